@@ -1,0 +1,1 @@
+//! ferrokafka-core: the client.
