@@ -43,7 +43,8 @@ impl PartitionLog {
             let mut truncated = false;
             if !loaded {
                 segment.dirty = true;
-                truncated = recover_segment(&mut segment, &config, previous_end)?.truncated_bytes > 0;
+                truncated =
+                    recover_segment(&mut segment, &config, previous_end)?.truncated_bytes > 0;
             }
             previous_end = segment.next_offset;
             segments.insert(base, segment);
@@ -62,7 +63,7 @@ impl PartitionLog {
             segments,
             log_start_offset: 0,
             producers: ProducerStateManager::new(),
-            recovery_point: if clean { -1 } else { recovery_point },
+            recovery_point: -1,
             unflushed_messages: 0,
             first_unflushed_ms: now_ms,
         };

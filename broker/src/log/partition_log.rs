@@ -16,7 +16,7 @@ use super::checkpoint::{self, write_offset};
 use super::config::{LogConfig, TimestampType};
 use super::error::{AppendError, LogError, ReadError};
 use super::producer_state::{PendingProducerUpdates, ProducerStateManager};
-use super::segment::Segment;
+use super::segment::{max_segment_bytes, Segment};
 
 /// Result of a successful (or duplicate) append.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,7 +68,7 @@ impl PartitionLog {
         now_ms: i64,
     ) -> Result<AppendOutcome, AppendError> {
         let batches = validate_batches(records, &self.config, now_ms)?;
-        if records.len() as u64 > self.config.segment_bytes {
+        if records.len() as u64 > max_segment_bytes(&self.config) {
             return Err(AppendError::RecordListTooLarge {
                 size: records.len(),
                 segment_bytes: self.config.segment_bytes,
@@ -97,8 +97,12 @@ impl PartitionLog {
         let mut next = base_offset;
         for batch in &batches {
             if batch.header.has_producer_id() {
-                self.producers
-                    .check_and_stage(&mut pending, &batch.header, next, batch.max_timestamp)?;
+                self.producers.check_and_stage(
+                    &mut pending,
+                    &batch.header,
+                    next,
+                    batch.max_timestamp,
+                )?;
             }
             next += i64::from(batch.record_count());
         }
@@ -236,7 +240,8 @@ impl PartitionLog {
 
     pub fn set_config(&mut self, config: LogConfig) {
         if config.segment_index_bytes != self.config.segment_index_bytes {
-            self.active_mut().set_index_max_bytes(config.segment_index_bytes);
+            self.active_mut()
+                .set_index_max_bytes(config.segment_index_bytes);
         }
         self.config = config;
     }

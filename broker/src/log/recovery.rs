@@ -13,7 +13,10 @@ use super::segment::Segment;
 /// Loads a segment written before a clean shutdown (or rolled before the recovery point).
 /// Returns `false` when its indexes fail the sanity checks and it needs [`recover_segment`].
 pub(crate) fn load_segment(seg: &mut Segment) -> Result<bool, LogError> {
-    if !seg.index.is_sane(seg.size) || !seg.time_index.is_sane() {
+    if (seg.indexes_missing && seg.size > 0)
+        || !seg.index.is_sane(seg.size)
+        || !seg.time_index.is_sane()
+    {
         return Ok(false);
     }
     let (indexed_offset, mut position) = seg.index.lookup(i64::MAX)?;
@@ -91,7 +94,12 @@ pub(crate) fn recover_segment(
             reason = Some("a CRC mismatch");
             break;
         }
-        seg.on_batch(position, &header, header.max_timestamp, config.index_interval_bytes)?;
+        seg.on_batch(
+            position,
+            &header,
+            header.max_timestamp,
+            config.index_interval_bytes,
+        )?;
         next = header.last_offset() + 1;
         position += header.total_size() as u64;
     }

@@ -18,6 +18,11 @@ pub(crate) fn segment_file(dir: &Path, base_offset: i64, ext: &str) -> PathBuf {
     dir.join(format!("{base_offset:020}.{ext}"))
 }
 
+/// `segment.bytes`, capped so file positions fit the 4-byte index entries (Kafka's is an int).
+pub(crate) fn max_segment_bytes(config: &LogConfig) -> u64 {
+    config.segment_bytes.min(i32::MAX as u64)
+}
+
 pub(crate) struct Segment {
     pub base_offset: i64,
     pub log_path: PathBuf,
@@ -37,6 +42,8 @@ pub(crate) struct Segment {
     pub index: OffsetIndex,
     pub time_index: TimeIndex,
     bytes_since_index: u64,
+    /// An index file was missing when the segment was opened: rebuild before trusting them.
+    pub indexes_missing: bool,
     /// Writes not yet fsynced.
     pub dirty: bool,
 }
@@ -63,14 +70,12 @@ impl Segment {
             .metadata()
             .map_err(|e| LogError::io("stat", &log_path, e))?
             .len();
-        let index = OffsetIndex::open(
-            &segment_file(dir, base_offset, "index"),
-            base_offset,
-            config.segment_index_bytes,
-            fresh,
-        )?;
+        let index_path = segment_file(dir, base_offset, "index");
+        let time_index_path = segment_file(dir, base_offset, "timeindex");
+        let indexes_missing = !fresh && (!index_path.exists() || !time_index_path.exists());
+        let index = OffsetIndex::open(&index_path, base_offset, config.segment_index_bytes, fresh)?;
         let time_index = TimeIndex::open(
-            &segment_file(dir, base_offset, "timeindex"),
+            &time_index_path,
             base_offset,
             config.segment_index_bytes,
             fresh,
@@ -88,6 +93,7 @@ impl Segment {
             index,
             time_index,
             bytes_since_index: 0,
+            indexes_missing,
             dirty: fresh,
         })
     }
@@ -106,6 +112,7 @@ impl Segment {
         self.offset_of_max_timestamp = -1;
         self.first_batch_timestamp = -1;
         self.bytes_since_index = 0;
+        self.indexes_missing = false;
         Ok(())
     }
 
@@ -251,14 +258,10 @@ impl Segment {
         if self.size == 0 {
             return false;
         }
-        let too_big = self.size > config.segment_bytes.saturating_sub(append_bytes as u64);
+        let too_big = self.size > max_segment_bytes(config).saturating_sub(append_bytes as u64);
         let too_old = self.time_waited_for_roll(now_ms, append_max_timestamp) > config.segment_ms;
         let offsets_overflow = append_last_offset - self.base_offset > i64::from(i32::MAX);
-        too_big
-            || too_old
-            || self.index.is_full()
-            || self.time_index.is_full()
-            || offsets_overflow
+        too_big || too_old || self.index.is_full() || self.time_index.is_full() || offsets_overflow
     }
 
     /// How long this segment has been collecting batches, by record time when known.
