@@ -247,3 +247,23 @@ fn delete_removes_the_partition_directory() {
     log.delete().unwrap();
     assert!(!path.exists());
 }
+
+#[test]
+fn a_full_index_rolls_the_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = LogConfig {
+        segment_index_bytes: 24, // three offset entries, two time entries
+        index_interval_bytes: 1,
+        ..LogConfig::default()
+    };
+    let mut log = open(dir.path(), config);
+    for i in 0..12 {
+        log.append(&Spec::timestamps(&[NOW - 100 + i]).encode(), 0, NOW)
+            .unwrap();
+    }
+    assert!(log.segment_count() >= 4, "{} segments", log.segment_count());
+    for name in files_with_ext(dir.path(), "index") {
+        assert!(std::fs::metadata(dir.path().join(name)).unwrap().len() <= 24);
+    }
+    assert_eq!(read_all(&log, 0).len(), 12);
+}
