@@ -138,12 +138,16 @@ impl PartitionLog {
         for batch in &batches {
             let mut header = batch.header;
             header.base_offset = next;
-            active.on_batch(
+            // The batch is in the log; an index write failure must not fail the append (the
+            // client would resend it) — the entries stay buffered and are written later.
+            if let Err(e) = active.on_batch(
                 position + batch.start as u64,
                 &header,
                 batch.max_timestamp,
                 interval,
-            )?;
+            ) {
+                tracing::warn!(error = %e, "could not write index entries; they stay buffered");
+            }
             next += i64::from(batch.record_count());
         }
         self.producers.commit(pending);

@@ -124,6 +124,8 @@ impl Segment {
         max_timestamp: i64,
         index_interval_bytes: u32,
     ) -> Result<(), LogError> {
+        // Counters first: if an index write fails, the log itself stays consistent (a sparse
+        // index missing entries only makes lookups start earlier).
         let last_offset = header.last_offset();
         if position == 0 {
             self.first_batch_timestamp = max_timestamp;
@@ -132,14 +134,15 @@ impl Segment {
             self.max_timestamp = max_timestamp;
             self.offset_of_max_timestamp = last_offset;
         }
-        if self.bytes_since_index > u64::from(index_interval_bytes) {
+        self.next_offset = last_offset + 1;
+        let index_due = self.bytes_since_index > u64::from(index_interval_bytes);
+        self.bytes_since_index += header.total_size() as u64;
+        if index_due {
+            self.bytes_since_index = header.total_size() as u64;
             self.index.append(last_offset, position)?;
             self.time_index
                 .maybe_append(self.max_timestamp, self.offset_of_max_timestamp)?;
-            self.bytes_since_index = 0;
         }
-        self.bytes_since_index += header.total_size() as u64;
-        self.next_offset = last_offset + 1;
         Ok(())
     }
 
