@@ -93,7 +93,8 @@ impl BatchHeader {
 
     /// Offset of the last record.
     pub fn last_offset(&self) -> i64 {
-        self.base_offset.saturating_add(i64::from(self.last_offset_delta))
+        self.base_offset
+            .saturating_add(i64::from(self.last_offset_delta))
     }
 
     /// Codec id (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd).
@@ -281,9 +282,7 @@ fn validate_one(
     }
     let summary = walk(&header, &bytes[HEADER_SIZE..])?;
     if config.compact && summary.keyless {
-        return Err(invalid(
-            "compacted topics require a key on every record",
-        ));
+        return Err(invalid("compacted topics require a key on every record"));
     }
     let max_timestamp = match config.message_timestamp_type {
         TimestampType::LogAppendTime => now_ms,

@@ -22,7 +22,8 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8], durable: bool) -> Resu
     file.write_all(bytes)
         .map_err(|e| LogError::io("write", &tmp, e))?;
     if durable {
-        file.sync_all().map_err(|e| LogError::io("fsync", &tmp, e))?;
+        file.sync_all()
+            .map_err(|e| LogError::io("fsync", &tmp, e))?;
     }
     drop(file);
     fs::rename(&tmp, path).map_err(|e| LogError::io("rename", path, e))?;

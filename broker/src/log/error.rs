@@ -45,7 +45,9 @@ pub enum LogError {
         source: io::Error,
     },
     /// A file's content cannot be used and cannot be rebuilt.
-    #[error("log file {path} is corrupt: {reason}; move the partition directory away to start empty")]
+    #[error(
+        "log file {path} is corrupt: {reason}; move the partition directory away to start empty"
+    )]
     Corrupt {
         /// The file.
         path: PathBuf,
@@ -98,7 +100,9 @@ pub enum AppendError {
     #[error("invalid timestamp: {0}; check the producer's clock or message.timestamp.*.max.ms")]
     InvalidTimestamp(String),
     /// Magic v0/v1 message sets (`UNSUPPORTED_FOR_MESSAGE_FORMAT`).
-    #[error("record batch magic {magic} is not supported; only magic v2 record batches are accepted")]
+    #[error(
+        "record batch magic {magic} is not supported; only magic v2 record batches are accepted"
+    )]
     UnsupportedForMessageFormat {
         /// The magic byte found.
         magic: i8,
@@ -142,7 +146,9 @@ impl AppendError {
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     /// The offset is outside `[log_start, log_end]` (`OFFSET_OUT_OF_RANGE`).
-    #[error("offset {requested} is out of range [{log_start}, {log_end}]; reset the consumer position")]
+    #[error(
+        "offset {requested} is out of range [{log_start}, {log_end}]; reset the consumer position"
+    )]
     OffsetOutOfRange {
         /// The offset asked for.
         requested: i64,

@@ -34,7 +34,12 @@ pub(crate) struct OffsetIndex {
 }
 
 impl OffsetIndex {
-    pub fn open(path: &Path, base_offset: i64, max_bytes: u32, truncate: bool) -> Result<Self, LogError> {
+    pub fn open(
+        path: &Path,
+        base_offset: i64,
+        max_bytes: u32,
+        truncate: bool,
+    ) -> Result<Self, LogError> {
         Ok(OffsetIndex {
             base_offset,
             file: IndexFile::open(path, max_bytes, truncate)?,
@@ -71,13 +76,15 @@ impl OffsetIndex {
             return Ok((self.base_offset, 0));
         }
         let target = u32::try_from(target).unwrap_or(u32::MAX);
-        Ok(match self.file.last_matching(|e| e.relative_offset <= target)? {
-            Some(e) => (
-                self.base_offset + i64::from(e.relative_offset),
-                u64::from(e.position),
-            ),
-            None => (self.base_offset, 0),
-        })
+        Ok(
+            match self.file.last_matching(|e| e.relative_offset <= target)? {
+                Some(e) => (
+                    self.base_offset + i64::from(e.relative_offset),
+                    u64::from(e.position),
+                ),
+                None => (self.base_offset, 0),
+            },
+        )
     }
 
     /// Kafka's sanity check on load: whole entries, and the last one inside the log file.

@@ -136,10 +136,16 @@ impl<E: IndexEntry> IndexFile<E> {
     pub fn entry(&self, i: u64) -> Result<E, LogError> {
         if i >= self.on_disk {
             let at = usize::try_from(i - self.on_disk).unwrap_or(usize::MAX);
-            return self.pending.get(at).copied().ok_or_else(|| self.corrupt("entry past the end"));
+            return self
+                .pending
+                .get(at)
+                .copied()
+                .ok_or_else(|| self.corrupt("entry past the end"));
         }
         let mut buf = [0u8; 16];
-        let slot = buf.get_mut(..E::SIZE).ok_or_else(|| self.corrupt("entry size"))?;
+        let slot = buf
+            .get_mut(..E::SIZE)
+            .ok_or_else(|| self.corrupt("entry size"))?;
         self.file
             .read_exact_at(slot, i * E::SIZE as u64)
             .map_err(|e| LogError::io("read", &self.path, e))?;

@@ -43,7 +43,8 @@ impl PartitionLog {
             let mut truncated = false;
             if !loaded {
                 segment.dirty = true;
-                truncated = recover_segment(&mut segment, &config, previous_end)?.truncated_bytes > 0;
+                truncated =
+                    recover_segment(&mut segment, &config, previous_end)?.truncated_bytes > 0;
             }
             previous_end = segment.next_offset;
             segments.insert(base, segment);

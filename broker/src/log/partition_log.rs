@@ -97,8 +97,12 @@ impl PartitionLog {
         let mut next = base_offset;
         for batch in &batches {
             if batch.header.has_producer_id() {
-                self.producers
-                    .check_and_stage(&mut pending, &batch.header, next, batch.max_timestamp)?;
+                self.producers.check_and_stage(
+                    &mut pending,
+                    &batch.header,
+                    next,
+                    batch.max_timestamp,
+                )?;
             }
             next += i64::from(batch.record_count());
         }
@@ -236,7 +240,8 @@ impl PartitionLog {
 
     pub fn set_config(&mut self, config: LogConfig) {
         if config.segment_index_bytes != self.config.segment_index_bytes {
-            self.active_mut().set_index_max_bytes(config.segment_index_bytes);
+            self.active_mut()
+                .set_index_max_bytes(config.segment_index_bytes);
         }
         self.config = config;
     }

@@ -120,10 +120,12 @@ impl ProducerStateManager {
         let epoch = header.producer_epoch;
         let first_seq = header.base_sequence;
         let known = self.producers.contains_key(&pid) || pending.entries.contains_key(&pid);
-        let entry = pending
-            .entries
-            .entry(pid)
-            .or_insert_with(|| self.producers.get(&pid).cloned().unwrap_or_else(ProducerEntry::new));
+        let entry = pending.entries.entry(pid).or_insert_with(|| {
+            self.producers
+                .get(&pid)
+                .cloned()
+                .unwrap_or_else(ProducerEntry::new)
+        });
         if epoch < entry.epoch {
             return Err(AppendError::InvalidProducerEpoch(format!(
                 "producer {pid} sent epoch {epoch}, older than the current epoch {}",
@@ -207,7 +209,9 @@ impl ProducerStateManager {
         let mut ids: Vec<_> = self.producers.keys().copied().collect();
         ids.sort_unstable();
         for pid in ids {
-            let Some(e) = self.producers.get(&pid) else { continue };
+            let Some(e) = self.producers.get(&pid) else {
+                continue;
+            };
             body.extend_from_slice(&pid.to_be_bytes());
             body.extend_from_slice(&e.epoch.to_be_bytes());
             body.extend_from_slice(&e.last_timestamp.to_be_bytes());

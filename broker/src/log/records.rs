@@ -164,7 +164,8 @@ impl<R: Read> Source for ReadSource<R> {
 
     fn skip(&mut self, n: usize) -> Result<(), WalkError> {
         let want = n as u64;
-        let copied = io::copy(&mut (&mut self.inner).take(want), &mut io::sink()).map_err(io_error)?;
+        let copied =
+            io::copy(&mut (&mut self.inner).take(want), &mut io::sink()).map_err(io_error)?;
         if copied != want {
             return Err(truncated());
         }
@@ -249,7 +250,9 @@ fn walk_source<S: Source>(
         skip_nullable(src, "value")?;
         let headers = varint(src)?;
         if headers < 0 {
-            return Err(WalkError::Invalid(format!("negative header count {headers}")));
+            return Err(WalkError::Invalid(format!(
+                "negative header count {headers}"
+            )));
         }
         for _ in 0..headers {
             let key_len = varint(src)?;
@@ -309,9 +312,9 @@ fn snappy_len(block: &[u8]) -> Result<usize, WalkError> {
 impl<'a> SnappyReader<'a> {
     fn new(body: &'a [u8]) -> Result<Self, WalkError> {
         if body.starts_with(XERIAL_MAGIC) {
-            let input = body.get(XERIAL_HEADER_LEN..).ok_or_else(|| {
-                WalkError::Decompress("snappy: truncated xerial header".into())
-            })?;
+            let input = body
+                .get(XERIAL_HEADER_LEN..)
+                .ok_or_else(|| WalkError::Decompress("snappy: truncated xerial header".into()))?;
             return Ok(SnappyReader {
                 input,
                 block: Vec::new(),
@@ -334,13 +337,18 @@ impl<'a> SnappyReader<'a> {
             if self.input.is_empty() {
                 return Ok(false);
             }
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "snappy: truncated block length"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "snappy: truncated block length",
+            ));
         };
-        let len = u32::from_be_bytes([len_bytes[0], len_bytes[1], len_bytes[2], len_bytes[3]]) as usize;
+        let len =
+            u32::from_be_bytes([len_bytes[0], len_bytes[1], len_bytes[2], len_bytes[3]]) as usize;
         let end = 4usize.saturating_add(len);
-        let compressed = self.input.get(4..end).ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidData, "snappy: truncated block")
-        })?;
+        let compressed = self
+            .input
+            .get(4..end)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "snappy: truncated block"))?;
         self.input = &self.input[end..];
         let out_len = snappy_len(compressed)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "snappy: bad block length"))?;

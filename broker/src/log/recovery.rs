@@ -91,7 +91,12 @@ pub(crate) fn recover_segment(
             reason = Some("a CRC mismatch");
             break;
         }
-        seg.on_batch(position, &header, header.max_timestamp, config.index_interval_bytes)?;
+        seg.on_batch(
+            position,
+            &header,
+            header.max_timestamp,
+            config.index_interval_bytes,
+        )?;
         next = header.last_offset() + 1;
         position += header.total_size() as u64;
     }

@@ -34,7 +34,9 @@ impl PartitionLog {
         }
         if self.config.retention_ms >= 0 {
             let retention_ms = self.config.retention_ms;
-            while self.oldest_non_empty(|s| now_ms.saturating_sub(s.largest_timestamp()) > retention_ms) {
+            while self
+                .oldest_non_empty(|s| now_ms.saturating_sub(s.largest_timestamp()) > retention_ms)
+            {
                 self.delete_oldest_segment(now_ms)?;
             }
         }
@@ -84,12 +86,7 @@ impl PartitionLog {
         let Some((&base, _)) = self.segments.iter().next() else {
             return Ok(());
         };
-        let next_base = self
-            .segments
-            .keys()
-            .nth(1)
-            .copied()
-            .unwrap_or(base);
+        let next_base = self.segments.keys().nth(1).copied().unwrap_or(base);
         if next_base > self.log_start_offset {
             self.set_log_start_offset(next_base)?;
         }

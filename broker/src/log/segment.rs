@@ -254,11 +254,7 @@ impl Segment {
         let too_big = self.size > config.segment_bytes.saturating_sub(append_bytes as u64);
         let too_old = self.time_waited_for_roll(now_ms, append_max_timestamp) > config.segment_ms;
         let offsets_overflow = append_last_offset - self.base_offset > i64::from(i32::MAX);
-        too_big
-            || too_old
-            || self.index.is_full()
-            || self.time_index.is_full()
-            || offsets_overflow
+        too_big || too_old || self.index.is_full() || self.time_index.is_full() || offsets_overflow
     }
 
     /// How long this segment has been collecting batches, by record time when known.

@@ -35,7 +35,12 @@ pub(crate) struct TimeIndex {
 }
 
 impl TimeIndex {
-    pub fn open(path: &Path, base_offset: i64, max_bytes: u32, truncate: bool) -> Result<Self, LogError> {
+    pub fn open(
+        path: &Path,
+        base_offset: i64,
+        max_bytes: u32,
+        truncate: bool,
+    ) -> Result<Self, LogError> {
         Ok(TimeIndex {
             base_offset,
             file: IndexFile::open(path, max_bytes, truncate)?,
@@ -77,10 +82,12 @@ impl TimeIndex {
     /// An offset from which to scan for the first record with timestamp >= `timestamp`: every
     /// record before it is older. The segment's base when nothing is known.
     pub fn lookup(&self, timestamp: i64) -> Result<i64, LogError> {
-        Ok(match self.file.last_matching(|e| e.timestamp < timestamp)? {
-            Some(e) => self.base_offset + i64::from(e.relative_offset),
-            None => self.base_offset,
-        })
+        Ok(
+            match self.file.last_matching(|e| e.timestamp < timestamp)? {
+                Some(e) => self.base_offset + i64::from(e.relative_offset),
+                None => self.base_offset,
+            },
+        )
     }
 
     pub fn is_sane(&self) -> bool {
