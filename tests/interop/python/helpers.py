@@ -58,3 +58,67 @@ def assert_per_key_order(values_by_key: dict[bytes, list[bytes]], sent: list[tup
     for key, value, _ in sent:
         expected.setdefault(key, []).append(value)
     assert values_by_key == expected
+
+
+# -- Apache Kafka's command-line tools, run from the Maven Central jars ---------------------------
+
+TOOLS = "org.apache.kafka.tools."
+TOPIC_COMMAND = TOOLS + "TopicCommand"
+CONSOLE_PRODUCER = TOOLS + "ConsoleProducer"
+CONSOLE_CONSUMER = TOOLS + "consumer.ConsoleConsumer"
+CONSUMER_GROUP_COMMAND = TOOLS + "consumer.group.ConsumerGroupCommand"
+PRODUCER_PERFORMANCE = TOOLS + "ProducerPerformance"
+CONSUMER_PERFORMANCE = TOOLS + "ConsumerPerformance"
+GET_OFFSET_SHELL = TOOLS + "GetOffsetShell"
+CONFIG_COMMAND = "kafka.admin.ConfigCommand"  # still in the kafka_2.13 jar in 4.x
+
+_TOOLS_LOG4J2 = """\
+Configuration:
+  Appenders:
+    Console:
+      name: STDERR
+      target: SYSTEM_ERR
+      PatternLayout:
+        pattern: "[%d] %p %m (%c)%n"
+  Loggers:
+    Root:
+      level: WARN
+      AppenderRef:
+        - ref: STDERR
+"""
+
+
+def kafka_tool(main_class: str, *args: str, input: str | None = None, timeout: float = 180,
+               check: bool = True):
+    """Run one of Kafka's tools with `java -cp <libs>/*`; return the CompletedProcess (text)."""
+    import subprocess
+    import tempfile
+
+    from kafka_cluster import kafka_libs
+
+    log_config = os.path.join(tempfile.gettempdir(), "ferrokafka-tools-log4j2.yaml")
+    if not os.path.exists(log_config):
+        with open(log_config, "w") as f:
+            f.write(_TOOLS_LOG4J2)
+    cmd = ["java", "-Xmx256m", "-XX:TieredStopAtLevel=1", f"-Dlog4j2.configurationFile={log_config}",
+           "-cp", os.path.join(kafka_libs(), "*"), main_class, *args]
+    result = subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{main_class.rsplit('.', 1)[-1]} {' '.join(args)} exited with "
+                             f"{result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}")
+    return result
+
+
+def table_rows(output: str, first_column: str) -> list[dict[str, str]]:
+    """Parse a whitespace-aligned table (kafka-consumer-groups style) into dicts by header name."""
+    lines = [line for line in output.splitlines() if line.strip()]
+    for i, line in enumerate(lines):
+        cols = line.split()
+        if cols and cols[0] == first_column:
+            rows = []
+            for row in lines[i + 1:]:
+                values = row.split()
+                if len(values) == len(cols):
+                    rows.append(dict(zip(cols, values)))
+            return rows
+    raise AssertionError(f"no table with a {first_column} column in:\n{output}")
