@@ -8,6 +8,7 @@ Must not: know anything about Kafka configuration.
 
 from __future__ import annotations
 
+import concurrent.futures
 import ctypes
 import os
 import signal
@@ -39,8 +40,18 @@ def _die_with_parent() -> None:
     os.setpgrp()
 
 
+# PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, not the process. Servers
+# are therefore always forked from this one long-lived thread, so a test may restart a broker
+# from a short-lived thread without the new broker being killed when that thread ends.
+_spawner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="harness-spawner")
+
+
 def spawn(argv: list[str], log_path: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     """Start a server process with stdout+stderr appended to log_path."""
+    return _spawner.submit(_spawn, argv, log_path, env).result()
+
+
+def _spawn(argv: list[str], log_path: str, env: dict[str, str] | None) -> subprocess.Popen:
     log = open(log_path, "ab")
     try:
         return subprocess.Popen(
