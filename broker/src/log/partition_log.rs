@@ -133,7 +133,7 @@ impl PartitionLog {
         }
         let interval = self.config.index_interval_bytes;
         let active = self.active_mut();
-        let position = active.write(&data)?;
+        let position = active.write(&data, now_ms)?;
         let mut next = base_offset;
         for batch in &batches {
             let mut header = batch.header;

@@ -37,7 +37,7 @@ pub(crate) struct Segment {
     pub offset_of_max_timestamp: i64,
     /// Max timestamp of the first batch, the reference for `segment.ms` (-1 when unknown).
     pub first_batch_timestamp: i64,
-    /// Wall clock when this segment object was created or loaded.
+    /// Wall clock of the first append into this segment (of opening, for a loaded one).
     pub created_ms: i64,
     pub index: OffsetIndex,
     pub time_index: TimeIndex,
@@ -148,8 +148,11 @@ impl Segment {
 
     /// Writes `data` (whole batches) at the end of the file with one positional write.
     /// On failure the file is cut back so no partial batch stays behind.
-    pub fn write(&mut self, data: &[u8]) -> Result<u64, LogError> {
+    pub fn write(&mut self, data: &[u8], now_ms: i64) -> Result<u64, LogError> {
         let position = self.size;
+        if position == 0 {
+            self.created_ms = now_ms;
+        }
         if let Err(e) = self.log.write_all_at(data, position) {
             let _ = self.log.set_len(position);
             return Err(LogError::io("write", &self.log_path, e));

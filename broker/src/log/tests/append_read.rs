@@ -267,3 +267,30 @@ fn a_full_index_rolls_the_segment() {
     }
     assert_eq!(read_all(&log, 0).len(), 12);
 }
+
+#[test]
+fn old_producer_timestamps_do_not_roll_in_housekeeping() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = LogConfig {
+        segment_ms: 1000,
+        retention_ms: -1,
+        ..LogConfig::default()
+    };
+    let mut log = open(dir.path(), config);
+    let ten_days_ago = NOW - 10 * 86_400_000;
+    log.append(&Spec::timestamps(&[ten_days_ago]).encode(), 0, NOW)
+        .unwrap();
+    log.housekeeping(NOW + 10).unwrap();
+    assert_eq!(
+        log.segment_count(),
+        1,
+        "the segment got its first batch 10 ms ago"
+    );
+    log.housekeeping(NOW + 1001).unwrap();
+    assert_eq!(log.segment_count(), 2);
+    assert_eq!(
+        log.log_start_offset(),
+        0,
+        "retention.ms = -1 keeps everything"
+    );
+}
