@@ -287,8 +287,9 @@ fn walk_source<S: Source>(
 
 /// Largest snappy block accepted (xerial blocks are 32 KiB by default).
 const MAX_SNAPPY_BLOCK: usize = 64 * 1024 * 1024;
-const XERIAL_MAGIC: &[u8; 8] = b"\x82SNAPPY\x00";
-const XERIAL_HEADER_LEN: usize = 16;
+/// Xerial header: magic, version 1, minimum compatible version 1 (what Java and librdkafka
+/// write). Anything else is read as raw snappy, as kafka-protocol and xerial do.
+const XERIAL_HEADER: &[u8; 16] = b"\x82SNAPPY\x00\x00\x00\x00\x01\x00\x00\x00\x01";
 
 /// Reads Kafka's snappy payloads: xerial-framed blocks (what the Java client writes) or one
 /// raw snappy block (what some other clients write).
@@ -311,10 +312,7 @@ fn snappy_len(block: &[u8]) -> Result<usize, WalkError> {
 
 impl<'a> SnappyReader<'a> {
     fn new(body: &'a [u8]) -> Result<Self, WalkError> {
-        if body.starts_with(XERIAL_MAGIC) {
-            let input = body
-                .get(XERIAL_HEADER_LEN..)
-                .ok_or_else(|| WalkError::Decompress("snappy: truncated xerial header".into()))?;
+        if let Some(input) = body.strip_prefix(XERIAL_HEADER.as_slice()) {
             return Ok(SnappyReader {
                 input,
                 block: Vec::new(),
@@ -501,8 +499,7 @@ mod tests {
         let summary = walk_records(&header(2, 2), &raw).unwrap();
         assert_eq!(summary.max_timestamp, 1002);
 
-        let mut xerial = XERIAL_MAGIC.to_vec();
-        xerial.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 1]);
+        let mut xerial = XERIAL_HEADER.to_vec();
         for chunk in body.chunks(7) {
             let block = snap::raw::Encoder::new().compress_vec(chunk).unwrap();
             xerial.extend_from_slice(&(block.len() as u32).to_be_bytes());

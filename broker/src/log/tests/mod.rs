@@ -6,6 +6,7 @@ mod idempotence;
 mod recovery;
 mod retention;
 mod timestamps;
+mod untrusted;
 mod validation;
 
 use bytes::{Bytes, BytesMut};
