@@ -114,8 +114,8 @@ pub(crate) fn recover_segment(
         );
         seg.truncate_file(position)?;
     }
-    seg.index.file().write_pending()?;
-    seg.time_index.file().write_pending()?;
+    seg.index.file().write_and_release()?;
+    seg.time_index.file().write_and_release()?;
     Ok(Recovered { truncated_bytes })
 }
 

@@ -299,8 +299,8 @@ impl Segment {
             self.time_index
                 .maybe_append(self.max_timestamp, self.offset_of_max_timestamp)?;
         }
-        self.index.file().write_pending()?;
-        self.time_index.file().write_pending()
+        self.index.file().write_and_release()?;
+        self.time_index.file().write_and_release()
     }
 
     /// fsyncs the log and indexes if anything was written since the last flush.
