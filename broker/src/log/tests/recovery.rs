@@ -194,3 +194,52 @@ fn corruption_in_an_older_unflushed_segment_drops_the_segments_after_it() {
     assert_eq!(read_all(&log, 0).len() as i64, log.log_end_offset());
     assert_eq!(files_with_ext(dir.path(), "log").len(), 2);
 }
+
+#[test]
+fn index_files_use_kafkas_entry_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = open(dir.path(), small_segments());
+    for i in 0..40i64 {
+        let ts = NOW - 5000 + i * 10;
+        log.append(
+            &Spec::timestamps(&[ts, ts + 1]).value_len(60).encode(),
+            0,
+            NOW,
+        )
+        .unwrap();
+    }
+    log.close().unwrap();
+    let mut checked = 0;
+    for name in files_with_ext(dir.path(), "index") {
+        let base: i64 = name.trim_end_matches(".index").parse().unwrap();
+        let log_bytes = std::fs::read(dir.path().join(format!("{base:020}.log"))).unwrap();
+        let index = std::fs::read(dir.path().join(&name)).unwrap();
+        for entry in index.chunks(8) {
+            let relative = i64::from(u32::from_be_bytes(entry[0..4].try_into().unwrap()));
+            let position = u32::from_be_bytes(entry[4..8].try_into().unwrap()) as usize;
+            let header = crate::log::BatchHeader::parse(&log_bytes[position..]).unwrap();
+            assert_eq!(
+                header.last_offset(),
+                base + relative,
+                "{name}: entry points at its batch"
+            );
+            checked += 1;
+        }
+        let time_index = std::fs::read(dir.path().join(format!("{base:020}.timeindex"))).unwrap();
+        let mut previous = i64::MIN;
+        for entry in time_index.chunks(12) {
+            let ts = i64::from_be_bytes(entry[0..8].try_into().unwrap());
+            let relative = i64::from(u32::from_be_bytes(entry[8..12].try_into().unwrap()));
+            assert!(ts > previous, "{name}: time index timestamps grow");
+            previous = ts;
+            // Batch k holds offsets 2k, 2k+1 and max timestamp NOW - 5000 + 10k + 1.
+            let offset = base + relative;
+            assert_eq!(ts, NOW - 5000 + (offset / 2) * 10 + 1);
+        }
+        assert!(
+            !time_index.is_empty(),
+            "the final entry is written on roll/close"
+        );
+    }
+    assert!(checked > 5);
+}
