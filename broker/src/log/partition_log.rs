@@ -11,12 +11,13 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 
-use super::batch::{patch_max_timestamp, patch_offset_and_epoch, validate_batches, ValidatedBatch};
+use super::batch::{patch_offset_and_epoch, ValidatedBatch};
 use super::checkpoint::{self, write_offset};
-use super::config::{LogConfig, TimestampType};
+use super::config::LogConfig;
 use super::error::{AppendError, LogError, ReadError};
+use super::prepared::PreparedAppend;
 use super::producer_state::{BatchMetadata, PendingProducerUpdates, ProducerStateManager};
-use super::segment::{max_segment_bytes, Segment};
+use super::segment::Segment;
 
 /// Result of a successful (or duplicate) append.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,19 +68,32 @@ impl PartitionLog {
         leader_epoch: i32,
         now_ms: i64,
     ) -> Result<AppendOutcome, AppendError> {
-        let batches = validate_batches(records, &self.config, now_ms)?;
-        if records.len() as u64 > max_segment_bytes(&self.config) {
-            return Err(AppendError::RecordListTooLarge {
-                size: records.len(),
-                segment_bytes: self.config.segment_bytes,
-            });
-        }
-        let log_append_time = self.config.message_timestamp_type == TimestampType::LogAppendTime;
+        let prepared = PreparedAppend::new(records, &self.config, now_ms)?;
+        self.append_prepared(prepared, leader_epoch, now_ms)
+    }
+
+    /// The second half of [`append`](Self::append) for data validated with
+    /// [`PreparedAppend::new`] (which needs no lock): idempotence, offsets, write.
+    pub fn append_prepared(
+        &mut self,
+        prepared: PreparedAppend,
+        leader_epoch: i32,
+        now_ms: i64,
+    ) -> Result<AppendOutcome, AppendError> {
+        let PreparedAppend {
+            mut data,
+            batches,
+            log_append_time_ms,
+        } = prepared;
         if let Some(dup) = self.find_duplicate(&batches) {
             return Ok(AppendOutcome {
                 base_offset: dup.first_offset,
                 last_offset: dup.last_offset,
-                log_append_time_ms: if log_append_time { dup.timestamp } else { -1 },
+                log_append_time_ms: if log_append_time_ms >= 0 {
+                    dup.timestamp
+                } else {
+                    -1
+                },
                 log_start_offset: self.log_start_offset,
                 record_count: u32::try_from(dup.last_offset - dup.first_offset + 1).unwrap_or(0),
                 duplicate: true,
@@ -88,10 +102,16 @@ impl PartitionLog {
 
         let base_offset = self.log_end_offset();
         let pending = self.stage_producers(&batches, base_offset)?;
-        let data = patched_copy(records, &batches, base_offset, leader_epoch, &self.config);
-        let total: i64 = batches.iter().map(|b| i64::from(b.record_count())).sum();
+        let mut next = base_offset;
+        for batch in &batches {
+            if let Some(bytes) = data.get_mut(batch.start..batch.start + batch.size()) {
+                patch_offset_and_epoch(bytes, next, leader_epoch);
+            }
+            next += i64::from(batch.record_count());
+        }
+        let total = next - base_offset;
         let record_count = u32::try_from(total).unwrap_or(u32::MAX);
-        let last_offset = base_offset + total - 1;
+        let last_offset = next - 1;
         self.write_batches(&data, &batches, base_offset, last_offset, now_ms)?;
         self.producers.commit(pending);
 
@@ -107,7 +127,7 @@ impl PartitionLog {
         Ok(AppendOutcome {
             base_offset,
             last_offset,
-            log_append_time_ms: if log_append_time { now_ms } else { -1 },
+            log_append_time_ms,
             log_start_offset: self.log_start_offset,
             record_count,
             duplicate: false,
@@ -325,30 +345,4 @@ impl PartitionLog {
         tracing::debug!(dir = %self.dir.display(), base_offset = log_end, "rolled a new segment");
         self.producers.write_snapshot(&self.dir, log_end, false)
     }
-}
-
-/// A copy of the request's batches with base offsets, leader epoch and (when needed) the max
-/// timestamp and CRC patched: the bytes that go to disk and to every fetch.
-fn patched_copy(
-    records: &[u8],
-    batches: &[ValidatedBatch],
-    base_offset: i64,
-    leader_epoch: i32,
-    config: &LogConfig,
-) -> Vec<u8> {
-    let mut data = records.to_vec();
-    let mut next = base_offset;
-    for batch in batches {
-        if let Some(bytes) = data.get_mut(batch.start..batch.start + batch.size()) {
-            patch_offset_and_epoch(bytes, next, leader_epoch);
-            patch_max_timestamp(
-                bytes,
-                &batch.header,
-                config.message_timestamp_type,
-                batch.max_timestamp,
-            );
-        }
-        next += i64::from(batch.record_count());
-    }
-    data
 }

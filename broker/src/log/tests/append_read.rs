@@ -294,3 +294,32 @@ fn old_producer_timestamps_do_not_roll_in_housekeeping() {
         "retention.ms = -1 keeps everything"
     );
 }
+
+#[test]
+fn a_prepared_append_validates_without_the_log_and_appends_like_append() {
+    use crate::log::PreparedAppend;
+    let dir = tempfile::tempdir().unwrap();
+    let config = LogConfig {
+        message_timestamp_type: crate::log::TimestampType::LogAppendTime,
+        ..LogConfig::default()
+    };
+    let mut log = open(dir.path(), config.clone());
+    let prepared = PreparedAppend::new(&Spec::records(4).encode(), &config, NOW).unwrap();
+    assert_eq!(prepared.record_count(), 4);
+    let outcome = log.append_prepared(prepared, 3, NOW + 5).unwrap();
+    assert_eq!((outcome.base_offset, outcome.last_offset), (0, 3));
+    assert_eq!(
+        outcome.log_append_time_ms, NOW,
+        "the time stamped into the batch"
+    );
+    let header = BatchHeader::parse(&log.read(0, 4096, true).unwrap().records).unwrap();
+    assert_eq!(
+        (header.max_timestamp, header.partition_leader_epoch),
+        (NOW, 3)
+    );
+
+    let mut corrupt = Spec::records(1).encode();
+    corrupt[70] ^= 1;
+    let err = PreparedAppend::new(&corrupt, &config, NOW).unwrap_err();
+    assert_eq!(err.error_code(), codes::CORRUPT_MESSAGE);
+}
