@@ -110,9 +110,9 @@ impl GroupCoordinator {
         };
         match step {
             Step::Done(o) => o,
-            Step::Wait(rx) => rx.await.unwrap_or_else(|_| {
-                JoinOutcome::error(ResponseError::CoordinatorNotAvailable, "")
-            }),
+            Step::Wait(rx) => rx
+                .await
+                .unwrap_or_else(|_| JoinOutcome::error(ResponseError::CoordinatorNotAvailable, "")),
         }
     }
 

@@ -14,8 +14,8 @@ use kafka_protocol::messages::offset_fetch_response::{
     OffsetFetchResponseTopic, OffsetFetchResponseTopics,
 };
 use kafka_protocol::messages::{
-    GroupId, OffsetCommitRequest, OffsetCommitResponse, OffsetDeleteRequest,
-    OffsetDeleteResponse, OffsetFetchRequest, OffsetFetchResponse, TopicName,
+    GroupId, OffsetCommitRequest, OffsetCommitResponse, OffsetDeleteRequest, OffsetDeleteResponse,
+    OffsetFetchRequest, OffsetFetchResponse, TopicName,
 };
 use kafka_protocol::protocol::StrBytes;
 use tokio::time::Instant;
@@ -249,7 +249,10 @@ impl GroupCoordinator {
             return (ResponseError::GroupIdNotFound.code(), Vec::new());
         }
         let lookup = |t: &str, p: i32| -> Fetched {
-            match guard.as_ref().and_then(|g| g.offsets.get(&(t.to_string(), p))) {
+            match guard
+                .as_ref()
+                .and_then(|g| g.offsets.get(&(t.to_string(), p)))
+            {
                 Some(c) => fetched(p, c),
                 None => (p, -1, -1, String::new(), 0),
             }

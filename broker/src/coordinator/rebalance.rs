@@ -179,15 +179,16 @@ impl GroupCoordinator {
         for id in &missing {
             g.remove_member(id);
         }
-        self.prepare_rebalance(
-            arc,
-            g,
-            &format!("members {missing:?} did not sync in time"),
-        );
+        self.prepare_rebalance(arc, g, &format!("members {missing:?} did not sync in time"));
     }
 
     /// Session deadline reached; returns true when the timer task should stop.
-    pub(crate) fn on_session_expired(&self, arc: &GroupRef, g: &mut Group, member_id: &str) -> bool {
+    pub(crate) fn on_session_expired(
+        &self,
+        arc: &GroupRef,
+        g: &mut Group,
+        member_id: &str,
+    ) -> bool {
         if g.is(GroupState::Dead) {
             return true;
         }

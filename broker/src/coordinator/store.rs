@@ -121,10 +121,7 @@ fn encode(record: &Record) -> Vec<u8> {
 pub(crate) fn parse_frames(data: &[u8]) -> (Vec<Record>, usize) {
     let mut records = Vec::new();
     let mut pos = 0usize;
-    loop {
-        let Some(header) = data.get(pos..pos + 8) else {
-            break;
-        };
+    while let Some(header) = data.get(pos..pos + 8) {
         let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
         let crc = u32::from_be_bytes([header[4], header[5], header[6], header[7]]);
         if len > MAX_FRAME {

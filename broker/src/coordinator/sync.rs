@@ -99,9 +99,7 @@ impl GroupCoordinator {
         }
         match g.state {
             GroupState::Empty | GroupState::Dead => Step::Done(err(ResponseError::UnknownMemberId)),
-            GroupState::PreparingRebalance => {
-                Step::Done(err(ResponseError::RebalanceInProgress))
-            }
+            GroupState::PreparingRebalance => Step::Done(err(ResponseError::RebalanceInProgress)),
             GroupState::CompletingRebalance => {
                 let (tx, rx) = oneshot::channel();
                 if let Some(m) = g.members.get_mut(member_id) {
