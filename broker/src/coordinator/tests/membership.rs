@@ -440,3 +440,18 @@ async fn leave_group_batch() {
         .await;
     assert_eq!(r.error_code, code(ResponseError::UnknownMemberId));
 }
+
+#[tokio::test(start_paused = true)]
+async fn group_max_size_is_enforced() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = CoordinatorConfig {
+        group_max_size: 1,
+        ..config()
+    };
+    let c = open_with(dir.path(), cfg);
+    let a = join(&c, join_req("g", "", subscription(&["orders"])), 3).await;
+    assert_eq!(a.error_code, NONE);
+    let b = join(&c, join_req("g", "", subscription(&["orders"])), 3).await;
+    assert_eq!(b.error_code, code(ResponseError::GroupMaxSizeReached));
+    assert_eq!(describe(&c, "g").await.1, 1);
+}
