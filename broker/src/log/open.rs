@@ -63,7 +63,7 @@ impl PartitionLog {
             segments,
             log_start_offset: 0,
             producers: ProducerStateManager::new(),
-            recovery_point: if clean { -1 } else { recovery_point },
+            recovery_point: -1,
             unflushed_messages: 0,
             first_unflushed_ms: now_ms,
         };

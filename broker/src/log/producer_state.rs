@@ -88,11 +88,6 @@ impl ProducerStateManager {
         self.producers.len()
     }
 
-    #[cfg(test)]
-    pub fn entry(&self, producer_id: i64) -> Option<&ProducerEntry> {
-        self.producers.get(&producer_id)
-    }
-
     /// A batch this producer already wrote (same epoch, same sequence range), if any.
     pub fn find_duplicate(&self, header: &BatchHeader) -> Option<BatchMetadata> {
         let entry = self.producers.get(&header.producer_id)?;
