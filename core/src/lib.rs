@@ -1,1 +1,12 @@
-//! ferrokafka-core: the client.
+//! ferrokafka-core: the Kafka client every ferrokafka binding wraps.
+//!
+//! Layers, bottom up, each depending only on those below it: [`config`] and [`error`],
+//! [`protocol`] (framing, headers, record batches), [`connection`] (one broker socket),
+//! [`cluster`] (metadata and the connection pool), then the clients ([`producer`]).
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod error;
+
+pub use config::ClientConfig;
+pub use error::{Error, ErrorKind, Result};
