@@ -10,3 +10,5 @@ pub mod error;
 
 pub use config::ClientConfig;
 pub use error::{Error, ErrorKind, Result};
+pub mod partitioner;
+mod random;
