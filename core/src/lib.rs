@@ -11,4 +11,5 @@ pub mod error;
 pub use config::ClientConfig;
 pub use error::{Error, ErrorKind, Result};
 pub mod partitioner;
+pub mod protocol;
 mod random;
