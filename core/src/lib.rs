@@ -6,6 +6,8 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod connection;
+pub mod runtime;
 pub mod error;
 
 pub use config::ClientConfig;
