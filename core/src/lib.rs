@@ -14,5 +14,7 @@ pub mod error;
 pub use config::ClientConfig;
 pub use error::{Error, ErrorKind, Result};
 pub mod partitioner;
+pub mod producer;
 pub mod protocol;
 mod random;
+pub mod types;
