@@ -11,8 +11,14 @@ pub mod connection;
 pub mod runtime;
 pub mod error;
 
+pub use cluster::Cluster;
 pub use config::ClientConfig;
 pub use error::{Error, ErrorKind, Result};
+pub use producer::{
+    DeliveryFuture, MetricsSnapshot, Producer, ProducerOptions, ProducerRecord, RecordHeader, RecordMetadata,
+};
+pub use runtime::runtime;
+pub use types::TopicPartition;
 pub mod partitioner;
 pub mod producer;
 pub mod protocol;

@@ -50,6 +50,8 @@ pub struct TopicMetadata {
     pub error_code: i16,
     /// Sorted by partition index.
     pub partitions: Vec<PartitionMetadata>,
+    /// Partitions with a leader right now.
+    pub available: Vec<i32>,
 }
 
 impl TopicMetadata {
@@ -59,12 +61,12 @@ impl TopicMetadata {
     }
 
     /// Partitions with a leader right now.
-    pub fn available_partitions(&self) -> Vec<i32> {
-        self.partitions
-            .iter()
-            .filter(|p| p.leader.is_some())
-            .map(|p| p.partition)
-            .collect()
+    pub fn available_partitions(&self) -> &[i32] {
+        &self.available
+    }
+
+    fn compute_available(partitions: &[PartitionMetadata]) -> Vec<i32> {
+        partitions.iter().filter(|p| p.leader.is_some()).map(|p| p.partition).collect()
     }
 
     /// One partition, if it exists.
@@ -159,6 +161,7 @@ impl MetadataSnapshot {
                 })
                 .collect();
             partitions.sort_by_key(|p| p.partition);
+            let available = TopicMetadata::compute_available(&partitions);
             topics.insert(
                 name.clone(),
                 Arc::new(TopicMetadata {
@@ -167,6 +170,7 @@ impl MetadataSnapshot {
                     is_internal: t.is_internal,
                     error_code: t.error_code,
                     partitions,
+                    available,
                 }),
             );
         }
@@ -192,6 +196,7 @@ impl MetadataSnapshot {
             np.leader = Some(leader);
             np.leader_epoch = epoch;
         }
+        nt.available = TopicMetadata::compute_available(&nt.partitions);
         let mut snap = self.clone();
         snap.topics.insert(topic.to_string(), Arc::new(nt));
         Some(snap)
@@ -242,7 +247,7 @@ mod tests {
         assert_eq!(t.partitions[0].partition, 0);
         assert_eq!(s.leader("t", 0), Some(2));
         assert_eq!(s.leader("t", 1), None);
-        assert_eq!(t.available_partitions(), vec![0]);
+        assert_eq!(t.available_partitions(), &[0]);
         assert_eq!(s.brokers[&2].addr(), "h2:9093");
     }
 

@@ -71,6 +71,14 @@ impl Cluster {
         connector: Arc<dyn Connector>,
         allow_auto_create: bool,
     ) -> Result<Cluster> {
+        let cluster = Cluster::new(config, connector, allow_auto_create)?;
+        cluster.refresh().await?;
+        Ok(cluster)
+    }
+
+    /// A cluster handle that has not talked to any broker yet: metadata loads in the background
+    /// (and on first use). Needs no runtime from the caller.
+    pub fn new(config: ClientConfig, connector: Arc<dyn Connector>, allow_auto_create: bool) -> Result<Cluster> {
         config.require_bootstrap()?;
         let backoff = Backoff::new(config.common.reconnect_backoff, config.common.reconnect_backoff_max);
         let pool = ConnectionPool::new(connector, ConnectionConfig::from_client(&config), backoff);
@@ -87,9 +95,9 @@ impl Cluster {
                 updated: Notify::new(),
             }),
         };
-        cluster.refresh().await?;
         let wake = cluster.inner.wake_refresher.clone();
         crate::runtime::spawn(refresher(Arc::downgrade(&cluster.inner), wake));
+        cluster.request_refresh();
         Ok(cluster)
     }
 

@@ -39,7 +39,7 @@ pub struct BatchBuilder {
 #[derive(Debug, Clone)]
 pub struct FinishedBatch {
     /// The whole batch, header included.
-    pub bytes: BytesMut,
+    pub bytes: Bytes,
     pub record_count: i32,
     pub base_timestamp: i64,
     /// Uncompressed size of the records section.
@@ -246,28 +246,31 @@ impl BatchBuilder {
         h.put_i16(producer_epoch);
         h.put_i32(base_sequence);
         h.put_i32(self.count);
-        let mut fin = FinishedBatch {
-            bytes: out,
+        stamp_and_crc(&mut out, producer_id, producer_epoch, base_sequence);
+        Ok(FinishedBatch {
+            bytes: out.freeze(),
             record_count: self.count,
             base_timestamp: self.base_timestamp,
             uncompressed_size: self.size(),
-        };
-        fin.restamp(producer_id, producer_epoch, base_sequence);
-        Ok(fin)
+        })
     }
+}
+
+fn stamp_and_crc(b: &mut BytesMut, producer_id: i64, producer_epoch: i16, base_sequence: i32) {
+    b[PRODUCER_ID_OFFSET..PRODUCER_ID_OFFSET + 8].copy_from_slice(&producer_id.to_be_bytes());
+    b[PRODUCER_EPOCH_OFFSET..PRODUCER_EPOCH_OFFSET + 2].copy_from_slice(&producer_epoch.to_be_bytes());
+    b[BASE_SEQUENCE_OFFSET..BASE_SEQUENCE_OFFSET + 4].copy_from_slice(&base_sequence.to_be_bytes());
+    let crc = crc32c::crc32c(&b[ATTRIBUTES_OFFSET..]);
+    b[CRC_OFFSET..CRC_OFFSET + 4].copy_from_slice(&crc.to_be_bytes());
 }
 
 impl FinishedBatch {
     /// Rewrites producer id, epoch and base sequence in place and recomputes the CRC.
+    /// Copies the bytes (rare: only after an epoch bump).
     pub fn restamp(&mut self, producer_id: i64, producer_epoch: i16, base_sequence: i32) {
-        let b = &mut self.bytes;
-        b[PRODUCER_ID_OFFSET..PRODUCER_ID_OFFSET + 8].copy_from_slice(&producer_id.to_be_bytes());
-        b[PRODUCER_EPOCH_OFFSET..PRODUCER_EPOCH_OFFSET + 2]
-            .copy_from_slice(&producer_epoch.to_be_bytes());
-        b[BASE_SEQUENCE_OFFSET..BASE_SEQUENCE_OFFSET + 4]
-            .copy_from_slice(&base_sequence.to_be_bytes());
-        let crc = crc32c::crc32c(&b[ATTRIBUTES_OFFSET..]);
-        b[CRC_OFFSET..CRC_OFFSET + 4].copy_from_slice(&crc.to_be_bytes());
+        let mut b = BytesMut::from(&self.bytes[..]);
+        stamp_and_crc(&mut b, producer_id, producer_epoch, base_sequence);
+        self.bytes = b.freeze();
     }
 
     /// Encoded size of the batch.
@@ -299,7 +302,7 @@ mod tests {
         assert_eq!(b.append(1_005, None, Some(&[0xff; 300]), &[]).unwrap(), 1);
         assert_eq!(b.append(999, Some(b""), None, &[]).unwrap(), 2);
         let fin = b.finish(compression, 77, 3, 10).unwrap();
-        let mut bytes = fin.bytes.clone().freeze();
+        let mut bytes = fin.bytes.clone();
         let set = RecordBatchDecoder::decode(&mut bytes).unwrap();
         let want = match compression {
             CompressionType::None => Compression::None,
@@ -362,13 +365,13 @@ mod tests {
         b.append(5, Some(b"k"), Some(b"v"), &[]).unwrap();
         let mut fin = b.finish(CompressionType::Lz4, 1, 0, 0).unwrap();
         fin.restamp(9, 4, 42);
-        let mut bytes = fin.bytes.clone().freeze();
+        let mut bytes = fin.bytes.clone();
         let set = RecordBatchDecoder::decode(&mut bytes).unwrap();
         assert_eq!(set.records[0].producer_id, 9);
         assert_eq!(set.records[0].producer_epoch, 4);
         assert_eq!(set.records[0].sequence, 42);
         // A flipped byte fails the CRC check.
-        let mut corrupt = fin.bytes.clone();
+        let mut corrupt = BytesMut::from(&fin.bytes[..]);
         let last = corrupt.len() - 1;
         corrupt[last] ^= 0xff;
         assert!(RecordBatchDecoder::decode(&mut corrupt.freeze()).is_err());

@@ -96,7 +96,7 @@ async fn idempotent_sequences_are_assigned_in_order_and_kept_on_retry() {
     assert_eq!(seqs[1], counts[0]);
     assert_eq!(seqs[2], counts[0] + counts[1]);
     // The bytes carry the stamp.
-    let mut bytes = in_flight[1].finished().unwrap().bytes.clone().freeze();
+    let mut bytes = in_flight[1].finished().unwrap().bytes.clone();
     let set = RecordBatchDecoder::decode(&mut bytes).unwrap();
     assert_eq!(set.records[0].producer_id, 42);
     assert_eq!(set.records[0].sequence, seqs[1]);
