@@ -128,7 +128,9 @@ impl SenderCtx {
             Some(c) if version >= 3 => c,
             _ => (-1, -1),
         };
+        // kafka-protocol defaults transactional_id to Some(""): idempotent-only needs null.
         let req = InitProducerIdRequest::default()
+            .with_transactional_id(None)
             .with_transaction_timeout_ms(60_000)
             .with_producer_id(ProducerId(pid))
             .with_producer_epoch(epoch);
@@ -297,6 +299,7 @@ fn build_request(ctx: &SenderCtx, batches: &[ProducerBatch]) -> ProduceRequest {
     }
     let timeout_ms = i32::try_from(ctx.cfg.common.request_timeout.as_millis()).unwrap_or(i32::MAX);
     ProduceRequest::default()
+        .with_transactional_id(None)
         .with_acks(ctx.cfg.producer.acks.as_i16())
         .with_timeout_ms(timeout_ms)
         .with_topic_data(topics)
