@@ -8,14 +8,15 @@
 pub mod cluster;
 pub mod config;
 pub mod connection;
-pub mod runtime;
 pub mod error;
+pub mod runtime;
 
 pub use cluster::Cluster;
 pub use config::ClientConfig;
 pub use error::{Error, ErrorKind, Result};
 pub use producer::{
-    DeliveryFuture, MetricsSnapshot, Producer, ProducerOptions, ProducerRecord, RecordHeader, RecordMetadata,
+    DeliveryFuture, MetricsSnapshot, Producer, ProducerOptions, ProducerRecord, RecordHeader,
+    RecordMetadata,
 };
 pub use runtime::runtime;
 pub use types::TopicPartition;

@@ -80,7 +80,14 @@ impl ProducerBatch {
     }
 
     /// Whether a record of this shape fits in `limit` bytes (an empty batch takes anything).
-    pub fn fits(&self, timestamp: i64, key: Option<&[u8]>, value: Option<&[u8]>, headers: &[RecordHeader], limit: usize) -> bool {
+    pub fn fits(
+        &self,
+        timestamp: i64,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        headers: &[RecordHeader],
+        limit: usize,
+    ) -> bool {
         !self.closed
             && (self.record_count() == 0
                 || self.size() + self.builder.record_size(timestamp, key, value, headers) <= limit)
@@ -98,12 +105,20 @@ impl ProducerBatch {
     ) -> Result<()> {
         let offset_delta = self.builder.append(timestamp, key, value, headers)?;
         self.reserved += reserved;
-        self.waiters.push(Waiter { tx, offset_delta, timestamp });
+        self.waiters.push(Waiter {
+            tx,
+            offset_delta,
+            timestamp,
+        });
         Ok(())
     }
 
     /// Finishes the batch (compressing it) if not done yet, and stamps producer fields.
-    pub fn finish(&mut self, compression: CompressionType, stamp: Option<(i64, i16, i32)>) -> Result<&FinishedBatch> {
+    pub fn finish(
+        &mut self,
+        compression: CompressionType,
+        stamp: Option<(i64, i16, i32)>,
+    ) -> Result<&FinishedBatch> {
         self.closed = true;
         let (pid, epoch, seq) = stamp.unwrap_or((-1, -1, -1));
         if self.finished.is_none() {
@@ -129,8 +144,16 @@ impl ProducerBatch {
     pub fn complete(self, base_offset: i64, log_append_time: i64) {
         let topic: Arc<str> = self.tp.topic.clone();
         for w in self.waiters {
-            let offset = if base_offset < 0 { -1 } else { base_offset + i64::from(w.offset_delta) };
-            let timestamp = if log_append_time >= 0 { log_append_time } else { w.timestamp };
+            let offset = if base_offset < 0 {
+                -1
+            } else {
+                base_offset + i64::from(w.offset_delta)
+            };
+            let timestamp = if log_append_time >= 0 {
+                log_append_time
+            } else {
+                w.timestamp
+            };
             let _ = w.tx.send(Ok(RecordMetadata {
                 topic: topic.clone(),
                 partition: self.tp.partition,
