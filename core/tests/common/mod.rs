@@ -68,7 +68,10 @@ fn start_broker() -> Broker {
         None
     });
     match ready {
-        Some(bootstrap) => Broker { bootstrap, _child: Some(child) },
+        Some(bootstrap) => Broker {
+            bootstrap,
+            _child: Some(child),
+        },
         None => {
             let _ = child.kill();
             let _ = child.wait();
