@@ -138,7 +138,7 @@ async fn idempotent_retries_after_lost_responses_never_duplicate() {
     );
     let got = common::fetch(&cluster, &topic, 0, total).await;
     // Give any duplicate a chance to show up.
-    let again = common::fetch(&cluster, &topic, 0, total + 1).await;
+    let again = common::fetch_within(&cluster, &topic, 0, total + 1, Duration::from_secs(3)).await;
     assert_eq!(got.len(), total);
     assert_eq!(again.len(), total, "no record was written twice");
     let mut values: Vec<_> = again

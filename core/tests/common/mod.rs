@@ -133,9 +133,20 @@ pub async fn create_topic(cluster: &Cluster, name: &str, partitions: i32) {
     }
 }
 
-/// Fetches records of one partition from `offset` until `count` arrived (or 30 s passed).
+/// Fetches records of one partition from offset 0 until `count` arrived (or 30 s passed).
 pub async fn fetch(cluster: &Cluster, topic: &str, partition: i32, count: usize) -> Vec<Record> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    fetch_within(cluster, topic, partition, count, Duration::from_secs(30)).await
+}
+
+/// Like [`fetch`] with a custom time limit.
+pub async fn fetch_within(
+    cluster: &Cluster,
+    topic: &str,
+    partition: i32,
+    count: usize,
+    limit: Duration,
+) -> Vec<Record> {
+    let deadline = tokio::time::Instant::now() + limit;
     let mut out: Vec<Record> = Vec::new();
     let mut offset = 0i64;
     while out.len() < count && tokio::time::Instant::now() < deadline {
