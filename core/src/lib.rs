@@ -3,6 +3,7 @@
 //! Layers, bottom up, each depending only on those below it: [`config`] and [`error`],
 //! [`protocol`] (framing, headers, record batches), [`connection`] (one broker socket),
 //! [`cluster`] (metadata and the connection pool), then the clients ([`producer`]).
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
 pub mod cluster;
