@@ -239,8 +239,10 @@ async fn full_buffer_memory_blocks_then_fails_with_buffer_exhausted() {
         .map(|_| producer.send(ProducerRecord::new(&topic, vec![1u8; 1000])))
         .collect();
     let mut exhausted = 0;
+    // One shared deadline: records that got memory stay stalled in flight.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
     for f in futs {
-        if let Ok(Err(e)) = tokio::time::timeout(Duration::from_secs(5), f).await {
+        if let Ok(Err(e)) = tokio::time::timeout_at(deadline, f).await {
             if e.kind() == ErrorKind::BufferExhausted {
                 exhausted += 1;
             }
