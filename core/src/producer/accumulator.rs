@@ -242,37 +242,39 @@ impl Accumulator {
                 out.more = true;
                 continue;
             }
-            let Some(mut batch) = q.batches.pop_front() else {
-                continue;
-            };
-            let stamp = match (cfg.idempotent, producer) {
-                (true, Some((pid, epoch))) => {
-                    let seq = match batch.stamp {
-                        Some((p, e, s)) if p == pid && e == epoch => s,
-                        _ => {
-                            let s = q.next_sequence;
-                            q.next_sequence = increment_sequence(s, batch.record_count());
-                            s
-                        }
-                    };
-                    Some((pid, epoch, seq))
-                }
-                _ => None,
-            };
-            let len = batch.finish(cfg.compression, stamp)?.len();
+            let len = head.wire_size();
             let used = sizes.entry(leader).or_insert(0);
             if *used > 0 && *used + len > cfg.max_request_size {
-                // Does not fit this request: back to the front, unchanged, for the next one.
-                q.batches.push_front(batch);
+                // Does not fit this request: it goes in the next one.
                 out.more = true;
                 continue;
             }
             *used += len;
-            if let Some((_, _, seq)) = stamp {
+            let Some(mut batch) = q.batches.pop_front() else {
+                continue;
+            };
+            batch.closed = true;
+            if let (true, Some((pid, epoch))) = (cfg.idempotent, producer) {
+                let seq = match batch.stamp {
+                    Some((p, e, s)) if p == pid && e == epoch => s,
+                    _ => {
+                        let s = q.next_sequence;
+                        q.next_sequence = increment_sequence(s, batch.record_count());
+                        s
+                    }
+                };
+                batch.stamp = Some((pid, epoch, seq));
                 q.inflight_seq_end = Some(increment_sequence(seq, batch.record_count()));
             }
             q.in_flight += 1;
             out.per_broker.entry(leader).or_default().push(batch);
+        }
+        drop(st);
+        // Compression happens here, outside the lock, so appends never wait for it.
+        for batches in out.per_broker.values_mut() {
+            for b in batches.iter_mut() {
+                b.finish(cfg.compression)?;
+            }
         }
         Ok(out)
     }

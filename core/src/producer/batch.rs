@@ -27,6 +27,7 @@ pub struct ProducerBatch {
     pub tp: TopicPartition,
     builder: BatchBuilder,
     finished: Option<FinishedBatch>,
+    finished_stamp: Option<(i64, i16, i32)>,
     waiters: Vec<Waiter>,
     pub created: Instant,
     /// Send attempts so far.
@@ -60,6 +61,7 @@ impl ProducerBatch {
             tp,
             builder: BatchBuilder::new(capacity),
             finished: None,
+            finished_stamp: None,
             waiters: Vec::new(),
             created: now,
             attempts: 0,
@@ -113,25 +115,27 @@ impl ProducerBatch {
         Ok(())
     }
 
-    /// Finishes the batch (compressing it) if not done yet, and stamps producer fields.
-    pub fn finish(
-        &mut self,
-        compression: CompressionType,
-        stamp: Option<(i64, i16, i32)>,
-    ) -> Result<&FinishedBatch> {
+    /// Finishes the batch (compressing it) if not done yet, and writes [`stamp`](Self::stamp)
+    /// (producer id, epoch, base sequence) into it. Called outside the accumulator's lock.
+    pub fn finish(&mut self, compression: CompressionType) -> Result<&FinishedBatch> {
         self.closed = true;
-        let (pid, epoch, seq) = stamp.unwrap_or((-1, -1, -1));
-        if self.finished.is_none() {
-            self.finished = Some(self.builder.finish(compression, pid, epoch, seq)?);
-        } else if self.stamp != stamp {
-            if let Some(f) = self.finished.as_mut() {
-                f.restamp(pid, epoch, seq);
-            }
+        let (pid, epoch, seq) = self.stamp.unwrap_or((-1, -1, -1));
+        match self.finished.as_mut() {
+            None => self.finished = Some(self.builder.finish(compression, pid, epoch, seq)?),
+            Some(f) if self.finished_stamp != self.stamp => f.restamp(pid, epoch, seq),
+            Some(_) => {}
         }
-        self.stamp = stamp;
+        self.finished_stamp = self.stamp;
         self.finished
             .as_ref()
             .ok_or_else(|| Error::internal("batch finished without bytes"))
+    }
+
+    /// Bytes this batch takes in a request: the finished size, or the uncompressed size before.
+    pub fn wire_size(&self) -> usize {
+        self.finished
+            .as_ref()
+            .map_or_else(|| self.size(), FinishedBatch::len)
     }
 
     /// The finished bytes (after [`finish`](Self::finish)).
