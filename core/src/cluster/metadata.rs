@@ -43,7 +43,7 @@ pub struct PartitionMetadata {
 /// One topic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicMetadata {
-    pub name: String,
+    pub name: Arc<str>,
     pub id: Uuid,
     pub is_internal: bool,
     /// Kafka error code for the topic (0 = fine).
@@ -173,7 +173,7 @@ impl MetadataSnapshot {
             topics.insert(
                 name.clone(),
                 Arc::new(TopicMetadata {
-                    name,
+                    name: Arc::from(name.as_str()),
                     id: t.topic_id,
                     is_internal: t.is_internal,
                     error_code: t.error_code,

@@ -389,7 +389,7 @@ impl Shared {
             }
         };
         let res = (|| {
-            let tp = TopicPartition::new(meta.name.as_str(), partition);
+            let tp = TopicPartition::new(meta.name.clone(), partition);
             let ts = record.timestamp.unwrap_or_else(now_ms);
             let out = self.acc.append(
                 &tp,
