@@ -1,0 +1,42 @@
+//! DeleteRecords: advance a partition's log start offset (offset -1 = the high watermark).
+
+use kafka_protocol::messages::delete_records_response::{
+    DeleteRecordsPartitionResult, DeleteRecordsTopicResult,
+};
+use kafka_protocol::messages::{DeleteRecordsRequest, DeleteRecordsResponse};
+
+use super::UNKNOWN_TOPIC_OR_PARTITION;
+use crate::state::BrokerState;
+
+pub fn handle(
+    state: &BrokerState,
+    req: DeleteRecordsRequest,
+    _version: i16,
+) -> DeleteRecordsResponse {
+    let topics = req
+        .topics
+        .into_iter()
+        .map(|t| {
+            let partitions = t
+                .partitions
+                .into_iter()
+                .map(|p| {
+                    let r = DeleteRecordsPartitionResult::default()
+                        .with_partition_index(p.partition_index)
+                        .with_low_watermark(-1);
+                    match state.topics.partition(t.name.0.as_str(), p.partition_index) {
+                        None => r.with_error_code(UNKNOWN_TOPIC_OR_PARTITION),
+                        Some(part) => match part.delete_records_before(p.offset) {
+                            Ok(low) => r.with_error_code(0).with_low_watermark(low),
+                            Err((code, _)) => r.with_error_code(code),
+                        },
+                    }
+                })
+                .collect();
+            DeleteRecordsTopicResult::default()
+                .with_name(t.name)
+                .with_partitions(partitions)
+        })
+        .collect();
+    DeleteRecordsResponse::default().with_topics(topics)
+}

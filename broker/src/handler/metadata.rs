@@ -1,0 +1,122 @@
+//! Metadata: brokers (just this one), topics with their ids and partitions, and topic
+//! auto-creation when `auto.create.topics.enable` and the client allows it.
+
+use kafka_protocol::messages::metadata_response::{
+    MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
+};
+use kafka_protocol::messages::{BrokerId, MetadataRequest, MetadataResponse, TopicName};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::{sb, UNKNOWN_TOPIC_ID, UNKNOWN_TOPIC_OR_PARTITION};
+use crate::partition::LEADER_EPOCH;
+use crate::state::BrokerState;
+use crate::topics::Topic;
+
+/// Kafka's value for "authorized operations not requested".
+const OPERATIONS_NOT_REQUESTED: i32 = i32::MIN;
+/// Every operation a topic supports (READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE,
+/// DESCRIBE_CONFIGS, ALTER_CONFIGS) as Kafka's bit set: nothing is denied on this broker.
+const ALL_TOPIC_OPERATIONS: i32 =
+    (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
+const ALL_CLUSTER_OPERATIONS: i32 =
+    (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
+
+pub fn handle(state: &BrokerState, req: MetadataRequest, version: i16) -> MetadataResponse {
+    let topic_ops = if req.include_topic_authorized_operations {
+        ALL_TOPIC_OPERATIONS
+    } else {
+        OPERATIONS_NOT_REQUESTED
+    };
+    // v0 has no allow flag: it always auto-creates, as Kafka did.
+    let allow_create =
+        state.config.auto_create_topics_enable && (version < 4 || req.allow_auto_topic_creation);
+    let topics = match req.topics {
+        // v0 sends an empty list for "all topics"; v1+ sends null.
+        None => all_topics(state, topic_ops),
+        Some(list) if list.is_empty() && version == 0 => all_topics(state, topic_ops),
+        Some(list) => list
+            .into_iter()
+            .map(|t| match t.name {
+                Some(name) => by_name(state, name.0.as_str(), allow_create, topic_ops),
+                None => match state.topics.get_by_id(&t.topic_id) {
+                    Some(topic) => describe(&topic, state.node_id, topic_ops),
+                    None => MetadataResponseTopic::default()
+                        .with_error_code(UNKNOWN_TOPIC_ID)
+                        .with_topic_id(t.topic_id),
+                },
+            })
+            .collect(),
+    };
+    MetadataResponse::default()
+        .with_brokers(vec![MetadataResponseBroker::default()
+            .with_node_id(BrokerId(state.node_id))
+            .with_host(sb(state.advertised_host.clone()))
+            .with_port(state.advertised_port)])
+        .with_cluster_id(Some(sb(state.cluster_id.clone())))
+        .with_controller_id(BrokerId(state.node_id))
+        .with_topics(topics)
+        .with_cluster_authorized_operations(if req.include_cluster_authorized_operations {
+            ALL_CLUSTER_OPERATIONS
+        } else {
+            OPERATIONS_NOT_REQUESTED
+        })
+}
+
+fn all_topics(state: &BrokerState, ops: i32) -> Vec<MetadataResponseTopic> {
+    state
+        .topics
+        .all()
+        .iter()
+        .map(|t| describe(t, state.node_id, ops))
+        .collect()
+}
+
+fn by_name(state: &BrokerState, name: &str, allow_create: bool, ops: i32) -> MetadataResponseTopic {
+    if let Some(topic) = state.topics.get(name) {
+        return describe(&topic, state.node_id, ops);
+    }
+    let unknown = |code: i16| {
+        MetadataResponseTopic::default()
+            .with_name(Some(TopicName(sb(name))))
+            .with_error_code(code)
+            .with_topic_authorized_operations(ops)
+    };
+    if !allow_create {
+        return unknown(UNKNOWN_TOPIC_OR_PARTITION);
+    }
+    match state
+        .topics
+        .create(name, state.config.num_partitions, BTreeMap::new())
+    {
+        Ok(topic) => describe(&topic, state.node_id, ops),
+        // Another connection created it first.
+        Err(crate::topics::TopicError::AlreadyExists(_)) => match state.topics.get(name) {
+            Some(topic) => describe(&topic, state.node_id, ops),
+            None => unknown(UNKNOWN_TOPIC_OR_PARTITION),
+        },
+        Err(e) => unknown(e.code()),
+    }
+}
+
+/// The metadata of one topic: every partition led by this node, its only replica.
+pub fn describe(topic: &Arc<Topic>, node_id: i32, ops: i32) -> MetadataResponseTopic {
+    let partitions = topic
+        .partitions
+        .iter()
+        .map(|p| {
+            MetadataResponsePartition::default()
+                .with_partition_index(p.index)
+                .with_leader_id(BrokerId(node_id))
+                .with_leader_epoch(LEADER_EPOCH)
+                .with_replica_nodes(vec![BrokerId(node_id)])
+                .with_isr_nodes(vec![BrokerId(node_id)])
+        })
+        .collect();
+    MetadataResponseTopic::default()
+        .with_name(Some(TopicName(sb(topic.name.clone()))))
+        .with_topic_id(topic.id)
+        .with_is_internal(false)
+        .with_partitions(partitions)
+        .with_topic_authorized_operations(ops)
+}

@@ -1,0 +1,322 @@
+//! One log segment: `<base>.log` holding record batches verbatim, with its offset and time
+//! indexes. Appends are positional writes at the end; reads are positional reads of just the
+//! requested range. Owns no policy (roll, retention, recovery decide elsewhere).
+
+use std::fs::{self, File, OpenOptions};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use super::batch::{BatchHeader, HEADER_SIZE};
+use super::config::LogConfig;
+use super::error::LogError;
+use super::index::OffsetIndex;
+use super::time_index::TimeIndex;
+
+/// `<dir>/<20-digit zero-padded offset>.<ext>`
+pub(crate) fn segment_file(dir: &Path, base_offset: i64, ext: &str) -> PathBuf {
+    dir.join(format!("{base_offset:020}.{ext}"))
+}
+
+pub(crate) struct Segment {
+    pub base_offset: i64,
+    pub log_path: PathBuf,
+    log: File,
+    /// Bytes of whole batches in the file.
+    pub size: u64,
+    /// Offset after the last record (the base offset when empty).
+    pub next_offset: i64,
+    /// Largest batch max timestamp (-1 when none).
+    pub max_timestamp: i64,
+    /// Last offset of the batch holding `max_timestamp`.
+    pub offset_of_max_timestamp: i64,
+    /// Max timestamp of the first batch, the reference for `segment.ms` (-1 when unknown).
+    pub first_batch_timestamp: i64,
+    /// Wall clock when this segment object was created or loaded.
+    pub created_ms: i64,
+    pub index: OffsetIndex,
+    pub time_index: TimeIndex,
+    bytes_since_index: u64,
+    /// Writes not yet fsynced.
+    pub dirty: bool,
+}
+
+impl Segment {
+    /// Opens the files of a segment (creating missing ones). `fresh` truncates everything.
+    /// Counters are left for `recovery` to fill in from the file content.
+    pub fn open(
+        dir: &Path,
+        base_offset: i64,
+        config: &LogConfig,
+        now_ms: i64,
+        fresh: bool,
+    ) -> Result<Segment, LogError> {
+        let log_path = segment_file(dir, base_offset, "log");
+        let log = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(fresh)
+            .open(&log_path)
+            .map_err(|e| LogError::io("open", &log_path, e))?;
+        let size = log
+            .metadata()
+            .map_err(|e| LogError::io("stat", &log_path, e))?
+            .len();
+        let index = OffsetIndex::open(
+            &segment_file(dir, base_offset, "index"),
+            base_offset,
+            config.segment_index_bytes,
+            fresh,
+        )?;
+        let time_index = TimeIndex::open(
+            &segment_file(dir, base_offset, "timeindex"),
+            base_offset,
+            config.segment_index_bytes,
+            fresh,
+        )?;
+        Ok(Segment {
+            base_offset,
+            log_path,
+            log,
+            size,
+            next_offset: base_offset,
+            max_timestamp: -1,
+            offset_of_max_timestamp: -1,
+            first_batch_timestamp: -1,
+            created_ms: now_ms,
+            index,
+            time_index,
+            bytes_since_index: 0,
+            dirty: fresh,
+        })
+    }
+
+    pub fn set_index_max_bytes(&mut self, max_bytes: u32) {
+        self.index.file().set_max_bytes(max_bytes);
+        self.time_index.file().set_max_bytes(max_bytes);
+    }
+
+    /// Clears indexes and counters before they are rebuilt batch by batch.
+    pub fn reset_derived_state(&mut self) -> Result<(), LogError> {
+        self.index.file().clear()?;
+        self.time_index.file().clear()?;
+        self.next_offset = self.base_offset;
+        self.max_timestamp = -1;
+        self.offset_of_max_timestamp = -1;
+        self.first_batch_timestamp = -1;
+        self.bytes_since_index = 0;
+        Ok(())
+    }
+
+    /// Updates counters and indexes for a batch now stored at `position`.
+    pub fn on_batch(
+        &mut self,
+        position: u64,
+        header: &BatchHeader,
+        max_timestamp: i64,
+        index_interval_bytes: u32,
+    ) -> Result<(), LogError> {
+        let last_offset = header.last_offset();
+        if position == 0 {
+            self.first_batch_timestamp = max_timestamp;
+        }
+        if max_timestamp > self.max_timestamp {
+            self.max_timestamp = max_timestamp;
+            self.offset_of_max_timestamp = last_offset;
+        }
+        if self.bytes_since_index > u64::from(index_interval_bytes) {
+            self.index.append(last_offset, position)?;
+            self.time_index
+                .maybe_append(self.max_timestamp, self.offset_of_max_timestamp)?;
+            self.bytes_since_index = 0;
+        }
+        self.bytes_since_index += header.total_size() as u64;
+        self.next_offset = last_offset + 1;
+        Ok(())
+    }
+
+    /// Writes `data` (whole batches) at the end of the file with one positional write.
+    /// On failure the file is cut back so no partial batch stays behind.
+    pub fn write(&mut self, data: &[u8]) -> Result<u64, LogError> {
+        let position = self.size;
+        if let Err(e) = self.log.write_all_at(data, position) {
+            let _ = self.log.set_len(position);
+            return Err(LogError::io("write", &self.log_path, e));
+        }
+        self.size += data.len() as u64;
+        self.dirty = true;
+        Ok(position)
+    }
+
+    /// Cuts the file at `position` (recovery of a torn tail).
+    pub fn truncate_file(&mut self, position: u64) -> Result<(), LogError> {
+        self.log
+            .set_len(position)
+            .map_err(|e| LogError::io("truncate", &self.log_path, e))?;
+        self.size = position;
+        self.dirty = true;
+        Ok(())
+    }
+
+    pub fn file_len(&self) -> Result<u64, LogError> {
+        Ok(self
+            .log
+            .metadata()
+            .map_err(|e| LogError::io("stat", &self.log_path, e))?
+            .len())
+    }
+
+    pub fn read_exact_at(&self, buf: &mut [u8], position: u64) -> Result<(), LogError> {
+        self.log
+            .read_exact_at(buf, position)
+            .map_err(|e| LogError::io("read", &self.log_path, e))
+    }
+
+    /// The batch header at `position`, or `None` past the last whole header.
+    pub fn header_at(&self, position: u64) -> Result<Option<BatchHeader>, LogError> {
+        if position + HEADER_SIZE as u64 > self.size {
+            return Ok(None);
+        }
+        let mut buf = [0u8; HEADER_SIZE];
+        self.read_exact_at(&mut buf, position)?;
+        Ok(BatchHeader::parse(&buf).filter(|h| {
+            h.total_size() >= HEADER_SIZE && position + h.total_size() as u64 <= self.size
+        }))
+    }
+
+    /// Position and header of the first batch whose last offset is >= `offset`.
+    pub fn find_batch(&self, offset: i64) -> Result<Option<(u64, BatchHeader)>, LogError> {
+        let (_, mut position) = self.index.lookup(offset)?;
+        while let Some(header) = self.header_at(position)? {
+            if header.last_offset() >= offset {
+                return Ok(Some((position, header)));
+            }
+            position += header.total_size() as u64;
+        }
+        Ok(None)
+    }
+
+    /// Whole batches from the one holding `offset`, at most `max_bytes` unless `min_one_batch`
+    /// and the first batch alone is larger. `None` when no batch here reaches `offset`.
+    pub fn read(
+        &self,
+        offset: i64,
+        max_bytes: usize,
+        min_one_batch: bool,
+    ) -> Result<Option<Vec<u8>>, LogError> {
+        let Some((start, first)) = self.find_batch(offset)? else {
+            return Ok(None);
+        };
+        let first_size = first.total_size();
+        if first_size > max_bytes {
+            if !min_one_batch {
+                return Ok(Some(Vec::new()));
+            }
+            let mut buf = vec![0u8; first_size];
+            self.read_exact_at(&mut buf, start)?;
+            return Ok(Some(buf));
+        }
+        let available = usize::try_from(self.size - start).unwrap_or(usize::MAX);
+        let mut buf = vec![0u8; max_bytes.min(available)];
+        self.read_exact_at(&mut buf, start)?;
+        let mut end = 0usize;
+        while let Some(header) = buf.get(end..).and_then(BatchHeader::parse) {
+            let next = end.saturating_add(header.total_size());
+            if header.total_size() < HEADER_SIZE || next > buf.len() {
+                break;
+            }
+            end = next;
+        }
+        buf.truncate(end);
+        Ok(Some(buf))
+    }
+
+    /// Reads the whole batch at `position`.
+    pub fn read_batch(&self, position: u64, header: &BatchHeader) -> Result<Vec<u8>, LogError> {
+        let mut buf = vec![0u8; header.total_size()];
+        self.read_exact_at(&mut buf, position)?;
+        Ok(buf)
+    }
+
+    /// Kafka's `shouldRoll`: size, `segment.ms`, full indexes, relative offsets overflowing.
+    pub fn should_roll(
+        &self,
+        config: &LogConfig,
+        append_bytes: usize,
+        append_max_timestamp: i64,
+        append_last_offset: i64,
+        now_ms: i64,
+    ) -> bool {
+        if self.size == 0 {
+            return false;
+        }
+        let too_big = self.size > config.segment_bytes.saturating_sub(append_bytes as u64);
+        let too_old = self.time_waited_for_roll(now_ms, append_max_timestamp) > config.segment_ms;
+        let offsets_overflow = append_last_offset - self.base_offset > i64::from(i32::MAX);
+        too_big || too_old || self.index.is_full() || self.time_index.is_full() || offsets_overflow
+    }
+
+    /// How long this segment has been collecting batches, by record time when known.
+    pub fn time_waited_for_roll(&self, now_ms: i64, timestamp: i64) -> i64 {
+        if self.first_batch_timestamp >= 0 {
+            timestamp.saturating_sub(self.first_batch_timestamp)
+        } else {
+            now_ms.saturating_sub(self.created_ms)
+        }
+    }
+
+    /// The timestamp retention compares with: the newest record time, else the file's mtime.
+    pub fn largest_timestamp(&self) -> i64 {
+        if self.max_timestamp >= 0 {
+            return self.max_timestamp;
+        }
+        self.log
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or(self.created_ms)
+    }
+
+    /// Writes the final time index entry and buffered index entries (roll and close).
+    pub fn seal(&mut self) -> Result<(), LogError> {
+        if self.max_timestamp >= 0 {
+            self.time_index
+                .maybe_append(self.max_timestamp, self.offset_of_max_timestamp)?;
+        }
+        self.index.file().write_pending()?;
+        self.time_index.file().write_pending()
+    }
+
+    /// fsyncs the log and indexes if anything was written since the last flush.
+    pub fn flush(&mut self) -> Result<(), LogError> {
+        self.index.file().write_pending()?;
+        self.time_index.file().write_pending()?;
+        if !self.dirty {
+            return Ok(());
+        }
+        self.log
+            .sync_data()
+            .map_err(|e| LogError::io("fsync", &self.log_path, e))?;
+        self.index.file().sync()?;
+        self.time_index.file().sync()?;
+        self.dirty = false;
+        Ok(())
+    }
+
+    /// Removes the segment's files.
+    pub fn delete_files(mut self) -> Result<(), LogError> {
+        let index_path = self.index.file().path().to_path_buf();
+        let time_path = self.time_index.file().path().to_path_buf();
+        for path in [&self.log_path, &index_path, &time_path] {
+            match fs::remove_file(path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(LogError::io("delete", path, e)),
+            }
+        }
+        Ok(())
+    }
+}

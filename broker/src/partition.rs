@@ -1,0 +1,157 @@
+//! One partition of a topic: its log behind a lock, plus the broker-wide "data appended" signal
+//! that long-polling fetches wait on.
+//!
+//! Owns locking discipline only: the lock is never held across an await, and storage errors are
+//! logged here once and handed back as Kafka error codes by the callers.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::error::BrokerError;
+use crate::log::{AppendError, AppendOutcome, LogConfig, PartitionLog, ReadError, ReadOutcome};
+
+pub struct Partition {
+    pub topic: String,
+    pub index: i32,
+    /// None once the partition was deleted or closed.
+    log: Mutex<Option<PartitionLog>>,
+}
+
+impl std::fmt::Debug for Partition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Partition({}-{})", self.topic, self.index)
+    }
+}
+
+/// The leader epoch of every partition: a single node never changes leader.
+pub const LEADER_EPOCH: i32 = 0;
+
+/// KAFKA_STORAGE_ERROR: the partition's log is gone (deleted or closed).
+const STORAGE_ERROR: i16 = 56;
+
+impl Partition {
+    pub fn dir_for(log_dirs: &Path, topic: &str, index: i32) -> PathBuf {
+        log_dirs.join(format!("{topic}-{index}"))
+    }
+
+    pub fn open(
+        log_dirs: &Path,
+        topic: &str,
+        index: i32,
+        config: LogConfig,
+        now_ms: i64,
+    ) -> Result<Partition, BrokerError> {
+        let log = PartitionLog::open(&Self::dir_for(log_dirs, topic, index), config, now_ms)?;
+        Ok(Partition {
+            topic: topic.to_string(),
+            index,
+            log: Mutex::new(Some(log)),
+        })
+    }
+
+    fn with_log<T>(&self, f: impl FnOnce(&mut PartitionLog) -> T) -> Option<T> {
+        let mut guard = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        guard.as_mut().map(f)
+    }
+
+    /// Appends the raw record batches of one produce partition; Err is a Kafka error code + message.
+    pub fn append(&self, records: &[u8], now_ms: i64) -> Result<AppendOutcome, (i16, String)> {
+        match self.with_log(|l| l.append(records, LEADER_EPOCH, now_ms)) {
+            Some(Ok(o)) => Ok(o),
+            Some(Err(e)) => {
+                if matches!(e, AppendError::Storage(_)) {
+                    tracing::error!(topic = %self.topic, partition = self.index, error = %e, "append failed");
+                }
+                Err((e.error_code(), e.to_string()))
+            }
+            None => Err((STORAGE_ERROR, "partition is being deleted".into())),
+        }
+    }
+
+    pub fn read(
+        &self,
+        offset: i64,
+        max_bytes: usize,
+        min_one_batch: bool,
+    ) -> Result<ReadOutcome, (i16, String)> {
+        match self.with_log(|l| l.read(offset, max_bytes, min_one_batch)) {
+            Some(Ok(o)) => Ok(o),
+            Some(Err(e)) => {
+                if matches!(e, ReadError::Storage(_)) {
+                    tracing::error!(topic = %self.topic, partition = self.index, error = %e, "read failed");
+                }
+                Err((e.error_code(), e.to_string()))
+            }
+            None => Err((STORAGE_ERROR, "partition is being deleted".into())),
+        }
+    }
+
+    /// (log start offset, log end offset), or None when deleted.
+    pub fn offsets(&self) -> Option<(i64, i64)> {
+        self.with_log(|l| (l.log_start_offset(), l.log_end_offset()))
+    }
+
+    pub fn offset_for_timestamp(&self, ts: i64) -> Result<Option<(i64, i64)>, (i16, String)> {
+        match self.with_log(|l| l.offset_for_timestamp(ts)) {
+            Some(Ok(v)) => Ok(v),
+            Some(Err(e)) => Err((STORAGE_ERROR, e.to_string())),
+            None => Err((STORAGE_ERROR, "partition is being deleted".into())),
+        }
+    }
+
+    pub fn max_timestamp(&self) -> Result<Option<(i64, i64)>, (i16, String)> {
+        match self.with_log(|l| l.max_timestamp()) {
+            Some(Ok(v)) => Ok(v),
+            Some(Err(e)) => Err((STORAGE_ERROR, e.to_string())),
+            None => Err((STORAGE_ERROR, "partition is being deleted".into())),
+        }
+    }
+
+    pub fn delete_records_before(&self, offset: i64) -> Result<i64, (i16, String)> {
+        match self.with_log(|l| l.delete_records_before(offset)) {
+            Some(Ok(v)) => Ok(v),
+            Some(Err(e)) => Err((e.error_code(), e.to_string())),
+            None => Err((STORAGE_ERROR, "partition is being deleted".into())),
+        }
+    }
+
+    pub fn size_bytes(&self) -> u64 {
+        self.with_log(|l| l.size_bytes()).unwrap_or(0)
+    }
+
+    pub fn flush(&self) {
+        if let Some(Err(e)) = self.with_log(|l| l.flush()) {
+            tracing::error!(topic = %self.topic, partition = self.index, error = %e, "flush failed");
+        }
+    }
+
+    pub fn housekeeping(&self, now_ms: i64) {
+        if let Some(Err(e)) = self.with_log(|l| l.housekeeping(now_ms)) {
+            tracing::error!(topic = %self.topic, partition = self.index, error = %e, "housekeeping failed");
+        }
+    }
+
+    pub fn set_config(&self, config: LogConfig) {
+        self.with_log(|l| l.set_config(config));
+    }
+
+    /// Clean shutdown of this partition's log.
+    pub fn close(&self) {
+        let taken = self.log.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(log) = taken {
+            if let Err(e) = log.close() {
+                tracing::error!(topic = %self.topic, partition = self.index, error = %e, "close failed");
+            }
+        }
+    }
+
+    /// Removes the partition's data (topic deletion).
+    pub fn delete(&self) {
+        let taken = self.log.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(log) = taken {
+            if let Err(e) = log.delete() {
+                tracing::error!(topic = %self.topic, partition = self.index, error = %e, "delete failed");
+            }
+        }
+    }
+}

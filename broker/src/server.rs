@@ -1,0 +1,126 @@
+//! The listener and the per-connection loop.
+//!
+//! Owns: accepting connections (capped by `max.connections`), reading pipelined requests one at
+//! a time and answering them in order, batching response writes while more requests are already
+//! buffered, and shutdown (a watch channel every connection selects on; the server waits until
+//! every connection task has finished). A frame that cannot be decoded closes only its own
+//! connection. Acting on requests is the handlers' job.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::BytesMut;
+use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::handler;
+use crate::state::BrokerState;
+use crate::wire::{self, Decoded, WireError};
+
+/// Accepts connections until `shutdown` turns true, then waits for every connection to finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<BrokerState>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let limit = Arc::new(Semaphore::new(
+        state.config.max_connections.min(Semaphore::MAX_PERMITS),
+    ));
+    let mut connections = JoinSet::new();
+    loop {
+        let permit = tokio::select! {
+            p = limit.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = shutdown.changed() => break,
+        };
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = shutdown.changed() => break,
+        };
+        match accepted {
+            Ok((stream, peer)) => {
+                let state = state.clone();
+                let shutdown = shutdown.clone();
+                connections.spawn(async move {
+                    run_connection(stream, peer, state, shutdown).await;
+                    drop(permit);
+                });
+            }
+            Err(e) => {
+                // Out of file descriptors and similar: back off instead of spinning.
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+        // Reap finished connection tasks so the set does not grow without bound.
+        while connections.try_join_next().is_some() {}
+    }
+    drop(listener);
+    while connections.join_next().await.is_some() {}
+}
+
+async fn run_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    state: Arc<BrokerState>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let _ = stream.set_nodelay(true);
+    let (r, w) = stream.into_split();
+    let mut reader = BufReader::with_capacity(64 * 1024, r);
+    let mut writer = BufWriter::with_capacity(64 * 1024, w);
+    let max = state.config.socket_request_max_bytes;
+    let mut out = BytesMut::with_capacity(16 * 1024);
+    let ctx = handler::ConnectionInfo { peer };
+    loop {
+        let frame = tokio::select! {
+            f = wire::read_frame(&mut reader, max) => f,
+            _ = shutdown.changed() => break,
+        };
+        let frame = match frame {
+            Ok(f) => f,
+            Err(WireError::Eof) => break,
+            Err(e) => {
+                tracing::warn!(%peer, error = %e, "closing connection");
+                break;
+            }
+        };
+        out.clear();
+        match wire::decode_request(frame) {
+            Ok(Decoded::ApiVersionsFallback { correlation_id }) => {
+                wire::encode_api_versions_fallback(&mut out, correlation_id);
+            }
+            Ok(Decoded::Request { header, api, body }) => {
+                let version = header.request_api_version;
+                let correlation_id = header.correlation_id;
+                let response = handler::dispatch(&state, &ctx, &header, *body).await;
+                let Some(response) = response else {
+                    continue; // acks=0 produce: Kafka sends nothing back.
+                };
+                if let Err(e) =
+                    wire::encode_response(&mut out, api, version, correlation_id, &response)
+                {
+                    tracing::error!(%peer, ?api, version, error = %e, "cannot encode response; closing connection");
+                    break;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(%peer, error = %e, "closing connection");
+                break;
+            }
+        }
+        if writer.write_all(&out).await.is_err() {
+            break;
+        }
+        // Flush unless the client has already pipelined the next request.
+        if reader.buffer().is_empty() && writer.flush().await.is_err() {
+            break;
+        }
+    }
+    let _ = writer.flush().await;
+    let _ = writer.shutdown().await;
+}

@@ -1,0 +1,102 @@
+//! Helpers for broker integration tests: start a broker on a free port with a temporary data
+//! directory, and a minimal raw-protocol client built on `kafka-protocol`.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use ferrokafka_broker::{Broker, BrokerHandle};
+use kafka_protocol::messages::{RequestHeader, ResponseHeader};
+use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Request, StrBytes};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+pub struct TestBroker {
+    pub handle: BrokerHandle,
+    pub dir: tempfile::TempDir,
+}
+
+pub async fn start_broker() -> TestBroker {
+    start_broker_with(&[]).await
+}
+
+pub async fn start_broker_with(settings: &[(&str, &str)]) -> TestBroker {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut b = Broker::builder()
+        .data_dir(dir.path())
+        .listen("127.0.0.1:0")
+        .config("group.initial.rebalance.delay.ms", "0");
+    for (k, v) in settings {
+        b = b.config(*k, *v);
+    }
+    let handle = b.start().await.expect("broker starts");
+    TestBroker { handle, dir }
+}
+
+/// A raw connection speaking the Kafka protocol.
+pub struct RawClient {
+    pub stream: TcpStream,
+    correlation: i32,
+}
+
+impl RawClient {
+    pub async fn connect(addr: std::net::SocketAddr) -> RawClient {
+        RawClient {
+            stream: TcpStream::connect(addr).await.expect("connect"),
+            correlation: 0,
+        }
+    }
+
+    /// Sends one request at `version` and decodes its response.
+    pub async fn call<R: Request>(&mut self, req: &R, version: i16) -> R::Response {
+        self.correlation += 1;
+        let header = RequestHeader::default()
+            .with_request_api_key(R::KEY)
+            .with_request_api_version(version)
+            .with_correlation_id(self.correlation)
+            .with_client_id(Some(StrBytes::from_static_str("raw-test")));
+        let mut body = BytesMut::new();
+        header
+            .encode(&mut body, R::header_version(version))
+            .expect("encode header");
+        req.encode(&mut body, version).expect("encode body");
+        self.send_frame(&body).await;
+        let mut frame = self.read_frame().await.expect("response frame");
+        let rh = ResponseHeader::decode(&mut frame, R::Response::header_version(version))
+            .expect("response header");
+        assert_eq!(
+            rh.correlation_id, self.correlation,
+            "responses arrive in order"
+        );
+        R::Response::decode(&mut frame, version).expect("decode response")
+    }
+
+    pub async fn send_frame(&mut self, body: &[u8]) {
+        let mut out = Vec::with_capacity(body.len() + 4);
+        out.extend_from_slice(&(body.len() as i32).to_be_bytes());
+        out.extend_from_slice(body);
+        self.stream.write_all(&out).await.expect("write");
+    }
+
+    /// Reads one frame; None when the broker closed the connection.
+    pub async fn read_frame(&mut self) -> Option<Bytes> {
+        let mut len = [0u8; 4];
+        tokio::time::timeout(Duration::from_secs(10), self.stream.read_exact(&mut len))
+            .await
+            .expect("broker answers or closes within 10 s")
+            .ok()?;
+        let mut buf = vec![0u8; i32::from_be_bytes(len) as usize];
+        self.stream.read_exact(&mut buf).await.ok()?;
+        Some(Bytes::from(buf))
+    }
+
+    /// True when the broker closed this connection (EOF or reset) within 10 s.
+    pub async fn closed_by_broker(&mut self) -> bool {
+        let mut b = [0u8; 1];
+        match tokio::time::timeout(Duration::from_secs(10), self.stream.read(&mut b)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => true,
+            Ok(Ok(_)) => false,
+            Err(_) => false,
+        }
+    }
+}
