@@ -101,6 +101,7 @@ struct Shard {
 pub(crate) struct Store {
     dir: PathBuf,
     shards: Vec<Mutex<Shard>>,
+    compact_min_bytes: u64,
 }
 
 fn frame(payload: &[u8]) -> Vec<u8> {
@@ -121,10 +122,7 @@ fn encode(record: &Record) -> Vec<u8> {
 pub(crate) fn parse_frames(data: &[u8]) -> (Vec<Record>, usize) {
     let mut records = Vec::new();
     let mut pos = 0usize;
-    loop {
-        let Some(header) = data.get(pos..pos + 8) else {
-            break;
-        };
+    while let Some(header) = data.get(pos..pos + 8) {
         let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
         let crc = u32::from_be_bytes([header[4], header[5], header[6], header[7]]);
         if len > MAX_FRAME {
@@ -286,6 +284,7 @@ impl Store {
             Store {
                 dir: dir.to_path_buf(),
                 shards,
+                compact_min_bytes: COMPACT_MIN_BYTES,
             },
             records,
         ))
@@ -303,7 +302,7 @@ impl Store {
         }
         s.file_len += bytes.len() as u64;
         s.apply(record);
-        if s.file_len > COMPACT_MIN_BYTES && s.file_len > 2 * s.live_len {
+        if s.file_len > self.compact_min_bytes && s.file_len > 2 * s.live_len {
             if let Err(e) = s.compact(&self.dir) {
                 // The appended record is already durable; compaction can be retried later.
                 tracing::warn!(error = %e, "compacting group coordinator state failed");
@@ -365,6 +364,31 @@ mod tests {
         }
         let (_store, recs) = Store::open(dir.path()).unwrap();
         assert_eq!(recs, vec![offsets("g", "t", 0, 7)]);
+    }
+
+    #[test]
+    fn file_is_compacted_when_it_grows() {
+        let dir = tempfile::tempdir().unwrap();
+        let shard_path = dir.path().join(format!("groups-{}.log", shard_of("g")));
+        let (mut store, _) = Store::open(dir.path()).unwrap();
+        store.compact_min_bytes = 4096;
+        for i in 0..1000 {
+            store
+                .append("g", &offsets("g", "t", i % 2, i as i64))
+                .unwrap();
+            let len = std::fs::metadata(&shard_path).unwrap().len();
+            assert!(len < 4096 + 1024, "file stays bounded, got {len} bytes");
+        }
+        drop(store);
+        let (_s, mut recs) = Store::open(dir.path()).unwrap();
+        recs.sort_by_key(|r| match r {
+            Record::Offsets { entries, .. } => entries[0].partition,
+            _ => -1,
+        });
+        assert_eq!(
+            recs,
+            vec![offsets("g", "t", 0, 998), offsets("g", "t", 1, 999)]
+        );
     }
 
     #[test]
