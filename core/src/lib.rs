@@ -8,6 +8,7 @@
 pub mod cluster;
 pub mod config;
 pub mod connection;
+pub mod consumer;
 pub mod runtime;
 pub mod error;
 
