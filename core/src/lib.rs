@@ -5,6 +5,7 @@
 //! [`cluster`] (metadata and the connection pool), then the clients ([`producer`]).
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod cluster;
 pub mod config;
 pub mod connection;

@@ -27,7 +27,7 @@ use super::assignor::protocol::{self, Subscription, PROTOCOL_TYPE};
 use super::assignor::{Assignor, RebalanceProtocol};
 use super::record::OffsetAndMetadata;
 use crate::cluster::Cluster;
-use crate::connection::Connection;
+use crate::connection::{Connection, ConnectionConfig, Connector};
 use crate::error::{Error, ErrorKind, Result};
 use crate::types::TopicPartition;
 
@@ -64,6 +64,8 @@ pub struct MemberState {
     pub lost: bool,
     pub last_poll: Instant,
     pub closed: bool,
+    /// A JoinGroup/SyncGroup is in flight: heartbeats pause (they would queue behind it).
+    pub joining: bool,
 }
 
 /// What a completed join/sync produced.
@@ -81,11 +83,15 @@ pub struct Group {
     pub heartbeat_interval: Duration,
     pub assignors: Vec<Box<dyn Assignor>>,
     pub state: Arc<Mutex<MemberState>>,
+    connector: Arc<dyn Connector>,
+    /// A coordinator connection of its own: brokers answer a connection's requests in order,
+    /// so a JoinGroup held for the rebalance must not block fetches and metadata.
+    dedicated: tokio::sync::Mutex<Option<(i32, Arc<Connection>)>>,
 }
 
 impl Group {
     /// A group member that has not joined yet.
-    pub fn new(cluster: Cluster, group_id: String, assignors: Vec<Box<dyn Assignor>>) -> Group {
+    pub fn new(cluster: Cluster, group_id: String, assignors: Vec<Box<dyn Assignor>>, connector: Arc<dyn Connector>) -> Group {
         let c = cluster.config().consumer.clone();
         Group {
             cluster,
@@ -103,7 +109,10 @@ impl Group {
                 lost: false,
                 last_poll: Instant::now(),
                 closed: false,
+                joining: false,
             })),
+            connector,
+            dedicated: tokio::sync::Mutex::new(None),
         }
     }
 
@@ -124,9 +133,27 @@ impl Group {
         GroupId(sb(&self.group_id))
     }
 
-    /// A connection to the group coordinator, looked up with FindCoordinator when unknown.
+    /// The dedicated connection to the group coordinator (looked up with FindCoordinator when
+    /// unknown, reopened when it failed).
     pub async fn coordinator(&self, deadline: Instant) -> Result<Arc<Connection>> {
-        find_coordinator(&self.cluster, &self.group_id, 0, deadline, Some(&self.state)).await
+        let pooled = find_coordinator(&self.cluster, &self.group_id, 0, deadline, Some(&self.state)).await?;
+        let node = self.lock().coordinator.unwrap_or(-1);
+        let mut slot = self.dedicated.lock().await;
+        if let Some((n, c)) = slot.as_ref() {
+            if *n == node && !c.is_poisoned() {
+                return Ok(c.clone());
+            }
+        }
+        let conn = Arc::new(Connection::open(pooled.addr(), self.connector.as_ref(), ConnectionConfig::from_client(self.cluster.config())).await?);
+        *slot = Some((node, conn.clone()));
+        Ok(conn)
+    }
+
+    /// Closes the dedicated coordinator connection.
+    pub async fn close_connection(&self) {
+        if let Some((_, c)) = self.dedicated.lock().await.take() {
+            c.close();
+        }
     }
 
     fn on_coordinator_error(&self, code: i16) {
@@ -139,6 +166,13 @@ impl Group {
     /// assignment arrives or `deadline` passes.
     pub async fn join(&self, topics: &BTreeSet<String>, owned: &[TopicPartition], deadline: Instant) -> Result<JoinOutcome> {
         let backoff = self.cluster.config().common.retry_backoff;
+        self.lock().joining = true;
+        let res = self.join_loop(topics, owned, deadline, backoff).await;
+        self.lock().joining = false;
+        res
+    }
+
+    async fn join_loop(&self, topics: &BTreeSet<String>, owned: &[TopicPartition], deadline: Instant, backoff: Duration) -> Result<JoinOutcome> {
         loop {
             match self.join_once(topics, owned, deadline).await {
                 Ok(o) => return Ok(o),

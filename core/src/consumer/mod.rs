@@ -82,7 +82,7 @@ impl Consumer {
     /// Creates a consumer with a custom transport (TLS, test fakes).
     pub fn with_connector(config: ClientConfig, connector: Arc<dyn Connector>) -> Result<Consumer> {
         let _rt = crate::runtime::handle().enter();
-        let cluster = Cluster::new(config.clone(), connector, false)?;
+        let cluster = Cluster::new(config.clone(), connector.clone(), false)?;
         let c = &config.consumer;
         if c.heartbeat_interval >= c.session_timeout {
             return Err(Error::config("`heartbeat.interval.ms` must be lower than `session.timeout.ms`"));
@@ -95,7 +95,7 @@ impl Consumer {
                         Error::config(format!("unknown assignor `{name}` in `partition.assignment.strategy`"))
                     })?);
                 }
-                Some(Arc::new(Group::new(cluster.clone(), g.clone(), assignors)))
+                Some(Arc::new(Group::new(cluster.clone(), g.clone(), assignors, connector.clone())))
             }
             None => None,
         };
@@ -429,6 +429,7 @@ impl Consumer {
         }
         if let Some(g) = &self.inner.group {
             g.lock().closed = true;
+            g.close_connection().await;
         }
         {
             let mut st = self.state();

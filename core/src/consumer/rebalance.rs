@@ -137,14 +137,14 @@ impl Consumer {
 async fn heartbeat_loop(group: Arc<Group>, max_poll_interval: Duration) {
     loop {
         tokio::time::sleep(group.heartbeat_interval).await;
-        let (closed, generation, last_poll) = {
+        let (closed, generation, last_poll, joining) = {
             let s = group.lock();
-            (s.closed, s.generation, s.last_poll)
+            (s.closed, s.generation, s.last_poll, s.joining)
         };
         if closed {
             return;
         }
-        if generation < 0 {
+        if generation < 0 || joining {
             continue;
         }
         if last_poll.elapsed() > max_poll_interval {
