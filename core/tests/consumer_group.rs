@@ -12,7 +12,10 @@ use ferrokafka_core::{Producer, ProducerRecord, TopicPartition};
 use tokio::time::Instant;
 
 fn consumer(group: &str, extra: &[(&str, &str)]) -> Consumer {
-    let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).with_test_writer().try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
     let mut kv = vec![
         ("group.id", group),
         ("auto.offset.reset", "earliest"),
@@ -26,7 +29,9 @@ fn consumer(group: &str, extra: &[(&str, &str)]) -> Consumer {
 
 async fn produce(topic: &str, from: usize, n: usize) {
     let p = Producer::new(common::config(&[("linger.ms", "1")])).unwrap();
-    let futs: Vec<_> = (from..from + n).map(|i| p.send(ProducerRecord::new(topic, format!("v{i}")).with_key(format!("k{i}")))).collect();
+    let futs: Vec<_> = (from..from + n)
+        .map(|i| p.send(ProducerRecord::new(topic, format!("v{i}")).with_key(format!("k{i}"))))
+        .collect();
     for f in futs {
         f.await.expect("delivered");
     }
@@ -44,7 +49,9 @@ async fn poll_n(c: &Consumer, n: usize) -> Vec<ConsumerRecord> {
 }
 
 fn values(rs: &[ConsumerRecord]) -> BTreeSet<String> {
-    rs.iter().map(|r| String::from_utf8(r.value.as_ref().unwrap().to_vec()).unwrap()).collect()
+    rs.iter()
+        .map(|r| String::from_utf8(r.value.as_ref().unwrap().to_vec()).unwrap())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,9 +80,16 @@ async fn group_consumes_from_beginning_and_resumes_at_committed_offset() {
     let c2 = consumer(&group, &[]);
     c2.subscribe(&[&topic]).unwrap();
     let got = poll_n(&c2, 10).await;
-    assert_eq!(values(&got), (30..40).map(|i| format!("v{i}")).collect(), "resumed at committed offsets");
+    assert_eq!(
+        values(&got),
+        (30..40).map(|i| format!("v{i}")).collect(),
+        "resumed at committed offsets"
+    );
     let extra = c2.poll(Duration::from_millis(500)).await.unwrap();
-    assert!(extra.is_empty(), "nothing before the committed offsets is re-read");
+    assert!(
+        extra.is_empty(),
+        "nothing before the committed offsets is re-read"
+    );
     c2.close().await.unwrap();
 }
 
@@ -106,7 +120,11 @@ async fn two_consumers_split(strategy: &str) {
     c1.subscribe_with_listener(&[&topic], l1.clone()).unwrap();
     let first = poll_n(&c1, 1).await;
     assert!(!first.is_empty());
-    assert_eq!(c1.assignment().len(), 4, "a lone member gets every partition");
+    assert_eq!(
+        c1.assignment().len(),
+        4,
+        "a lone member gets every partition"
+    );
     c2.subscribe_with_listener(&[&topic], l2.clone()).unwrap();
     // Each consumer polls on its own task, as applications do (a rebalance blocks in poll).
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -129,18 +147,31 @@ async fn two_consumers_split(strategy: &str) {
             assert_eq!(all.len(), 4, "{strategy}: disjoint and complete");
             break;
         }
-        assert!(Instant::now() < deadline, "{strategy}: no split: {s1:?} {s2:?}");
+        assert!(
+            Instant::now() < deadline,
+            "{strategy}: no split: {s1:?} {s2:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     for l in loops {
         l.await.unwrap();
     }
-    assert!(l1.assigned.lock().unwrap().len() >= 4, "{strategy}: assigned callback fired");
-    assert!(!l1.revoked.lock().unwrap().is_empty(), "{strategy}: revoked callback fired");
+    assert!(
+        l1.assigned.lock().unwrap().len() >= 4,
+        "{strategy}: assigned callback fired"
+    );
+    assert!(
+        !l1.revoked.lock().unwrap().is_empty(),
+        "{strategy}: revoked callback fired"
+    );
     assert_eq!(l2.assigned.lock().unwrap().len(), 2);
     if strategy == "cooperative-sticky" {
-        assert_eq!(l1.revoked.lock().unwrap().len(), 2, "cooperative: only the moved partitions are revoked");
+        assert_eq!(
+            l1.revoked.lock().unwrap().len(),
+            2,
+            "cooperative: only the moved partitions are revoked"
+        );
     }
     c1.close().await.unwrap();
     c2.close().await.unwrap();
@@ -172,7 +203,11 @@ async fn static_member_rejoins_without_rebalance() {
     let c2 = consumer(&group, &[("group.instance.id", "instance-a")]);
     c2.subscribe(&[&topic]).unwrap();
     poll_n(&c2, 1).await;
-    assert_eq!(c2.generation(), generation, "rejoining static member keeps the generation");
+    assert_eq!(
+        c2.generation(),
+        generation,
+        "rejoining static member keeps the generation"
+    );
     assert_eq!(c2.assignment().len(), 2);
     c2.close().await.unwrap();
 }
@@ -199,7 +234,11 @@ async fn churn_with_manual_commits_processes_every_record() {
         let (group, topic, seen) = (group.clone(), topic.clone(), seen.clone());
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(700 * i)).await;
-            let strategy = if i % 2 == 0 { "cooperative-sticky" } else { "cooperative-sticky" };
+            let strategy = if i % 2 == 0 {
+                "cooperative-sticky"
+            } else {
+                "cooperative-sticky"
+            };
             let c = consumer(&group, &[("partition.assignment.strategy", strategy)]);
             c.subscribe(&[&topic]).unwrap();
             let until = Instant::now() + Duration::from_secs(lifetime);
@@ -207,8 +246,13 @@ async fn churn_with_manual_commits_processes_every_record() {
                 let rs = c.poll(Duration::from_millis(200)).await.unwrap();
                 let mut offs = BTreeMap::new();
                 for r in &rs {
-                    seen.lock().unwrap().insert(String::from_utf8(r.value.as_ref().unwrap().to_vec()).unwrap());
-                    offs.insert(r.topic_partition(), ferrokafka_core::consumer::OffsetAndMetadata::new(r.offset + 1));
+                    seen.lock()
+                        .unwrap()
+                        .insert(String::from_utf8(r.value.as_ref().unwrap().to_vec()).unwrap());
+                    offs.insert(
+                        r.topic_partition(),
+                        ferrokafka_core::consumer::OffsetAndMetadata::new(r.offset + 1),
+                    );
                 }
                 if !offs.is_empty() {
                     let _ = c.commit_sync(Some(offs)).await; // may fail during a rebalance: at least once
@@ -222,14 +266,23 @@ async fn churn_with_manual_commits_processes_every_record() {
     }
     producer.await.unwrap();
     // A final consumer picks up whatever was not committed.
-    let c = consumer(&group, &[("partition.assignment.strategy", "cooperative-sticky")]);
+    let c = consumer(
+        &group,
+        &[("partition.assignment.strategy", "cooperative-sticky")],
+    );
     c.subscribe(&[&topic]).unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     while seen.lock().unwrap().len() < total && Instant::now() < deadline {
         for r in c.poll(Duration::from_millis(300)).await.unwrap() {
-            seen.lock().unwrap().insert(String::from_utf8(r.value.as_ref().unwrap().to_vec()).unwrap());
+            seen.lock()
+                .unwrap()
+                .insert(String::from_utf8(r.value.as_ref().unwrap().to_vec()).unwrap());
         }
     }
     c.close().await.unwrap();
-    assert_eq!(seen.lock().unwrap().len(), total, "every record processed at least once");
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        total,
+        "every record processed at least once"
+    );
 }

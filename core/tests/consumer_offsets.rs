@@ -14,7 +14,9 @@ async fn produce(topic: &str, n: usize, extra: &[(&str, &str)], ts: Option<i64>)
     let p = Producer::new(common::config(extra)).unwrap();
     let futs: Vec<_> = (0..n)
         .map(|i| {
-            let mut r = ProducerRecord::new(topic, format!("v{i}")).with_partition(0).with_header("h", Some(bytes::Bytes::from(format!("{i}"))));
+            let mut r = ProducerRecord::new(topic, format!("v{i}"))
+                .with_partition(0)
+                .with_header("h", Some(bytes::Bytes::from(format!("{i}"))));
             if let Some(t) = ts {
                 r = r.with_timestamp(t + i as i64 * 1000);
             }
@@ -37,7 +39,10 @@ async fn poll_n(c: &Consumer, n: usize) -> Vec<ConsumerRecord> {
 }
 
 fn assigned(group: Option<&str>, extra: &[(&str, &str)], tp: &TopicPartition) -> Consumer {
-    let mut kv = vec![("auto.offset.reset", "earliest"), ("enable.auto.commit", "false")];
+    let mut kv = vec![
+        ("auto.offset.reset", "earliest"),
+        ("enable.auto.commit", "false"),
+    ];
     if let Some(g) = group {
         kv.push(("group.id", g));
     }
@@ -59,10 +64,17 @@ async fn seek_position_committed_pause_resume_and_offsets_for_times() {
     let c = assigned(Some(&group), &[("max.poll.records", "5")], &tp);
     assert_eq!(c.position(&tp).await.unwrap(), 0);
     let first = c.poll(Duration::from_secs(10)).await.unwrap();
-    let first = if first.is_empty() { poll_n(&c, 1).await } else { first };
+    let first = if first.is_empty() {
+        poll_n(&c, 1).await
+    } else {
+        first
+    };
     assert!(first.len() <= 5, "max.poll.records");
     assert_eq!(first[0].offset, 0);
-    assert_eq!(first[0].headers, vec![("h".to_string(), Some(bytes::Bytes::from("0")))]);
+    assert_eq!(
+        first[0].headers,
+        vec![("h".to_string(), Some(bytes::Bytes::from("0")))]
+    );
     assert_eq!(first[0].timestamp, base_ts);
 
     c.seek(&tp, 12).unwrap();
@@ -76,15 +88,28 @@ async fn seek_position_committed_pause_resume_and_offsets_for_times() {
     assert_eq!(committed[&tp].offset, 7);
     assert_eq!(committed[&tp].metadata, "note");
 
-    let times = c.offsets_for_times(&BTreeMap::from([(tp.clone(), base_ts + 10_500)])).await.unwrap();
-    assert_eq!(times[&tp].unwrap().offset, 11, "first record at or after the timestamp");
-    let none = c.offsets_for_times(&BTreeMap::from([(tp.clone(), base_ts + 1_000_000)])).await.unwrap();
+    let times = c
+        .offsets_for_times(&BTreeMap::from([(tp.clone(), base_ts + 10_500)]))
+        .await
+        .unwrap();
+    assert_eq!(
+        times[&tp].unwrap().offset,
+        11,
+        "first record at or after the timestamp"
+    );
+    let none = c
+        .offsets_for_times(&BTreeMap::from([(tp.clone(), base_ts + 1_000_000)]))
+        .await
+        .unwrap();
     assert_eq!(none[&tp], None);
 
     c.pause(&[tp.clone()]);
     c.seek_to_beginning(&[tp.clone()]).await.unwrap();
     assert_eq!(c.paused(), vec![tp.clone()]);
-    assert!(c.poll(Duration::from_millis(600)).await.unwrap().is_empty(), "paused partitions return nothing");
+    assert!(
+        c.poll(Duration::from_millis(600)).await.unwrap().is_empty(),
+        "paused partitions return nothing"
+    );
     c.resume(&[tp.clone()]);
     let rs = poll_n(&c, 1).await;
     assert_eq!(rs[0].offset, 0, "seek_to_beginning");
@@ -136,7 +161,11 @@ async fn every_codec_decodes() {
         let c = assigned(None, &[("max.partition.fetch.bytes", "1024")], &tp);
         let rs = poll_n(&c, 50).await;
         let offsets: Vec<i64> = rs.iter().map(|r| r.offset).collect();
-        assert_eq!(offsets, (0..50).collect::<Vec<_>>(), "{codec}: every record, in order, once");
+        assert_eq!(
+            offsets,
+            (0..50).collect::<Vec<_>>(),
+            "{codec}: every record, in order, once"
+        );
         assert_eq!(rs[49].value.as_deref(), Some(&b"v49"[..]), "{codec}");
         c.close().await.unwrap();
     }

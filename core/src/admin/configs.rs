@@ -1,7 +1,9 @@
 //! Configs: DescribeConfigs and IncrementalAlterConfigs for topics and brokers.
 
 use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
-use kafka_protocol::messages::incremental_alter_configs_request::{AlterConfigsResource, AlterableConfig};
+use kafka_protocol::messages::incremental_alter_configs_request::{
+    AlterConfigsResource, AlterableConfig,
+};
 use kafka_protocol::messages::{DescribeConfigsRequest, IncrementalAlterConfigsRequest};
 
 use super::Admin;
@@ -33,11 +35,17 @@ pub struct ConfigResource {
 
 impl ConfigResource {
     pub fn topic(name: impl Into<String>) -> ConfigResource {
-        ConfigResource { kind: ConfigResourceType::Topic, name: name.into() }
+        ConfigResource {
+            kind: ConfigResourceType::Topic,
+            name: name.into(),
+        }
     }
 
     pub fn broker(id: i32) -> ConfigResource {
-        ConfigResource { kind: ConfigResourceType::Broker, name: id.to_string() }
+        ConfigResource {
+            kind: ConfigResourceType::Broker,
+            name: id.to_string(),
+        }
     }
 }
 
@@ -62,18 +70,27 @@ pub enum AlterConfigOp {
 
 impl Admin {
     /// Every config of `resource` (or only `keys` when given).
-    pub async fn describe_configs(&self, resource: &ConfigResource, keys: Option<&[&str]>) -> Result<Vec<ConfigEntry>> {
-        let req = DescribeConfigsRequest::default().with_resources(vec![DescribeConfigsResource::default()
-            .with_resource_type(resource.kind.code())
-            .with_resource_name(sb(&resource.name))
-            .with_configuration_keys(keys.map(|ks| ks.iter().map(|k| sb(k)).collect()))]);
+    pub async fn describe_configs(
+        &self,
+        resource: &ConfigResource,
+        keys: Option<&[&str]>,
+    ) -> Result<Vec<ConfigEntry>> {
+        let req = DescribeConfigsRequest::default().with_resources(vec![
+            DescribeConfigsResource::default()
+                .with_resource_type(resource.kind.code())
+                .with_resource_name(sb(&resource.name))
+                .with_configuration_keys(keys.map(|ks| ks.iter().map(|k| sb(k)).collect())),
+        ]);
         self.retry("describing configs", || async {
             let conn = self.config_broker(resource).await?;
             let resp = conn.request(&req).await?;
             let mut out = Vec::new();
             for r in &resp.results {
                 if r.error_code != 0 {
-                    return Err(Error::from_code(r.error_code, format!("describing configs of {}", resource.name)));
+                    return Err(Error::from_code(
+                        r.error_code,
+                        format!("describing configs of {}", resource.name),
+                    ));
                 }
                 for c in &r.configs {
                     out.push(ConfigEntry {
@@ -91,7 +108,12 @@ impl Admin {
     }
 
     /// Applies `ops` to `resource` (IncrementalAlterConfigs).
-    pub async fn incremental_alter_configs(&self, resource: &ConfigResource, ops: &[AlterConfigOp], validate_only: bool) -> Result<()> {
+    pub async fn incremental_alter_configs(
+        &self,
+        resource: &ConfigResource,
+        ops: &[AlterConfigOp],
+        validate_only: bool,
+    ) -> Result<()> {
         let configs = ops
             .iter()
             .map(|op| {
@@ -101,7 +123,10 @@ impl Admin {
                     AlterConfigOp::Append(k, v) => (k, Some(v), 2),
                     AlterConfigOp::Subtract(k, v) => (k, Some(v), 3),
                 };
-                AlterableConfig::default().with_name(sb(name)).with_config_operation(code).with_value(value.map(|v| sb(v)))
+                AlterableConfig::default()
+                    .with_name(sb(name))
+                    .with_config_operation(code)
+                    .with_value(value.map(|v| sb(v)))
             })
             .collect();
         let req = IncrementalAlterConfigsRequest::default()
@@ -115,8 +140,15 @@ impl Admin {
             let resp = conn.request(&req).await?;
             for r in &resp.responses {
                 if r.error_code != 0 {
-                    let msg = r.error_message.as_ref().map(|m| m.to_string()).unwrap_or_default();
-                    return Err(Error::from_code(r.error_code, format!("altering configs of {} {msg}", resource.name)));
+                    let msg = r
+                        .error_message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_default();
+                    return Err(Error::from_code(
+                        r.error_code,
+                        format!("altering configs of {} {msg}", resource.name),
+                    ));
                 }
             }
             Ok(())
@@ -125,7 +157,10 @@ impl Admin {
     }
 
     /// Broker configs go to that broker; topic configs to the controller.
-    async fn config_broker(&self, resource: &ConfigResource) -> Result<std::sync::Arc<crate::connection::Connection>> {
+    async fn config_broker(
+        &self,
+        resource: &ConfigResource,
+    ) -> Result<std::sync::Arc<crate::connection::Connection>> {
         match (resource.kind, resource.name.parse::<i32>()) {
             (ConfigResourceType::Broker, Ok(id)) => self.cluster.broker(id).await,
             _ => self.controller().await,

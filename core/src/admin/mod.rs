@@ -21,11 +21,11 @@ use tracing::debug;
 use crate::cluster::{BrokerInfo, Cluster};
 use crate::config::ClientConfig;
 use crate::connection::{Connection, TcpConnector};
+pub use crate::consumer::offsets::{ListedOffset, EARLIEST, LATEST, MAX_TIMESTAMP};
 use crate::consumer::DEFAULT_API_TIMEOUT;
 use crate::error::{Error, Result};
 pub use configs::{AlterConfigOp, ConfigEntry, ConfigResource, ConfigResourceType};
 pub use groups::{GroupDescription, GroupListing, MemberDescription};
-pub use crate::consumer::offsets::{ListedOffset, EARLIEST, LATEST, MAX_TIMESTAMP};
 pub use topics::{NewTopic, PartitionInfo, TopicDescription};
 
 /// The cluster as DescribeCluster/Metadata report it.
@@ -46,7 +46,9 @@ impl Admin {
     /// Creates an admin client; it connects lazily.
     pub fn new(config: ClientConfig) -> Result<Admin> {
         let _rt = crate::runtime::handle().enter();
-        Ok(Admin { cluster: Cluster::new(config, Arc::new(TcpConnector), false)? })
+        Ok(Admin {
+            cluster: Cluster::new(config, Arc::new(TcpConnector), false)?,
+        })
     }
 
     /// The cluster handle (metadata and connections) this client uses.
@@ -83,7 +85,11 @@ impl Admin {
     /// The controller (KRaft brokers forward to the active controller), or any broker.
     pub(crate) async fn controller(&self) -> Result<Arc<Connection>> {
         let md = self.cluster.metadata();
-        let md = if md.brokers.is_empty() { self.cluster.refresh().await? } else { md };
+        let md = if md.brokers.is_empty() {
+            self.cluster.refresh().await?
+        } else {
+            md
+        };
         match md.controller_id {
             Some(id) if md.brokers.contains_key(&id) => self.cluster.broker(id).await,
             _ => self.cluster.any_broker().await,
@@ -105,14 +111,23 @@ impl Admin {
                     brokers: resp
                         .brokers
                         .iter()
-                        .map(|b| BrokerInfo { id: b.broker_id.0, host: b.host.to_string(), port: b.port, rack: b.rack.as_ref().map(|r| r.to_string()) })
+                        .map(|b| BrokerInfo {
+                            id: b.broker_id.0,
+                            host: b.host.to_string(),
+                            port: b.port,
+                            rack: b.rack.as_ref().map(|r| r.to_string()),
+                        })
                         .collect(),
                 });
             }
             let md = self.cluster.refresh().await?;
             let mut brokers: Vec<BrokerInfo> = md.brokers.values().cloned().collect();
             brokers.sort_by_key(|b| b.id);
-            Ok(ClusterDescription { cluster_id: md.cluster_id.clone(), controller_id: md.controller_id, brokers })
+            Ok(ClusterDescription {
+                cluster_id: md.cluster_id.clone(),
+                controller_id: md.controller_id,
+                brokers,
+            })
         })
         .await
     }

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use kafka_protocol::messages::create_partitions_request::CreatePartitionsTopic;
 use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
 use kafka_protocol::messages::delete_topics_request::DeleteTopicState;
-use kafka_protocol::messages::{CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest, TopicName};
+use kafka_protocol::messages::{
+    CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest, TopicName,
+};
 
 use super::Admin;
 use crate::consumer::group::sb;
@@ -25,7 +27,12 @@ pub struct NewTopic {
 
 impl NewTopic {
     pub fn new(name: impl Into<String>, partitions: i32, replication_factor: i16) -> NewTopic {
-        NewTopic { name: name.into(), partitions, replication_factor, configs: BTreeMap::new() }
+        NewTopic {
+            name: name.into(),
+            partitions,
+            replication_factor,
+            configs: BTreeMap::new(),
+        }
     }
 
     pub fn with_config(mut self, key: impl Into<String>, value: impl Into<String>) -> NewTopic {
@@ -73,7 +80,16 @@ impl Admin {
                             .with_name(tn(&t.name))
                             .with_num_partitions(t.partitions)
                             .with_replication_factor(t.replication_factor)
-                            .with_configs(t.configs.iter().map(|(k, v)| CreatableTopicConfig::default().with_name(sb(k)).with_value(Some(sb(v)))).collect())
+                            .with_configs(
+                                t.configs
+                                    .iter()
+                                    .map(|(k, v)| {
+                                        CreatableTopicConfig::default()
+                                            .with_name(sb(k))
+                                            .with_value(Some(sb(v)))
+                                    })
+                                    .collect(),
+                            )
                     })
                     .collect(),
             )
@@ -83,8 +99,15 @@ impl Admin {
             let resp = self.controller().await?.request(&req).await?;
             for t in &resp.topics {
                 if t.error_code != 0 {
-                    let msg = t.error_message.as_ref().map(|m| m.to_string()).unwrap_or_default();
-                    return Err(Error::from_code(t.error_code, format!("creating topic {} {msg}", t.name.0)));
+                    let msg = t
+                        .error_message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_default();
+                    return Err(Error::from_code(
+                        t.error_code,
+                        format!("creating topic {} {msg}", t.name.0),
+                    ));
                 }
             }
             Ok(())
@@ -94,16 +117,28 @@ impl Admin {
 
     /// Deletes topics by name.
     pub async fn delete_topics(&self, names: &[&str]) -> Result<()> {
-        let req = DeleteTopicsRequest::default()
-            .with_topic_names(names.iter().map(|n| tn(n)).collect())
-            .with_topics(names.iter().map(|n| DeleteTopicState::default().with_name(Some(tn(n)))).collect())
-            .with_timeout_ms(timeout_ms(self));
         self.retry("deleting topics", || async {
-            let resp = self.controller().await?.request(&req).await?;
+            let conn = self.controller().await?;
+            let req = if conn.version::<DeleteTopicsRequest>()? >= 6 {
+                DeleteTopicsRequest::default().with_topics(
+                    names
+                        .iter()
+                        .map(|n| DeleteTopicState::default().with_name(Some(tn(n))))
+                        .collect(),
+                )
+            } else {
+                DeleteTopicsRequest::default()
+                    .with_topic_names(names.iter().map(|n| tn(n)).collect())
+            }
+            .with_timeout_ms(timeout_ms(self));
+            let resp = conn.request(&req).await?;
             for t in &resp.responses {
                 if t.error_code != 0 {
                     let name = t.name.as_ref().map(|n| n.0.to_string()).unwrap_or_default();
-                    return Err(Error::from_code(t.error_code, format!("deleting topic {name}")));
+                    return Err(Error::from_code(
+                        t.error_code,
+                        format!("deleting topic {name}"),
+                    ));
                 }
             }
             Ok(())
@@ -112,17 +147,32 @@ impl Admin {
     }
 
     /// Raises the partition count of `topic` to `total`.
-    pub async fn create_partitions(&self, topic: &str, total: i32, validate_only: bool) -> Result<()> {
+    pub async fn create_partitions(
+        &self,
+        topic: &str,
+        total: i32,
+        validate_only: bool,
+    ) -> Result<()> {
         let req = CreatePartitionsRequest::default()
-            .with_topics(vec![CreatePartitionsTopic::default().with_name(tn(topic)).with_count(total)])
+            .with_topics(vec![CreatePartitionsTopic::default()
+                .with_name(tn(topic))
+                .with_count(total)
+                .with_assignments(None)])
             .with_timeout_ms(timeout_ms(self))
             .with_validate_only(validate_only);
         self.retry("creating partitions", || async {
             let resp = self.controller().await?.request(&req).await?;
             for r in &resp.results {
                 if r.error_code != 0 {
-                    let msg = r.error_message.as_ref().map(|m| m.to_string()).unwrap_or_default();
-                    return Err(Error::from_code(r.error_code, format!("creating partitions of {topic} {msg}")));
+                    let msg = r
+                        .error_message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_default();
+                    return Err(Error::from_code(
+                        r.error_code,
+                        format!("creating partitions of {topic} {msg}"),
+                    ));
                 }
             }
             Ok(())
@@ -132,7 +182,9 @@ impl Admin {
 
     /// Names of every topic (internal ones only when `include_internal`), sorted.
     pub async fn list_topics(&self, include_internal: bool) -> Result<Vec<String>> {
-        let md = self.retry("listing topics", || self.cluster.fetch_metadata(None)).await?;
+        let md = self
+            .retry("listing topics", || self.cluster.fetch_metadata(None))
+            .await?;
         let mut names: Vec<String> = md
             .topics
             .iter()
@@ -152,7 +204,10 @@ impl Admin {
             for t in &md.topics {
                 let name = t.name.as_ref().map(|n| n.0.to_string()).unwrap_or_default();
                 if t.error_code != 0 {
-                    return Err(Error::from_code(t.error_code, format!("describing topic {name}")));
+                    return Err(Error::from_code(
+                        t.error_code,
+                        format!("describing topic {name}"),
+                    ));
                 }
                 let mut partitions: Vec<PartitionInfo> = t
                     .partitions
@@ -165,7 +220,12 @@ impl Admin {
                     })
                     .collect();
                 partitions.sort_by_key(|p| p.partition);
-                out.push(TopicDescription { name, topic_id: t.topic_id, internal: t.is_internal, partitions });
+                out.push(TopicDescription {
+                    name,
+                    topic_id: t.topic_id,
+                    internal: t.is_internal,
+                    partitions,
+                });
             }
             Ok(out)
         })

@@ -76,7 +76,11 @@ pub fn spawn_fetch(
                 cluster.on_error(&e);
                 targets
                     .into_iter()
-                    .map(|t| PartitionFetch { tp: t.tp, fetch_offset: t.offset, result: Err(e.clone()) })
+                    .map(|t| PartitionFetch {
+                        tp: t.tp,
+                        fetch_offset: t.offset,
+                        result: Err(e.clone()),
+                    })
                     .collect()
             }
         };
@@ -84,7 +88,12 @@ pub fn spawn_fetch(
     });
 }
 
-async fn fetch(cluster: &Cluster, cfg: &ConsumerConfig, broker: i32, targets: &[FetchTarget]) -> Result<Vec<PartitionFetch>> {
+async fn fetch(
+    cluster: &Cluster,
+    cfg: &ConsumerConfig,
+    broker: i32,
+    targets: &[FetchTarget],
+) -> Result<Vec<PartitionFetch>> {
     let conn = cluster.broker(broker).await?;
     let mut topics: Vec<FetchTopic> = Vec::new();
     for t in targets {
@@ -95,9 +104,16 @@ async fn fetch(cluster: &Cluster, cfg: &ConsumerConfig, broker: i32, targets: &[
             .with_last_fetched_epoch(-1)
             .with_log_start_offset(-1)
             .with_partition_max_bytes(cfg.max_partition_fetch_bytes);
-        match topics.iter_mut().find(|f| f.topic.0.as_str() == &*t.tp.topic) {
+        match topics
+            .iter_mut()
+            .find(|f| f.topic.0.as_str() == &*t.tp.topic)
+        {
             Some(f) => f.partitions.push(part),
-            None => topics.push(FetchTopic::default().with_topic(TopicName(sb(&t.tp.topic))).with_partitions(vec![part])),
+            None => topics.push(
+                FetchTopic::default()
+                    .with_topic(TopicName(sb(&t.tp.topic)))
+                    .with_partitions(vec![part]),
+            ),
         }
     }
     let req = FetchRequest::default()
@@ -112,20 +128,31 @@ async fn fetch(cluster: &Cluster, cfg: &ConsumerConfig, broker: i32, targets: &[
         .with_session_id(0)
         .with_session_epoch(-1)
         .with_topics(topics);
-    let timeout = cluster.config().common.request_timeout + cfg.fetch_max_wait + Duration::from_secs(1);
+    let timeout =
+        cluster.config().common.request_timeout + cfg.fetch_max_wait + Duration::from_secs(1);
     let resp = conn.request_with_timeout(&req, timeout).await?;
     if resp.error_code != 0 {
-        return Err(Error::from_code(resp.error_code, format!("fetch from broker {broker}")));
+        return Err(Error::from_code(
+            resp.error_code,
+            format!("fetch from broker {broker}"),
+        ));
     }
     let mut out = Vec::new();
     for t in resp.responses {
         for p in t.partitions {
             let tp = TopicPartition::new(t.topic.0.as_str(), p.partition_index);
-            let Some(target) = targets.iter().find(|x| x.tp == tp) else { continue };
+            let Some(target) = targets.iter().find(|x| x.tp == tp) else {
+                continue;
+            };
             let result = if p.error_code != 0 {
                 let e = Error::from_code(p.error_code, format!("fetching {tp}"));
                 if p.current_leader.leader_id.0 >= 0 {
-                    cluster.update_leader(&tp.topic, tp.partition, p.current_leader.leader_id.0, p.current_leader.leader_epoch);
+                    cluster.update_leader(
+                        &tp.topic,
+                        tp.partition,
+                        p.current_leader.leader_id.0,
+                        p.current_leader.leader_epoch,
+                    );
                 }
                 cluster.on_error(&e);
                 Err(e)
@@ -135,7 +162,11 @@ async fn fetch(cluster: &Cluster, cfg: &ConsumerConfig, broker: i32, targets: &[
                     d
                 })
             };
-            out.push(PartitionFetch { tp, fetch_offset: target.offset, result });
+            out.push(PartitionFetch {
+                tp,
+                fetch_offset: target.offset,
+                result,
+            });
         }
     }
     Ok(out)
@@ -147,8 +178,15 @@ const ATTRIBUTES_AT: usize = 21;
 const LAST_OFFSET_DELTA_AT: usize = 23;
 
 /// Decodes the record batches of one partition, keeping records at or after `fetch_offset`.
-pub fn decode_partition(tp: &TopicPartition, mut bytes: Bytes, fetch_offset: i64) -> Result<Decoded> {
-    let mut out = Decoded { bytes: bytes.len(), ..Decoded::default() };
+pub fn decode_partition(
+    tp: &TopicPartition,
+    mut bytes: Bytes,
+    fetch_offset: i64,
+) -> Result<Decoded> {
+    let mut out = Decoded {
+        bytes: bytes.len(),
+        ..Decoded::default()
+    };
     while bytes.len() >= HEADER_LEN {
         let base = (&bytes[0..8]).get_i64();
         let len = (&bytes[8..12]).get_i32();
@@ -159,7 +197,10 @@ pub fn decode_partition(tp: &TopicPartition, mut bytes: Bytes, fetch_offset: i64
             break; // a partial batch at the end of the response: fetched again next time
         }
         if bytes.get(16).copied() != Some(2) {
-            return Err(Error::protocol(format!("{tp}: record batch magic {:?} is not supported (only v2)", bytes.get(16))));
+            return Err(Error::protocol(format!(
+                "{tp}: record batch magic {:?} is not supported (only v2)",
+                bytes.get(16)
+            )));
         }
         let attributes = (&bytes[ATTRIBUTES_AT..ATTRIBUTES_AT + 2]).get_i16();
         let last_delta = (&bytes[LAST_OFFSET_DELTA_AT..LAST_OFFSET_DELTA_AT + 4]).get_i32();
@@ -168,8 +209,11 @@ pub fn decode_partition(tp: &TopicPartition, mut bytes: Bytes, fetch_offset: i64
         if attributes & 0x20 != 0 {
             continue; // control batch (transaction markers)
         }
-        let set = RecordBatchDecoder::decode(&mut batch)
-            .map_err(|e| Error::protocol(format!("corrupt record batch at offset {base} of {tp}: {e}")))?;
+        let set = RecordBatchDecoder::decode(&mut batch).map_err(|e| {
+            Error::protocol(format!(
+                "corrupt record batch at offset {base} of {tp}: {e}"
+            ))
+        })?;
         for r in set.records {
             if r.offset < fetch_offset || r.control {
                 continue;
@@ -185,7 +229,11 @@ pub fn decode_partition(tp: &TopicPartition, mut bytes: Bytes, fetch_offset: i64
                 },
                 key: r.key,
                 value: r.value,
-                headers: r.headers.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+                headers: r
+                    .headers
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
                 leader_epoch: (r.partition_leader_epoch >= 0).then_some(r.partition_leader_epoch),
             });
         }
@@ -202,7 +250,10 @@ mod tests {
     #[test]
     fn truncated_and_garbage_input_never_panics() {
         let tp = TopicPartition::new("t", 0);
-        assert!(decode_partition(&tp, Bytes::from_static(&[1, 2, 3]), 0).unwrap().records.is_empty());
+        assert!(decode_partition(&tp, Bytes::from_static(&[1, 2, 3]), 0)
+            .unwrap()
+            .records
+            .is_empty());
         let mut junk = vec![0u8; 80];
         junk[11] = 68; // length 68 -> whole batch present, magic 0
         assert!(decode_partition(&tp, Bytes::from(junk), 0).is_err());
@@ -213,12 +264,22 @@ mod tests {
 
     #[test]
     fn skips_records_below_fetch_offset_for_every_codec() {
-        for codec in [CompressionType::None, CompressionType::Gzip, CompressionType::Snappy, CompressionType::Lz4, CompressionType::Zstd] {
+        for codec in [
+            CompressionType::None,
+            CompressionType::Gzip,
+            CompressionType::Snappy,
+            CompressionType::Lz4,
+            CompressionType::Zstd,
+        ] {
             let mut b = BatchBuilder::new(1024);
             for i in 0..5 {
-                b.append(1000 + i, Some(format!("k{i}").as_bytes()), Some(b"v"), &[]).unwrap();
+                b.append(1000 + i, Some(format!("k{i}").as_bytes()), Some(b"v"), &[])
+                    .unwrap();
             }
-            let bytes = b.finish(codec, -1, -1, -1).unwrap_or_else(|e| panic!("{codec:?}: {e}")).bytes;
+            let bytes = b
+                .finish(codec, -1, -1, -1)
+                .unwrap_or_else(|e| panic!("{codec:?}: {e}"))
+                .bytes;
             let tp = TopicPartition::new("t", 0);
             let d = decode_partition(&tp, bytes, 2).unwrap();
             let offsets: Vec<i64> = d.records.iter().map(|r| r.offset).collect();

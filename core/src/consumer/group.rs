@@ -12,12 +12,14 @@ use std::time::Duration;
 use kafka_protocol::messages::find_coordinator_request::FindCoordinatorRequest;
 use kafka_protocol::messages::join_group_request::JoinGroupRequestProtocol;
 use kafka_protocol::messages::leave_group_request::MemberIdentity;
-use kafka_protocol::messages::offset_commit_request::{OffsetCommitRequestPartition, OffsetCommitRequestTopic};
+use kafka_protocol::messages::offset_commit_request::{
+    OffsetCommitRequestPartition, OffsetCommitRequestTopic,
+};
 use kafka_protocol::messages::offset_fetch_request::OffsetFetchRequestTopic;
 use kafka_protocol::messages::sync_group_request::SyncGroupRequestAssignment;
 use kafka_protocol::messages::{
-    GroupId, HeartbeatRequest, JoinGroupRequest, LeaveGroupRequest, OffsetCommitRequest, OffsetFetchRequest,
-    SyncGroupRequest, TopicName,
+    GroupId, HeartbeatRequest, JoinGroupRequest, LeaveGroupRequest, OffsetCommitRequest,
+    OffsetFetchRequest, SyncGroupRequest, TopicName,
 };
 use kafka_protocol::protocol::{Request, StrBytes};
 use tokio::time::Instant;
@@ -91,7 +93,12 @@ pub struct Group {
 
 impl Group {
     /// A group member that has not joined yet.
-    pub fn new(cluster: Cluster, group_id: String, assignors: Vec<Box<dyn Assignor>>, connector: Arc<dyn Connector>) -> Group {
+    pub fn new(
+        cluster: Cluster,
+        group_id: String,
+        assignors: Vec<Box<dyn Assignor>>,
+        connector: Arc<dyn Connector>,
+    ) -> Group {
         let c = cluster.config().consumer.clone();
         Group {
             cluster,
@@ -122,7 +129,12 @@ impl Group {
 
     /// Cooperative only when every configured assignor supports it (Java's rule).
     pub fn rebalance_protocol(&self) -> RebalanceProtocol {
-        if !self.assignors.is_empty() && self.assignors.iter().all(|a| a.rebalance_protocol() == RebalanceProtocol::Cooperative) {
+        if !self.assignors.is_empty()
+            && self
+                .assignors
+                .iter()
+                .all(|a| a.rebalance_protocol() == RebalanceProtocol::Cooperative)
+        {
             RebalanceProtocol::Cooperative
         } else {
             RebalanceProtocol::Eager
@@ -136,7 +148,14 @@ impl Group {
     /// The dedicated connection to the group coordinator (looked up with FindCoordinator when
     /// unknown, reopened when it failed).
     pub async fn coordinator(&self, deadline: Instant) -> Result<Arc<Connection>> {
-        let pooled = find_coordinator(&self.cluster, &self.group_id, 0, deadline, Some(&self.state)).await?;
+        let pooled = find_coordinator(
+            &self.cluster,
+            &self.group_id,
+            0,
+            deadline,
+            Some(&self.state),
+        )
+        .await?;
         let node = self.lock().coordinator.unwrap_or(-1);
         let mut slot = self.dedicated.lock().await;
         if let Some((n, c)) = slot.as_ref() {
@@ -144,7 +163,14 @@ impl Group {
                 return Ok(c.clone());
             }
         }
-        let conn = Arc::new(Connection::open(pooled.addr(), self.connector.as_ref(), ConnectionConfig::from_client(self.cluster.config())).await?);
+        let conn = Arc::new(
+            Connection::open(
+                pooled.addr(),
+                self.connector.as_ref(),
+                ConnectionConfig::from_client(self.cluster.config()),
+            )
+            .await?,
+        );
         *slot = Some((node, conn.clone()));
         Ok(conn)
     }
@@ -157,14 +183,22 @@ impl Group {
     }
 
     fn on_coordinator_error(&self, code: i16) {
-        if matches!(code, code::NOT_COORDINATOR | code::COORDINATOR_NOT_AVAILABLE) {
+        if matches!(
+            code,
+            code::NOT_COORDINATOR | code::COORDINATOR_NOT_AVAILABLE
+        ) {
             self.lock().coordinator = None;
         }
     }
 
     /// Joins (or rejoins) the group with `topics`, owning `owned` (cooperative), until an
     /// assignment arrives or `deadline` passes.
-    pub async fn join(&self, topics: &BTreeSet<String>, owned: &[TopicPartition], deadline: Instant) -> Result<JoinOutcome> {
+    pub async fn join(
+        &self,
+        topics: &BTreeSet<String>,
+        owned: &[TopicPartition],
+        deadline: Instant,
+    ) -> Result<JoinOutcome> {
         let backoff = self.cluster.config().common.retry_backoff;
         self.lock().joining = true;
         let res = self.join_loop(topics, owned, deadline, backoff).await;
@@ -172,12 +206,21 @@ impl Group {
         res
     }
 
-    async fn join_loop(&self, topics: &BTreeSet<String>, owned: &[TopicPartition], deadline: Instant, backoff: Duration) -> Result<JoinOutcome> {
+    async fn join_loop(
+        &self,
+        topics: &BTreeSet<String>,
+        owned: &[TopicPartition],
+        deadline: Instant,
+        backoff: Duration,
+    ) -> Result<JoinOutcome> {
         loop {
             match self.join_once(topics, owned, deadline).await {
                 Ok(o) => return Ok(o),
                 Err(e) if e.code() == Some(code::MEMBER_ID_REQUIRED) => continue,
-                Err(e) if (e.is_retriable() || e.kind() == ErrorKind::Rebalance) && Instant::now() < deadline => {
+                Err(e)
+                    if (e.is_retriable() || e.kind() == ErrorKind::Rebalance)
+                        && Instant::now() < deadline =>
+                {
                     debug!(group = %self.group_id, error = %e, "join failed; retrying");
                     if let Some(c) = e.code() {
                         self.on_coordinator_error(c);
@@ -192,7 +235,12 @@ impl Group {
         }
     }
 
-    async fn join_once(&self, topics: &BTreeSet<String>, owned: &[TopicPartition], deadline: Instant) -> Result<JoinOutcome> {
+    async fn join_once(
+        &self,
+        topics: &BTreeSet<String>,
+        owned: &[TopicPartition],
+        deadline: Instant,
+    ) -> Result<JoinOutcome> {
         let conn = self.coordinator(deadline).await?;
         let (member_id, generation) = {
             let s = self.lock();
@@ -207,7 +255,11 @@ impl Group {
                 generation,
                 rack: None,
             };
-            protocols.push(JoinGroupRequestProtocol::default().with_name(sb(a.name())).with_metadata(protocol::encode_subscription(&sub)?));
+            protocols.push(
+                JoinGroupRequestProtocol::default()
+                    .with_name(sb(a.name()))
+                    .with_metadata(protocol::encode_subscription(&sub)?),
+            );
         }
         let req = JoinGroupRequest::default()
             .with_group_id(self.gid())
@@ -233,12 +285,19 @@ impl Group {
             }
             c => {
                 self.on_coordinator_error(c);
-                return Err(Error::from_code(c, format!("JoinGroup of group {}", self.group_id)));
+                return Err(Error::from_code(
+                    c,
+                    format!("JoinGroup of group {}", self.group_id),
+                ));
             }
         }
         let my_id = resp.member_id.to_string();
         let generation = resp.generation_id;
-        let proto = resp.protocol_name.as_ref().map(|p| p.to_string()).unwrap_or_default();
+        let proto = resp
+            .protocol_name
+            .as_ref()
+            .map(|p| p.to_string())
+            .unwrap_or_default();
         {
             let mut s = self.lock();
             s.member_id = my_id.clone();
@@ -259,13 +318,19 @@ impl Group {
             .with_assignments(assignments);
         let resp = conn.request_with_timeout(&sync, timeout).await?;
         if resp.error_code != 0 {
-            if matches!(resp.error_code, code::UNKNOWN_MEMBER_ID | code::ILLEGAL_GENERATION) {
+            if matches!(
+                resp.error_code,
+                code::UNKNOWN_MEMBER_ID | code::ILLEGAL_GENERATION
+            ) {
                 let mut s = self.lock();
                 s.member_id.clear();
                 s.generation = -1;
             }
             self.on_coordinator_error(resp.error_code);
-            return Err(Error::from_code(resp.error_code, format!("SyncGroup of group {}", self.group_id)));
+            return Err(Error::from_code(
+                resp.error_code,
+                format!("SyncGroup of group {}", self.group_id),
+            ));
         }
         let assignment = protocol::decode_assignment(resp.assignment)?;
         {
@@ -288,7 +353,14 @@ impl Group {
             .assignors
             .iter()
             .find(|a| a.name() == proto)
-            .ok_or_else(|| Error::new(ErrorKind::Protocol, format!("the group chose assignor {proto:?}, which this consumer did not offer")))?;
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Protocol,
+                    format!(
+                        "the group chose assignor {proto:?}, which this consumer did not offer"
+                    ),
+                )
+            })?;
         let mut subs = Vec::new();
         for m in members {
             subs.push(protocol::decode_subscription(
@@ -301,7 +373,11 @@ impl Group {
         self.cluster.add_topics(topics.iter().cloned());
         let mut ppt = BTreeMap::new();
         for t in &topics {
-            if let Ok(md) = self.cluster.topic(t, deadline.min(Instant::now() + Duration::from_secs(10))).await {
+            if let Ok(md) = self
+                .cluster
+                .topic(t, deadline.min(Instant::now() + Duration::from_secs(10)))
+                .await
+            {
                 ppt.insert(t.clone(), md.partition_count());
             }
         }
@@ -324,7 +400,9 @@ impl Group {
             let s = self.lock();
             (s.member_id.clone(), s.generation)
         };
-        let conn = self.coordinator(Instant::now() + self.heartbeat_interval.max(Duration::from_secs(1))).await?;
+        let conn = self
+            .coordinator(Instant::now() + self.heartbeat_interval.max(Duration::from_secs(1)))
+            .await?;
         let req = HeartbeatRequest::default()
             .with_group_id(self.gid())
             .with_generation_id(generation)
@@ -367,11 +445,20 @@ impl Group {
         if member_id.is_empty() || self.instance_id.is_some() {
             return Ok(());
         }
-        let conn = self.coordinator(Instant::now() + Duration::from_secs(5)).await?;
-        let req = LeaveGroupRequest::default()
-            .with_group_id(self.gid())
-            .with_member_id(sb(&member_id))
-            .with_members(vec![MemberIdentity::default().with_member_id(sb(&member_id)).with_reason(Some(sb(reason)))]);
+        let conn = self
+            .coordinator(Instant::now() + Duration::from_secs(5))
+            .await?;
+        let req = if conn.version::<LeaveGroupRequest>()? >= 3 {
+            LeaveGroupRequest::default()
+                .with_group_id(self.gid())
+                .with_members(vec![MemberIdentity::default()
+                    .with_member_id(sb(&member_id))
+                    .with_reason(Some(sb(reason)))])
+        } else {
+            LeaveGroupRequest::default()
+                .with_group_id(self.gid())
+                .with_member_id(sb(&member_id))
+        };
         let resp = conn.request(&req).await?;
         if resp.error_code != 0 && resp.error_code != code::UNKNOWN_MEMBER_ID {
             return Err(Error::from_code(resp.error_code, "LeaveGroup"));
@@ -381,12 +468,26 @@ impl Group {
     }
 
     /// Commits offsets as the current member (generation and member id checked by the broker).
-    pub async fn commit(&self, offsets: &BTreeMap<TopicPartition, OffsetAndMetadata>, deadline: Instant) -> Result<()> {
+    pub async fn commit(
+        &self,
+        offsets: &BTreeMap<TopicPartition, OffsetAndMetadata>,
+        deadline: Instant,
+    ) -> Result<()> {
         let (member, generation) = {
             let s = self.lock();
             (s.member_id.clone(), s.generation)
         };
-        commit_offsets(&self.cluster, &self.group_id, &member, generation, self.instance_id.as_deref(), offsets, deadline, Some(&self.state)).await
+        commit_offsets(
+            &self.cluster,
+            &self.group_id,
+            &member,
+            generation,
+            self.instance_id.as_deref(),
+            offsets,
+            deadline,
+            Some(&self.state),
+        )
+        .await
     }
 }
 
@@ -399,7 +500,8 @@ pub async fn find_coordinator(
     deadline: Instant,
     state: Option<&Arc<Mutex<MemberState>>>,
 ) -> Result<Arc<Connection>> {
-    if let Some(node) = state.and_then(|s| s.lock().unwrap_or_else(|p| p.into_inner()).coordinator) {
+    if let Some(node) = state.and_then(|s| s.lock().unwrap_or_else(|p| p.into_inner()).coordinator)
+    {
         match cluster.broker(node).await {
             Ok(c) => return Ok(c),
             Err(_) => {
@@ -489,7 +591,11 @@ pub async fn commit_offsets(
         .with_topics(
             by_topic
                 .into_iter()
-                .map(|(t, ps)| OffsetCommitRequestTopic::default().with_name(topic_name(t)).with_partitions(ps))
+                .map(|(t, ps)| {
+                    OffsetCommitRequestTopic::default()
+                        .with_name(topic_name(t))
+                        .with_partitions(ps)
+                })
                 .collect(),
         );
     let backoff = cluster.config().common.retry_backoff;
@@ -503,14 +609,25 @@ pub async fn commit_offsets(
                     if p.error_code != 0 {
                         if let Some(s) = state {
                             let mut s = s.lock().unwrap_or_else(|p| p.into_inner());
-                            if matches!(p.error_code, code::NOT_COORDINATOR | code::COORDINATOR_NOT_AVAILABLE) {
+                            if matches!(
+                                p.error_code,
+                                code::NOT_COORDINATOR | code::COORDINATOR_NOT_AVAILABLE
+                            ) {
                                 s.coordinator = None;
                             }
-                            if matches!(p.error_code, code::UNKNOWN_MEMBER_ID | code::ILLEGAL_GENERATION | code::REBALANCE_IN_PROGRESS) {
+                            if matches!(
+                                p.error_code,
+                                code::UNKNOWN_MEMBER_ID
+                                    | code::ILLEGAL_GENERATION
+                                    | code::REBALANCE_IN_PROGRESS
+                            ) {
                                 s.needs_rejoin = true;
                             }
                         }
-                        return Err(Error::from_code(p.error_code, format!("committing offset of {}-{}", t.name.0, p.partition_index)));
+                        return Err(Error::from_code(
+                            p.error_code,
+                            format!("committing offset of {}-{}", t.name.0, p.partition_index),
+                        ));
                     }
                 }
             }
@@ -519,7 +636,10 @@ pub async fn commit_offsets(
         .await;
         match attempt {
             Ok(()) => return Ok(()),
-            Err(e) if (e.is_retriable() || e.code() == Some(code::COORDINATOR_LOAD_IN_PROGRESS)) && Instant::now() + backoff < deadline => {
+            Err(e)
+                if (e.is_retriable() || e.code() == Some(code::COORDINATOR_LOAD_IN_PROGRESS))
+                    && Instant::now() + backoff < deadline =>
+            {
                 tokio::time::sleep(backoff).await;
             }
             Err(e) => return Err(e),
@@ -542,10 +662,17 @@ pub async fn fetch_committed(
             by.entry(&tp.topic).or_default().push(tp.partition);
         }
         by.into_iter()
-            .map(|(t, p)| OffsetFetchRequestTopic::default().with_name(topic_name(t)).with_partition_indexes(p))
+            .map(|(t, p)| {
+                OffsetFetchRequestTopic::default()
+                    .with_name(topic_name(t))
+                    .with_partition_indexes(p)
+            })
             .collect::<Vec<_>>()
     });
-    let req = OffsetFetchRequest::default().with_group_id(GroupId(sb(group))).with_topics(topics).with_require_stable(true);
+    let req = OffsetFetchRequest::default()
+        .with_group_id(GroupId(sb(group)))
+        .with_topics(topics)
+        .with_require_stable(true);
     let backoff = cluster.config().common.retry_backoff;
     loop {
         let attempt: Result<HashMap<TopicPartition, OffsetAndMetadata>> = async {
@@ -554,25 +681,39 @@ pub async fn fetch_committed(
             let resp = conn.request_raw(&req, v, None).await?;
             if resp.error_code != 0 {
                 if let Some(s) = state {
-                    if matches!(resp.error_code, code::NOT_COORDINATOR | code::COORDINATOR_NOT_AVAILABLE) {
+                    if matches!(
+                        resp.error_code,
+                        code::NOT_COORDINATOR | code::COORDINATOR_NOT_AVAILABLE
+                    ) {
                         s.lock().unwrap_or_else(|p| p.into_inner()).coordinator = None;
                     }
                 }
-                return Err(Error::from_code(resp.error_code, format!("fetching committed offsets of group {group}")));
+                return Err(Error::from_code(
+                    resp.error_code,
+                    format!("fetching committed offsets of group {group}"),
+                ));
             }
             let mut out = HashMap::new();
             for t in &resp.topics {
                 for p in &t.partitions {
                     if p.error_code != 0 {
-                        return Err(Error::from_code(p.error_code, format!("committed offset of {}-{}", t.name.0, p.partition_index)));
+                        return Err(Error::from_code(
+                            p.error_code,
+                            format!("committed offset of {}-{}", t.name.0, p.partition_index),
+                        ));
                     }
                     if p.committed_offset >= 0 {
                         out.insert(
                             TopicPartition::new(t.name.0.as_str(), p.partition_index),
                             OffsetAndMetadata {
                                 offset: p.committed_offset,
-                                metadata: p.metadata.as_ref().map(|m| m.to_string()).unwrap_or_default(),
-                                leader_epoch: (p.committed_leader_epoch >= 0).then_some(p.committed_leader_epoch),
+                                metadata: p
+                                    .metadata
+                                    .as_ref()
+                                    .map(|m| m.to_string())
+                                    .unwrap_or_default(),
+                                leader_epoch: (p.committed_leader_epoch >= 0)
+                                    .then_some(p.committed_leader_epoch),
                             },
                         );
                     }
@@ -583,7 +724,9 @@ pub async fn fetch_committed(
         .await;
         match attempt {
             Ok(o) => return Ok(o),
-            Err(e) if e.is_retriable() && Instant::now() + backoff < deadline => tokio::time::sleep(backoff).await,
+            Err(e) if e.is_retriable() && Instant::now() + backoff < deadline => {
+                tokio::time::sleep(backoff).await
+            }
             Err(e) => return Err(e),
         }
     }

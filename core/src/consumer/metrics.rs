@@ -70,7 +70,8 @@ impl Metrics {
 
     pub fn on_fetch(&self, latency: std::time::Duration) {
         self.fetches.fetch_add(1, Relaxed);
-        self.fetch_latency_us.fetch_add(latency.as_micros() as u64, Relaxed);
+        self.fetch_latency_us
+            .fetch_add(latency.as_micros() as u64, Relaxed);
     }
 
     pub fn set_lag_max(&self, lag: i64) {
@@ -85,7 +86,11 @@ impl Metrics {
             records_consumed_rate: records as f64 / secs,
             records_consumed_total: records,
             bytes_consumed_total: self.bytes.load(Relaxed),
-            fetch_latency_avg: if fetches == 0 { 0.0 } else { self.fetch_latency_us.load(Relaxed) as f64 / 1000.0 / fetches as f64 },
+            fetch_latency_avg: if fetches == 0 {
+                0.0
+            } else {
+                self.fetch_latency_us.load(Relaxed) as f64 / 1000.0 / fetches as f64
+            },
             fetch_total: fetches,
             records_lag_max: self.lag_max.load(Relaxed) as f64,
         }
@@ -105,6 +110,9 @@ mod tests {
         assert_eq!(s.fetch_latency_avg, 20.0);
         assert_eq!(s.records_consumed_total, 5);
         assert_eq!(s.records_lag_max, 7.0);
-        assert!(s.to_pairs().iter().any(|(n, _)| *n == "records-consumed-rate"));
+        assert!(s
+            .to_pairs()
+            .iter()
+            .any(|(n, _)| *n == "records-consumed-rate"));
     }
 }

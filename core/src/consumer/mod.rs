@@ -55,7 +55,12 @@ pub(crate) struct Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Some(h) = self.heartbeat.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        if let Some(h) = self
+            .heartbeat
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
             h.abort();
         }
     }
@@ -69,7 +74,9 @@ pub struct Consumer {
 
 impl std::fmt::Debug for Consumer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Consumer").field("group", &self.inner.cfg.consumer.group_id).finish()
+        f.debug_struct("Consumer")
+            .field("group", &self.inner.cfg.consumer.group_id)
+            .finish()
     }
 }
 
@@ -85,17 +92,26 @@ impl Consumer {
         let cluster = Cluster::new(config.clone(), connector.clone(), false)?;
         let c = &config.consumer;
         if c.heartbeat_interval >= c.session_timeout {
-            return Err(Error::config("`heartbeat.interval.ms` must be lower than `session.timeout.ms`"));
+            return Err(Error::config(
+                "`heartbeat.interval.ms` must be lower than `session.timeout.ms`",
+            ));
         }
         let group = match &c.group_id {
             Some(g) => {
                 let mut assignors = Vec::new();
                 for name in &c.partition_assignment_strategy {
                     assignors.push(assignor::by_name(name).ok_or_else(|| {
-                        Error::config(format!("unknown assignor `{name}` in `partition.assignment.strategy`"))
+                        Error::config(format!(
+                            "unknown assignor `{name}` in `partition.assignment.strategy`"
+                        ))
                     })?);
                 }
-                Some(Arc::new(Group::new(cluster.clone(), g.clone(), assignors, connector.clone())))
+                Some(Arc::new(Group::new(
+                    cluster.clone(),
+                    g.clone(),
+                    assignors,
+                    connector.clone(),
+                )))
             }
             None => None,
         };
@@ -119,24 +135,41 @@ impl Consumer {
     }
 
     fn require_group(&self, what: &str) -> Result<Arc<Group>> {
-        self.inner.group.clone().ok_or_else(|| Error::config(format!("{what} needs `group.id`; set it in the consumer configuration")))
+        self.inner.group.clone().ok_or_else(|| {
+            Error::config(format!(
+                "{what} needs `group.id`; set it in the consumer configuration"
+            ))
+        })
     }
 
     fn ensure_open(&self) -> Result<()> {
         if self.state().closed {
-            return Err(Error::new(ErrorKind::Closed, "the consumer is closed; create a new one"));
+            return Err(Error::new(
+                ErrorKind::Closed,
+                "the consumer is closed; create a new one",
+            ));
         }
         Ok(())
     }
 
     /// Subscribes to `topics` (replacing any subscription); partitions come from the group.
     pub fn subscribe(&self, topics: &[&str]) -> Result<()> {
-        self.subscribe_inner(Subscription::Topics(topics.iter().map(|t| t.to_string()).collect()), None)
+        self.subscribe_inner(
+            Subscription::Topics(topics.iter().map(|t| t.to_string()).collect()),
+            None,
+        )
     }
 
     /// Like [`subscribe`](Self::subscribe), with rebalance callbacks.
-    pub fn subscribe_with_listener(&self, topics: &[&str], listener: Arc<dyn RebalanceListener>) -> Result<()> {
-        self.subscribe_inner(Subscription::Topics(topics.iter().map(|t| t.to_string()).collect()), Some(listener))
+    pub fn subscribe_with_listener(
+        &self,
+        topics: &[&str],
+        listener: Arc<dyn RebalanceListener>,
+    ) -> Result<()> {
+        self.subscribe_inner(
+            Subscription::Topics(topics.iter().map(|t| t.to_string()).collect()),
+            Some(listener),
+        )
     }
 
     /// Subscribes to every topic whose whole name matches `pattern` (Java's `Pattern` rules
@@ -147,7 +180,11 @@ impl Consumer {
         self.subscribe_inner(Subscription::Pattern(re), None)
     }
 
-    fn subscribe_inner(&self, sub: Subscription, listener: Option<Arc<dyn RebalanceListener>>) -> Result<()> {
+    fn subscribe_inner(
+        &self,
+        sub: Subscription,
+        listener: Option<Arc<dyn RebalanceListener>>,
+    ) -> Result<()> {
         self.ensure_open()?;
         let group = self.require_group("subscribe")?;
         let mut st = self.state();
@@ -212,14 +249,20 @@ impl Consumer {
         loop {
             self.maybe_rebalance().await?;
             self.maybe_auto_commit().await;
-            self.reset_positions(Instant::now() + DEFAULT_API_TIMEOUT).await?;
+            self.reset_positions(Instant::now() + DEFAULT_API_TIMEOUT)
+                .await?;
             while let Ok(r) = rx.try_recv() {
                 self.apply_fetch(r)?;
             }
-            let records = self.state().take_records(self.inner.cfg.consumer.max_poll_records);
+            let records = self
+                .state()
+                .take_records(self.inner.cfg.consumer.max_poll_records);
             self.send_fetches();
             if !records.is_empty() {
-                let bytes = records.iter().map(|r| r.value.as_ref().map_or(0, |v| v.len())).sum();
+                let bytes = records
+                    .iter()
+                    .map(|r| r.value.as_ref().map_or(0, |v| v.len()))
+                    .sum();
                 self.inner.metrics.on_records(records.len(), bytes);
                 return Ok(records);
             }
@@ -236,63 +279,117 @@ impl Consumer {
     }
 
     /// Commits `offsets`, or every current position when `None`; waits for the broker.
-    pub async fn commit_sync(&self, offsets: Option<BTreeMap<TopicPartition, OffsetAndMetadata>>) -> Result<()> {
+    pub async fn commit_sync(
+        &self,
+        offsets: Option<BTreeMap<TopicPartition, OffsetAndMetadata>>,
+    ) -> Result<()> {
         let offsets = offsets.unwrap_or_else(|| self.current_offsets());
-        self.commit(offsets, Instant::now() + DEFAULT_API_TIMEOUT).await
+        self.commit(offsets, Instant::now() + DEFAULT_API_TIMEOUT)
+            .await
     }
 
     /// Commits in the background; the handle resolves with the outcome.
-    pub fn commit_async(&self, offsets: Option<BTreeMap<TopicPartition, OffsetAndMetadata>>) -> JoinHandle<Result<()>> {
+    pub fn commit_async(
+        &self,
+        offsets: Option<BTreeMap<TopicPartition, OffsetAndMetadata>>,
+    ) -> JoinHandle<Result<()>> {
         let offsets = offsets.unwrap_or_else(|| self.current_offsets());
         let me = self.clone();
-        crate::runtime::spawn(async move { me.commit(offsets, Instant::now() + DEFAULT_API_TIMEOUT).await })
+        crate::runtime::spawn(async move {
+            me.commit(offsets, Instant::now() + DEFAULT_API_TIMEOUT)
+                .await
+        })
     }
 
     fn current_offsets(&self) -> BTreeMap<TopicPartition, OffsetAndMetadata> {
         self.state()
             .positions()
             .into_iter()
-            .map(|(tp, (o, e))| (tp, OffsetAndMetadata { offset: o, metadata: String::new(), leader_epoch: e }))
+            .map(|(tp, (o, e))| {
+                (
+                    tp,
+                    OffsetAndMetadata {
+                        offset: o,
+                        metadata: String::new(),
+                        leader_epoch: e,
+                    },
+                )
+            })
             .collect()
     }
 
-    pub(crate) async fn commit(&self, offsets: BTreeMap<TopicPartition, OffsetAndMetadata>, deadline: Instant) -> Result<()> {
+    pub(crate) async fn commit(
+        &self,
+        offsets: BTreeMap<TopicPartition, OffsetAndMetadata>,
+        deadline: Instant,
+    ) -> Result<()> {
         let group = self.require_group("committing offsets")?;
         let manual = matches!(self.state().subscription, Subscription::Manual);
         if manual {
             let inst = group.instance_id.clone();
-            group::commit_offsets(&self.inner.cluster, &group.group_id, "", -1, inst.as_deref(), &offsets, deadline, Some(&group.state)).await
+            group::commit_offsets(
+                &self.inner.cluster,
+                &group.group_id,
+                "",
+                -1,
+                inst.as_deref(),
+                &offsets,
+                deadline,
+                Some(&group.state),
+            )
+            .await
         } else {
             group.commit(&offsets, deadline).await
         }
     }
 
     /// The last committed offsets of `partitions` in this consumer's group.
-    pub async fn committed(&self, partitions: &[TopicPartition]) -> Result<HashMap<TopicPartition, OffsetAndMetadata>> {
+    pub async fn committed(
+        &self,
+        partitions: &[TopicPartition],
+    ) -> Result<HashMap<TopicPartition, OffsetAndMetadata>> {
         let group = self.require_group("committed")?;
-        group::fetch_committed(&self.inner.cluster, &group.group_id, Some(partitions), Instant::now() + DEFAULT_API_TIMEOUT, Some(&group.state)).await
+        group::fetch_committed(
+            &self.inner.cluster,
+            &group.group_id,
+            Some(partitions),
+            Instant::now() + DEFAULT_API_TIMEOUT,
+            Some(&group.state),
+        )
+        .await
     }
 
     /// The offset of the next record to be returned for `tp` (resolving it if unknown).
     pub async fn position(&self, tp: &TopicPartition) -> Result<i64> {
         if !self.state().parts.contains_key(tp) {
-            return Err(Error::new(ErrorKind::UnknownTopicOrPartition, format!("{tp} is not assigned to this consumer")));
+            return Err(Error::new(
+                ErrorKind::UnknownTopicOrPartition,
+                format!("{tp} is not assigned to this consumer"),
+            ));
         }
-        self.reset_positions(Instant::now() + DEFAULT_API_TIMEOUT).await?;
+        self.reset_positions(Instant::now() + DEFAULT_API_TIMEOUT)
+            .await?;
         self.state()
             .parts
             .get(tp)
             .and_then(|p| p.position)
-            .ok_or_else(|| Error::new(ErrorKind::Timeout, format!("position of {tp} could not be resolved")))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Timeout,
+                    format!("position of {tp} could not be resolved"),
+                )
+            })
     }
 
     /// Makes the next poll return records of `tp` from `offset`.
     pub fn seek(&self, tp: &TopicPartition, offset: i64) -> Result<()> {
         let mut st = self.state();
-        let p = st
-            .parts
-            .get_mut(tp)
-            .ok_or_else(|| Error::new(ErrorKind::UnknownTopicOrPartition, format!("cannot seek {tp}: it is not assigned to this consumer")))?;
+        let p = st.parts.get_mut(tp).ok_or_else(|| {
+            Error::new(
+                ErrorKind::UnknownTopicOrPartition,
+                format!("cannot seek {tp}: it is not assigned to this consumer"),
+            )
+        })?;
         p.position = Some(offset);
         p.out_of_range = false;
         p.buffer.clear();
@@ -310,8 +407,15 @@ impl Consumer {
     }
 
     async fn seek_to(&self, partitions: &[TopicPartition], spec: i64) -> Result<()> {
-        let q: BTreeMap<TopicPartition, i64> = partitions.iter().map(|tp| (tp.clone(), spec)).collect();
-        let found = offsets::list_offsets(&self.inner.cluster, &q, self.isolation(), Instant::now() + DEFAULT_API_TIMEOUT).await?;
+        let q: BTreeMap<TopicPartition, i64> =
+            partitions.iter().map(|tp| (tp.clone(), spec)).collect();
+        let found = offsets::list_offsets(
+            &self.inner.cluster,
+            &q,
+            self.isolation(),
+            Instant::now() + DEFAULT_API_TIMEOUT,
+        )
+        .await?;
         for (tp, o) in found {
             self.seek(&tp, o.offset)?;
         }
@@ -331,29 +435,56 @@ impl Consumer {
         &self,
         query: &BTreeMap<TopicPartition, i64>,
     ) -> Result<HashMap<TopicPartition, Option<OffsetAndTimestamp>>> {
-        let found = offsets::list_offsets(&self.inner.cluster, query, self.isolation(), Instant::now() + DEFAULT_API_TIMEOUT).await?;
+        let found = offsets::list_offsets(
+            &self.inner.cluster,
+            query,
+            self.isolation(),
+            Instant::now() + DEFAULT_API_TIMEOUT,
+        )
+        .await?;
         Ok(found
             .into_iter()
             .map(|(tp, o)| {
-                let v = (o.offset >= 0).then_some(OffsetAndTimestamp { offset: o.offset, timestamp: o.timestamp, leader_epoch: o.leader_epoch });
+                let v = (o.offset >= 0).then_some(OffsetAndTimestamp {
+                    offset: o.offset,
+                    timestamp: o.timestamp,
+                    leader_epoch: o.leader_epoch,
+                });
                 (tp, v)
             })
             .collect())
     }
 
     /// Log start offsets of `partitions`.
-    pub async fn beginning_offsets(&self, partitions: &[TopicPartition]) -> Result<HashMap<TopicPartition, i64>> {
+    pub async fn beginning_offsets(
+        &self,
+        partitions: &[TopicPartition],
+    ) -> Result<HashMap<TopicPartition, i64>> {
         self.list(partitions, offsets::EARLIEST).await
     }
 
     /// Log end offsets (high watermarks) of `partitions`.
-    pub async fn end_offsets(&self, partitions: &[TopicPartition]) -> Result<HashMap<TopicPartition, i64>> {
+    pub async fn end_offsets(
+        &self,
+        partitions: &[TopicPartition],
+    ) -> Result<HashMap<TopicPartition, i64>> {
         self.list(partitions, offsets::LATEST).await
     }
 
-    async fn list(&self, partitions: &[TopicPartition], spec: i64) -> Result<HashMap<TopicPartition, i64>> {
-        let q: BTreeMap<TopicPartition, i64> = partitions.iter().map(|tp| (tp.clone(), spec)).collect();
-        let found = offsets::list_offsets(&self.inner.cluster, &q, self.isolation(), Instant::now() + DEFAULT_API_TIMEOUT).await?;
+    async fn list(
+        &self,
+        partitions: &[TopicPartition],
+        spec: i64,
+    ) -> Result<HashMap<TopicPartition, i64>> {
+        let q: BTreeMap<TopicPartition, i64> =
+            partitions.iter().map(|tp| (tp.clone(), spec)).collect();
+        let found = offsets::list_offsets(
+            &self.inner.cluster,
+            &q,
+            self.isolation(),
+            Instant::now() + DEFAULT_API_TIMEOUT,
+        )
+        .await?;
         Ok(found.into_iter().map(|(tp, o)| (tp, o.offset)).collect())
     }
 
@@ -379,7 +510,12 @@ impl Consumer {
 
     /// The paused partitions.
     pub fn paused(&self) -> Vec<TopicPartition> {
-        self.state().parts.iter().filter(|(_, p)| p.paused).map(|(tp, _)| tp.clone()).collect()
+        self.state()
+            .parts
+            .iter()
+            .filter(|(_, p)| p.paused)
+            .map(|(tp, _)| tp.clone())
+            .collect()
     }
 
     /// Metrics with Kafka's names.
@@ -389,12 +525,19 @@ impl Consumer {
 
     /// The member id in the group (empty before joining).
     pub fn member_id(&self) -> String {
-        self.inner.group.as_ref().map(|g| g.lock().member_id.clone()).unwrap_or_default()
+        self.inner
+            .group
+            .as_ref()
+            .map(|g| g.lock().member_id.clone())
+            .unwrap_or_default()
     }
 
     /// The group generation this member joined (`-1` before joining).
     pub fn generation(&self) -> i32 {
-        self.inner.group.as_ref().map_or(-1, |g| g.lock().generation)
+        self.inner
+            .group
+            .as_ref()
+            .map_or(-1, |g| g.lock().generation)
     }
 
     /// Commits (when `enable.auto.commit`), revokes, leaves the group and closes connections.
@@ -403,10 +546,16 @@ impl Consumer {
             return Ok(());
         }
         let mut result = Ok(());
-        let subscribed = !matches!(self.state().subscription, Subscription::Manual | Subscription::None);
+        let subscribed = !matches!(
+            self.state().subscription,
+            Subscription::Manual | Subscription::None
+        );
         if self.inner.cfg.consumer.enable_auto_commit && self.inner.group.is_some() {
             let offsets = self.current_offsets();
-            if let Err(e) = self.commit(offsets, Instant::now() + DEFAULT_API_TIMEOUT).await {
+            if let Err(e) = self
+                .commit(offsets, Instant::now() + DEFAULT_API_TIMEOUT)
+                .await
+            {
                 result = Err(e);
             }
         }
@@ -424,7 +573,13 @@ impl Consumer {
                 }
             }
         }
-        if let Some(h) = self.inner.heartbeat.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        if let Some(h) = self
+            .inner
+            .heartbeat
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
             h.abort();
         }
         if let Some(g) = &self.inner.group {

@@ -47,7 +47,10 @@ pub async fn list_offsets(
         for (tp, ts) in &pending {
             let md = cluster.topic(&tp.topic, deadline).await?;
             if md.partition(tp.partition).is_none() {
-                return Err(Error::new(ErrorKind::UnknownTopicOrPartition, format!("partition {tp} does not exist")));
+                return Err(Error::new(
+                    ErrorKind::UnknownTopicOrPartition,
+                    format!("partition {tp} does not exist"),
+                ));
             }
             match cluster.metadata().leader(&tp.topic, tp.partition) {
                 Some(l) => by_leader.entry(l).or_default().push((tp.clone(), *ts)),
@@ -58,14 +61,26 @@ pub async fn list_offsets(
             let mut topics: BTreeMap<String, Vec<ListOffsetsPartition>> = BTreeMap::new();
             for (tp, ts) in &parts {
                 topics.entry(tp.topic.to_string()).or_default().push(
-                    ListOffsetsPartition::default().with_partition_index(tp.partition).with_current_leader_epoch(-1).with_timestamp(*ts),
+                    ListOffsetsPartition::default()
+                        .with_partition_index(tp.partition)
+                        .with_current_leader_epoch(-1)
+                        .with_timestamp(*ts),
                 );
             }
             let req = ListOffsetsRequest::default()
                 .with_replica_id(BrokerId(-1))
                 .with_isolation_level(isolation_level)
                 .with_timeout_ms(cluster.config().common.request_timeout.as_millis() as i32)
-                .with_topics(topics.into_iter().map(|(t, p)| ListOffsetsTopic::default().with_name(TopicName(sb(&t))).with_partitions(p)).collect());
+                .with_topics(
+                    topics
+                        .into_iter()
+                        .map(|(t, p)| {
+                            ListOffsetsTopic::default()
+                                .with_name(TopicName(sb(&t)))
+                                .with_partitions(p)
+                        })
+                        .collect(),
+                );
             let resp = match cluster.broker(leader).await {
                 Ok(c) => c.request(&req).await,
                 Err(e) => Err(e),
@@ -91,11 +106,14 @@ pub async fn list_offsets(
                         continue;
                     }
                     pending.remove(&tp);
-                    out.insert(tp, ListedOffset {
-                        offset: p.offset,
-                        timestamp: p.timestamp,
-                        leader_epoch: (p.leader_epoch >= 0).then_some(p.leader_epoch),
-                    });
+                    out.insert(
+                        tp,
+                        ListedOffset {
+                            offset: p.offset,
+                            timestamp: p.timestamp,
+                            leader_epoch: (p.leader_epoch >= 0).then_some(p.leader_epoch),
+                        },
+                    );
                 }
             }
         }

@@ -24,10 +24,17 @@ impl Consumer {
     pub(crate) async fn reset_positions(&self, deadline: Instant) -> Result<()> {
         let (need_committed, need_policy): (Vec<TopicPartition>, Vec<TopicPartition>) = {
             let st = self.state();
-            let missing: Vec<(TopicPartition, bool)> =
-                st.parts.iter().filter(|(_, p)| p.position.is_none()).map(|(tp, p)| (tp.clone(), p.out_of_range)).collect();
+            let missing: Vec<(TopicPartition, bool)> = st
+                .parts
+                .iter()
+                .filter(|(_, p)| p.position.is_none())
+                .map(|(tp, p)| (tp.clone(), p.out_of_range))
+                .collect();
             let (oor, fresh): (Vec<_>, Vec<_>) = missing.into_iter().partition(|(_, o)| *o);
-            (fresh.into_iter().map(|(t, _)| t).collect(), oor.into_iter().map(|(t, _)| t).collect())
+            (
+                fresh.into_iter().map(|(t, _)| t).collect(),
+                oor.into_iter().map(|(t, _)| t).collect(),
+            )
         };
         if need_committed.is_empty() && need_policy.is_empty() {
             return Ok(());
@@ -35,7 +42,16 @@ impl Consumer {
         let mut by_policy = need_policy;
         if !need_committed.is_empty() {
             let committed = match &self.inner.group {
-                Some(g) => group::fetch_committed(&self.inner.cluster, &g.group_id, Some(&need_committed), deadline, Some(&g.state)).await?,
+                Some(g) => {
+                    group::fetch_committed(
+                        &self.inner.cluster,
+                        &g.group_id,
+                        Some(&need_committed),
+                        deadline,
+                        Some(&g.state),
+                    )
+                    .await?
+                }
                 None => HashMap::new(),
             };
             let mut st = self.state();
@@ -71,7 +87,8 @@ impl Consumer {
                 ));
             }
         };
-        let q: BTreeMap<TopicPartition, i64> = by_policy.iter().map(|tp| (tp.clone(), spec)).collect();
+        let q: BTreeMap<TopicPartition, i64> =
+            by_policy.iter().map(|tp| (tp.clone(), spec)).collect();
         let found = list_offsets(&self.inner.cluster, &q, self.isolation(), deadline).await?;
         let mut st = self.state();
         for (tp, o) in found {
@@ -93,7 +110,9 @@ impl Consumer {
         st.inflight_brokers.remove(&r.broker);
         let mut lag_max = 0i64;
         for pf in r.partitions {
-            let Some(p) = st.parts.get_mut(&pf.tp) else { continue };
+            let Some(p) = st.parts.get_mut(&pf.tp) else {
+                continue;
+            };
             p.fetching = false;
             if p.position != Some(pf.fetch_offset) {
                 continue; // seeked or reset meanwhile: stale
@@ -116,7 +135,9 @@ impl Consumer {
                     p.position = None;
                     p.out_of_range = true;
                 }
-                Err(e) if e.is_retriable() => debug!(partition = %pf.tp, error = %e, "fetch failed; retrying"),
+                Err(e) if e.is_retriable() => {
+                    debug!(partition = %pf.tp, error = %e, "fetch failed; retrying")
+                }
                 Err(e) if e.kind() == ErrorKind::Authorization => return Err(e),
                 Err(e) => warn!(partition = %pf.tp, error = %e, "fetch failed"),
             }
@@ -145,7 +166,11 @@ impl Consumer {
                 continue;
             }
             p.fetching = true;
-            by_leader.entry(leader).or_default().push(FetchTarget { tp: tp.clone(), offset: pos, leader_epoch: None });
+            by_leader.entry(leader).or_default().push(FetchTarget {
+                tp: tp.clone(),
+                offset: pos,
+                leader_epoch: None,
+            });
         }
         for (leader, targets) in by_leader {
             st.inflight_brokers.insert(leader);
@@ -189,11 +214,23 @@ impl Consumer {
                 .state()
                 .positions()
                 .into_iter()
-                .map(|(tp, (o, e))| (tp, OffsetAndMetadata { offset: o, metadata: String::new(), leader_epoch: e }))
+                .map(|(tp, (o, e))| {
+                    (
+                        tp,
+                        OffsetAndMetadata {
+                            offset: o,
+                            metadata: String::new(),
+                            leader_epoch: e,
+                        },
+                    )
+                })
                 .collect();
             let me = self.clone();
             crate::runtime::spawn(async move {
-                if let Err(e) = me.commit(offsets, Instant::now() + super::DEFAULT_API_TIMEOUT).await {
+                if let Err(e) = me
+                    .commit(offsets, Instant::now() + super::DEFAULT_API_TIMEOUT)
+                    .await
+                {
                     warn!(error = %e, "auto commit failed");
                 }
             });

@@ -24,7 +24,9 @@ impl Consumer {
     async fn refresh_pattern(&self, group: &Group) -> Result<()> {
         let (re, checked) = {
             let st = self.state();
-            let Subscription::Pattern(re) = &st.subscription else { return Ok(()) };
+            let Subscription::Pattern(re) = &st.subscription else {
+                return Ok(());
+            };
             (re.clone(), st.pattern_checked)
         };
         let age = self.inner.cfg.common.metadata_max_age;
@@ -51,8 +53,13 @@ impl Consumer {
 
     /// Runs a rebalance when the subscription changed or the group asked for one.
     pub(crate) async fn maybe_rebalance(&self) -> Result<()> {
-        let Some(group) = self.inner.group.clone() else { return Ok(()) };
-        if matches!(self.state().subscription, Subscription::Manual | Subscription::None) {
+        let Some(group) = self.inner.group.clone() else {
+            return Ok(());
+        };
+        if matches!(
+            self.state().subscription,
+            Subscription::Manual | Subscription::None
+        ) {
             return Ok(());
         }
         self.refresh_pattern(&group).await?;
@@ -69,7 +76,10 @@ impl Consumer {
             (st.listener.clone(), st.assignment())
         };
         if lost && !current.is_empty() {
-            info!(partitions = current.len(), "partitions lost: the group moved on without this member");
+            info!(
+                partitions = current.len(),
+                "partitions lost: the group moved on without this member"
+            );
             if let Some(l) = &listener {
                 l.on_partitions_lost(&current);
             }
@@ -85,7 +95,9 @@ impl Consumer {
             let st = self.state();
             (st.topics.clone(), st.assignment())
         };
-        let outcome = group.join(&topics, &owned, Instant::now() + DEFAULT_API_TIMEOUT).await?;
+        let outcome = group
+            .join(&topics, &owned, Instant::now() + DEFAULT_API_TIMEOUT)
+            .await?;
         let new: BTreeSet<TopicPartition> = outcome.assignment.into_iter().collect();
         let owned_set: BTreeSet<TopicPartition> = owned.iter().cloned().collect();
         let revoked: Vec<TopicPartition> = owned_set.difference(&new).cloned().collect();
@@ -116,19 +128,38 @@ impl Consumer {
             .positions()
             .into_iter()
             .filter(|(tp, _)| parts.contains(tp))
-            .map(|(tp, (o, e))| (tp, super::OffsetAndMetadata { offset: o, metadata: String::new(), leader_epoch: e }))
+            .map(|(tp, (o, e))| {
+                (
+                    tp,
+                    super::OffsetAndMetadata {
+                        offset: o,
+                        metadata: String::new(),
+                        leader_epoch: e,
+                    },
+                )
+            })
             .collect();
-        if let Err(e) = self.commit(offsets, Instant::now() + DEFAULT_API_TIMEOUT).await {
+        if let Err(e) = self
+            .commit(offsets, Instant::now() + DEFAULT_API_TIMEOUT)
+            .await
+        {
             warn!(error = %e, "commit before revoking partitions failed");
         }
     }
 
     fn ensure_heartbeat(&self, group: &Arc<Group>) {
-        let mut slot = self.inner.heartbeat.lock().unwrap_or_else(|p| p.into_inner());
+        let mut slot = self
+            .inner
+            .heartbeat
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         if slot.as_ref().is_some_and(|h| !h.is_finished()) {
             return;
         }
-        *slot = Some(crate::runtime::spawn(heartbeat_loop(group.clone(), self.inner.cfg.consumer.max_poll_interval)));
+        *slot = Some(crate::runtime::spawn(heartbeat_loop(
+            group.clone(),
+            self.inner.cfg.consumer.max_poll_interval,
+        )));
     }
 }
 

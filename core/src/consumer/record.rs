@@ -51,12 +51,20 @@ pub struct OffsetAndMetadata {
 impl OffsetAndMetadata {
     /// An offset without metadata.
     pub fn new(offset: i64) -> OffsetAndMetadata {
-        OffsetAndMetadata { offset, metadata: String::new(), leader_epoch: None }
+        OffsetAndMetadata {
+            offset,
+            metadata: String::new(),
+            leader_epoch: None,
+        }
     }
 
     /// An offset with commit metadata.
     pub fn with_metadata(offset: i64, metadata: impl Into<String>) -> OffsetAndMetadata {
-        OffsetAndMetadata { offset, metadata: metadata.into(), leader_epoch: None }
+        OffsetAndMetadata {
+            offset,
+            metadata: metadata.into(),
+            leader_epoch: None,
+        }
     }
 }
 

@@ -61,7 +61,10 @@ impl State {
 
     /// Positions of every partition that has one, for committing.
     pub fn positions(&self) -> BTreeMap<TopicPartition, (i64, Option<i32>)> {
-        self.parts.iter().filter_map(|(tp, p)| p.position.map(|o| (tp.clone(), (o, p.leader_epoch)))).collect()
+        self.parts
+            .iter()
+            .filter_map(|(tp, p)| p.position.map(|o| (tp.clone(), (o, p.leader_epoch))))
+            .collect()
     }
 
     /// Adds partitions with no position yet.

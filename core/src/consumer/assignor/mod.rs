@@ -70,7 +70,11 @@ pub trait Assignor: Send + Sync {
     }
     /// Assigns the partitions of `partitions_per_topic` (topic → partition count) to `members`.
     /// Every member appears in the result, possibly with nothing.
-    fn assign(&self, partitions_per_topic: &BTreeMap<String, i32>, members: &[MemberSubscription]) -> Assignment;
+    fn assign(
+        &self,
+        partitions_per_topic: &BTreeMap<String, i32>,
+        members: &[MemberSubscription],
+    ) -> Assignment;
 }
 
 /// The assignor named in `partition.assignment.strategy` (`sticky` maps to the eager variant of
@@ -103,7 +107,8 @@ pub fn java_str_cmp(a: &str, b: &str) -> Ordering {
 
 /// `String.hashCode`.
 pub fn java_hash(s: &str) -> i32 {
-    s.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32))
+    s.encode_utf16()
+        .fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32))
 }
 
 /// The order in which a `java.util.HashMap` (default capacity, keys put in `keys` order)
@@ -123,7 +128,10 @@ pub fn java_hashmap_order(keys: &[String]) -> Vec<usize> {
 
 /// Every member in the result map, each list sorted by (topic, partition) for stable output.
 fn empty_assignment(members: &[MemberSubscription]) -> Assignment {
-    members.iter().map(|m| (m.member_id.clone(), Vec::new())).collect()
+    members
+        .iter()
+        .map(|m| (m.member_id.clone(), Vec::new()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -135,7 +143,12 @@ mod tests {
         assert_eq!(java_hash(""), 0);
         assert_eq!(java_hash("a"), 97);
         assert_eq!(java_hash("hello"), 99_162_322);
-        assert_eq!(java_hash("consumer-1"), "consumer-1".encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32)));
+        assert_eq!(
+            java_hash("consumer-1"),
+            "consumer-1"
+                .encode_utf16()
+                .fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32))
+        );
     }
 
     #[test]

@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use kafka_protocol::messages::consumer_protocol_assignment as pa;
 use kafka_protocol::messages::consumer_protocol_subscription as ps;
-use kafka_protocol::messages::{ConsumerProtocolAssignment, ConsumerProtocolSubscription, TopicName};
+use kafka_protocol::messages::{
+    ConsumerProtocolAssignment, ConsumerProtocolSubscription, TopicName,
+};
 use kafka_protocol::protocol::{Decodable, Encodable, StrBytes};
 
 use super::MemberSubscription;
@@ -45,7 +47,13 @@ fn group_by_topic(parts: &[TopicPartition]) -> Vec<(String, Vec<i32>)> {
         }
         by.entry(t).or_default().push(tp.partition);
     }
-    order.into_iter().map(|t| { let p = by.remove(&t).unwrap_or_default(); (t, p) }).collect()
+    order
+        .into_iter()
+        .map(|t| {
+            let p = by.remove(&t).unwrap_or_default();
+            (t, p)
+        })
+        .collect()
 }
 
 fn name(s: &str) -> TopicName {
@@ -55,25 +63,37 @@ fn name(s: &str) -> TopicName {
 /// Subscription bytes for JoinGroup's protocol metadata.
 pub fn encode_subscription(sub: &Subscription) -> Result<Bytes> {
     let msg = ConsumerProtocolSubscription::default()
-        .with_topics(sub.topics.iter().map(|t| StrBytes::from_string(t.clone())).collect())
+        .with_topics(
+            sub.topics
+                .iter()
+                .map(|t| StrBytes::from_string(t.clone()))
+                .collect(),
+        )
         .with_user_data(sub.user_data.clone())
         .with_owned_partitions(
             group_by_topic(&sub.owned_partitions)
                 .into_iter()
-                .map(|(t, p)| ps::TopicPartition::default().with_topic(name(&t)).with_partitions(p))
+                .map(|(t, p)| {
+                    ps::TopicPartition::default()
+                        .with_topic(name(&t))
+                        .with_partitions(p)
+                })
                 .collect(),
         )
         .with_generation_id(sub.generation)
         .with_rack_id(sub.rack.clone().map(StrBytes::from_string));
     let mut buf = BytesMut::new();
     buf.put_i16(VERSION);
-    msg.encode(&mut buf, VERSION).map_err(|e| Error::internal(format!("encoding subscription: {e}")))?;
+    msg.encode(&mut buf, VERSION)
+        .map_err(|e| Error::internal(format!("encoding subscription: {e}")))?;
     Ok(buf.freeze())
 }
 
 fn read_version(buf: &mut Bytes, what: &str) -> Result<i16> {
     if buf.remaining() < 2 {
-        return Err(Error::protocol(format!("{what} is shorter than its version field")));
+        return Err(Error::protocol(format!(
+            "{what} is shorter than its version field"
+        )));
     }
     let v = buf.get_i16();
     if v < 0 {
@@ -83,10 +103,15 @@ fn read_version(buf: &mut Bytes, what: &str) -> Result<i16> {
 }
 
 /// Decodes a member's subscription (from a JoinGroup response) for the leader.
-pub fn decode_subscription(member_id: &str, instance: Option<String>, mut bytes: Bytes) -> Result<MemberSubscription> {
+pub fn decode_subscription(
+    member_id: &str,
+    instance: Option<String>,
+    mut bytes: Bytes,
+) -> Result<MemberSubscription> {
     let v = read_version(&mut bytes, "subscription")?;
-    let msg = ConsumerProtocolSubscription::decode(&mut bytes, v)
-        .map_err(|e| Error::protocol(format!("malformed subscription of member {member_id}: {e}")))?;
+    let msg = ConsumerProtocolSubscription::decode(&mut bytes, v).map_err(|e| {
+        Error::protocol(format!("malformed subscription of member {member_id}: {e}"))
+    })?;
     Ok(MemberSubscription {
         member_id: member_id.to_string(),
         group_instance_id: instance,
@@ -95,7 +120,11 @@ pub fn decode_subscription(member_id: &str, instance: Option<String>, mut bytes:
         owned_partitions: msg
             .owned_partitions
             .iter()
-            .flat_map(|t| t.partitions.iter().map(move |&p| TopicPartition::new(t.topic.0.as_str(), p)))
+            .flat_map(|t| {
+                t.partitions
+                    .iter()
+                    .map(move |&p| TopicPartition::new(t.topic.0.as_str(), p))
+            })
             .collect(),
         generation: (v >= 2 && msg.generation_id >= 0).then_some(msg.generation_id),
         rack: msg.rack_id.map(|r| r.to_string()),
@@ -108,13 +137,18 @@ pub fn encode_assignment(parts: &[TopicPartition], user_data: Option<Bytes>) -> 
         .with_assigned_partitions(
             group_by_topic(parts)
                 .into_iter()
-                .map(|(t, p)| pa::TopicPartition::default().with_topic(name(&t)).with_partitions(p))
+                .map(|(t, p)| {
+                    pa::TopicPartition::default()
+                        .with_topic(name(&t))
+                        .with_partitions(p)
+                })
                 .collect(),
         )
         .with_user_data(user_data);
     let mut buf = BytesMut::new();
     buf.put_i16(VERSION);
-    msg.encode(&mut buf, VERSION).map_err(|e| Error::internal(format!("encoding assignment: {e}")))?;
+    msg.encode(&mut buf, VERSION)
+        .map_err(|e| Error::internal(format!("encoding assignment: {e}")))?;
     Ok(buf.freeze())
 }
 
@@ -129,7 +163,11 @@ pub fn decode_assignment(mut bytes: Bytes) -> Result<Vec<TopicPartition>> {
     Ok(msg
         .assigned_partitions
         .iter()
-        .flat_map(|t| t.partitions.iter().map(move |&p| TopicPartition::new(t.topic.0.as_str(), p)))
+        .flat_map(|t| {
+            t.partitions
+                .iter()
+                .map(move |&p| TopicPartition::new(t.topic.0.as_str(), p))
+        })
         .collect())
 }
 

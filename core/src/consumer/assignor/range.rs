@@ -6,7 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{empty_assignment, java_member_cmp, Assignment, Assignor, MemberSubscription, RebalanceProtocol};
+use super::{
+    empty_assignment, java_member_cmp, Assignment, Assignor, MemberSubscription, RebalanceProtocol,
+};
 use crate::types::TopicPartition;
 
 /// The `range` assignor.
@@ -21,10 +23,17 @@ impl Assignor for RangeAssignor {
         RebalanceProtocol::Eager
     }
 
-    fn assign(&self, partitions_per_topic: &BTreeMap<String, i32>, members: &[MemberSubscription]) -> Assignment {
+    fn assign(
+        &self,
+        partitions_per_topic: &BTreeMap<String, i32>,
+        members: &[MemberSubscription],
+    ) -> Assignment {
         let mut out = empty_assignment(members);
         for (topic, &count) in partitions_per_topic {
-            let mut subs: Vec<&MemberSubscription> = members.iter().filter(|m| m.topics.contains(topic)).collect();
+            let mut subs: Vec<&MemberSubscription> = members
+                .iter()
+                .filter(|m| m.topics.contains(topic))
+                .collect();
             if subs.is_empty() || count <= 0 {
                 continue;
             }
@@ -50,10 +59,16 @@ mod tests {
 
     #[test]
     fn three_partitions_two_members() {
-        let members = vec![MemberSubscription::new("m2", &["t"]), MemberSubscription::new("m1", &["t"])];
+        let members = vec![
+            MemberSubscription::new("m2", &["t"]),
+            MemberSubscription::new("m1", &["t"]),
+        ];
         let ppt = BTreeMap::from([("t".to_string(), 3)]);
         let a = RangeAssignor.assign(&ppt, &members);
-        assert_eq!(a["m1"], vec![TopicPartition::new("t", 0), TopicPartition::new("t", 1)]);
+        assert_eq!(
+            a["m1"],
+            vec![TopicPartition::new("t", 0), TopicPartition::new("t", 1)]
+        );
         assert_eq!(a["m2"], vec![TopicPartition::new("t", 2)]);
     }
 }

@@ -13,7 +13,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use bytes::Bytes;
 
-use super::{java_hashmap_order, java_member_cmp, java_str_cmp, Assignment, Assignor, MemberSubscription, RebalanceProtocol};
+use super::{
+    java_hashmap_order, java_member_cmp, java_str_cmp, Assignment, Assignor, MemberSubscription,
+    RebalanceProtocol,
+};
 use crate::types::TopicPartition;
 
 /// `cooperative-sticky` or eager `sticky`.
@@ -24,12 +27,16 @@ pub struct StickyAssignor {
 impl StickyAssignor {
     /// `cooperative-sticky`.
     pub fn cooperative() -> StickyAssignor {
-        StickyAssignor { protocol: RebalanceProtocol::Cooperative }
+        StickyAssignor {
+            protocol: RebalanceProtocol::Cooperative,
+        }
     }
 
     /// Eager `sticky`.
     pub fn eager() -> StickyAssignor {
-        StickyAssignor { protocol: RebalanceProtocol::Eager }
+        StickyAssignor {
+            protocol: RebalanceProtocol::Eager,
+        }
     }
 }
 
@@ -58,10 +65,15 @@ impl Assignor for StickyAssignor {
     fn subscription_user_data(&self, generation: i32) -> Option<Bytes> {
         // Java's CooperativeStickyAssignor sends its generation as user data for brokers and
         // members that predate subscription v2.
-        (self.protocol == RebalanceProtocol::Cooperative).then(|| Bytes::copy_from_slice(&generation.to_be_bytes()))
+        (self.protocol == RebalanceProtocol::Cooperative)
+            .then(|| Bytes::copy_from_slice(&generation.to_be_bytes()))
     }
 
-    fn assign(&self, partitions_per_topic: &BTreeMap<String, i32>, members: &[MemberSubscription]) -> Assignment {
+    fn assign(
+        &self,
+        partitions_per_topic: &BTreeMap<String, i32>,
+        members: &[MemberSubscription],
+    ) -> Assignment {
         let all_topics: BTreeSet<&String> = partitions_per_topic.keys().collect();
         let owned = valid_owned(members, &all_topics);
         let equal = members.windows(2).all(|w| {
@@ -89,7 +101,10 @@ impl Assignor for StickyAssignor {
 
 /// Owned partitions that count: only members of the highest generation seen (or, when no
 /// member reports a generation, everyone), restricted to existing topics.
-fn valid_owned(members: &[MemberSubscription], topics: &BTreeSet<&String>) -> HashMap<String, Vec<TopicPartition>> {
+fn valid_owned(
+    members: &[MemberSubscription],
+    topics: &BTreeSet<&String>,
+) -> HashMap<String, Vec<TopicPartition>> {
     let max_gen = members.iter().filter_map(member_generation).max();
     members
         .iter()
@@ -100,7 +115,11 @@ fn valid_owned(members: &[MemberSubscription], topics: &BTreeSet<&String>) -> Ha
                 _ => false,
             };
             let parts = if valid {
-                m.owned_partitions.iter().filter(|tp| topics.contains(&tp.topic.to_string())).cloned().collect()
+                m.owned_partitions
+                    .iter()
+                    .filter(|tp| topics.contains(&tp.topic.to_string()))
+                    .cloned()
+                    .collect()
             } else {
                 Vec::new()
             };
@@ -110,7 +129,9 @@ fn valid_owned(members: &[MemberSubscription], topics: &BTreeSet<&String>) -> Ha
 }
 
 fn all_partitions(ppt: &BTreeMap<String, i32>) -> BTreeSet<TopicPartition> {
-    ppt.iter().flat_map(|(t, &n)| (0..n).map(move |p| TopicPartition::new(t.as_str(), p))).collect()
+    ppt.iter()
+        .flat_map(|(t, &n)| (0..n).map(move |p| TopicPartition::new(t.as_str(), p)))
+        .collect()
 }
 
 type WithTransfers = (Assignment, Vec<(TopicPartition, String)>);
@@ -124,7 +145,10 @@ fn constrained(
     let n = members.len().max(1);
     let min_quota = unassigned.len() / n;
     let max_quota = unassigned.len().div_ceil(n);
-    let mut assignment: Assignment = members.iter().map(|m| (m.member_id.clone(), Vec::new())).collect();
+    let mut assignment: Assignment = members
+        .iter()
+        .map(|m| (m.member_id.clone(), Vec::new()))
+        .collect();
     let mut revoked: HashSet<TopicPartition> = HashSet::new();
     let mut transferring: Vec<(TopicPartition, String)> = Vec::new();
     let mut unfilled: Vec<String> = Vec::new();
@@ -181,8 +205,13 @@ fn constrained(
     for id in std::mem::take(&mut unfilled) {
         let mut remaining = min_quota.saturating_sub(assignment.get(&id).map_or(0, Vec::len));
         while remaining > 0 {
-            let Some(over) = max_cap.pop_front() else { break };
-            let stolen = assignment.get_mut(&over).filter(|l| !l.is_empty()).map(|l| l.remove(0));
+            let Some(over) = max_cap.pop_front() else {
+                break;
+            };
+            let stolen = assignment
+                .get_mut(&over)
+                .filter(|l| !l.is_empty())
+                .map(|l| l.remove(0));
             if let Some(tp) = stolen {
                 assignment.entry(id.clone()).or_default().push(tp.clone());
                 transferring.push((tp, id.clone()));
@@ -209,12 +238,18 @@ fn general(
 ) -> Assignment {
     let mut sorted: Vec<&MemberSubscription> = members.iter().collect();
     sorted.sort_by(|a, b| java_member_cmp(a, b));
-    let mut assignment: Assignment = members.iter().map(|m| (m.member_id.clone(), Vec::new())).collect();
+    let mut assignment: Assignment = members
+        .iter()
+        .map(|m| (m.member_id.clone(), Vec::new()))
+        .collect();
     let mut taken: HashSet<TopicPartition> = HashSet::new();
     for m in &sorted {
         for tp in owned.get(&m.member_id).into_iter().flatten() {
             if m.topics.iter().any(|t| **t == *tp.topic) && taken.insert(tp.clone()) {
-                assignment.entry(m.member_id.clone()).or_default().push(tp.clone());
+                assignment
+                    .entry(m.member_id.clone())
+                    .or_default()
+                    .push(tp.clone());
             }
         }
     }
@@ -235,13 +270,17 @@ fn general(
         let mut moved_one = false;
         for from in &sorted {
             let from_len = assignment.get(&from.member_id).map_or(0, Vec::len);
-            let candidate = assignment.get(&from.member_id).into_iter().flatten().find_map(|tp| {
-                sorted
-                    .iter()
-                    .filter(|to| to.topics.iter().any(|t| **t == *tp.topic))
-                    .find(|to| assignment.get(&to.member_id).map_or(0, Vec::len) + 1 < from_len)
-                    .map(|to| (tp.clone(), to.member_id.clone()))
-            });
+            let candidate = assignment
+                .get(&from.member_id)
+                .into_iter()
+                .flatten()
+                .find_map(|tp| {
+                    sorted
+                        .iter()
+                        .filter(|to| to.topics.iter().any(|t| **t == *tp.topic))
+                        .find(|to| assignment.get(&to.member_id).map_or(0, Vec::len) + 1 < from_len)
+                        .map(|to| (tp.clone(), to.member_id.clone()))
+                });
             if let Some((tp, to)) = candidate {
                 if let Some(l) = assignment.get_mut(&from.member_id) {
                     l.retain(|p| *p != tp);
@@ -257,9 +296,14 @@ fn general(
 }
 
 /// Partitions assigned to a member other than the one that owned them.
-fn moved(assignment: &Assignment, owned: &HashMap<String, Vec<TopicPartition>>) -> Vec<(TopicPartition, String)> {
-    let prev: HashMap<&TopicPartition, &String> =
-        owned.iter().flat_map(|(m, ps)| ps.iter().map(move |p| (p, m))).collect();
+fn moved(
+    assignment: &Assignment,
+    owned: &HashMap<String, Vec<TopicPartition>>,
+) -> Vec<(TopicPartition, String)> {
+    let prev: HashMap<&TopicPartition, &String> = owned
+        .iter()
+        .flat_map(|(m, ps)| ps.iter().map(move |p| (p, m)))
+        .collect();
     assignment
         .iter()
         .flat_map(|(m, ps)| ps.iter().map(move |p| (p, m)))
@@ -278,7 +322,10 @@ mod tests {
 
     #[test]
     fn fresh_group_is_balanced() {
-        let members = vec![MemberSubscription::new("a", &["t"]), MemberSubscription::new("b", &["t"])];
+        let members = vec![
+            MemberSubscription::new("a", &["t"]),
+            MemberSubscription::new("b", &["t"]),
+        ];
         let ppt = BTreeMap::from([("t".to_string(), 5)]);
         let a = StickyAssignor::cooperative().assign(&ppt, &members);
         assert_eq!(a["a"].len() + a["b"].len(), 5);
@@ -294,7 +341,11 @@ mod tests {
         b.generation = Some(3);
         let ppt = BTreeMap::from([("t".to_string(), 4)]);
         let coop = StickyAssignor::cooperative().assign(&ppt, &[a.clone(), b.clone()]);
-        assert_eq!(coop["a"], vec![tp(0), tp(1)], "a keeps its first max-quota partitions");
+        assert_eq!(
+            coop["a"],
+            vec![tp(0), tp(1)],
+            "a keeps its first max-quota partitions"
+        );
         assert!(coop["b"].is_empty(), "b waits for a to revoke t-2 and t-3");
         let eager = StickyAssignor::eager().assign(&ppt, &[a, b]);
         assert_eq!(eager["b"], vec![tp(2), tp(3)]);
