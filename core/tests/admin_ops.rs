@@ -215,7 +215,7 @@ async fn groups_and_group_offsets() {
     )
     .await
     .unwrap();
-    a.delete_group_offsets(&group, &[tp1.clone()])
+    a.delete_group_offsets(&group, std::slice::from_ref(&tp1))
         .await
         .unwrap();
     let offs = a

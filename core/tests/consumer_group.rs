@@ -234,11 +234,7 @@ async fn churn_with_manual_commits_processes_every_record() {
         let (group, topic, seen) = (group.clone(), topic.clone(), seen.clone());
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(700 * i)).await;
-            let strategy = if i % 2 == 0 {
-                "cooperative-sticky"
-            } else {
-                "cooperative-sticky"
-            };
+            let strategy = "cooperative-sticky";
             let c = consumer(&group, &[("partition.assignment.strategy", strategy)]);
             c.subscribe(&[&topic]).unwrap();
             let until = Instant::now() + Duration::from_secs(lifetime);

@@ -84,7 +84,7 @@ async fn seek_position_committed_pause_resume_and_offsets_for_times() {
 
     let commit = BTreeMap::from([(tp.clone(), OffsetAndMetadata::with_metadata(7, "note"))]);
     c.commit_sync(Some(commit)).await.unwrap();
-    let committed = c.committed(&[tp.clone()]).await.unwrap();
+    let committed = c.committed(std::slice::from_ref(&tp)).await.unwrap();
     assert_eq!(committed[&tp].offset, 7);
     assert_eq!(committed[&tp].metadata, "note");
 
@@ -103,19 +103,24 @@ async fn seek_position_committed_pause_resume_and_offsets_for_times() {
         .unwrap();
     assert_eq!(none[&tp], None);
 
-    c.pause(&[tp.clone()]);
-    c.seek_to_beginning(&[tp.clone()]).await.unwrap();
+    c.pause(std::slice::from_ref(&tp));
+    c.seek_to_beginning(std::slice::from_ref(&tp))
+        .await
+        .unwrap();
     assert_eq!(c.paused(), vec![tp.clone()]);
     assert!(
         c.poll(Duration::from_millis(600)).await.unwrap().is_empty(),
         "paused partitions return nothing"
     );
-    c.resume(&[tp.clone()]);
+    c.resume(std::slice::from_ref(&tp));
     let rs = poll_n(&c, 1).await;
     assert_eq!(rs[0].offset, 0, "seek_to_beginning");
-    c.seek_to_end(&[tp.clone()]).await.unwrap();
+    c.seek_to_end(std::slice::from_ref(&tp)).await.unwrap();
     assert_eq!(c.position(&tp).await.unwrap(), 20);
-    assert_eq!(c.end_offsets(&[tp.clone()]).await.unwrap()[&tp], 20);
+    assert_eq!(
+        c.end_offsets(std::slice::from_ref(&tp)).await.unwrap()[&tp],
+        20
+    );
 
     // A new consumer in the group starts at the committed offset.
     let c2 = assigned(Some(&group), &[], &tp);

@@ -535,7 +535,7 @@ pub async fn find_coordinator(
         .await;
         match attempt {
             Ok(node) => {
-                if cluster.metadata().brokers.get(&node).is_none() {
+                if !cluster.metadata().brokers.contains_key(&node) {
                     cluster.refresh().await.ok();
                 }
                 if let Some(s) = state {
