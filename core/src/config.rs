@@ -242,7 +242,10 @@ fn parse_int<T: std::str::FromStr + PartialOrd + Copy + std::fmt::Display>(
     max: T,
 ) -> Result<T> {
     let accepted = format!("an integer in [{min}, {max}]");
-    let v: T = value.trim().parse().map_err(|_| bad(key, value, &accepted))?;
+    let v: T = value
+        .trim()
+        .parse()
+        .map_err(|_| bad(key, value, &accepted))?;
     if v < min || v > max {
         return Err(bad(key, value, &accepted));
     }
@@ -345,9 +348,7 @@ impl ClientConfig {
             "linger.ms" => p.linger = parse_ms(key, value)?,
             "buffer.memory" => p.buffer_memory = parse_int(key, value, 0, i64::MAX as usize)?,
             "max.block.ms" => p.max_block = parse_ms(key, value)?,
-            "max.request.size" => {
-                p.max_request_size = parse_int(key, value, 1, i32::MAX as usize)?
-            }
+            "max.request.size" => p.max_request_size = parse_int(key, value, 1, i32::MAX as usize)?,
             "compression.type" => {
                 p.compression = match value.trim().to_ascii_lowercase().as_str() {
                     "none" => CompressionType::None,
@@ -595,7 +596,10 @@ mod tests {
             "org.apache.kafka.clients.consumer.RoundRobinAssignor, range",
         )])
         .unwrap();
-        assert_eq!(c.consumer.partition_assignment_strategy, vec!["roundrobin", "range"]);
+        assert_eq!(
+            c.consumer.partition_assignment_strategy,
+            vec!["roundrobin", "range"]
+        );
         assert!(cfg(&[("partition.assignment.strategy", "magic")]).is_err());
     }
 }

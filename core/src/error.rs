@@ -134,7 +134,10 @@ impl Error {
             kind,
             code: Some(re.code()),
             retriable: re.is_retriable() || kind == ErrorKind::NotLeader,
-            message: format!("{context}: broker returned {re} (code {}): {hint}", re.code()),
+            message: format!(
+                "{context}: broker returned {re} (code {}): {hint}",
+                re.code()
+            ),
             source: None,
         }
     }

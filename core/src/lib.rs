@@ -3,6 +3,7 @@
 //! Layers, bottom up, each depending only on those below it: [`config`] and [`error`],
 //! [`protocol`] (framing, headers, record batches), [`connection`] (one broker socket),
 //! [`cluster`] (metadata and the connection pool), then the clients ([`producer`]).
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
 pub mod admin;
@@ -10,14 +11,15 @@ pub mod cluster;
 pub mod config;
 pub mod connection;
 pub mod consumer;
-pub mod runtime;
 pub mod error;
+pub mod runtime;
 
 pub use cluster::Cluster;
 pub use config::ClientConfig;
 pub use error::{Error, ErrorKind, Result};
 pub use producer::{
-    DeliveryFuture, MetricsSnapshot, Producer, ProducerOptions, ProducerRecord, RecordHeader, RecordMetadata,
+    DeliveryFuture, MetricsSnapshot, Producer, ProducerOptions, ProducerRecord, RecordHeader,
+    RecordMetadata,
 };
 pub use runtime::runtime;
 pub use types::TopicPartition;

@@ -62,8 +62,12 @@ pub struct PartitionContext<'a> {
 /// A custom partitioner (Java's `Partitioner` interface). Return `None` to fall back to the
 /// built-in behaviour (keyed murmur2, else sticky).
 pub trait Partitioner: Send + Sync {
-    fn partition(&self, ctx: &PartitionContext<'_>, key: Option<&[u8]>, value: Option<&[u8]>)
-        -> Option<i32>;
+    fn partition(
+        &self,
+        ctx: &PartitionContext<'_>,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+    ) -> Option<i32>;
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -115,7 +119,13 @@ impl BuiltInPartitioner {
     /// Records that `bytes` were appended to `partition` of `ctx.topic`. `batch_closed` says the
     /// partition's open batch is full (or a new one had to be started): only then may the sticky
     /// choice move on, so each batch fills up before another partition gets records (KIP-794).
-    pub fn on_append(&self, ctx: &PartitionContext<'_>, partition: i32, bytes: usize, batch_closed: bool) {
+    pub fn on_append(
+        &self,
+        ctx: &PartitionContext<'_>,
+        partition: i32,
+        bytes: usize,
+        batch_closed: bool,
+    ) {
         let mut map = self.sticky.lock().unwrap_or_else(|p| p.into_inner());
         let Some(s) = map.get_mut(ctx.topic) else {
             return;
@@ -178,7 +188,11 @@ mod tests {
     #[test]
     fn keyed_records_use_murmur2_unless_ignored() {
         let (avail, n) = ctx(12);
-        let c = PartitionContext { topic: "t", partition_count: n, available: &avail };
+        let c = PartitionContext {
+            topic: "t",
+            partition_count: n,
+            available: &avail,
+        };
         let p = BuiltInPartitioner::new(false, 100);
         assert_eq!(p.partition(&c, Some(b"key")), partition_for_key(b"key", 12));
         let ignoring = BuiltInPartitioner::new(true, 100);
@@ -191,7 +205,11 @@ mod tests {
     #[test]
     fn keyless_records_stick_until_batch_closes() {
         let (avail, n) = ctx(8);
-        let c = PartitionContext { topic: "t", partition_count: n, available: &avail };
+        let c = PartitionContext {
+            topic: "t",
+            partition_count: n,
+            available: &avail,
+        };
         let p = BuiltInPartitioner::new(false, 100);
         let first = p.partition(&c, None);
         // 90 bytes: under batch.size, still sticky.
@@ -212,7 +230,11 @@ mod tests {
     #[test]
     fn sticky_only_picks_available_partitions() {
         let avail = vec![3];
-        let c = PartitionContext { topic: "t", partition_count: 5, available: &avail };
+        let c = PartitionContext {
+            topic: "t",
+            partition_count: 5,
+            available: &avail,
+        };
         let p = BuiltInPartitioner::new(false, 1);
         for _ in 0..20 {
             let q = p.partition(&c, None);

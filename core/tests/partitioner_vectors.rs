@@ -12,11 +12,18 @@ fn unhex(s: &str) -> Vec<u8> {
 
 #[test]
 fn core_matches_every_java_vector() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/partitioner/vectors.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/vectors/partitioner/vectors.json"
+    );
     let text = std::fs::read_to_string(path).expect("vectors.json present");
     let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
     let rows = doc["rows"].as_array().expect("rows");
-    assert!(rows.len() >= 30, "expected many vectors, got {}", rows.len());
+    assert!(
+        rows.len() >= 30,
+        "expected many vectors, got {}",
+        rows.len()
+    );
     let mut checked = 0;
     for row in rows {
         let desc = row["description"].as_str().unwrap_or("?");

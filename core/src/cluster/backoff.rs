@@ -16,7 +16,11 @@ pub struct Backoff {
 impl Backoff {
     /// Backoff from `initial` doubling up to `max`, ±20% jitter.
     pub fn new(initial: Duration, max: Duration) -> Backoff {
-        Backoff { initial, max: max.max(initial), jitter: 0.2 }
+        Backoff {
+            initial,
+            max: max.max(initial),
+            jitter: 0.2,
+        }
     }
 
     /// The delay before attempt `failures + 1` (0 failures → no delay).

@@ -43,7 +43,7 @@ pub struct PartitionMetadata {
 /// One topic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicMetadata {
-    pub name: String,
+    pub name: Arc<str>,
     pub id: Uuid,
     pub is_internal: bool,
     /// Kafka error code for the topic (0 = fine).
@@ -66,7 +66,11 @@ impl TopicMetadata {
     }
 
     fn compute_available(partitions: &[PartitionMetadata]) -> Vec<i32> {
-        partitions.iter().filter(|p| p.leader.is_some()).map(|p| p.partition).collect()
+        partitions
+            .iter()
+            .filter(|p| p.leader.is_some())
+            .map(|p| p.partition)
+            .collect()
     }
 
     /// One partition, if it exists.
@@ -128,7 +132,11 @@ impl MetadataSnapshot {
                 (id, info)
             })
             .collect();
-        let mut topics = if replace_all { HashMap::new() } else { self.topics.clone() };
+        let mut topics = if replace_all {
+            HashMap::new()
+        } else {
+            self.topics.clone()
+        };
         for t in &resp.topics {
             let Some(name) = t.name.as_ref().map(|n| n.0.to_string()) else {
                 continue;
@@ -165,7 +173,7 @@ impl MetadataSnapshot {
             topics.insert(
                 name.clone(),
                 Arc::new(TopicMetadata {
-                    name,
+                    name: Arc::from(name.as_str()),
                     id: t.topic_id,
                     is_internal: t.is_internal,
                     error_code: t.error_code,
@@ -185,7 +193,13 @@ impl MetadataSnapshot {
 
     /// A copy where `topic`/`partition` has a new leader (from a Produce/Fetch response's
     /// `current_leader`), if its epoch is newer than the cached one.
-    pub fn with_leader(&self, topic: &str, partition: i32, leader: i32, epoch: i32) -> Option<MetadataSnapshot> {
+    pub fn with_leader(
+        &self,
+        topic: &str,
+        partition: i32,
+        leader: i32,
+        epoch: i32,
+    ) -> Option<MetadataSnapshot> {
         let t = self.topics.get(topic)?;
         let p = t.partition(partition)?;
         if epoch <= p.leader_epoch || !self.brokers.contains_key(&leader) {

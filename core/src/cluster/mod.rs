@@ -54,7 +54,9 @@ pub struct Cluster {
 
 impl std::fmt::Debug for Cluster {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Cluster").field("bootstrap", &self.inner.config.common.bootstrap_servers).finish()
+        f.debug_struct("Cluster")
+            .field("bootstrap", &self.inner.config.common.bootstrap_servers)
+            .finish()
     }
 }
 
@@ -78,9 +80,16 @@ impl Cluster {
 
     /// A cluster handle that has not talked to any broker yet: metadata loads in the background
     /// (and on first use). Needs no runtime from the caller.
-    pub fn new(config: ClientConfig, connector: Arc<dyn Connector>, allow_auto_create: bool) -> Result<Cluster> {
+    pub fn new(
+        config: ClientConfig,
+        connector: Arc<dyn Connector>,
+        allow_auto_create: bool,
+    ) -> Result<Cluster> {
         config.require_bootstrap()?;
-        let backoff = Backoff::new(config.common.reconnect_backoff, config.common.reconnect_backoff_max);
+        let backoff = Backoff::new(
+            config.common.reconnect_backoff,
+            config.common.reconnect_backoff_max,
+        );
         let pool = ConnectionPool::new(connector, ConnectionConfig::from_client(&config), backoff);
         let cluster = Cluster {
             inner: Arc::new(Inner {
@@ -108,11 +117,17 @@ impl Cluster {
 
     /// The current metadata snapshot.
     pub fn metadata(&self) -> Arc<MetadataSnapshot> {
-        self.inner.snapshot.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.inner
+            .snapshot
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     fn generation(&self) -> u64 {
-        self.inner.generation.load(std::sync::atomic::Ordering::Acquire)
+        self.inner
+            .generation
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Adds topics to those kept in the cache; returns whether any was new.
@@ -139,7 +154,11 @@ impl Cluster {
 
     /// Records a new leader learned from a Produce/Fetch response (KIP-951).
     pub fn update_leader(&self, topic: &str, partition: i32, leader: i32, epoch: i32) {
-        let mut guard = self.inner.snapshot.write().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self
+            .inner
+            .snapshot
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
         if let Some(s) = guard.with_leader(topic, partition, leader, epoch) {
             *guard = Arc::new(s);
         }
@@ -152,11 +171,24 @@ impl Cluster {
         if self.generation() != seen {
             return Ok(self.metadata());
         }
-        let topics: Vec<String> = self.inner.topics.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned().collect();
+        let topics: Vec<String> = self
+            .inner
+            .topics
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect();
         let resp = self.fetch_metadata(Some(&topics)).await?;
         let snap = Arc::new(self.metadata().merge(&resp, false));
-        *self.inner.snapshot.write().unwrap_or_else(|p| p.into_inner()) = snap.clone();
-        self.inner.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        *self
+            .inner
+            .snapshot
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = snap.clone();
+        self.inner
+            .generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         self.inner.updated.notify_waiters();
         Ok(snap)
     }
@@ -214,8 +246,9 @@ impl Cluster {
         out.extend(self.inner.config.common.bootstrap_servers.iter().cloned());
         let mut seen = BTreeSet::new();
         out.retain(|a| seen.insert(a.clone()));
-        let (ready, backing_off): (Vec<_>, Vec<_>) =
-            out.into_iter().partition(|a| !self.inner.pool.is_backing_off(a));
+        let (ready, backing_off): (Vec<_>, Vec<_>) = out
+            .into_iter()
+            .partition(|a| !self.inner.pool.is_backing_off(a));
         ready.into_iter().chain(backing_off).collect()
     }
 
@@ -231,8 +264,13 @@ impl Cluster {
                     return Ok(t.clone());
                 }
                 last_code = t.error_code;
-                if !crate::error::Error::from_code(t.error_code, "").is_retriable() && t.error_code != 0 {
-                    return Err(Error::from_code(t.error_code, format!("metadata for topic {topic}")));
+                if !crate::error::Error::from_code(t.error_code, "").is_retriable()
+                    && t.error_code != 0
+                {
+                    return Err(Error::from_code(
+                        t.error_code,
+                        format!("metadata for topic {topic}"),
+                    ));
                 }
             }
             if Instant::now() >= deadline {
@@ -243,7 +281,9 @@ impl Cluster {
                 };
                 return Err(Error::new(
                     ErrorKind::Timeout,
-                    format!("{why}; gave up after max.block.ms — create the topic or check its name"),
+                    format!(
+                        "{why}; gave up after max.block.ms — create the topic or check its name"
+                    ),
                 ));
             }
             if !(first && newly) {
@@ -259,11 +299,19 @@ impl Cluster {
 
     /// A connection to broker `id` (by metadata), opened with backoff if needed.
     pub async fn broker(&self, id: i32) -> Result<Arc<Connection>> {
-        let addr = self.metadata().brokers.get(&id).map(BrokerInfo::addr).ok_or_else(|| {
-            self.request_refresh();
-            Error::new(ErrorKind::NotLeader, format!("broker {id} is not in the cluster metadata"))
+        let addr = self
+            .metadata()
+            .brokers
+            .get(&id)
+            .map(BrokerInfo::addr)
+            .ok_or_else(|| {
+                self.request_refresh();
+                Error::new(
+                    ErrorKind::NotLeader,
+                    format!("broker {id} is not in the cluster metadata"),
+                )
                 .with_retriable(true)
-        })?;
+            })?;
         self.inner.pool.get(&addr).await
     }
 
@@ -302,10 +350,12 @@ impl Cluster {
 /// `retry.backoff.ms`). Stops when the last `Cluster` handle is dropped.
 async fn refresher(weak: Weak<Inner>, wake: Arc<Notify>) {
     loop {
-        let Some((max_age, backoff)) = weak
-            .upgrade()
-            .map(|i| (i.config.common.metadata_max_age, i.config.common.retry_backoff))
-        else {
+        let Some((max_age, backoff)) = weak.upgrade().map(|i| {
+            (
+                i.config.common.metadata_max_age,
+                i.config.common.retry_backoff,
+            )
+        }) else {
             return;
         };
         let _ = tokio::time::timeout(max_age, wake.notified()).await;

@@ -31,8 +31,17 @@ pub struct ConnectionPool {
 }
 
 impl ConnectionPool {
-    pub fn new(connector: Arc<dyn Connector>, config: ConnectionConfig, backoff: Backoff) -> ConnectionPool {
-        ConnectionPool { connector, config, backoff, slots: Mutex::new(HashMap::new()) }
+    pub fn new(
+        connector: Arc<dyn Connector>,
+        config: ConnectionConfig,
+        backoff: Backoff,
+    ) -> ConnectionPool {
+        ConnectionPool {
+            connector,
+            config,
+            backoff,
+            slots: Mutex::new(HashMap::new()),
+        }
     }
 
     fn slot(&self, addr: &str) -> Arc<tokio::sync::Mutex<Slot>> {
@@ -51,7 +60,8 @@ impl ConnectionPool {
     pub fn is_backing_off(&self, addr: &str) -> bool {
         let slot = self.slot(addr);
         let Ok(g) = slot.try_lock() else { return false };
-        g.conn.as_ref().is_none_or(|c| c.is_poisoned()) && g.next_attempt.is_some_and(|t| t > Instant::now())
+        g.conn.as_ref().is_none_or(|c| c.is_poisoned())
+            && g.next_attempt.is_some_and(|t| t > Instant::now())
     }
 
     /// A healthy connection to `addr`, opening one (after any backoff) if needed.

@@ -39,7 +39,10 @@ pub struct ConnectionConfig {
 impl ConnectionConfig {
     /// Derived from the client configuration.
     pub fn from_client(cfg: &ClientConfig) -> ConnectionConfig {
-        let fetch = cfg.consumer.fetch_max_bytes.max(cfg.consumer.max_partition_fetch_bytes);
+        let fetch = cfg
+            .consumer
+            .fetch_max_bytes
+            .max(cfg.consumer.max_partition_fetch_bytes);
         ConnectionConfig {
             client_id: cfg.common.client_id.clone(),
             request_timeout: cfg.common.request_timeout,
@@ -109,7 +112,9 @@ pub struct Connection {
 
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Connection").field("addr", &self.shared.addr).finish()
+        f.debug_struct("Connection")
+            .field("addr", &self.shared.addr)
+            .finish()
     }
 }
 
@@ -130,7 +135,11 @@ impl Connection {
     ///
     /// SASL, when added, authenticates here after ApiVersions and before the connection is
     /// returned; TLS is a different [`Connector`].
-    pub async fn open(addr: &str, connector: &dyn Connector, config: ConnectionConfig) -> Result<Connection> {
+    pub async fn open(
+        addr: &str,
+        connector: &dyn Connector,
+        config: ConnectionConfig,
+    ) -> Result<Connection> {
         let transport = connector.connect(addr, config.connect_timeout).await?;
         let mut conn = Connection::start(addr, transport, config);
         let versions = conn.negotiate_versions().await?;
@@ -149,7 +158,12 @@ impl Connection {
         });
         let (tx, rx) = mpsc::unbounded_channel();
         crate::runtime::spawn(writer_task(wr, rx, shared.clone(), closed_rx.clone()));
-        crate::runtime::spawn(reader_task(rd, shared.clone(), closed_rx, config.max_frame_size));
+        crate::runtime::spawn(reader_task(
+            rd,
+            shared.clone(),
+            closed_rx,
+            config.max_frame_size,
+        ));
         Connection {
             shared,
             writer: tx,
@@ -166,7 +180,9 @@ impl Connection {
         // A broker that does not know v3 answers with a v0 body listing its ApiVersions range.
         let resp = match self.request_raw(&req, 3, None).await {
             Ok(r) if r.error_code == 0 => r,
-            Ok(r) if r.error_code != 35 => return Err(Error::from_code(r.error_code, "ApiVersions")),
+            Ok(r) if r.error_code != 35 => {
+                return Err(Error::from_code(r.error_code, "ApiVersions"))
+            }
             Err(e) if e.kind() != ErrorKind::Protocol => return Err(e),
             _ => {
                 let r: ApiVersionsResponse = self.request_raw(&req, 0, None).await?;
@@ -212,7 +228,11 @@ impl Connection {
 
     /// Sends `req` at the highest common version with a custom timeout (e.g. JoinGroup, which
     /// the broker may hold for the rebalance timeout).
-    pub async fn request_with_timeout<R: Request>(&self, req: &R, timeout: Duration) -> Result<R::Response> {
+    pub async fn request_with_timeout<R: Request>(
+        &self,
+        req: &R,
+        timeout: Duration,
+    ) -> Result<R::Response> {
         let v = self.version::<R>()?;
         self.request_raw(req, v, Some(timeout)).await
     }
@@ -281,11 +301,12 @@ impl Connection {
     }
 
     fn closed_error(&self) -> Error {
-        self.shared
-            .lock()
-            .poison
-            .clone()
-            .unwrap_or_else(|| Error::new(ErrorKind::Network, format!("connection to {} closed", self.addr())))
+        self.shared.lock().poison.clone().unwrap_or_else(|| {
+            Error::new(
+                ErrorKind::Network,
+                format!("connection to {} closed", self.addr()),
+            )
+        })
     }
 
     /// Closes the connection, failing any waiter.
@@ -359,7 +380,10 @@ async fn reader_task(
             Ok(None) => {
                 shared.poison(Error::new(
                     ErrorKind::Network,
-                    format!("broker {} closed the connection; the client reconnects", shared.addr),
+                    format!(
+                        "broker {} closed the connection; the client reconnects",
+                        shared.addr
+                    ),
                 ));
                 return;
             }

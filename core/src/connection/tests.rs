@@ -17,8 +17,13 @@ async fn read_request(s: &mut DuplexStream) -> Option<(i16, i16, i32)> {
 async fn respond<M: Encodable>(s: &mut DuplexStream, key: i16, version: i16, corr: i32, body: &M) {
     let mut buf = BytesMut::new();
     buf.put_i32(0);
-    let hv = ApiKey::try_from(key).unwrap().response_header_version(version);
-    ResponseHeader::default().with_correlation_id(corr).encode(&mut buf, hv).unwrap();
+    let hv = ApiKey::try_from(key)
+        .unwrap()
+        .response_header_version(version);
+    ResponseHeader::default()
+        .with_correlation_id(corr)
+        .encode(&mut buf, hv)
+        .unwrap();
     body.encode(&mut buf, version).unwrap();
     let len = (buf.len() - 4) as i32;
     buf[..4].copy_from_slice(&len.to_be_bytes());
@@ -31,7 +36,10 @@ fn metadata_response(throttle: i32) -> MetadataResponse {
 
 fn versions() -> ApiVersionsResponse {
     ApiVersionsResponse::default().with_api_keys(vec![
-        ApiVersion::default().with_api_key(18).with_min_version(0).with_max_version(4),
+        ApiVersion::default()
+            .with_api_key(18)
+            .with_min_version(0)
+            .with_max_version(4),
         ApiVersion::default()
             .with_api_key(3)
             .with_min_version(0)
@@ -66,7 +74,11 @@ async fn pipelined_responses_reach_their_waiters_out_of_order() {
     });
     let req = MetadataRequest::default();
     let (a, b, c) = tokio::join!(conn.request(&req), conn.request(&req), conn.request(&req));
-    let tags = [a.unwrap().throttle_time_ms, b.unwrap().throttle_time_ms, c.unwrap().throttle_time_ms];
+    let tags = [
+        a.unwrap().throttle_time_ms,
+        b.unwrap().throttle_time_ms,
+        c.unwrap().throttle_time_ms,
+    ];
     let mut sorted = tags;
     sorted.sort();
     assert_eq!(tags, sorted, "each caller got its own response");
@@ -89,7 +101,10 @@ async fn broker_disconnect_fails_every_waiter_at_once() {
     assert_eq!(b.unwrap_err().kind(), ErrorKind::Network);
     assert!(conn.is_poisoned());
     // Later requests fail fast with the poison.
-    assert_eq!(conn.request(&req).await.unwrap_err().kind(), ErrorKind::Network);
+    assert_eq!(
+        conn.request(&req).await.unwrap_err().kind(),
+        ErrorKind::Network
+    );
     server.await.unwrap();
 }
 
@@ -164,9 +179,12 @@ async fn open_negotiates_versions_and_falls_back_to_v0() {
         // First ApiVersions (v3): answer UNSUPPORTED_VERSION in v0 layout, as old brokers do.
         let (k, v, c) = read_request(&mut b).await.unwrap();
         assert_eq!((k, v), (18, 3));
-        let unsupported = ApiVersionsResponse::default().with_error_code(35).with_api_keys(vec![
-            ApiVersion::default().with_api_key(18).with_min_version(0).with_max_version(2),
-        ]);
+        let unsupported = ApiVersionsResponse::default()
+            .with_error_code(35)
+            .with_api_keys(vec![ApiVersion::default()
+                .with_api_key(18)
+                .with_min_version(0)
+                .with_max_version(2)]);
         respond(&mut b, 18, 0, c, &unsupported).await;
         let (k, v, c) = read_request(&mut b).await.unwrap();
         assert_eq!((k, v), (18, 0));
@@ -174,8 +192,15 @@ async fn open_negotiates_versions_and_falls_back_to_v0() {
         b
     });
     let connector = DuplexConnector(Mutex::new(Some(a)));
-    let conn = Connection::open("fake:1", &connector, ConnectionConfig::default()).await.unwrap();
-    assert_eq!(conn.version::<MetadataRequest>().unwrap(), MetadataRequest::VERSIONS.max);
-    assert!(conn.version::<kafka_protocol::messages::ProduceRequest>().is_err());
+    let conn = Connection::open("fake:1", &connector, ConnectionConfig::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        conn.version::<MetadataRequest>().unwrap(),
+        MetadataRequest::VERSIONS.max
+    );
+    assert!(conn
+        .version::<kafka_protocol::messages::ProduceRequest>()
+        .is_err());
     server.await.unwrap();
 }

@@ -67,7 +67,12 @@ pub struct AccState {
 
 impl AccState {
     fn queue(&mut self, tp: &TopicPartition) -> &mut PartitionQueue {
-        self.queues.entry(tp.clone()).or_insert_with(|| PartitionQueue { last_acked: -1, ..Default::default() })
+        self.queues
+            .entry(tp.clone())
+            .or_insert_with(|| PartitionQueue {
+                last_acked: -1,
+                ..Default::default()
+            })
     }
 
     /// Id the next batch will get (flush waits for all ids below it).
@@ -118,7 +123,12 @@ fn earliest(a: Option<Instant>, b: Instant) -> Option<Instant> {
 
 impl Accumulator {
     pub fn new(cfg: AccumulatorConfig) -> Accumulator {
-        Accumulator { cfg, state: Mutex::new(AccState::default()), wake: Notify::new(), completed: Notify::new() }
+        Accumulator {
+            cfg,
+            state: Mutex::new(AccState::default()),
+            wake: Notify::new(),
+            completed: Notify::new(),
+        }
     }
 
     /// The locked state (never held across an await).
@@ -143,17 +153,26 @@ impl Accumulator {
         let mut st = self.lock();
         let id = st.next_batch_id;
         let q = st.queue(tp);
-        let fits = q.batches.back().is_some_and(|b| b.fits(timestamp, key, value, headers, batch_size));
+        let fits = q
+            .batches
+            .back()
+            .is_some_and(|b| b.fits(timestamp, key, value, headers, batch_size));
         let mut new_batch = false;
         if !fits {
             if let Some(last) = q.batches.back_mut() {
                 last.closed = true;
             }
-            let cap = batch_size.max(crate::protocol::batch::estimate_record_size(key, value, headers));
-            q.batches.push_back(ProducerBatch::new(id, tp.clone(), cap, now));
+            let cap = batch_size.max(crate::protocol::batch::estimate_record_size(
+                key, value, headers,
+            ));
+            q.batches
+                .push_back(ProducerBatch::new(id, tp.clone(), cap, now));
             new_batch = true;
         }
-        let batch = q.batches.back_mut().ok_or_else(|| crate::Error::internal("no open batch"))?;
+        let batch = q
+            .batches
+            .back_mut()
+            .ok_or_else(|| crate::Error::internal("no open batch"))?;
         batch.append(timestamp, key, value, headers, reserved, tx)?;
         let batch_full = batch.size() >= batch_size;
         if batch_full {
@@ -163,7 +182,10 @@ impl Accumulator {
             st.next_batch_id += 1;
             st.incomplete.insert(id);
         }
-        Ok(AppendOutcome { new_batch, batch_full })
+        Ok(AppendOutcome {
+            new_batch,
+            batch_full,
+        })
     }
 
     /// Takes the ready batches, grouped by leader. `leader_of` maps a partition to its leader,
@@ -183,7 +205,9 @@ impl Accumulator {
         let mut out = Drain::default();
         let mut sizes: HashMap<i32, usize> = HashMap::new();
         for q in st.queues.values_mut() {
-            let Some(head) = q.batches.front() else { continue };
+            let Some(head) = q.batches.front() else {
+                continue;
+            };
             if q.in_flight >= cfg.max_in_flight {
                 out.more = true;
                 continue;
@@ -218,35 +242,39 @@ impl Accumulator {
                 out.more = true;
                 continue;
             }
-            let Some(mut batch) = q.batches.pop_front() else { continue };
-            let stamp = match (cfg.idempotent, producer) {
-                (true, Some((pid, epoch))) => {
-                    let seq = match batch.stamp {
-                        Some((p, e, s)) if p == pid && e == epoch => s,
-                        _ => {
-                            let s = q.next_sequence;
-                            q.next_sequence = increment_sequence(s, batch.record_count());
-                            s
-                        }
-                    };
-                    Some((pid, epoch, seq))
-                }
-                _ => None,
-            };
-            let len = batch.finish(cfg.compression, stamp)?.len();
+            let len = head.wire_size();
             let used = sizes.entry(leader).or_insert(0);
             if *used > 0 && *used + len > cfg.max_request_size {
-                // Does not fit this request: back to the front, unchanged, for the next one.
-                q.batches.push_front(batch);
+                // Does not fit this request: it goes in the next one.
                 out.more = true;
                 continue;
             }
             *used += len;
-            if let Some((_, _, seq)) = stamp {
+            let Some(mut batch) = q.batches.pop_front() else {
+                continue;
+            };
+            batch.closed = true;
+            if let (true, Some((pid, epoch))) = (cfg.idempotent, producer) {
+                let seq = match batch.stamp {
+                    Some((p, e, s)) if p == pid && e == epoch => s,
+                    _ => {
+                        let s = q.next_sequence;
+                        q.next_sequence = increment_sequence(s, batch.record_count());
+                        s
+                    }
+                };
+                batch.stamp = Some((pid, epoch, seq));
                 q.inflight_seq_end = Some(increment_sequence(seq, batch.record_count()));
             }
             q.in_flight += 1;
             out.per_broker.entry(leader).or_default().push(batch);
+        }
+        drop(st);
+        // Compression happens here, outside the lock, so appends never wait for it.
+        for batches in out.per_broker.values_mut() {
+            for b in batches.iter_mut() {
+                b.finish(cfg.compression)?;
+            }
         }
         Ok(out)
     }
@@ -276,7 +304,11 @@ impl Accumulator {
             q.inflight_seq_end = None;
         }
         batch.retry_at = Some(retry_at);
-        let pos = q.batches.iter().position(|b| b.id > batch.id).unwrap_or(q.batches.len());
+        let pos = q
+            .batches
+            .iter()
+            .position(|b| b.id > batch.id)
+            .unwrap_or(q.batches.len());
         q.batches.insert(pos, batch);
         drop(st);
         self.wake.notify_one();
@@ -294,7 +326,11 @@ impl Accumulator {
         let mut expired = Vec::new();
         let mut unresolved = false;
         for q in st.queues.values_mut() {
-            while q.batches.front().is_some_and(|b| now >= b.created + timeout) {
+            while q
+                .batches
+                .front()
+                .is_some_and(|b| now >= b.created + timeout)
+            {
                 if let Some(b) = q.batches.pop_front() {
                     unresolved |= b.stamp.is_some() && b.attempts > 0;
                     expired.push(b);
@@ -347,7 +383,10 @@ impl Accumulator {
 
     /// Whether every batch with an id below `target` has completed.
     pub fn flushed_below(&self, target: u64) -> bool {
-        self.lock().incomplete.first().is_none_or(|first| *first >= target)
+        self.lock()
+            .incomplete
+            .first()
+            .is_none_or(|first| *first >= target)
     }
 }
 

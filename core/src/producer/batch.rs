@@ -27,6 +27,7 @@ pub struct ProducerBatch {
     pub tp: TopicPartition,
     builder: BatchBuilder,
     finished: Option<FinishedBatch>,
+    finished_stamp: Option<(i64, i16, i32)>,
     waiters: Vec<Waiter>,
     pub created: Instant,
     /// Send attempts so far.
@@ -60,6 +61,7 @@ impl ProducerBatch {
             tp,
             builder: BatchBuilder::new(capacity),
             finished: None,
+            finished_stamp: None,
             waiters: Vec::new(),
             created: now,
             attempts: 0,
@@ -80,7 +82,14 @@ impl ProducerBatch {
     }
 
     /// Whether a record of this shape fits in `limit` bytes (an empty batch takes anything).
-    pub fn fits(&self, timestamp: i64, key: Option<&[u8]>, value: Option<&[u8]>, headers: &[RecordHeader], limit: usize) -> bool {
+    pub fn fits(
+        &self,
+        timestamp: i64,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        headers: &[RecordHeader],
+        limit: usize,
+    ) -> bool {
         !self.closed
             && (self.record_count() == 0
                 || self.size() + self.builder.record_size(timestamp, key, value, headers) <= limit)
@@ -98,25 +107,35 @@ impl ProducerBatch {
     ) -> Result<()> {
         let offset_delta = self.builder.append(timestamp, key, value, headers)?;
         self.reserved += reserved;
-        self.waiters.push(Waiter { tx, offset_delta, timestamp });
+        self.waiters.push(Waiter {
+            tx,
+            offset_delta,
+            timestamp,
+        });
         Ok(())
     }
 
-    /// Finishes the batch (compressing it) if not done yet, and stamps producer fields.
-    pub fn finish(&mut self, compression: CompressionType, stamp: Option<(i64, i16, i32)>) -> Result<&FinishedBatch> {
+    /// Finishes the batch (compressing it) if not done yet, and writes [`stamp`](Self::stamp)
+    /// (producer id, epoch, base sequence) into it. Called outside the accumulator's lock.
+    pub fn finish(&mut self, compression: CompressionType) -> Result<&FinishedBatch> {
         self.closed = true;
-        let (pid, epoch, seq) = stamp.unwrap_or((-1, -1, -1));
-        if self.finished.is_none() {
-            self.finished = Some(self.builder.finish(compression, pid, epoch, seq)?);
-        } else if self.stamp != stamp {
-            if let Some(f) = self.finished.as_mut() {
-                f.restamp(pid, epoch, seq);
-            }
+        let (pid, epoch, seq) = self.stamp.unwrap_or((-1, -1, -1));
+        match self.finished.as_mut() {
+            None => self.finished = Some(self.builder.finish(compression, pid, epoch, seq)?),
+            Some(f) if self.finished_stamp != self.stamp => f.restamp(pid, epoch, seq),
+            Some(_) => {}
         }
-        self.stamp = stamp;
+        self.finished_stamp = self.stamp;
         self.finished
             .as_ref()
             .ok_or_else(|| Error::internal("batch finished without bytes"))
+    }
+
+    /// Bytes this batch takes in a request: the finished size, or the uncompressed size before.
+    pub fn wire_size(&self) -> usize {
+        self.finished
+            .as_ref()
+            .map_or_else(|| self.size(), FinishedBatch::len)
     }
 
     /// The finished bytes (after [`finish`](Self::finish)).
@@ -129,8 +148,16 @@ impl ProducerBatch {
     pub fn complete(self, base_offset: i64, log_append_time: i64) {
         let topic: Arc<str> = self.tp.topic.clone();
         for w in self.waiters {
-            let offset = if base_offset < 0 { -1 } else { base_offset + i64::from(w.offset_delta) };
-            let timestamp = if log_append_time >= 0 { log_append_time } else { w.timestamp };
+            let offset = if base_offset < 0 {
+                -1
+            } else {
+                base_offset + i64::from(w.offset_delta)
+            };
+            let timestamp = if log_append_time >= 0 {
+                log_append_time
+            } else {
+                w.timestamp
+            };
             let _ = w.tx.send(Ok(RecordMetadata {
                 topic: topic.clone(),
                 partition: self.tp.partition,

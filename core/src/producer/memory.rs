@@ -22,7 +22,12 @@ pub struct BufferPool {
 
 impl BufferPool {
     pub fn new(limit: usize) -> BufferPool {
-        BufferPool { limit, used: Mutex::new(0), waiters: Default::default(), freed: Notify::new() }
+        BufferPool {
+            limit,
+            used: Mutex::new(0),
+            waiters: Default::default(),
+            freed: Notify::new(),
+        }
     }
 
     /// Total bytes allowed.
@@ -56,10 +61,14 @@ impl BufferPool {
         if n > self.limit {
             return Err(Error::new(
                 ErrorKind::RecordTooLarge,
-                format!("record of {n} bytes is larger than buffer.memory ({}); raise buffer.memory", self.limit),
+                format!(
+                    "record of {n} bytes is larger than buffer.memory ({}); raise buffer.memory",
+                    self.limit
+                ),
             ));
         }
-        self.waiters.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.waiters
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let res = loop {
             // Created before the check: notify_waiters reaches it even before it is polled.
             let notified = self.freed.notified();
@@ -82,7 +91,8 @@ impl BufferPool {
                 ));
             }
         };
-        self.waiters.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        self.waiters
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
         res
     }
 
@@ -111,16 +121,25 @@ mod tests {
         assert!(pool.try_reserve(80));
         assert!(!pool.try_reserve(30));
         // Times out with a typed error when nothing is released.
-        let e = pool.reserve(30, Instant::now() + Duration::from_millis(500)).await.unwrap_err();
+        let e = pool
+            .reserve(30, Instant::now() + Duration::from_millis(500))
+            .await
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::BufferExhausted);
         // Succeeds once memory comes back.
         let p2 = pool.clone();
-        let waiter = tokio::spawn(async move { p2.reserve(30, Instant::now() + Duration::from_secs(60)).await });
+        let waiter = tokio::spawn(async move {
+            p2.reserve(30, Instant::now() + Duration::from_secs(60))
+                .await
+        });
         tokio::time::sleep(Duration::from_millis(10)).await;
         assert!(pool.has_waiters());
         pool.release(50);
         waiter.await.unwrap().unwrap();
         assert_eq!(pool.used(), 60);
-        assert_eq!(pool.reserve(101, Instant::now()).await.unwrap_err().kind(), ErrorKind::RecordTooLarge);
+        assert_eq!(
+            pool.reserve(101, Instant::now()).await.unwrap_err().kind(),
+            ErrorKind::RecordTooLarge
+        );
     }
 }

@@ -76,12 +76,14 @@ impl Metrics {
     }
 
     pub fn records_failed(&self, records: i32) {
-        self.records_failed.fetch_add(records.max(0) as u64, Relaxed);
+        self.records_failed
+            .fetch_add(records.max(0) as u64, Relaxed);
     }
 
     pub fn request_done(&self, latency: std::time::Duration) {
         self.requests.fetch_add(1, Relaxed);
-        self.request_latency_us.fetch_add(latency.as_micros() as u64, Relaxed);
+        self.request_latency_us
+            .fetch_add(latency.as_micros() as u64, Relaxed);
     }
 
     pub fn retried(&self, records: i32) {

@@ -30,8 +30,8 @@ use crate::protocol::batch::estimate_record_size;
 use crate::types::TopicPartition;
 use accumulator::{Accumulator, AccumulatorConfig};
 use memory::BufferPool;
-pub use metrics::MetricsSnapshot;
 use metrics::Metrics;
+pub use metrics::MetricsSnapshot;
 pub use record::{DeliveryFuture, ProducerRecord, RecordHeader, RecordMetadata};
 use sender::SenderCtx;
 
@@ -89,12 +89,16 @@ pub struct Producer {
 
 impl std::fmt::Debug for Producer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Producer").field("cluster", &self.inner.shared.cluster).finish()
+        f.debug_struct("Producer")
+            .field("cluster", &self.inner.shared.cluster)
+            .finish()
     }
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 impl Producer {
@@ -105,8 +109,17 @@ impl Producer {
     }
 
     /// Creates a producer with a custom partitioner (consulted before the built-in one).
-    pub fn with_partitioner(config: ClientConfig, custom: Option<Arc<dyn Partitioner>>) -> Result<Producer> {
-        Producer::with_options(config, ProducerOptions { partitioner: custom, connector: None })
+    pub fn with_partitioner(
+        config: ClientConfig,
+        custom: Option<Arc<dyn Partitioner>>,
+    ) -> Result<Producer> {
+        Producer::with_options(
+            config,
+            ProducerOptions {
+                partitioner: custom,
+                connector: None,
+            },
+        )
     }
 
     /// Creates a producer with every extension point.
@@ -152,7 +165,11 @@ impl Producer {
         crate::runtime::spawn(intake_task(shared.clone(), rx));
         let task = crate::runtime::spawn(sender::run(sender));
         Ok(Producer {
-            inner: Arc::new(Inner { shared, intake: tx, sender_task: Mutex::new(Some(task)) }),
+            inner: Arc::new(Inner {
+                shared,
+                intake: tx,
+                sender_task: Mutex::new(Some(task)),
+            }),
         })
     }
 
@@ -175,8 +192,16 @@ impl Producer {
         if let Some(e) = s.sender.fatal_error() {
             return DeliveryFuture::ready(Err(e));
         }
-        let size = estimate_record_size(record.key.as_deref(), record.value.as_deref(), &record.headers);
-        let limit = s.cfg.producer.max_request_size.min(s.cfg.producer.buffer_memory);
+        let size = estimate_record_size(
+            record.key.as_deref(),
+            record.value.as_deref(),
+            &record.headers,
+        );
+        let limit = s
+            .cfg
+            .producer
+            .max_request_size
+            .min(s.cfg.producer.buffer_memory);
         if size > limit {
             return DeliveryFuture::ready(Err(Error::new(
                 ErrorKind::RecordTooLarge,
@@ -200,10 +225,18 @@ impl Producer {
             }
         }
         s.intake_pending.fetch_add(1, Ordering::AcqRel);
-        let item = IntakeItem { record, tx, size, deadline: Instant::now() + s.cfg.producer.max_block };
+        let item = IntakeItem {
+            record,
+            tx,
+            size,
+            deadline: Instant::now() + s.cfg.producer.max_block,
+        };
         if let Err(mpsc::error::SendError(item)) = self.inner.intake.send(item) {
             s.intake_pending.fetch_sub(1, Ordering::AcqRel);
-            let _ = item.tx.send(Err(Error::new(ErrorKind::Closed, "the producer is shutting down")));
+            let _ = item.tx.send(Err(Error::new(
+                ErrorKind::Closed,
+                "the producer is shutting down",
+            )));
         }
         DeliveryFuture::waiting(rx)
     }
@@ -229,7 +262,12 @@ impl Producer {
             s.sender.abort.store(true, Ordering::Release);
         }
         s.acc.wake.notify_one();
-        let task = self.inner.sender_task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let task = self
+            .inner
+            .sender_task
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
         if let Some(t) = task {
             let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
         }
@@ -305,7 +343,10 @@ impl Shared {
             } else {
                 Err(Error::new(
                     ErrorKind::UnknownTopicOrPartition,
-                    format!("partition {p} is not in [0, {n}) for topic {}; pick an existing partition", meta.name),
+                    format!(
+                        "partition {p} is not in [0, {n}) for topic {}; pick an existing partition",
+                        meta.name
+                    ),
                 )
                 .with_retriable(false))
             }
@@ -313,9 +354,14 @@ impl Shared {
         if let Some(p) = record.partition {
             return check(p);
         }
-        let ctx = PartitionContext { topic: &meta.name, partition_count: n, available: meta.available_partitions() };
+        let ctx = PartitionContext {
+            topic: &meta.name,
+            partition_count: n,
+            available: meta.available_partitions(),
+        };
         if let Some(custom) = &self.custom {
-            if let Some(p) = custom.partition(&ctx, record.key.as_deref(), record.value.as_deref()) {
+            if let Some(p) = custom.partition(&ctx, record.key.as_deref(), record.value.as_deref())
+            {
                 return check(p);
             }
         }
@@ -343,7 +389,7 @@ impl Shared {
             }
         };
         let res = (|| {
-            let tp = TopicPartition::new(meta.name.as_str(), partition);
+            let tp = TopicPartition::new(meta.name.clone(), partition);
             let ts = record.timestamp.unwrap_or_else(now_ms);
             let out = self.acc.append(
                 &tp,
@@ -358,8 +404,13 @@ impl Shared {
             let keyless = record.partition.is_none()
                 && (record.key.is_none() || self.cfg.producer.partitioner_ignore_keys);
             if keyless {
-                let ctx = PartitionContext { topic: &meta.name, partition_count: meta.partition_count(), available: meta.available_partitions() };
-                self.partitioner.on_append(&ctx, partition, size, out.new_batch || out.batch_full);
+                let ctx = PartitionContext {
+                    topic: &meta.name,
+                    partition_count: meta.partition_count(),
+                    available: meta.available_partitions(),
+                };
+                self.partitioner
+                    .on_append(&ctx, partition, size, out.new_batch || out.batch_full);
             }
             if out.new_batch || out.batch_full {
                 self.acc.wake.notify_one();
@@ -375,7 +426,12 @@ impl Shared {
 
 async fn intake_task(shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<IntakeItem>) {
     while let Some(item) = rx.recv().await {
-        let IntakeItem { record, tx, size, deadline } = item;
+        let IntakeItem {
+            record,
+            tx,
+            size,
+            deadline,
+        } = item;
         let res = async {
             let meta = shared.cluster.topic(&record.topic, deadline).await?;
             shared.pool.reserve(size, deadline).await?;

@@ -52,7 +52,10 @@ impl ProducerRecord {
     }
 
     pub fn with_header(mut self, key: impl Into<String>, value: Option<Bytes>) -> Self {
-        self.headers.push(RecordHeader { key: key.into(), value });
+        self.headers.push(RecordHeader {
+            key: key.into(),
+            value,
+        });
         self
     }
 
@@ -93,11 +96,15 @@ enum State {
 
 impl DeliveryFuture {
     pub(crate) fn ready(res: Result<RecordMetadata>) -> DeliveryFuture {
-        DeliveryFuture { state: State::Ready(Some(res)) }
+        DeliveryFuture {
+            state: State::Ready(Some(res)),
+        }
     }
 
     pub(crate) fn waiting(rx: oneshot::Receiver<Result<RecordMetadata>>) -> DeliveryFuture {
-        DeliveryFuture { state: State::Waiting(rx) }
+        DeliveryFuture {
+            state: State::Waiting(rx),
+        }
     }
 }
 
@@ -106,9 +113,11 @@ impl Future for DeliveryFuture {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match &mut self.state {
-            State::Ready(r) => Poll::Ready(r.take().unwrap_or_else(|| {
-                Err(Error::internal("DeliveryFuture polled after completion"))
-            })),
+            State::Ready(r) => {
+                Poll::Ready(r.take().unwrap_or_else(|| {
+                    Err(Error::internal("DeliveryFuture polled after completion"))
+                }))
+            }
             State::Waiting(rx) => Pin::new(rx).poll(cx).map(|r| {
                 r.unwrap_or_else(|_| {
                     Err(Error::new(

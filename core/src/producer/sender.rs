@@ -98,7 +98,13 @@ impl SenderCtx {
     }
 
     fn broker_ready(&self, id: i32) -> bool {
-        let n = self.in_flight.lock().unwrap_or_else(|p| p.into_inner()).get(&id).copied().unwrap_or(0);
+        let n = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .copied()
+            .unwrap_or(0);
         n < self.cfg.producer.max_in_flight && !self.cluster.broker_backing_off(id)
     }
 
@@ -139,7 +145,11 @@ impl SenderCtx {
             return Err(Error::from_code(resp.error_code, "InitProducerId"));
         }
         let new = (resp.producer_id.0, resp.producer_epoch);
-        info!(producer_id = new.0, epoch = new.1, "idempotent producer id assigned");
+        info!(
+            producer_id = new.0,
+            epoch = new.1,
+            "idempotent producer id assigned"
+        );
         let mut ids = self.ids();
         let bumped = ids.current.is_some();
         ids.current = Some(new);
@@ -178,7 +188,9 @@ impl SenderCtx {
     }
 
     fn expire(&self) {
-        let (expired, unresolved) = self.acc.expire(Instant::now(), self.cfg.producer.delivery_timeout);
+        let (expired, unresolved) = self
+            .acc
+            .expire(Instant::now(), self.cfg.producer.delivery_timeout);
         if expired.is_empty() {
             return;
         }
@@ -252,7 +264,11 @@ pub async fn run(ctx: Arc<SenderCtx>) {
         }
         let dispatched = !drain.per_broker.is_empty();
         for (broker, batches) in drain.per_broker {
-            *ctx.in_flight.lock().unwrap_or_else(|p| p.into_inner()).entry(broker).or_insert(0) += 1;
+            *ctx.in_flight
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(broker)
+                .or_insert(0) += 1;
             ctx.total_in_flight.fetch_add(1, Ordering::AcqRel);
             crate::runtime::spawn(send_request(ctx.clone(), broker, batches));
         }
@@ -313,7 +329,9 @@ async fn send_request(ctx: Arc<SenderCtx>, broker: i32, mut batches: Vec<Produce
     let req = build_request(&ctx, &batches);
     let result = match ctx.cluster.broker(broker).await {
         Err(e) => Err(e),
-        Ok(conn) if ctx.cfg.producer.acks == Acks::None => conn.send_no_response(&req).await.map(|()| None),
+        Ok(conn) if ctx.cfg.producer.acks == Acks::None => {
+            conn.send_no_response(&req).await.map(|()| None)
+        }
         Ok(conn) => conn.request(&req).await.map(Some),
     };
     ctx.metrics.request_done(started.elapsed());
@@ -330,10 +348,17 @@ async fn send_request(ctx: Arc<SenderCtx>, broker: i32, mut batches: Vec<Produce
                 .collect();
             for t in resp.responses {
                 for p in t.partition_responses {
-                    let Some(b) = by_tp.remove(&(t.name.0.to_string(), p.index)) else { continue };
+                    let Some(b) = by_tp.remove(&(t.name.0.to_string(), p.index)) else {
+                        continue;
+                    };
                     if p.current_leader.leader_id.0 >= 0 {
                         let l = &p.current_leader;
-                        ctx.cluster.update_leader(&b.tp.topic, p.index, l.leader_id.0, l.leader_epoch);
+                        ctx.cluster.update_leader(
+                            &b.tp.topic,
+                            p.index,
+                            l.leader_id.0,
+                            l.leader_epoch,
+                        );
                     }
                     match p.error_code {
                         0 => ctx.settle_ok(b, p.base_offset, p.log_append_time_ms),
@@ -350,7 +375,8 @@ async fn send_request(ctx: Arc<SenderCtx>, broker: i32, mut batches: Vec<Produce
                 }
             }
             for (_, b) in by_tp {
-                let err = Error::protocol(format!("the produce response did not mention {}", b.tp)).with_retriable(true);
+                let err = Error::protocol(format!("the produce response did not mention {}", b.tp))
+                    .with_retriable(true);
                 handle_error(&ctx, b, err);
             }
         }
@@ -361,7 +387,12 @@ async fn send_request(ctx: Arc<SenderCtx>, broker: i32, mut batches: Vec<Produce
             }
         }
     }
-    if let Some(n) = ctx.in_flight.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&broker) {
+    if let Some(n) = ctx
+        .in_flight
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get_mut(&broker)
+    {
         *n = n.saturating_sub(1);
     }
     ctx.total_in_flight.fetch_sub(1, Ordering::AcqRel);

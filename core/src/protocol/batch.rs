@@ -84,7 +84,8 @@ fn put_varlong(buf: &mut BytesMut, v: i64) {
 }
 
 fn len_i32(n: usize) -> Result<i32> {
-    i32::try_from(n).map_err(|_| Error::new(crate::ErrorKind::RecordTooLarge, "field larger than 2 GiB"))
+    i32::try_from(n)
+        .map_err(|_| Error::new(crate::ErrorKind::RecordTooLarge, "field larger than 2 GiB"))
 }
 
 fn body_size(
@@ -98,7 +99,8 @@ fn body_size(
         Some(b) => varint_len(b.len() as i32) + b.len(),
         None => 1,
     };
-    let mut n = 1 + uvarint_len(zigzag64(ts_delta)) + varint_len(offset_delta) + opt(key) + opt(value);
+    let mut n =
+        1 + uvarint_len(zigzag64(ts_delta)) + varint_len(offset_delta) + opt(key) + opt(value);
     n += varint_len(headers.len() as i32);
     for h in headers {
         n += varint_len(h.key.len() as i32) + h.key.len() + opt(h.value.as_deref());
@@ -108,12 +110,26 @@ fn body_size(
 
 /// Upper bound of the encoded size of one record in a fresh batch (Java's
 /// `estimateSizeInBytesUpperBound`): batch header plus the record with worst-case varints.
-pub fn estimate_record_size(key: Option<&[u8]>, value: Option<&[u8]>, headers: &[RecordHeader]) -> usize {
+pub fn estimate_record_size(
+    key: Option<&[u8]>,
+    value: Option<&[u8]>,
+    headers: &[RecordHeader],
+) -> usize {
     let hdrs: usize = headers
         .iter()
         .map(|h| 5 + h.key.len() + 5 + h.value.as_ref().map_or(0, |v| v.len()))
         .sum();
-    BATCH_HEADER_SIZE + 5 + 1 + 10 + 5 + 5 + key.map_or(0, <[u8]>::len) + 5 + value.map_or(0, <[u8]>::len) + 5 + hdrs
+    BATCH_HEADER_SIZE
+        + 5
+        + 1
+        + 10
+        + 5
+        + 5
+        + key.map_or(0, <[u8]>::len)
+        + 5
+        + value.map_or(0, <[u8]>::len)
+        + 5
+        + hdrs
 }
 
 impl BatchBuilder {
@@ -145,7 +161,11 @@ impl BatchBuilder {
         value: Option<&[u8]>,
         headers: &[RecordHeader],
     ) -> usize {
-        let delta = if self.count == 0 { 0 } else { timestamp - self.base_timestamp };
+        let delta = if self.count == 0 {
+            0
+        } else {
+            timestamp - self.base_timestamp
+        };
         let body = body_size(delta, self.count, key, value, headers);
         varint_len(body as i32) + body
     }
@@ -258,7 +278,8 @@ impl BatchBuilder {
 
 fn stamp_and_crc(b: &mut BytesMut, producer_id: i64, producer_epoch: i16, base_sequence: i32) {
     b[PRODUCER_ID_OFFSET..PRODUCER_ID_OFFSET + 8].copy_from_slice(&producer_id.to_be_bytes());
-    b[PRODUCER_EPOCH_OFFSET..PRODUCER_EPOCH_OFFSET + 2].copy_from_slice(&producer_epoch.to_be_bytes());
+    b[PRODUCER_EPOCH_OFFSET..PRODUCER_EPOCH_OFFSET + 2]
+        .copy_from_slice(&producer_epoch.to_be_bytes());
     b[BASE_SEQUENCE_OFFSET..BASE_SEQUENCE_OFFSET + 4].copy_from_slice(&base_sequence.to_be_bytes());
     let crc = crc32c::crc32c(&b[ATTRIBUTES_OFFSET..]);
     b[CRC_OFFSET..CRC_OFFSET + 4].copy_from_slice(&crc.to_be_bytes());
@@ -292,12 +313,22 @@ mod tests {
     fn sample(compression: CompressionType) {
         let mut b = BatchBuilder::new(128);
         let headers = vec![
-            RecordHeader { key: "k".into(), value: Some(Bytes::from_static(b"1")) },
-            RecordHeader { key: "n".into(), value: None },
+            RecordHeader {
+                key: "k".into(),
+                value: Some(Bytes::from_static(b"1")),
+            },
+            RecordHeader {
+                key: "n".into(),
+                value: None,
+            },
         ];
         let size_before = b.size();
         let predicted = b.record_size(1_000, Some(b"key"), Some(b"value"), &headers);
-        assert_eq!(b.append(1_000, Some(b"key"), Some(b"value"), &headers).unwrap(), 0);
+        assert_eq!(
+            b.append(1_000, Some(b"key"), Some(b"value"), &headers)
+                .unwrap(),
+            0
+        );
         assert_eq!(b.size() - size_before, predicted);
         assert_eq!(b.append(1_005, None, Some(&[0xff; 300]), &[]).unwrap(), 1);
         assert_eq!(b.append(999, Some(b""), None, &[]).unwrap(), 2);
@@ -348,14 +379,23 @@ mod tests {
     fn duplicate_header_keys_are_kept_on_the_wire() {
         let mut b = BatchBuilder::new(64);
         let h = vec![
-            RecordHeader { key: "dup".into(), value: Some(Bytes::from_static(b"a")) },
-            RecordHeader { key: "dup".into(), value: Some(Bytes::from_static(b"b")) },
+            RecordHeader {
+                key: "dup".into(),
+                value: Some(Bytes::from_static(b"a")),
+            },
+            RecordHeader {
+                key: "dup".into(),
+                value: Some(Bytes::from_static(b"b")),
+            },
         ];
         b.append(1, None, Some(b"v"), &h).unwrap();
         let fin = b.finish(CompressionType::None, -1, -1, -1).unwrap();
         // Both header values are present in the encoded record.
         let raw = &fin.bytes[BATCH_HEADER_SIZE..];
-        let count = raw.windows(4).filter(|w| *w == [6, b'd', b'u', b'p']).count();
+        let count = raw
+            .windows(4)
+            .filter(|w| *w == [6, b'd', b'u', b'p'])
+            .count();
         assert_eq!(count, 2);
     }
 
@@ -379,7 +419,10 @@ mod tests {
 
     #[test]
     fn estimate_is_an_upper_bound() {
-        let h = vec![RecordHeader { key: "h".into(), value: Some(Bytes::from_static(b"x")) }];
+        let h = vec![RecordHeader {
+            key: "h".into(),
+            value: Some(Bytes::from_static(b"x")),
+        }];
         let est = estimate_record_size(Some(b"key"), Some(&[0; 1000]), &h);
         let mut b = BatchBuilder::new(0);
         b.append(123, Some(b"key"), Some(&[0; 1000]), &h).unwrap();

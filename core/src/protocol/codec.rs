@@ -32,8 +32,8 @@ pub fn encode_request<R: Request>(
         .map_err(|e| Error::internal(format!("encoding {api_key:?} v{version} header: {e}")))?;
     req.encode(&mut buf, version)
         .map_err(|e| Error::internal(format!("encoding {api_key:?} v{version}: {e}")))?;
-    let len = i32::try_from(buf.len() - 4)
-        .map_err(|_| Error::internal("request larger than 2 GiB"))?;
+    let len =
+        i32::try_from(buf.len() - 4).map_err(|_| Error::internal("request larger than 2 GiB"))?;
     buf[..4].copy_from_slice(&len.to_be_bytes());
     Ok(buf.freeze())
 }
@@ -49,13 +49,18 @@ pub fn response_correlation_id(frame: &[u8]) -> Result<i32> {
 
 /// Decodes a response frame (without length prefix) for request type `R` at `version`.
 /// Fails if bytes remain after the response body.
-pub fn decode_response<R: Request>(frame: Bytes, version: i16) -> Result<(ResponseHeader, R::Response)> {
+pub fn decode_response<R: Request>(
+    frame: Bytes,
+    version: i16,
+) -> Result<(ResponseHeader, R::Response)> {
     let api_key = ApiKey::try_from(R::KEY)
         .map_err(|_| Error::internal(format!("unknown API key {}", R::KEY)))?;
     let mut buf = frame;
     let header_version = api_key.response_header_version(version);
     let header = ResponseHeader::decode(&mut buf, header_version).map_err(|e| {
-        Error::protocol(format!("decoding {api_key:?} v{version} response header: {e}"))
+        Error::protocol(format!(
+            "decoding {api_key:?} v{version} response header: {e}"
+        ))
     })?;
     let body = R::Response::decode(&mut buf, version)
         .map_err(|e| Error::protocol(format!("decoding {api_key:?} v{version} response: {e}")))?;

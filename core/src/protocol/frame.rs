@@ -67,14 +67,23 @@ mod tests {
         let e = read_frame(&mut data, 1024).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Protocol);
         let mut data: &[u8] = &[0xff, 0xff, 0xff, 0xff];
-        assert_eq!(read_frame(&mut data, 1024).await.unwrap_err().kind(), ErrorKind::Protocol);
+        assert_eq!(
+            read_frame(&mut data, 1024).await.unwrap_err().kind(),
+            ErrorKind::Protocol
+        );
     }
 
     #[tokio::test]
     async fn truncated_frames_are_network_errors() {
         let mut data: &[u8] = &[0, 0, 0, 5, 1, 2];
-        assert_eq!(read_frame(&mut data, 10).await.unwrap_err().kind(), ErrorKind::Network);
+        assert_eq!(
+            read_frame(&mut data, 10).await.unwrap_err().kind(),
+            ErrorKind::Network
+        );
         let mut data: &[u8] = &[0, 0];
-        assert_eq!(read_frame(&mut data, 10).await.unwrap_err().kind(), ErrorKind::Network);
+        assert_eq!(
+            read_frame(&mut data, 10).await.unwrap_err().kind(),
+            ErrorKind::Network
+        );
     }
 }

@@ -39,7 +39,10 @@ pub fn bootstrap() -> String {
 
 fn start_broker() -> Broker {
     if let Ok(b) = std::env::var("FERROKAFKA_BOOTSTRAP") {
-        return Broker { bootstrap: b, _child: None };
+        return Broker {
+            bootstrap: b,
+            _child: None,
+        };
     }
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let mut child = Command::new("python3")
@@ -51,17 +54,28 @@ fn start_broker() -> Broker {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("python3 tests/harness/target.py must be runnable");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    loop {
-        let line = lines
-            .next()
-            .expect("harness exited before READY (see its stderr)")
-            .expect("harness stdout");
-        if let Some(addr) = line.strip_prefix("READY ") {
-            // Keep draining stdout so the harness never blocks on a full pipe.
-            std::thread::spawn(move || for _ in lines {});
-            return Broker { bootstrap: addr.trim().to_string(), _child: Some(child) };
+    let ready = child.stdout.take().and_then(|stdout| {
+        let mut lines = BufReader::new(stdout).lines();
+        for line in lines.by_ref() {
+            let Ok(line) = line else { break };
+            if let Some(addr) = line.strip_prefix("READY ") {
+                let addr = addr.trim().to_string();
+                // Keep draining stdout so the harness never blocks on a full pipe.
+                std::thread::spawn(move || for _ in lines {});
+                return Some(addr);
+            }
+        }
+        None
+    });
+    match ready {
+        Some(bootstrap) => Broker {
+            bootstrap,
+            _child: Some(child),
+        },
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the harness exited before printing READY (see its stderr)");
         }
     }
 }
@@ -74,15 +88,19 @@ pub fn topic_name(prefix: &str) -> String {
 /// A client config for the broker under test plus `extra` settings.
 pub fn config(extra: &[(&str, &str)]) -> ClientConfig {
     let bootstrap = bootstrap();
-    let mut pairs: Vec<(String, String)> =
-        vec![("bootstrap.servers".into(), bootstrap), ("client.id".into(), "core-tests".into())];
+    let mut pairs: Vec<(String, String)> = vec![
+        ("bootstrap.servers".into(), bootstrap),
+        ("client.id".into(), "core-tests".into()),
+    ];
     pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     ClientConfig::from_pairs(pairs).expect("valid test config")
 }
 
 /// Connects a cluster handle.
 pub async fn cluster() -> Cluster {
-    Cluster::connect(config(&[])).await.expect("cluster connect")
+    Cluster::connect(config(&[]))
+        .await
+        .expect("cluster connect")
 }
 
 /// Creates a topic and waits until every partition has a leader.
@@ -96,12 +114,18 @@ pub async fn create_topic(cluster: &Cluster, name: &str, partitions: i32) {
     let conn = cluster.any_broker().await.expect("broker");
     let resp = conn.request(&req).await.expect("CreateTopics");
     for t in &resp.topics {
-        assert!(t.error_code == 0 || t.error_code == 36, "create {name}: error {}", t.error_code);
+        assert!(
+            t.error_code == 0 || t.error_code == 36,
+            "create {name}: error {}",
+            t.error_code
+        );
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let t = cluster.topic(name, deadline).await.expect("topic metadata");
-        if t.partition_count() == partitions && t.available_partitions().len() == partitions as usize {
+        if t.partition_count() == partitions
+            && t.available_partitions().len() == partitions as usize
+        {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -109,9 +133,20 @@ pub async fn create_topic(cluster: &Cluster, name: &str, partitions: i32) {
     }
 }
 
-/// Fetches records of one partition from `offset` until `count` arrived (or 30 s passed).
+/// Fetches records of one partition from offset 0 until `count` arrived (or 30 s passed).
 pub async fn fetch(cluster: &Cluster, topic: &str, partition: i32, count: usize) -> Vec<Record> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    fetch_within(cluster, topic, partition, count, Duration::from_secs(30)).await
+}
+
+/// Like [`fetch`] with a custom time limit.
+pub async fn fetch_within(
+    cluster: &Cluster,
+    topic: &str,
+    partition: i32,
+    count: usize,
+    limit: Duration,
+) -> Vec<Record> {
+    let deadline = tokio::time::Instant::now() + limit;
     let mut out: Vec<Record> = Vec::new();
     let mut offset = 0i64;
     while out.len() < count && tokio::time::Instant::now() < deadline {
@@ -137,7 +172,9 @@ pub async fn fetch(cluster: &Cluster, topic: &str, partition: i32, count: usize)
         for t in resp.responses {
             for p in t.partitions {
                 assert_eq!(p.error_code, 0, "fetch {topic}-{partition} error");
-                let Some(mut records) = p.records else { continue };
+                let Some(mut records) = p.records else {
+                    continue;
+                };
                 while !records.is_empty() {
                     let set = RecordBatchDecoder::decode(&mut records).expect("decodable batch");
                     for r in set.records {
@@ -185,7 +222,11 @@ pub mod faulty {
     }
 
     impl AsyncRead for FaultyStream {
-        fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<std::io::Result<()>> {
             if self.stall.load(Ordering::SeqCst) {
                 return Poll::Pending;
             }
@@ -206,13 +247,20 @@ pub mod faulty {
     }
 
     impl AsyncWrite for FaultyStream {
-        fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        fn poll_write(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<std::io::Result<usize>> {
             Pin::new(&mut self.inner).poll_write(cx, buf)
         }
         fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
             Pin::new(&mut self.inner).poll_flush(cx)
         }
-        fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        fn poll_shutdown(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+        ) -> Poll<std::io::Result<()>> {
             Pin::new(&mut self.inner).poll_shutdown(cx)
         }
     }
@@ -223,10 +271,16 @@ pub mod faulty {
                 let _ = TcpConnector;
                 let inner = tokio::time::timeout(timeout, TcpStream::connect(addr))
                     .await
-                    .map_err(|_| ferrokafka_core::Error::new(ferrokafka_core::ErrorKind::Timeout, "connect"))?
+                    .map_err(|_| {
+                        ferrokafka_core::Error::new(ferrokafka_core::ErrorKind::Timeout, "connect")
+                    })?
                     .map_err(|e| ferrokafka_core::Error::network("connect", e))?;
                 inner.set_nodelay(true).ok();
-                Ok(Box::new(FaultyStream { inner, faults: self.faults.clone(), stall: self.stall.clone() }) as BoxTransport)
+                Ok(Box::new(FaultyStream {
+                    inner,
+                    faults: self.faults.clone(),
+                    stall: self.stall.clone(),
+                }) as BoxTransport)
             })
         }
     }

@@ -20,14 +20,36 @@ fn tp(p: i32) -> TopicPartition {
     TopicPartition::new("t", p)
 }
 
-fn push(a: &Accumulator, p: i32, value: &[u8]) -> (AppendOutcome, oneshot::Receiver<Result<RecordMetadata>>) {
+fn push(
+    a: &Accumulator,
+    p: i32,
+    value: &[u8],
+) -> (AppendOutcome, oneshot::Receiver<Result<RecordMetadata>>) {
     let (tx, rx) = oneshot::channel();
-    let out = a.append(&tp(p), 1000, Some(b"k"), Some(value), &[], 10, tx, Instant::now()).unwrap();
+    let out = a
+        .append(
+            &tp(p),
+            1000,
+            Some(b"k"),
+            Some(value),
+            &[],
+            10,
+            tx,
+            Instant::now(),
+        )
+        .unwrap();
     (out, rx)
 }
 
 fn drain_all(a: &Accumulator, producer: Option<(i64, i16)>) -> Drain {
-    a.drain(Instant::now(), false, |tp| Some(tp.partition % 2), |_| true, producer).unwrap()
+    a.drain(
+        Instant::now(),
+        false,
+        |tp| Some(tp.partition % 2),
+        |_| true,
+        producer,
+    )
+    .unwrap()
 }
 
 #[tokio::test(start_paused = true)]
@@ -132,7 +154,10 @@ async fn retried_batch_waits_for_earlier_in_flight() {
     // b2 fails while b1 is still in flight: it must not overtake b1's outcome.
     a.reenqueue(b2, Instant::now());
     let d = drain_all(&a, pid);
-    assert!(d.per_broker.is_empty(), "retry waits while an earlier batch is in flight");
+    assert!(
+        d.per_broker.is_empty(),
+        "retry waits while an earlier batch is in flight"
+    );
     a.on_done(&b1, true);
     let d = drain_all(&a, pid);
     assert_eq!(d.per_broker[&0][0].stamp.unwrap().2, 1);
@@ -146,7 +171,10 @@ async fn retry_backoff_and_expiry() {
     a.reenqueue(b, Instant::now() + Duration::from_millis(100));
     let d = drain_all(&a, None);
     assert!(d.per_broker.is_empty());
-    assert_eq!(d.next_wakeup, Some(Instant::now() + Duration::from_millis(100)));
+    assert_eq!(
+        d.next_wakeup,
+        Some(Instant::now() + Duration::from_millis(100))
+    );
     tokio::time::advance(Duration::from_secs(120)).await;
     let (expired, _) = a.expire(Instant::now(), Duration::from_secs(120));
     assert_eq!(expired.len(), 1);
