@@ -14,8 +14,10 @@ pub mod consumer;
 pub mod error;
 pub mod runtime;
 
+pub use admin::Admin;
 pub use cluster::Cluster;
 pub use config::ClientConfig;
+pub use consumer::{Consumer, ConsumerRecord, OffsetAndMetadata, RebalanceListener};
 pub use error::{Error, ErrorKind, Result};
 pub use producer::{
     DeliveryFuture, MetricsSnapshot, Producer, ProducerOptions, ProducerRecord, RecordHeader,
