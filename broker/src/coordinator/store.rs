@@ -201,6 +201,11 @@ impl Shard {
         }
     }
 
+    /// Whether the file holds more than the live frames (superseded frames or a torn tail).
+    fn has_garbage(&self) -> bool {
+        self.file_len != self.live_len
+    }
+
     /// Rewrites the file to exactly the live frames: temp file, fsync, rename, fsync dir.
     fn compact(&mut self, dir: &Path) -> Result<(), CoordinatorError> {
         let tmp = self.path.with_extension("log.tmp");
@@ -273,8 +278,12 @@ impl Store {
             for r in &parsed {
                 shard.apply(r);
             }
-            // Compaction also drops the torn tail, since only live frames are rewritten.
-            shard.compact(dir)?;
+            // Compaction also drops the torn tail, since only live frames are rewritten. A file
+            // that already is exactly its live frames (e.g. a new, empty one) is left alone:
+            // rewriting it would cost fsyncs on every start for nothing.
+            if shard.has_garbage() {
+                shard.compact(dir)?;
+            }
             for bytes in shard.live.values() {
                 records.extend(parse_frames(bytes).0);
             }
@@ -311,11 +320,18 @@ impl Store {
         Ok(())
     }
 
-    /// Syncs and compacts every shard (clean shutdown).
+    /// Syncs every shard, compacting those holding superseded frames (clean shutdown).
     pub(crate) fn flush_and_compact(&self) -> Result<(), CoordinatorError> {
         for shard in &self.shards {
             let mut s = lock(shard);
-            s.compact(&self.dir)?;
+            if s.has_garbage() {
+                s.compact(&self.dir)?;
+            } else {
+                let path = s.path.clone();
+                s.file
+                    .sync_data()
+                    .map_err(|e| CoordinatorError::io(&path, e))?;
+            }
         }
         Ok(())
     }
