@@ -34,8 +34,11 @@ def producer(bootstrap, **config) -> KafkaProducer:
 
 
 def consumer(bootstrap, group, *topics, **config) -> KafkaConsumer:
+    # A short metadata max age: if the group leader assigned before its metadata listed the new
+    # topic ("No partition metadata"), the next refresh triggers the rebalance that fixes it.
     return KafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=group,
-                         auto_offset_reset="earliest", enable_auto_commit=False, **config)
+                         auto_offset_reset="earliest", enable_auto_commit=False,
+                         metadata_max_age_ms=3000, **config)
 
 
 def produce(bootstrap, topic, records, **config):
