@@ -1,0 +1,158 @@
+//! Idempotent produce over the wire: a retried batch is answered with its original offset and
+//! not stored twice, a sequence gap is OUT_OF_ORDER_SEQUENCE_NUMBER, an old epoch is
+//! INVALID_PRODUCER_EPOCH — and all of it still holds after the broker restarts.
+
+mod common;
+
+use bytes::{Bytes, BytesMut};
+use common::RawClient;
+use kafka_protocol::messages::create_topics_request::CreatableTopic;
+use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
+use kafka_protocol::messages::*;
+use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::records::{
+    Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
+};
+
+fn idempotent_batch(pid: i64, epoch: i16, first_seq: i32, count: i32) -> Bytes {
+    let records: Vec<Record> = (0..count)
+        .map(|i| Record {
+            transactional: false,
+            control: false,
+            delete_horizon: false,
+            partition_leader_epoch: -1,
+            producer_id: pid,
+            producer_epoch: epoch,
+            timestamp_type: TimestampType::Creation,
+            offset: i as i64,
+            sequence: first_seq + i,
+            timestamp: ferrokafka_broker::now_ms(),
+            key: None,
+            value: Some(Bytes::from(format!("seq-{}", first_seq + i))),
+            headers: Default::default(),
+        })
+        .collect();
+    let mut buf = BytesMut::new();
+    RecordBatchEncoder::encode(
+        &mut buf,
+        &records,
+        &RecordEncodeOptions {
+            version: 2,
+            compression: Compression::Snappy,
+        },
+    )
+    .unwrap();
+    buf.freeze()
+}
+
+async fn produce(c: &mut RawClient, records: Bytes) -> (i16, i64) {
+    let req = ProduceRequest::default()
+        .with_acks(-1)
+        .with_timeout_ms(5000)
+        .with_topic_data(vec![TopicProduceData::default()
+            .with_name(TopicName(StrBytes::from_static_str("idem")))
+            .with_partition_data(vec![PartitionProduceData::default()
+                .with_index(0)
+                .with_records(Some(records))])]);
+    let r = c.call(&req, 9).await;
+    let p = &r.responses[0].partition_responses[0];
+    (p.error_code, p.base_offset)
+}
+
+async fn high_watermark(c: &mut RawClient) -> i64 {
+    let req = ListOffsetsRequest::default()
+        .with_replica_id(BrokerId(-1))
+        .with_topics(vec![list_offsets_request::ListOffsetsTopic::default()
+            .with_name(TopicName(StrBytes::from_static_str("idem")))
+            .with_partitions(vec![
+                list_offsets_request::ListOffsetsPartition::default()
+                    .with_partition_index(0)
+                    .with_timestamp(-1),
+            ])]);
+    c.call(&req, 7).await.topics[0].partitions[0].offset
+}
+
+#[tokio::test]
+async fn retries_are_deduplicated_gaps_and_fenced_epochs_refused_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = || async {
+        ferrokafka_broker::Broker::builder()
+            .data_dir(dir.path())
+            .listen("127.0.0.1:0")
+            .start()
+            .await
+            .unwrap()
+    };
+    let h = start().await;
+    let mut c = RawClient::connect(h.local_addr()).await;
+    c.call(
+        &CreateTopicsRequest::default().with_topics(vec![CreatableTopic::default()
+            .with_name(TopicName(StrBytes::from_static_str("idem")))
+            .with_num_partitions(1)
+            .with_replication_factor(1)]),
+        7,
+    )
+    .await;
+    let pid = c
+        .call(
+            &InitProducerIdRequest::default()
+                .with_transactional_id(None)
+                .with_transaction_timeout_ms(60_000),
+            4,
+        )
+        .await
+        .producer_id
+        .0;
+    assert!(pid >= 0);
+
+    assert_eq!(
+        produce(&mut c, idempotent_batch(pid, 0, 0, 5)).await,
+        (0, 0)
+    );
+    assert_eq!(
+        produce(&mut c, idempotent_batch(pid, 0, 5, 5)).await,
+        (0, 5)
+    );
+    // The same batch again (a retry after a lost response): its original offset, stored once.
+    assert_eq!(
+        produce(&mut c, idempotent_batch(pid, 0, 5, 5)).await,
+        (0, 5)
+    );
+    assert_eq!(high_watermark(&mut c).await, 10);
+    // A gap in the sequence: OUT_OF_ORDER_SEQUENCE_NUMBER.
+    assert_eq!(produce(&mut c, idempotent_batch(pid, 0, 12, 1)).await.0, 45);
+
+    // After a restart the producer state is still there.
+    h.shutdown().await;
+    let h = start().await;
+    let mut c = RawClient::connect(h.local_addr()).await;
+    assert_eq!(
+        produce(&mut c, idempotent_batch(pid, 0, 5, 5)).await,
+        (0, 5),
+        "duplicate after restart"
+    );
+    assert_eq!(
+        produce(&mut c, idempotent_batch(pid, 0, 10, 2)).await,
+        (0, 10)
+    );
+    // A new epoch starts at sequence 0; the old epoch is then fenced.
+    assert_eq!(
+        produce(&mut c, idempotent_batch(pid, 1, 0, 1)).await,
+        (0, 12)
+    );
+    assert_eq!(produce(&mut c, idempotent_batch(pid, 0, 12, 1)).await.0, 47);
+    assert_eq!(high_watermark(&mut c).await, 13);
+    // A new producer id never collides with one handed out before the restart.
+    let pid2 = c
+        .call(
+            &InitProducerIdRequest::default()
+                .with_transactional_id(None)
+                .with_transaction_timeout_ms(60_000),
+            4,
+        )
+        .await
+        .producer_id
+        .0;
+    assert!(pid2 > pid);
+    h.shutdown().await;
+}
