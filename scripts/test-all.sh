@@ -120,6 +120,9 @@ run cargo-build-release cargo build --release --workspace --locked
 run cargo-fmt cargo fmt --all --check
 run cargo-clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 run cargo-test cargo test --workspace --locked
+# The client core against a real Apache Kafka too (the run above used the broker under test).
+# The three-node failover test always uses Apache Kafka, so it already ran.
+run core-vs-apache env FERROKAFKA_TEST_TARGET=apache cargo test -p ferrokafka-core --locked --tests -- --skip leader_kill
 
 # ---- interop: real clients against the broker under test --------------------------------------
 

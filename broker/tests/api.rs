@@ -7,21 +7,14 @@ mod common;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use common::{start_broker, start_broker_with, RawClient};
-use indexmap::IndexMap;
+use common::{encode_batch, record, start_broker, start_broker_with, topic_name, RawClient};
 use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
 use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
 use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
 use kafka_protocol::messages::*;
 use kafka_protocol::protocol::StrBytes;
-use kafka_protocol::records::{
-    Compression, Record, RecordBatchDecoder, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
-};
-
-fn name(s: &str) -> TopicName {
-    TopicName(StrBytes::from_string(s.to_string()))
-}
+use kafka_protocol::records::{Compression, RecordBatchDecoder};
 
 /// A timestamp `offset_ms` after a fixed recent instant: records stamped in 1970 would be
 /// deleted by retention (7 days) as soon as housekeeping runs.
@@ -31,39 +24,12 @@ fn t(offset_ms: i64) -> i64 {
 }
 
 fn batch(values: &[&str], compression: Compression, base_ts: i64) -> Bytes {
-    let records: Vec<Record> = values
+    let records: Vec<_> = values
         .iter()
         .enumerate()
-        .map(|(i, v)| Record {
-            transactional: false,
-            control: false,
-            delete_horizon: false,
-            partition_leader_epoch: -1,
-            producer_id: -1,
-            producer_epoch: -1,
-            timestamp_type: TimestampType::Creation,
-            offset: i as i64,
-            sequence: -1,
-            timestamp: base_ts + i as i64,
-            key: Some(Bytes::from(format!("k{i}"))),
-            value: Some(Bytes::from(v.to_string())),
-            headers: IndexMap::from([(
-                StrBytes::from_static_str("h"),
-                Some(Bytes::from_static(b"v")),
-            )]),
-        })
+        .map(|(i, v)| record(i, v, base_ts + i as i64))
         .collect();
-    let mut buf = BytesMut::new();
-    RecordBatchEncoder::encode(
-        &mut buf,
-        &records,
-        &RecordEncodeOptions {
-            version: 2,
-            compression,
-        },
-    )
-    .unwrap();
-    buf.freeze()
+    encode_batch(&records, compression)
 }
 
 async fn create_topic(
@@ -73,7 +39,7 @@ async fn create_topic(
     configs: &[(&str, &str)],
 ) -> CreateTopicsResponse {
     let t = CreatableTopic::default()
-        .with_name(name(topic))
+        .with_name(topic_name(topic))
         .with_num_partitions(partitions)
         .with_replication_factor(-1)
         .with_configs(
@@ -100,7 +66,7 @@ fn produce_req(topic: &str, partition: i32, records: Bytes, acks: i16) -> Produc
         .with_acks(acks)
         .with_timeout_ms(5000)
         .with_topic_data(vec![TopicProduceData::default()
-            .with_name(name(topic))
+            .with_name(topic_name(topic))
             .with_partition_data(vec![PartitionProduceData::default()
                 .with_index(partition)
                 .with_records(Some(records))])])
@@ -120,7 +86,7 @@ fn fetch_req(
         .with_max_bytes(50 * 1024 * 1024)
         .with_session_epoch(-1)
         .with_topics(vec![FetchTopic::default()
-            .with_topic(name(topic))
+            .with_topic(topic_name(topic))
             .with_partitions(vec![FetchPartition::default()
                 .with_partition(partition)
                 .with_fetch_offset(offset)
@@ -356,7 +322,7 @@ async fn fetch_out_of_range_and_list_offsets() {
         ListOffsetsRequest::default()
             .with_replica_id(BrokerId(-1))
             .with_topics(vec![ListOffsetsTopic::default()
-                .with_name(name("offs"))
+                .with_name(topic_name("offs"))
                 .with_partitions(vec![ListOffsetsPartition::default()
                     .with_partition_index(0)
                     .with_timestamp(ts)])])
@@ -383,7 +349,7 @@ async fn fetch_out_of_range_and_list_offsets() {
     assert_eq!(off(c.call(&q(-3), 9).await), (3, t(5000)), "max timestamp");
     // DeleteRecords moves the log start offset; earliest follows it.
     let d = c.call(&DeleteRecordsRequest::default().with_timeout_ms(5000).with_topics(vec![
-        kafka_protocol::messages::delete_records_request::DeleteRecordsTopic::default().with_name(name("offs")).with_partitions(vec![
+        kafka_protocol::messages::delete_records_request::DeleteRecordsTopic::default().with_name(topic_name("offs")).with_partitions(vec![
             kafka_protocol::messages::delete_records_request::DeleteRecordsPartition::default().with_partition_index(0).with_offset(2),
         ]),
     ]), 2).await;
@@ -433,7 +399,7 @@ async fn create_topics_errors_match_kafka() {
         40
     );
     let rf3 = CreatableTopic::default()
-        .with_name(name("t5"))
+        .with_name(topic_name("t5"))
         .with_num_partitions(1)
         .with_replication_factor(3);
     let r = c
@@ -442,7 +408,7 @@ async fn create_topics_errors_match_kafka() {
     assert_eq!(r.topics[0].error_code, 38, "INVALID_REPLICATION_FACTOR");
     // validate_only creates nothing.
     let v = CreatableTopic::default()
-        .with_name(name("t6"))
+        .with_name(topic_name("t6"))
         .with_num_partitions(1)
         .with_replication_factor(1);
     let r = c
@@ -592,7 +558,7 @@ async fn metadata_auto_creates_only_when_allowed() {
         MetadataRequest::default()
             .with_topics(Some(vec![
                 kafka_protocol::messages::metadata_request::MetadataRequestTopic::default()
-                    .with_name(Some(name("auto"))),
+                    .with_name(Some(topic_name("auto"))),
             ]))
             .with_allow_auto_topic_creation(allow)
     };

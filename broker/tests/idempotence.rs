@@ -4,45 +4,29 @@
 
 mod common;
 
-use bytes::{Bytes, BytesMut};
-use common::RawClient;
+use bytes::Bytes;
+use common::{encode_batch, list_offset, record, RawClient};
 use kafka_protocol::messages::create_topics_request::CreatableTopic;
 use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
 use kafka_protocol::messages::*;
 use kafka_protocol::protocol::StrBytes;
-use kafka_protocol::records::{
-    Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
-};
+use kafka_protocol::records::Compression;
 
 fn idempotent_batch(pid: i64, epoch: i16, first_seq: i32, count: i32) -> Bytes {
-    let records: Vec<Record> = (0..count)
-        .map(|i| Record {
-            transactional: false,
-            control: false,
-            delete_horizon: false,
-            partition_leader_epoch: -1,
-            producer_id: pid,
-            producer_epoch: epoch,
-            timestamp_type: TimestampType::Creation,
-            offset: i as i64,
-            sequence: first_seq + i,
-            timestamp: ferrokafka_broker::now_ms(),
-            key: None,
-            value: Some(Bytes::from(format!("seq-{}", first_seq + i))),
-            headers: Default::default(),
+    let records: Vec<_> = (0..count)
+        .map(|i| {
+            let mut r = record(
+                i as usize,
+                &format!("seq-{}", first_seq + i),
+                ferrokafka_broker::now_ms(),
+            );
+            r.producer_id = pid;
+            r.producer_epoch = epoch;
+            r.sequence = first_seq + i;
+            r
         })
         .collect();
-    let mut buf = BytesMut::new();
-    RecordBatchEncoder::encode(
-        &mut buf,
-        &records,
-        &RecordEncodeOptions {
-            version: 2,
-            compression: Compression::Snappy,
-        },
-    )
-    .unwrap();
-    buf.freeze()
+    encode_batch(&records, Compression::Snappy)
 }
 
 async fn produce(c: &mut RawClient, records: Bytes) -> (i16, i64) {
@@ -60,16 +44,7 @@ async fn produce(c: &mut RawClient, records: Bytes) -> (i16, i64) {
 }
 
 async fn high_watermark(c: &mut RawClient) -> i64 {
-    let req = ListOffsetsRequest::default()
-        .with_replica_id(BrokerId(-1))
-        .with_topics(vec![list_offsets_request::ListOffsetsTopic::default()
-            .with_name(TopicName(StrBytes::from_static_str("idem")))
-            .with_partitions(vec![
-                list_offsets_request::ListOffsetsPartition::default()
-                    .with_partition_index(0)
-                    .with_timestamp(-1),
-            ])]);
-    c.call(&req, 7).await.topics[0].partitions[0].offset
+    list_offset(c, "idem", 0, -1).await.0
 }
 
 #[tokio::test]

@@ -4,8 +4,8 @@
 
 mod common;
 
-use bytes::{Bytes, BytesMut};
-use common::{start_broker, RawClient};
+use bytes::Bytes;
+use common::{encode_batch, record, start_broker, topic_name, RawClient};
 use kafka_protocol::messages::create_topics_request::CreatableTopic;
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
 use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
@@ -13,41 +13,13 @@ use kafka_protocol::messages::metadata_request::MetadataRequestTopic;
 use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
 use kafka_protocol::messages::*;
 use kafka_protocol::protocol::{Message, StrBytes};
-use kafka_protocol::records::{
-    Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
-};
-
-fn name(s: &str) -> TopicName {
-    TopicName(StrBytes::from_string(s.to_string()))
-}
+use kafka_protocol::records::Compression;
 
 fn one_batch() -> Bytes {
-    let r = Record {
-        transactional: false,
-        control: false,
-        delete_horizon: false,
-        partition_leader_epoch: -1,
-        producer_id: -1,
-        producer_epoch: -1,
-        timestamp_type: TimestampType::Creation,
-        offset: 0,
-        sequence: -1,
-        timestamp: ferrokafka_broker::now_ms(),
-        key: Some(Bytes::from_static(b"k")),
-        value: Some(Bytes::from_static(b"v")),
-        headers: Default::default(),
-    };
-    let mut buf = BytesMut::new();
-    RecordBatchEncoder::encode(
-        &mut buf,
-        [&r],
-        &RecordEncodeOptions {
-            version: 2,
-            compression: Compression::None,
-        },
+    encode_batch(
+        &[record(0, "v", ferrokafka_broker::now_ms())],
+        Compression::None,
     )
-    .unwrap();
-    buf.freeze()
 }
 
 fn versions<M: Message>() -> std::ops::RangeInclusive<i16> {
@@ -61,7 +33,7 @@ async fn every_version_of_every_handled_api_is_answered() {
     let created = c
         .call(
             &CreateTopicsRequest::default().with_topics(vec![CreatableTopic::default()
-                .with_name(name("sweep"))
+                .with_name(topic_name("sweep"))
                 .with_num_partitions(2)
                 .with_replication_factor(1)]),
             7,
@@ -80,7 +52,7 @@ async fn every_version_of_every_handled_api_is_answered() {
         let topics = if v == 0 {
             vec![]
         } else {
-            vec![MetadataRequestTopic::default().with_name(Some(name("sweep")))]
+            vec![MetadataRequestTopic::default().with_name(Some(topic_name("sweep")))]
         };
         let mut req = MetadataRequest::default().with_topics(Some(topics));
         if (8..=10).contains(&v) {
@@ -100,7 +72,7 @@ async fn every_version_of_every_handled_api_is_answered() {
         if v >= 13 {
             t.topic_id = id
         } else {
-            t.name = name("sweep")
+            t.name = topic_name("sweep")
         }
         let r = c
             .call(
@@ -124,7 +96,7 @@ async fn every_version_of_every_handled_api_is_answered() {
         if v >= 13 {
             t.topic_id = id
         } else {
-            t.topic = name("sweep")
+            t.topic = topic_name("sweep")
         }
         let mut req = FetchRequest::default()
             .with_max_wait_ms(0)
@@ -153,7 +125,7 @@ async fn every_version_of_every_handled_api_is_answered() {
             let req = ListOffsetsRequest::default()
                 .with_replica_id(BrokerId(-1))
                 .with_topics(vec![ListOffsetsTopic::default()
-                    .with_name(name("sweep"))
+                    .with_name(topic_name("sweep"))
                     .with_partitions(vec![ListOffsetsPartition::default()
                         .with_partition_index(0)
                         .with_timestamp(ts)])]);
@@ -181,7 +153,7 @@ async fn every_version_of_every_handled_api_is_answered() {
     }
     for v in versions::<CreateTopicsRequest>() {
         let t = CreatableTopic::default()
-            .with_name(name(&format!("ct-{v}")))
+            .with_name(topic_name(&format!("ct-{v}")))
             .with_num_partitions(1)
             .with_replication_factor(1);
         assert_eq!(
@@ -194,7 +166,7 @@ async fn every_version_of_every_handled_api_is_answered() {
         );
         // And an error answer at the same version.
         let t = CreatableTopic::default()
-            .with_name(name(&format!("ct-{v}")))
+            .with_name(topic_name(&format!("ct-{v}")))
             .with_num_partitions(1)
             .with_replication_factor(1);
         assert_eq!(
@@ -211,9 +183,9 @@ async fn every_version_of_every_handled_api_is_answered() {
         let req = if v >= 6 {
             DeleteTopicsRequest::default()
                 .with_topics(vec![delete_topics_request::DeleteTopicState::default()
-                    .with_name(Some(name(&topic)))])
+                    .with_name(Some(topic_name(&topic)))])
         } else {
-            DeleteTopicsRequest::default().with_topic_names(vec![name(&topic)])
+            DeleteTopicsRequest::default().with_topic_names(vec![topic_name(&topic)])
         };
         let r = c.call(&req, v).await;
         assert_eq!(r.responses.len(), 1, "DeleteTopics v{v}");
@@ -221,7 +193,7 @@ async fn every_version_of_every_handled_api_is_answered() {
     for v in versions::<CreatePartitionsRequest>() {
         let req = CreatePartitionsRequest::default().with_topics(vec![
             create_partitions_request::CreatePartitionsTopic::default()
-                .with_name(name("sweep"))
+                .with_name(topic_name("sweep"))
                 .with_count(3 + v as i32),
         ]);
         assert_eq!(
@@ -298,7 +270,7 @@ async fn every_version_of_every_handled_api_is_answered() {
     for v in versions::<DeleteRecordsRequest>() {
         let req = DeleteRecordsRequest::default().with_topics(vec![
             delete_records_request::DeleteRecordsTopic::default()
-                .with_name(name("sweep"))
+                .with_name(topic_name("sweep"))
                 .with_partitions(vec![
                     delete_records_request::DeleteRecordsPartition::default()
                         .with_partition_index(1)

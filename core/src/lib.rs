@@ -6,14 +6,18 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod cluster;
 pub mod config;
 pub mod connection;
+pub mod consumer;
 pub mod error;
 pub mod runtime;
 
+pub use admin::Admin;
 pub use cluster::Cluster;
 pub use config::ClientConfig;
+pub use consumer::{Consumer, ConsumerRecord, OffsetAndMetadata, RebalanceListener};
 pub use error::{Error, ErrorKind, Result};
 pub use producer::{
     DeliveryFuture, MetricsSnapshot, Producer, ProducerOptions, ProducerRecord, RecordHeader,

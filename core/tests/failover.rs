@@ -1,6 +1,7 @@
 //! Leader failover on a three-node Apache Kafka cluster (replication factor 3,
 //! min.insync.replicas=2): an idempotent acks=all producer keeps going while the partition
-//! leader is SIGKILLed; every record is acknowledged, and the log holds each exactly once, in order.
+//! leader is SIGKILLed; every record is acknowledged, the log holds each exactly once, in order,
+//! and a consumer group reading (and committing) all along reads each exactly once, in order.
 
 mod common;
 
@@ -9,7 +10,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use ferrokafka_core::{ClientConfig, Cluster, Producer, ProducerRecord};
+use ferrokafka_core::{ClientConfig, Cluster, Consumer, Producer, ProducerRecord};
 use kafka_protocol::messages::create_topics_request::CreatableTopic;
 use kafka_protocol::messages::{CreateTopicsRequest, TopicName};
 use kafka_protocol::protocol::StrBytes;
@@ -124,8 +125,48 @@ async fn idempotent_producer_survives_leader_kill_without_loss_or_duplicates() {
         .unwrap();
     assert_eq!(t.partitions[0].replicas.len(), 3);
 
-    let producer = Producer::new(cfg).unwrap();
     const TOTAL: usize = 3000;
+    // A consumer group reads while the producer writes and the leader dies; it commits after
+    // every poll, so a rejoin after the coordinator moves would not replay anything either.
+    let group_cfg = ClientConfig::from_pairs([
+        ("bootstrap.servers", nodes.bootstrap.as_str()),
+        ("group.id", format!("{topic}-readers").as_str()),
+        ("auto.offset.reset", "earliest"),
+        ("enable.auto.commit", "false"),
+        ("session.timeout.ms", "10000"),
+        ("heartbeat.interval.ms", "1000"),
+        ("request.timeout.ms", "5000"),
+    ])
+    .unwrap();
+    let reader_topic = topic.clone();
+    let reader =
+        tokio::spawn(async move {
+            let consumer = Consumer::new(group_cfg).unwrap();
+            consumer.subscribe(&[reader_topic.as_str()]).unwrap();
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(180);
+            let mut seen: Vec<String> = Vec::with_capacity(TOTAL);
+            while seen.len() < TOTAL && tokio::time::Instant::now() < deadline {
+                // A poll or commit may fail while the cluster elects new leaders: try again.
+                let Ok(batch) = consumer.poll(Duration::from_millis(500)).await else {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                };
+                seen.extend(batch.iter().map(|r| {
+                    String::from_utf8(r.value.clone().unwrap_or_default().to_vec()).unwrap()
+                }));
+                while !batch.is_empty() && consumer.commit_sync(None).await.is_err() {
+                    assert!(
+                        tokio::time::Instant::now() < deadline,
+                        "commits keep failing"
+                    );
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+            let _ = consumer.close().await;
+            seen
+        });
+
+    let producer = Producer::new(cfg).unwrap();
     let mut futures = Vec::with_capacity(TOTAL);
     let mut killed = None;
     for i in 0..TOTAL {
@@ -171,5 +212,12 @@ async fn idempotent_producer_survives_leader_kill_without_loss_or_duplicates() {
     let expected: Vec<String> = (0..TOTAL).map(|i| format!("{i:06}")).collect();
     assert_eq!(values.len(), TOTAL, "every record exactly once");
     assert_eq!(values, expected, "in order, no duplicates");
+    let consumed = reader.await.unwrap();
+    assert_eq!(
+        consumed.len(),
+        TOTAL,
+        "the group read every record exactly once"
+    );
+    assert_eq!(consumed, expected, "the group read them in order");
     drop(nodes);
 }
