@@ -9,7 +9,8 @@
 #
 # Environment:
 #   FERROKAFKA_TEST_TARGET  broker the interop suites run against: ferrokafka (default) | apache
-#   FERROKAFKA_SUITES       space-separated subset of suites to run (default: all), e.g. "fmt clippy"
+#   FERROKAFKA_SUITES       space-separated subset of suites to run (default: all), e.g. "cargo-fmt kafkajs"
+#   SUITE_TIMEOUT           seconds one suite may take before it is killed and failed (default 1800)
 # Exits non-zero if any suite fails; every suite runs even after an earlier one failed.
 set -uo pipefail
 
@@ -21,6 +22,7 @@ export FERROKAFKA_BIN="${FERROKAFKA_BIN:-$ROOT/target/release/ferrokafka}"
 export DEBIAN_FRONTEND=noninteractive
 export CARGO_TERM_COLOR=never
 export NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
+SUITE_TIMEOUT="${SUITE_TIMEOUT:-1800}"
 VENV="$FERROKAFKA_CACHE/venv"
 LOGS="$FERROKAFKA_CACHE/logs/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$LOGS"
@@ -40,8 +42,14 @@ run() {
   fi
   log "$name: $*"
   local start=$SECONDS status
-  "$@" </dev/null 2>&1 | tee "$LOGS/$name.log"
+  if [[ "$(type -t "$1")" == function ]]; then
+    "$@" </dev/null 2>&1 | tee "$LOGS/$name.log"
+  else
+    # A hung suite must not eat CI's time budget: each gets at most SUITE_TIMEOUT seconds.
+    timeout --kill-after=30 "$SUITE_TIMEOUT" "$@" </dev/null 2>&1 | tee "$LOGS/$name.log"
+  fi
   status=${PIPESTATUS[0]}
+  [[ $status -eq 124 ]] && echo "$name: timed out after ${SUITE_TIMEOUT}s" | tee -a "$LOGS/$name.log"
   local took=$((SECONDS - start))
   if [[ $status -eq 0 ]]; then
     SUMMARY+=("$(printf 'PASS  %-22s %5ss' "$name" "$took")")
@@ -123,7 +131,7 @@ run kafka-python "${PYTEST[@]}" tests/interop/python/test_kafka_python.py
 run confluent-kafka "${PYTEST[@]}" tests/interop/python/test_confluent_kafka.py
 run kafka-cli-tools "${PYTEST[@]}" tests/interop/python/test_kafka_cli.py
 run crash-sigkill "${PYTEST[@]}" tests/interop/python/test_crash.py
-run kafkajs node --test --test-concurrency=1 tests/interop/node/
+run kafkajs node --test --test-concurrency=1 --test-timeout=300000 tests/interop/node/
 run java-kafka-clients mvn -q -B -Dstyle.color=never -f tests/interop/java test
 
 # ---- summary ----------------------------------------------------------------------------------
