@@ -10,10 +10,10 @@
 
 use std::time::Duration;
 
+use crate::protocol::records;
 use bytes::{Buf, Bytes};
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
 use kafka_protocol::messages::{BrokerId, FetchRequest, TopicName};
-use kafka_protocol::records::{RecordBatchDecoder, TimestampType as WireTimestampType};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -174,8 +174,6 @@ async fn fetch(
 
 /// Offsets inside a v2 batch header.
 const HEADER_LEN: usize = 61;
-const ATTRIBUTES_AT: usize = 21;
-const LAST_OFFSET_DELTA_AT: usize = 23;
 
 /// Decodes the record batches of one partition, keeping records at or after `fetch_offset`.
 pub fn decode_partition(
@@ -202,20 +200,17 @@ pub fn decode_partition(
                 bytes.get(16)
             )));
         }
-        let attributes = (&bytes[ATTRIBUTES_AT..ATTRIBUTES_AT + 2]).get_i16();
-        let last_delta = (&bytes[LAST_OFFSET_DELTA_AT..LAST_OFFSET_DELTA_AT + 4]).get_i32();
-        let mut batch = bytes.split_to(12 + len);
-        out.next_offset = Some(base + i64::from(last_delta) + 1);
-        if attributes & 0x20 != 0 {
+        let batch = bytes.split_to(12 + len);
+        let info =
+            records::batch_info(&batch).map_err(|e| Error::protocol(format!("{tp}: {e}")))?;
+        out.next_offset = Some(info.next_offset());
+        if info.is_control {
             continue; // control batch (transaction markers)
         }
-        let set = RecordBatchDecoder::decode(&mut batch).map_err(|e| {
-            Error::protocol(format!(
-                "corrupt record batch at offset {base} of {tp}: {e}"
-            ))
-        })?;
-        for r in set.records {
-            if r.offset < fetch_offset || r.control {
+        let decoded = records::decode_batch(batch)
+            .map_err(|e| Error::protocol(format!("{tp} at offset {base}: {e}")))?;
+        for r in decoded {
+            if r.offset < fetch_offset {
                 continue;
             }
             out.records.push(ConsumerRecord {
@@ -223,18 +218,15 @@ pub fn decode_partition(
                 partition: tp.partition,
                 offset: r.offset,
                 timestamp: r.timestamp,
-                timestamp_type: match r.timestamp_type {
-                    WireTimestampType::Creation => TimestampType::CreateTime,
-                    WireTimestampType::LogAppend => TimestampType::LogAppendTime,
+                timestamp_type: if r.log_append_time {
+                    TimestampType::LogAppendTime
+                } else {
+                    TimestampType::CreateTime
                 },
                 key: r.key,
                 value: r.value,
-                headers: r
-                    .headers
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), v))
-                    .collect(),
-                leader_epoch: (r.partition_leader_epoch >= 0).then_some(r.partition_leader_epoch),
+                headers: r.headers,
+                leader_epoch: r.leader_epoch,
             });
         }
     }

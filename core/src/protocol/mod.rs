@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod codec;
 pub mod frame;
+pub mod records;
 pub mod versions;
 
 pub use batch::{BatchBuilder, FinishedBatch, RecordHeader};
