@@ -9,6 +9,7 @@
 pub mod cluster;
 pub mod config;
 pub mod connection;
+pub mod consumer;
 pub mod error;
 pub mod runtime;
 
