@@ -10,6 +10,7 @@ mod common;
 mod cross_client_java;
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cross_client_java::{java_consume, java_produce, Spec};
@@ -20,7 +21,9 @@ use ferrokafka_core::{Producer, TopicPartition};
 const CODECS: [&str; 5] = ["none", "gzip", "snappy", "lz4", "zstd"];
 const PARTITIONS: i32 = 4;
 const PER_CODEC: usize = 48;
-const BASE_TS: i64 = 1_700_000_000_000;
+/// Explicit CreateTimes an hour in the past: old enough to tell from "now", recent enough that
+/// retention (7 days by default) never deletes them.
+static BASE_TS: LazyLock<i64> = LazyLock::new(|| now_ms() - 3_600_000);
 
 /// Record `i` of the shared scenario, tagged with the codec that writes it.
 fn spec(codec: &str, i: usize) -> Spec {
@@ -51,7 +54,7 @@ fn spec(codec: &str, i: usize) -> Spec {
         partition,
         key,
         value,
-        timestamp: (i % 3 == 0).then_some(BASE_TS + i as i64),
+        timestamp: (i % 3 == 0).then_some(*BASE_TS + i as i64),
         headers,
     }
 }
@@ -89,12 +92,12 @@ fn assert_timestamp(s: &Spec, got: i64, started: i64, what: &str) {
 }
 
 /// Reads `count` records of `topic` from the beginning with the core consumer (assign, no group).
-async fn core_read_all(topic: &str, count: usize) -> Vec<ConsumerRecord> {
+async fn core_read_all(topic: &str, partitions: i32, count: usize) -> Vec<ConsumerRecord> {
     let consumer = Consumer::new(common::config(&[("auto.offset.reset", "earliest")]))
         .expect("consumer config");
     consumer
         .assign(
-            (0..PARTITIONS)
+            (0..partitions)
                 .map(|p| TopicPartition::new(topic, p))
                 .collect(),
         )
@@ -181,8 +184,12 @@ async fn records_written_by_java_are_read_unchanged_by_the_core() {
         assert!(written.insert(*at, n).is_none());
     }
 
-    let got = core_read_all(&topic, specs.len()).await;
-    assert_eq!(got.len(), specs.len(), "the core read every record exactly once");
+    let got = core_read_all(&topic, PARTITIONS, specs.len()).await;
+    let mut have: Vec<(i32, i64)> = got.iter().map(|r| (r.partition, r.offset)).collect();
+    have.sort_unstable();
+    let mut want: Vec<(i32, i64)> = written.keys().copied().collect();
+    want.sort_unstable();
+    assert_eq!(have, want, "the core read every record exactly once");
     for r in &got {
         let n = *written
             .get(&(r.partition, r.offset))
@@ -212,7 +219,7 @@ async fn repeated_header_names_survive_both_directions() {
         partition: Some(0),
         key: Some(b"k".to_vec()),
         value: Some(b"v".to_vec()),
-        timestamp: Some(BASE_TS),
+        timestamp: Some(*BASE_TS),
         headers: vec![
             ("hop".to_string(), Some(b"a".to_vec())),
             ("other".to_string(), None),
@@ -229,7 +236,7 @@ async fn repeated_header_names_survive_both_directions() {
     for r in &seen {
         assert_eq!(r.headers, spec.headers, "Java reads offset {} with every header", r.offset);
     }
-    let got = core_read_all(&topic, 2).await;
+    let got = core_read_all(&topic, 1, 2).await;
     assert_eq!(got.len(), 2);
     for r in &got {
         let headers: Vec<(String, Option<Vec<u8>>)> = r

@@ -38,8 +38,11 @@ fn java(args: &[&str]) -> Command {
         .arg("-XX:TieredStopAtLevel=1")
         .arg("-cp")
         .arg(format!("{}/*", kafka_libs()))
-        // Keep kafka-clients' logging off stdout (which carries our JSON lines).
-        .arg("-Dlog4j2.level=off")
+        // kafka-clients logs to stdout; off unless FERROKAFKA_JAVA_LOG=warn|info|debug asks.
+        .arg(format!(
+            "-Dlog4j2.level={}",
+            std::env::var("FERROKAFKA_JAVA_LOG").unwrap_or_else(|_| "off".into())
+        ))
         .arg(format!("{ROOT}/tests/interop/java-core/CoreInterop.java"))
         .args(args)
         .stdin(Stdio::piped())
@@ -132,6 +135,8 @@ fn json_lines(child: &mut Child) -> mpsc::Receiver<Value> {
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
             if !line.starts_with('{') {
+                // Log output: pass it on so a failing test shows why.
+                eprintln!("java: {line}");
                 continue;
             }
             if let Ok(v) = serde_json::from_str::<Value>(&line) {
