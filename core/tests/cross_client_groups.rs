@@ -22,7 +22,11 @@ const RECORDS: usize = 600;
 const MORE: usize = 120;
 
 fn owned_by_core(consumer: &Consumer) -> Vec<i32> {
-    let mut ps: Vec<i32> = consumer.assignment().iter().map(|tp| tp.partition).collect();
+    let mut ps: Vec<i32> = consumer
+        .assignment()
+        .iter()
+        .map(|tp| tp.partition)
+        .collect();
     ps.sort_unstable();
     ps
 }
@@ -38,7 +42,10 @@ async fn run_until(
     let deadline = Instant::now() + Duration::from_secs(90);
     let mut read = Vec::new();
     loop {
-        let batch = consumer.poll(Duration::from_millis(100)).await.expect("core poll");
+        let batch = consumer
+            .poll(Duration::from_millis(100))
+            .await
+            .expect("core poll");
         if !batch.is_empty() {
             read.extend(batch);
             consumer.commit_sync(None).await.expect("core commit");
@@ -62,7 +69,9 @@ async fn run_until(
 async fn produce(topic: &str, from: usize, to: usize) {
     let producer = Producer::new(common::config(&[("linger.ms", "5")])).unwrap();
     let futs: Vec<_> = (from..to)
-        .map(|i| producer.send(ProducerRecord::new(topic, format!("v{i}")).with_key(format!("k{i}"))))
+        .map(|i| {
+            producer.send(ProducerRecord::new(topic, format!("v{i}")).with_key(format!("k{i}")))
+        })
         .collect();
     for f in futs {
         f.await.expect("delivered");
@@ -101,7 +110,11 @@ async fn shared_group(assignor: &str, java_first: bool) {
         java = JavaMember::start(&bootstrap, &topic, &group, assignor);
         let deadline = std::time::Instant::now() + Duration::from_secs(90);
         while java.owned() != all {
-            assert!(std::time::Instant::now() < deadline, "Java never got the partitions: {:?}", java.events);
+            assert!(
+                std::time::Instant::now() < deadline,
+                "Java never got the partitions: {:?}",
+                java.events
+            );
             java.drain(Duration::from_millis(200));
         }
         consumer.subscribe(&[topic.as_str()]).unwrap();
@@ -109,8 +122,14 @@ async fn shared_group(assignor: &str, java_first: bool) {
         consumer.subscribe(&[topic.as_str()]).unwrap();
         let deadline = Instant::now() + Duration::from_secs(90);
         while owned_by_core(&consumer) != all {
-            assert!(Instant::now() < deadline, "the core never got the partitions");
-            consumer.poll(Duration::from_millis(100)).await.expect("poll");
+            assert!(
+                Instant::now() < deadline,
+                "the core never got the partitions"
+            );
+            consumer
+                .poll(Duration::from_millis(100))
+                .await
+                .expect("poll");
         }
         java = JavaMember::start(&bootstrap, &topic, &group, assignor);
     }
@@ -121,12 +140,23 @@ async fn shared_group(assignor: &str, java_first: bool) {
     assert!(early.is_empty(), "nothing was produced yet");
     let core_parts = owned_by_core(&consumer);
     let java_parts = java.owned();
-    assert_eq!(core_parts.len(), 3, "{assignor}: an even split, core {core_parts:?} Java {java_parts:?}");
-    assert_eq!(java_parts.len(), 3, "{assignor}: an even split, core {core_parts:?} Java {java_parts:?}");
+    assert_eq!(
+        core_parts.len(),
+        3,
+        "{assignor}: an even split, core {core_parts:?} Java {java_parts:?}"
+    );
+    assert_eq!(
+        java_parts.len(),
+        3,
+        "{assignor}: an even split, core {core_parts:?} Java {java_parts:?}"
+    );
     if assignor == "range" {
         // Range hands each member a contiguous block, the first member id taking the lower one.
         for ps in [&core_parts, &java_parts] {
-            assert!(ps == &vec![0, 1, 2] || ps == &vec![3, 4, 5], "{assignor}: contiguous blocks, got {ps:?}");
+            assert!(
+                ps == &vec![0, 1, 2] || ps == &vec![3, 4, 5],
+                "{assignor}: contiguous blocks, got {ps:?}"
+            );
         }
     }
     if assignor == "cooperative-sticky" && java_first {
@@ -135,11 +165,18 @@ async fn shared_group(assignor: &str, java_first: bool) {
             .events
             .iter()
             .any(|e| matches!(e, GroupEvent::Revoked(ps) if ps.len() == PARTITIONS as usize));
-        assert!(!revoked_all, "cooperative: Java revoked every partition: {:?}", java.events);
+        assert!(
+            !revoked_all,
+            "cooperative: Java revoked every partition: {:?}",
+            java.events
+        );
     }
 
     produce(&topic, 0, RECORDS).await;
-    let core_read = run_until(&consumer, &mut java, "consume", |_, j, n| n + j.records().len() >= RECORDS).await;
+    let core_read = run_until(&consumer, &mut java, "consume", |_, j, n| {
+        n + j.records().len() >= RECORDS
+    })
+    .await;
     // Anything read twice would show up now.
     let extra = run_until(&consumer, &mut java, "settle", {
         let until = std::time::Instant::now() + Duration::from_secs(2);
@@ -148,26 +185,43 @@ async fn shared_group(assignor: &str, java_first: bool) {
     .await;
     let mut by_value: HashMap<String, Vec<&str>> = HashMap::new();
     for r in core_read.iter().chain(&extra) {
-        assert!(core_parts.contains(&r.partition), "core read partition {} it does not own", r.partition);
+        assert!(
+            core_parts.contains(&r.partition),
+            "core read partition {} it does not own",
+            r.partition
+        );
         let v = String::from_utf8(r.value.as_ref().unwrap().to_vec()).unwrap();
         by_value.entry(v).or_default().push("core");
     }
     let java_records = java.records();
     for (p, _, v) in &java_records {
-        assert!(java_parts.contains(p), "Java read partition {p} it does not own");
+        assert!(
+            java_parts.contains(p),
+            "Java read partition {p} it does not own"
+        );
         let v = String::from_utf8(v.clone().unwrap()).unwrap();
         by_value.entry(v).or_default().push("java");
     }
-    assert!(!core_read.is_empty() && !java_records.is_empty(), "both members read records");
+    assert!(
+        !core_read.is_empty() && !java_records.is_empty(),
+        "both members read records"
+    );
     for i in 0..RECORDS {
         let readers = by_value.get(&format!("v{i}")).cloned().unwrap_or_default();
-        assert_eq!(readers.len(), 1, "{assignor}: record v{i} read by {readers:?}");
+        assert_eq!(
+            readers.len(),
+            1,
+            "{assignor}: record v{i} read by {readers:?}"
+        );
     }
     assert_eq!(by_value.len(), RECORDS, "no stray records");
 
     // The Java member leaves: the core takes over its partitions from Java's committed offsets.
     java.stop();
-    run_until(&consumer, &mut java, "take over", |c, _, _| owned_by_core(c) == all).await;
+    run_until(&consumer, &mut java, "take over", |c, _, _| {
+        owned_by_core(c) == all
+    })
+    .await;
     produce(&topic, RECORDS, RECORDS + MORE).await;
     let later = run_until(&consumer, &mut java, "after leave", |_, _, n| n >= MORE).await;
     let settle = run_until(&consumer, &mut java, "settle 2", {
@@ -183,7 +237,10 @@ async fn shared_group(assignor: &str, java_first: bool) {
     values.sort();
     let mut want: Vec<String> = (RECORDS..RECORDS + MORE).map(|i| format!("v{i}")).collect();
     want.sort();
-    assert_eq!(values, want, "{assignor}: the core resumed from Java's commits: only the new records, once");
+    assert_eq!(
+        values, want,
+        "{assignor}: the core resumed from Java's commits: only the new records, once"
+    );
     consumer.close().await.unwrap();
 }
 

@@ -141,9 +141,14 @@ async fn records_written_by_the_core_are_read_unchanged_by_java() {
             .map(|(n, (_, s))| (n, producer.send(s.to_record(&topic))))
             .collect();
         for (n, f) in futs {
-            let md = f.await.unwrap_or_else(|e| panic!("{codec}: record {n}: {e}"));
+            let md = f
+                .await
+                .unwrap_or_else(|e| panic!("{codec}: record {n}: {e}"));
             if let Some(p) = expected_partition(&specs[n].1) {
-                assert_eq!(md.partition, p, "{codec}: record {n} partition (murmur2/explicit)");
+                assert_eq!(
+                    md.partition, p,
+                    "{codec}: record {n} partition (murmur2/explicit)"
+                );
             }
             assert!(written.insert((md.partition, md.offset), n).is_none());
         }
@@ -151,11 +156,18 @@ async fn records_written_by_the_core_are_read_unchanged_by_java() {
     }
 
     let seen = java_consume(&common::bootstrap(), &topic, specs.len());
-    assert_eq!(seen.len(), specs.len(), "Java read every record exactly once");
+    assert_eq!(
+        seen.len(),
+        specs.len(),
+        "Java read every record exactly once"
+    );
     for r in &seen {
-        let n = *written
-            .get(&(r.partition, r.offset))
-            .unwrap_or_else(|| panic!("Java read {}@{} which the core never wrote", r.partition, r.offset));
+        let n = *written.get(&(r.partition, r.offset)).unwrap_or_else(|| {
+            panic!(
+                "Java read {}@{} which the core never wrote",
+                r.partition, r.offset
+            )
+        });
         let (codec, s) = &specs[n];
         let what = format!("{codec} record {n} at {}@{}", r.partition, r.offset);
         assert_eq!(r.key, s.key, "{what}: key");
@@ -191,9 +203,12 @@ async fn records_written_by_java_are_read_unchanged_by_the_core() {
     want.sort_unstable();
     assert_eq!(have, want, "the core read every record exactly once");
     for r in &got {
-        let n = *written
-            .get(&(r.partition, r.offset))
-            .unwrap_or_else(|| panic!("the core read {}@{} which Java never wrote", r.partition, r.offset));
+        let n = *written.get(&(r.partition, r.offset)).unwrap_or_else(|| {
+            panic!(
+                "the core read {}@{} which Java never wrote",
+                r.partition, r.offset
+            )
+        });
         let (codec, s) = &specs[n];
         let what = format!("{codec} record {n} at {}@{}", r.partition, r.offset);
         assert_eq!(r.key.as_deref(), s.key.as_deref(), "{what}: key");
@@ -234,7 +249,11 @@ async fn repeated_header_names_survive_both_directions() {
     let seen = java_consume(&common::bootstrap(), &topic, 2);
     assert_eq!(seen.len(), 2);
     for r in &seen {
-        assert_eq!(r.headers, spec.headers, "Java reads offset {} with every header", r.offset);
+        assert_eq!(
+            r.headers, spec.headers,
+            "Java reads offset {} with every header",
+            r.offset
+        );
     }
     let got = core_read_all(&topic, 1, 2).await;
     assert_eq!(got.len(), 2);
@@ -244,6 +263,10 @@ async fn repeated_header_names_survive_both_directions() {
             .iter()
             .map(|(k, v)| (k.clone(), v.as_ref().map(|v| v.to_vec())))
             .collect();
-        assert_eq!(headers, spec.headers, "the core reads offset {} with every header", r.offset);
+        assert_eq!(
+            headers, spec.headers,
+            "the core reads offset {} with every header",
+            r.offset
+        );
     }
 }

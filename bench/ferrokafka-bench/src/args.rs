@@ -23,7 +23,9 @@ impl Args {
             } else if let Some(name) = &current {
                 flags.entry(name.clone()).or_default().push(a);
             } else {
-                return Err(format!("unexpected argument {a:?}: flags look like --name value"));
+                return Err(format!(
+                    "unexpected argument {a:?}: flags look like --name value"
+                ));
             }
         }
         Ok(Args { flags })

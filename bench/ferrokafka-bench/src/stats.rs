@@ -77,7 +77,11 @@ impl Latencies {
             elapsed,
             records_per_sec: n as f64 / secs,
             mb_per_sec: bytes as f64 / (1024.0 * 1024.0) / secs,
-            avg_ms: if n == 0 { 0.0 } else { sum as f64 / n as f64 / 1000.0 },
+            avg_ms: if n == 0 {
+                0.0
+            } else {
+                sum as f64 / n as f64 / 1000.0
+            },
             max_ms: self.micros.last().map_or(0.0, |&m| f64::from(m) / 1000.0),
             p50_ms: pct(0.5),
             p95_ms: pct(0.95),
@@ -146,7 +150,9 @@ mod tests {
         assert_eq!(s.p99_ms, 991.0);
         assert_eq!(s.max_ms, 1000.0);
         assert_eq!(s.avg_ms, 500.5);
-        assert!(s.java_line().starts_with("1000 records sent, 500.0 records/sec"));
+        assert!(s
+            .java_line()
+            .starts_with("1000 records sent, 500.0 records/sec"));
         assert!(s.json("x").contains("\"p99_ms\":991.0000"));
     }
 

@@ -349,7 +349,12 @@ impl Drop for JavaMember {
 fn partitions(v: &Value) -> Vec<i32> {
     v["partitions"]
         .as_array()
-        .map(|a| a.iter().filter_map(|p| p.as_i64()).map(|p| p as i32).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p.as_i64())
+                .map(|p| p as i32)
+                .collect()
+        })
         .unwrap_or_default()
 }
 

@@ -78,28 +78,29 @@ fn run() -> Result<(), String> {
     consumer
         .subscribe_with_listener(&[topic.as_str()], assigned.clone())
         .map_err(|e| e.to_string())?;
-    let (records, bytes, last) = rt.block_on(async {
-        let mut records = 0u64;
-        let mut bytes = 0u64;
-        let mut last = Instant::now();
-        while records < messages {
-            let batch = consumer.poll(Duration::from_millis(100)).await?;
-            if batch.is_empty() {
-                if last.elapsed() > timeout {
-                    break;
+    let (records, bytes, last) = rt
+        .block_on(async {
+            let mut records = 0u64;
+            let mut bytes = 0u64;
+            let mut last = Instant::now();
+            while records < messages {
+                let batch = consumer.poll(Duration::from_millis(100)).await?;
+                if batch.is_empty() {
+                    if last.elapsed() > timeout {
+                        break;
+                    }
+                    continue;
                 }
-                continue;
+                for r in &batch {
+                    bytes += r.key.as_ref().map_or(0, |k| k.len() as u64)
+                        + r.value.as_ref().map_or(0, |v| v.len() as u64);
+                }
+                records += batch.len() as u64;
+                last = Instant::now();
             }
-            for r in &batch {
-                bytes += r.key.as_ref().map_or(0, |k| k.len() as u64)
-                    + r.value.as_ref().map_or(0, |v| v.len() as u64);
-            }
-            records += batch.len() as u64;
-            last = Instant::now();
-        }
-        Ok::<_, ferrokafka_core::Error>((records, bytes, last))
-    })
-    .map_err(|e| format!("poll: {e}"))?;
+            Ok::<_, ferrokafka_core::Error>((records, bytes, last))
+        })
+        .map_err(|e| format!("poll: {e}"))?;
     let end = last;
     let _ = rt.block_on(consumer.close());
     let total = end.duration_since(start);
@@ -109,7 +110,9 @@ fn run() -> Result<(), String> {
         .unwrap_or_else(|p| p.into_inner())
         .unwrap_or(start);
     let rebalance = assigned_at.saturating_duration_since(start);
-    let fetch = end.saturating_duration_since(assigned_at).max(Duration::from_micros(1));
+    let fetch = end
+        .saturating_duration_since(assigned_at)
+        .max(Duration::from_micros(1));
     let mb = bytes as f64 / (1024.0 * 1024.0);
     let secs = total.as_secs_f64().max(1e-9);
     let fsecs = fetch.as_secs_f64();

@@ -21,14 +21,21 @@ const USAGE: &str = "usage: fk-producer-perf --topic TOPIC --num-records N --rec
 
 fn main() {
     if let Err(e) = run() {
-        eprintln!("fk-producer-perf: {e}\n{USAGE}");
+        eprintln!("fk-producer-perf: {e}");
+        if e.starts_with("--") || e.contains("flag") {
+            eprintln!("{USAGE}");
+        }
         std::process::exit(1);
     }
 }
 
 /// Awaits delivery results as they complete, in any order, timing each against its send.
-async fn collect(mut rx: mpsc::UnboundedReceiver<(Instant, DeliveryFuture)>, n: usize) -> Latencies {
+async fn collect(
+    mut rx: mpsc::UnboundedReceiver<(Instant, DeliveryFuture)>,
+    n: usize,
+) -> (Latencies, Option<String>) {
     let mut lat = Latencies::with_capacity(n);
+    let mut first_error = None;
     let mut pending = FuturesUnordered::new();
     let mut open = true;
     let mut buf = Vec::with_capacity(1024);
@@ -36,10 +43,14 @@ async fn collect(mut rx: mpsc::UnboundedReceiver<(Instant, DeliveryFuture)>, n: 
         tokio::select! {
             biased;
             Some((sent, res)) = pending.next(), if !pending.is_empty() => {
+                let res: ferrokafka_core::Result<ferrokafka_core::RecordMetadata> = res;
                 let sent: Instant = sent;
                 match res {
                     Ok(_) => lat.record(sent.elapsed()),
-                    Err(_) => lat.error(),
+                    Err(e) => {
+                        lat.error();
+                        first_error.get_or_insert_with(|| format!("{:?}: {e}", e.kind()));
+                    }
                 }
             }
             got = rx.recv_many(&mut buf, 1024), if open => {
@@ -53,7 +64,7 @@ async fn collect(mut rx: mpsc::UnboundedReceiver<(Instant, DeliveryFuture)>, n: 
             else => break,
         }
     }
-    lat
+    (lat, first_error)
 }
 
 fn run() -> Result<(), String> {
@@ -103,19 +114,26 @@ fn run() -> Result<(), String> {
     rt.block_on(producer.close(Duration::from_secs(300)))
         .map_err(|e| format!("close: {e}"))?;
     let elapsed = start.elapsed();
-    let lat = rt
+    let (lat, first_error) = rt
         .block_on(collector)
         .map_err(|e| format!("collector: {e}"))?;
     let summary = lat.summary(num_records * record_size as u64, elapsed);
     println!("{}", summary.java_line());
     if summary.errors > 0 {
-        eprintln!("fk-producer-perf: {} records failed", summary.errors);
+        eprintln!(
+            "fk-producer-perf: {} records failed; the first: {}",
+            summary.errors,
+            first_error.unwrap_or_default()
+        );
     }
     if args.has("json") {
         println!("{}", summary.json("fk-producer-perf"));
     }
     if summary.errors > 0 {
-        return Err(format!("{} of {num_records} records failed", summary.errors));
+        return Err(format!(
+            "{} of {num_records} records failed",
+            summary.errors
+        ));
     }
     Ok(())
 }
