@@ -446,7 +446,8 @@ def main() -> None:
         f"- peers: librdkafka {confluent_kafka.libversion()[0]} via confluent-kafka "
         f"{confluent_kafka.version()[0]} (Python loop), Java kafka-clients from `{os.path.basename(os.path.dirname(libs)) if libs else '-'}`"
         " (ProducerPerformance / ConsumerPerformance)",
-        f"- producer settings for all: {producer_settings('<acks>', '<codec>')}; topics with {PARTITIONS} partitions",
+        f"- producer settings for all: {producer_settings('<acks>', '<codec>')} except enable.idempotence=true"
+        f" exactly when acks=all; topics with {PARTITIONS} partitions",
         "- producer latency: per record, send -> delivery report (Java: whole ms); throughput includes close/flush",
         "- consumer rates: after the group join (Java's fetch.* columns; on_assign for the others)",
         "- librdkafka runs behind a Python loop: roughly 1-3 us of interpreter time per produce/callback,",
