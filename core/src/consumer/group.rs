@@ -201,9 +201,9 @@ impl Group {
     ) -> Result<JoinOutcome> {
         let backoff = self.cluster.config().common.retry_backoff;
         self.lock().joining = true;
-        let res = self.join_loop(topics, owned, deadline, backoff).await;
-        self.lock().joining = false;
-        res
+        // Cleared on drop too, so an aborted join (close) does not leave heartbeats paused.
+        let _joining = JoiningGuard(self);
+        self.join_loop(topics, owned, deadline, backoff).await
     }
 
     async fn join_loop(
@@ -468,6 +468,8 @@ impl Group {
     }
 
     /// Commits offsets as the current member (generation and member id checked by the broker).
+    /// Fails fast with REBALANCE_IN_PROGRESS while a JoinGroup/SyncGroup is in flight, as Java
+    /// does: the generation is changing, and the next poll completes the rebalance.
     pub async fn commit(
         &self,
         offsets: &BTreeMap<TopicPartition, OffsetAndMetadata>,
@@ -475,6 +477,15 @@ impl Group {
     ) -> Result<()> {
         let (member, generation) = {
             let s = self.lock();
+            if s.joining && !offsets.is_empty() {
+                return Err(Error::from_code(
+                    code::REBALANCE_IN_PROGRESS,
+                    format!(
+                        "committing offsets of group {} during a rebalance; poll to complete it, then commit again",
+                        self.group_id
+                    ),
+                ));
+            }
             (s.member_id.clone(), s.generation)
         };
         commit_offsets(
@@ -488,6 +499,15 @@ impl Group {
             Some(&self.state),
         )
         .await
+    }
+}
+
+/// Clears [`MemberState::joining`] when a join ends, however it ends.
+struct JoiningGuard<'a>(&'a Group);
+
+impl Drop for JoiningGuard<'_> {
+    fn drop(&mut self) {
+        self.0.lock().joining = false;
     }
 }
 
