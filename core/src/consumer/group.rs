@@ -751,3 +751,53 @@ pub async fn fetch_committed(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ClientConfig;
+    use crate::connection::TcpConnector;
+
+    fn group() -> Group {
+        let cfg = ClientConfig::from_pairs([("bootstrap.servers", "127.0.0.1:1")]).unwrap();
+        let connector: Arc<dyn Connector> = Arc::new(TcpConnector);
+        let cluster = Cluster::new(cfg, connector.clone(), false).unwrap();
+        Group::new(cluster, "g".into(), Vec::new(), connector)
+    }
+
+    #[tokio::test]
+    async fn commit_during_a_join_fails_fast_with_rebalance_in_progress() {
+        let g = group();
+        g.lock().joining = true;
+        let offsets = BTreeMap::from([(TopicPartition::new("t", 0), OffsetAndMetadata::new(5))]);
+        let far = Instant::now() + Duration::from_secs(3600);
+        let e = g.commit(&offsets, far).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Rebalance, "{e}");
+        assert_eq!(e.code(), Some(code::REBALANCE_IN_PROGRESS));
+        // Nothing to commit is not an error, joining or not.
+        g.commit(&BTreeMap::new(), far).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_aborted_join_resumes_heartbeats() {
+        let g = Arc::new(group());
+        let j = g.clone();
+        let task = tokio::spawn(async move {
+            j.join(
+                &BTreeSet::from(["t".to_string()]),
+                &[],
+                Instant::now() + Duration::from_secs(3600),
+            )
+            .await
+        });
+        while !g.lock().joining && !task.is_finished() {
+            tokio::task::yield_now().await;
+        }
+        task.abort();
+        let _ = task.await;
+        assert!(
+            !g.lock().joining,
+            "the joining flag is cleared when the join is dropped"
+        );
+    }
+}
