@@ -8,6 +8,7 @@
 //! Group requests live in [`group`], ListOffsets in [`offsets`].
 
 pub mod assignor;
+pub mod coordinator;
 pub mod fetcher;
 pub mod group;
 pub mod listener;
