@@ -1,25 +1,21 @@
-//! Classic consumer-group membership: FindCoordinator, JoinGroup, SyncGroup, Heartbeat,
-//! LeaveGroup, and the group's offset requests (OffsetCommit, OffsetFetch).
+//! Classic consumer-group membership: JoinGroup, SyncGroup, Heartbeat, LeaveGroup, and
+//! committing offsets as a member.
+//!
+//! The membership-free coordinator requests live in [`super::coordinator`] (re-exported here).
 //!
 //! Owns the member id, generation and coordinator of one consumer, the leader's run of the
 //! chosen assignor, and the flags the heartbeat task raises (rejoin needed, assignment lost).
 //! It must not fetch records or call the application's rebalance listener (the consumer does).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kafka_protocol::messages::find_coordinator_request::FindCoordinatorRequest;
 use kafka_protocol::messages::join_group_request::JoinGroupRequestProtocol;
 use kafka_protocol::messages::leave_group_request::MemberIdentity;
-use kafka_protocol::messages::offset_commit_request::{
-    OffsetCommitRequestPartition, OffsetCommitRequestTopic,
-};
-use kafka_protocol::messages::offset_fetch_request::OffsetFetchRequestTopic;
 use kafka_protocol::messages::sync_group_request::SyncGroupRequestAssignment;
 use kafka_protocol::messages::{
-    GroupId, HeartbeatRequest, JoinGroupRequest, LeaveGroupRequest, OffsetCommitRequest,
-    OffsetFetchRequest, SyncGroupRequest, TopicName,
+    GroupId, HeartbeatRequest, JoinGroupRequest, LeaveGroupRequest, SyncGroupRequest,
 };
 use kafka_protocol::protocol::{Request, StrBytes};
 use tokio::time::Instant;
@@ -27,6 +23,7 @@ use tracing::{debug, info};
 
 use super::assignor::protocol::{self, Subscription, PROTOCOL_TYPE};
 use super::assignor::{Assignor, RebalanceProtocol};
+pub use super::coordinator::{commit_offsets, fetch_committed, find_coordinator};
 use super::record::OffsetAndMetadata;
 use crate::cluster::Cluster;
 use crate::connection::{Connection, ConnectionConfig, Connector};
@@ -34,7 +31,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::types::TopicPartition;
 
 /// Error codes the group logic reacts to.
-mod code {
+pub(crate) mod code {
     pub const COORDINATOR_LOAD_IN_PROGRESS: i16 = 14;
     pub const COORDINATOR_NOT_AVAILABLE: i16 = 15;
     pub const NOT_COORDINATOR: i16 = 16;
@@ -201,9 +198,9 @@ impl Group {
     ) -> Result<JoinOutcome> {
         let backoff = self.cluster.config().common.retry_backoff;
         self.lock().joining = true;
-        let res = self.join_loop(topics, owned, deadline, backoff).await;
-        self.lock().joining = false;
-        res
+        // Cleared on drop too, so an aborted join (close) does not leave heartbeats paused.
+        let _joining = JoiningGuard(self);
+        self.join_loop(topics, owned, deadline, backoff).await
     }
 
     async fn join_loop(
@@ -468,6 +465,8 @@ impl Group {
     }
 
     /// Commits offsets as the current member (generation and member id checked by the broker).
+    /// Fails fast with REBALANCE_IN_PROGRESS while a JoinGroup/SyncGroup is in flight, as Java
+    /// does: the generation is changing, and the next poll completes the rebalance.
     pub async fn commit(
         &self,
         offsets: &BTreeMap<TopicPartition, OffsetAndMetadata>,
@@ -475,6 +474,15 @@ impl Group {
     ) -> Result<()> {
         let (member, generation) = {
             let s = self.lock();
+            if s.joining && !offsets.is_empty() {
+                return Err(Error::from_code(
+                    code::REBALANCE_IN_PROGRESS,
+                    format!(
+                        "committing offsets of group {} during a rebalance; poll to complete it, then commit again",
+                        self.group_id
+                    ),
+                ));
+            }
             (s.member_id.clone(), s.generation)
         };
         commit_offsets(
@@ -491,243 +499,61 @@ impl Group {
     }
 }
 
-/// FindCoordinator for `key` (`key_type` 0 = group) with retries until `deadline`; caches the
-/// node in `state` when given.
-pub async fn find_coordinator(
-    cluster: &Cluster,
-    key: &str,
-    key_type: i8,
-    deadline: Instant,
-    state: Option<&Arc<Mutex<MemberState>>>,
-) -> Result<Arc<Connection>> {
-    if let Some(node) = state.and_then(|s| s.lock().unwrap_or_else(|p| p.into_inner()).coordinator)
-    {
-        match cluster.broker(node).await {
-            Ok(c) => return Ok(c),
-            Err(_) => {
-                if let Some(s) = state {
-                    s.lock().unwrap_or_else(|p| p.into_inner()).coordinator = None;
-                }
-            }
-        }
-    }
-    let backoff = cluster.config().common.retry_backoff;
-    loop {
-        let attempt: Result<i32> = async {
-            let conn = cluster.any_broker().await?;
-            let v = conn.version::<FindCoordinatorRequest>()?;
-            let mut req = FindCoordinatorRequest::default().with_key_type(key_type);
-            if v >= 4 {
-                req = req.with_coordinator_keys(vec![sb(key)]);
-            } else {
-                req = req.with_key(sb(key));
-            }
-            let resp = conn.request(&req).await?;
-            let (code, node) = match resp.coordinators.first() {
-                Some(c) if v >= 4 => (c.error_code, c.node_id.0),
-                _ => (resp.error_code, resp.node_id.0),
-            };
-            if code != 0 {
-                return Err(Error::from_code(code, format!("FindCoordinator for {key}")));
-            }
-            Ok(node)
-        }
-        .await;
-        match attempt {
-            Ok(node) => {
-                if !cluster.metadata().brokers.contains_key(&node) {
-                    cluster.refresh().await.ok();
-                }
-                if let Some(s) = state {
-                    s.lock().unwrap_or_else(|p| p.into_inner()).coordinator = Some(node);
-                }
-                return cluster.broker(node).await;
-            }
-            Err(e) if e.is_retriable() && Instant::now() + backoff < deadline => {
-                debug!(key, error = %e, "coordinator lookup failed; retrying");
-                tokio::time::sleep(backoff).await;
-            }
-            Err(e) => return Err(e),
-        }
+/// Clears [`MemberState::joining`] when a join ends, however it ends.
+struct JoiningGuard<'a>(&'a Group);
+
+impl Drop for JoiningGuard<'_> {
+    fn drop(&mut self) {
+        self.0.lock().joining = false;
     }
 }
 
-fn topic_name(t: &str) -> TopicName {
-    TopicName(sb(t))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ClientConfig;
+    use crate::connection::TcpConnector;
 
-/// OffsetCommit for `group` (generation `-1` and an empty member id for a consumer that only
-/// assigns partitions, or for admin).
-#[allow(clippy::too_many_arguments)]
-pub async fn commit_offsets(
-    cluster: &Cluster,
-    group: &str,
-    member_id: &str,
-    generation: i32,
-    instance_id: Option<&str>,
-    offsets: &BTreeMap<TopicPartition, OffsetAndMetadata>,
-    deadline: Instant,
-    state: Option<&Arc<Mutex<MemberState>>>,
-) -> Result<()> {
-    if offsets.is_empty() {
-        return Ok(());
+    fn group() -> Group {
+        let cfg = ClientConfig::from_pairs([("bootstrap.servers", "127.0.0.1:1")]).unwrap();
+        let connector: Arc<dyn Connector> = Arc::new(TcpConnector);
+        let cluster = Cluster::new(cfg, connector.clone(), false).unwrap();
+        Group::new(cluster, "g".into(), Vec::new(), connector)
     }
-    let mut by_topic: BTreeMap<&str, Vec<OffsetCommitRequestPartition>> = BTreeMap::new();
-    for (tp, om) in offsets {
-        by_topic.entry(&tp.topic).or_default().push(
-            OffsetCommitRequestPartition::default()
-                .with_partition_index(tp.partition)
-                .with_committed_offset(om.offset)
-                .with_committed_leader_epoch(om.leader_epoch.unwrap_or(-1))
-                .with_committed_metadata(Some(sb(&om.metadata))),
+
+    #[tokio::test]
+    async fn commit_during_a_join_fails_fast_with_rebalance_in_progress() {
+        let g = group();
+        g.lock().joining = true;
+        let offsets = BTreeMap::from([(TopicPartition::new("t", 0), OffsetAndMetadata::new(5))]);
+        let far = Instant::now() + Duration::from_secs(3600);
+        let e = g.commit(&offsets, far).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Rebalance, "{e}");
+        assert_eq!(e.code(), Some(code::REBALANCE_IN_PROGRESS));
+        // Nothing to commit is not an error, joining or not.
+        g.commit(&BTreeMap::new(), far).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_aborted_join_resumes_heartbeats() {
+        let g = Arc::new(group());
+        let j = g.clone();
+        let task = tokio::spawn(async move {
+            j.join(
+                &BTreeSet::from(["t".to_string()]),
+                &[],
+                Instant::now() + Duration::from_secs(3600),
+            )
+            .await
+        });
+        while !g.lock().joining && !task.is_finished() {
+            tokio::task::yield_now().await;
+        }
+        task.abort();
+        let _ = task.await;
+        assert!(
+            !g.lock().joining,
+            "the joining flag is cleared when the join is dropped"
         );
-    }
-    let req = OffsetCommitRequest::default()
-        .with_group_id(GroupId(sb(group)))
-        .with_generation_id_or_member_epoch(generation)
-        .with_member_id(sb(member_id))
-        .with_group_instance_id(instance_id.map(sb))
-        .with_retention_time_ms(-1)
-        .with_topics(
-            by_topic
-                .into_iter()
-                .map(|(t, ps)| {
-                    OffsetCommitRequestTopic::default()
-                        .with_name(topic_name(t))
-                        .with_partitions(ps)
-                })
-                .collect(),
-        );
-    let backoff = cluster.config().common.retry_backoff;
-    loop {
-        let attempt: Result<()> = async {
-            let conn = find_coordinator(cluster, group, 0, deadline, state).await?;
-            let v = capped::<OffsetCommitRequest>(&conn, 8)?;
-            let resp = conn.request_raw(&req, v, None).await?;
-            for t in &resp.topics {
-                for p in &t.partitions {
-                    if p.error_code != 0 {
-                        if let Some(s) = state {
-                            let mut s = s.lock().unwrap_or_else(|p| p.into_inner());
-                            if matches!(
-                                p.error_code,
-                                code::NOT_COORDINATOR | code::COORDINATOR_NOT_AVAILABLE
-                            ) {
-                                s.coordinator = None;
-                            }
-                            if matches!(
-                                p.error_code,
-                                code::UNKNOWN_MEMBER_ID
-                                    | code::ILLEGAL_GENERATION
-                                    | code::REBALANCE_IN_PROGRESS
-                            ) {
-                                s.needs_rejoin = true;
-                            }
-                        }
-                        return Err(Error::from_code(
-                            p.error_code,
-                            format!("committing offset of {}-{}", t.name.0, p.partition_index),
-                        ));
-                    }
-                }
-            }
-            Ok(())
-        }
-        .await;
-        match attempt {
-            Ok(()) => return Ok(()),
-            Err(e)
-                if (e.is_retriable() || e.code() == Some(code::COORDINATOR_LOAD_IN_PROGRESS))
-                    && Instant::now() + backoff < deadline =>
-            {
-                tokio::time::sleep(backoff).await;
-            }
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// OffsetFetch: the committed offsets of `partitions` (`None` = every partition with an
-/// offset) in `group`. Partitions without a committed offset are absent.
-pub async fn fetch_committed(
-    cluster: &Cluster,
-    group: &str,
-    partitions: Option<&[TopicPartition]>,
-    deadline: Instant,
-    state: Option<&Arc<Mutex<MemberState>>>,
-) -> Result<HashMap<TopicPartition, OffsetAndMetadata>> {
-    let topics = partitions.map(|ps| {
-        let mut by: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
-        for tp in ps {
-            by.entry(&tp.topic).or_default().push(tp.partition);
-        }
-        by.into_iter()
-            .map(|(t, p)| {
-                OffsetFetchRequestTopic::default()
-                    .with_name(topic_name(t))
-                    .with_partition_indexes(p)
-            })
-            .collect::<Vec<_>>()
-    });
-    let req = OffsetFetchRequest::default()
-        .with_group_id(GroupId(sb(group)))
-        .with_topics(topics)
-        .with_require_stable(true);
-    let backoff = cluster.config().common.retry_backoff;
-    loop {
-        let attempt: Result<HashMap<TopicPartition, OffsetAndMetadata>> = async {
-            let conn = find_coordinator(cluster, group, 0, deadline, state).await?;
-            let v = capped::<OffsetFetchRequest>(&conn, 7)?;
-            let resp = conn.request_raw(&req, v, None).await?;
-            if resp.error_code != 0 {
-                if let Some(s) = state {
-                    if matches!(
-                        resp.error_code,
-                        code::NOT_COORDINATOR | code::COORDINATOR_NOT_AVAILABLE
-                    ) {
-                        s.lock().unwrap_or_else(|p| p.into_inner()).coordinator = None;
-                    }
-                }
-                return Err(Error::from_code(
-                    resp.error_code,
-                    format!("fetching committed offsets of group {group}"),
-                ));
-            }
-            let mut out = HashMap::new();
-            for t in &resp.topics {
-                for p in &t.partitions {
-                    if p.error_code != 0 {
-                        return Err(Error::from_code(
-                            p.error_code,
-                            format!("committed offset of {}-{}", t.name.0, p.partition_index),
-                        ));
-                    }
-                    if p.committed_offset >= 0 {
-                        out.insert(
-                            TopicPartition::new(t.name.0.as_str(), p.partition_index),
-                            OffsetAndMetadata {
-                                offset: p.committed_offset,
-                                metadata: p
-                                    .metadata
-                                    .as_ref()
-                                    .map(|m| m.to_string())
-                                    .unwrap_or_default(),
-                                leader_epoch: (p.committed_leader_epoch >= 0)
-                                    .then_some(p.committed_leader_epoch),
-                            },
-                        );
-                    }
-                }
-            }
-            Ok(out)
-        }
-        .await;
-        match attempt {
-            Ok(o) => return Ok(o),
-            Err(e) if e.is_retriable() && Instant::now() + backoff < deadline => {
-                tokio::time::sleep(backoff).await
-            }
-            Err(e) => return Err(e),
-        }
     }
 }

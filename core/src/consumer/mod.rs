@@ -1,12 +1,14 @@
 //! The consumer: subscribe or assign, poll records, manage offsets.
 //!
 //! Owns the public [`Consumer`] API, shaped for every binding (kafkajs eachBatch/eachMessage,
-//! kafka-python and Java poll): `poll` runs the group protocol when needed (see [`rebalance`]),
+//! kafka-python and Java poll): `poll` drives the group protocol without waiting for it (the
+//! join runs in the background, see [`rebalance`]) and returns within its timeout,
 //! resets positions (committed offset, else `auto.offset.reset`), hands out buffered records up
 //! to `max.poll.records` and keeps one fetch per leader in flight (prefetch, [`fetcher`]).
 //! Group requests live in [`group`], ListOffsets in [`offsets`].
 
 pub mod assignor;
+pub mod coordinator;
 pub mod fetcher;
 pub mod group;
 pub mod listener;
@@ -51,6 +53,8 @@ pub(crate) struct Inner {
     pub(crate) results_rx: tokio::sync::Mutex<mpsc::UnboundedReceiver<FetchResult>>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) heartbeat: Mutex<Option<JoinHandle<()>>>,
+    /// The background JoinGroup/SyncGroup round trip, while one is in flight.
+    pub(crate) join: Mutex<Option<rebalance::PendingJoin>>,
 }
 
 impl Drop for Inner {
@@ -62,6 +66,9 @@ impl Drop for Inner {
             .take()
         {
             h.abort();
+        }
+        if let Some(j) = self.join.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            j.abort();
         }
     }
 }
@@ -126,6 +133,7 @@ impl Consumer {
                 results_rx: tokio::sync::Mutex::new(rx),
                 metrics: Arc::new(Metrics::default()),
                 heartbeat: Mutex::new(None),
+                join: Mutex::new(None),
             }),
         })
     }
@@ -239,6 +247,11 @@ impl Consumer {
     }
 
     /// Waits up to `timeout` for records; returns at most `max.poll.records`, possibly none.
+    ///
+    /// A rebalance never holds poll past its timeout: the join runs in the background; with a
+    /// cooperative assignor the partitions kept keep delivering records meanwhile (eager: all
+    /// partitions are revoked first, so poll returns empty until the new assignment arrives).
+    /// Rebalance callbacks run inside poll, on the caller's task.
     pub async fn poll(&self, timeout: Duration) -> Result<Vec<ConsumerRecord>> {
         self.ensure_open()?;
         let deadline = Instant::now() + timeout;
@@ -545,6 +558,7 @@ impl Consumer {
         if self.state().closed {
             return Ok(());
         }
+        self.abort_join().await;
         let mut result = Ok(());
         let subscribed = !matches!(
             self.state().subscription,

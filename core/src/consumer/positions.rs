@@ -192,8 +192,8 @@ impl Consumer {
     /// Commits positions every `auto.commit.interval.ms` when `enable.auto.commit`.
     pub(crate) async fn maybe_auto_commit(&self) {
         let c = &self.inner.cfg.consumer;
-        if !c.enable_auto_commit || self.inner.group.is_none() {
-            return;
+        if !c.enable_auto_commit || self.inner.group.is_none() || self.joining() {
+            return; // during a rebalance the generation is changing: commit after it
         }
         let due = {
             let mut st = self.state();

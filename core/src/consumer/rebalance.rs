@@ -2,21 +2,41 @@
 //! joining; cooperative: only what moved, then rejoining), calling the listener, and the
 //! background heartbeat task that also enforces `max.poll.interval.ms`.
 //!
+//! The JoinGroup/SyncGroup round trip runs on a spawned task so `poll` never waits for it:
+//! it keeps returning records of the partitions still owned (cooperative) and honours its
+//! timeout; the next poll after SyncGroup applies the assignment and calls the listener on the
+//! caller's task, as Java's consumer does.
+//!
 //! It must not build protocol messages (that is [`super::group`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
 use super::assignor::RebalanceProtocol;
-use super::group::Group;
+use super::group::{Group, JoinOutcome};
 use super::state::Subscription;
-use super::{Consumer, DEFAULT_API_TIMEOUT};
-use crate::error::Result;
+use super::{Consumer, OffsetAndMetadata, DEFAULT_API_TIMEOUT};
+use crate::error::{Error, Result};
 use crate::types::TopicPartition;
+
+/// A JoinGroup/SyncGroup round trip running on its own task while poll keeps fetching.
+pub(crate) struct PendingJoin {
+    handle: JoinHandle<Result<JoinOutcome>>,
+    /// The subscription the join announced (a change meanwhile needs another join).
+    topics: BTreeSet<String>,
+}
+
+impl PendingJoin {
+    /// Cancels the join task (the consumer is being dropped).
+    pub(crate) fn abort(&self) {
+        self.handle.abort();
+    }
+}
 
 impl Consumer {
     /// Resolves a pattern subscription against cluster metadata (every `metadata.max.age.ms`
@@ -51,11 +71,31 @@ impl Consumer {
         Ok(())
     }
 
-    /// Runs a rebalance when the subscription changed or the group asked for one.
+    /// Drives a rebalance without blocking: completes a finished background join (applying
+    /// the new assignment and calling the listener on the caller's task), or starts one when
+    /// the subscription changed or the group asked for one. While a join runs, the partitions
+    /// still owned (cooperative) keep being fetched and returned by poll.
     pub(crate) async fn maybe_rebalance(&self) -> Result<()> {
         let Some(group) = self.inner.group.clone() else {
             return Ok(());
         };
+        let finished = {
+            let mut slot = self.join_slot();
+            match slot.as_ref() {
+                Some(p) if p.handle.is_finished() => slot.take(),
+                Some(_) => return Ok(()), // still joining: keep consuming what we own
+                None => None,
+            }
+        };
+        if let Some(pending) = finished {
+            let outcome = pending.handle.await.map_err(|e| {
+                Error::internal(format!(
+                    "the group join task failed: {e}; poll again to rejoin"
+                ))
+            })?;
+            self.complete_rebalance(&group, &pending.topics, outcome?);
+            return Ok(());
+        }
         if matches!(
             self.state().subscription,
             Subscription::Manual | Subscription::None
@@ -70,22 +110,32 @@ impl Consumer {
         if !needs {
             return Ok(());
         }
+        self.start_join(&group, lost);
+        Ok(())
+    }
+
+    /// Revokes what must go before rejoining (eager: everything; lost: everything, reported
+    /// as lost) and spawns the JoinGroup/SyncGroup round trip, preceded by the commit of the
+    /// revoked partitions' positions when `enable.auto.commit`.
+    fn start_join(&self, group: &Arc<Group>, lost: bool) {
         let protocol = group.rebalance_protocol();
-        let (listener, current) = {
-            let st = self.state();
-            (st.listener.clone(), st.assignment())
+        let (listener, current, mut to_commit) = {
+            let mut st = self.state();
+            let pending = std::mem::take(&mut st.revoke_commit);
+            (st.listener.clone(), st.assignment(), pending)
         };
         if lost && !current.is_empty() {
             info!(
                 partitions = current.len(),
                 "partitions lost: the group moved on without this member"
             );
+            to_commit.clear(); // they belong to someone else already
             if let Some(l) = &listener {
                 l.on_partitions_lost(&current);
             }
             self.state().parts.clear();
         } else if protocol == RebalanceProtocol::Eager && !current.is_empty() {
-            self.commit_before_revoke(&current).await;
+            to_commit.extend(self.auto_commit_offsets(&current));
             if let Some(l) = &listener {
                 l.on_partitions_revoked(&current);
             }
@@ -95,55 +145,110 @@ impl Consumer {
             let st = self.state();
             (st.topics.clone(), st.assignment())
         };
-        let outcome = group
-            .join(&topics, &owned, Instant::now() + DEFAULT_API_TIMEOUT)
-            .await?;
+        debug!(group = %group.group_id, ?protocol, owned = owned.len(), "rejoining the group in the background");
+        let g = group.clone();
+        let join_topics = topics.clone();
+        let handle = crate::runtime::spawn(async move {
+            if !to_commit.is_empty() {
+                if let Err(e) = g
+                    .commit(&to_commit, Instant::now() + DEFAULT_API_TIMEOUT)
+                    .await
+                {
+                    warn!(error = %e, "commit before revoking partitions failed");
+                }
+            }
+            g.join(&join_topics, &owned, Instant::now() + DEFAULT_API_TIMEOUT)
+                .await
+        });
+        *self.join_slot() = Some(PendingJoin { handle, topics });
+    }
+
+    /// Applies a completed join: cooperative revokes only what moved (then rejoins, KIP-429),
+    /// adds what is new, and calls the listener.
+    fn complete_rebalance(
+        &self,
+        group: &Arc<Group>,
+        topics: &BTreeSet<String>,
+        outcome: JoinOutcome,
+    ) {
         let new: BTreeSet<TopicPartition> = outcome.assignment.into_iter().collect();
-        let owned_set: BTreeSet<TopicPartition> = owned.iter().cloned().collect();
-        let revoked: Vec<TopicPartition> = owned_set.difference(&new).cloned().collect();
-        let added: Vec<TopicPartition> = new.difference(&owned_set).cloned().collect();
+        let (listener, current, subscribed, same_topics) = {
+            let st = self.state();
+            let current: BTreeSet<TopicPartition> = st.parts.keys().cloned().collect();
+            let subscribed = !matches!(st.subscription, Subscription::Manual | Subscription::None);
+            (
+                st.listener.clone(),
+                current,
+                subscribed,
+                st.topics == *topics,
+            )
+        };
+        if !subscribed {
+            return; // unsubscribed or switched to assign() meanwhile
+        }
+        let revoked: Vec<TopicPartition> = current.difference(&new).cloned().collect();
+        let added: Vec<TopicPartition> = new.difference(&current).cloned().collect();
         if !revoked.is_empty() {
             // Cooperative: give up what moved, then rejoin so it can be handed over.
-            self.commit_before_revoke(&revoked).await;
+            let offsets = self.auto_commit_offsets(&revoked);
             if let Some(l) = &listener {
                 l.on_partitions_revoked(&revoked);
             }
-            self.state().remove(&revoked);
+            let mut st = self.state();
+            st.revoke_commit.extend(offsets);
+            st.remove(&revoked);
             group.lock().needs_rejoin = true;
         }
         self.state().add(&added);
         if let Some(l) = &listener {
             l.on_partitions_assigned(&added);
         }
-        self.ensure_heartbeat(&group);
-        Ok(())
+        if !same_topics {
+            group.lock().needs_rejoin = true; // the subscription changed during the join
+        }
+        self.ensure_heartbeat(group);
     }
 
-    async fn commit_before_revoke(&self, parts: &[TopicPartition]) {
+    /// The positions of `parts` to commit before giving them up (empty unless auto commit).
+    fn auto_commit_offsets(
+        &self,
+        parts: &[TopicPartition],
+    ) -> BTreeMap<TopicPartition, OffsetAndMetadata> {
         if !self.inner.cfg.consumer.enable_auto_commit {
-            return;
+            return BTreeMap::new();
         }
-        let offsets = self
-            .state()
+        self.state()
             .positions()
             .into_iter()
             .filter(|(tp, _)| parts.contains(tp))
             .map(|(tp, (o, e))| {
                 (
                     tp,
-                    super::OffsetAndMetadata {
+                    OffsetAndMetadata {
                         offset: o,
                         metadata: String::new(),
                         leader_epoch: e,
                     },
                 )
             })
-            .collect();
-        if let Err(e) = self
-            .commit(offsets, Instant::now() + DEFAULT_API_TIMEOUT)
-            .await
-        {
-            warn!(error = %e, "commit before revoking partitions failed");
+            .collect()
+    }
+
+    fn join_slot(&self) -> std::sync::MutexGuard<'_, Option<PendingJoin>> {
+        self.inner.join.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether a background join is in flight.
+    pub(crate) fn joining(&self) -> bool {
+        self.join_slot().is_some()
+    }
+
+    /// Stops a background join (close) and waits until it is gone.
+    pub(crate) async fn abort_join(&self) {
+        let pending = self.join_slot().take();
+        if let Some(p) = pending {
+            p.handle.abort();
+            let _ = p.handle.await;
         }
     }
 

@@ -11,7 +11,7 @@ use regex::Regex;
 use tokio::time::Instant;
 
 use super::listener::RebalanceListener;
-use super::record::ConsumerRecord;
+use super::record::{ConsumerRecord, OffsetAndMetadata};
 use crate::types::TopicPartition;
 
 /// How partitions are chosen.
@@ -51,6 +51,8 @@ pub struct State {
     pub last_auto_commit: Option<Instant>,
     pub pattern_checked: Option<Instant>,
     pub closed: bool,
+    /// Auto-commit positions of partitions revoked cooperatively, committed before rejoining.
+    pub revoke_commit: BTreeMap<TopicPartition, OffsetAndMetadata>,
 }
 
 impl State {

@@ -1,0 +1,263 @@
+//! Group-coordinator requests that need no membership: FindCoordinator, OffsetCommit and
+//! OffsetFetch, with their retries. Shared by the consumer (as a member or with `assign()`)
+//! and by admin (group offsets). It must not track membership (that is [`super::group`]).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use kafka_protocol::messages::find_coordinator_request::FindCoordinatorRequest;
+use kafka_protocol::messages::offset_commit_request::{
+    OffsetCommitRequestPartition, OffsetCommitRequestTopic,
+};
+use kafka_protocol::messages::offset_fetch_request::OffsetFetchRequestTopic;
+use kafka_protocol::messages::{GroupId, OffsetCommitRequest, OffsetFetchRequest, TopicName};
+use tokio::time::Instant;
+use tracing::debug;
+
+use super::group::{capped, code, sb, MemberState};
+use super::record::OffsetAndMetadata;
+use crate::cluster::Cluster;
+use crate::connection::Connection;
+use crate::error::{Error, Result};
+use crate::types::TopicPartition;
+
+/// FindCoordinator for `key` (`key_type` 0 = group) with retries until `deadline`; caches the
+/// node in `state` when given.
+pub async fn find_coordinator(
+    cluster: &Cluster,
+    key: &str,
+    key_type: i8,
+    deadline: Instant,
+    state: Option<&Arc<Mutex<MemberState>>>,
+) -> Result<Arc<Connection>> {
+    if let Some(node) = state.and_then(|s| s.lock().unwrap_or_else(|p| p.into_inner()).coordinator)
+    {
+        match cluster.broker(node).await {
+            Ok(c) => return Ok(c),
+            Err(_) => {
+                if let Some(s) = state {
+                    s.lock().unwrap_or_else(|p| p.into_inner()).coordinator = None;
+                }
+            }
+        }
+    }
+    let backoff = cluster.config().common.retry_backoff;
+    loop {
+        let attempt: Result<i32> = async {
+            let conn = cluster.any_broker().await?;
+            let v = conn.version::<FindCoordinatorRequest>()?;
+            let mut req = FindCoordinatorRequest::default().with_key_type(key_type);
+            if v >= 4 {
+                req = req.with_coordinator_keys(vec![sb(key)]);
+            } else {
+                req = req.with_key(sb(key));
+            }
+            let resp = conn.request(&req).await?;
+            let (code, node) = match resp.coordinators.first() {
+                Some(c) if v >= 4 => (c.error_code, c.node_id.0),
+                _ => (resp.error_code, resp.node_id.0),
+            };
+            if code != 0 {
+                return Err(Error::from_code(code, format!("FindCoordinator for {key}")));
+            }
+            Ok(node)
+        }
+        .await;
+        match attempt {
+            Ok(node) => {
+                if !cluster.metadata().brokers.contains_key(&node) {
+                    cluster.refresh().await.ok();
+                }
+                if let Some(s) = state {
+                    s.lock().unwrap_or_else(|p| p.into_inner()).coordinator = Some(node);
+                }
+                return cluster.broker(node).await;
+            }
+            Err(e) if e.is_retriable() && Instant::now() + backoff < deadline => {
+                debug!(key, error = %e, "coordinator lookup failed; retrying");
+                tokio::time::sleep(backoff).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn topic_name(t: &str) -> TopicName {
+    TopicName(sb(t))
+}
+
+/// OffsetCommit for `group` (generation `-1` and an empty member id for a consumer that only
+/// assigns partitions, or for admin).
+#[allow(clippy::too_many_arguments)]
+pub async fn commit_offsets(
+    cluster: &Cluster,
+    group: &str,
+    member_id: &str,
+    generation: i32,
+    instance_id: Option<&str>,
+    offsets: &BTreeMap<TopicPartition, OffsetAndMetadata>,
+    deadline: Instant,
+    state: Option<&Arc<Mutex<MemberState>>>,
+) -> Result<()> {
+    if offsets.is_empty() {
+        return Ok(());
+    }
+    let mut by_topic: BTreeMap<&str, Vec<OffsetCommitRequestPartition>> = BTreeMap::new();
+    for (tp, om) in offsets {
+        by_topic.entry(&tp.topic).or_default().push(
+            OffsetCommitRequestPartition::default()
+                .with_partition_index(tp.partition)
+                .with_committed_offset(om.offset)
+                .with_committed_leader_epoch(om.leader_epoch.unwrap_or(-1))
+                .with_committed_metadata(Some(sb(&om.metadata))),
+        );
+    }
+    let req = OffsetCommitRequest::default()
+        .with_group_id(GroupId(sb(group)))
+        .with_generation_id_or_member_epoch(generation)
+        .with_member_id(sb(member_id))
+        .with_group_instance_id(instance_id.map(sb))
+        .with_retention_time_ms(-1)
+        .with_topics(
+            by_topic
+                .into_iter()
+                .map(|(t, ps)| {
+                    OffsetCommitRequestTopic::default()
+                        .with_name(topic_name(t))
+                        .with_partitions(ps)
+                })
+                .collect(),
+        );
+    let backoff = cluster.config().common.retry_backoff;
+    loop {
+        let attempt: Result<()> = async {
+            let conn = find_coordinator(cluster, group, 0, deadline, state).await?;
+            let v = capped::<OffsetCommitRequest>(&conn, 8)?;
+            let resp = conn.request_raw(&req, v, None).await?;
+            for t in &resp.topics {
+                for p in &t.partitions {
+                    if p.error_code != 0 {
+                        if let Some(s) = state {
+                            let mut s = s.lock().unwrap_or_else(|p| p.into_inner());
+                            if matches!(
+                                p.error_code,
+                                code::NOT_COORDINATOR | code::COORDINATOR_NOT_AVAILABLE
+                            ) {
+                                s.coordinator = None;
+                            }
+                            if matches!(
+                                p.error_code,
+                                code::UNKNOWN_MEMBER_ID
+                                    | code::ILLEGAL_GENERATION
+                                    | code::REBALANCE_IN_PROGRESS
+                            ) {
+                                s.needs_rejoin = true;
+                            }
+                        }
+                        return Err(Error::from_code(
+                            p.error_code,
+                            format!("committing offset of {}-{}", t.name.0, p.partition_index),
+                        ));
+                    }
+                }
+            }
+            Ok(())
+        }
+        .await;
+        match attempt {
+            Ok(()) => return Ok(()),
+            Err(e)
+                if (e.is_retriable() || e.code() == Some(code::COORDINATOR_LOAD_IN_PROGRESS))
+                    && Instant::now() + backoff < deadline =>
+            {
+                tokio::time::sleep(backoff).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// OffsetFetch: the committed offsets of `partitions` (`None` = every partition with an
+/// offset) in `group`. Partitions without a committed offset are absent.
+pub async fn fetch_committed(
+    cluster: &Cluster,
+    group: &str,
+    partitions: Option<&[TopicPartition]>,
+    deadline: Instant,
+    state: Option<&Arc<Mutex<MemberState>>>,
+) -> Result<HashMap<TopicPartition, OffsetAndMetadata>> {
+    let topics = partitions.map(|ps| {
+        let mut by: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
+        for tp in ps {
+            by.entry(&tp.topic).or_default().push(tp.partition);
+        }
+        by.into_iter()
+            .map(|(t, p)| {
+                OffsetFetchRequestTopic::default()
+                    .with_name(topic_name(t))
+                    .with_partition_indexes(p)
+            })
+            .collect::<Vec<_>>()
+    });
+    let req = OffsetFetchRequest::default()
+        .with_group_id(GroupId(sb(group)))
+        .with_topics(topics)
+        .with_require_stable(true);
+    let backoff = cluster.config().common.retry_backoff;
+    loop {
+        let attempt: Result<HashMap<TopicPartition, OffsetAndMetadata>> = async {
+            let conn = find_coordinator(cluster, group, 0, deadline, state).await?;
+            let v = capped::<OffsetFetchRequest>(&conn, 7)?;
+            let resp = conn.request_raw(&req, v, None).await?;
+            if resp.error_code != 0 {
+                if let Some(s) = state {
+                    if matches!(
+                        resp.error_code,
+                        code::NOT_COORDINATOR | code::COORDINATOR_NOT_AVAILABLE
+                    ) {
+                        s.lock().unwrap_or_else(|p| p.into_inner()).coordinator = None;
+                    }
+                }
+                return Err(Error::from_code(
+                    resp.error_code,
+                    format!("fetching committed offsets of group {group}"),
+                ));
+            }
+            let mut out = HashMap::new();
+            for t in &resp.topics {
+                for p in &t.partitions {
+                    if p.error_code != 0 {
+                        return Err(Error::from_code(
+                            p.error_code,
+                            format!("committed offset of {}-{}", t.name.0, p.partition_index),
+                        ));
+                    }
+                    if p.committed_offset >= 0 {
+                        out.insert(
+                            TopicPartition::new(t.name.0.as_str(), p.partition_index),
+                            OffsetAndMetadata {
+                                offset: p.committed_offset,
+                                metadata: p
+                                    .metadata
+                                    .as_ref()
+                                    .map(|m| m.to_string())
+                                    .unwrap_or_default(),
+                                leader_epoch: (p.committed_leader_epoch >= 0)
+                                    .then_some(p.committed_leader_epoch),
+                            },
+                        );
+                    }
+                }
+            }
+            Ok(out)
+        }
+        .await;
+        match attempt {
+            Ok(o) => return Ok(o),
+            Err(e) if e.is_retriable() && Instant::now() + backoff < deadline => {
+                tokio::time::sleep(backoff).await
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
