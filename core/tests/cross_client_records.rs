@@ -41,7 +41,7 @@ fn spec(codec: &str, i: usize) -> Spec {
         _ => None,
     };
     let value = (i % 10 != 7).then(|| format!("value-{i}-{codec}-").repeat(1 + i % 4).into_bytes());
-    let headers = if i % 2 == 0 {
+    let headers = if i.is_multiple_of(2) {
         vec![
             ("trace".to_string(), Some(format!("t{i}").into_bytes())),
             ("empty".to_string(), None),
@@ -54,7 +54,7 @@ fn spec(codec: &str, i: usize) -> Spec {
         partition,
         key,
         value,
-        timestamp: (i % 3 == 0).then_some(*BASE_TS + i as i64),
+        timestamp: i.is_multiple_of(3).then_some(*BASE_TS + i as i64),
         headers,
     }
 }
