@@ -14,8 +14,8 @@ use kafka_protocol::messages::{
     metadata_request::MetadataRequestTopic, produce_request::PartitionProduceData,
     produce_request::TopicProduceData, ApiKey, ApiVersionsRequest, CreateTopicsRequest,
     FetchRequest, FindCoordinatorRequest, HeartbeatRequest, InitProducerIdRequest,
-    JoinGroupRequest, ListOffsetsRequest, MetadataRequest, OffsetCommitRequest,
-    OffsetFetchRequest, ProduceRequest, RequestHeader, RequestKind, SyncGroupRequest, TopicName,
+    JoinGroupRequest, ListOffsetsRequest, MetadataRequest, OffsetCommitRequest, OffsetFetchRequest,
+    ProduceRequest, RequestHeader, RequestKind, SyncGroupRequest, TopicName,
 };
 use kafka_protocol::protocol::{Encodable, StrBytes};
 use kafka_protocol::records::{
@@ -131,12 +131,24 @@ fn main() {
         for (kind, pid) in [("plain", -1), ("idempotent", 7)] {
             let b = batch(codec, pid);
             // Mode 0: passed through as is (a valid batch); mode 3: repaired + timestamps.
-            write(&batches_dir, &format!("{name}-{kind}-raw"), &[&[0u8][..], &b].concat());
-            write(&batches_dir, &format!("{name}-{kind}-repair"), &[&[3u8][..], &b].concat());
+            write(
+                &batches_dir,
+                &format!("{name}-{kind}-raw"),
+                &[&[0u8][..], &b].concat(),
+            );
+            write(
+                &batches_dir,
+                &format!("{name}-{kind}-repair"),
+                &[&[3u8][..], &b].concat(),
+            );
         }
     }
     let two = [batch(Compression::None, -1), batch(Compression::Zstd, -1)].concat();
-    write(&batches_dir, "two-batches-raw", &[&[0u8][..], &two].concat());
+    write(
+        &batches_dir,
+        "two-batches-raw",
+        &[&[0u8][..], &two].concat(),
+    );
 
     let produce_records = Bytes::from(batch(Compression::Lz4, -1));
     let mut count = 0;
@@ -163,5 +175,8 @@ fn main() {
             count += 1;
         }
     }
-    println!("wrote {count} request seeds and 21 batch seeds under {}", root.display());
+    println!(
+        "wrote {count} request seeds and 21 batch seeds under {}",
+        root.display()
+    );
 }

@@ -23,7 +23,9 @@ struct Fixture {
 fn open() -> Fixture {
     let base = std::path::Path::new("/dev/shm");
     let dir = if base.is_dir() {
-        tempfile::Builder::new().prefix("fuzz-log-").tempdir_in(base)
+        tempfile::Builder::new()
+            .prefix("fuzz-log-")
+            .tempdir_in(base)
     } else {
         tempfile::Builder::new().prefix("fuzz-log-").tempdir()
     }
