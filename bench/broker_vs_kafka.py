@@ -298,8 +298,10 @@ def consume(libs: str, bootstrap: str, topic: str, records: int, log: str) -> di
 
 
 def bench_broker(broker, libs: str, workloads: list[tuple[str, int, int]], startup_runs: int,
-                 log: str) -> dict:
-    """Start-up runs first (fresh data each time), then one run that carries all the load."""
+                 log: str, results: dict) -> None:
+    """Start-up runs first (fresh data each time), then one run that carries all the load.
+
+    Fills `results` as it goes, so a failure part-way still reports what was measured."""
     startups = []
     for _ in range(max(0, startup_runs - 1)):
         broker.start()
@@ -308,8 +310,8 @@ def bench_broker(broker, libs: str, workloads: list[tuple[str, int, int]], start
     broker.start()
     startups.append(broker.startup_s)
     sampler = RssSampler(broker.pid).start()
-    results: dict = {"startup_ms": statistics.median(startups) * 1000,
-                     "startup_all_ms": [round(s * 1000, 1) for s in startups]}
+    results["startup_ms"] = statistics.median(startups) * 1000
+    results["startup_all_ms"] = [round(s * 1000, 1) for s in startups]
     try:
         for label, records, size in workloads:
             topic = f"bench-{label}"
@@ -321,7 +323,6 @@ def bench_broker(broker, libs: str, workloads: list[tuple[str, int, int]], start
     finally:
         results["peak_rss_mib"] = sampler.stop() / 1024
         broker.stop()
-    return results
 
 
 # -- report --------------------------------------------------------------------------------------
@@ -511,13 +512,19 @@ def main() -> int:
     info["kafka_version"] = kafka_version(libs)
 
     logdir = tempfile.mkdtemp(prefix="bench-logs-")
-    ours = kafka = None
+    ours: dict | None = None
+    kafka: dict | None = None
+    errors: list[str] = []
     if args.only != "kafka":
         print(f"== ferrokafka ({binary})", flush=True)
         broker = OurBroker(binary)
+        ours = {}
         try:
-            ours = bench_broker(broker, libs, workloads, args.startup_runs,
-                                os.path.join(logdir, "ferrokafka-clients.log"))
+            bench_broker(broker, libs, workloads, args.startup_runs,
+                         os.path.join(logdir, "ferrokafka-clients.log"), ours)
+        except Exception as e:  # report what was measured, then fail at the end
+            errors.append(f"ferrokafka: {e}")
+            print(f"!! ferrokafka run failed: {e}", file=sys.stderr, flush=True)
         finally:
             broker.stop()
             broker_log = os.path.join(broker.workdir, "broker.log")
@@ -528,9 +535,13 @@ def main() -> int:
     if args.only != "ours":
         print(f"== Apache Kafka {info['kafka_version']} ({heap_note})", flush=True)
         broker = ApacheKafka(libs, args.kafka_heap)
+        kafka = {}
         try:
-            kafka = bench_broker(broker, libs, workloads, args.startup_runs,
-                                 os.path.join(logdir, "kafka-clients.log"))
+            bench_broker(broker, libs, workloads, args.startup_runs,
+                         os.path.join(logdir, "kafka-clients.log"), kafka)
+        except Exception as e:
+            errors.append(f"Apache Kafka: {e}")
+            print(f"!! Apache Kafka run failed: {e}", file=sys.stderr, flush=True)
         finally:
             broker.cleanup()
     info["load_end"] = load_average()
@@ -544,9 +555,10 @@ def main() -> int:
     print_table(body)
     print(f"\nclient logs: {logdir}")
     if args.out != "-":
-        write_markdown(args.out, body, info, ours, kafka, args.note)
+        notes = list(args.note) + [f"FAILED, numbers incomplete: {e.splitlines()[0]}" for e in errors]
+        write_markdown(args.out, body, info, ours, kafka, notes)
         print(f"wrote {args.out}")
-    return 0
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":
