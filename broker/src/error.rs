@@ -23,6 +23,8 @@ pub enum BrokerError {
     },
     #[error("{path} is corrupt: {message}. Move it away to start with an empty state.")]
     Corrupt { path: PathBuf, message: String },
+    #[error("{0} is in use by another broker (its .lock is held). Stop that broker or set another `log.dirs`.")]
+    DataDirInUse(PathBuf),
     #[error("log storage: {0}")]
     Log(#[from] crate::log::LogError),
     #[error("group coordinator: {0}")]

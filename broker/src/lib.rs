@@ -98,6 +98,7 @@ impl BrokerBuilder {
         )?);
         let log_dir = config.log_dirs.clone();
         std::fs::create_dir_all(&log_dir).map_err(|e| BrokerError::io(&log_dir, e))?;
+        let dir_lock = lock_data_dir(&log_dir)?;
         let cluster_id = meta_properties::load_or_create(&log_dir, config.node_id)?;
 
         let listener_cfg = config.listeners.first().cloned().ok_or_else(|| {
@@ -163,6 +164,7 @@ impl BrokerBuilder {
             let _ = housekeeping.await;
             serve_state.groups.shutdown().await;
             serve_state.topics.close_all();
+            drop(dir_lock);
             tracing::info!("ferrokafka broker stopped");
         });
         Ok(BrokerHandle {
@@ -172,6 +174,23 @@ impl BrokerBuilder {
             task: Some(task),
             state,
         })
+    }
+}
+
+/// Takes `<log.dirs>/.lock` as Kafka does, so two brokers never share a data directory.
+/// The lock is released when the file is closed: on shutdown or when the process dies.
+fn lock_data_dir(dir: &Path) -> Result<std::fs::File, BrokerError> {
+    let path = dir.join(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| BrokerError::io(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(BrokerError::DataDirInUse(dir.to_path_buf())),
+        Err(std::fs::TryLockError::Error(e)) => Err(BrokerError::io(&path, e)),
     }
 }
 

@@ -5,16 +5,19 @@
 //! logged here once and handed back as Kafka error codes by the callers.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::RwLock;
 
 use crate::error::BrokerError;
-use crate::log::{AppendError, AppendOutcome, LogConfig, PartitionLog, ReadError, ReadOutcome};
+use crate::log::{
+    AppendError, AppendOutcome, LogConfig, PartitionLog, PreparedAppend, ReadError, ReadOutcome,
+};
 
 pub struct Partition {
     pub topic: String,
     pub index: i32,
-    /// None once the partition was deleted or closed.
-    log: Mutex<Option<PartitionLog>>,
+    /// None once the partition was deleted or closed. Reads (fetch, offsets) share the lock;
+    /// appends, housekeeping and config changes take it alone.
+    log: RwLock<Option<PartitionLog>>,
 }
 
 impl std::fmt::Debug for Partition {
@@ -45,18 +48,30 @@ impl Partition {
         Ok(Partition {
             topic: topic.to_string(),
             index,
-            log: Mutex::new(Some(log)),
+            log: RwLock::new(Some(log)),
         })
     }
 
     fn with_log<T>(&self, f: impl FnOnce(&mut PartitionLog) -> T) -> Option<T> {
-        let mut guard = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.log.write().unwrap_or_else(|e| e.into_inner());
         guard.as_mut().map(f)
     }
 
+    fn with_log_read<T>(&self, f: impl FnOnce(&PartitionLog) -> T) -> Option<T> {
+        let guard = self.log.read().unwrap_or_else(|e| e.into_inner());
+        guard.as_ref().map(f)
+    }
+
     /// Appends the raw record batches of one produce partition; Err is a Kafka error code + message.
+    /// The batches are validated (CRC, record walk, decompression) before the lock is taken,
+    /// so appends to one partition do not wait on each other's validation.
     pub fn append(&self, records: &[u8], now_ms: i64) -> Result<AppendOutcome, (i16, String)> {
-        match self.with_log(|l| l.append(records, LEADER_EPOCH, now_ms)) {
+        let Some(config) = self.with_log_read(|l| l.config().clone()) else {
+            return Err((STORAGE_ERROR, "partition is being deleted".into()));
+        };
+        let prepared = PreparedAppend::new(records, &config, now_ms)
+            .map_err(|e| (e.error_code(), e.to_string()))?;
+        match self.with_log(|l| l.append_prepared(prepared, LEADER_EPOCH, now_ms)) {
             Some(Ok(o)) => Ok(o),
             Some(Err(e)) => {
                 if matches!(e, AppendError::Storage(_)) {
@@ -74,7 +89,7 @@ impl Partition {
         max_bytes: usize,
         min_one_batch: bool,
     ) -> Result<ReadOutcome, (i16, String)> {
-        match self.with_log(|l| l.read(offset, max_bytes, min_one_batch)) {
+        match self.with_log_read(|l| l.read(offset, max_bytes, min_one_batch)) {
             Some(Ok(o)) => Ok(o),
             Some(Err(e)) => {
                 if matches!(e, ReadError::Storage(_)) {
@@ -88,11 +103,11 @@ impl Partition {
 
     /// (log start offset, log end offset), or None when deleted.
     pub fn offsets(&self) -> Option<(i64, i64)> {
-        self.with_log(|l| (l.log_start_offset(), l.log_end_offset()))
+        self.with_log_read(|l| (l.log_start_offset(), l.log_end_offset()))
     }
 
     pub fn offset_for_timestamp(&self, ts: i64) -> Result<Option<(i64, i64)>, (i16, String)> {
-        match self.with_log(|l| l.offset_for_timestamp(ts)) {
+        match self.with_log_read(|l| l.offset_for_timestamp(ts)) {
             Some(Ok(v)) => Ok(v),
             Some(Err(e)) => Err((STORAGE_ERROR, e.to_string())),
             None => Err((STORAGE_ERROR, "partition is being deleted".into())),
@@ -100,7 +115,7 @@ impl Partition {
     }
 
     pub fn max_timestamp(&self) -> Result<Option<(i64, i64)>, (i16, String)> {
-        match self.with_log(|l| l.max_timestamp()) {
+        match self.with_log_read(|l| l.max_timestamp()) {
             Some(Ok(v)) => Ok(v),
             Some(Err(e)) => Err((STORAGE_ERROR, e.to_string())),
             None => Err((STORAGE_ERROR, "partition is being deleted".into())),
@@ -116,7 +131,7 @@ impl Partition {
     }
 
     pub fn size_bytes(&self) -> u64 {
-        self.with_log(|l| l.size_bytes()).unwrap_or(0)
+        self.with_log_read(|l| l.size_bytes()).unwrap_or(0)
     }
 
     pub fn flush(&self) {
@@ -137,7 +152,7 @@ impl Partition {
 
     /// Clean shutdown of this partition's log.
     pub fn close(&self) {
-        let taken = self.log.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let taken = self.log.write().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(log) = taken {
             if let Err(e) = log.close() {
                 tracing::error!(topic = %self.topic, partition = self.index, error = %e, "close failed");
@@ -147,7 +162,7 @@ impl Partition {
 
     /// Removes the partition's data (topic deletion).
     pub fn delete(&self) {
-        let taken = self.log.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let taken = self.log.write().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(log) = taken {
             if let Err(e) = log.delete() {
                 tracing::error!(topic = %self.topic, partition = self.index, error = %e, "delete failed");

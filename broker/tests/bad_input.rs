@@ -105,9 +105,45 @@ async fn huge_array_count_is_a_decode_error_not_an_abort() {
 async fn pipelined_requests_are_answered_in_order() {
     let b = start_broker().await;
     let mut c = RawClient::connect(b.handle.local_addr()).await;
-    for i in 0..20 {
-        let version = (i % 4) as i16;
-        let r = c.call(&ApiVersionsRequest::default(), version).await;
-        assert_eq!(r.error_code, 0);
+    // Twenty ApiVersions requests written back to back before reading anything.
+    for correlation in 1..=20i32 {
+        let mut frame = vec![0, 18, 0, (correlation % 4) as u8];
+        frame.extend_from_slice(&correlation.to_be_bytes());
+        frame.extend_from_slice(&[0xff, 0xff]); // null client id
+        if correlation % 4 == 3 {
+            // v3 is flexible: header tags, then empty compact strings (length + 1) and body tags.
+            frame.extend_from_slice(&[0, 1, 1, 0]);
+        }
+        c.send_frame(&frame).await;
     }
+    for correlation in 1..=20i32 {
+        let frame = c.read_frame().await.expect("an answer");
+        assert_eq!(&frame[0..4], &correlation.to_be_bytes());
+    }
+}
+
+#[tokio::test]
+async fn a_second_broker_on_the_same_data_dir_is_refused() {
+    let b = start_broker().await;
+    let err = ferrokafka_broker::Broker::builder()
+        .data_dir(b.dir.path())
+        .listen("127.0.0.1:0")
+        .start()
+        .await
+        .err()
+        .expect("the data directory is locked");
+    assert!(
+        err.to_string().contains("in use by another broker"),
+        "{err}"
+    );
+    // The lock goes with the broker: after shutdown the directory can be reopened.
+    let dir = b.dir;
+    b.handle.shutdown().await;
+    let again = ferrokafka_broker::Broker::builder()
+        .data_dir(dir.path())
+        .listen("127.0.0.1:0")
+        .start()
+        .await
+        .expect("reopens after shutdown");
+    again.shutdown().await;
 }

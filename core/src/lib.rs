@@ -1,1 +1,32 @@
-//! ferrokafka-core: the client.
+//! ferrokafka-core: the Kafka client every ferrokafka binding wraps.
+//!
+//! Layers, bottom up, each depending only on those below it: [`config`] and [`error`],
+//! [`protocol`] (framing, headers, record batches), [`connection`] (one broker socket),
+//! [`cluster`] (metadata and the connection pool), then the clients ([`producer`]).
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+pub mod admin;
+pub mod cluster;
+pub mod config;
+pub mod connection;
+pub mod consumer;
+pub mod error;
+pub mod runtime;
+
+pub use admin::Admin;
+pub use cluster::Cluster;
+pub use config::ClientConfig;
+pub use consumer::{Consumer, ConsumerRecord, OffsetAndMetadata, RebalanceListener};
+pub use error::{Error, ErrorKind, Result};
+pub use producer::{
+    DeliveryFuture, MetricsSnapshot, Producer, ProducerOptions, ProducerRecord, RecordHeader,
+    RecordMetadata,
+};
+pub use runtime::runtime;
+pub use types::TopicPartition;
+pub mod partitioner;
+pub mod producer;
+pub mod protocol;
+mod random;
+pub mod types;

@@ -131,10 +131,12 @@ def serve_until_stdin_closes(bootstrap: str) -> None:
     signal.signal(signal.SIGINT, on_signal)
 
     def watch_stdin() -> None:
+        # os.read on the raw fd, not sys.stdin: a daemon thread blocked inside the buffered
+        # reader holds its lock and makes interpreter shutdown abort after SIGTERM.
         try:
-            while sys.stdin.buffer.read(4096):
+            while os.read(0, 4096):
                 pass
-        except (OSError, ValueError):
+        except OSError:
             pass
         done.set()
 

@@ -95,7 +95,15 @@ impl GroupCoordinator {
             client,
         };
         let arc = if params.member_id.is_empty() {
-            self.find_or_create_group(&group_id).0
+            let mut arc = self.find_or_create_group(&group_id).0;
+            // An empty group removed by housekeeping a moment ago: create it again.
+            for _ in 0..3 {
+                if !lock_group(&arc).is(GroupState::Dead) {
+                    break;
+                }
+                arc = self.find_or_create_group(&group_id).0;
+            }
+            arc
         } else {
             match self.find_group(&group_id) {
                 Some(g) => g,

@@ -232,7 +232,10 @@ impl GroupCoordinator {
 
     /// Members restored from disk get their session timers once a runtime is running.
     pub(crate) fn ensure_started(&self) {
-        if self.restored_timers_started.swap(true, Ordering::AcqRel) {
+        // Plain load first: this runs on every request and must not bounce a cache line.
+        if self.restored_timers_started.load(Ordering::Acquire)
+            || self.restored_timers_started.swap(true, Ordering::AcqRel)
+        {
             return;
         }
         for arc in self.all_groups() {

@@ -83,11 +83,20 @@ impl GroupCoordinator {
         } else {
             None
         };
-        let arc = match self.find_group(group_id) {
-            Some(g) => g,
-            None if generation < 0 => self.find_or_create_group(group_id).0,
-            None if version >= 9 => return (Some(ResponseError::GroupIdNotFound), empty_codes),
-            None => return (Some(ResponseError::IllegalGeneration), empty_codes),
+        let mut attempts = 0;
+        let arc = loop {
+            let arc = match self.find_group(group_id) {
+                Some(g) => g,
+                None if generation < 0 => self.find_or_create_group(group_id).0,
+                None if version >= 9 => return (Some(ResponseError::GroupIdNotFound), empty_codes),
+                None => return (Some(ResponseError::IllegalGeneration), empty_codes),
+            };
+            // An empty group removed by housekeeping a moment ago: look it up (create) again.
+            if generation < 0 && attempts < 3 && lock_group(&arc).is(GroupState::Dead) {
+                attempts += 1;
+                continue;
+            }
+            break arc;
         };
         let mut g = lock_group(&arc);
         if let Err(e) = validate_commit(&g, member_id, instance_id, generation) {

@@ -101,6 +101,7 @@ struct Shard {
 pub(crate) struct Store {
     dir: PathBuf,
     shards: Vec<Mutex<Shard>>,
+    compact_min_bytes: u64,
 }
 
 fn frame(payload: &[u8]) -> Vec<u8> {
@@ -121,10 +122,7 @@ fn encode(record: &Record) -> Vec<u8> {
 pub(crate) fn parse_frames(data: &[u8]) -> (Vec<Record>, usize) {
     let mut records = Vec::new();
     let mut pos = 0usize;
-    loop {
-        let Some(header) = data.get(pos..pos + 8) else {
-            break;
-        };
+    while let Some(header) = data.get(pos..pos + 8) {
         let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
         let crc = u32::from_be_bytes([header[4], header[5], header[6], header[7]]);
         if len > MAX_FRAME {
@@ -203,6 +201,11 @@ impl Shard {
         }
     }
 
+    /// Whether the file holds more than the live frames (superseded frames or a torn tail).
+    fn has_garbage(&self) -> bool {
+        self.file_len != self.live_len
+    }
+
     /// Rewrites the file to exactly the live frames: temp file, fsync, rename, fsync dir.
     fn compact(&mut self, dir: &Path) -> Result<(), CoordinatorError> {
         let tmp = self.path.with_extension("log.tmp");
@@ -275,8 +278,12 @@ impl Store {
             for r in &parsed {
                 shard.apply(r);
             }
-            // Compaction also drops the torn tail, since only live frames are rewritten.
-            shard.compact(dir)?;
+            // Compaction also drops the torn tail, since only live frames are rewritten. A file
+            // that already is exactly its live frames (e.g. a new, empty one) is left alone:
+            // rewriting it would cost fsyncs on every start for nothing.
+            if shard.has_garbage() {
+                shard.compact(dir)?;
+            }
             for bytes in shard.live.values() {
                 records.extend(parse_frames(bytes).0);
             }
@@ -286,6 +293,7 @@ impl Store {
             Store {
                 dir: dir.to_path_buf(),
                 shards,
+                compact_min_bytes: COMPACT_MIN_BYTES,
             },
             records,
         ))
@@ -303,7 +311,7 @@ impl Store {
         }
         s.file_len += bytes.len() as u64;
         s.apply(record);
-        if s.file_len > COMPACT_MIN_BYTES && s.file_len > 2 * s.live_len {
+        if s.file_len > self.compact_min_bytes && s.file_len > 2 * s.live_len {
             if let Err(e) = s.compact(&self.dir) {
                 // The appended record is already durable; compaction can be retried later.
                 tracing::warn!(error = %e, "compacting group coordinator state failed");
@@ -312,11 +320,18 @@ impl Store {
         Ok(())
     }
 
-    /// Syncs and compacts every shard (clean shutdown).
+    /// Syncs every shard, compacting those holding superseded frames (clean shutdown).
     pub(crate) fn flush_and_compact(&self) -> Result<(), CoordinatorError> {
         for shard in &self.shards {
             let mut s = lock(shard);
-            s.compact(&self.dir)?;
+            if s.has_garbage() {
+                s.compact(&self.dir)?;
+            } else {
+                let path = s.path.clone();
+                s.file
+                    .sync_data()
+                    .map_err(|e| CoordinatorError::io(&path, e))?;
+            }
         }
         Ok(())
     }
@@ -365,6 +380,31 @@ mod tests {
         }
         let (_store, recs) = Store::open(dir.path()).unwrap();
         assert_eq!(recs, vec![offsets("g", "t", 0, 7)]);
+    }
+
+    #[test]
+    fn file_is_compacted_when_it_grows() {
+        let dir = tempfile::tempdir().unwrap();
+        let shard_path = dir.path().join(format!("groups-{}.log", shard_of("g")));
+        let (mut store, _) = Store::open(dir.path()).unwrap();
+        store.compact_min_bytes = 4096;
+        for i in 0..1000 {
+            store
+                .append("g", &offsets("g", "t", i % 2, i as i64))
+                .unwrap();
+            let len = std::fs::metadata(&shard_path).unwrap().len();
+            assert!(len < 4096 + 1024, "file stays bounded, got {len} bytes");
+        }
+        drop(store);
+        let (_s, mut recs) = Store::open(dir.path()).unwrap();
+        recs.sort_by_key(|r| match r {
+            Record::Offsets { entries, .. } => entries[0].partition,
+            _ => -1,
+        });
+        assert_eq!(
+            recs,
+            vec![offsets("g", "t", 0, 998), offsets("g", "t", 1, 999)]
+        );
     }
 
     #[test]

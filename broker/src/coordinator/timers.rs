@@ -20,15 +20,26 @@ pub(crate) enum JoinTimer {
     Initial { delay_ms: i32, remaining_ms: i32 },
 }
 
+/// The member's deadline, capped at one session timeout from now: deadlines can move earlier
+/// (a new member's long join deadline becomes a session deadline), so a sleeping timer wakes
+/// at least once per session timeout to re-check.
 fn member_deadline(g: &Group, member_id: &str, incarnation: u64) -> Option<Instant> {
     if let Some(m) = g.members.get(member_id) {
         if m.incarnation == incarnation {
-            return Some(m.heartbeat_deadline);
+            let cap = Instant::now() + ms(m.session_timeout_ms);
+            return Some(m.heartbeat_deadline.min(cap));
         }
     }
     match g.pending_members.get(member_id) {
         Some((deadline, inc)) if *inc == incarnation => Some(*deadline),
         _ => None,
+    }
+}
+
+fn exact_deadline(g: &Group, member_id: &str, incarnation: u64) -> Option<Instant> {
+    match g.members.get(member_id) {
+        Some(m) if m.incarnation == incarnation => Some(m.heartbeat_deadline),
+        _ => member_deadline(g, member_id, incarnation),
     }
 }
 
@@ -48,19 +59,19 @@ impl GroupCoordinator {
         let arc = arc.clone();
         self.spawn(async move {
             loop {
-                let deadline = {
+                let wake_at = {
                     let g = lock_group(&arc);
                     match member_deadline(&g, &member_id, incarnation) {
                         Some(d) => d,
                         None => return,
                     }
                 };
-                tokio::time::sleep_until(deadline).await;
+                tokio::time::sleep_until(wake_at).await;
                 let Some(coord) = weak.upgrade() else {
                     return;
                 };
                 let mut g = lock_group(&arc);
-                match member_deadline(&g, &member_id, incarnation) {
+                match exact_deadline(&g, &member_id, incarnation) {
                     None => return,
                     Some(d) if d > Instant::now() => continue,
                     Some(_) => {}

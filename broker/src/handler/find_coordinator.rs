@@ -48,9 +48,11 @@ pub fn handle(
         return FindCoordinatorResponse::default().with_coordinators(coordinators);
     }
     let c = answer(state, req.key, req.key_type);
+    // error_message exists from v1 on.
+    let message = if version >= 1 { c.error_message } else { None };
     FindCoordinatorResponse::default()
         .with_error_code(c.error_code)
-        .with_error_message(c.error_message)
+        .with_error_message(message)
         .with_node_id(c.node_id)
         .with_host(c.host)
         .with_port(c.port)

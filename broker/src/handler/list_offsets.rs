@@ -16,7 +16,9 @@ const EARLIEST_LOCAL: i64 = -4;
 const LATEST_TIERED: i64 = -5;
 const EARLIEST_PENDING_UPLOAD: i64 = -6;
 
-pub fn handle(state: &BrokerState, req: ListOffsetsRequest, _version: i16) -> ListOffsetsResponse {
+pub fn handle(state: &BrokerState, req: ListOffsetsRequest, version: i16) -> ListOffsetsResponse {
+    // leader_epoch exists from v4 on; setting it for older versions cannot be encoded.
+    let epoch = if version >= 4 { LEADER_EPOCH } else { -1 };
     let topics = req
         .topics
         .into_iter()
@@ -43,7 +45,7 @@ pub fn handle(state: &BrokerState, req: ListOffsetsRequest, _version: i16) -> Li
                                 .with_error_code(0)
                                 .with_offset(offset)
                                 .with_timestamp(ts)
-                                .with_leader_epoch(LEADER_EPOCH),
+                                .with_leader_epoch(epoch),
                             Ok(None) => base.with_error_code(0),
                             Err(code) => base.with_error_code(code),
                         },

@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use kafka_protocol::messages::{ApiKey, RequestHeader, RequestKind, ResponseKind};
 use kafka_protocol::protocol::StrBytes;
 
+use crate::coordinator::ClientInfo;
 use crate::state::BrokerState;
 
 mod api_versions;
@@ -69,7 +70,7 @@ pub fn supported(api: ApiKey) -> bool {
 /// Runs one request. `None` means no response is sent (Produce with acks=0).
 pub async fn dispatch(
     state: &BrokerState,
-    _conn: &ConnectionInfo,
+    conn: &ConnectionInfo,
     header: &RequestHeader,
     body: RequestKind,
 ) -> Option<ResponseKind> {
@@ -84,7 +85,17 @@ pub async fn dispatch(
         RequestKind::FindCoordinator(r) => {
             ResponseKind::FindCoordinator(find_coordinator::handle(state, r, v))
         }
-        RequestKind::JoinGroup(r) => ResponseKind::JoinGroup(groups.join_group(r, v).await),
+        RequestKind::JoinGroup(r) => {
+            let client = ClientInfo {
+                client_id: header
+                    .client_id
+                    .as_ref()
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default(),
+                client_host: format!("/{}", conn.peer.ip()),
+            };
+            ResponseKind::JoinGroup(groups.join_group_from(r, v, client).await)
+        }
         RequestKind::SyncGroup(r) => ResponseKind::SyncGroup(groups.sync_group(r, v).await),
         RequestKind::Heartbeat(r) => ResponseKind::Heartbeat(groups.heartbeat(r, v).await),
         RequestKind::LeaveGroup(r) => ResponseKind::LeaveGroup(groups.leave_group(r, v).await),

@@ -98,3 +98,67 @@ impl OffsetIndex {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_span_written_and_buffered_entries_and_survive_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("00000000000000001000.index");
+        let mut index = OffsetIndex::open(&path, 1000, 1 << 20, true).unwrap();
+        assert_eq!(
+            index.lookup(5000).unwrap(),
+            (1000, 0),
+            "empty index: segment start"
+        );
+        for i in 0..1200u64 {
+            index.append(1000 + 10 * i as i64, 100 * i).unwrap();
+        }
+        // 1024 entries went to the file in two writes, 176 are still buffered.
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), 1024 * 8);
+        assert_eq!(index.lookup(999).unwrap(), (1000, 0));
+        assert_eq!(index.lookup(1000).unwrap(), (1000, 0));
+        assert_eq!(index.lookup(1015).unwrap(), (1010, 100));
+        assert_eq!(
+            index.lookup(1000 + 10 * 1023 + 9).unwrap(),
+            (1000 + 10 * 1023, 102_300)
+        );
+        assert_eq!(
+            index.lookup(1000 + 10 * 1100).unwrap(),
+            (1000 + 10 * 1100, 110_000)
+        );
+        assert_eq!(index.lookup(i64::MAX).unwrap(), (1000 + 10 * 1199, 119_900));
+        index.append(1000 + 10 * 1199, 1).unwrap(); // not increasing: ignored
+        index.file().write_pending().unwrap();
+        drop(index);
+
+        let index = OffsetIndex::open(&path, 1000, 1 << 20, false).unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), 1200 * 8);
+        assert!(index.is_sane(119_901));
+        assert!(
+            !index.is_sane(119_900),
+            "last entry beyond the log is insane"
+        );
+        assert_eq!(
+            index.lookup(1000 + 10 * 600 + 3).unwrap(),
+            (1000 + 10 * 600, 60_000)
+        );
+    }
+
+    #[test]
+    fn a_partial_entry_fails_the_sanity_check_and_fullness_follows_the_byte_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("00000000000000000000.index");
+        std::fs::write(&path, [0u8; 11]).unwrap();
+        let index = OffsetIndex::open(&path, 0, 24, false).unwrap();
+        assert!(!index.is_sane(1000));
+        let mut index = OffsetIndex::open(&path, 0, 24, true).unwrap();
+        for i in 0..3 {
+            assert!(!index.is_full());
+            index.append(i + 1, i as u64 * 10).unwrap();
+        }
+        assert!(index.is_full(), "24 bytes hold three entries");
+    }
+}

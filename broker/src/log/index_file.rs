@@ -113,6 +113,13 @@ impl<E: IndexEntry> IndexFile<E> {
         Ok(())
     }
 
+    /// Writes buffered entries and frees the buffer (a sealed segment's index never grows).
+    pub fn write_and_release(&mut self) -> Result<(), LogError> {
+        self.write_pending()?;
+        self.pending = Vec::new();
+        Ok(())
+    }
+
     /// Writes buffered entries and fsyncs the file.
     pub fn sync(&mut self) -> Result<(), LogError> {
         self.write_pending()?;

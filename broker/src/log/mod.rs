@@ -2,6 +2,21 @@
 //! sparse offset and time indexes, roll, retention, crash recovery, idempotent producer state.
 //!
 //! The public surface is [`PartitionLog`] with [`LogConfig`]; everything else is internal.
+//!
+//! A partition directory holds, as Kafka's does:
+//! - `<20-digit base offset>.log`: record batches exactly as fetched (base offset and leader
+//!   epoch patched at append; max timestamp and CRC too under LogAppendTime);
+//! - `.index` (4-byte relative offset, 4-byte position) and `.timeindex` (8-byte timestamp,
+//!   4-byte relative offset), sparse, one entry per `index.interval.bytes`;
+//! - `<offset>.snapshot`: idempotent producer state in Kafka's snapshot format;
+//! - `log-start-offset`, `recovery-point` (per-partition checkpoints; Kafka keeps these in the
+//!   log dir root) and `.kafka_cleanshutdown` after a clean close.
+//!
+//! Guarantees: an acknowledged append has been written to the segment file (it survives the
+//! process being killed); fsync follows `flush.messages` / `flush.ms` and close. After an
+//! unclean stop every segment from the recovery point on is CRC-checked and cut at the first
+//! torn batch. Memory per partition is constant: indexes are searched with positional reads and
+//! only a small buffer of new index entries is kept.
 
 mod batch;
 mod checkpoint;
@@ -11,6 +26,7 @@ mod index;
 mod index_file;
 mod open;
 mod partition_log;
+mod prepared;
 mod producer_state;
 mod records;
 mod recovery;
@@ -26,3 +42,4 @@ pub use batch::BatchHeader;
 pub use config::{LogConfig, TimestampType};
 pub use error::{codes, AppendError, LogError, ReadError};
 pub use partition_log::{AppendOutcome, PartitionLog, ReadOutcome};
+pub use prepared::PreparedAppend;

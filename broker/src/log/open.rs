@@ -63,7 +63,7 @@ impl PartitionLog {
             segments,
             log_start_offset: 0,
             producers: ProducerStateManager::new(),
-            recovery_point: if clean { -1 } else { recovery_point },
+            recovery_point: -1,
             unflushed_messages: 0,
             first_unflushed_ms: now_ms,
         };
@@ -86,7 +86,10 @@ impl PartitionLog {
         log_start = log_start.max(log.segments.keys().next().copied().unwrap_or(0));
         log.log_start_offset = log_start;
         log.delete_segments_below_log_start()?;
-        if checkpointed_start != Some(log_start) {
+        // A brand-new partition has nothing to make durable yet: creating many partitions
+        // must not cost several fsyncs each.
+        let brand_new = bases.is_empty() && checkpointed_start.is_none();
+        if checkpointed_start != Some(log_start) && !brand_new {
             write_offset(dir, checkpoint::LOG_START_OFFSET_FILE, log_start)?;
         }
 
@@ -94,7 +97,7 @@ impl PartitionLog {
         checkpoint::remove_clean_shutdown_marker(dir)?;
         if clean {
             log.recovery_point = log.log_end_offset();
-        } else {
+        } else if !brand_new {
             log.flush()?;
         }
         Ok(log)

@@ -11,11 +11,12 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 
-use super::batch::{patch_max_timestamp, patch_offset_and_epoch, validate_batches};
+use super::batch::{patch_offset_and_epoch, ValidatedBatch};
 use super::checkpoint::{self, write_offset};
-use super::config::{LogConfig, TimestampType};
+use super::config::LogConfig;
 use super::error::{AppendError, LogError, ReadError};
-use super::producer_state::{PendingProducerUpdates, ProducerStateManager};
+use super::prepared::PreparedAppend;
+use super::producer_state::{BatchMetadata, PendingProducerUpdates, ProducerStateManager};
 use super::segment::Segment;
 
 /// Result of a successful (or duplicate) append.
@@ -67,88 +68,53 @@ impl PartitionLog {
         leader_epoch: i32,
         now_ms: i64,
     ) -> Result<AppendOutcome, AppendError> {
-        let batches = validate_batches(records, &self.config, now_ms)?;
-        if records.len() as u64 > self.config.segment_bytes {
-            return Err(AppendError::RecordListTooLarge {
-                size: records.len(),
-                segment_bytes: self.config.segment_bytes,
+        let prepared = PreparedAppend::new(records, &self.config, now_ms)?;
+        self.append_prepared(prepared, leader_epoch, now_ms)
+    }
+
+    /// The second half of [`append`](Self::append) for data validated with
+    /// [`PreparedAppend::new`] (which needs no lock): idempotence, offsets, write.
+    pub fn append_prepared(
+        &mut self,
+        prepared: PreparedAppend,
+        leader_epoch: i32,
+        now_ms: i64,
+    ) -> Result<AppendOutcome, AppendError> {
+        let PreparedAppend {
+            mut data,
+            batches,
+            log_append_time_ms,
+        } = prepared;
+        if let Some(dup) = self.find_duplicate(&batches) {
+            return Ok(AppendOutcome {
+                base_offset: dup.first_offset,
+                last_offset: dup.last_offset,
+                log_append_time_ms: if log_append_time_ms >= 0 {
+                    dup.timestamp
+                } else {
+                    -1
+                },
+                log_start_offset: self.log_start_offset,
+                record_count: u32::try_from(dup.last_offset - dup.first_offset + 1).unwrap_or(0),
+                duplicate: true,
             });
-        }
-        let log_append_time = self.config.message_timestamp_type == TimestampType::LogAppendTime;
-        for batch in &batches {
-            if !batch.header.has_producer_id() {
-                continue;
-            }
-            if let Some(dup) = self.producers.find_duplicate(&batch.header) {
-                return Ok(AppendOutcome {
-                    base_offset: dup.first_offset,
-                    last_offset: dup.last_offset,
-                    log_append_time_ms: if log_append_time { dup.timestamp } else { -1 },
-                    log_start_offset: self.log_start_offset,
-                    record_count: u32::try_from(dup.last_offset - dup.first_offset + 1)
-                        .unwrap_or(0),
-                    duplicate: true,
-                });
-            }
         }
 
         let base_offset = self.log_end_offset();
-        let mut pending = PendingProducerUpdates::default();
-        let mut next = base_offset;
-        for batch in &batches {
-            if batch.header.has_producer_id() {
-                self.producers.check_and_stage(
-                    &mut pending,
-                    &batch.header,
-                    next,
-                    batch.max_timestamp,
-                )?;
-            }
-            next += i64::from(batch.record_count());
-        }
-        let last_offset = next - 1;
-
-        // Patch a copy: base offsets, leader epoch, and max timestamp (+CRC) where needed.
-        let mut data = records.to_vec();
+        let pending = self.stage_producers(&batches, base_offset)?;
         let mut next = base_offset;
         for batch in &batches {
             if let Some(bytes) = data.get_mut(batch.start..batch.start + batch.size()) {
                 patch_offset_and_epoch(bytes, next, leader_epoch);
-                patch_max_timestamp(
-                    bytes,
-                    &batch.header,
-                    self.config.message_timestamp_type,
-                    batch.max_timestamp,
-                );
             }
             next += i64::from(batch.record_count());
         }
-
-        let append_max_ts = batches.iter().map(|b| b.max_timestamp).max().unwrap_or(-1);
-        if self
-            .active()
-            .should_roll(&self.config, data.len(), append_max_ts, last_offset, now_ms)
-        {
-            self.roll(now_ms)?;
-        }
-        let interval = self.config.index_interval_bytes;
-        let active = self.active_mut();
-        let position = active.write(&data)?;
-        let mut next = base_offset;
-        for batch in &batches {
-            let mut header = batch.header;
-            header.base_offset = next;
-            active.on_batch(
-                position + batch.start as u64,
-                &header,
-                batch.max_timestamp,
-                interval,
-            )?;
-            next += i64::from(batch.record_count());
-        }
+        let total = next - base_offset;
+        let record_count = u32::try_from(total).unwrap_or(u32::MAX);
+        let last_offset = next - 1;
+        self.write_batches(&data, &batches, base_offset, last_offset, now_ms)?;
         self.producers.commit(pending);
 
-        let record_count = u32::try_from(last_offset - base_offset + 1).unwrap_or(u32::MAX);
         if self.unflushed_messages == 0 {
             self.first_unflushed_ms = now_ms;
         }
@@ -161,11 +127,80 @@ impl PartitionLog {
         Ok(AppendOutcome {
             base_offset,
             last_offset,
-            log_append_time_ms: if log_append_time { now_ms } else { -1 },
+            log_append_time_ms,
             log_start_offset: self.log_start_offset,
             record_count,
             duplicate: false,
         })
+    }
+
+    /// A batch of this append an idempotent producer already wrote (Kafka answers the whole
+    /// request with the original offsets of that batch).
+    fn find_duplicate(&self, batches: &[ValidatedBatch]) -> Option<BatchMetadata> {
+        batches
+            .iter()
+            .filter(|b| b.header.has_producer_id())
+            .find_map(|b| self.producers.find_duplicate(&b.header))
+    }
+
+    /// Checks epochs and sequences of every idempotent batch, staging the state updates.
+    fn stage_producers(
+        &self,
+        batches: &[ValidatedBatch],
+        base_offset: i64,
+    ) -> Result<PendingProducerUpdates, AppendError> {
+        let mut pending = PendingProducerUpdates::default();
+        let mut next = base_offset;
+        for batch in batches {
+            if batch.header.has_producer_id() {
+                self.producers.check_and_stage(
+                    &mut pending,
+                    &batch.header,
+                    next,
+                    batch.max_timestamp,
+                )?;
+            }
+            next += i64::from(batch.record_count());
+        }
+        Ok(pending)
+    }
+
+    /// Rolls if needed, writes the patched batches with one write, then updates the indexes.
+    fn write_batches(
+        &mut self,
+        data: &[u8],
+        batches: &[ValidatedBatch],
+        base_offset: i64,
+        last_offset: i64,
+        now_ms: i64,
+    ) -> Result<(), LogError> {
+        let max_ts = batches.iter().map(|b| b.max_timestamp).max().unwrap_or(-1);
+        if self
+            .active()
+            .should_roll(&self.config, data.len(), max_ts, last_offset, now_ms)
+        {
+            self.roll(now_ms)?;
+        }
+        let interval = self.config.index_interval_bytes;
+        let active = self.active_mut();
+        let position = active.write(data, now_ms)?;
+        let mut next = base_offset;
+        for batch in batches {
+            let mut header = batch.header;
+            header.base_offset = next;
+            // The batch is in the log; an index write failure must not fail the append (the
+            // client would resend it): the entries stay buffered and are written later.
+            if let Err(e) = active.on_batch(
+                position + batch.start as u64,
+                &header,
+                batch.max_timestamp,
+                interval,
+            ) {
+                tracing::warn!(error = %e, "could not write index entries; they stay buffered");
+            }
+            next += i64::from(batch.record_count());
+        }
+        Ok(())
     }
 
     /// Whole raw batches starting with the one that contains `fetch_offset`, up to `max_bytes`

@@ -3,7 +3,8 @@
 //! retried batch is answered with its original offsets and gaps are refused.
 //!
 //! The log is the source of truth: this state is rebuilt from batch headers on open, starting
-//! from a snapshot (`<offset>.snapshot`, written on roll and close) when one is usable.
+//! from a snapshot (`<offset>.snapshot` in Kafka's format, written on roll and close) when one
+//! is usable. Kafka's own `DumpLogSegments` reads these snapshots.
 
 use std::collections::{HashMap, VecDeque};
 use std::fs;
@@ -86,11 +87,6 @@ impl ProducerStateManager {
 
     pub fn len(&self) -> usize {
         self.producers.len()
-    }
-
-    #[cfg(test)]
-    pub fn entry(&self, producer_id: i64) -> Option<&ProducerEntry> {
-        self.producers.get(&producer_id)
     }
 
     /// A batch this producer already wrote (same epoch, same sequence range), if any.
@@ -202,73 +198,79 @@ impl ProducerStateManager {
             .retain(|_, e| now_ms.saturating_sub(e.last_timestamp) < expiration_ms);
     }
 
-    /// Serialises the state: magic, version, CRC-32C, then every producer with its batches.
+    /// Serialises the state in Kafka's producer snapshot format (version 1): version, CRC-32C
+    /// of the rest, then entries (producer id, epoch, last sequence, last offset, offset delta,
+    /// timestamp, coordinator epoch, current transaction first offset). Kafka keeps one entry
+    /// per producer; this writes one per remembered batch, oldest first, so Kafka's loader
+    /// (last entry wins) reads the newest batch and this one gets all five back.
     fn encode(&self) -> Vec<u8> {
-        let mut body = Vec::with_capacity(8 + self.producers.len() * 64);
-        body.extend_from_slice(&(self.producers.len() as u32).to_be_bytes());
         let mut ids: Vec<_> = self.producers.keys().copied().collect();
         ids.sort_unstable();
+        let count: usize = self.producers.values().map(|e| e.batches.len()).sum();
+        let mut out = Vec::with_capacity(SNAPSHOT_ENTRIES_AT + 4 + count * SNAPSHOT_ENTRY_SIZE);
+        out.extend_from_slice(&SNAPSHOT_VERSION.to_be_bytes());
+        out.extend_from_slice(&[0; 4]); // CRC, filled in below
+        out.extend_from_slice(&(count as u32).to_be_bytes());
         for pid in ids {
             let Some(e) = self.producers.get(&pid) else {
                 continue;
             };
-            body.extend_from_slice(&pid.to_be_bytes());
-            body.extend_from_slice(&e.epoch.to_be_bytes());
-            body.extend_from_slice(&e.last_timestamp.to_be_bytes());
-            body.push(e.batches.len() as u8);
             for b in &e.batches {
-                body.extend_from_slice(&b.first_seq.to_be_bytes());
-                body.extend_from_slice(&b.last_seq.to_be_bytes());
-                body.extend_from_slice(&b.first_offset.to_be_bytes());
-                body.extend_from_slice(&b.last_offset.to_be_bytes());
-                body.extend_from_slice(&b.timestamp.to_be_bytes());
+                out.extend_from_slice(&pid.to_be_bytes());
+                out.extend_from_slice(&e.epoch.to_be_bytes());
+                out.extend_from_slice(&b.last_seq.to_be_bytes());
+                out.extend_from_slice(&b.last_offset.to_be_bytes());
+                let delta = i32::try_from(b.last_offset - b.first_offset).unwrap_or(0);
+                out.extend_from_slice(&delta.to_be_bytes());
+                out.extend_from_slice(&b.timestamp.to_be_bytes());
+                out.extend_from_slice(&(-1i32).to_be_bytes()); // coordinator epoch
+                out.extend_from_slice(&(-1i64).to_be_bytes()); // no open transaction
             }
         }
-        let mut out = Vec::with_capacity(body.len() + 10);
-        out.extend_from_slice(SNAPSHOT_MAGIC);
-        out.extend_from_slice(&SNAPSHOT_VERSION.to_be_bytes());
-        out.extend_from_slice(&crc32c::crc32c(&body).to_be_bytes());
-        out.extend_from_slice(&body);
+        let crc = crc32c::crc32c(&out[SNAPSHOT_ENTRIES_AT..]);
+        out[2..SNAPSHOT_ENTRIES_AT].copy_from_slice(&crc.to_be_bytes());
         out
     }
 
     fn decode(buf: &[u8]) -> Option<ProducerStateManager> {
         let mut r = Reader { buf, pos: 0 };
-        if r.take(4)? != SNAPSHOT_MAGIC || r.u16()? != SNAPSHOT_VERSION {
+        if r.u16()? != SNAPSHOT_VERSION {
             return None;
         }
         let crc = r.u32()?;
-        let body = buf.get(r.pos..)?;
-        if crc32c::crc32c(body) != crc {
+        if crc32c::crc32c(buf.get(SNAPSHOT_ENTRIES_AT..)?) != crc {
             return None;
         }
-        let count = r.u32()?;
-        let mut producers = HashMap::new();
+        let count = r.u32()? as usize;
+        if buf.len() != SNAPSHOT_ENTRIES_AT + 4 + count.checked_mul(SNAPSHOT_ENTRY_SIZE)? {
+            return None;
+        }
+        let mut state = ProducerStateManager::new();
         for _ in 0..count {
             let pid = r.i64()?;
             let epoch = r.u16()? as i16;
-            let last_timestamp = r.i64()?;
-            let n = r.take(1)?.first().copied()?;
-            let mut batches = VecDeque::with_capacity(NUM_BATCHES_TO_RETAIN);
-            for _ in 0..n {
-                batches.push_back(BatchMetadata {
-                    first_seq: r.u32()? as i32,
-                    last_seq: r.u32()? as i32,
-                    first_offset: r.i64()?,
-                    last_offset: r.i64()?,
-                    timestamp: r.i64()?,
-                });
-            }
-            producers.insert(
-                pid,
-                ProducerEntry {
-                    epoch,
-                    batches,
-                    last_timestamp,
+            let last_seq = r.u32()? as i32;
+            let last_offset = r.i64()?;
+            let delta = r.u32()? as i32;
+            let timestamp = r.i64()?;
+            let _coordinator_epoch = r.u32()?;
+            let _txn_first_offset = r.i64()?;
+            let entry = state
+                .producers
+                .entry(pid)
+                .or_insert_with(ProducerEntry::new);
+            entry.push(
+                epoch,
+                BatchMetadata {
+                    first_seq: decrement_sequence(last_seq, delta),
+                    last_seq,
+                    first_offset: last_offset - i64::from(delta),
+                    last_offset,
+                    timestamp,
                 },
             );
         }
-        (r.pos == buf.len()).then_some(ProducerStateManager { producers })
+        Some(state)
     }
 
     /// Writes `<dir>/<offset>.snapshot` (state covering every offset below `offset`) and keeps
@@ -319,8 +321,20 @@ fn increment(seq: i32) -> i32 {
     }
 }
 
-const SNAPSHOT_MAGIC: &[u8; 4] = b"FKPS";
+/// Kafka's producer snapshot version and layout.
 const SNAPSHOT_VERSION: u16 = 1;
+/// Where the entry array (count, then entries) starts: after version and CRC.
+const SNAPSHOT_ENTRIES_AT: usize = 6;
+const SNAPSHOT_ENTRY_SIZE: usize = 8 + 2 + 4 + 8 + 4 + 8 + 4 + 8;
+
+/// `seq - delta`, wrapping below 0 to `i32::MAX` like Kafka's sequences.
+fn decrement_sequence(seq: i32, delta: i32) -> i32 {
+    if delta > seq {
+        i32::MAX - (delta - seq) + 1
+    } else {
+        seq - delta
+    }
+}
 
 pub(crate) fn snapshot_path(dir: &Path, offset: i64) -> PathBuf {
     dir.join(format!("{offset:020}.snapshot"))
@@ -370,5 +384,70 @@ impl<'a> Reader<'a> {
     }
     fn i64(&mut self) -> Option<i64> {
         Some(i64::from_be_bytes(self.take(8)?.try_into().ok()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(pid: i64, epoch: i16, seq: i32, base_offset: i64, n: i32) -> BatchHeader {
+        BatchHeader {
+            base_offset,
+            batch_length: 0,
+            partition_leader_epoch: 0,
+            magic: 2,
+            crc: 0,
+            attributes: 0,
+            last_offset_delta: n - 1,
+            base_timestamp: 10,
+            max_timestamp: 10 + base_offset,
+            producer_id: pid,
+            producer_epoch: epoch,
+            base_sequence: seq,
+            record_count: n,
+        }
+    }
+
+    #[test]
+    fn snapshots_round_trip_all_five_batches_in_kafkas_layout() {
+        let mut state = ProducerStateManager::new();
+        let mut offset = 0;
+        for i in 0..7 {
+            state.replay(&header(1, 3, i * 2, offset, 2));
+            offset += 2;
+        }
+        state.replay(&header(2, 0, i32::MAX - 1, offset, 4)); // MAX-1, MAX, 0, 1
+        let bytes = state.encode();
+        assert_eq!(&bytes[..2], &1u16.to_be_bytes(), "Kafka snapshot version 1");
+        assert_eq!(bytes.len(), 6 + 4 + 6 * SNAPSHOT_ENTRY_SIZE);
+        let decoded = ProducerStateManager::decode(&bytes).unwrap();
+        assert_eq!(decoded.producers, state.producers);
+        assert_eq!(decoded.producers[&2].batches[0].first_seq, i32::MAX - 1);
+        assert_eq!(decoded.producers[&2].batches[0].last_seq, 1);
+
+        let mut corrupt = bytes.clone();
+        corrupt[20] ^= 1;
+        assert!(ProducerStateManager::decode(&corrupt).is_none());
+        assert!(ProducerStateManager::decode(&bytes[..bytes.len() - 1]).is_none());
+    }
+
+    #[test]
+    fn a_kafka_snapshot_with_one_entry_per_producer_loads_its_last_batch() {
+        let mut state = ProducerStateManager::new();
+        state.replay(&header(9, 1, 40, 100, 5));
+        let decoded = ProducerStateManager::decode(&state.encode()).unwrap();
+        let entry = &decoded.producers[&9];
+        assert_eq!(entry.epoch, 1);
+        assert_eq!(
+            entry.batches.back().copied(),
+            Some(BatchMetadata {
+                first_seq: 40,
+                last_seq: 44,
+                first_offset: 100,
+                last_offset: 104,
+                timestamp: 110,
+            })
+        );
     }
 }

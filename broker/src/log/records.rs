@@ -287,8 +287,9 @@ fn walk_source<S: Source>(
 
 /// Largest snappy block accepted (xerial blocks are 32 KiB by default).
 const MAX_SNAPPY_BLOCK: usize = 64 * 1024 * 1024;
-const XERIAL_MAGIC: &[u8; 8] = b"\x82SNAPPY\x00";
-const XERIAL_HEADER_LEN: usize = 16;
+/// Xerial header: magic, version 1, minimum compatible version 1 (what Java and librdkafka
+/// write). Anything else is read as raw snappy, as kafka-protocol and xerial do.
+const XERIAL_HEADER: &[u8; 16] = b"\x82SNAPPY\x00\x00\x00\x00\x01\x00\x00\x00\x01";
 
 /// Reads Kafka's snappy payloads: xerial-framed blocks (what the Java client writes) or one
 /// raw snappy block (what some other clients write).
@@ -311,10 +312,7 @@ fn snappy_len(block: &[u8]) -> Result<usize, WalkError> {
 
 impl<'a> SnappyReader<'a> {
     fn new(body: &'a [u8]) -> Result<Self, WalkError> {
-        if body.starts_with(XERIAL_MAGIC) {
-            let input = body
-                .get(XERIAL_HEADER_LEN..)
-                .ok_or_else(|| WalkError::Decompress("snappy: truncated xerial header".into()))?;
+        if let Some(input) = body.strip_prefix(XERIAL_HEADER.as_slice()) {
             return Ok(SnappyReader {
                 input,
                 block: Vec::new(),
@@ -374,5 +372,141 @@ impl Read for SnappyReader<'_> {
         out[..n].copy_from_slice(&available[..n]);
         self.pos += n;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zigzag(v: i64, out: &mut Vec<u8>) {
+        let mut z = ((v << 1) ^ (v >> 63)) as u64;
+        loop {
+            let b = (z & 0x7f) as u8;
+            z >>= 7;
+            if z == 0 {
+                out.push(b);
+                return;
+            }
+            out.push(b | 0x80);
+        }
+    }
+
+    /// One record: attributes, timestamp delta, offset delta, key, value, headers.
+    fn record(
+        ts_delta: i64,
+        offset_delta: i64,
+        key: Option<&[u8]>,
+        headers: &[(i64, &[u8])],
+    ) -> Vec<u8> {
+        let mut body = vec![0u8];
+        zigzag(ts_delta, &mut body);
+        zigzag(offset_delta, &mut body);
+        match key {
+            Some(k) => {
+                zigzag(k.len() as i64, &mut body);
+                body.extend_from_slice(k);
+            }
+            None => zigzag(-1, &mut body),
+        }
+        zigzag(3, &mut body);
+        body.extend_from_slice(b"val");
+        zigzag(headers.len() as i64, &mut body);
+        for (key_len, bytes) in headers {
+            zigzag(*key_len, &mut body);
+            body.extend_from_slice(bytes);
+            zigzag(-1, &mut body);
+        }
+        let mut out = Vec::new();
+        zigzag(body.len() as i64, &mut out);
+        out.extend(body);
+        out
+    }
+
+    fn header(count: i32, compression: i16) -> BatchHeader {
+        BatchHeader {
+            base_offset: 0,
+            batch_length: 0,
+            partition_leader_epoch: 0,
+            magic: 2,
+            crc: 0,
+            attributes: compression,
+            last_offset_delta: count - 1,
+            base_timestamp: 1000,
+            max_timestamp: 1000,
+            producer_id: -1,
+            producer_epoch: -1,
+            base_sequence: -1,
+            record_count: count,
+        }
+    }
+
+    fn invalid(result: Result<RecordSummary, WalkError>) -> String {
+        match result {
+            Err(WalkError::Invalid(msg)) => msg,
+            other => panic!("expected invalid records, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn well_formed_records_are_summarised() {
+        let mut body = record(5, 0, Some(b"k"), &[(1, b"h")]);
+        body.extend(record(-3, 1, None, &[]));
+        let summary = walk_records(&header(2, 0), &body).unwrap();
+        assert_eq!(
+            summary,
+            RecordSummary {
+                min_timestamp: 997,
+                max_timestamp: 1005,
+                keyless: true
+            }
+        );
+    }
+
+    #[test]
+    fn structural_errors_are_invalid_records() {
+        let h = header(2, 0);
+        let mut wrong_delta = record(0, 0, Some(b"k"), &[]);
+        wrong_delta.extend(record(0, 2, Some(b"k"), &[]));
+        assert!(invalid(walk_records(&h, &wrong_delta)).contains("offset delta"));
+
+        let mut null_header_key = record(0, 0, Some(b"k"), &[(-1, b"")]);
+        null_header_key.extend(record(0, 1, Some(b"k"), &[]));
+        assert!(invalid(walk_records(&h, &null_header_key)).contains("null key"));
+
+        let mut short_length = record(0, 0, Some(b"k"), &[]);
+        short_length[0] -= 2; // declared length now smaller than the fields (zigzag: -1)
+        short_length.extend(record(0, 1, Some(b"k"), &[]));
+        assert!(walk_records(&h, &short_length).is_err());
+
+        let one = record(0, 0, Some(b"k"), &[]);
+        assert!(invalid(walk_records(&h, &one)).contains("overruns"));
+
+        let overlong_varint = [0xffu8; 6];
+        assert!(invalid(walk_records(&h, &overlong_varint)).contains("varint"));
+
+        let mut trailing = record(0, 0, None, &[]);
+        trailing.extend(record(0, 1, None, &[]));
+        trailing.push(0);
+        assert!(invalid(walk_records(&h, &trailing)).contains("remain"));
+    }
+
+    #[test]
+    fn raw_and_xerial_snappy_payloads_are_both_read() {
+        let mut body = record(1, 0, Some(b"a"), &[]);
+        body.extend(record(2, 1, Some(b"b"), &[]));
+        let raw = snap::raw::Encoder::new().compress_vec(&body).unwrap();
+        let summary = walk_records(&header(2, 2), &raw).unwrap();
+        assert_eq!(summary.max_timestamp, 1002);
+
+        let mut xerial = XERIAL_HEADER.to_vec();
+        for chunk in body.chunks(7) {
+            let block = snap::raw::Encoder::new().compress_vec(chunk).unwrap();
+            xerial.extend_from_slice(&(block.len() as u32).to_be_bytes());
+            xerial.extend_from_slice(&block);
+        }
+        assert_eq!(walk_records(&header(2, 2), &xerial).unwrap(), summary);
+        xerial.truncate(xerial.len() - 2);
+        assert!(walk_records(&header(2, 2), &xerial).is_err());
     }
 }

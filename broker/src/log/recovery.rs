@@ -13,7 +13,10 @@ use super::segment::Segment;
 /// Loads a segment written before a clean shutdown (or rolled before the recovery point).
 /// Returns `false` when its indexes fail the sanity checks and it needs [`recover_segment`].
 pub(crate) fn load_segment(seg: &mut Segment) -> Result<bool, LogError> {
-    if !seg.index.is_sane(seg.size) || !seg.time_index.is_sane() {
+    if (seg.indexes_missing && seg.size > 0)
+        || !seg.index.is_sane(seg.size)
+        || !seg.time_index.is_sane()
+    {
         return Ok(false);
     }
     let (indexed_offset, mut position) = seg.index.lookup(i64::MAX)?;
@@ -111,8 +114,8 @@ pub(crate) fn recover_segment(
         );
         seg.truncate_file(position)?;
     }
-    seg.index.file().write_pending()?;
-    seg.time_index.file().write_pending()?;
+    seg.index.file().write_and_release()?;
+    seg.time_index.file().write_and_release()?;
     Ok(Recovered { truncated_bytes })
 }
 

@@ -18,6 +18,11 @@ pub(crate) fn segment_file(dir: &Path, base_offset: i64, ext: &str) -> PathBuf {
     dir.join(format!("{base_offset:020}.{ext}"))
 }
 
+/// `segment.bytes`, capped so file positions fit the 4-byte index entries (Kafka's is an int).
+pub(crate) fn max_segment_bytes(config: &LogConfig) -> u64 {
+    config.segment_bytes.min(i32::MAX as u64)
+}
+
 pub(crate) struct Segment {
     pub base_offset: i64,
     pub log_path: PathBuf,
@@ -32,11 +37,13 @@ pub(crate) struct Segment {
     pub offset_of_max_timestamp: i64,
     /// Max timestamp of the first batch, the reference for `segment.ms` (-1 when unknown).
     pub first_batch_timestamp: i64,
-    /// Wall clock when this segment object was created or loaded.
+    /// Wall clock of the first append into this segment (of opening, for a loaded one).
     pub created_ms: i64,
     pub index: OffsetIndex,
     pub time_index: TimeIndex,
     bytes_since_index: u64,
+    /// An index file was missing when the segment was opened: rebuild before trusting them.
+    pub indexes_missing: bool,
     /// Writes not yet fsynced.
     pub dirty: bool,
 }
@@ -63,14 +70,12 @@ impl Segment {
             .metadata()
             .map_err(|e| LogError::io("stat", &log_path, e))?
             .len();
-        let index = OffsetIndex::open(
-            &segment_file(dir, base_offset, "index"),
-            base_offset,
-            config.segment_index_bytes,
-            fresh,
-        )?;
+        let index_path = segment_file(dir, base_offset, "index");
+        let time_index_path = segment_file(dir, base_offset, "timeindex");
+        let indexes_missing = !fresh && (!index_path.exists() || !time_index_path.exists());
+        let index = OffsetIndex::open(&index_path, base_offset, config.segment_index_bytes, fresh)?;
         let time_index = TimeIndex::open(
-            &segment_file(dir, base_offset, "timeindex"),
+            &time_index_path,
             base_offset,
             config.segment_index_bytes,
             fresh,
@@ -88,6 +93,7 @@ impl Segment {
             index,
             time_index,
             bytes_since_index: 0,
+            indexes_missing,
             dirty: fresh,
         })
     }
@@ -106,6 +112,7 @@ impl Segment {
         self.offset_of_max_timestamp = -1;
         self.first_batch_timestamp = -1;
         self.bytes_since_index = 0;
+        self.indexes_missing = false;
         Ok(())
     }
 
@@ -117,6 +124,8 @@ impl Segment {
         max_timestamp: i64,
         index_interval_bytes: u32,
     ) -> Result<(), LogError> {
+        // Counters first: if an index write fails, the log itself stays consistent (a sparse
+        // index missing entries only makes lookups start earlier).
         let last_offset = header.last_offset();
         if position == 0 {
             self.first_batch_timestamp = max_timestamp;
@@ -125,21 +134,25 @@ impl Segment {
             self.max_timestamp = max_timestamp;
             self.offset_of_max_timestamp = last_offset;
         }
-        if self.bytes_since_index > u64::from(index_interval_bytes) {
+        self.next_offset = last_offset + 1;
+        let index_due = self.bytes_since_index > u64::from(index_interval_bytes);
+        self.bytes_since_index += header.total_size() as u64;
+        if index_due {
+            self.bytes_since_index = header.total_size() as u64;
             self.index.append(last_offset, position)?;
             self.time_index
                 .maybe_append(self.max_timestamp, self.offset_of_max_timestamp)?;
-            self.bytes_since_index = 0;
         }
-        self.bytes_since_index += header.total_size() as u64;
-        self.next_offset = last_offset + 1;
         Ok(())
     }
 
     /// Writes `data` (whole batches) at the end of the file with one positional write.
     /// On failure the file is cut back so no partial batch stays behind.
-    pub fn write(&mut self, data: &[u8]) -> Result<u64, LogError> {
+    pub fn write(&mut self, data: &[u8], now_ms: i64) -> Result<u64, LogError> {
         let position = self.size;
+        if position == 0 {
+            self.created_ms = now_ms;
+        }
         if let Err(e) = self.log.write_all_at(data, position) {
             let _ = self.log.set_len(position);
             return Err(LogError::io("write", &self.log_path, e));
@@ -251,7 +264,7 @@ impl Segment {
         if self.size == 0 {
             return false;
         }
-        let too_big = self.size > config.segment_bytes.saturating_sub(append_bytes as u64);
+        let too_big = self.size > max_segment_bytes(config).saturating_sub(append_bytes as u64);
         let too_old = self.time_waited_for_roll(now_ms, append_max_timestamp) > config.segment_ms;
         let offsets_overflow = append_last_offset - self.base_offset > i64::from(i32::MAX);
         too_big || too_old || self.index.is_full() || self.time_index.is_full() || offsets_overflow
@@ -286,8 +299,8 @@ impl Segment {
             self.time_index
                 .maybe_append(self.max_timestamp, self.offset_of_max_timestamp)?;
         }
-        self.index.file().write_pending()?;
-        self.time_index.file().write_pending()
+        self.index.file().write_and_release()?;
+        self.time_index.file().write_and_release()
     }
 
     /// fsyncs the log and indexes if anything was written since the last flush.

@@ -97,3 +97,33 @@ impl TimeIndex {
                 .is_none_or(|(_, offset)| offset >= self.base_offset)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_growing_timestamps_are_kept_and_lookup_is_strictly_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("00000000000000000100.timeindex");
+        let mut index = TimeIndex::open(&path, 100, 1 << 20, true).unwrap();
+        index.maybe_append(-1, 100).unwrap();
+        assert_eq!(index.last_entry(), None, "no timestamp, no entry");
+        index.maybe_append(1000, 104).unwrap();
+        index.maybe_append(900, 110).unwrap();
+        index.maybe_append(2000, 120).unwrap();
+        assert_eq!(index.last_entry(), Some((2000, 120)));
+        assert_eq!(
+            index.lookup(1000).unwrap(),
+            100,
+            "records before 1000 may sit anywhere before 104"
+        );
+        assert_eq!(index.lookup(1001).unwrap(), 104);
+        assert_eq!(index.lookup(5000).unwrap(), 120);
+        index.file().write_pending().unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), 24);
+        let reopened = TimeIndex::open(&path, 100, 1 << 20, false).unwrap();
+        assert!(reopened.is_sane());
+        assert_eq!(reopened.last_entry(), Some((2000, 120)));
+    }
+}

@@ -100,3 +100,72 @@ impl RawClient {
         }
     }
 }
+
+use kafka_protocol::messages::{list_offsets_request, BrokerId, ListOffsetsRequest, TopicName};
+use kafka_protocol::records::{
+    Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
+};
+
+pub fn topic_name(s: &str) -> TopicName {
+    TopicName(StrBytes::from_string(s.to_string()))
+}
+
+/// Record `i` of a batch: key `k<i>`, one header `h=v`, no producer id.
+pub fn record(i: usize, value: &str, timestamp: i64) -> Record {
+    Record {
+        transactional: false,
+        control: false,
+        delete_horizon: false,
+        partition_leader_epoch: -1,
+        producer_id: -1,
+        producer_epoch: -1,
+        timestamp_type: TimestampType::Creation,
+        offset: i as i64,
+        sequence: -1,
+        timestamp,
+        key: Some(Bytes::from(format!("k{i}"))),
+        value: Some(Bytes::from(value.to_string())),
+        headers: [(
+            StrBytes::from_static_str("h"),
+            Some(Bytes::from_static(b"v")),
+        )]
+        .into_iter()
+        .collect(),
+    }
+}
+
+/// A real magic-v2 record batch of `records`.
+pub fn encode_batch(records: &[Record], compression: Compression) -> Bytes {
+    let mut buf = BytesMut::new();
+    RecordBatchEncoder::encode(
+        &mut buf,
+        records,
+        &RecordEncodeOptions {
+            version: 2,
+            compression,
+        },
+    )
+    .expect("encode batch");
+    buf.freeze()
+}
+
+/// ListOffsets for one partition at `timestamp` (-1 latest, -2 earliest): (offset, timestamp).
+pub async fn list_offset(
+    c: &mut RawClient,
+    topic: &str,
+    partition: i32,
+    timestamp: i64,
+) -> (i64, i64) {
+    let req = ListOffsetsRequest::default()
+        .with_replica_id(BrokerId(-1))
+        .with_topics(vec![list_offsets_request::ListOffsetsTopic::default()
+            .with_name(topic_name(topic))
+            .with_partitions(vec![
+                list_offsets_request::ListOffsetsPartition::default()
+                    .with_partition_index(partition)
+                    .with_timestamp(timestamp),
+            ])]);
+    let r = c.call(&req, 9).await;
+    let p = &r.topics[0].partitions[0];
+    (p.offset, p.timestamp)
+}

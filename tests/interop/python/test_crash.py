@@ -79,6 +79,8 @@ def test_sigkill_mid_stream_loses_no_acknowledged_record_and_duplicates_none(fre
     assert producer.flush(240) == 0, "records still undelivered 4 minutes after the last send"
     assert crash.is_set(), "the broker was never killed: the stream ended too early"
 
+    print(f"crash test: {len(acked)} acknowledged, {len(failed)} failed "
+          f"(e.g. {next(iter(failed.values()), 'none')}), broker killed after {KILL_AFTER_ACKS} acks")
     assert len(acked) + len(failed) == RECORDS
     assert len(acked) > KILL_AFTER_ACKS
 

@@ -125,6 +125,14 @@ def test_consumer_groups_describe_lag_then_reset_offsets(bootstrap):
     assert {p: (int(r["CURRENT-OFFSET"]), int(r["LAG"])) for p, r in rows.items()} == \
         {p: (0, ends[p]) for p in range(PARTITIONS)}
 
+    listed = kafka_tool(CONSUMER_GROUP_COMMAND, "--bootstrap-server", bootstrap, "--list").stdout.split()
+    assert group in listed
+
+    reset_group(bootstrap, group, topic, "--to-latest")
+    rows = describe_group(bootstrap, group)
+    assert {p: (int(r["CURRENT-OFFSET"]), int(r["LAG"])) for p, r in rows.items()} == \
+        {p: (ends[p], 0) for p in range(PARTITIONS)}
+
     reset_group(bootstrap, group, topic, "--to-offset", "2")
     rows = describe_group(bootstrap, group)
     assert {p: int(r["CURRENT-OFFSET"]) for p, r in rows.items()} == {p: min(2, ends[p]) for p in ends}

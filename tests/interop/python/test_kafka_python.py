@@ -34,8 +34,11 @@ def producer(bootstrap, **config) -> KafkaProducer:
 
 
 def consumer(bootstrap, group, *topics, **config) -> KafkaConsumer:
+    # A short metadata max age: if the group leader assigned before its metadata listed the new
+    # topic ("No partition metadata"), the next refresh triggers the rebalance that fixes it.
     return KafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=group,
-                         auto_offset_reset="earliest", enable_auto_commit=False, **config)
+                         auto_offset_reset="earliest", enable_auto_commit=False,
+                         metadata_max_age_ms=3000, **config)
 
 
 def produce(bootstrap, topic, records, **config):
@@ -101,17 +104,17 @@ def test_commit_then_restarted_consumer_resumes_at_committed_offset(bootstrap, t
     first = consumer(bootstrap, group, topic, max_poll_records=5)
     seen = poll_until(first, 10)
     # Commit exactly what we processed: per partition, one past the last processed offset.
-    commit = {}
+    next_offsets: dict[TopicPartition, int] = {}
     for r in seen:
         tp = TopicPartition(r.topic, r.partition)
-        commit[tp] = OffsetAndMetadata(max(commit.get(tp, OffsetAndMetadata(0, "", -1)).offset, r.offset + 1), "", -1)
-    first.commit(commit)
+        next_offsets[tp] = max(next_offsets.get(tp, 0), r.offset + 1)
+    first.commit({tp: OffsetAndMetadata(o, "", -1) for tp, o in next_offsets.items()})
     first.close()
 
     second = consumer(bootstrap, group, topic)
     rest = poll_until(second, len(sent) - len(seen))
-    for tp, om in commit.items():
-        assert second.committed(tp) == om.offset
+    for tp, offset in next_offsets.items():
+        assert second.committed(tp) == offset
     second.close()
 
     first_ids = {(r.partition, r.offset) for r in seen}

@@ -1,0 +1,169 @@
+//! Configs: DescribeConfigs and IncrementalAlterConfigs for topics and brokers.
+
+use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
+use kafka_protocol::messages::incremental_alter_configs_request::{
+    AlterConfigsResource, AlterableConfig,
+};
+use kafka_protocol::messages::{DescribeConfigsRequest, IncrementalAlterConfigsRequest};
+
+use super::Admin;
+use crate::consumer::group::sb;
+use crate::error::{Error, Result};
+
+/// What a config belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigResourceType {
+    Topic,
+    Broker,
+}
+
+impl ConfigResourceType {
+    fn code(self) -> i8 {
+        match self {
+            ConfigResourceType::Topic => 2,
+            ConfigResourceType::Broker => 4,
+        }
+    }
+}
+
+/// A topic or broker (by id as a string).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigResource {
+    pub kind: ConfigResourceType,
+    pub name: String,
+}
+
+impl ConfigResource {
+    pub fn topic(name: impl Into<String>) -> ConfigResource {
+        ConfigResource {
+            kind: ConfigResourceType::Topic,
+            name: name.into(),
+        }
+    }
+
+    pub fn broker(id: i32) -> ConfigResource {
+        ConfigResource {
+            kind: ConfigResourceType::Broker,
+            name: id.to_string(),
+        }
+    }
+}
+
+/// One config value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigEntry {
+    pub name: String,
+    pub value: Option<String>,
+    pub read_only: bool,
+    pub is_default: bool,
+    pub sensitive: bool,
+}
+
+/// One incremental change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlterConfigOp {
+    Set(String, String),
+    Delete(String),
+    Append(String, String),
+    Subtract(String, String),
+}
+
+impl Admin {
+    /// Every config of `resource` (or only `keys` when given).
+    pub async fn describe_configs(
+        &self,
+        resource: &ConfigResource,
+        keys: Option<&[&str]>,
+    ) -> Result<Vec<ConfigEntry>> {
+        let req = DescribeConfigsRequest::default().with_resources(vec![
+            DescribeConfigsResource::default()
+                .with_resource_type(resource.kind.code())
+                .with_resource_name(sb(&resource.name))
+                .with_configuration_keys(keys.map(|ks| ks.iter().map(|k| sb(k)).collect())),
+        ]);
+        self.retry("describing configs", || async {
+            let conn = self.config_broker(resource).await?;
+            let resp = conn.request(&req).await?;
+            let mut out = Vec::new();
+            for r in &resp.results {
+                if r.error_code != 0 {
+                    return Err(Error::from_code(
+                        r.error_code,
+                        format!("describing configs of {}", resource.name),
+                    ));
+                }
+                for c in &r.configs {
+                    out.push(ConfigEntry {
+                        name: c.name.to_string(),
+                        value: c.value.as_ref().map(|v| v.to_string()),
+                        read_only: c.read_only,
+                        is_default: c.config_source == 5,
+                        sensitive: c.is_sensitive,
+                    });
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Applies `ops` to `resource` (IncrementalAlterConfigs).
+    pub async fn incremental_alter_configs(
+        &self,
+        resource: &ConfigResource,
+        ops: &[AlterConfigOp],
+        validate_only: bool,
+    ) -> Result<()> {
+        let configs = ops
+            .iter()
+            .map(|op| {
+                let (name, value, code) = match op {
+                    AlterConfigOp::Set(k, v) => (k, Some(v), 0),
+                    AlterConfigOp::Delete(k) => (k, None, 1),
+                    AlterConfigOp::Append(k, v) => (k, Some(v), 2),
+                    AlterConfigOp::Subtract(k, v) => (k, Some(v), 3),
+                };
+                AlterableConfig::default()
+                    .with_name(sb(name))
+                    .with_config_operation(code)
+                    .with_value(value.map(|v| sb(v)))
+            })
+            .collect();
+        let req = IncrementalAlterConfigsRequest::default()
+            .with_resources(vec![AlterConfigsResource::default()
+                .with_resource_type(resource.kind.code())
+                .with_resource_name(sb(&resource.name))
+                .with_configs(configs)])
+            .with_validate_only(validate_only);
+        self.retry("altering configs", || async {
+            let conn = self.config_broker(resource).await?;
+            let resp = conn.request(&req).await?;
+            for r in &resp.responses {
+                if r.error_code != 0 {
+                    let msg = r
+                        .error_message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_default();
+                    return Err(Error::from_code(
+                        r.error_code,
+                        format!("altering configs of {} {msg}", resource.name),
+                    ));
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Broker configs go to that broker; topic configs to the controller.
+    async fn config_broker(
+        &self,
+        resource: &ConfigResource,
+    ) -> Result<std::sync::Arc<crate::connection::Connection>> {
+        match (resource.kind, resource.name.parse::<i32>()) {
+            (ConfigResourceType::Broker, Ok(id)) => self.cluster.broker(id).await,
+            _ => self.controller().await,
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The admin client: topics, partitions, configs, consumer groups, group offsets, list
+//! offsets, delete records, cluster description.
+//!
+//! Owns routing (controller for topic changes, group coordinator for group operations,
+//! partition leaders for offsets and record deletion) and retrying retriable errors within
+//! `default.api.timeout.ms`. Each concern lives in its own file; none of them decides policy
+//! for the caller (no implicit topic creation).
+
+mod configs;
+mod groups;
+mod records;
+mod topics;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use kafka_protocol::messages::DescribeClusterRequest;
+use tokio::time::Instant;
+use tracing::debug;
+
+use crate::cluster::{BrokerInfo, Cluster};
+use crate::config::ClientConfig;
+use crate::connection::{Connection, TcpConnector};
+pub use crate::consumer::offsets::{ListedOffset, EARLIEST, LATEST, MAX_TIMESTAMP};
+use crate::consumer::DEFAULT_API_TIMEOUT;
+use crate::error::{Error, Result};
+pub use configs::{AlterConfigOp, ConfigEntry, ConfigResource, ConfigResourceType};
+pub use groups::{GroupDescription, GroupListing, MemberDescription};
+pub use topics::{NewTopic, PartitionInfo, TopicDescription};
+
+/// The cluster as DescribeCluster/Metadata report it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterDescription {
+    pub cluster_id: Option<String>,
+    pub controller_id: Option<i32>,
+    pub brokers: Vec<BrokerInfo>,
+}
+
+/// A Kafka admin client. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Admin {
+    pub(crate) cluster: Cluster,
+}
+
+impl Admin {
+    /// Creates an admin client; it connects lazily.
+    pub fn new(config: ClientConfig) -> Result<Admin> {
+        let _rt = crate::runtime::handle().enter();
+        Ok(Admin {
+            cluster: Cluster::new(config, Arc::new(TcpConnector), false)?,
+        })
+    }
+
+    /// The cluster handle (metadata and connections) this client uses.
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    pub(crate) fn deadline(&self) -> Instant {
+        Instant::now() + DEFAULT_API_TIMEOUT
+    }
+
+    /// Runs `op` until it succeeds, fails with a non-retriable error, or the deadline passes.
+    pub(crate) async fn retry<T, F, Fut>(&self, what: &str, mut op: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let deadline = self.deadline();
+        let backoff = self.cluster.config().common.retry_backoff;
+        loop {
+            match op().await {
+                Ok(v) => return Ok(v),
+                Err(e) if e.is_retriable() && Instant::now() + backoff < deadline => {
+                    debug!(what, error = %e, "retrying admin request");
+                    self.cluster.on_error(&e);
+                    tokio::time::sleep(backoff).await;
+                    self.cluster.refresh().await.ok();
+                }
+                Err(e) => return Err(e.context(what)),
+            }
+        }
+    }
+
+    /// The controller (KRaft brokers forward to the active controller), or any broker.
+    pub(crate) async fn controller(&self) -> Result<Arc<Connection>> {
+        let md = self.cluster.metadata();
+        let md = if md.brokers.is_empty() {
+            self.cluster.refresh().await?
+        } else {
+            md
+        };
+        match md.controller_id {
+            Some(id) if md.brokers.contains_key(&id) => self.cluster.broker(id).await,
+            _ => self.cluster.any_broker().await,
+        }
+    }
+
+    /// Cluster id, controller and brokers.
+    pub async fn describe_cluster(&self) -> Result<ClusterDescription> {
+        self.retry("describing the cluster", || async {
+            let conn = self.cluster.any_broker().await?;
+            if conn.version::<DescribeClusterRequest>().is_ok() {
+                let resp = conn.request(&DescribeClusterRequest::default()).await?;
+                if resp.error_code != 0 {
+                    return Err(Error::from_code(resp.error_code, "DescribeCluster"));
+                }
+                return Ok(ClusterDescription {
+                    cluster_id: Some(resp.cluster_id.to_string()),
+                    controller_id: (resp.controller_id.0 >= 0).then_some(resp.controller_id.0),
+                    brokers: resp
+                        .brokers
+                        .iter()
+                        .map(|b| BrokerInfo {
+                            id: b.broker_id.0,
+                            host: b.host.to_string(),
+                            port: b.port,
+                            rack: b.rack.as_ref().map(|r| r.to_string()),
+                        })
+                        .collect(),
+                });
+            }
+            let md = self.cluster.refresh().await?;
+            let mut brokers: Vec<BrokerInfo> = md.brokers.values().cloned().collect();
+            brokers.sort_by_key(|b| b.id);
+            Ok(ClusterDescription {
+                cluster_id: md.cluster_id.clone(),
+                controller_id: md.controller_id,
+                brokers,
+            })
+        })
+        .await
+    }
+
+    /// Closes connections.
+    pub fn close(&self) {
+        self.cluster.close();
+    }
+}

@@ -1,0 +1,234 @@
+//! Topic administration: create (with configs, validate_only), delete, create partitions,
+//! list and describe.
+
+use std::collections::BTreeMap;
+
+use kafka_protocol::messages::create_partitions_request::CreatePartitionsTopic;
+use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
+use kafka_protocol::messages::delete_topics_request::DeleteTopicState;
+use kafka_protocol::messages::{
+    CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest, TopicName,
+};
+
+use super::Admin;
+use crate::consumer::group::sb;
+use crate::error::{Error, Result};
+
+/// A topic to create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTopic {
+    pub name: String,
+    /// `-1`: the broker's `num.partitions`.
+    pub partitions: i32,
+    /// `-1`: the broker's `default.replication.factor`.
+    pub replication_factor: i16,
+    pub configs: BTreeMap<String, String>,
+}
+
+impl NewTopic {
+    pub fn new(name: impl Into<String>, partitions: i32, replication_factor: i16) -> NewTopic {
+        NewTopic {
+            name: name.into(),
+            partitions,
+            replication_factor,
+            configs: BTreeMap::new(),
+        }
+    }
+
+    pub fn with_config(mut self, key: impl Into<String>, value: impl Into<String>) -> NewTopic {
+        self.configs.insert(key.into(), value.into());
+        self
+    }
+}
+
+/// One partition of a described topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionInfo {
+    pub partition: i32,
+    pub leader: Option<i32>,
+    pub replicas: Vec<i32>,
+    pub isr: Vec<i32>,
+}
+
+/// A described topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicDescription {
+    pub name: String,
+    pub topic_id: uuid::Uuid,
+    pub internal: bool,
+    pub partitions: Vec<PartitionInfo>,
+}
+
+fn tn(s: &str) -> TopicName {
+    TopicName(sb(s))
+}
+
+fn timeout_ms(admin: &Admin) -> i32 {
+    admin.cluster.config().common.request_timeout.as_millis() as i32
+}
+
+impl Admin {
+    /// Creates topics; with `validate_only` the broker only checks the request. An error for
+    /// any topic fails the call (the message names the topic).
+    pub async fn create_topics(&self, topics: &[NewTopic], validate_only: bool) -> Result<()> {
+        let req = CreateTopicsRequest::default()
+            .with_topics(
+                topics
+                    .iter()
+                    .map(|t| {
+                        CreatableTopic::default()
+                            .with_name(tn(&t.name))
+                            .with_num_partitions(t.partitions)
+                            .with_replication_factor(t.replication_factor)
+                            .with_configs(
+                                t.configs
+                                    .iter()
+                                    .map(|(k, v)| {
+                                        CreatableTopicConfig::default()
+                                            .with_name(sb(k))
+                                            .with_value(Some(sb(v)))
+                                    })
+                                    .collect(),
+                            )
+                    })
+                    .collect(),
+            )
+            .with_timeout_ms(timeout_ms(self))
+            .with_validate_only(validate_only);
+        self.retry("creating topics", || async {
+            let resp = self.controller().await?.request(&req).await?;
+            for t in &resp.topics {
+                if t.error_code != 0 {
+                    let msg = t
+                        .error_message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_default();
+                    return Err(Error::from_code(
+                        t.error_code,
+                        format!("creating topic {} {msg}", t.name.0),
+                    ));
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Deletes topics by name.
+    pub async fn delete_topics(&self, names: &[&str]) -> Result<()> {
+        self.retry("deleting topics", || async {
+            let conn = self.controller().await?;
+            let req = if conn.version::<DeleteTopicsRequest>()? >= 6 {
+                DeleteTopicsRequest::default().with_topics(
+                    names
+                        .iter()
+                        .map(|n| DeleteTopicState::default().with_name(Some(tn(n))))
+                        .collect(),
+                )
+            } else {
+                DeleteTopicsRequest::default()
+                    .with_topic_names(names.iter().map(|n| tn(n)).collect())
+            }
+            .with_timeout_ms(timeout_ms(self));
+            let resp = conn.request(&req).await?;
+            for t in &resp.responses {
+                if t.error_code != 0 {
+                    let name = t.name.as_ref().map(|n| n.0.to_string()).unwrap_or_default();
+                    return Err(Error::from_code(
+                        t.error_code,
+                        format!("deleting topic {name}"),
+                    ));
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Raises the partition count of `topic` to `total`.
+    pub async fn create_partitions(
+        &self,
+        topic: &str,
+        total: i32,
+        validate_only: bool,
+    ) -> Result<()> {
+        let req = CreatePartitionsRequest::default()
+            .with_topics(vec![CreatePartitionsTopic::default()
+                .with_name(tn(topic))
+                .with_count(total)
+                .with_assignments(None)])
+            .with_timeout_ms(timeout_ms(self))
+            .with_validate_only(validate_only);
+        self.retry("creating partitions", || async {
+            let resp = self.controller().await?.request(&req).await?;
+            for r in &resp.results {
+                if r.error_code != 0 {
+                    let msg = r
+                        .error_message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_default();
+                    return Err(Error::from_code(
+                        r.error_code,
+                        format!("creating partitions of {topic} {msg}"),
+                    ));
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Names of every topic (internal ones only when `include_internal`), sorted.
+    pub async fn list_topics(&self, include_internal: bool) -> Result<Vec<String>> {
+        let md = self
+            .retry("listing topics", || self.cluster.fetch_metadata(None))
+            .await?;
+        let mut names: Vec<String> = md
+            .topics
+            .iter()
+            .filter(|t| include_internal || !t.is_internal)
+            .filter_map(|t| t.name.as_ref().map(|n| n.0.to_string()))
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// Partitions, leaders, replicas and ISR of `names`.
+    pub async fn describe_topics(&self, names: &[&str]) -> Result<Vec<TopicDescription>> {
+        let list: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        self.retry("describing topics", || async {
+            let md = self.cluster.fetch_metadata(Some(&list)).await?;
+            let mut out = Vec::new();
+            for t in &md.topics {
+                let name = t.name.as_ref().map(|n| n.0.to_string()).unwrap_or_default();
+                if t.error_code != 0 {
+                    return Err(Error::from_code(
+                        t.error_code,
+                        format!("describing topic {name}"),
+                    ));
+                }
+                let mut partitions: Vec<PartitionInfo> = t
+                    .partitions
+                    .iter()
+                    .map(|p| PartitionInfo {
+                        partition: p.partition_index,
+                        leader: (p.leader_id.0 >= 0).then_some(p.leader_id.0),
+                        replicas: p.replica_nodes.iter().map(|b| b.0).collect(),
+                        isr: p.isr_nodes.iter().map(|b| b.0).collect(),
+                    })
+                    .collect();
+                partitions.sort_by_key(|p| p.partition);
+                out.push(TopicDescription {
+                    name,
+                    topic_id: t.topic_id,
+                    internal: t.is_internal,
+                    partitions,
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+}

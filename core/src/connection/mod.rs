@@ -1,0 +1,413 @@
+//! One connection to one broker: pipelined requests over a single stream.
+//!
+//! Owns correlation ids, the map of in-flight requests, a writer task fed by a channel (so a
+//! dropped caller never leaves half a frame on the wire), a reader task matching responses to
+//! waiters, ApiVersions negotiation on open, and request timeouts. A read/write error or a
+//! timeout *poisons* the connection: every waiter fails at once with that error and the pool
+//! (in `cluster`) opens a new connection. It must not retry requests or know about metadata.
+
+pub mod transport;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use kafka_protocol::messages::{ApiVersionsRequest, ApiVersionsResponse};
+use kafka_protocol::protocol::{Request, StrBytes};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::{mpsc, oneshot, watch};
+use tracing::{debug, warn};
+
+use crate::config::ClientConfig;
+use crate::error::{Error, ErrorKind, Result};
+use crate::protocol::versions::BrokerVersions;
+use crate::protocol::{decode_response, encode_request, read_frame, response_correlation_id};
+pub use transport::{BoxTransport, Connector, TcpConnector, Transport};
+
+/// Settings of one connection.
+#[derive(Debug, Clone)]
+pub struct ConnectionConfig {
+    pub client_id: String,
+    pub request_timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Largest response frame accepted; larger prefixes poison the connection.
+    pub max_frame_size: usize,
+}
+
+impl ConnectionConfig {
+    /// Derived from the client configuration.
+    pub fn from_client(cfg: &ClientConfig) -> ConnectionConfig {
+        let fetch = cfg
+            .consumer
+            .fetch_max_bytes
+            .max(cfg.consumer.max_partition_fetch_bytes);
+        ConnectionConfig {
+            client_id: cfg.common.client_id.clone(),
+            request_timeout: cfg.common.request_timeout,
+            connect_timeout: cfg.common.socket_connection_setup_timeout,
+            max_frame_size: crate::protocol::DEFAULT_MAX_FRAME_SIZE.max(fetch as usize * 2),
+        }
+    }
+}
+
+impl Default for ConnectionConfig {
+    fn default() -> Self {
+        ConnectionConfig::from_client(&ClientConfig::default())
+    }
+}
+
+type Waiter = oneshot::Sender<Result<Bytes>>;
+
+#[derive(Default)]
+struct State {
+    pending: HashMap<i32, Waiter>,
+    poison: Option<Error>,
+}
+
+struct Shared {
+    addr: String,
+    // A std mutex: held only to insert/remove map entries, never across an await.
+    state: Mutex<State>,
+    closed: watch::Sender<bool>,
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Fails every waiter with `err` and stops both tasks. Only the first poison counts.
+    fn poison(&self, err: Error) {
+        let pending = {
+            let mut st = self.lock();
+            if st.poison.is_some() {
+                return;
+            }
+            st.poison = Some(err.clone());
+            std::mem::take(&mut st.pending)
+        };
+        debug!(addr = %self.addr, error = %err, waiters = pending.len(), "connection poisoned");
+        for (_, w) in pending {
+            let _ = w.send(Err(err.clone()));
+        }
+        let _ = self.closed.send(true);
+    }
+}
+
+struct WriteCmd {
+    frame: Bytes,
+    written: Option<oneshot::Sender<Result<()>>>,
+}
+
+/// A live connection to one broker. Cheap to share behind an `Arc`.
+pub struct Connection {
+    shared: Arc<Shared>,
+    writer: mpsc::UnboundedSender<WriteCmd>,
+    next_correlation: AtomicI32,
+    versions: BrokerVersions,
+    config: ConnectionConfig,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("addr", &self.shared.addr)
+            .finish()
+    }
+}
+
+/// Removes a waiter whose caller went away before the response (cancelled future).
+struct PendingGuard<'a> {
+    shared: &'a Shared,
+    correlation_id: i32,
+}
+
+impl Drop for PendingGuard<'_> {
+    fn drop(&mut self) {
+        self.shared.lock().pending.remove(&self.correlation_id);
+    }
+}
+
+impl Connection {
+    /// Opens a connection to `addr` and negotiates API versions.
+    ///
+    /// SASL, when added, authenticates here after ApiVersions and before the connection is
+    /// returned; TLS is a different [`Connector`].
+    pub async fn open(
+        addr: &str,
+        connector: &dyn Connector,
+        config: ConnectionConfig,
+    ) -> Result<Connection> {
+        let transport = connector.connect(addr, config.connect_timeout).await?;
+        let mut conn = Connection::start(addr, transport, config);
+        let versions = conn.negotiate_versions().await?;
+        conn.versions = versions;
+        Ok(conn)
+    }
+
+    /// Starts the reader and writer tasks over an already open transport (no negotiation).
+    pub fn start(addr: &str, transport: BoxTransport, config: ConnectionConfig) -> Connection {
+        let (rd, wr) = tokio::io::split(transport);
+        let (closed_tx, closed_rx) = watch::channel(false);
+        let shared = Arc::new(Shared {
+            addr: addr.to_string(),
+            state: Mutex::new(State::default()),
+            closed: closed_tx,
+        });
+        let (tx, rx) = mpsc::unbounded_channel();
+        crate::runtime::spawn(writer_task(wr, rx, shared.clone(), closed_rx.clone()));
+        crate::runtime::spawn(reader_task(
+            rd,
+            shared.clone(),
+            closed_rx,
+            config.max_frame_size,
+        ));
+        Connection {
+            shared,
+            writer: tx,
+            next_correlation: AtomicI32::new(1),
+            versions: BrokerVersions::default(),
+            config,
+        }
+    }
+
+    async fn negotiate_versions(&self) -> Result<BrokerVersions> {
+        let req = ApiVersionsRequest::default()
+            .with_client_software_name(StrBytes::from_static_str("ferrokafka"))
+            .with_client_software_version(StrBytes::from_static_str(env!("CARGO_PKG_VERSION")));
+        // A broker that does not know v3 answers with a v0 body listing its ApiVersions range.
+        let resp = match self.request_raw(&req, 3, None).await {
+            Ok(r) if r.error_code == 0 => r,
+            Ok(r) if r.error_code != 35 => {
+                return Err(Error::from_code(r.error_code, "ApiVersions"))
+            }
+            Err(e) if e.kind() != ErrorKind::Protocol => return Err(e),
+            _ => {
+                let r: ApiVersionsResponse = self.request_raw(&req, 0, None).await?;
+                if r.error_code != 0 {
+                    return Err(Error::from_code(r.error_code, "ApiVersions v0"));
+                }
+                r
+            }
+        };
+        Ok(BrokerVersions::from_response(&resp))
+    }
+
+    /// The broker address this connection talks to.
+    pub fn addr(&self) -> &str {
+        &self.shared.addr
+    }
+
+    /// The broker's supported versions.
+    pub fn versions(&self) -> &BrokerVersions {
+        &self.versions
+    }
+
+    /// The version that will be used for request type `R`.
+    pub fn version<R: Request>(&self) -> Result<i16> {
+        self.versions.pick::<R>()
+    }
+
+    /// Whether an I/O error or timeout has made this connection unusable.
+    pub fn is_poisoned(&self) -> bool {
+        self.shared.lock().poison.is_some()
+    }
+
+    /// Requests awaiting a response.
+    pub fn in_flight(&self) -> usize {
+        self.shared.lock().pending.len()
+    }
+
+    /// Sends `req` at the highest common version and waits for its response.
+    pub async fn request<R: Request>(&self, req: &R) -> Result<R::Response> {
+        let v = self.version::<R>()?;
+        self.request_raw(req, v, None).await
+    }
+
+    /// Sends `req` at the highest common version with a custom timeout (e.g. JoinGroup, which
+    /// the broker may hold for the rebalance timeout).
+    pub async fn request_with_timeout<R: Request>(
+        &self,
+        req: &R,
+        timeout: Duration,
+    ) -> Result<R::Response> {
+        let v = self.version::<R>()?;
+        self.request_raw(req, v, Some(timeout)).await
+    }
+
+    /// Sends `req` at an explicit `version` and waits for the response.
+    pub async fn request_raw<R: Request>(
+        &self,
+        req: &R,
+        version: i16,
+        timeout: Option<Duration>,
+    ) -> Result<R::Response> {
+        let corr = self.next_correlation.fetch_add(1, Ordering::Relaxed) & i32::MAX;
+        let frame = encode_request(req, version, corr, &self.config.client_id)?;
+        let (tx, rx) = oneshot::channel();
+        {
+            let mut st = self.shared.lock();
+            if let Some(e) = &st.poison {
+                return Err(e.clone());
+            }
+            st.pending.insert(corr, tx);
+        }
+        let _guard = PendingGuard {
+            shared: &self.shared,
+            correlation_id: corr,
+        };
+        self.enqueue(frame, None)?;
+        let limit = timeout.unwrap_or(self.config.request_timeout);
+        let frame = match tokio::time::timeout(limit, rx).await {
+            Err(_) => {
+                let e = Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "request to {} got no response within {} ms (request.timeout.ms); the \
+                         connection is closed and the request retried where safe",
+                        self.addr(),
+                        limit.as_millis()
+                    ),
+                );
+                self.shared.poison(e.clone());
+                return Err(e);
+            }
+            Ok(Err(_)) => return Err(self.closed_error()),
+            Ok(Ok(res)) => res?,
+        };
+        decode_response::<R>(frame, version).map(|(_, body)| body)
+    }
+
+    /// Sends a request the broker will not answer (Produce with `acks=0`); resolves once the
+    /// frame is written.
+    pub async fn send_no_response<R: Request>(&self, req: &R) -> Result<()> {
+        let version = self.version::<R>()?;
+        let corr = self.next_correlation.fetch_add(1, Ordering::Relaxed) & i32::MAX;
+        let frame = encode_request(req, version, corr, &self.config.client_id)?;
+        if let Some(e) = &self.shared.lock().poison {
+            return Err(e.clone());
+        }
+        let (tx, rx) = oneshot::channel();
+        self.enqueue(frame, Some(tx))?;
+        rx.await.map_err(|_| self.closed_error())?
+    }
+
+    fn enqueue(&self, frame: Bytes, written: Option<oneshot::Sender<Result<()>>>) -> Result<()> {
+        self.writer
+            .send(WriteCmd { frame, written })
+            .map_err(|_| self.closed_error())
+    }
+
+    fn closed_error(&self) -> Error {
+        self.shared.lock().poison.clone().unwrap_or_else(|| {
+            Error::new(
+                ErrorKind::Network,
+                format!("connection to {} closed", self.addr()),
+            )
+        })
+    }
+
+    /// Closes the connection, failing any waiter.
+    pub fn close(&self) {
+        self.shared.poison(Error::new(
+            ErrorKind::Closed,
+            format!("connection to {} was closed by the client", self.addr()),
+        ));
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+async fn writer_task(
+    mut wr: tokio::io::WriteHalf<BoxTransport>,
+    mut rx: mpsc::UnboundedReceiver<WriteCmd>,
+    shared: Arc<Shared>,
+    mut closed: watch::Receiver<bool>,
+) {
+    loop {
+        let cmd = tokio::select! {
+            _ = closed.changed() => break,
+            cmd = rx.recv() => match cmd { Some(c) => c, None => break },
+        };
+        // write_all runs to completion here: callers only hand frames over the channel.
+        let res = async {
+            wr.write_all(&cmd.frame).await?;
+            if rx.is_empty() {
+                wr.flush().await?;
+            }
+            Ok::<_, std::io::Error>(())
+        }
+        .await;
+        match res {
+            Ok(()) => {
+                if let Some(w) = cmd.written {
+                    let _ = w.send(Ok(()));
+                }
+            }
+            Err(e) => {
+                let err = Error::network(format!("writing to {}", shared.addr), e);
+                warn!(error = %err, "broker write failed");
+                if let Some(w) = cmd.written {
+                    let _ = w.send(Err(err.clone()));
+                }
+                shared.poison(err);
+                break;
+            }
+        }
+    }
+    let _ = wr.shutdown().await;
+}
+
+async fn reader_task(
+    mut rd: tokio::io::ReadHalf<BoxTransport>,
+    shared: Arc<Shared>,
+    mut closed: watch::Receiver<bool>,
+    max_frame: usize,
+) {
+    loop {
+        let frame = tokio::select! {
+            _ = closed.changed() => return,
+            f = read_frame(&mut rd, max_frame) => f,
+        };
+        let frame = match frame {
+            Ok(Some(f)) => f.freeze(),
+            Ok(None) => {
+                shared.poison(Error::new(
+                    ErrorKind::Network,
+                    format!(
+                        "broker {} closed the connection; the client reconnects",
+                        shared.addr
+                    ),
+                ));
+                return;
+            }
+            Err(e) => {
+                shared.poison(e.context(format!("reading from {}", shared.addr)));
+                return;
+            }
+        };
+        let corr = match response_correlation_id(&frame) {
+            Ok(c) => c,
+            Err(e) => {
+                shared.poison(e);
+                return;
+            }
+        };
+        let waiter = shared.lock().pending.remove(&corr);
+        match waiter {
+            Some(w) => {
+                let _ = w.send(Ok(frame));
+            }
+            None => debug!(addr = %shared.addr, corr, "response for a request nobody awaits"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,77 @@
+//! Java's `RoundRobinAssignor`: every subscribed partition, sorted by topic then partition,
+//! dealt in turn to the members (in Java's member order), skipping members not subscribed to
+//! the partition's topic.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{
+    empty_assignment, java_member_cmp, Assignment, Assignor, MemberSubscription, RebalanceProtocol,
+};
+use crate::types::TopicPartition;
+
+/// The `roundrobin` assignor.
+pub struct RoundRobinAssignor;
+
+impl Assignor for RoundRobinAssignor {
+    fn name(&self) -> &'static str {
+        "roundrobin"
+    }
+
+    fn rebalance_protocol(&self) -> RebalanceProtocol {
+        RebalanceProtocol::Eager
+    }
+
+    fn assign(
+        &self,
+        partitions_per_topic: &BTreeMap<String, i32>,
+        members: &[MemberSubscription],
+    ) -> Assignment {
+        let mut out = empty_assignment(members);
+        let mut sorted: Vec<&MemberSubscription> = members.iter().collect();
+        sorted.sort_by(|a, b| java_member_cmp(a, b));
+        if sorted.is_empty() {
+            return out;
+        }
+        let topics: BTreeSet<&String> = members.iter().flat_map(|m| m.topics.iter()).collect();
+        let mut cursor = 0usize;
+        for topic in topics {
+            let Some(&count) = partitions_per_topic.get(topic) else {
+                continue;
+            };
+            for p in 0..count {
+                // Advance to the next member subscribed to this topic (one exists: the topic
+                // came from some member's subscription).
+                let mut tries = 0;
+                while !sorted[cursor % sorted.len()].topics.contains(topic) && tries < sorted.len()
+                {
+                    cursor += 1;
+                    tries += 1;
+                }
+                let m = sorted[cursor % sorted.len()];
+                cursor += 1;
+                out.entry(m.member_id.clone())
+                    .or_default()
+                    .push(TopicPartition::new(topic.as_str(), p));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deals_in_turn_and_skips_unsubscribed() {
+        let members = vec![
+            MemberSubscription::new("a", &["t1", "t2"]),
+            MemberSubscription::new("b", &["t2"]),
+        ];
+        let ppt = BTreeMap::from([("t1".to_string(), 2), ("t2".to_string(), 3)]);
+        let a = RoundRobinAssignor.assign(&ppt, &members);
+        let tp = |t: &str, p| TopicPartition::new(t, p);
+        assert_eq!(a["a"], vec![tp("t1", 0), tp("t1", 1), tp("t2", 1)]);
+        assert_eq!(a["b"], vec![tp("t2", 0), tp("t2", 2)]);
+    }
+}

@@ -1,0 +1,283 @@
+//! Fetch requests and record decoding.
+//!
+//! Owns building one Fetch per leader (`fetch.min.bytes`, `fetch.max.bytes`,
+//! `max.partition.fetch.bytes`, `fetch.max.wait.ms`, isolation level), sending it on a spawned
+//! task so the next batch of records is on its way while the application processes the current
+//! one (prefetch), and decoding the returned record batches of every codec into
+//! [`ConsumerRecord`]s: records below the fetch offset and control batches are skipped, a
+//! trailing partial batch is ignored. It must not move positions (the consumer does, when it
+//! hands records out).
+
+use std::time::Duration;
+
+use crate::protocol::records;
+use bytes::{Buf, Bytes};
+use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
+use kafka_protocol::messages::{BrokerId, FetchRequest, TopicName};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::group::sb;
+use super::record::{ConsumerRecord, TimestampType};
+use crate::cluster::Cluster;
+use crate::config::{ConsumerConfig, IsolationLevel};
+use crate::error::{Error, Result};
+use crate::types::TopicPartition;
+
+/// One partition to fetch.
+#[derive(Debug, Clone)]
+pub struct FetchTarget {
+    pub tp: TopicPartition,
+    pub offset: i64,
+    pub leader_epoch: Option<i32>,
+}
+
+/// The outcome for one partition.
+#[derive(Debug)]
+pub struct PartitionFetch {
+    pub tp: TopicPartition,
+    pub fetch_offset: i64,
+    /// Records, the offset after the last batch seen, and the high watermark.
+    pub result: Result<Decoded>,
+}
+
+/// Decoded records of one partition.
+#[derive(Debug, Default)]
+pub struct Decoded {
+    pub records: Vec<ConsumerRecord>,
+    pub next_offset: Option<i64>,
+    pub high_watermark: i64,
+    pub bytes: usize,
+}
+
+/// The outcome of one Fetch request to one broker.
+#[derive(Debug)]
+pub struct FetchResult {
+    pub broker: i32,
+    pub partitions: Vec<PartitionFetch>,
+}
+
+/// Sends one Fetch for `targets` to `broker` on a background task; the result goes to `tx`.
+pub fn spawn_fetch(
+    cluster: Cluster,
+    cfg: ConsumerConfig,
+    broker: i32,
+    targets: Vec<FetchTarget>,
+    tx: mpsc::UnboundedSender<FetchResult>,
+    metrics: std::sync::Arc<super::metrics::Metrics>,
+) {
+    crate::runtime::spawn(async move {
+        let started = Instant::now();
+        let res = fetch(&cluster, &cfg, broker, &targets).await;
+        metrics.on_fetch(started.elapsed());
+        let partitions = match res {
+            Ok(p) => p,
+            Err(e) => {
+                cluster.on_error(&e);
+                targets
+                    .into_iter()
+                    .map(|t| PartitionFetch {
+                        tp: t.tp,
+                        fetch_offset: t.offset,
+                        result: Err(e.clone()),
+                    })
+                    .collect()
+            }
+        };
+        let _ = tx.send(FetchResult { broker, partitions });
+    });
+}
+
+async fn fetch(
+    cluster: &Cluster,
+    cfg: &ConsumerConfig,
+    broker: i32,
+    targets: &[FetchTarget],
+) -> Result<Vec<PartitionFetch>> {
+    let conn = cluster.broker(broker).await?;
+    let mut topics: Vec<FetchTopic> = Vec::new();
+    for t in targets {
+        let part = FetchPartition::default()
+            .with_partition(t.tp.partition)
+            .with_current_leader_epoch(t.leader_epoch.unwrap_or(-1))
+            .with_fetch_offset(t.offset)
+            .with_last_fetched_epoch(-1)
+            .with_log_start_offset(-1)
+            .with_partition_max_bytes(cfg.max_partition_fetch_bytes);
+        match topics
+            .iter_mut()
+            .find(|f| f.topic.0.as_str() == &*t.tp.topic)
+        {
+            Some(f) => f.partitions.push(part),
+            None => topics.push(
+                FetchTopic::default()
+                    .with_topic(TopicName(sb(&t.tp.topic)))
+                    .with_partitions(vec![part]),
+            ),
+        }
+    }
+    let req = FetchRequest::default()
+        .with_replica_id(BrokerId(-1))
+        .with_max_wait_ms(cfg.fetch_max_wait.as_millis() as i32)
+        .with_min_bytes(cfg.fetch_min_bytes)
+        .with_max_bytes(cfg.fetch_max_bytes)
+        .with_isolation_level(match cfg.isolation_level {
+            IsolationLevel::ReadUncommitted => 0,
+            IsolationLevel::ReadCommitted => 1,
+        })
+        .with_session_id(0)
+        .with_session_epoch(-1)
+        .with_topics(topics);
+    let timeout =
+        cluster.config().common.request_timeout + cfg.fetch_max_wait + Duration::from_secs(1);
+    let resp = conn.request_with_timeout(&req, timeout).await?;
+    if resp.error_code != 0 {
+        return Err(Error::from_code(
+            resp.error_code,
+            format!("fetch from broker {broker}"),
+        ));
+    }
+    let mut out = Vec::new();
+    for t in resp.responses {
+        for p in t.partitions {
+            let tp = TopicPartition::new(t.topic.0.as_str(), p.partition_index);
+            let Some(target) = targets.iter().find(|x| x.tp == tp) else {
+                continue;
+            };
+            let result = if p.error_code != 0 {
+                let e = Error::from_code(p.error_code, format!("fetching {tp}"));
+                if p.current_leader.leader_id.0 >= 0 {
+                    cluster.update_leader(
+                        &tp.topic,
+                        tp.partition,
+                        p.current_leader.leader_id.0,
+                        p.current_leader.leader_epoch,
+                    );
+                }
+                cluster.on_error(&e);
+                Err(e)
+            } else {
+                decode_partition(&tp, p.records.unwrap_or_default(), target.offset).map(|mut d| {
+                    d.high_watermark = p.high_watermark;
+                    d
+                })
+            };
+            out.push(PartitionFetch {
+                tp,
+                fetch_offset: target.offset,
+                result,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Offsets inside a v2 batch header.
+const HEADER_LEN: usize = 61;
+
+/// Decodes the record batches of one partition, keeping records at or after `fetch_offset`.
+pub fn decode_partition(
+    tp: &TopicPartition,
+    mut bytes: Bytes,
+    fetch_offset: i64,
+) -> Result<Decoded> {
+    let mut out = Decoded {
+        bytes: bytes.len(),
+        ..Decoded::default()
+    };
+    while bytes.len() >= HEADER_LEN {
+        let base = (&bytes[0..8]).get_i64();
+        let len = (&bytes[8..12]).get_i32();
+        let Ok(len) = usize::try_from(len) else {
+            return Err(Error::protocol(format!("negative batch length in {tp}")));
+        };
+        if bytes.len() < 12 + len {
+            break; // a partial batch at the end of the response: fetched again next time
+        }
+        if bytes.get(16).copied() != Some(2) {
+            return Err(Error::protocol(format!(
+                "{tp}: record batch magic {:?} is not supported (only v2)",
+                bytes.get(16)
+            )));
+        }
+        let batch = bytes.split_to(12 + len);
+        let info =
+            records::batch_info(&batch).map_err(|e| Error::protocol(format!("{tp}: {e}")))?;
+        out.next_offset = Some(info.next_offset());
+        if info.is_control {
+            continue; // control batch (transaction markers)
+        }
+        let decoded = records::decode_batch(batch)
+            .map_err(|e| Error::protocol(format!("{tp} at offset {base}: {e}")))?;
+        for r in decoded {
+            if r.offset < fetch_offset {
+                continue;
+            }
+            out.records.push(ConsumerRecord {
+                topic: tp.topic.to_string(),
+                partition: tp.partition,
+                offset: r.offset,
+                timestamp: r.timestamp,
+                timestamp_type: if r.log_append_time {
+                    TimestampType::LogAppendTime
+                } else {
+                    TimestampType::CreateTime
+                },
+                key: r.key,
+                value: r.value,
+                headers: r.headers,
+                leader_epoch: r.leader_epoch,
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CompressionType;
+    use crate::protocol::batch::BatchBuilder;
+
+    #[test]
+    fn truncated_and_garbage_input_never_panics() {
+        let tp = TopicPartition::new("t", 0);
+        assert!(decode_partition(&tp, Bytes::from_static(&[1, 2, 3]), 0)
+            .unwrap()
+            .records
+            .is_empty());
+        let mut junk = vec![0u8; 80];
+        junk[11] = 68; // length 68 -> whole batch present, magic 0
+        assert!(decode_partition(&tp, Bytes::from(junk), 0).is_err());
+        let mut neg = vec![0xffu8; 80];
+        neg[16] = 2;
+        assert!(decode_partition(&tp, Bytes::from(neg), 0).is_err());
+    }
+
+    #[test]
+    fn skips_records_below_fetch_offset_for_every_codec() {
+        for codec in [
+            CompressionType::None,
+            CompressionType::Gzip,
+            CompressionType::Snappy,
+            CompressionType::Lz4,
+            CompressionType::Zstd,
+        ] {
+            let mut b = BatchBuilder::new(1024);
+            for i in 0..5 {
+                b.append(1000 + i, Some(format!("k{i}").as_bytes()), Some(b"v"), &[])
+                    .unwrap();
+            }
+            let bytes = b
+                .finish(codec, -1, -1, -1)
+                .unwrap_or_else(|e| panic!("{codec:?}: {e}"))
+                .bytes;
+            let tp = TopicPartition::new("t", 0);
+            let d = decode_partition(&tp, bytes, 2).unwrap();
+            let offsets: Vec<i64> = d.records.iter().map(|r| r.offset).collect();
+            assert_eq!(offsets, vec![2, 3, 4], "{codec:?}");
+            assert_eq!(d.next_offset, Some(5));
+            assert_eq!(d.records[0].key.as_deref(), Some(&b"k2"[..]));
+        }
+    }
+}

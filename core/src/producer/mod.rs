@@ -1,0 +1,457 @@
+//! The producer: partitioner → accumulator → sender → delivery results.
+//!
+//! Owns the public [`Producer`] API: `send` enqueues synchronously (two sends from one task keep
+//! their order) and returns a future of the delivery result; records whose topic metadata or
+//! buffer memory is not available yet go through an ordered intake queue that waits up to
+//! `max.block.ms`. `flush` and `close` drain. Batching, sending and retries live in the
+//! submodules.
+
+pub mod accumulator;
+pub mod batch;
+pub mod memory;
+pub mod metrics;
+pub mod record;
+pub mod sender;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::cluster::{Cluster, TopicMetadata};
+use crate::config::ClientConfig;
+use crate::connection::{Connector, TcpConnector};
+use crate::error::{Error, ErrorKind, Result};
+use crate::partitioner::{partition_for_key, BuiltInPartitioner, PartitionContext, Partitioner};
+use crate::protocol::batch::estimate_record_size;
+use crate::types::TopicPartition;
+use accumulator::{Accumulator, AccumulatorConfig};
+use memory::BufferPool;
+use metrics::Metrics;
+pub use metrics::MetricsSnapshot;
+pub use record::{DeliveryFuture, ProducerRecord, RecordHeader, RecordMetadata};
+use sender::SenderCtx;
+
+struct IntakeItem {
+    record: ProducerRecord,
+    tx: oneshot::Sender<Result<RecordMetadata>>,
+    size: usize,
+    deadline: Instant,
+}
+
+/// Everything the send path and the intake task share.
+struct Shared {
+    cfg: ClientConfig,
+    cluster: Cluster,
+    acc: Arc<Accumulator>,
+    pool: Arc<BufferPool>,
+    metrics: Arc<Metrics>,
+    sender: Arc<SenderCtx>,
+    partitioner: BuiltInPartitioner,
+    custom: Option<Arc<dyn Partitioner>>,
+    intake_pending: Arc<AtomicUsize>,
+    intake_idle: Notify,
+    closed: AtomicBool,
+}
+
+struct Inner {
+    shared: Arc<Shared>,
+    intake: mpsc::UnboundedSender<IntakeItem>,
+    sender_task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Like Java's close() without waiting: what was sent is still delivered in the background.
+        self.shared.closed.store(true, Ordering::Release);
+        self.shared.acc.lock().closing = true;
+        self.shared.acc.wake.notify_one();
+    }
+}
+
+/// Optional extension points of a producer.
+#[derive(Default, Clone)]
+pub struct ProducerOptions {
+    /// Consulted before the built-in partitioner; `None` from it means "use the built-in".
+    pub partitioner: Option<Arc<dyn Partitioner>>,
+    /// How broker connections are opened (TLS, test fakes); plain TCP by default.
+    pub connector: Option<Arc<dyn Connector>>,
+}
+
+/// A Kafka producer. Cheap to clone; clones share batches and connections.
+#[derive(Clone)]
+pub struct Producer {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Producer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Producer")
+            .field("cluster", &self.inner.shared.cluster)
+            .finish()
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+impl Producer {
+    /// Creates a producer. It connects lazily: metadata and the producer id load in the
+    /// background, and the first sends wait for them up to `max.block.ms`.
+    pub fn new(config: ClientConfig) -> Result<Producer> {
+        Producer::with_partitioner(config, None)
+    }
+
+    /// Creates a producer with a custom partitioner (consulted before the built-in one).
+    pub fn with_partitioner(
+        config: ClientConfig,
+        custom: Option<Arc<dyn Partitioner>>,
+    ) -> Result<Producer> {
+        Producer::with_options(
+            config,
+            ProducerOptions {
+                partitioner: custom,
+                connector: None,
+            },
+        )
+    }
+
+    /// Creates a producer with every extension point.
+    pub fn with_options(config: ClientConfig, options: ProducerOptions) -> Result<Producer> {
+        let custom = options.partitioner;
+        let connector = options.connector.unwrap_or_else(|| Arc::new(TcpConnector));
+        let _rt = crate::runtime::handle().enter();
+        let cluster = Cluster::new(config.clone(), connector, true)?;
+        let p = &config.producer;
+        let acc = Arc::new(Accumulator::new(AccumulatorConfig {
+            batch_size: p.batch_size.max(1),
+            linger: p.linger,
+            compression: p.compression,
+            max_request_size: p.max_request_size,
+            max_in_flight: p.max_in_flight,
+            idempotent: p.enable_idempotence,
+        }));
+        let pool = Arc::new(BufferPool::new(p.buffer_memory));
+        let metrics = Arc::new(Metrics::default());
+        let intake_pending = Arc::new(AtomicUsize::new(0));
+        let sender = Arc::new(SenderCtx::new(
+            cluster.clone(),
+            acc.clone(),
+            pool.clone(),
+            metrics.clone(),
+            config.clone(),
+            intake_pending.clone(),
+        ));
+        let shared = Arc::new(Shared {
+            partitioner: BuiltInPartitioner::new(p.partitioner_ignore_keys, p.batch_size),
+            cfg: config,
+            cluster,
+            acc,
+            pool,
+            metrics,
+            sender: sender.clone(),
+            custom,
+            intake_pending,
+            intake_idle: Notify::new(),
+            closed: AtomicBool::new(false),
+        });
+        let (tx, rx) = mpsc::unbounded_channel();
+        crate::runtime::spawn(intake_task(shared.clone(), rx));
+        let task = crate::runtime::spawn(sender::run(sender));
+        Ok(Producer {
+            inner: Arc::new(Inner {
+                shared,
+                intake: tx,
+                sender_task: Mutex::new(Some(task)),
+            }),
+        })
+    }
+
+    /// The cluster handle (metadata, connections) this producer uses.
+    pub fn cluster(&self) -> &Cluster {
+        &self.inner.shared.cluster
+    }
+
+    /// Enqueues a record and returns a future of its delivery result. The record is ordered
+    /// against earlier sends from the same task as soon as this returns; awaiting the future is
+    /// optional for delivery.
+    pub fn send(&self, record: ProducerRecord) -> DeliveryFuture {
+        let s = &self.inner.shared;
+        if s.closed.load(Ordering::Acquire) {
+            return DeliveryFuture::ready(Err(Error::new(
+                ErrorKind::Closed,
+                "send after the producer was closed; create a new producer",
+            )));
+        }
+        if let Some(e) = s.sender.fatal_error() {
+            return DeliveryFuture::ready(Err(e));
+        }
+        let size = estimate_record_size(
+            record.key.as_deref(),
+            record.value.as_deref(),
+            &record.headers,
+        );
+        let limit = s
+            .cfg
+            .producer
+            .max_request_size
+            .min(s.cfg.producer.buffer_memory);
+        if size > limit {
+            return DeliveryFuture::ready(Err(Error::new(
+                ErrorKind::RecordTooLarge,
+                format!(
+                    "the record is {size} bytes when serialized, larger than max.request.size ({}) or \
+                     buffer.memory ({}); send a smaller record or raise those settings",
+                    s.cfg.producer.max_request_size, s.cfg.producer.buffer_memory
+                ),
+            )));
+        }
+        let (tx, rx) = oneshot::channel();
+        if s.intake_pending.load(Ordering::Acquire) == 0 {
+            let meta = s.cluster.metadata().topics.get(&record.topic).cloned();
+            if let Some(meta) = meta.filter(|m| m.error_code == 0 && !m.partitions.is_empty()) {
+                if s.pool.try_reserve(size) {
+                    if let Err(e) = s.append(&record, &meta, size, tx) {
+                        return DeliveryFuture::ready(Err(e));
+                    }
+                    return DeliveryFuture::waiting(rx);
+                }
+            }
+        }
+        s.intake_pending.fetch_add(1, Ordering::AcqRel);
+        let item = IntakeItem {
+            record,
+            tx,
+            size,
+            deadline: Instant::now() + s.cfg.producer.max_block,
+        };
+        if let Err(mpsc::error::SendError(item)) = self.inner.intake.send(item) {
+            s.intake_pending.fetch_sub(1, Ordering::AcqRel);
+            let _ = item.tx.send(Err(Error::new(
+                ErrorKind::Closed,
+                "the producer is shutting down",
+            )));
+        }
+        DeliveryFuture::waiting(rx)
+    }
+
+    /// Enqueues many records in order (for bindings crossing a language boundary once).
+    pub fn send_batch(&self, records: Vec<ProducerRecord>) -> Vec<DeliveryFuture> {
+        records.into_iter().map(|r| self.send(r)).collect()
+    }
+
+    /// Waits until every record sent before this call is delivered or failed.
+    pub async fn flush(&self) -> Result<()> {
+        self.inner.shared.flush().await
+    }
+
+    /// Stops accepting records, delivers what is queued within `timeout`, then fails anything
+    /// left with a [`ErrorKind::Closed`] error and closes connections.
+    pub async fn close(&self, timeout: Duration) -> Result<()> {
+        let s = &self.inner.shared;
+        s.closed.store(true, Ordering::Release);
+        let drained = tokio::time::timeout(timeout, s.flush()).await;
+        s.acc.lock().closing = true;
+        if drained.is_err() {
+            s.sender.abort.store(true, Ordering::Release);
+        }
+        s.acc.wake.notify_one();
+        let task = self
+            .inner
+            .sender_task
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(t) = task {
+            let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
+        }
+        s.cluster.close();
+        match drained {
+            Ok(r) => r,
+            Err(_) => Err(Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "close: records were still undelivered after {} ms and were failed; give close \
+                     more time to drain",
+                    timeout.as_millis()
+                ),
+            )),
+        }
+    }
+
+    /// Kafka-named metrics.
+    pub fn metrics(&self) -> MetricsSnapshot {
+        self.inner.shared.metrics.snapshot()
+    }
+
+    /// Bytes of `buffer.memory` in use.
+    pub fn buffered_bytes(&self) -> usize {
+        self.inner.shared.pool.used()
+    }
+}
+
+/// Decrements the flush counter even if `flush` is cancelled.
+struct FlushGuard<'a>(&'a Accumulator);
+
+impl Drop for FlushGuard<'_> {
+    fn drop(&mut self) {
+        let mut st = self.0.lock();
+        st.flushing = st.flushing.saturating_sub(1);
+    }
+}
+
+impl Shared {
+    async fn flush(&self) -> Result<()> {
+        loop {
+            let idle = self.intake_idle.notified();
+            if self.intake_pending.load(Ordering::Acquire) == 0 {
+                break;
+            }
+            idle.await;
+        }
+        let target = {
+            let mut st = self.acc.lock();
+            st.flushing += 1;
+            st.next_batch_id()
+        };
+        let _guard = FlushGuard(&self.acc);
+        self.acc.wake.notify_one();
+        loop {
+            let done = self.acc.completed.notified();
+            if self.acc.flushed_below(target) {
+                break;
+            }
+            done.await;
+        }
+        match self.sender.fatal_error() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    fn choose_partition(&self, record: &ProducerRecord, meta: &TopicMetadata) -> Result<i32> {
+        let n = meta.partition_count();
+        let check = |p: i32| {
+            if (0..n).contains(&p) {
+                Ok(p)
+            } else {
+                Err(Error::new(
+                    ErrorKind::UnknownTopicOrPartition,
+                    format!(
+                        "partition {p} is not in [0, {n}) for topic {}; pick an existing partition",
+                        meta.name
+                    ),
+                )
+                .with_retriable(false))
+            }
+        };
+        if let Some(p) = record.partition {
+            return check(p);
+        }
+        let ctx = PartitionContext {
+            topic: &meta.name,
+            partition_count: n,
+            available: meta.available_partitions(),
+        };
+        if let Some(custom) = &self.custom {
+            if let Some(p) = custom.partition(&ctx, record.key.as_deref(), record.value.as_deref())
+            {
+                return check(p);
+            }
+        }
+        match (&record.key, self.cfg.producer.partitioner_ignore_keys) {
+            (Some(k), false) => Ok(partition_for_key(k, n)),
+            _ => Ok(self.partitioner.partition(&ctx, record.key.as_deref())),
+        }
+    }
+
+    /// Appends with memory already reserved; releases it on failure.
+    fn append(
+        &self,
+        record: &ProducerRecord,
+        meta: &TopicMetadata,
+        size: usize,
+        tx: oneshot::Sender<Result<RecordMetadata>>,
+    ) -> Result<()> {
+        let partition = match self.choose_partition(record, meta) {
+            Ok(p) => p,
+            Err(e) => {
+                self.pool.release(size);
+                self.metrics.records_failed(1);
+                let _ = tx.send(Err(e));
+                return Ok(());
+            }
+        };
+        let res = (|| {
+            let tp = TopicPartition::new(meta.name.clone(), partition);
+            let ts = record.timestamp.unwrap_or_else(now_ms);
+            let out = self.acc.append(
+                &tp,
+                ts,
+                record.key.as_deref(),
+                record.value.as_deref(),
+                &record.headers,
+                size,
+                tx,
+                Instant::now(),
+            )?;
+            let keyless = record.partition.is_none()
+                && (record.key.is_none() || self.cfg.producer.partitioner_ignore_keys);
+            if keyless {
+                let ctx = PartitionContext {
+                    topic: &meta.name,
+                    partition_count: meta.partition_count(),
+                    available: meta.available_partitions(),
+                };
+                self.partitioner
+                    .on_append(&ctx, partition, size, out.new_batch || out.batch_full);
+            }
+            if out.new_batch || out.batch_full {
+                self.acc.wake.notify_one();
+            }
+            Ok(())
+        })();
+        if res.is_err() {
+            self.pool.release(size);
+        }
+        res
+    }
+}
+
+async fn intake_task(shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<IntakeItem>) {
+    while let Some(item) = rx.recv().await {
+        let IntakeItem {
+            record,
+            tx,
+            size,
+            deadline,
+        } = item;
+        let res = async {
+            let meta = shared.cluster.topic(&record.topic, deadline).await?;
+            shared.pool.reserve(size, deadline).await?;
+            Ok::<_, Error>(meta)
+        }
+        .await;
+        match res {
+            Ok(meta) => {
+                // Only internal errors get here; the record's future then reports Closed.
+                if let Err(e) = shared.append(&record, &meta, size, tx) {
+                    tracing::warn!(error = %e, "append failed");
+                }
+            }
+            Err(e) => {
+                shared.metrics.records_failed(1);
+                let _ = tx.send(Err(e));
+            }
+        }
+        if shared.intake_pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+            shared.intake_idle.notify_waiters();
+        }
+    }
+}

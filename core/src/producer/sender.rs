@@ -1,0 +1,454 @@
+//! The sender task: drains ready batches into ProduceRequests and settles their outcomes.
+//!
+//! Owns the producer id/epoch (InitProducerId, KIP-360 epoch bumps), per-broker in-flight
+//! limits (`max.in.flight.requests.per.connection`), retries with backoff bounded by
+//! `delivery.timeout.ms` and `retries`, idempotent error handling (OUT_OF_ORDER_SEQUENCE_NUMBER,
+//! UNKNOWN_PRODUCER_ID, DUPLICATE_SEQUENCE_NUMBER), expiry, and delivery callbacks. It must
+//! not choose partitions or encode records.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
+use kafka_protocol::messages::{InitProducerIdRequest, ProduceRequest, ProducerId, TopicName};
+use kafka_protocol::protocol::StrBytes;
+use tokio::time::Instant;
+use tracing::{debug, info, warn};
+
+use super::accumulator::{increment_sequence, Accumulator};
+use super::batch::ProducerBatch;
+use super::memory::BufferPool;
+use super::metrics::Metrics;
+use crate::cluster::{Backoff, Cluster};
+use crate::config::{Acks, ClientConfig};
+use crate::error::{Error, ErrorKind, Result};
+
+#[derive(Debug, Default)]
+struct IdState {
+    current: Option<(i64, i16)>,
+    bump_needed: bool,
+}
+
+/// State shared by the sender loop and its request tasks.
+pub struct SenderCtx {
+    pub cluster: Cluster,
+    pub acc: Arc<Accumulator>,
+    pub pool: Arc<BufferPool>,
+    pub metrics: Arc<Metrics>,
+    cfg: ClientConfig,
+    retry: Backoff,
+    ids: Mutex<IdState>,
+    in_flight: Mutex<HashMap<i32, usize>>,
+    total_in_flight: AtomicUsize,
+    /// Set by `close` when its timeout passed: fail what is left and stop.
+    pub abort: AtomicBool,
+    /// A fatal error (fenced, unauthorized): every later send fails with it.
+    pub fatal: Mutex<Option<Error>>,
+    /// Records waiting in the intake queue (close waits for them too).
+    pub intake_pending: Arc<AtomicUsize>,
+}
+
+impl SenderCtx {
+    pub fn new(
+        cluster: Cluster,
+        acc: Arc<Accumulator>,
+        pool: Arc<BufferPool>,
+        metrics: Arc<Metrics>,
+        cfg: ClientConfig,
+        intake_pending: Arc<AtomicUsize>,
+    ) -> SenderCtx {
+        let retry = Backoff::new(cfg.common.retry_backoff, cfg.common.retry_backoff_max);
+        SenderCtx {
+            cluster,
+            acc,
+            pool,
+            metrics,
+            cfg,
+            retry,
+            ids: Mutex::new(IdState::default()),
+            in_flight: Mutex::new(HashMap::new()),
+            total_in_flight: AtomicUsize::new(0),
+            abort: AtomicBool::new(false),
+            fatal: Mutex::new(None),
+            intake_pending,
+        }
+    }
+
+    fn idempotent(&self) -> bool {
+        self.cfg.producer.enable_idempotence
+    }
+
+    fn ids(&self) -> std::sync::MutexGuard<'_, IdState> {
+        self.ids.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The fatal error, if the producer is unusable.
+    pub fn fatal_error(&self) -> Option<Error> {
+        self.fatal.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn set_fatal(&self, err: Error) {
+        warn!(error = %err, "producer entered a fatal state");
+        *self.fatal.lock().unwrap_or_else(|p| p.into_inner()) = Some(err.clone());
+        for b in self.acc.take_all() {
+            self.settle_failed(b, &err, false);
+        }
+    }
+
+    fn broker_ready(&self, id: i32) -> bool {
+        let n = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .copied()
+            .unwrap_or(0);
+        n < self.cfg.producer.max_in_flight && !self.cluster.broker_backing_off(id)
+    }
+
+    fn settle_failed(&self, batch: ProducerBatch, err: &Error, was_drained: bool) {
+        if was_drained {
+            self.acc.on_done(&batch, false);
+        }
+        self.pool.release(batch.reserved);
+        self.metrics.records_failed(batch.record_count());
+        batch.fail(err);
+    }
+
+    fn settle_ok(&self, batch: ProducerBatch, base_offset: i64, log_append_time: i64) {
+        self.acc.on_done(&batch, true);
+        self.pool.release(batch.reserved);
+        let bytes = batch.finished().map_or(0, |f| f.len());
+        self.metrics.batch_sent(batch.record_count(), bytes);
+        batch.complete(base_offset, log_append_time);
+    }
+
+    async fn init_producer_id(&self) -> Result<()> {
+        let current = self.ids().current;
+        let conn = self.cluster.any_broker().await?;
+        let version = conn.version::<InitProducerIdRequest>()?;
+        // KIP-360: v3+ bumps the epoch of the id we have instead of handing out a new one.
+        let (pid, epoch) = match current {
+            Some(c) if version >= 3 => c,
+            _ => (-1, -1),
+        };
+        // kafka-protocol defaults transactional_id to Some(""): idempotent-only needs null.
+        let req = InitProducerIdRequest::default()
+            .with_transactional_id(None)
+            .with_transaction_timeout_ms(60_000)
+            .with_producer_id(ProducerId(pid))
+            .with_producer_epoch(epoch);
+        let resp = conn.request(&req).await?;
+        if resp.error_code != 0 {
+            return Err(Error::from_code(resp.error_code, "InitProducerId"));
+        }
+        let new = (resp.producer_id.0, resp.producer_epoch);
+        info!(
+            producer_id = new.0,
+            epoch = new.1,
+            "idempotent producer id assigned"
+        );
+        let mut ids = self.ids();
+        let bumped = ids.current.is_some();
+        ids.current = Some(new);
+        ids.bump_needed = false;
+        drop(ids);
+        if bumped {
+            self.acc.reset_sequences();
+        }
+        Ok(())
+    }
+
+    /// Makes sure an idempotent producer has a usable id. `Ok(false)`: not now (wait).
+    async fn ensure_producer_id(&self) -> bool {
+        let (have, bump) = {
+            let ids = self.ids();
+            (ids.current.is_some(), ids.bump_needed)
+        };
+        if have && !bump {
+            return true;
+        }
+        if bump && self.total_in_flight.load(Ordering::Acquire) > 0 {
+            return false; // bump once every in-flight batch has settled
+        }
+        match self.init_producer_id().await {
+            Ok(()) => true,
+            Err(e) if e.is_retriable() || e.kind() == ErrorKind::Network => {
+                debug!(error = %e, "InitProducerId failed; retrying");
+                tokio::time::sleep(self.cfg.common.retry_backoff).await;
+                false
+            }
+            Err(e) => {
+                self.set_fatal(e.context("the idempotent producer could not get a producer id"));
+                false
+            }
+        }
+    }
+
+    fn expire(&self) {
+        let (expired, unresolved) = self
+            .acc
+            .expire(Instant::now(), self.cfg.producer.delivery_timeout);
+        if expired.is_empty() {
+            return;
+        }
+        let err = Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "record not delivered within delivery.timeout.ms ({} ms); check broker health or raise \
+                 delivery.timeout.ms",
+                self.cfg.producer.delivery_timeout.as_millis()
+            ),
+        );
+        for b in expired {
+            self.settle_failed(b, &err, false);
+        }
+        if unresolved && self.idempotent() {
+            self.ids().bump_needed = true;
+        }
+    }
+
+    fn finished(&self) -> bool {
+        self.acc.lock().closing
+            && self.acc.incomplete_count() == 0
+            && self.total_in_flight.load(Ordering::Acquire) == 0
+            && self.intake_pending.load(Ordering::Acquire) == 0
+    }
+}
+
+/// The sender loop; ends when the producer is closed and everything settled (or aborted).
+pub async fn run(ctx: Arc<SenderCtx>) {
+    loop {
+        if ctx.abort.load(Ordering::Acquire) {
+            let err = Error::new(
+                ErrorKind::Closed,
+                "the producer was closed before this record was delivered (close timeout passed)",
+            );
+            for b in ctx.acc.take_all() {
+                ctx.settle_failed(b, &err, false);
+            }
+            return;
+        }
+        if ctx.finished() {
+            return;
+        }
+        ctx.expire();
+        let producer = if ctx.idempotent() {
+            if ctx.fatal_error().is_none() && !ctx.ensure_producer_id().await {
+                wait(&ctx, Some(Instant::now() + Duration::from_millis(50))).await;
+                continue;
+            }
+            ctx.ids().current
+        } else {
+            None
+        };
+        let snap = ctx.cluster.metadata();
+        let drained = ctx.acc.drain(
+            Instant::now(),
+            ctx.pool.has_waiters(),
+            |tp| snap.leader(&tp.topic, tp.partition),
+            |b| ctx.broker_ready(b),
+            producer,
+        );
+        let drain = match drained {
+            Ok(d) => d,
+            Err(e) => {
+                ctx.set_fatal(e);
+                continue;
+            }
+        };
+        if drain.unknown_leader {
+            ctx.cluster.request_refresh();
+        }
+        let dispatched = !drain.per_broker.is_empty();
+        for (broker, batches) in drain.per_broker {
+            *ctx.in_flight
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(broker)
+                .or_insert(0) += 1;
+            ctx.total_in_flight.fetch_add(1, Ordering::AcqRel);
+            crate::runtime::spawn(send_request(ctx.clone(), broker, batches));
+        }
+        if dispatched && drain.more {
+            continue;
+        }
+        let mut deadline = drain.next_wakeup;
+        if drain.unknown_leader {
+            let t = Instant::now() + ctx.cfg.common.retry_backoff;
+            deadline = Some(deadline.map_or(t, |d| d.min(t)));
+        }
+        if ctx.acc.incomplete_count() > 0 {
+            // Re-check expiry and backoff regularly even when nothing else wakes us.
+            let t = Instant::now() + Duration::from_millis(100);
+            deadline = Some(deadline.map_or(t, |d| d.min(t)));
+        }
+        wait(&ctx, deadline).await;
+    }
+}
+
+async fn wait(ctx: &SenderCtx, deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => {
+            let _ = tokio::time::timeout_at(d, ctx.acc.wake.notified()).await;
+        }
+        None => ctx.acc.wake.notified().await,
+    }
+}
+
+fn build_request(ctx: &SenderCtx, batches: &[ProducerBatch]) -> ProduceRequest {
+    let mut topics: Vec<TopicProduceData> = Vec::new();
+    for b in batches {
+        let data = PartitionProduceData::default()
+            .with_index(b.tp.partition)
+            .with_records(b.finished().map(|f| f.bytes.clone()));
+        match topics.iter_mut().find(|t| *t.name.0 == *b.tp.topic) {
+            Some(t) => t.partition_data.push(data),
+            None => topics.push(
+                TopicProduceData::default()
+                    .with_name(TopicName(StrBytes::from_string(b.tp.topic.to_string())))
+                    .with_partition_data(vec![data]),
+            ),
+        }
+    }
+    let timeout_ms = i32::try_from(ctx.cfg.common.request_timeout.as_millis()).unwrap_or(i32::MAX);
+    ProduceRequest::default()
+        .with_transactional_id(None)
+        .with_acks(ctx.cfg.producer.acks.as_i16())
+        .with_timeout_ms(timeout_ms)
+        .with_topic_data(topics)
+}
+
+async fn send_request(ctx: Arc<SenderCtx>, broker: i32, mut batches: Vec<ProducerBatch>) {
+    let started = Instant::now();
+    for b in batches.iter_mut() {
+        b.attempts += 1;
+    }
+    let req = build_request(&ctx, &batches);
+    let result = match ctx.cluster.broker(broker).await {
+        Err(e) => Err(e),
+        Ok(conn) if ctx.cfg.producer.acks == Acks::None => {
+            conn.send_no_response(&req).await.map(|()| None)
+        }
+        Ok(conn) => conn.request(&req).await.map(Some),
+    };
+    ctx.metrics.request_done(started.elapsed());
+    match result {
+        Ok(None) => {
+            for b in batches {
+                ctx.settle_ok(b, -1, -1);
+            }
+        }
+        Ok(Some(resp)) => {
+            let mut by_tp: HashMap<(String, i32), ProducerBatch> = batches
+                .into_iter()
+                .map(|b| ((b.tp.topic.to_string(), b.tp.partition), b))
+                .collect();
+            for t in resp.responses {
+                for p in t.partition_responses {
+                    let Some(b) = by_tp.remove(&(t.name.0.to_string(), p.index)) else {
+                        continue;
+                    };
+                    if p.current_leader.leader_id.0 >= 0 {
+                        let l = &p.current_leader;
+                        ctx.cluster.update_leader(
+                            &b.tp.topic,
+                            p.index,
+                            l.leader_id.0,
+                            l.leader_epoch,
+                        );
+                    }
+                    match p.error_code {
+                        0 => ctx.settle_ok(b, p.base_offset, p.log_append_time_ms),
+                        // Already written by an earlier attempt: the broker deduplicated it.
+                        46 => ctx.settle_ok(b, -1, p.log_append_time_ms),
+                        code => {
+                            let mut err = Error::from_code(code, format!("producing to {}", b.tp));
+                            if let Some(m) = p.error_message.as_ref().filter(|m| !m.is_empty()) {
+                                err = err.context(format!("broker said: {}", m.as_str()));
+                            }
+                            handle_error(&ctx, b, err);
+                        }
+                    }
+                }
+            }
+            for (_, b) in by_tp {
+                let err = Error::protocol(format!("the produce response did not mention {}", b.tp))
+                    .with_retriable(true);
+                handle_error(&ctx, b, err);
+            }
+        }
+        Err(e) => {
+            ctx.cluster.on_error(&e);
+            for b in batches {
+                handle_error(&ctx, b, e.clone());
+            }
+        }
+    }
+    if let Some(n) = ctx
+        .in_flight
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get_mut(&broker)
+    {
+        *n = n.saturating_sub(1);
+    }
+    ctx.total_in_flight.fetch_sub(1, Ordering::AcqRel);
+    ctx.acc.wake.notify_one();
+}
+
+fn handle_error(ctx: &SenderCtx, batch: ProducerBatch, err: Error) {
+    ctx.cluster.on_error(&err);
+    let idempotent = ctx.idempotent() && batch.stamp.is_some();
+    let kind = err.kind();
+    // Fenced, or not allowed to produce idempotently at all: nothing later can succeed.
+    if kind == ErrorKind::ProducerFenced || err.code() == Some(31) {
+        ctx.settle_failed(batch, &err, true);
+        ctx.set_fatal(err);
+        return;
+    }
+    let mut retriable = err.is_retriable();
+    if idempotent {
+        match kind {
+            ErrorKind::OutOfOrderSequence => {
+                // A gap only if this batch is the very next one after the last acknowledged:
+                // otherwise an earlier batch failed too and will be retried first.
+                let next = increment_sequence(ctx.acc.last_acked(&batch.tp), 1);
+                if batch.stamp.map(|s| s.2) == Some(next) {
+                    ctx.ids().bump_needed = true;
+                }
+                retriable = true;
+            }
+            ErrorKind::UnknownProducerId => {
+                ctx.ids().bump_needed = true;
+                retriable = true;
+            }
+            _ => {}
+        }
+    }
+    let now = Instant::now();
+    let expired = now >= batch.created + ctx.cfg.producer.delivery_timeout;
+    let attempts_left = batch.attempts <= ctx.cfg.producer.retries;
+    if retriable && attempts_left && !expired && ctx.fatal_error().is_none() {
+        debug!(tp = %batch.tp, attempt = batch.attempts, error = %err, "retrying batch");
+        ctx.metrics.retried(batch.record_count());
+        let retry_at = now + ctx.retry.delay(batch.attempts);
+        ctx.acc.reenqueue(batch, retry_at);
+        return;
+    }
+    let err = if expired && retriable {
+        Error::new(
+            ErrorKind::Timeout,
+            format!("record not delivered within delivery.timeout.ms; last error: {err}"),
+        )
+    } else {
+        err
+    };
+    if idempotent {
+        // Its sequence range is gone: later batches would see a gap, so start a new epoch.
+        ctx.ids().bump_needed = true;
+    }
+    ctx.settle_failed(batch, &err, true);
+}

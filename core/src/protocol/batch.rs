@@ -1,0 +1,431 @@
+//! Magic-v2 record batches, written incrementally.
+//!
+//! Owns encoding records (with duplicate-key headers) into a growing buffer as they arrive,
+//! compressing and prefixing the 61-byte batch header with its CRC-32C when the batch is
+//! finished, and re-stamping producer id/epoch/sequence on a finished batch (retries after an
+//! epoch bump). It must not decide when a batch is full or sent; that is the accumulator's job.
+
+use bytes::{BufMut, Bytes, BytesMut};
+use kafka_protocol::compression::{Compressor, Gzip, Lz4, Snappy, Zstd};
+
+use crate::config::CompressionType;
+use crate::error::{Error, Result};
+
+/// Size of the v2 batch header (base offset through record count).
+pub const BATCH_HEADER_SIZE: usize = 61;
+const CRC_OFFSET: usize = 17;
+const ATTRIBUTES_OFFSET: usize = 21;
+const PRODUCER_ID_OFFSET: usize = 43;
+const PRODUCER_EPOCH_OFFSET: usize = 51;
+const BASE_SEQUENCE_OFFSET: usize = 53;
+
+/// One record header; keys may repeat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordHeader {
+    pub key: String,
+    pub value: Option<Bytes>,
+}
+
+/// Accumulates records for one partition in the uncompressed v2 record layout.
+#[derive(Debug)]
+pub struct BatchBuilder {
+    records: BytesMut,
+    count: i32,
+    base_timestamp: i64,
+    max_timestamp: i64,
+}
+
+/// A finished batch ready to be put in a ProduceRequest.
+#[derive(Debug, Clone)]
+pub struct FinishedBatch {
+    /// The whole batch, header included.
+    pub bytes: Bytes,
+    pub record_count: i32,
+    pub base_timestamp: i64,
+    /// Uncompressed size of the records section.
+    pub uncompressed_size: usize,
+}
+
+fn zigzag32(v: i32) -> u32 {
+    ((v << 1) ^ (v >> 31)) as u32
+}
+
+fn zigzag64(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn put_uvarint(buf: &mut BytesMut, mut v: u64) {
+    while v >= 0x80 {
+        buf.put_u8((v as u8) | 0x80);
+        v >>= 7;
+    }
+    buf.put_u8(v as u8);
+}
+
+fn uvarint_len(mut v: u64) -> usize {
+    let mut n = 1;
+    while v >= 0x80 {
+        v >>= 7;
+        n += 1;
+    }
+    n
+}
+
+fn varint_len(v: i32) -> usize {
+    uvarint_len(u64::from(zigzag32(v)))
+}
+
+fn put_varint(buf: &mut BytesMut, v: i32) {
+    put_uvarint(buf, u64::from(zigzag32(v)));
+}
+
+fn put_varlong(buf: &mut BytesMut, v: i64) {
+    put_uvarint(buf, zigzag64(v));
+}
+
+fn len_i32(n: usize) -> Result<i32> {
+    i32::try_from(n)
+        .map_err(|_| Error::new(crate::ErrorKind::RecordTooLarge, "field larger than 2 GiB"))
+}
+
+fn body_size(
+    ts_delta: i64,
+    offset_delta: i32,
+    key: Option<&[u8]>,
+    value: Option<&[u8]>,
+    headers: &[RecordHeader],
+) -> usize {
+    let opt = |b: Option<&[u8]>| match b {
+        Some(b) => varint_len(b.len() as i32) + b.len(),
+        None => 1,
+    };
+    let mut n =
+        1 + uvarint_len(zigzag64(ts_delta)) + varint_len(offset_delta) + opt(key) + opt(value);
+    n += varint_len(headers.len() as i32);
+    for h in headers {
+        n += varint_len(h.key.len() as i32) + h.key.len() + opt(h.value.as_deref());
+    }
+    n
+}
+
+/// Upper bound of the encoded size of one record in a fresh batch (Java's
+/// `estimateSizeInBytesUpperBound`): batch header plus the record with worst-case varints.
+pub fn estimate_record_size(
+    key: Option<&[u8]>,
+    value: Option<&[u8]>,
+    headers: &[RecordHeader],
+) -> usize {
+    let hdrs: usize = headers
+        .iter()
+        .map(|h| 5 + h.key.len() + 5 + h.value.as_ref().map_or(0, |v| v.len()))
+        .sum();
+    BATCH_HEADER_SIZE
+        + 5
+        + 1
+        + 10
+        + 5
+        + 5
+        + key.map_or(0, <[u8]>::len)
+        + 5
+        + value.map_or(0, <[u8]>::len)
+        + 5
+        + hdrs
+}
+
+impl BatchBuilder {
+    /// An empty batch whose first record will carry `base_timestamp`.
+    pub fn new(capacity: usize) -> BatchBuilder {
+        BatchBuilder {
+            records: BytesMut::with_capacity(capacity),
+            count: 0,
+            base_timestamp: -1,
+            max_timestamp: -1,
+        }
+    }
+
+    /// Records appended so far.
+    pub fn record_count(&self) -> i32 {
+        self.count
+    }
+
+    /// Current encoded size, header included, uncompressed.
+    pub fn size(&self) -> usize {
+        BATCH_HEADER_SIZE + self.records.len()
+    }
+
+    /// Bytes this record would add to the batch.
+    pub fn record_size(
+        &self,
+        timestamp: i64,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        headers: &[RecordHeader],
+    ) -> usize {
+        let delta = if self.count == 0 {
+            0
+        } else {
+            timestamp - self.base_timestamp
+        };
+        let body = body_size(delta, self.count, key, value, headers);
+        varint_len(body as i32) + body
+    }
+
+    /// Appends a record; returns its offset delta in the batch.
+    pub fn append(
+        &mut self,
+        timestamp: i64,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        headers: &[RecordHeader],
+    ) -> Result<i32> {
+        if self.count == 0 {
+            self.base_timestamp = timestamp;
+        }
+        let ts_delta = timestamp - self.base_timestamp;
+        let offset_delta = self.count;
+        let body = body_size(ts_delta, offset_delta, key, value, headers);
+        let r = &mut self.records;
+        r.reserve(body + 5);
+        put_varint(r, len_i32(body)?);
+        r.put_u8(0); // attributes
+        put_varlong(r, ts_delta);
+        put_varint(r, offset_delta);
+        let put_opt = |r: &mut BytesMut, b: Option<&[u8]>| -> Result<()> {
+            match b {
+                Some(b) => {
+                    put_varint(r, len_i32(b.len())?);
+                    r.put_slice(b);
+                }
+                None => put_varint(r, -1),
+            }
+            Ok(())
+        };
+        put_opt(r, key)?;
+        put_opt(r, value)?;
+        put_varint(r, len_i32(headers.len())?);
+        for h in headers {
+            put_varint(r, len_i32(h.key.len())?);
+            r.put_slice(h.key.as_bytes());
+            put_opt(r, h.value.as_deref())?;
+        }
+        self.count += 1;
+        self.max_timestamp = self.max_timestamp.max(timestamp);
+        Ok(offset_delta)
+    }
+
+    /// Compresses the records and writes the header (producer fields as given, CRC included).
+    pub fn finish(
+        &self,
+        compression: CompressionType,
+        producer_id: i64,
+        producer_epoch: i16,
+        base_sequence: i32,
+    ) -> Result<FinishedBatch> {
+        let mut out = BytesMut::with_capacity(BATCH_HEADER_SIZE + self.records.len());
+        out.put_bytes(0, BATCH_HEADER_SIZE);
+        let records = &self.records[..];
+        let copy = |tmp: &mut BytesMut| {
+            tmp.put_slice(records);
+            Ok(())
+        };
+        let codec_err = |e: anyhow::Error| Error::internal(format!("compressing batch: {e}"));
+        let codec_bits: i16 = match compression {
+            CompressionType::None => {
+                out.put_slice(records);
+                0
+            }
+            CompressionType::Gzip => {
+                Gzip::compress(&mut out, copy).map_err(codec_err)?;
+                1
+            }
+            CompressionType::Snappy => {
+                Snappy::compress(&mut out, copy).map_err(codec_err)?;
+                2
+            }
+            CompressionType::Lz4 => {
+                Lz4::compress(&mut out, copy).map_err(codec_err)?;
+                3
+            }
+            CompressionType::Zstd => {
+                Zstd::compress(&mut out, copy).map_err(codec_err)?;
+                4
+            }
+        };
+        let batch_len = len_i32(out.len() - 12)?;
+        let mut h = &mut out[..BATCH_HEADER_SIZE];
+        h.put_i64(0); // base offset, assigned by the broker
+        h.put_i32(batch_len);
+        h.put_i32(-1); // partition leader epoch
+        h.put_i8(2); // magic
+        h.put_u32(0); // crc, below
+        h.put_i16(codec_bits); // attributes: CreateTime, not transactional
+        h.put_i32(self.count - 1);
+        h.put_i64(self.base_timestamp);
+        h.put_i64(self.max_timestamp);
+        h.put_i64(producer_id);
+        h.put_i16(producer_epoch);
+        h.put_i32(base_sequence);
+        h.put_i32(self.count);
+        stamp_and_crc(&mut out, producer_id, producer_epoch, base_sequence);
+        Ok(FinishedBatch {
+            bytes: out.freeze(),
+            record_count: self.count,
+            base_timestamp: self.base_timestamp,
+            uncompressed_size: self.size(),
+        })
+    }
+}
+
+fn stamp_and_crc(b: &mut BytesMut, producer_id: i64, producer_epoch: i16, base_sequence: i32) {
+    b[PRODUCER_ID_OFFSET..PRODUCER_ID_OFFSET + 8].copy_from_slice(&producer_id.to_be_bytes());
+    b[PRODUCER_EPOCH_OFFSET..PRODUCER_EPOCH_OFFSET + 2]
+        .copy_from_slice(&producer_epoch.to_be_bytes());
+    b[BASE_SEQUENCE_OFFSET..BASE_SEQUENCE_OFFSET + 4].copy_from_slice(&base_sequence.to_be_bytes());
+    let crc = crc32c::crc32c(&b[ATTRIBUTES_OFFSET..]);
+    b[CRC_OFFSET..CRC_OFFSET + 4].copy_from_slice(&crc.to_be_bytes());
+}
+
+impl FinishedBatch {
+    /// Rewrites producer id, epoch and base sequence in place and recomputes the CRC.
+    /// Copies the bytes (rare: only after an epoch bump).
+    pub fn restamp(&mut self, producer_id: i64, producer_epoch: i16, base_sequence: i32) {
+        let mut b = BytesMut::from(&self.bytes[..]);
+        stamp_and_crc(&mut b, producer_id, producer_epoch, base_sequence);
+        self.bytes = b.freeze();
+    }
+
+    /// Encoded size of the batch.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether the batch has no bytes (never true for a finished batch).
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kafka_protocol::records::{Compression, RecordBatchDecoder};
+
+    fn sample(compression: CompressionType) {
+        let mut b = BatchBuilder::new(128);
+        let headers = vec![
+            RecordHeader {
+                key: "k".into(),
+                value: Some(Bytes::from_static(b"1")),
+            },
+            RecordHeader {
+                key: "n".into(),
+                value: None,
+            },
+        ];
+        let size_before = b.size();
+        let predicted = b.record_size(1_000, Some(b"key"), Some(b"value"), &headers);
+        assert_eq!(
+            b.append(1_000, Some(b"key"), Some(b"value"), &headers)
+                .unwrap(),
+            0
+        );
+        assert_eq!(b.size() - size_before, predicted);
+        assert_eq!(b.append(1_005, None, Some(&[0xff; 300]), &[]).unwrap(), 1);
+        assert_eq!(b.append(999, Some(b""), None, &[]).unwrap(), 2);
+        let fin = b.finish(compression, 77, 3, 10).unwrap();
+        let mut bytes = fin.bytes.clone();
+        let set = RecordBatchDecoder::decode(&mut bytes).unwrap();
+        let want = match compression {
+            CompressionType::None => Compression::None,
+            CompressionType::Gzip => Compression::Gzip,
+            CompressionType::Snappy => Compression::Snappy,
+            CompressionType::Lz4 => Compression::Lz4,
+            CompressionType::Zstd => Compression::Zstd,
+        };
+        assert_eq!(set.compression, want);
+        let r = &set.records;
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[0].key.as_deref(), Some(&b"key"[..]));
+        assert_eq!(r[0].value.as_deref(), Some(&b"value"[..]));
+        assert_eq!(r[0].timestamp, 1_000);
+        assert_eq!(r[0].producer_id, 77);
+        assert_eq!(r[0].producer_epoch, 3);
+        assert_eq!(r[0].sequence, 10);
+        assert_eq!(r[0].headers.len(), 2);
+        assert_eq!(r[1].offset, 1);
+        assert_eq!(r[1].sequence, 11);
+        assert_eq!(r[1].timestamp, 1_005);
+        assert_eq!(r[1].key, None);
+        assert_eq!(r[1].value.as_ref().map(|v| v.len()), Some(300));
+        assert_eq!(r[2].key.as_deref(), Some(&b""[..]));
+        assert_eq!(r[2].value, None);
+        assert_eq!(r[2].timestamp, 999);
+    }
+
+    #[test]
+    fn round_trips_every_codec() {
+        for c in [
+            CompressionType::None,
+            CompressionType::Gzip,
+            CompressionType::Snappy,
+            CompressionType::Lz4,
+            CompressionType::Zstd,
+        ] {
+            sample(c);
+        }
+    }
+
+    #[test]
+    fn duplicate_header_keys_are_kept_on_the_wire() {
+        let mut b = BatchBuilder::new(64);
+        let h = vec![
+            RecordHeader {
+                key: "dup".into(),
+                value: Some(Bytes::from_static(b"a")),
+            },
+            RecordHeader {
+                key: "dup".into(),
+                value: Some(Bytes::from_static(b"b")),
+            },
+        ];
+        b.append(1, None, Some(b"v"), &h).unwrap();
+        let fin = b.finish(CompressionType::None, -1, -1, -1).unwrap();
+        // Both header values are present in the encoded record.
+        let raw = &fin.bytes[BATCH_HEADER_SIZE..];
+        let count = raw
+            .windows(4)
+            .filter(|w| *w == [6, b'd', b'u', b'p'])
+            .count();
+        assert_eq!(count, 2);
+    }
+
+    #[test]
+    fn restamp_updates_fields_and_crc() {
+        let mut b = BatchBuilder::new(64);
+        b.append(5, Some(b"k"), Some(b"v"), &[]).unwrap();
+        let mut fin = b.finish(CompressionType::Lz4, 1, 0, 0).unwrap();
+        fin.restamp(9, 4, 42);
+        let mut bytes = fin.bytes.clone();
+        let set = RecordBatchDecoder::decode(&mut bytes).unwrap();
+        assert_eq!(set.records[0].producer_id, 9);
+        assert_eq!(set.records[0].producer_epoch, 4);
+        assert_eq!(set.records[0].sequence, 42);
+        // A flipped byte fails the CRC check.
+        let mut corrupt = BytesMut::from(&fin.bytes[..]);
+        let last = corrupt.len() - 1;
+        corrupt[last] ^= 0xff;
+        assert!(RecordBatchDecoder::decode(&mut corrupt.freeze()).is_err());
+    }
+
+    #[test]
+    fn estimate_is_an_upper_bound() {
+        let h = vec![RecordHeader {
+            key: "h".into(),
+            value: Some(Bytes::from_static(b"x")),
+        }];
+        let est = estimate_record_size(Some(b"key"), Some(&[0; 1000]), &h);
+        let mut b = BatchBuilder::new(0);
+        b.append(123, Some(b"key"), Some(&[0; 1000]), &h).unwrap();
+        assert!(est >= b.size(), "{est} < {}", b.size());
+    }
+}

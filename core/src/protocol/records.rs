@@ -1,0 +1,288 @@
+//! Decoding one magic-v2 record batch into records, the read-side twin of `batch.rs`.
+//!
+//! Headers stay an ordered list, so repeated header names survive (Kafka allows them; a map
+//! would silently keep only the last). The batch CRC-32C is verified, as Java's `check.crcs`
+//! does by default. Decompression uses the `kafka-protocol` codecs. Never panics on bad bytes:
+//! every read is bounds-checked and a malformed batch is an `ErrorKind::Protocol` error.
+
+use bytes::{Buf, Bytes};
+use kafka_protocol::compression::{self as codec, Decompressor};
+
+use crate::error::{Error, Result};
+
+/// Batch header layout (offsets into the batch).
+const CRC_AT: usize = 17;
+const ATTRIBUTES_AT: usize = 21;
+const HEADER_LEN: usize = 61;
+
+/// One decoded record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedRecord {
+    pub offset: i64,
+    pub timestamp: i64,
+    /// True when the timestamp was set by the broker (LogAppendTime).
+    pub log_append_time: bool,
+    pub key: Option<Bytes>,
+    pub value: Option<Bytes>,
+    pub headers: Vec<(String, Option<Bytes>)>,
+    /// The batch's partition leader epoch, when set.
+    pub leader_epoch: Option<i32>,
+}
+
+/// What a batch header says, for callers that skip control batches or track offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchInfo {
+    pub base_offset: i64,
+    pub last_offset_delta: i32,
+    pub is_control: bool,
+}
+
+impl BatchInfo {
+    /// The offset after this batch.
+    pub fn next_offset(&self) -> i64 {
+        self.base_offset + i64::from(self.last_offset_delta) + 1
+    }
+}
+
+fn corrupt(what: impl std::fmt::Display) -> Error {
+    Error::protocol(format!("corrupt record batch: {what}"))
+}
+
+/// Reads the header of a complete batch (`batch` holds exactly one batch).
+pub fn batch_info(batch: &[u8]) -> Result<BatchInfo> {
+    if batch.len() < HEADER_LEN {
+        return Err(corrupt(format!(
+            "{} bytes is shorter than a header",
+            batch.len()
+        )));
+    }
+    let mut b = batch;
+    let base_offset = b.get_i64();
+    let attributes = i16::from_be_bytes([batch[ATTRIBUTES_AT], batch[ATTRIBUTES_AT + 1]]);
+    let last_offset_delta = i32::from_be_bytes([batch[23], batch[24], batch[25], batch[26]]);
+    Ok(BatchInfo {
+        base_offset,
+        last_offset_delta,
+        is_control: attributes & 0x20 != 0,
+    })
+}
+
+/// Decodes every record of one complete magic-v2 batch.
+pub fn decode_batch(batch: Bytes) -> Result<Vec<DecodedRecord>> {
+    batch_info(&batch)?;
+    if batch[16] != 2 {
+        return Err(corrupt(format!(
+            "magic {} is not supported (only v2)",
+            batch[16]
+        )));
+    }
+    let stored_crc = u32::from_be_bytes([
+        batch[CRC_AT],
+        batch[CRC_AT + 1],
+        batch[CRC_AT + 2],
+        batch[CRC_AT + 3],
+    ]);
+    if crc32c::crc32c(&batch[ATTRIBUTES_AT..]) != stored_crc {
+        return Err(corrupt("CRC-32C mismatch"));
+    }
+    let mut h = &batch[..HEADER_LEN];
+    let base_offset = h.get_i64();
+    let _length = h.get_i32();
+    let leader_epoch = h.get_i32();
+    let _magic = h.get_i8();
+    let _crc = h.get_u32();
+    let attributes = h.get_i16();
+    let _last_offset_delta = h.get_i32();
+    let base_timestamp = h.get_i64();
+    let max_timestamp = h.get_i64();
+    let _producer_id = h.get_i64();
+    let _producer_epoch = h.get_i16();
+    let _base_sequence = h.get_i32();
+    let count = h.get_i32();
+    let count = usize::try_from(count).map_err(|_| corrupt(format!("record count {count}")))?;
+    let log_append_time = attributes & 0x08 != 0;
+    let mut body = batch.slice(HEADER_LEN..);
+    let batch_ctx = BatchContext {
+        base_offset,
+        base_timestamp,
+        max_timestamp,
+        log_append_time,
+        leader_epoch: (leader_epoch >= 0).then_some(leader_epoch),
+    };
+    let walk = |buf: &mut Bytes| -> anyhow::Result<Vec<DecodedRecord>> {
+        // Each record takes at least 7 bytes: never pre-allocate from the count alone.
+        let mut out = Vec::with_capacity(count.min(buf.len() / 7 + 1));
+        for _ in 0..count {
+            out.push(read_record(buf, &batch_ctx)?);
+        }
+        Ok(out)
+    };
+    let decoded = match attributes & 0x07 {
+        0 => codec::None::decompress(&mut body, walk),
+        1 => codec::Gzip::decompress(&mut body, walk),
+        2 => codec::Snappy::decompress(&mut body, walk),
+        3 => codec::Lz4::decompress(&mut body, walk),
+        4 => codec::Zstd::decompress(&mut body, walk),
+        other => return Err(corrupt(format!("unknown compression codec {other}"))),
+    };
+    decoded.map_err(|e| corrupt(format!("at base offset {base_offset}: {e:#}")))
+}
+
+struct BatchContext {
+    base_offset: i64,
+    base_timestamp: i64,
+    max_timestamp: i64,
+    log_append_time: bool,
+    leader_epoch: Option<i32>,
+}
+
+fn read_record(buf: &mut Bytes, batch: &BatchContext) -> anyhow::Result<DecodedRecord> {
+    let len = varint(buf)?;
+    let len = usize::try_from(len).map_err(|_| anyhow::anyhow!("negative record length {len}"))?;
+    if buf.len() < len {
+        anyhow::bail!("record of {len} bytes but only {} left", buf.len());
+    }
+    let mut r = buf.split_to(len);
+    if r.is_empty() {
+        anyhow::bail!("empty record");
+    }
+    let _attributes = r.get_i8();
+    let timestamp_delta = varlong(&mut r)?;
+    let offset_delta = varint(&mut r)?;
+    let key = nullable_bytes(&mut r)?;
+    let value = nullable_bytes(&mut r)?;
+    let header_count = varint(&mut r)?;
+    let header_count =
+        usize::try_from(header_count).map_err(|_| anyhow::anyhow!("negative header count"))?;
+    let mut headers = Vec::with_capacity(header_count.min(r.len() / 2 + 1));
+    for _ in 0..header_count {
+        let name = nullable_bytes(&mut r)?.ok_or_else(|| anyhow::anyhow!("null header name"))?;
+        let name = String::from_utf8(name.to_vec())
+            .map_err(|_| anyhow::anyhow!("header name is not UTF-8"))?;
+        headers.push((name, nullable_bytes(&mut r)?));
+    }
+    Ok(DecodedRecord {
+        offset: batch.base_offset + i64::from(offset_delta),
+        timestamp: if batch.log_append_time {
+            batch.max_timestamp
+        } else {
+            batch.base_timestamp.wrapping_add(timestamp_delta)
+        },
+        log_append_time: batch.log_append_time,
+        key,
+        value,
+        headers,
+        leader_epoch: batch.leader_epoch,
+    })
+}
+
+fn uvarint(buf: &mut Bytes, max_bytes: u32) -> anyhow::Result<u64> {
+    let mut value = 0u64;
+    for i in 0..max_bytes {
+        if buf.is_empty() {
+            anyhow::bail!("truncated varint");
+        }
+        let b = buf.get_u8();
+        value |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            return Ok(value);
+        }
+    }
+    anyhow::bail!("varint longer than {max_bytes} bytes")
+}
+
+fn varint(buf: &mut Bytes) -> anyhow::Result<i32> {
+    let v = uvarint(buf, 5)? as u32;
+    Ok(((v >> 1) as i32) ^ -((v & 1) as i32))
+}
+
+fn varlong(buf: &mut Bytes) -> anyhow::Result<i64> {
+    let v = uvarint(buf, 10)?;
+    Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
+}
+
+fn nullable_bytes(buf: &mut Bytes) -> anyhow::Result<Option<Bytes>> {
+    let len = varint(buf)?;
+    if len < 0 {
+        return Ok(None);
+    }
+    let len = len as usize;
+    if buf.len() < len {
+        anyhow::bail!("field of {len} bytes but only {} left", buf.len());
+    }
+    Ok(Some(buf.split_to(len)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CompressionType;
+    use crate::protocol::batch::{BatchBuilder, RecordHeader};
+
+    fn header(k: &str, v: Option<&'static [u8]>) -> RecordHeader {
+        RecordHeader {
+            key: k.to_string(),
+            value: v.map(Bytes::from_static),
+        }
+    }
+
+    #[test]
+    fn repeated_headers_and_every_codec_round_trip() {
+        for codec in [
+            CompressionType::None,
+            CompressionType::Gzip,
+            CompressionType::Snappy,
+            CompressionType::Lz4,
+            CompressionType::Zstd,
+        ] {
+            let mut b = BatchBuilder::new(1024);
+            let headers = vec![
+                header("hop", Some(b"a")),
+                header("other", None),
+                header("hop", Some(b"b")),
+            ];
+            b.append(1_000, Some(b"k"), Some(b"v1"), &headers).unwrap();
+            b.append(1_005, None, None, &[]).unwrap();
+            let mut finished = b.finish(codec, 7, 0, 0).unwrap();
+            // The broker assigns offsets by patching the base offset in place.
+            finished.bytes = {
+                let mut m = bytes::BytesMut::from(&finished.bytes[..]);
+                m[0..8].copy_from_slice(&40i64.to_be_bytes());
+                m.freeze()
+            };
+            let records = decode_batch(finished.bytes.clone()).unwrap();
+            assert_eq!(records.len(), 2, "{codec:?}");
+            assert_eq!(records[0].offset, 40);
+            assert_eq!(records[1].offset, 41);
+            assert_eq!(records[0].timestamp, 1_000);
+            assert_eq!(records[1].timestamp, 1_005);
+            assert_eq!(records[0].key.as_deref(), Some(&b"k"[..]));
+            assert_eq!(records[1].value, None);
+            let names: Vec<&str> = records[0].headers.iter().map(|(k, _)| k.as_str()).collect();
+            assert_eq!(names, vec!["hop", "other", "hop"], "{codec:?}");
+            assert_eq!(records[0].headers[2].1.as_deref(), Some(&b"b"[..]));
+            assert_eq!(records[0].headers[1].1, None);
+            assert_eq!(batch_info(&finished.bytes).unwrap().next_offset(), 42);
+        }
+    }
+
+    #[test]
+    fn corrupt_or_truncated_batches_are_errors_not_panics() {
+        let mut b = BatchBuilder::new(1024);
+        b.append(1, Some(b"k"), Some(b"v"), &[]).unwrap();
+        let bytes = b.finish(CompressionType::None, -1, -1, -1).unwrap().bytes;
+        let mut flipped = bytes.to_vec();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0xff;
+        assert!(decode_batch(Bytes::from(flipped)).is_err());
+        for cut in 0..bytes.len() {
+            let _ = decode_batch(bytes.slice(..cut));
+        }
+        // A huge record count with a valid CRC still fails cleanly.
+        let mut huge = bytes.to_vec();
+        huge[57..61].copy_from_slice(&i32::MAX.to_be_bytes());
+        let crc = crc32c::crc32c(&huge[ATTRIBUTES_AT..]);
+        huge[CRC_AT..CRC_AT + 4].copy_from_slice(&crc.to_be_bytes());
+        assert!(decode_batch(Bytes::from(huge)).is_err());
+    }
+}
