@@ -138,8 +138,12 @@ run java-kafka-clients mvn -q -B -Dstyle.color=never -f tests/interop/java test
 
 log "summary (target: $FERROKAFKA_TEST_TARGET, total $((SECONDS - START_ALL))s, logs in $LOGS)"
 printf '%s\n' "${SUMMARY[@]}"
+passed=$(printf '%s\n' "${SUMMARY[@]}" | grep -c '^PASS')
+failed=$(printf '%s\n' "${SUMMARY[@]}" | grep -c '^FAIL')
 if [[ $FAILED -ne 0 ]]; then
   echo "RESULT: FAIL"
+  echo "suites: $passed passed, $failed failed"
   exit 1
 fi
 echo "RESULT: PASS"
+echo "suites: $passed passed, $failed failed"
