@@ -228,3 +228,30 @@ fn sequences_wrap_like_kafka() {
     assert_eq!(increment_sequence(i32::MAX - 1, 3), 1);
     let _ = Bytes::new();
 }
+
+#[test]
+fn sequence_order_wraps_like_kafka() {
+    assert!(sequence_after(8, 5));
+    assert!(!sequence_after(5, 8));
+    assert!(!sequence_after(5, 5));
+    assert!(sequence_after(0, i32::MAX), "0 follows i32::MAX");
+    assert!(sequence_after(3, i32::MAX - 2));
+    assert!(!sequence_after(i32::MAX, 0));
+    assert!(sequence_after(0, -1), "anything follows 'nothing acknowledged'");
+}
+
+#[tokio::test(start_paused = true)]
+async fn acknowledgements_settled_out_of_order_never_move_last_acked_back() {
+    let a = acc(50, 0, true);
+    let _r: Vec<_> = (0..3).map(|_| push(&a, 0, &[1u8; 30]).1).collect();
+    let pid = Some((1, 0));
+    let d = drain_all(&a, pid);
+    assert!(d.more, "batches left behind the drained head are reported");
+    let b1 = d.per_broker.into_values().next().unwrap().remove(0);
+    let b2 = drain_all(&a, pid).per_broker.remove(&0).unwrap().remove(0);
+    assert_eq!((b1.stamp.unwrap().2, b2.stamp.unwrap().2), (0, 1));
+    // The second response is settled first (concurrent tasks): the first must not undo it.
+    a.on_done(&b2, true);
+    a.on_done(&b1, true);
+    assert_eq!(a.last_acked(&tp(0)), 1);
+}
