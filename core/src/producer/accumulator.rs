@@ -219,6 +219,14 @@ impl Accumulator {
                 out.more = true;
                 continue;
             }
+            // A broker accepts any first sequence from a producer id it has no state for, so
+            // while nothing of this partition is acknowledged under the current id, a later
+            // batch could be written although an earlier one failed (e.g. NOT_LEADER right
+            // after the topic was created): the log would be out of order. One batch at a time
+            // until the first acknowledgement; after it the broker enforces the sequence.
+            if cfg.idempotent && q.in_flight > 0 && q.last_acked < 0 {
+                continue;
+            }
             if let Some(t) = head.retry_at.filter(|t| *t > now) {
                 out.next_wakeup = earliest(out.next_wakeup, t);
                 continue;
