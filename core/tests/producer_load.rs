@@ -113,7 +113,8 @@ async fn idempotent_acks_all_producer_under_load_delivers_everything_once_in_ord
     // in the producer's ordered intake queue).
     let futures: Vec<_> = (0..RECORDS)
         .map(|i| {
-            producer.send(ProducerRecord::new(&topic, value(i)).with_partition(i as i32 % PARTITIONS))
+            producer
+                .send(ProducerRecord::new(&topic, value(i)).with_partition(i as i32 % PARTITIONS))
         })
         .collect();
     let results = tokio::time::timeout(Duration::from_secs(240), async {
@@ -132,7 +133,10 @@ async fn idempotent_acks_all_producer_under_load_delivers_everything_once_in_ord
         match r {
             Ok(md) => {
                 assert_eq!(md.partition, i as i32 % PARTITIONS, "record {i} partition");
-                offsets.entry(md.partition).or_default().push((md.offset, i));
+                offsets
+                    .entry(md.partition)
+                    .or_default()
+                    .push((md.offset, i));
             }
             Err(e) => *failures.entry(e.to_string()).or_default() += 1,
         }
@@ -140,7 +144,9 @@ async fn idempotent_acks_all_producer_under_load_delivers_everything_once_in_ord
     assert!(failures.is_empty(), "records failed: {failures:?}");
 
     for p in 0..PARTITIONS {
-        let sent: Vec<usize> = (0..RECORDS).filter(|i| *i as i32 % PARTITIONS == p).collect();
+        let sent: Vec<usize> = (0..RECORDS)
+            .filter(|i| *i as i32 % PARTITIONS == p)
+            .collect();
         // Offsets are contiguous from 0 and follow the send order.
         let mut acked = offsets.remove(&p).unwrap_or_default();
         acked.sort();
@@ -151,19 +157,33 @@ async fn idempotent_acks_all_producer_under_load_delivers_everything_once_in_ord
             "partition {p}: one offset per record, no gaps, no duplicates"
         );
         let acked_order: Vec<usize> = acked.iter().map(|(_, i)| *i).collect();
-        assert_eq!(acked_order, sent, "partition {p}: offsets follow the send order");
+        assert_eq!(
+            acked_order, sent,
+            "partition {p}: offsets follow the send order"
+        );
 
         // What the broker holds is exactly what was sent, once, in order.
         let got = fetch(&cluster, &topic, p, sent.len(), Duration::from_secs(60)).await;
-        assert_eq!(got.len(), sent.len(), "partition {p}: every record is in the log");
+        assert_eq!(
+            got.len(),
+            sent.len(),
+            "partition {p}: every record is in the log"
+        );
         // Give a duplicate (or anything else written after) a chance to show up.
         let again = fetch(&cluster, &topic, p, sent.len() + 1, Duration::from_secs(3)).await;
-        assert_eq!(again.len(), sent.len(), "partition {p}: no record written twice");
+        assert_eq!(
+            again.len(),
+            sent.len(),
+            "partition {p}: no record written twice"
+        );
         let read: Vec<usize> = got
             .iter()
             .map(|r| index_of(r.value.as_ref().expect("record has a value")))
             .collect();
-        assert_eq!(read, sent, "partition {p}: the log holds the records sent, in order");
+        assert_eq!(
+            read, sent,
+            "partition {p}: the log holds the records sent, in order"
+        );
         for (r, i) in got.iter().zip(&sent) {
             assert_eq!(r.value.as_deref(), Some(&value(*i)[..]), "record {i} bytes");
         }

@@ -253,7 +253,10 @@ fn sequence_order_wraps_like_kafka() {
     assert!(sequence_after(0, i32::MAX), "0 follows i32::MAX");
     assert!(sequence_after(3, i32::MAX - 2));
     assert!(!sequence_after(i32::MAX, 0));
-    assert!(sequence_after(0, -1), "anything follows 'nothing acknowledged'");
+    assert!(
+        sequence_after(0, -1),
+        "anything follows 'nothing acknowledged'"
+    );
 }
 
 #[tokio::test(start_paused = true)]
