@@ -40,6 +40,13 @@ pub fn increment_sequence(seq: i32, by: i32) -> i32 {
     }
 }
 
+/// Whether sequence `a` comes after `b` in Kafka's wrapping sequence space (less than half of
+/// the space ahead).
+pub fn sequence_after(a: i32, b: i32) -> bool {
+    let ahead = (i64::from(a) - i64::from(b)).rem_euclid(1 << 31);
+    ahead != 0 && ahead < (1 << 30)
+}
+
 /// Per-partition queue and idempotence bookkeeping.
 #[derive(Debug, Default)]
 pub struct PartitionQueue {
@@ -212,6 +219,14 @@ impl Accumulator {
                 out.more = true;
                 continue;
             }
+            // A broker accepts any first sequence from a producer id it has no state for, so
+            // while nothing of this partition is acknowledged under the current id, a later
+            // batch could be written although an earlier one failed (e.g. NOT_LEADER right
+            // after the topic was created): the log would be out of order. One batch at a time
+            // until the first acknowledgement; after it the broker enforces the sequence.
+            if cfg.idempotent && q.in_flight > 0 && q.last_acked < 0 {
+                continue;
+            }
             if let Some(t) = head.retry_at.filter(|t| *t > now) {
                 out.next_wakeup = earliest(out.next_wakeup, t);
                 continue;
@@ -267,6 +282,9 @@ impl Accumulator {
                 q.inflight_seq_end = Some(increment_sequence(seq, batch.record_count()));
             }
             q.in_flight += 1;
+            // One batch per partition per request: what is behind it goes in the next one,
+            // right away (the sender loops while it dispatches and `more` is set).
+            out.more |= !q.batches.is_empty();
             out.per_broker.entry(leader).or_default().push(batch);
         }
         drop(st);
@@ -289,7 +307,11 @@ impl Accumulator {
             q.inflight_seq_end = None;
         }
         if let (true, Some((_, _, seq))) = (acked, batch.stamp) {
-            q.last_acked = increment_sequence(seq, batch.record_count() - 1);
+            // Responses are settled by concurrent tasks: never move backwards.
+            let last = increment_sequence(seq, batch.record_count() - 1);
+            if q.last_acked < 0 || sequence_after(last, q.last_acked) {
+                q.last_acked = last;
+            }
         }
         drop(st);
         self.completed.notify_waiters();

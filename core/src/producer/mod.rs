@@ -53,6 +53,8 @@ struct Shared {
     partitioner: BuiltInPartitioner,
     custom: Option<Arc<dyn Partitioner>>,
     intake_pending: Arc<AtomicUsize>,
+    /// Bytes of the records in the intake queue (not reserved in `buffer.memory` yet).
+    intake_bytes: AtomicUsize,
     intake_idle: Notify,
     closed: AtomicBool,
 }
@@ -158,6 +160,7 @@ impl Producer {
             sender: sender.clone(),
             custom,
             intake_pending,
+            intake_bytes: AtomicUsize::new(0),
             intake_idle: Notify::new(),
             closed: AtomicBool::new(false),
         });
@@ -225,6 +228,7 @@ impl Producer {
             }
         }
         s.intake_pending.fetch_add(1, Ordering::AcqRel);
+        s.intake_bytes.fetch_add(size, Ordering::AcqRel);
         let item = IntakeItem {
             record,
             tx,
@@ -233,6 +237,7 @@ impl Producer {
         };
         if let Err(mpsc::error::SendError(item)) = self.inner.intake.send(item) {
             s.intake_pending.fetch_sub(1, Ordering::AcqRel);
+            s.intake_bytes.fetch_sub(item.size, Ordering::AcqRel);
             let _ = item.tx.send(Err(Error::new(
                 ErrorKind::Closed,
                 "the producer is shutting down",
@@ -290,9 +295,12 @@ impl Producer {
         self.inner.shared.metrics.snapshot()
     }
 
-    /// Bytes of `buffer.memory` in use.
+    /// Bytes of `buffer.memory` in use plus the records sent but still waiting for it (or for
+    /// their topic's metadata). Callers that pace themselves on this (as Java's `send()` blocks
+    /// on a full buffer) then see every record the producer holds.
     pub fn buffered_bytes(&self) -> usize {
-        self.inner.shared.pool.used()
+        let s = &self.inner.shared;
+        s.pool.used() + s.intake_bytes.load(Ordering::Acquire)
     }
 }
 
@@ -438,6 +446,8 @@ async fn intake_task(shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<Intake
             Ok::<_, Error>(meta)
         }
         .await;
+        // Reserved in the pool now (or failed): no longer counted as waiting.
+        shared.intake_bytes.fetch_sub(size, Ordering::AcqRel);
         match res {
             Ok(meta) => {
                 // Only internal errors get here; the record's future then reports Closed.

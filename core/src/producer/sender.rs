@@ -7,17 +7,22 @@
 //! not choose partitions or encode records.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::Poll;
 use std::time::Duration;
 
 use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
-use kafka_protocol::messages::{InitProducerIdRequest, ProduceRequest, ProducerId, TopicName};
+use kafka_protocol::messages::{
+    InitProducerIdRequest, ProduceRequest, ProduceResponse, ProducerId, TopicName,
+};
 use kafka_protocol::protocol::StrBytes;
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
-use super::accumulator::{increment_sequence, Accumulator};
+use super::accumulator::{increment_sequence, sequence_after, Accumulator};
 use super::batch::ProducerBatch;
 use super::memory::BufferPool;
 use super::metrics::Metrics;
@@ -270,7 +275,17 @@ pub async fn run(ctx: Arc<SenderCtx>) {
                 .entry(broker)
                 .or_insert(0) += 1;
             ctx.total_in_flight.fetch_add(1, Ordering::AcqRel);
-            crate::runtime::spawn(send_request(ctx.clone(), broker, batches));
+            // Written to the connection here, in drain order; only the wait for the response
+            // runs in its own task.
+            let started = Instant::now();
+            let response = write_request(&ctx, broker, &batches).await;
+            crate::runtime::spawn(settle_request(
+                ctx.clone(),
+                broker,
+                batches,
+                response,
+                started,
+            ));
         }
         if dispatched && drain.more {
             continue;
@@ -321,19 +336,50 @@ fn build_request(ctx: &SenderCtx, batches: &[ProducerBatch]) -> ProduceRequest {
         .with_topic_data(topics)
 }
 
-async fn send_request(ctx: Arc<SenderCtx>, broker: i32, mut batches: Vec<ProducerBatch>) {
-    let started = Instant::now();
+/// A produce request already written to its connection: the wait for its response.
+type PendingResponse = Pin<Box<dyn Future<Output = Result<Option<ProduceResponse>>> + Send>>;
+
+/// Builds the request for `batches` and queues it on the broker's connection before returning.
+///
+/// Idempotence depends on this: the broker accepts a partition's sequences only in order, and
+/// up to `max.in.flight.requests.per.connection` requests are pipelined on one connection, so
+/// they must reach the socket in the order the accumulator drained them. Writing from each
+/// request's own task (as before) let the scheduler reorder them: OUT_OF_ORDER_SEQUENCE_NUMBER,
+/// retries with growing backoff, spurious epoch bumps, and records expiring under load.
+async fn write_request(ctx: &SenderCtx, broker: i32, batches: &[ProducerBatch]) -> PendingResponse {
+    let req = build_request(ctx, batches);
+    let conn = match ctx.cluster.broker(broker).await {
+        Ok(conn) => conn,
+        Err(e) => return Box::pin(std::future::ready(Err(e))),
+    };
+    let acks_none = ctx.cfg.producer.acks == Acks::None;
+    let mut response: PendingResponse = Box::pin(async move {
+        if acks_none {
+            conn.send_no_response(&req).await.map(|()| None)
+        } else {
+            conn.request(&req).await.map(Some)
+        }
+    });
+    // The connection encodes the frame and puts it on its (ordered) write queue synchronously
+    // on the first poll, before it awaits anything: poll once here, in the sender loop.
+    match std::future::poll_fn(|cx| Poll::Ready(response.as_mut().poll(cx))).await {
+        Poll::Ready(done) => Box::pin(std::future::ready(done)),
+        Poll::Pending => response,
+    }
+}
+
+/// Waits for the response of a written request and settles its batches.
+async fn settle_request(
+    ctx: Arc<SenderCtx>,
+    broker: i32,
+    mut batches: Vec<ProducerBatch>,
+    response: PendingResponse,
+    started: Instant,
+) {
     for b in batches.iter_mut() {
         b.attempts += 1;
     }
-    let req = build_request(&ctx, &batches);
-    let result = match ctx.cluster.broker(broker).await {
-        Err(e) => Err(e),
-        Ok(conn) if ctx.cfg.producer.acks == Acks::None => {
-            conn.send_no_response(&req).await.map(|()| None)
-        }
-        Ok(conn) => conn.request(&req).await.map(Some),
-    };
+    let result = response.await;
     ctx.metrics.request_done(started.elapsed());
     match result {
         Ok(None) => {
@@ -413,10 +459,14 @@ fn handle_error(ctx: &SenderCtx, batch: ProducerBatch, err: Error) {
     if idempotent {
         match kind {
             ErrorKind::OutOfOrderSequence => {
-                // A gap only if this batch is the very next one after the last acknowledged:
-                // otherwise an earlier batch failed too and will be retried first.
+                // Only a batch *after* the next expected sequence can be waiting for an earlier
+                // batch that failed too (and is retried first). The very next one, or one that a
+                // later acknowledged batch already passed, can never be accepted under this
+                // epoch: the broker's state and ours disagree, so start a new epoch (KIP-360)
+                // and resend it with fresh sequences instead of retrying it forever.
                 let next = increment_sequence(ctx.acc.last_acked(&batch.tp), 1);
-                if batch.stamp.map(|s| s.2) == Some(next) {
+                if batch.stamp.is_some_and(|s| !sequence_after(s.2, next)) {
+                    debug!(tp = %batch.tp, stamp = ?batch.stamp, next, "sequence gap; bumping the epoch");
                     ctx.ids().bump_needed = true;
                 }
                 retriable = true;

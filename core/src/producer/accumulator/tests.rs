@@ -52,6 +52,20 @@ fn drain_all(a: &Accumulator, producer: Option<(i64, i16)>) -> Drain {
     .unwrap()
 }
 
+/// Sends and acknowledges one single-record batch on partition `p` (the broker now knows the
+/// producer id there); returns the next sequence.
+fn acknowledge_first_batch(a: &Accumulator, p: i32, pid: Option<(i64, i16)>) -> i32 {
+    let (_o, _rx) = push(a, p, b"first");
+    let b = drain_all(a, pid)
+        .per_broker
+        .into_values()
+        .flatten()
+        .next()
+        .unwrap();
+    a.on_done(&b, true);
+    b.record_count()
+}
+
 #[tokio::test(start_paused = true)]
 async fn batches_wait_for_linger_then_drain() {
     let a = acc(16384, 5, false);
@@ -99,13 +113,14 @@ async fn flush_and_close_make_everything_ready() {
 #[tokio::test(start_paused = true)]
 async fn idempotent_sequences_are_assigned_in_order_and_kept_on_retry() {
     let a = acc(100, 0, true);
+    let pid = Some((42, 0));
+    let first = acknowledge_first_batch(&a, 0, pid);
     let mut rxs = Vec::new();
     for _ in 0..3 {
         for _ in 0..2 {
             rxs.push(push(&a, 0, &[1u8; 30]).1);
         }
     }
-    let pid = Some((42, 0));
     // Three drains put three batches in flight with consecutive sequences.
     let mut in_flight = Vec::new();
     for _ in 0..3 {
@@ -114,9 +129,9 @@ async fn idempotent_sequences_are_assigned_in_order_and_kept_on_retry() {
     }
     let seqs: Vec<i32> = in_flight.iter().map(|b| b.stamp.unwrap().2).collect();
     let counts: Vec<i32> = in_flight.iter().map(|b| b.record_count()).collect();
-    assert_eq!(seqs[0], 0);
-    assert_eq!(seqs[1], counts[0]);
-    assert_eq!(seqs[2], counts[0] + counts[1]);
+    assert_eq!(seqs[0], first);
+    assert_eq!(seqs[1], first + counts[0]);
+    assert_eq!(seqs[2], first + counts[0] + counts[1]);
     // The bytes carry the stamp.
     let mut bytes = in_flight[1].finished().unwrap().bytes.clone();
     let set = RecordBatchDecoder::decode(&mut bytes).unwrap();
@@ -133,7 +148,7 @@ async fn idempotent_sequences_are_assigned_in_order_and_kept_on_retry() {
     a.reenqueue(b3, now);
     a.reenqueue(b2, now);
     a.on_done(&b1, true);
-    assert_eq!(a.last_acked(&tp(0)), counts[0] - 1);
+    assert_eq!(a.last_acked(&tp(0)), first + counts[0] - 1);
     b1.complete(100, -1);
     let mut d = drain_all(&a, pid);
     let again = d.per_broker.remove(&0).unwrap();
@@ -147,8 +162,9 @@ async fn idempotent_sequences_are_assigned_in_order_and_kept_on_retry() {
 #[tokio::test(start_paused = true)]
 async fn retried_batch_waits_for_earlier_in_flight() {
     let a = acc(50, 0, true);
-    let _r: Vec<_> = (0..3).map(|_| push(&a, 0, &[1u8; 30]).1).collect();
     let pid = Some((1, 0));
+    let first = acknowledge_first_batch(&a, 0, pid);
+    let _r: Vec<_> = (0..3).map(|_| push(&a, 0, &[1u8; 30]).1).collect();
     let b1 = drain_all(&a, pid).per_broker.remove(&0).unwrap().remove(0);
     let b2 = drain_all(&a, pid).per_broker.remove(&0).unwrap().remove(0);
     // b2 fails while b1 is still in flight: it must not overtake b1's outcome.
@@ -160,7 +176,7 @@ async fn retried_batch_waits_for_earlier_in_flight() {
     );
     a.on_done(&b1, true);
     let d = drain_all(&a, pid);
-    assert_eq!(d.per_broker[&0][0].stamp.unwrap().2, 1);
+    assert_eq!(d.per_broker[&0][0].stamp.unwrap().2, first + 1);
 }
 
 #[tokio::test(start_paused = true)]
@@ -227,4 +243,39 @@ fn sequences_wrap_like_kafka() {
     assert_eq!(increment_sequence(i32::MAX, 1), 0);
     assert_eq!(increment_sequence(i32::MAX - 1, 3), 1);
     let _ = Bytes::new();
+}
+
+#[test]
+fn sequence_order_wraps_like_kafka() {
+    assert!(sequence_after(8, 5));
+    assert!(!sequence_after(5, 8));
+    assert!(!sequence_after(5, 5));
+    assert!(sequence_after(0, i32::MAX), "0 follows i32::MAX");
+    assert!(sequence_after(3, i32::MAX - 2));
+    assert!(!sequence_after(i32::MAX, 0));
+    assert!(
+        sequence_after(0, -1),
+        "anything follows 'nothing acknowledged'"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn first_batch_goes_alone_and_last_acked_never_moves_back() {
+    let a = acc(50, 0, true);
+    let pid = Some((1, 0));
+    let _r: Vec<_> = (0..3).map(|_| push(&a, 0, &[1u8; 30]).1).collect();
+    let d = drain_all(&a, pid);
+    assert!(d.more, "batches left behind the drained head are reported");
+    let b1 = d.per_broker.into_values().next().unwrap().remove(0);
+    // Until the broker acknowledged something of this producer here, one batch at a time: it
+    // would accept a later batch as the first and leave a gap before it.
+    assert!(drain_all(&a, pid).per_broker.is_empty());
+    a.on_done(&b1, true);
+    let b2 = drain_all(&a, pid).per_broker.remove(&0).unwrap().remove(0);
+    let b3 = drain_all(&a, pid).per_broker.remove(&0).unwrap().remove(0);
+    assert_eq!((b2.stamp.unwrap().2, b3.stamp.unwrap().2), (1, 2));
+    // The third response is settled first (concurrent tasks): the second must not undo it.
+    a.on_done(&b3, true);
+    a.on_done(&b2, true);
+    assert_eq!(a.last_acked(&tp(0)), 2);
 }
