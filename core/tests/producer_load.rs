@@ -10,12 +10,8 @@ mod common;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use bytes::{Buf, Bytes};
-use ferrokafka_core::{Cluster, Producer, ProducerRecord};
-use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
-use kafka_protocol::messages::{BrokerId, FetchRequest, TopicName};
-use kafka_protocol::protocol::StrBytes;
-use kafka_protocol::records::{Record, RecordBatchDecoder};
+use bytes::Bytes;
+use ferrokafka_core::{Producer, ProducerRecord};
 
 const RECORDS: usize = 50_000;
 const RECORD_SIZE: usize = 1_000;
@@ -33,61 +29,6 @@ fn index_of(value: &[u8]) -> usize {
         .expect("ascii index")
         .parse()
         .expect("decimal index")
-}
-
-/// Reads one partition from offset 0 until `count` records arrived or `limit` passed. Unlike
-/// `common::fetch` it stops at a partial batch at the end of a response, which Apache Kafka sends
-/// when a partition holds more than the fetch's byte limit.
-async fn fetch(
-    cluster: &Cluster,
-    topic: &str,
-    partition: i32,
-    count: usize,
-    limit: Duration,
-) -> Vec<Record> {
-    let deadline = tokio::time::Instant::now() + limit;
-    let mut out: Vec<Record> = Vec::new();
-    let mut offset = 0i64;
-    while out.len() < count && tokio::time::Instant::now() < deadline {
-        let leader = cluster.metadata().leader(topic, partition).expect("leader");
-        let conn = cluster.broker(leader).await.expect("leader connection");
-        let req = FetchRequest::default()
-            .with_replica_id(BrokerId(-1))
-            .with_max_wait_ms(200)
-            .with_min_bytes(1)
-            .with_max_bytes(8 << 20)
-            .with_session_epoch(-1)
-            .with_topics(vec![FetchTopic::default()
-                .with_topic(TopicName(StrBytes::from_string(topic.to_string())))
-                .with_partitions(vec![FetchPartition::default()
-                    .with_partition(partition)
-                    .with_fetch_offset(offset)
-                    .with_partition_max_bytes(4 << 20)])]);
-        let resp = conn.request(&req).await.expect("fetch");
-        for t in resp.responses {
-            for p in t.partitions {
-                assert_eq!(p.error_code, 0, "fetch {topic}-{partition} error");
-                let Some(mut records) = p.records else {
-                    continue;
-                };
-                // Batch header: base offset (8 bytes), then the length of the rest (4 bytes).
-                while records.len() >= 12 {
-                    let rest = (&records[8..12]).get_i32();
-                    if records.len() < 12 + rest.max(0) as usize {
-                        break; // a partial batch: fetched again from `offset` next round
-                    }
-                    let set = RecordBatchDecoder::decode(&mut records).expect("decodable batch");
-                    for r in set.records {
-                        if r.offset >= offset {
-                            offset = r.offset + 1;
-                            out.push(r);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -163,14 +104,16 @@ async fn idempotent_acks_all_producer_under_load_delivers_everything_once_in_ord
         );
 
         // What the broker holds is exactly what was sent, once, in order.
-        let got = fetch(&cluster, &topic, p, sent.len(), Duration::from_secs(60)).await;
+        let got =
+            common::fetch_within(&cluster, &topic, p, sent.len(), Duration::from_secs(60)).await;
         assert_eq!(
             got.len(),
             sent.len(),
             "partition {p}: every record is in the log"
         );
         // Give a duplicate (or anything else written after) a chance to show up.
-        let again = fetch(&cluster, &topic, p, sent.len() + 1, Duration::from_secs(3)).await;
+        let again =
+            common::fetch_within(&cluster, &topic, p, sent.len() + 1, Duration::from_secs(3)).await;
         assert_eq!(
             again.len(),
             sent.len(),

@@ -175,7 +175,14 @@ pub async fn fetch_within(
                 let Some(mut records) = p.records else {
                     continue;
                 };
-                while !records.is_empty() {
+                // Batch header: base offset (8 bytes), then the length of the rest (4 bytes).
+                // A broker may end a response with a partial batch: fetched again next round.
+                while records.len() >= 12 {
+                    let rest =
+                        i32::from_be_bytes([records[8], records[9], records[10], records[11]]);
+                    if records.len() < 12 + rest.max(0) as usize {
+                        break;
+                    }
                     let set = RecordBatchDecoder::decode(&mut records).expect("decodable batch");
                     for r in set.records {
                         if r.offset >= offset {
