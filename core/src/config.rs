@@ -40,6 +40,27 @@ pub enum CompressionType {
     Zstd,
 }
 
+/// Per-codec compression levels, by Java's rules and defaults (KIP-390).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompressionLevels {
+    /// 1-9, or -1 for zlib's default (6).
+    pub gzip: i32,
+    /// 1-17; 9, the default, selects LZ4's fast compressor, any other level LZ4-HC.
+    pub lz4: i32,
+    /// -131072 to 22; default 3.
+    pub zstd: i32,
+}
+
+impl Default for CompressionLevels {
+    fn default() -> Self {
+        CompressionLevels {
+            gzip: -1,
+            lz4: 9,
+            zstd: 3,
+        }
+    }
+}
+
 /// `auto.offset.reset` of a consumer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OffsetReset {
@@ -82,6 +103,8 @@ pub struct ProducerConfig {
     pub max_block: Duration,
     pub max_request_size: usize,
     pub compression: CompressionType,
+    /// `compression.gzip.level`, `compression.lz4.level`, `compression.zstd.level` (KIP-390).
+    pub compression_levels: CompressionLevels,
     pub retries: u32,
     pub delivery_timeout: Duration,
     pub max_in_flight: usize,
@@ -142,6 +165,9 @@ pub const KNOWN_KEYS: &[&str] = &[
     "max.block.ms",
     "max.request.size",
     "compression.type",
+    "compression.gzip.level",
+    "compression.lz4.level",
+    "compression.zstd.level",
     "retries",
     "delivery.timeout.ms",
     "max.in.flight.requests.per.connection",
@@ -191,6 +217,7 @@ impl Default for ClientConfig {
                 max_block: ms(60_000),
                 max_request_size: 1_048_576,
                 compression: CompressionType::None,
+                compression_levels: CompressionLevels::default(),
                 retries: i32::MAX as u32,
                 delivery_timeout: ms(120_000),
                 max_in_flight: 5,
@@ -358,6 +385,21 @@ impl ClientConfig {
                     "zstd" => CompressionType::Zstd,
                     _ => return Err(bad(key, value, "none, gzip, snappy, lz4, zstd")),
                 }
+            }
+            "compression.gzip.level" => {
+                let v = parse_int(key, value, -1, 9)?;
+                if v == 0 {
+                    return Err(bad(
+                        key,
+                        value,
+                        "-1 (the codec's default) or an integer in [1, 9]",
+                    ));
+                }
+                p.compression_levels.gzip = v;
+            }
+            "compression.lz4.level" => p.compression_levels.lz4 = parse_int(key, value, 1, 17)?,
+            "compression.zstd.level" => {
+                p.compression_levels.zstd = parse_int(key, value, -131_072, 22)?
             }
             "retries" => {
                 explicit.retries = true;
@@ -556,6 +598,30 @@ mod tests {
         assert!(e.to_string().contains("bootstrap.servers"));
         let e = cfg(&[("enable.auto.commit", "yes")]).unwrap_err();
         assert!(e.to_string().contains("true, false"));
+    }
+
+    #[test]
+    fn compression_levels_follow_java_ranges() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.producer.compression_levels, CompressionLevels::default());
+        let c = cfg(&[
+            ("compression.gzip.level", "9"),
+            ("compression.lz4.level", "17"),
+            ("compression.zstd.level", "-5"),
+        ])
+        .unwrap();
+        let l = c.producer.compression_levels;
+        assert_eq!((l.gzip, l.lz4, l.zstd), (9, 17, -5));
+        for (k, v) in [
+            ("compression.gzip.level", "0"),
+            ("compression.gzip.level", "10"),
+            ("compression.lz4.level", "0"),
+            ("compression.lz4.level", "18"),
+            ("compression.zstd.level", "23"),
+        ] {
+            let e = cfg(&[(k, v)]).unwrap_err();
+            assert!(e.to_string().contains(k), "{k}={v}: {e}");
+        }
     }
 
     #[test]

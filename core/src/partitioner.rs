@@ -141,6 +141,27 @@ impl BuiltInPartitioner {
         }
     }
 
+    /// Called before a keyless record of `bytes` goes to `partition`, when it would not fit the
+    /// partition's open batch: if about `batch.size` bytes went to the sticky partition already,
+    /// moves on now and returns the new choice, so the record starts the next partition's batch
+    /// instead of a batch of its own that would wait out `linger.ms` (KIP-480's abort-on-new-batch,
+    /// with KIP-794's byte count).
+    pub fn switch_before_new_batch(
+        &self,
+        ctx: &PartitionContext<'_>,
+        partition: i32,
+        bytes: usize,
+    ) -> Option<i32> {
+        let mut map = self.sticky.lock().unwrap_or_else(|p| p.into_inner());
+        let s = map.get_mut(ctx.topic)?;
+        if s.partition != partition || s.produced_bytes + bytes < self.sticky_batch_size {
+            return None;
+        }
+        s.partition = pick(ctx, Some(partition));
+        s.produced_bytes = 0;
+        Some(s.partition)
+    }
+
     /// The partition the next keyless record of `topic` would use, if one was chosen.
     pub fn current_sticky(&self, topic: &str) -> Option<i32> {
         let map = self.sticky.lock().unwrap_or_else(|p| p.into_inner());
@@ -225,6 +246,29 @@ mod tests {
         // Twice batch.size forces a switch even with an open batch.
         p.on_append(&c, second, 250, false);
         assert_ne!(p.partition(&c, None), second);
+    }
+
+    #[test]
+    fn a_record_that_would_start_a_batch_moves_on_once_batch_size_went_out() {
+        let (avail, n) = ctx(8);
+        let c = PartitionContext {
+            topic: "t",
+            partition_count: n,
+            available: &avail,
+        };
+        let p = BuiltInPartitioner::new(false, 100);
+        let first = p.partition(&c, None);
+        p.on_append(&c, first, 60, false);
+        // 60 + 30 < 100: too early to leave, even if this record needs a new batch.
+        assert_eq!(p.switch_before_new_batch(&c, first, 30), None);
+        assert_eq!(p.partition(&c, None), first);
+        // 60 + 40 reaches batch.size: the record goes to the next partition instead.
+        let next = p.switch_before_new_batch(&c, first, 40).unwrap();
+        assert_ne!(next, first);
+        assert_eq!(p.partition(&c, None), next);
+        // Not the sticky partition (explicit or stale choice): nothing moves.
+        assert_eq!(p.switch_before_new_batch(&c, first, 1000), None);
+        assert_eq!(p.partition(&c, None), next);
     }
 
     #[test]

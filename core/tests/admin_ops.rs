@@ -22,12 +22,17 @@ fn admin() -> Admin {
 
 async fn produce(topic: &str, partition: i32, n: usize) {
     let p = Producer::new(common::config(&[])).unwrap();
+    // Recent timestamps: retention (7 days) would delete older records while the test runs.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
     let futs: Vec<_> = (0..n)
         .map(|i| {
             p.send(
                 ProducerRecord::new(topic, format!("v{i}"))
                     .with_partition(partition)
-                    .with_timestamp(1_700_000_000_000 + i as i64),
+                    .with_timestamp(now - 60_000 + i as i64),
             )
         })
         .collect();

@@ -57,7 +57,12 @@ async fn seek_position_committed_pause_resume_and_offsets_for_times() {
     let cluster = common::cluster().await;
     let topic = common::topic_name("offsets");
     common::create_topic(&cluster, &topic, 1).await;
-    let base_ts = 1_700_000_000_000i64;
+    // An hour ago: recent enough that retention (7 days) keeps the records.
+    let base_ts = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        - 3_600_000;
     produce(&topic, 20, &[], Some(base_ts)).await;
     let tp = TopicPartition::new(topic.as_str(), 0);
     let group = common::topic_name("g");

@@ -403,9 +403,7 @@ impl Consumer {
                 format!("cannot seek {tp}: it is not assigned to this consumer"),
             )
         })?;
-        p.position = Some(offset);
-        p.out_of_range = false;
-        p.buffer.clear();
+        p.seek(Some(offset));
         Ok(())
     }
 

@@ -114,25 +114,28 @@ impl Consumer {
                 continue;
             };
             p.fetching = false;
-            if p.position != Some(pf.fetch_offset) {
+            if p.next_fetch_offset() != Some(pf.fetch_offset) {
                 continue; // seeked or reset meanwhile: stale
             }
             match pf.result {
                 Ok(d) => {
-                    p.high_watermark = d.high_watermark;
-                    let last = d.records.last().map(|r| r.offset + 1).or(d.next_offset);
-                    lag_max = lag_max.max(d.high_watermark - last.unwrap_or(pf.fetch_offset));
-                    if d.records.is_empty() {
-                        if let Some(n) = d.next_offset.filter(|n| *n > pf.fetch_offset) {
+                    p.high_watermark = Some(d.high_watermark);
+                    let last = d.records.last().map(|r| r.offset + 1);
+                    let next = last.max(d.next_offset);
+                    lag_max = lag_max.max(d.high_watermark - next.unwrap_or(pf.fetch_offset));
+                    match next.filter(|n| *n > pf.fetch_offset) {
+                        None => {}
+                        Some(n) if d.records.is_empty() && p.buffer.is_empty() => {
+                            // Only control or compacted-away batches: skip past them.
                             p.position = Some(n);
+                            p.fetch_offset = None;
                         }
-                    } else {
-                        p.buffer.extend(d.records);
+                        Some(n) => p.buffer_records(d.records, n),
                     }
                 }
                 Err(e) if e.code() == Some(OFFSET_OUT_OF_RANGE) => {
                     warn!(partition = %pf.tp, offset = pf.fetch_offset, "fetch offset out of range; resetting");
-                    p.position = None;
+                    p.seek(None);
                     p.out_of_range = true;
                 }
                 Err(e) if e.is_retriable() => {
@@ -147,15 +150,28 @@ impl Consumer {
     }
 
     /// Sends a fetch to every leader that has fetchable partitions and none in flight.
+    ///
+    /// A partition is fetchable while less than `max.partition.fetch.bytes` of its records wait
+    /// in the buffer, so the next records are on their way while the application works through
+    /// the current ones. A fetch made only of caught-up partitions (the broker would hold it for
+    /// `fetch.max.wait.ms`) is not sent while another partition of that leader still has records
+    /// to fetch: it would make that partition wait behind the long poll.
     pub(crate) fn send_fetches(&self) {
         let meta = self.inner.cluster.metadata();
-        let mut by_leader: BTreeMap<i32, Vec<FetchTarget>> = BTreeMap::new();
+        let limit = usize::try_from(self.inner.cfg.consumer.max_partition_fetch_bytes)
+            .unwrap_or(usize::MAX)
+            .max(1);
+        // Per leader: the partitions to fetch, and whether one of them or a partition left out
+        // for now has records the broker already holds.
+        let mut by_leader: BTreeMap<i32, (Vec<FetchTarget>, bool, bool)> = BTreeMap::new();
         let mut st = self.state();
         let busy = st.inflight_brokers.clone();
         let mut missing_leader = false;
-        for (tp, p) in st.parts.iter_mut() {
-            let Some(pos) = p.position else { continue };
-            if p.paused || p.fetching || !p.buffer.is_empty() {
+        for (tp, p) in st.parts.iter() {
+            let Some(offset) = p.next_fetch_offset() else {
+                continue;
+            };
+            if p.paused || p.fetching {
                 continue;
             }
             let Some(leader) = meta.leader(&tp.topic, tp.partition) else {
@@ -165,14 +181,27 @@ impl Consumer {
             if busy.contains(&leader) {
                 continue;
             }
-            p.fetching = true;
-            by_leader.entry(leader).or_default().push(FetchTarget {
+            let entry = by_leader.entry(leader).or_default();
+            if p.buffered_bytes >= limit {
+                entry.2 |= p.has_unfetched();
+                continue;
+            }
+            entry.1 |= p.has_unfetched();
+            entry.0.push(FetchTarget {
                 tp: tp.clone(),
-                offset: pos,
+                offset,
                 leader_epoch: None,
             });
         }
-        for (leader, targets) in by_leader {
+        for (leader, (targets, has_data, waiting_has_data)) in by_leader {
+            if targets.is_empty() || (!has_data && waiting_has_data) {
+                continue;
+            }
+            for t in &targets {
+                if let Some(p) = st.parts.get_mut(&t.tp) {
+                    p.fetching = true;
+                }
+            }
             st.inflight_brokers.insert(leader);
             spawn_fetch(
                 self.inner.cluster.clone(),

@@ -35,8 +35,84 @@ pub struct PartState {
     /// The last fetch hit OFFSET_OUT_OF_RANGE: reset by policy, not from the committed offset.
     pub out_of_range: bool,
     pub buffer: VecDeque<ConsumerRecord>,
-    pub high_watermark: i64,
+    /// Approximate memory held by `buffer` (see [`approx_size`]); bounds prefetching.
+    pub buffered_bytes: usize,
+    /// Where the next fetch starts once records were fetched past `position`: the offset after
+    /// the last batch seen. `None`: from `position`.
+    pub fetch_offset: Option<i64>,
+    /// The high watermark of the last fetch response, once one arrived.
+    pub high_watermark: Option<i64>,
     pub fetching: bool,
+}
+
+impl PartState {
+    /// The offset the next fetch of this partition starts at.
+    pub fn next_fetch_offset(&self) -> Option<i64> {
+        self.fetch_offset.or(self.position)
+    }
+
+    /// Whether the broker is known to hold records this consumer has not fetched yet.
+    pub fn has_unfetched(&self) -> bool {
+        match (self.next_fetch_offset(), self.high_watermark) {
+            (Some(at), Some(hw)) => at < hw,
+            _ => true,
+        }
+    }
+
+    /// Moves to `offset`, dropping what was fetched from the old position.
+    pub fn seek(&mut self, offset: Option<i64>) {
+        self.position = offset;
+        self.out_of_range = false;
+        self.clear_buffer();
+    }
+
+    /// Drops buffered records; the next fetch starts at `position`.
+    pub fn clear_buffer(&mut self) {
+        self.buffer.clear();
+        self.buffered_bytes = 0;
+        self.fetch_offset = None;
+    }
+
+    /// Appends fetched records; the next fetch starts at `next`.
+    pub fn buffer_records(&mut self, records: Vec<ConsumerRecord>, next: i64) {
+        self.buffered_bytes += records.iter().map(approx_size).sum::<usize>();
+        self.buffer.extend(records);
+        self.fetch_offset = Some(next);
+    }
+
+    /// Takes buffered records into `out` until it holds `max`, advancing the position; once the
+    /// buffer is empty the position moves past skipped batches (control or compacted) too.
+    fn take_into(&mut self, out: &mut Vec<ConsumerRecord>, max: usize) {
+        while out.len() < max {
+            let Some(r) = self.buffer.pop_front() else {
+                break;
+            };
+            self.buffered_bytes = self.buffered_bytes.saturating_sub(approx_size(&r));
+            if self.position.is_some_and(|pos| r.offset < pos) {
+                continue;
+            }
+            self.position = Some(r.offset + 1);
+            if r.leader_epoch.is_some() {
+                self.leader_epoch = r.leader_epoch;
+            }
+            out.push(r);
+        }
+        if self.buffer.is_empty() {
+            self.buffered_bytes = 0;
+            if let Some(next) = self.fetch_offset.take() {
+                if self.position.is_some_and(|pos| next > pos) {
+                    self.position = Some(next);
+                }
+            }
+        }
+    }
+}
+
+/// Memory a buffered record holds: key, value and headers plus the record itself.
+pub fn approx_size(r: &ConsumerRecord) -> usize {
+    let len = |b: &Option<bytes::Bytes>| b.as_ref().map_or(0, |b| b.len());
+    let headers: usize = r.headers.iter().map(|(k, v)| k.len() + len(v) + 32).sum();
+    std::mem::size_of::<ConsumerRecord>() + r.topic.len() + len(&r.key) + len(&r.value) + headers
 }
 
 /// Everything mutable of one consumer.
@@ -53,6 +129,9 @@ pub struct State {
     pub closed: bool,
     /// Auto-commit positions of partitions revoked cooperatively, committed before rejoining.
     pub revoke_commit: BTreeMap<TopicPartition, OffsetAndMetadata>,
+    /// The partition the last poll took records from: the next poll starts after it, so a
+    /// partition that always has records buffered cannot starve the others.
+    pub last_taken: Option<TopicPartition>,
 }
 
 impl State {
@@ -83,28 +162,122 @@ impl State {
         }
     }
 
-    /// Takes up to `max` buffered records of unpaused partitions, advancing positions.
+    /// Takes up to `max` buffered records of unpaused partitions, advancing positions. Starts
+    /// with the partition after the one the previous call ended on (round robin).
     pub fn take_records(&mut self, max: usize) -> Vec<ConsumerRecord> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let ready = |(tp, p): (&TopicPartition, &PartState)| {
+            (!p.paused && !p.buffer.is_empty()).then(|| tp.clone())
+        };
+        let order: Vec<TopicPartition> = match &self.last_taken {
+            Some(last) => self
+                .parts
+                .range::<TopicPartition, _>((Excluded(last), Unbounded))
+                .chain(self.parts.range::<TopicPartition, _>(..=last))
+                .filter_map(ready)
+                .collect(),
+            None => self.parts.iter().filter_map(ready).collect(),
+        };
         let mut out = Vec::new();
-        for (_, p) in self.parts.iter_mut() {
-            if p.paused {
-                continue;
-            }
-            while out.len() < max {
-                let Some(r) = p.buffer.pop_front() else { break };
-                if p.position.is_some_and(|pos| r.offset < pos) {
-                    continue;
-                }
-                p.position = Some(r.offset + 1);
-                if r.leader_epoch.is_some() {
-                    p.leader_epoch = r.leader_epoch;
-                }
-                out.push(r);
-            }
+        for tp in order {
             if out.len() >= max {
                 break;
             }
+            if let Some(p) = self.parts.get_mut(&tp) {
+                p.take_into(&mut out, max);
+                self.last_taken = Some(tp);
+            }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consumer::record::TimestampType;
+
+    fn rec(partition: i32, offset: i64) -> ConsumerRecord {
+        ConsumerRecord {
+            topic: "t".into(),
+            partition,
+            offset,
+            timestamp: 0,
+            timestamp_type: TimestampType::CreateTime,
+            key: None,
+            value: Some(bytes::Bytes::from(vec![0u8; 100])),
+            headers: Vec::new(),
+            leader_epoch: None,
+        }
+    }
+
+    fn state_with(parts: &[(i32, std::ops::Range<i64>, i64)]) -> State {
+        let mut st = State::default();
+        for (p, offsets, next) in parts {
+            let tp = TopicPartition::new("t", *p);
+            st.add(std::slice::from_ref(&tp));
+            let ps = st.parts.get_mut(&tp).unwrap();
+            ps.position = Some(offsets.start);
+            ps.buffer_records(offsets.clone().map(|o| rec(*p, o)).collect(), *next);
+        }
+        st
+    }
+
+    #[test]
+    fn polls_rotate_over_partitions_that_keep_records_buffered() {
+        let mut st = state_with(&[(0, 0..10, 10), (1, 0..10, 10), (2, 0..10, 10)]);
+        let served: Vec<i32> = (0..4)
+            .map(|_| {
+                let rs = st.take_records(3);
+                assert_eq!(rs.len(), 3);
+                assert!(rs.iter().all(|r| r.partition == rs[0].partition));
+                rs[0].partition
+            })
+            .collect();
+        assert_eq!(served, vec![0, 1, 2, 0], "no partition starves another");
+        let p0 = &st.parts[&TopicPartition::new("t", 0)];
+        assert_eq!(p0.position, Some(6));
+        assert_eq!(
+            p0.next_fetch_offset(),
+            Some(10),
+            "prefetch continues after the buffer"
+        );
+    }
+
+    #[test]
+    fn draining_moves_position_past_skipped_batches_and_frees_the_budget() {
+        // Records 0..5 buffered, but the fetch saw batches up to offset 8 (e.g. control batches).
+        let mut st = state_with(&[(0, 0..5, 8)]);
+        let tp = TopicPartition::new("t", 0);
+        assert!(st.parts[&tp].buffered_bytes >= 5 * 100);
+        assert_eq!(st.take_records(100).len(), 5);
+        let p = &st.parts[&tp];
+        assert_eq!(p.position, Some(8));
+        assert_eq!(p.fetch_offset, None);
+        assert_eq!(p.buffered_bytes, 0);
+    }
+
+    #[test]
+    fn seek_drops_prefetched_records() {
+        let mut st = state_with(&[(0, 0..5, 5)]);
+        let tp = TopicPartition::new("t", 0);
+        st.parts.get_mut(&tp).unwrap().seek(Some(2));
+        let p = &st.parts[&tp];
+        assert_eq!((p.position, p.next_fetch_offset()), (Some(2), Some(2)));
+        assert!(p.buffer.is_empty() && p.buffered_bytes == 0);
+        assert!(st.take_records(10).is_empty());
+    }
+
+    #[test]
+    fn unknown_high_watermark_counts_as_unfetched() {
+        let mut p = PartState {
+            position: Some(5),
+            ..PartState::default()
+        };
+        assert!(p.has_unfetched());
+        p.high_watermark = Some(5);
+        assert!(!p.has_unfetched());
+        p.high_watermark = Some(9);
+        assert!(p.has_unfetched());
     }
 }

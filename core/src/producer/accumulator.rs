@@ -15,8 +15,8 @@ use tokio::time::Instant;
 
 use super::batch::ProducerBatch;
 use super::record::RecordMetadata;
-use crate::config::CompressionType;
 use crate::error::Result;
+use crate::protocol::Compression;
 use crate::protocol::RecordHeader;
 use crate::types::TopicPartition;
 
@@ -25,7 +25,7 @@ use crate::types::TopicPartition;
 pub struct AccumulatorConfig {
     pub batch_size: usize,
     pub linger: Duration,
-    pub compression: CompressionType,
+    pub compression: Compression,
     pub max_request_size: usize,
     pub max_in_flight: usize,
     pub idempotent: bool,
@@ -193,6 +193,32 @@ impl Accumulator {
             new_batch,
             batch_full,
         })
+    }
+
+    /// Whether a record would go into `tp`'s open batch (false: it would start a new one).
+    pub fn fits_open_batch(
+        &self,
+        tp: &TopicPartition,
+        timestamp: i64,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        headers: &[RecordHeader],
+    ) -> bool {
+        let st = self.lock();
+        st.queues.get(tp).is_some_and(|q| {
+            q.batches
+                .back()
+                .is_some_and(|b| b.fits(timestamp, key, value, headers, self.cfg.batch_size))
+        })
+    }
+
+    /// Closes `tp`'s open batch so it is sent without waiting for `linger.ms` (the sticky
+    /// partitioner moved on because the next record did not fit it).
+    pub fn close_open_batch(&self, tp: &TopicPartition) {
+        let mut st = self.lock();
+        if let Some(b) = st.queues.get_mut(tp).and_then(|q| q.batches.back_mut()) {
+            b.closed = true;
+        }
     }
 
     /// Takes the ready batches, grouped by leader. `leader_of` maps a partition to its leader,

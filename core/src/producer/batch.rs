@@ -10,8 +10,8 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use super::record::RecordMetadata;
-use crate::config::CompressionType;
 use crate::error::{Error, Result};
+use crate::protocol::Compression;
 use crate::protocol::{BatchBuilder, FinishedBatch, RecordHeader};
 use crate::types::TopicPartition;
 
@@ -117,7 +117,7 @@ impl ProducerBatch {
 
     /// Finishes the batch (compressing it) if not done yet, and writes [`stamp`](Self::stamp)
     /// (producer id, epoch, base sequence) into it. Called outside the accumulator's lock.
-    pub fn finish(&mut self, compression: CompressionType) -> Result<&FinishedBatch> {
+    pub fn finish(&mut self, compression: Compression) -> Result<&FinishedBatch> {
         self.closed = true;
         let (pid, epoch, seq) = self.stamp.unwrap_or((-1, -1, -1));
         match self.finished.as_mut() {

@@ -27,6 +27,7 @@ use crate::connection::{Connector, TcpConnector};
 use crate::error::{Error, ErrorKind, Result};
 use crate::partitioner::{partition_for_key, BuiltInPartitioner, PartitionContext, Partitioner};
 use crate::protocol::batch::estimate_record_size;
+use crate::protocol::Compression;
 use crate::types::TopicPartition;
 use accumulator::{Accumulator, AccumulatorConfig};
 use memory::BufferPool;
@@ -134,7 +135,10 @@ impl Producer {
         let acc = Arc::new(Accumulator::new(AccumulatorConfig {
             batch_size: p.batch_size.max(1),
             linger: p.linger,
-            compression: p.compression,
+            compression: Compression {
+                codec: p.compression,
+                levels: p.compression_levels,
+            },
             max_request_size: p.max_request_size,
             max_in_flight: p.max_in_flight,
             idempotent: p.enable_idempotence,
@@ -396,9 +400,34 @@ impl Shared {
                 return Ok(());
             }
         };
+        let keyless = record.partition.is_none()
+            && (record.key.is_none() || self.cfg.producer.partitioner_ignore_keys);
         let res = (|| {
-            let tp = TopicPartition::new(meta.name.clone(), partition);
+            let ctx = PartitionContext {
+                topic: &meta.name,
+                partition_count: meta.partition_count(),
+                available: meta.available_partitions(),
+            };
             let ts = record.timestamp.unwrap_or_else(now_ms);
+            let mut tp = TopicPartition::new(meta.name.clone(), partition);
+            let (key, value) = (record.key.as_deref(), record.value.as_deref());
+            // Only the built-in sticky choice moves; a custom partitioner's answer stands.
+            if keyless
+                && self.custom.is_none()
+                && !self
+                    .acc
+                    .fits_open_batch(&tp, ts, key, value, &record.headers)
+            {
+                if let Some(p) = self
+                    .partitioner
+                    .switch_before_new_batch(&ctx, partition, size)
+                {
+                    self.acc.close_open_batch(&tp);
+                    self.acc.wake.notify_one();
+                    tp = TopicPartition::new(meta.name.clone(), p);
+                }
+            }
+            let partition = tp.partition;
             let out = self.acc.append(
                 &tp,
                 ts,
@@ -409,14 +438,7 @@ impl Shared {
                 tx,
                 Instant::now(),
             )?;
-            let keyless = record.partition.is_none()
-                && (record.key.is_none() || self.cfg.producer.partitioner_ignore_keys);
             if keyless {
-                let ctx = PartitionContext {
-                    topic: &meta.name,
-                    partition_count: meta.partition_count(),
-                    available: meta.available_partitions(),
-                };
                 self.partitioner
                     .on_append(&ctx, partition, size, out.new_batch || out.batch_full);
             }

@@ -5,11 +5,9 @@
 //! finished, and re-stamping producer id/epoch/sequence on a finished batch (retries after an
 //! epoch bump). It must not decide when a batch is full or sent; that is the accumulator's job.
 
-use bytes::{BufMut, Bytes, BytesMut};
-use kafka_protocol::compression::{Compressor, Gzip, Lz4, Snappy, Zstd};
-
-use crate::config::CompressionType;
+use super::compression::Compression;
 use crate::error::{Error, Result};
+use bytes::{BufMut, Bytes, BytesMut};
 
 /// Size of the v2 batch header (base offset through record count).
 pub const BATCH_HEADER_SIZE: usize = 61;
@@ -216,41 +214,16 @@ impl BatchBuilder {
     /// Compresses the records and writes the header (producer fields as given, CRC included).
     pub fn finish(
         &self,
-        compression: CompressionType,
+        compression: impl Into<Compression>,
         producer_id: i64,
         producer_epoch: i16,
         base_sequence: i32,
     ) -> Result<FinishedBatch> {
         let mut out = BytesMut::with_capacity(BATCH_HEADER_SIZE + self.records.len());
         out.put_bytes(0, BATCH_HEADER_SIZE);
-        let records = &self.records[..];
-        let copy = |tmp: &mut BytesMut| {
-            tmp.put_slice(records);
-            Ok(())
-        };
-        let codec_err = |e: anyhow::Error| Error::internal(format!("compressing batch: {e}"));
-        let codec_bits: i16 = match compression {
-            CompressionType::None => {
-                out.put_slice(records);
-                0
-            }
-            CompressionType::Gzip => {
-                Gzip::compress(&mut out, copy).map_err(codec_err)?;
-                1
-            }
-            CompressionType::Snappy => {
-                Snappy::compress(&mut out, copy).map_err(codec_err)?;
-                2
-            }
-            CompressionType::Lz4 => {
-                Lz4::compress(&mut out, copy).map_err(codec_err)?;
-                3
-            }
-            CompressionType::Zstd => {
-                Zstd::compress(&mut out, copy).map_err(codec_err)?;
-                4
-            }
-        };
+        let compression = compression.into();
+        compression.compress(&self.records, &mut out)?;
+        let codec_bits = compression.attribute_bits();
         let batch_len = len_i32(out.len() - 12)?;
         let mut h = &mut out[..BATCH_HEADER_SIZE];
         h.put_i64(0); // base offset, assigned by the broker
@@ -308,6 +281,7 @@ impl FinishedBatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::CompressionType;
     use kafka_protocol::records::{Compression, RecordBatchDecoder};
 
     fn sample(compression: CompressionType) {

@@ -6,10 +6,12 @@
 
 pub mod batch;
 pub mod codec;
+pub mod compression;
 pub mod frame;
 pub mod records;
 pub mod versions;
 
 pub use batch::{BatchBuilder, FinishedBatch, RecordHeader};
 pub use codec::{decode_response, encode_request, response_correlation_id};
+pub use compression::Compression;
 pub use frame::{read_frame, DEFAULT_MAX_FRAME_SIZE};

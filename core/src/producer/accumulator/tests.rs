@@ -1,6 +1,7 @@
 //! Accumulator logic with paused time and no network.
 
 use super::*;
+use crate::config::CompressionType;
 use crate::error::ErrorKind;
 use bytes::Bytes;
 use kafka_protocol::records::RecordBatchDecoder;
@@ -9,7 +10,7 @@ fn acc(batch_size: usize, linger_ms: u64, idempotent: bool) -> Accumulator {
     Accumulator::new(AccumulatorConfig {
         batch_size,
         linger: Duration::from_millis(linger_ms),
-        compression: CompressionType::None,
+        compression: CompressionType::None.into(),
         max_request_size: 1 << 20,
         max_in_flight: 5,
         idempotent,
@@ -207,7 +208,7 @@ async fn max_request_size_splits_requests() {
     let a = Accumulator::new(AccumulatorConfig {
         batch_size: 16384,
         linger: Duration::ZERO,
-        compression: CompressionType::None,
+        compression: CompressionType::None.into(),
         max_request_size: 1500,
         max_in_flight: 5,
         idempotent: false,
@@ -278,4 +279,22 @@ async fn first_batch_goes_alone_and_last_acked_never_moves_back() {
     a.on_done(&b3, true);
     a.on_done(&b2, true);
     assert_eq!(a.last_acked(&tp(0)), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_closed_open_batch_drains_before_linger_and_takes_no_more_records() {
+    let a = acc(16384, 10_000, false);
+    let (_o, _rx) = push(&a, 0, b"v1");
+    assert!(a.fits_open_batch(&tp(0), 1000, Some(b"k"), Some(b"v2"), &[]));
+    assert!(drain_all(&a, None).per_broker.is_empty(), "lingers");
+    a.close_open_batch(&tp(0));
+    assert!(!a.fits_open_batch(&tp(0), 1000, Some(b"k"), Some(b"v2"), &[]));
+    let d = drain_all(&a, None);
+    let sent: Vec<_> = d.per_broker.into_values().flatten().collect();
+    assert_eq!(sent.len(), 1, "sent without waiting 10 s of linger");
+    assert_eq!(sent[0].record_count(), 1);
+    assert!(
+        !a.fits_open_batch(&tp(1), 1000, None, Some(b"x"), &[]),
+        "no batch yet"
+    );
 }
