@@ -6,6 +6,7 @@
 //! timeout *poisons* the connection: every waiter fails at once with that error and the pool
 //! (in `cluster`) opens a new connection. It must not retry requests or know about metadata.
 
+mod in_flight;
 pub mod transport;
 
 use std::collections::HashMap;
@@ -23,7 +24,8 @@ use tracing::{debug, warn};
 use crate::config::ClientConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::versions::BrokerVersions;
-use crate::protocol::{decode_response, encode_request, read_frame, response_correlation_id};
+use crate::protocol::{encode_request, read_frame, response_correlation_id};
+pub use in_flight::{InFlight, Unanswered};
 pub use transport::{BoxTransport, Connector, TcpConnector, Transport};
 
 /// Settings of one connection.
@@ -78,6 +80,16 @@ impl Shared {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The error a waiter gets when the connection went away under it.
+    fn closed_error(&self) -> Error {
+        self.lock().poison.clone().unwrap_or_else(|| {
+            Error::new(
+                ErrorKind::Network,
+                format!("connection to {} closed", self.addr),
+            )
+        })
+    }
+
     /// Fails every waiter with `err` and stops both tasks. Only the first poison counts.
     fn poison(&self, err: Error) {
         let pending = {
@@ -115,18 +127,6 @@ impl std::fmt::Debug for Connection {
         f.debug_struct("Connection")
             .field("addr", &self.shared.addr)
             .finish()
-    }
-}
-
-/// Removes a waiter whose caller went away before the response (cancelled future).
-struct PendingGuard<'a> {
-    shared: &'a Shared,
-    correlation_id: i32,
-}
-
-impl Drop for PendingGuard<'_> {
-    fn drop(&mut self) {
-        self.shared.lock().pending.remove(&self.correlation_id);
     }
 }
 
@@ -244,6 +244,23 @@ impl Connection {
         version: i16,
         timeout: Option<Duration>,
     ) -> Result<R::Response> {
+        self.send_raw(req, version, timeout)?.response().await
+    }
+
+    /// Queues `req` at the highest common version and returns without waiting: frames reach
+    /// the broker in the order of these calls. `timeout` defaults to `request.timeout.ms`.
+    pub fn send<R: Request>(&self, req: &R, timeout: Option<Duration>) -> Result<InFlight<R>> {
+        let v = self.version::<R>()?;
+        self.send_raw(req, v, timeout)
+    }
+
+    /// [`send`](Self::send) at an explicit `version`.
+    pub fn send_raw<R: Request>(
+        &self,
+        req: &R,
+        version: i16,
+        timeout: Option<Duration>,
+    ) -> Result<InFlight<R>> {
         let corr = self.next_correlation.fetch_add(1, Ordering::Relaxed) & i32::MAX;
         let frame = encode_request(req, version, corr, &self.config.client_id)?;
         let (tx, rx) = oneshot::channel();
@@ -254,35 +271,26 @@ impl Connection {
             }
             st.pending.insert(corr, tx);
         }
-        let _guard = PendingGuard {
-            shared: &self.shared,
+        let in_flight = InFlight {
+            shared: self.shared.clone(),
             correlation_id: corr,
+            rx,
+            version,
+            timeout: timeout.unwrap_or(self.config.request_timeout),
+            _request: std::marker::PhantomData,
         };
         self.enqueue(frame, None)?;
-        let limit = timeout.unwrap_or(self.config.request_timeout);
-        let frame = match tokio::time::timeout(limit, rx).await {
-            Err(_) => {
-                let e = Error::new(
-                    ErrorKind::Timeout,
-                    format!(
-                        "request to {} got no response within {} ms (request.timeout.ms); the \
-                         connection is closed and the request retried where safe",
-                        self.addr(),
-                        limit.as_millis()
-                    ),
-                );
-                self.shared.poison(e.clone());
-                return Err(e);
-            }
-            Ok(Err(_)) => return Err(self.closed_error()),
-            Ok(Ok(res)) => res?,
-        };
-        decode_response::<R>(frame, version).map(|(_, body)| body)
+        Ok(in_flight)
     }
 
     /// Sends a request the broker will not answer (Produce with `acks=0`); resolves once the
     /// frame is written.
     pub async fn send_no_response<R: Request>(&self, req: &R) -> Result<()> {
+        self.queue_no_response(req)?.written().await
+    }
+
+    /// Queues a request the broker will not answer, in call order like [`send`](Self::send).
+    pub fn queue_no_response<R: Request>(&self, req: &R) -> Result<Unanswered> {
         let version = self.version::<R>()?;
         let corr = self.next_correlation.fetch_add(1, Ordering::Relaxed) & i32::MAX;
         let frame = encode_request(req, version, corr, &self.config.client_id)?;
@@ -291,7 +299,10 @@ impl Connection {
         }
         let (tx, rx) = oneshot::channel();
         self.enqueue(frame, Some(tx))?;
-        rx.await.map_err(|_| self.closed_error())?
+        Ok(Unanswered {
+            shared: self.shared.clone(),
+            rx,
+        })
     }
 
     fn enqueue(&self, frame: Bytes, written: Option<oneshot::Sender<Result<()>>>) -> Result<()> {
@@ -301,12 +312,7 @@ impl Connection {
     }
 
     fn closed_error(&self) -> Error {
-        self.shared.lock().poison.clone().unwrap_or_else(|| {
-            Error::new(
-                ErrorKind::Network,
-                format!("connection to {} closed", self.addr()),
-            )
-        })
+        self.shared.closed_error()
     }
 
     /// Closes the connection, failing any waiter.

@@ -204,3 +204,34 @@ async fn open_negotiates_versions_and_falls_back_to_v0() {
         .is_err());
     server.await.unwrap();
 }
+
+#[tokio::test]
+async fn send_queues_in_call_order_and_a_dropped_waiter_is_forgotten() {
+    let (conn, mut broker) = pair(30_000);
+    let req = MetadataRequest::default();
+    // Queued synchronously: nothing is awaited before all three are on the write queue.
+    let first = conn.send(&req, None).unwrap();
+    let second = conn.send(&req, None).unwrap();
+    let third = conn.send(&req, None).unwrap();
+    assert_eq!(conn.in_flight(), 3);
+    drop(second);
+    assert_eq!(conn.in_flight(), 2, "a dropped request no longer waits");
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        seen.push(read_request(&mut broker).await.unwrap());
+    }
+    let corrs: Vec<i32> = seen.iter().map(|r| r.2).collect();
+    assert!(
+        corrs.windows(2).all(|w| w[0] < w[1]),
+        "wire order {corrs:?}"
+    );
+    for (key, v, corr) in seen.into_iter().rev() {
+        respond(&mut broker, key, v, corr, &metadata_response(corr)).await;
+    }
+    assert_eq!(third.response().await.unwrap().throttle_time_ms, corrs[2]);
+    assert_eq!(first.response().await.unwrap().throttle_time_ms, corrs[0]);
+    assert!(
+        !conn.is_poisoned(),
+        "the answer to the dropped request was ignored"
+    );
+}

@@ -11,7 +11,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::Poll;
 use std::time::Duration;
 
 use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
@@ -352,20 +351,16 @@ async fn write_request(ctx: &SenderCtx, broker: i32, batches: &[ProducerBatch]) 
         Ok(conn) => conn,
         Err(e) => return Box::pin(std::future::ready(Err(e))),
     };
-    let acks_none = ctx.cfg.producer.acks == Acks::None;
-    let mut response: PendingResponse = Box::pin(async move {
-        if acks_none {
-            conn.send_no_response(&req).await.map(|()| None)
-        } else {
-            conn.request(&req).await.map(Some)
-        }
-    });
-    // The connection encodes the frame and puts it on its (ordered) write queue synchronously
-    // on the first poll, before it awaits anything: poll once here, in the sender loop.
-    match std::future::poll_fn(|cx| Poll::Ready(response.as_mut().poll(cx))).await {
-        Poll::Ready(done) => Box::pin(std::future::ready(done)),
-        Poll::Pending => response,
-    }
+    // `send`/`queue_no_response` put the frame on the connection's ordered write queue before
+    // they return, so requests leave in drain order; only the wait runs in its own task.
+    let queued: Result<PendingResponse> = if ctx.cfg.producer.acks == Acks::None {
+        conn.queue_no_response(&req)
+            .map(|w| Box::pin(async move { w.written().await.map(|()| None) }) as PendingResponse)
+    } else {
+        conn.send(&req, None)
+            .map(|f| Box::pin(async move { f.response().await.map(Some) }) as PendingResponse)
+    };
+    queued.unwrap_or_else(|e| Box::pin(std::future::ready(Err(e))))
 }
 
 /// Waits for the response of a written request and settles its batches.
