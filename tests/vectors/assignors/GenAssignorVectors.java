@@ -10,7 +10,8 @@
 // The member list is in the order the subscriptions were put into Java's HashMap (as a leader does with the
 // JoinGroup response). Cases 0..119 are the original mixed set (seed 42); the sticky cases that follow (seed 4242)
 // cover differing subscriptions, generations, stale and conflicting ownership claims, removed topics, user data
-// in the pre-v2 formats, and racks.
+// in the pre-v2 formats, and racks; the chained cases (seed 777) replay membership churn on Java's own earlier
+// assignments.
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.*;
@@ -277,8 +278,76 @@ public class GenAssignorVectors {
         }
     }
 
+    static Map<String, List<TopicPartition>> run(ConsumerPartitionAssignor a, Map<String, Integer> topics, List<Member> ms) {
+        List<PartitionInfo> parts = new ArrayList<>();
+        Node n = new Node(1, "h", 1);
+        for (Map.Entry<String, Integer> e : topics.entrySet())
+            for (int p = 0; p < e.getValue(); p++) parts.add(new PartitionInfo(e.getKey(), p, n, new Node[]{n}, new Node[]{n}));
+        Map<String, Subscription> m = new HashMap<>();
+        for (Member x : ms) {
+            ByteBuffer ud = x.owned.isEmpty() ? null : stickyUserData(x.owned, x.generation);
+            m.put(x.id, new Subscription(x.topics, ud, List.of(), x.generation, Optional.empty()));
+        }
+        Map<String, List<TopicPartition>> out = new HashMap<>();
+        a.assign(new Cluster("c", List.of(n), parts, Set.of(), Set.of()), new GroupSubscription(m)).groupAssignment()
+                .forEach((id, as) -> out.put(id, as.partitions()));
+        return out;
+    }
+
+    // Rebalances as they happen: Java assigns a group (a few rounds, eagerly so every partition has an
+    // owner), then members leave and join, subscriptions change and topics grow; the vector is the next
+    // rebalance, with the survivors claiming what they were given.
+    static void chained(int count) {
+        Random rnd = new Random(777);
+        for (int c = 0; c < count; c++) {
+            boolean eager = c % 4 == 3;
+            int nt = 2 + rnd.nextInt(4);
+            Map<String, Integer> topics = new HashMap<>();
+            for (int t = 0; t < nt; t++) topics.put("topic-" + (char) ('a' + t), 1 + rnd.nextInt(16));
+            List<String> sortedTopics = new ArrayList<>(new TreeSet<>(topics.keySet()));
+            int nm = 2 + rnd.nextInt(10);
+            boolean equal = rnd.nextInt(4) == 0;
+            List<Member> ms = new ArrayList<>();
+            for (int i = 0; i < nm; i++) {
+                Member x = new Member();
+                x.id = "m" + rnd.nextInt(1000) + "-" + UUID.nameUUIDFromBytes(new byte[]{(byte) c, (byte) i, 9});
+                x.topics = new ArrayList<>();
+                for (String t : sortedTopics) if (equal || rnd.nextInt(2) == 0) x.topics.add(t);
+                if (x.topics.isEmpty()) x.topics.add(pick(rnd, sortedTopics));
+                ms.add(x);
+            }
+            int gen = 1;
+            int rounds = 1 + rnd.nextInt(3);
+            for (int r = 0; r < rounds; r++, gen++) {
+                Map<String, List<TopicPartition>> res = run(new StickyAssignor(), topics, ms);
+                for (Member x : ms) { x.owned = new ArrayList<>(res.get(x.id)); x.generation = gen; }
+                // Churn between rounds.
+                if (rnd.nextBoolean() && ms.size() > 1) ms.remove(rnd.nextInt(ms.size()));
+                for (int j = rnd.nextInt(3); j > 0; j--) {
+                    Member x = new Member();
+                    x.id = "m" + rnd.nextInt(1000) + "-" + UUID.nameUUIDFromBytes(new byte[]{(byte) c, (byte) (50 + r * 4 + j), 9});
+                    x.topics = new ArrayList<>(equal ? sortedTopics : List.of(pick(rnd, sortedTopics)));
+                    if (!equal) for (String t : sortedTopics) if (rnd.nextInt(3) == 0 && !x.topics.contains(t)) x.topics.add(t);
+                    ms.add(x);
+                }
+                if (!equal) for (Member x : ms) if (rnd.nextInt(5) == 0) {
+                    String t = pick(rnd, sortedTopics);
+                    if (x.topics.contains(t)) { if (x.topics.size() > 1) x.topics.remove(t); } else x.topics.add(t);
+                }
+                if (rnd.nextInt(3) == 0) { String t = pick(rnd, sortedTopics); topics.put(t, topics.get(t) + 1 + rnd.nextInt(6)); }
+            }
+            // Some members missed the last generation: they claim what they owned one generation back.
+            for (Member x : ms) if (x.generation > 1 && rnd.nextInt(6) == 0) x.generation--;
+            Collections.shuffle(ms, rnd);
+            ConsumerPartitionAssignor a = eager ? new StickyAssignor() : new CooperativeStickyAssignor();
+            if (eager) for (Member x : ms) { x.userData = stickyUserData(x.owned, x.generation); x.owned = new ArrayList<>(); }
+            emit(eager ? "sticky" : "cooperative-sticky", a, topics, null, ms);
+        }
+    }
+
     public static void main(String[] args) {
         original();
         sticky(args.length > 0 ? Integer.parseInt(args[0]) : 240);
+        chained(args.length > 1 ? Integer.parseInt(args[1]) : 160);
     }
 }

@@ -219,10 +219,10 @@ impl<'a> Builder<'a> {
         if min + 1 >= max {
             return true;
         }
-        let mut owner: HashMap<&TopicPartition, usize> = HashMap::new();
+        let mut owner: HashMap<(&str, i32), usize> = HashMap::new();
         for (c, list) in self.current.iter().enumerate() {
             for tp in list.iter().flatten() {
-                owner.insert(tp, c);
+                owner.insert((&*tp.topic, tp.partition), c);
             }
         }
         for c in self.sorted_members() {
@@ -233,14 +233,14 @@ impl<'a> Builder<'a> {
             if count == self.max_assignment_size(c) {
                 continue;
             }
-            let mine: HashSet<&TopicPartition> = mine.iter().collect();
-            for topic in &self.consumer_topics[c] {
-                for p in 0..self.ctx.partition_count(topic).unwrap_or(0) {
-                    let tp = TopicPartition::new(*topic, p as i32);
-                    if mine.contains(&tp) {
+            let mine: HashSet<(&str, i32)> =
+                mine.iter().map(|tp| (&*tp.topic, tp.partition)).collect();
+            for &topic in &self.consumer_topics[c] {
+                for p in 0..self.ctx.partition_count(topic).unwrap_or(0) as i32 {
+                    if mine.contains(&(topic, p)) {
                         continue;
                     }
-                    let other = owner.get(&tp).and_then(|&o| self.size(o));
+                    let other = owner.get(&(topic, p)).and_then(|&o| self.size(o));
                     if other.is_some_and(|o| count + 1 < o) {
                         return false;
                     }
