@@ -5,6 +5,7 @@
 //! input, the assignment Java's assignor produces, so our consumers and Java consumers can
 //! share a group. It must not send requests; [`protocol`] owns the bytes on the wire.
 
+pub mod java_hash;
 pub mod protocol;
 pub mod range;
 pub mod roundrobin;
@@ -58,6 +59,10 @@ impl MemberSubscription {
 /// member id → partitions assigned to it.
 pub type Assignment = BTreeMap<String, Vec<TopicPartition>>;
 
+/// partition → racks of its replicas, for rack-aware assignment (KIP-881). A partition without
+/// an entry has no rack information.
+pub type ReplicaRacks = BTreeMap<TopicPartition, Vec<String>>;
+
 /// A partition assignor run by the group leader.
 pub trait Assignor: Send + Sync {
     /// The protocol name in JoinGroup (`range`, `roundrobin`, `cooperative-sticky`).
@@ -75,6 +80,16 @@ pub trait Assignor: Send + Sync {
         partitions_per_topic: &BTreeMap<String, i32>,
         members: &[MemberSubscription],
     ) -> Assignment;
+    /// Like [`Assignor::assign`], also given the racks of each partition's replicas; assignors
+    /// that are not rack-aware ignore them.
+    fn assign_with_racks(
+        &self,
+        partitions_per_topic: &BTreeMap<String, i32>,
+        _replica_racks: &ReplicaRacks,
+        members: &[MemberSubscription],
+    ) -> Assignment {
+        self.assign(partitions_per_topic, members)
+    }
 }
 
 /// The assignor named in `partition.assignment.strategy` (`sticky` maps to the eager variant of
@@ -114,16 +129,13 @@ pub fn java_hash(s: &str) -> i32 {
 /// The order in which a `java.util.HashMap` (default capacity, keys put in `keys` order)
 /// iterates its keys: by bucket, then insertion order within a bucket.
 pub fn java_hashmap_order(keys: &[String]) -> Vec<usize> {
-    let mut cap: usize = 16;
-    while keys.len() > cap * 3 / 4 {
-        cap *= 2;
+    let mut set = java_hash::JavaHashSet::default();
+    for (i, k) in keys.iter().enumerate() {
+        if !keys[..i].contains(k) {
+            set.insert(i, java_hash(k));
+        }
     }
-    let mut idx: Vec<usize> = (0..keys.len()).collect();
-    idx.sort_by_key(|&i| {
-        let h = java_hash(&keys[i]) as u32;
-        (((h ^ (h >> 16)) as usize) & (cap - 1), i)
-    });
-    idx
+    set.order().into_iter().copied().collect()
 }
 
 /// Every member in the result map, each list sorted by (topic, partition) for stable output.
