@@ -22,7 +22,7 @@ use tokio::time::Instant;
 use tracing::{debug, info};
 
 use super::assignor::protocol::{self, Subscription, PROTOCOL_TYPE};
-use super::assignor::{Assignor, RebalanceProtocol};
+use super::assignor::{Assignor, RebalanceProtocol, ReplicaRacks};
 pub use super::coordinator::{commit_offsets, fetch_committed, find_coordinator};
 use super::record::OffsetAndMetadata;
 use crate::cluster::Cluster;
@@ -243,6 +243,8 @@ impl Group {
             let s = self.lock();
             (s.member_id.clone(), s.generation)
         };
+        // `client.rack`, as Java sends it, for rack-aware assignors on whichever member leads.
+        let rack = Some(self.cluster.config().common.client_rack.clone()).filter(|r| !r.is_empty());
         let mut protocols = Vec::new();
         for a in &self.assignors {
             let sub = Subscription {
@@ -250,7 +252,7 @@ impl Group {
                 user_data: a.subscription_user_data(generation),
                 owned_partitions: owned.to_vec(),
                 generation,
-                rack: None,
+                rack: rack.clone(),
             };
             protocols.push(
                 JoinGroupRequestProtocol::default()
@@ -369,6 +371,7 @@ impl Group {
         let topics: BTreeSet<String> = subs.iter().flat_map(|s| s.topics.iter().cloned()).collect();
         self.cluster.add_topics(topics.iter().cloned());
         let mut ppt = BTreeMap::new();
+        let mut replica_racks = ReplicaRacks::new();
         for t in &topics {
             if let Ok(md) = self
                 .cluster
@@ -376,9 +379,21 @@ impl Group {
                 .await
             {
                 ppt.insert(t.clone(), md.partition_count());
+                // Racks of each partition's replicas, for rack-aware assignment (KIP-881).
+                let brokers = &self.cluster.metadata().brokers;
+                for p in &md.partitions {
+                    let racks: Vec<String> = p
+                        .replicas
+                        .iter()
+                        .filter_map(|id| brokers.get(id).and_then(|b| b.rack.clone()))
+                        .collect();
+                    if !racks.is_empty() {
+                        replica_racks.insert(TopicPartition::new(t.as_str(), p.partition), racks);
+                    }
+                }
             }
         }
-        let result = assignor.assign(&ppt, &subs);
+        let result = assignor.assign_with_racks(&ppt, &replica_racks, &subs);
         let mut out = Vec::new();
         for m in &subs {
             let parts = result.get(&m.member_id).cloned().unwrap_or_default();
