@@ -149,7 +149,9 @@ impl Consumer {
             isolation: self.isolation(),
             deadline: self.api_deadline(),
         };
-        self.inner.reset.start((), &self.inner.wake, lookup.run());
+        let deadline = lookup.deadline;
+        let work = super::lookups::bounded(deadline, "resetting positions", lookup.run());
+        self.inner.reset.start((), &self.inner.wake, work);
     }
 
     fn apply_reset(&self, found: Found) {
