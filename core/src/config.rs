@@ -91,6 +91,13 @@ pub struct CommonConfig {
     pub socket_connection_setup_timeout_max: Duration,
     pub connections_max_idle: Duration,
     pub client_rack: String,
+    /// `default.api.timeout.ms`: the bound of blocking consumer and admin calls given no
+    /// explicit timeout (commit_sync, committed, position, offsets lookups, close, admin ops).
+    pub default_api_timeout: Duration,
+    /// `metrics.num.samples` and `metrics.sample.window.ms`: the window metric rates,
+    /// averages and maxima are computed over.
+    pub metrics_samples: usize,
+    pub metrics_sample_window: Duration,
 }
 
 /// Producer settings.
@@ -157,6 +164,9 @@ pub const KNOWN_KEYS: &[&str] = &[
     "socket.connection.setup.timeout.ms",
     "socket.connection.setup.timeout.max.ms",
     "connections.max.idle.ms",
+    "default.api.timeout.ms",
+    "metrics.num.samples",
+    "metrics.sample.window.ms",
     "security.protocol",
     "acks",
     "batch.size",
@@ -208,6 +218,9 @@ impl Default for ClientConfig {
                 socket_connection_setup_timeout_max: ms(30_000),
                 connections_max_idle: ms(540_000),
                 client_rack: String::new(),
+                default_api_timeout: ms(60_000),
+                metrics_samples: 2,
+                metrics_sample_window: ms(30_000),
             },
             producer: ProducerConfig {
                 acks: Acks::All,
@@ -353,6 +366,14 @@ impl ClientConfig {
                 c.socket_connection_setup_timeout_max = parse_ms(key, value)?
             }
             "connections.max.idle.ms" => c.connections_max_idle = parse_ms(key, value)?,
+            "default.api.timeout.ms" => {
+                c.default_api_timeout =
+                    Duration::from_millis(parse_int(key, value, 0, i32::MAX as u64)?)
+            }
+            "metrics.num.samples" => {
+                c.metrics_samples = parse_int(key, value, 1, i32::MAX as usize)?
+            }
+            "metrics.sample.window.ms" => c.metrics_sample_window = parse_ms(key, value)?,
             "security.protocol" => {
                 if !value.trim().eq_ignore_ascii_case("PLAINTEXT") {
                     return Err(bad(
@@ -541,6 +562,14 @@ impl ClientConfig {
         Ok(())
     }
 
+    /// The metrics window (`metrics.num.samples` × `metrics.sample.window.ms`).
+    pub fn metric_samples(&self) -> crate::stats::SampleConfig {
+        crate::stats::SampleConfig {
+            samples: self.common.metrics_samples,
+            window: self.common.metrics_sample_window,
+        }
+    }
+
     /// The bootstrap list, or a config error if none was given (needed by every client).
     pub fn require_bootstrap(&self) -> Result<&[String]> {
         if self.common.bootstrap_servers.is_empty() {
@@ -576,6 +605,31 @@ mod tests {
         assert_eq!(c.consumer.session_timeout, Duration::from_millis(45_000));
         assert_eq!(c.consumer.max_poll_records, 500);
         assert_eq!(c.common.bootstrap_servers, vec!["localhost:9092"]);
+        assert_eq!(c.common.default_api_timeout, Duration::from_millis(60_000));
+        assert_eq!(c.common.metrics_samples, 2);
+        assert_eq!(
+            c.common.metrics_sample_window,
+            Duration::from_millis(30_000)
+        );
+    }
+
+    #[test]
+    fn api_timeout_and_metric_window_keys() {
+        let c = cfg(&[
+            ("default.api.timeout.ms", "1500"),
+            ("metrics.num.samples", "3"),
+            ("metrics.sample.window.ms", "10000"),
+        ])
+        .unwrap();
+        assert_eq!(c.common.default_api_timeout, Duration::from_millis(1500));
+        assert_eq!(c.metric_samples().samples, 3);
+        assert_eq!(c.metric_samples().window, Duration::from_millis(10_000));
+        let e = cfg(&[("default.api.timeout.ms", "-1")]).unwrap_err();
+        assert!(e.to_string().contains("default.api.timeout.ms"), "{e}");
+        let e = cfg(&[("metrics.num.samples", "0")]).unwrap_err();
+        assert!(e.to_string().contains("metrics.num.samples"), "{e}");
+        let e = cfg(&[("metrics.sample.window.ms", "soon")]).unwrap_err();
+        assert!(e.to_string().contains("metrics.sample.window.ms"), "{e}");
     }
 
     #[test]

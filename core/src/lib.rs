@@ -13,6 +13,7 @@ pub mod connection;
 pub mod consumer;
 pub mod error;
 pub mod runtime;
+pub mod stats;
 
 pub use admin::Admin;
 pub use cluster::Cluster;

@@ -16,14 +16,13 @@ use std::sync::Arc;
 
 use kafka_protocol::messages::DescribeClusterRequest;
 use tokio::time::Instant;
-use tracing::debug;
+use tracing::{debug, warn};
 
 use crate::cluster::{BrokerInfo, Cluster};
 use crate::config::ClientConfig;
 use crate::connection::{Connection, TcpConnector};
 pub use crate::consumer::offsets::{ListedOffset, EARLIEST, LATEST, MAX_TIMESTAMP};
-use crate::consumer::DEFAULT_API_TIMEOUT;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 pub use configs::{AlterConfigOp, ConfigEntry, ConfigResource, ConfigResourceType};
 pub use groups::{GroupDescription, GroupListing, MemberDescription};
 pub use topics::{NewTopic, PartitionInfo, TopicDescription};
@@ -40,14 +39,28 @@ pub struct ClusterDescription {
 #[derive(Clone, Debug)]
 pub struct Admin {
     pub(crate) cluster: Cluster,
+    /// `default.api.timeout.ms`, at least `request.timeout.ms` (Java's admin rule).
+    api_timeout: std::time::Duration,
 }
 
 impl Admin {
     /// Creates an admin client; it connects lazily.
     pub fn new(config: ClientConfig) -> Result<Admin> {
         let _rt = crate::runtime::handle().enter();
+        let c = &config.common;
+        let api_timeout = if c.default_api_timeout < c.request_timeout {
+            warn!(
+                default_api_timeout_ms = c.default_api_timeout.as_millis() as u64,
+                request_timeout_ms = c.request_timeout.as_millis() as u64,
+                "default.api.timeout.ms is below request.timeout.ms; the admin client uses request.timeout.ms"
+            );
+            c.request_timeout
+        } else {
+            c.default_api_timeout
+        };
         Ok(Admin {
             cluster: Cluster::new(config, Arc::new(TcpConnector), false)?,
+            api_timeout,
         })
     }
 
@@ -57,7 +70,7 @@ impl Admin {
     }
 
     pub(crate) fn deadline(&self) -> Instant {
-        Instant::now() + DEFAULT_API_TIMEOUT
+        Instant::now() + self.api_timeout
     }
 
     /// Runs `op` until it succeeds, fails with a non-retriable error, or the deadline passes.
@@ -69,7 +82,16 @@ impl Admin {
         let deadline = self.deadline();
         let backoff = self.cluster.config().common.retry_backoff;
         loop {
-            match op().await {
+            // A request stuck on a silent broker must not outlive the call either.
+            let attempt = match tokio::time::timeout_at(deadline, op()).await {
+                Ok(r) => r,
+                Err(_) => Err(Error::new(
+                    ErrorKind::Timeout,
+                    "no answer within default.api.timeout.ms; check that the brokers are \
+                     reachable, or raise default.api.timeout.ms",
+                )),
+            };
+            match attempt {
                 Ok(v) => return Ok(v),
                 Err(e) if e.is_retriable() && Instant::now() + backoff < deadline => {
                     debug!(what, error = %e, "retrying admin request");

@@ -1,37 +1,44 @@
 //! Consumer metrics with Kafka's names: `records-consumed-rate`, `fetch-latency-avg`,
-//! `records-lag-max`.
+//! `records-lag-max`, and their totals.
 //!
-//! Owns lock-free counters updated by poll and the fetcher; rates are averaged over the
-//! consumer's lifetime. It must not affect fetching.
+//! Owns the consumer's counters and windowed stats (see [`crate::stats`]: rates, averages and
+//! maxima cover `metrics.num.samples` × `metrics.sample.window.ms`, as in Kafka; totals cover
+//! the consumer's lifetime). Updated once per poll and once per fetch response, never per
+//! record. It must not affect fetching.
 
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
-use std::time::Instant;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::stats::{self, Avg, Clock, Max, Rate, SampleConfig};
 
 /// Counters shared by the consumer's tasks.
 #[derive(Debug)]
 pub struct Metrics {
-    started: Instant,
+    clock: Arc<dyn Clock>,
     records: AtomicU64,
     bytes: AtomicU64,
     fetches: AtomicU64,
-    fetch_latency_us: AtomicU64,
-    lag_max: AtomicI64,
+    records_rate: Rate,
+    fetch_latency: Avg,
+    lag_max: Max,
 }
 
 /// A point-in-time view named as Kafka's consumer fetch-manager metrics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConsumerMetrics {
-    /// `records-consumed-rate`: records returned by poll per second.
+    /// `records-consumed-rate`: records returned by poll per second, over the window.
     pub records_consumed_rate: f64,
     /// `records-consumed-total`.
     pub records_consumed_total: u64,
     /// `bytes-consumed-total`.
     pub bytes_consumed_total: u64,
-    /// `fetch-latency-avg`: ms per fetch request.
+    /// `fetch-latency-avg`: ms per fetch request, over the window (0 without fetches).
     pub fetch_latency_avg: f64,
     /// `fetch-total`.
     pub fetch_total: u64,
-    /// `records-lag-max`: largest high watermark minus position seen in the last fetch.
+    /// `records-lag-max`: the largest lag (high watermark minus the next offset) a fetch
+    /// reported within the window.
     pub records_lag_max: f64,
 }
 
@@ -51,68 +58,117 @@ impl ConsumerMetrics {
 
 impl Default for Metrics {
     fn default() -> Self {
-        Metrics {
-            started: Instant::now(),
-            records: AtomicU64::new(0),
-            bytes: AtomicU64::new(0),
-            fetches: AtomicU64::new(0),
-            fetch_latency_us: AtomicU64::new(0),
-            lag_max: AtomicI64::new(0),
-        }
+        Metrics::new(SampleConfig::default())
     }
 }
 
 impl Metrics {
+    /// Metrics over the window `cfg`, on the real clock.
+    pub fn new(cfg: SampleConfig) -> Metrics {
+        Metrics::with_clock(cfg, stats::system_clock())
+    }
+
+    /// Metrics on a given clock (tests move a [`stats::ManualClock`]).
+    pub fn with_clock(cfg: SampleConfig, clock: Arc<dyn Clock>) -> Metrics {
+        Metrics {
+            clock,
+            records: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            fetches: AtomicU64::new(0),
+            records_rate: Rate::new(cfg),
+            fetch_latency: Avg::new(cfg),
+            lag_max: Max::new(cfg),
+        }
+    }
+
+    /// Records handed out by one poll.
     pub fn on_records(&self, n: usize, bytes: usize) {
         self.records.fetch_add(n as u64, Relaxed);
         self.bytes.fetch_add(bytes as u64, Relaxed);
+        self.records_rate.record(n as f64, self.clock.now_ms());
     }
 
-    pub fn on_fetch(&self, latency: std::time::Duration) {
+    /// One fetch response arrived after `latency`.
+    pub fn on_fetch(&self, latency: Duration) {
         self.fetches.fetch_add(1, Relaxed);
-        self.fetch_latency_us
-            .fetch_add(latency.as_micros() as u64, Relaxed);
+        self.fetch_latency
+            .record(latency.as_secs_f64() * 1000.0, self.clock.now_ms());
     }
 
+    /// The largest partition lag one fetch response showed.
     pub fn set_lag_max(&self, lag: i64) {
-        self.lag_max.store(lag.max(0), Relaxed);
+        self.lag_max.record(lag.max(0) as f64, self.clock.now_ms());
     }
 
     pub fn snapshot(&self) -> ConsumerMetrics {
-        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
-        let records = self.records.load(Relaxed);
-        let fetches = self.fetches.load(Relaxed);
+        let now = self.clock.now_ms();
         ConsumerMetrics {
-            records_consumed_rate: records as f64 / secs,
-            records_consumed_total: records,
+            records_consumed_rate: self.records_rate.measure(now),
+            records_consumed_total: self.records.load(Relaxed),
             bytes_consumed_total: self.bytes.load(Relaxed),
-            fetch_latency_avg: if fetches == 0 {
-                0.0
-            } else {
-                self.fetch_latency_us.load(Relaxed) as f64 / 1000.0 / fetches as f64
-            },
-            fetch_total: fetches,
-            records_lag_max: self.lag_max.load(Relaxed) as f64,
+            fetch_latency_avg: self.fetch_latency.measure(now),
+            fetch_total: self.fetches.load(Relaxed),
+            records_lag_max: self.lag_max.measure(now),
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::Metrics;
+    use crate::stats::{ManualClock, SampleConfig};
+
+    fn metrics() -> (Metrics, Arc<ManualClock>) {
+        let clock = Arc::new(ManualClock::default());
+        (
+            Metrics::with_clock(SampleConfig::default(), clock.clone()),
+            clock,
+        )
+    }
+
     #[test]
     fn averages_and_names() {
-        let m = super::Metrics::default();
-        m.on_fetch(std::time::Duration::from_millis(10));
-        m.on_fetch(std::time::Duration::from_millis(30));
+        let (m, _) = metrics();
+        m.on_fetch(Duration::from_millis(10));
+        m.on_fetch(Duration::from_millis(30));
         m.on_records(5, 50);
         m.set_lag_max(7);
+        m.set_lag_max(3);
         let s = m.snapshot();
         assert_eq!(s.fetch_latency_avg, 20.0);
         assert_eq!(s.records_consumed_total, 5);
-        assert_eq!(s.records_lag_max, 7.0);
+        assert_eq!(
+            s.records_lag_max, 7.0,
+            "max over the window, not the last fetch"
+        );
         assert!(s
             .to_pairs()
             .iter()
             .any(|(n, _)| *n == "records-consumed-rate"));
+    }
+
+    #[test]
+    fn window_stats_forget_old_activity_but_totals_do_not() {
+        let (m, clock) = metrics();
+        for _ in 0..60 {
+            m.on_records(100, 1000);
+            m.on_fetch(Duration::from_millis(50));
+            clock.advance(Duration::from_secs(1));
+        }
+        m.set_lag_max(1000);
+        let busy = m.snapshot();
+        assert!((busy.records_consumed_rate - 100.0).abs() < 5.0, "{busy:?}");
+        clock.advance(Duration::from_secs(120));
+        m.on_fetch(Duration::from_millis(4));
+        m.set_lag_max(2);
+        let idle = m.snapshot();
+        assert_eq!(idle.records_consumed_rate, 0.0);
+        assert_eq!(idle.fetch_latency_avg, 4.0);
+        assert_eq!(idle.records_lag_max, 2.0);
+        assert_eq!(idle.records_consumed_total, 6000);
+        assert_eq!(idle.fetch_total, 61);
     }
 }

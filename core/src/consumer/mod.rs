@@ -1,30 +1,34 @@
 //! The consumer: subscribe or assign, poll records, manage offsets.
 //!
 //! Owns the public [`Consumer`] API, shaped for every binding (kafkajs eachBatch/eachMessage,
-//! kafka-python and Java poll): `poll` drives the group protocol without waiting for it (the
-//! join runs in the background, see [`rebalance`]) and returns within its timeout,
-//! resets positions (committed offset, else `auto.offset.reset`), hands out buffered records up
-//! to `max.poll.records` and keeps one fetch per leader in flight (prefetch, [`fetcher`]).
-//! Group requests live in [`group`], ListOffsets in [`offsets`].
+//! kafka-python and Java poll). `poll` returns within its timeout: it never waits for the
+//! network itself. The group join ([`rebalance`]), a pattern subscription's metadata lookup
+//! and position resets (`reset`) run as background tasks whose results a later poll applies;
+//! poll hands out buffered records up to `max.poll.records` and keeps one fetch per leader in
+//! flight (prefetch, [`fetcher`]). Blocking lookups (`lookups`) are bounded by
+//! `default.api.timeout.ms`. Group requests live in [`group`], ListOffsets in [`offsets`].
 
 pub mod assignor;
+mod background;
 pub mod coordinator;
 pub mod fetcher;
 pub mod group;
 pub mod listener;
+mod lookups;
 pub mod metrics;
 pub mod offsets;
 mod positions;
 mod rebalance;
 pub mod record;
+mod reset;
 pub mod state;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use regex::Regex;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -41,9 +45,6 @@ use metrics::Metrics;
 pub use record::{ConsumerRecord, OffsetAndMetadata, OffsetAndTimestamp, TimestampType};
 use state::{State, Subscription};
 
-/// Java's `default.api.timeout.ms` default: the bound for blocking offset and group calls.
-pub const DEFAULT_API_TIMEOUT: Duration = Duration::from_millis(60_000);
-
 pub(crate) struct Inner {
     pub(crate) cluster: Cluster,
     pub(crate) cfg: ClientConfig,
@@ -55,6 +56,12 @@ pub(crate) struct Inner {
     pub(crate) heartbeat: Mutex<Option<JoinHandle<()>>>,
     /// The background JoinGroup/SyncGroup round trip, while one is in flight.
     pub(crate) join: Mutex<Option<rebalance::PendingJoin>>,
+    /// The background position lookup (committed offsets, then ListOffsets).
+    pub(crate) reset: background::Slot<Result<reset::Found>>,
+    /// The background metadata lookup of a pattern subscription, tagged with the pattern.
+    pub(crate) pattern: background::Slot<Result<BTreeSet<String>>, String>,
+    /// Notified when background work finishes, so a waiting poll applies it at once.
+    pub(crate) wake: Arc<Notify>,
 }
 
 impl Drop for Inner {
@@ -70,6 +77,8 @@ impl Drop for Inner {
         if let Some(j) = self.join.lock().unwrap_or_else(|p| p.into_inner()).take() {
             j.abort();
         }
+        self.reset.abort();
+        self.pattern.abort();
     }
 }
 
@@ -126,14 +135,17 @@ impl Consumer {
         Ok(Consumer {
             inner: Arc::new(Inner {
                 cluster,
-                cfg: config,
+                cfg: config.clone(),
                 group,
                 state: Mutex::new(State::default()),
                 results_tx: tx,
                 results_rx: tokio::sync::Mutex::new(rx),
-                metrics: Arc::new(Metrics::default()),
+                metrics: Arc::new(Metrics::new(config.metric_samples())),
                 heartbeat: Mutex::new(None),
                 join: Mutex::new(None),
+                reset: background::Slot::default(),
+                pattern: background::Slot::default(),
+                wake: Arc::new(Notify::new()),
             }),
         })
     }
@@ -205,6 +217,8 @@ impl Consumer {
         }
         st.subscription = sub;
         st.pattern_checked = None;
+        st.pattern_retry_at = None;
+        self.inner.pattern.abort(); // a lookup for the previous pattern
         if listener.is_some() {
             st.listener = listener;
         }
@@ -258,12 +272,15 @@ impl Consumer {
         if let Some(g) = &self.inner.group {
             g.lock().last_poll = Instant::now();
         }
-        let mut rx = self.inner.results_rx.lock().await;
+        // Another clone polling concurrently holds the receiver: wait for it, within bounds.
+        let Ok(mut rx) = tokio::time::timeout_at(deadline, self.inner.results_rx.lock()).await
+        else {
+            return Ok(Vec::new());
+        };
         loop {
             self.maybe_rebalance().await?;
             self.maybe_auto_commit().await;
-            self.reset_positions(Instant::now() + DEFAULT_API_TIMEOUT)
-                .await?;
+            self.drive_reset().await?;
             while let Ok(r) = rx.try_recv() {
                 self.apply_fetch(r)?;
             }
@@ -283,10 +300,17 @@ impl Consumer {
             if now >= deadline {
                 return Ok(Vec::new());
             }
-            // Short waits so a rebalance the heartbeat task flagged is handled promptly.
+            // Short waits so a rebalance the heartbeat task flagged is handled promptly;
+            // finished background work (join, reset, pattern lookup) wakes us at once.
             let wait = (deadline - now).min(Duration::from_millis(100));
-            if let Ok(Some(r)) = tokio::time::timeout(wait, rx.recv()).await {
-                self.apply_fetch(r)?;
+            tokio::select! {
+                r = rx.recv() => {
+                    if let Some(r) = r {
+                        self.apply_fetch(r)?;
+                    }
+                }
+                _ = self.inner.wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
             }
         }
     }
@@ -297,8 +321,29 @@ impl Consumer {
         offsets: Option<BTreeMap<TopicPartition, OffsetAndMetadata>>,
     ) -> Result<()> {
         let offsets = offsets.unwrap_or_else(|| self.current_offsets());
-        self.commit(offsets, Instant::now() + DEFAULT_API_TIMEOUT)
-            .await
+        let deadline = self.api_deadline();
+        lookups::bounded(
+            deadline,
+            "committing offsets",
+            self.commit(offsets, deadline),
+        )
+        .await
+    }
+
+    /// [`commit_sync`](Self::commit_sync) bounded by `timeout`.
+    pub async fn commit_sync_with_timeout(
+        &self,
+        offsets: Option<BTreeMap<TopicPartition, OffsetAndMetadata>>,
+        timeout: Duration,
+    ) -> Result<()> {
+        let offsets = offsets.unwrap_or_else(|| self.current_offsets());
+        let deadline = Instant::now() + timeout;
+        lookups::bounded(
+            deadline,
+            "committing offsets",
+            self.commit(offsets, deadline),
+        )
+        .await
     }
 
     /// Commits in the background; the handle resolves with the outcome.
@@ -309,8 +354,8 @@ impl Consumer {
         let offsets = offsets.unwrap_or_else(|| self.current_offsets());
         let me = self.clone();
         crate::runtime::spawn(async move {
-            me.commit(offsets, Instant::now() + DEFAULT_API_TIMEOUT)
-                .await
+            let deadline = me.api_deadline();
+            lookups::bounded(deadline, "committing offsets", me.commit(offsets, deadline)).await
         })
     }
 
@@ -356,44 +401,6 @@ impl Consumer {
         }
     }
 
-    /// The last committed offsets of `partitions` in this consumer's group.
-    pub async fn committed(
-        &self,
-        partitions: &[TopicPartition],
-    ) -> Result<HashMap<TopicPartition, OffsetAndMetadata>> {
-        let group = self.require_group("committed")?;
-        group::fetch_committed(
-            &self.inner.cluster,
-            &group.group_id,
-            Some(partitions),
-            Instant::now() + DEFAULT_API_TIMEOUT,
-            Some(&group.state),
-        )
-        .await
-    }
-
-    /// The offset of the next record to be returned for `tp` (resolving it if unknown).
-    pub async fn position(&self, tp: &TopicPartition) -> Result<i64> {
-        if !self.state().parts.contains_key(tp) {
-            return Err(Error::new(
-                ErrorKind::UnknownTopicOrPartition,
-                format!("{tp} is not assigned to this consumer"),
-            ));
-        }
-        self.reset_positions(Instant::now() + DEFAULT_API_TIMEOUT)
-            .await?;
-        self.state()
-            .parts
-            .get(tp)
-            .and_then(|p| p.position)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Timeout,
-                    format!("position of {tp} could not be resolved"),
-                )
-            })
-    }
-
     /// Makes the next poll return records of `tp` from `offset`.
     pub fn seek(&self, tp: &TopicPartition, offset: i64) -> Result<()> {
         let mut st = self.state();
@@ -407,96 +414,11 @@ impl Consumer {
         Ok(())
     }
 
-    /// Seeks `partitions` to their log start offsets.
-    pub async fn seek_to_beginning(&self, partitions: &[TopicPartition]) -> Result<()> {
-        self.seek_to(partitions, offsets::EARLIEST).await
-    }
-
-    /// Seeks `partitions` to their log end offsets.
-    pub async fn seek_to_end(&self, partitions: &[TopicPartition]) -> Result<()> {
-        self.seek_to(partitions, offsets::LATEST).await
-    }
-
-    async fn seek_to(&self, partitions: &[TopicPartition], spec: i64) -> Result<()> {
-        let q: BTreeMap<TopicPartition, i64> =
-            partitions.iter().map(|tp| (tp.clone(), spec)).collect();
-        let found = offsets::list_offsets(
-            &self.inner.cluster,
-            &q,
-            self.isolation(),
-            Instant::now() + DEFAULT_API_TIMEOUT,
-        )
-        .await?;
-        for (tp, o) in found {
-            self.seek(&tp, o.offset)?;
-        }
-        Ok(())
-    }
-
     pub(crate) fn isolation(&self) -> i8 {
         match self.inner.cfg.consumer.isolation_level {
             crate::config::IsolationLevel::ReadUncommitted => 0,
             crate::config::IsolationLevel::ReadCommitted => 1,
         }
-    }
-
-    /// For each partition, the earliest offset whose timestamp is at or after the given one
-    /// (`None` when there is no such record).
-    pub async fn offsets_for_times(
-        &self,
-        query: &BTreeMap<TopicPartition, i64>,
-    ) -> Result<HashMap<TopicPartition, Option<OffsetAndTimestamp>>> {
-        let found = offsets::list_offsets(
-            &self.inner.cluster,
-            query,
-            self.isolation(),
-            Instant::now() + DEFAULT_API_TIMEOUT,
-        )
-        .await?;
-        Ok(found
-            .into_iter()
-            .map(|(tp, o)| {
-                let v = (o.offset >= 0).then_some(OffsetAndTimestamp {
-                    offset: o.offset,
-                    timestamp: o.timestamp,
-                    leader_epoch: o.leader_epoch,
-                });
-                (tp, v)
-            })
-            .collect())
-    }
-
-    /// Log start offsets of `partitions`.
-    pub async fn beginning_offsets(
-        &self,
-        partitions: &[TopicPartition],
-    ) -> Result<HashMap<TopicPartition, i64>> {
-        self.list(partitions, offsets::EARLIEST).await
-    }
-
-    /// Log end offsets (high watermarks) of `partitions`.
-    pub async fn end_offsets(
-        &self,
-        partitions: &[TopicPartition],
-    ) -> Result<HashMap<TopicPartition, i64>> {
-        self.list(partitions, offsets::LATEST).await
-    }
-
-    async fn list(
-        &self,
-        partitions: &[TopicPartition],
-        spec: i64,
-    ) -> Result<HashMap<TopicPartition, i64>> {
-        let q: BTreeMap<TopicPartition, i64> =
-            partitions.iter().map(|tp| (tp.clone(), spec)).collect();
-        let found = offsets::list_offsets(
-            &self.inner.cluster,
-            &q,
-            self.isolation(),
-            Instant::now() + DEFAULT_API_TIMEOUT,
-        )
-        .await?;
-        Ok(found.into_iter().map(|(tp, o)| (tp, o.offset)).collect())
     }
 
     /// Stops returning records of `partitions` (still assigned; buffered records are kept).
@@ -552,11 +474,22 @@ impl Consumer {
     }
 
     /// Commits (when `enable.auto.commit`), revokes, leaves the group and closes connections.
+    /// The commit and the LeaveGroup are bounded by `default.api.timeout.ms`; connections are
+    /// closed either way.
     pub async fn close(&self) -> Result<()> {
+        self.close_with_timeout(self.inner.cfg.common.default_api_timeout)
+            .await
+    }
+
+    /// [`close`](Self::close) with the commit and LeaveGroup bounded by `timeout`.
+    pub async fn close_with_timeout(&self, timeout: Duration) -> Result<()> {
         if self.state().closed {
             return Ok(());
         }
+        let deadline = Instant::now() + timeout;
         self.abort_join().await;
+        self.inner.reset.abort();
+        self.inner.pattern.abort();
         let mut result = Ok(());
         let subscribed = !matches!(
             self.state().subscription,
@@ -564,10 +497,8 @@ impl Consumer {
         );
         if self.inner.cfg.consumer.enable_auto_commit && self.inner.group.is_some() {
             let offsets = self.current_offsets();
-            if let Err(e) = self
-                .commit(offsets, Instant::now() + DEFAULT_API_TIMEOUT)
-                .await
-            {
+            let commit = self.commit(offsets, deadline);
+            if let Err(e) = lookups::bounded(deadline, "committing offsets", commit).await {
                 result = Err(e);
             }
         }
@@ -580,7 +511,8 @@ impl Consumer {
                 l.on_partitions_revoked(&parts);
             }
             if let Some(g) = &self.inner.group {
-                if let Err(e) = g.leave("the consumer is being closed").await {
+                let leave = g.leave("the consumer is being closed");
+                if let Err(e) = lookups::bounded(deadline, "leaving the group", leave).await {
                     tracing::warn!(error = %e, "leaving the group failed");
                 }
             }

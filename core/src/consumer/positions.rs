@@ -1,108 +1,23 @@
-//! Positions and fetching for [`Consumer`]: resetting unknown positions (committed offset,
-//! else `auto.offset.reset`), applying fetch results to partition buffers, keeping one fetch
-//! per leader in flight, and auto commit.
+//! Fetching for [`Consumer`]: applying fetch results to partition buffers (an
+//! OFFSET_OUT_OF_RANGE marks the partition for a policy reset, see [`super::reset`]), keeping
+//! one fetch per leader in flight, and auto commit.
 //!
 //! It must not talk to the group protocol beyond committing and reading offsets.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use tokio::time::Instant;
 use tracing::{debug, warn};
 
 use super::fetcher::{spawn_fetch, FetchResult, FetchTarget};
-use super::offsets::{self, list_offsets};
 use super::state::Subscription;
-use super::{group, Consumer, OffsetAndMetadata};
-use crate::config::OffsetReset;
-use crate::error::{Error, ErrorKind, Result};
+use super::{Consumer, OffsetAndMetadata};
+use crate::error::{ErrorKind, Result};
 use crate::types::TopicPartition;
 
 const OFFSET_OUT_OF_RANGE: i16 = 1;
 
 impl Consumer {
-    /// Gives every assigned partition without a position one.
-    pub(crate) async fn reset_positions(&self, deadline: Instant) -> Result<()> {
-        let (need_committed, need_policy): (Vec<TopicPartition>, Vec<TopicPartition>) = {
-            let st = self.state();
-            let missing: Vec<(TopicPartition, bool)> = st
-                .parts
-                .iter()
-                .filter(|(_, p)| p.position.is_none())
-                .map(|(tp, p)| (tp.clone(), p.out_of_range))
-                .collect();
-            let (oor, fresh): (Vec<_>, Vec<_>) = missing.into_iter().partition(|(_, o)| *o);
-            (
-                fresh.into_iter().map(|(t, _)| t).collect(),
-                oor.into_iter().map(|(t, _)| t).collect(),
-            )
-        };
-        if need_committed.is_empty() && need_policy.is_empty() {
-            return Ok(());
-        }
-        let mut by_policy = need_policy;
-        if !need_committed.is_empty() {
-            let committed = match &self.inner.group {
-                Some(g) => {
-                    group::fetch_committed(
-                        &self.inner.cluster,
-                        &g.group_id,
-                        Some(&need_committed),
-                        deadline,
-                        Some(&g.state),
-                    )
-                    .await?
-                }
-                None => HashMap::new(),
-            };
-            let mut st = self.state();
-            for tp in need_committed {
-                match committed.get(&tp) {
-                    Some(om) => {
-                        if let Some(p) = st.parts.get_mut(&tp) {
-                            if p.position.is_none() {
-                                p.position = Some(om.offset);
-                                p.leader_epoch = om.leader_epoch;
-                            }
-                        }
-                    }
-                    None => by_policy.push(tp),
-                }
-            }
-        }
-        if by_policy.is_empty() {
-            return Ok(());
-        }
-        let spec = match self.inner.cfg.consumer.auto_offset_reset {
-            OffsetReset::Earliest => offsets::EARLIEST,
-            OffsetReset::Latest => offsets::LATEST,
-            OffsetReset::None => {
-                let names: Vec<String> = by_policy.iter().map(ToString::to_string).collect();
-                return Err(Error::new(
-                    ErrorKind::OffsetOutOfRange,
-                    format!(
-                        "no valid offset for partitions {} and auto.offset.reset=none; seek to an offset or set \
-                         auto.offset.reset to earliest or latest",
-                        names.join(", ")
-                    ),
-                ));
-            }
-        };
-        let q: BTreeMap<TopicPartition, i64> =
-            by_policy.iter().map(|tp| (tp.clone(), spec)).collect();
-        let found = list_offsets(&self.inner.cluster, &q, self.isolation(), deadline).await?;
-        let mut st = self.state();
-        for (tp, o) in found {
-            if let Some(p) = st.parts.get_mut(&tp) {
-                if p.position.is_none() {
-                    debug!(partition = %tp, offset = o.offset, "position reset by auto.offset.reset");
-                    p.position = Some(o.offset);
-                    p.out_of_range = false;
-                }
-            }
-        }
-        Ok(())
-    }
-
     /// Applies one fetch response: buffers records, skips over control/empty batches, handles
     /// OFFSET_OUT_OF_RANGE.
     pub(crate) fn apply_fetch(&self, r: FetchResult) -> Result<()> {
@@ -256,10 +171,7 @@ impl Consumer {
                 .collect();
             let me = self.clone();
             crate::runtime::spawn(async move {
-                if let Err(e) = me
-                    .commit(offsets, Instant::now() + super::DEFAULT_API_TIMEOUT)
-                    .await
-                {
+                if let Err(e) = me.commit(offsets, me.api_deadline()).await {
                     warn!(error = %e, "auto commit failed");
                 }
             });

@@ -20,7 +20,7 @@ use tracing::{debug, info, warn};
 use super::assignor::RebalanceProtocol;
 use super::group::{Group, JoinOutcome};
 use super::state::Subscription;
-use super::{Consumer, OffsetAndMetadata, DEFAULT_API_TIMEOUT};
+use super::{Consumer, OffsetAndMetadata};
 use crate::error::{Error, Result};
 use crate::types::TopicPartition;
 
@@ -40,35 +40,62 @@ impl PendingJoin {
 
 impl Consumer {
     /// Resolves a pattern subscription against cluster metadata (every `metadata.max.age.ms`
-    /// or after subscribing); flags a rejoin when the topic set changed.
-    async fn refresh_pattern(&self, group: &Group) -> Result<()> {
-        let (re, checked) = {
+    /// or after subscribing) without waiting: the Metadata request runs in the background and
+    /// a later call applies its answer, flagging a rejoin when the topic set changed.
+    ///
+    /// Returns whether the pattern was resolved since it was subscribed (no join before).
+    async fn refresh_pattern(&self, group: &Group) -> bool {
+        let (re, checked, retry_at) = {
             let st = self.state();
             let Subscription::Pattern(re) = &st.subscription else {
-                return Ok(());
+                return true;
             };
-            (re.clone(), st.pattern_checked)
+            (re.clone(), st.pattern_checked, st.pattern_retry_at)
         };
+        let mut resolved = checked.is_some();
+        if let Some((done, pattern)) = self.inner.pattern.take_finished().await {
+            match done.and_then(|r| r) {
+                // An answer for a pattern subscribed before the current one is dropped.
+                Ok(topics) if pattern == re.as_str() => {
+                    let mut st = self.state();
+                    st.pattern_checked = Some(Instant::now());
+                    resolved = true;
+                    if st.topics != topics {
+                        self.inner.cluster.add_topics(topics.iter().cloned());
+                        st.topics = topics;
+                        group.lock().needs_rejoin = true;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    warn!(error = %e, "resolving the subscription pattern failed; retrying");
+                    let backoff = self.inner.cfg.common.retry_backoff;
+                    self.state().pattern_retry_at = Some(Instant::now() + backoff);
+                    return resolved;
+                }
+            }
+        }
         let age = self.inner.cfg.common.metadata_max_age;
-        if checked.is_some_and(|t| t.elapsed() < age) {
-            return Ok(());
+        let fresh = self
+            .state()
+            .pattern_checked
+            .is_some_and(|t| t.elapsed() < age);
+        if fresh || retry_at.is_some_and(|t| Instant::now() < t) {
+            return resolved;
         }
-        let md = self.inner.cluster.fetch_metadata(None).await?;
-        let topics: BTreeSet<String> = md
-            .topics
-            .iter()
-            .filter(|t| !t.is_internal && t.error_code == 0)
-            .filter_map(|t| t.name.as_ref().map(|n| n.0.to_string()))
-            .filter(|n| re.is_match(n))
-            .collect();
-        let mut st = self.state();
-        st.pattern_checked = Some(Instant::now());
-        if st.topics != topics {
-            self.inner.cluster.add_topics(topics.iter().cloned());
-            st.topics = topics;
-            group.lock().needs_rejoin = true;
-        }
-        Ok(())
+        let cluster = self.inner.cluster.clone();
+        let tag = re.as_str().to_string();
+        self.inner.pattern.start(tag, &self.inner.wake, async move {
+            let md = cluster.fetch_metadata(None).await?;
+            Ok(md
+                .topics
+                .iter()
+                .filter(|t| !t.is_internal && t.error_code == 0)
+                .filter_map(|t| t.name.as_ref().map(|n| n.0.to_string()))
+                .filter(|n| re.is_match(n))
+                .collect())
+        });
+        resolved
     }
 
     /// Drives a rebalance without blocking: completes a finished background join (applying
@@ -102,7 +129,9 @@ impl Consumer {
         ) {
             return Ok(());
         }
-        self.refresh_pattern(&group).await?;
+        if !self.refresh_pattern(&group).await {
+            return Ok(()); // join once the pattern resolved to topics
+        }
         let (needs, lost) = {
             let s = group.lock();
             (s.needs_rejoin || s.generation < 0, s.lost)
@@ -148,17 +177,19 @@ impl Consumer {
         debug!(group = %group.group_id, ?protocol, owned = owned.len(), "rejoining the group in the background");
         let g = group.clone();
         let join_topics = topics.clone();
+        let api_timeout = self.inner.cfg.common.default_api_timeout;
+        let wake = self.inner.wake.clone();
         let handle = crate::runtime::spawn(async move {
             if !to_commit.is_empty() {
-                if let Err(e) = g
-                    .commit(&to_commit, Instant::now() + DEFAULT_API_TIMEOUT)
-                    .await
-                {
+                if let Err(e) = g.commit(&to_commit, Instant::now() + api_timeout).await {
                     warn!(error = %e, "commit before revoking partitions failed");
                 }
             }
-            g.join(&join_topics, &owned, Instant::now() + DEFAULT_API_TIMEOUT)
-                .await
+            let out = g
+                .join(&join_topics, &owned, Instant::now() + api_timeout)
+                .await;
+            wake.notify_one();
+            out
         });
         *self.join_slot() = Some(PendingJoin { handle, topics });
     }

@@ -126,6 +126,10 @@ pub struct State {
     pub listener: Option<Arc<dyn RebalanceListener>>,
     pub last_auto_commit: Option<Instant>,
     pub pattern_checked: Option<Instant>,
+    /// After a failed pattern lookup: not before this instant again.
+    pub pattern_retry_at: Option<Instant>,
+    /// After a failed position lookup: not before this instant again.
+    pub reset_retry_at: Option<Instant>,
     pub closed: bool,
     /// Auto-commit positions of partitions revoked cooperatively, committed before rejoining.
     pub revoke_commit: BTreeMap<TopicPartition, OffsetAndMetadata>,

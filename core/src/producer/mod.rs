@@ -144,7 +144,7 @@ impl Producer {
             idempotent: p.enable_idempotence,
         }));
         let pool = Arc::new(BufferPool::new(p.buffer_memory));
-        let metrics = Arc::new(Metrics::default());
+        let metrics = Arc::new(Metrics::new(config.metric_samples()));
         let intake_pending = Arc::new(AtomicUsize::new(0));
         let sender = Arc::new(SenderCtx::new(
             cluster.clone(),

@@ -204,17 +204,52 @@ pub fn bytes(b: &Option<Bytes>) -> Option<Vec<u8>> {
 
 /// A connector whose streams can be told to fail the next read that returns data
 /// (`faults`) or to stop delivering responses (`stall`): fault injection on the client side.
+/// Requests still reach the broker while stalled; [`FaultyConnector::resume`] delivers the
+/// held responses.
 #[derive(Default)]
 pub struct FaultyConnector {
     pub faults: Arc<std::sync::atomic::AtomicUsize>,
     pub stall: Arc<std::sync::atomic::AtomicBool>,
+    /// Readers parked while stalled, woken by `resume`.
+    pub parked: Arc<Mutex<Vec<std::task::Waker>>>,
+}
+
+impl FaultyConnector {
+    /// Stops delivering responses on every stream (existing and new).
+    pub fn pause(&self) {
+        self.stall.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Delivers responses again, waking every parked reader.
+    pub fn resume(&self) {
+        self.stall.store(false, std::sync::atomic::Ordering::SeqCst);
+        let parked = std::mem::take(&mut *self.parked.lock().unwrap());
+        for w in parked {
+            w.wake();
+        }
+    }
+}
+
+/// A TCP listener that accepts connections and never answers: a hung broker.
+pub async fn silent_broker() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr").to_string();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            held.push(s); // keep it open, read nothing, answer nothing
+        }
+    });
+    addr
 }
 
 pub mod faulty {
     use std::pin::Pin;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    use std::sync::Arc;
-    use std::task::{Context, Poll};
+    use std::sync::{Arc, Mutex};
+    use std::task::{Context, Poll, Waker};
     use std::time::Duration;
 
     use ferrokafka_core::connection::transport::ConnectFuture;
@@ -226,6 +261,7 @@ pub mod faulty {
         inner: TcpStream,
         faults: Arc<AtomicUsize>,
         stall: Arc<AtomicBool>,
+        parked: Arc<Mutex<Vec<Waker>>>,
     }
 
     impl AsyncRead for FaultyStream {
@@ -235,7 +271,11 @@ pub mod faulty {
             buf: &mut ReadBuf<'_>,
         ) -> Poll<std::io::Result<()>> {
             if self.stall.load(Ordering::SeqCst) {
-                return Poll::Pending;
+                self.parked.lock().unwrap().push(cx.waker().clone());
+                // Re-check: a resume between the load and the push must not be missed.
+                if self.stall.load(Ordering::SeqCst) {
+                    return Poll::Pending;
+                }
             }
             let before = buf.filled().len();
             let res = Pin::new(&mut self.inner).poll_read(cx, buf);
@@ -287,6 +327,7 @@ pub mod faulty {
                     inner,
                     faults: self.faults.clone(),
                     stall: self.stall.clone(),
+                    parked: self.parked.clone(),
                 }) as BoxTransport)
             })
         }
