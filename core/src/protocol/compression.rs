@@ -1,9 +1,9 @@
 //! Compressing the records section of a v2 batch with the producer's codec and level.
 //!
 //! Owns the codec choice and Java's level rules (KIP-390): gzip through zlib (`flate2`), LZ4
-//! frames through liblz4 with 64 KiB independent blocks and no content checksum (Java's
-//! default level 9 selects the fast compressor, as kafka-clients does; any other level
-//! LZ4-HC), zstd through libzstd, and snappy in the xerial framing Kafka uses (through
+//! frames as kafka-clients writes them (64 KiB independent blocks, no checksums) around
+//! liblz4's block compressor (Java's default level 9 selects the fast compressor, any other
+//! level LZ4-HC), zstd through libzstd, and snappy in the xerial framing Kafka uses (through
 //! `kafka-protocol`). It must not build batch headers or decide what goes into a batch.
 
 use std::io::Write;
@@ -70,23 +70,11 @@ impl Compression {
                 .map_err(|e| failed(&e))?;
             }
             CompressionType::Lz4 => {
-                // liblz4's frame API: level 0 is the fast compressor, 3-12 LZ4-HC.
-                let level = match self.levels.lz4 {
-                    LZ4_DEFAULT_LEVEL => 0,
-                    l => l.clamp(1, 12) as u32,
+                let mode = match self.levels.lz4 {
+                    LZ4_DEFAULT_LEVEL => lz4::block::CompressionMode::DEFAULT,
+                    l => lz4::block::CompressionMode::HIGHCOMPRESSION(l.clamp(1, 12)),
                 };
-                let mut enc = lz4::EncoderBuilder::new()
-                    .level(level)
-                    .block_size(lz4::BlockSize::Max64KB)
-                    .block_mode(lz4::BlockMode::Independent)
-                    // Like kafka-clients and librdkafka: no content checksum (every batch has
-                    // its CRC-32C already).
-                    .checksum(lz4::ContentChecksum::NoChecksum)
-                    .build(out.writer())
-                    .map_err(|e| failed(&e))?;
-                enc.write_all(input).map_err(|e| failed(&e))?;
-                let (_, res) = enc.finish();
-                res.map_err(|e| failed(&e))?;
+                lz4_frame(input, mode, out).map_err(|e| failed(&e))?;
             }
             CompressionType::Zstd => {
                 let mut enc = zstd::stream::Encoder::new(out.writer(), self.levels.zstd)
@@ -97,6 +85,42 @@ impl Compression {
         }
         Ok(())
     }
+}
+
+/// The LZ4 frame header kafka-clients writes: magic, FLG (version 1, independent blocks, no
+/// checksums, no content size), BD (64 KiB blocks) and the header checksum, which is
+/// `(xxh32(FLG, BD) >> 8) & 0xff` = 0x82 for exactly these two bytes.
+const LZ4_FRAME_HEADER: [u8; 7] = [0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82];
+const LZ4_BLOCK_MAX: usize = 64 * 1024;
+/// Set in a block's size word when the block is stored uncompressed.
+const LZ4_UNCOMPRESSED: u32 = 0x8000_0000;
+
+/// Writes `input` as one LZ4 frame, compressing each 64 KiB block straight into `out` with
+/// liblz4's block API (the streaming frame API would copy every batch into its own buffer
+/// first; a batch is whole when it is compressed).
+fn lz4_frame(
+    input: &[u8],
+    mode: lz4::block::CompressionMode,
+    out: &mut BytesMut,
+) -> std::io::Result<()> {
+    out.put_slice(&LZ4_FRAME_HEADER);
+    for block in input.chunks(LZ4_BLOCK_MAX) {
+        let at = out.len();
+        let bound = lz4::block::compress_bound(block.len())?;
+        out.resize(at + 4 + bound, 0);
+        let n = lz4::block::compress_to_buffer(block, Some(mode), false, &mut out[at + 4..])?;
+        if n < block.len() {
+            out.truncate(at + 4 + n);
+            out[at..at + 4].copy_from_slice(&(n as u32).to_le_bytes());
+        } else {
+            // Incompressible: stored as is, as the frame format allows.
+            out.truncate(at);
+            out.put_u32_le(block.len() as u32 | LZ4_UNCOMPRESSED);
+            out.put_slice(block);
+        }
+    }
+    out.put_u32_le(0); // end mark
+    Ok(())
 }
 
 #[cfg(test)]
@@ -164,6 +188,38 @@ mod tests {
             }
             assert_eq!(decompress(codec, body), input, "{codec:?} {levels:?}");
         }
+    }
+
+    #[test]
+    fn lz4_frames_match_liblz4s_header_and_store_incompressible_blocks() {
+        // liblz4's own frame writer, same settings: the header bytes must be identical.
+        let mut reference = Vec::new();
+        let enc = lz4::EncoderBuilder::new()
+            .block_size(lz4::BlockSize::Max64KB)
+            .block_mode(lz4::BlockMode::Independent)
+            .block_checksum(lz4::liblz4::BlockChecksum::NoBlockChecksum)
+            .checksum(lz4::ContentChecksum::NoChecksum)
+            .build(&mut reference)
+            .unwrap();
+        enc.finish().1.unwrap();
+        assert_eq!(reference[..7], LZ4_FRAME_HEADER);
+        // Random bytes do not compress: the block is stored raw and still decodes.
+        let mut x = 0x2545_f491_u32;
+        let noise: Vec<u8> = (0..70_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect();
+        let mut out = BytesMut::new();
+        Compression::from(CompressionType::Lz4)
+            .compress(&noise, &mut out)
+            .unwrap();
+        let first = u32::from_le_bytes(out[7..11].try_into().unwrap());
+        assert_eq!(first, LZ4_BLOCK_MAX as u32 | LZ4_UNCOMPRESSED);
+        assert_eq!(decompress(CompressionType::Lz4, out.freeze()), noise);
     }
 
     #[test]
