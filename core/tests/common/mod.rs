@@ -126,10 +126,51 @@ pub async fn create_topic(cluster: &Cluster, name: &str, partitions: i32) {
         if t.partition_count() == partitions
             && t.available_partitions().len() == partitions as usize
         {
-            return;
+            let mut ready = true;
+            for p in 0..partitions {
+                ready &= partition_serves(cluster, name, p).await;
+            }
+            // Metadata can name a leader a moment before that broker serves the partition
+            // (Apache Kafka answers NOT_LEADER_OR_FOLLOWER meanwhile, and drops acks=0 writes).
+            if ready {
+                return;
+            }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
         cluster.refresh().await.expect("refresh");
+    }
+}
+
+/// Whether the leader metadata names for `topic`-`partition` answers a fetch without error.
+async fn partition_serves(cluster: &Cluster, topic: &str, partition: i32) -> bool {
+    let Some(leader) = cluster.metadata().leader(topic, partition) else {
+        return false;
+    };
+    let Ok(conn) = cluster.broker(leader).await else {
+        return false;
+    };
+    let req = FetchRequest::default()
+        .with_replica_id(BrokerId(-1))
+        .with_max_wait_ms(0)
+        .with_min_bytes(0)
+        .with_max_bytes(1024)
+        .with_session_epoch(-1)
+        .with_topics(vec![FetchTopic::default()
+            .with_topic(TopicName(StrBytes::from_string(topic.to_string())))
+            .with_partitions(vec![FetchPartition::default()
+                .with_partition(partition)
+                .with_fetch_offset(0)
+                .with_partition_max_bytes(1024)])]);
+    match conn.request(&req).await {
+        Ok(resp) => {
+            resp.error_code == 0
+                && resp
+                    .responses
+                    .iter()
+                    .flat_map(|t| t.partitions.iter())
+                    .all(|p| p.error_code == 0)
+        }
+        Err(_) => false,
     }
 }
 
