@@ -168,10 +168,13 @@ async fn blocking_calls_honour_default_api_timeout_against_a_real_broker() {
     // A topic that does not exist: metadata keeps saying UNKNOWN_TOPIC_OR_PARTITION, which is
     // retriable, so only the deadline ends the call (60 s with Java's default).
     let missing = TopicPartition::new(common::topic_name("missing").as_str(), 0);
-    let e = timeout(Duration::from_secs(20), c.end_offsets(&[missing.clone()]))
-        .await
-        .expect("end_offsets bounded by default.api.timeout.ms")
-        .unwrap_err();
+    let e = timeout(
+        Duration::from_secs(20),
+        c.end_offsets(std::slice::from_ref(&missing)),
+    )
+    .await
+    .expect("end_offsets bounded by default.api.timeout.ms")
+    .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
     let e = timeout(
         Duration::from_secs(20),
@@ -205,14 +208,14 @@ async fn blocking_calls_against_a_silent_broker_end_at_default_api_timeout() {
         Err(_) => panic!("the call outlived default.api.timeout.ms by more than 10 s"),
     };
     let committed = timeout(bound, async {
-        c.committed(&[tp.clone()]).await.map(|_| ())
+        c.committed(std::slice::from_ref(&tp)).await.map(|_| ())
     })
     .await;
     assert_eq!(kind(committed), ErrorKind::Timeout);
     let position = timeout(bound, async { c.position(&tp).await.map(|_| ()) }).await;
     assert_eq!(kind(position), ErrorKind::Timeout);
     let end = timeout(bound, async {
-        c.end_offsets(&[tp.clone()]).await.map(|_| ())
+        c.end_offsets(std::slice::from_ref(&tp)).await.map(|_| ())
     })
     .await;
     assert_eq!(kind(end), ErrorKind::Timeout);
