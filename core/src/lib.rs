@@ -1,9 +1,9 @@
 //! ferrokafka-core: the Kafka client every ferrokafka binding wraps.
 //!
 //! Layers, bottom up, each depending only on those below it: [`config`], [`error`] and
-//! [`stats`] (windowed metric statistics), [`protocol`] (framing, headers, record batches), [`connection`] (one broker socket),
-//! [`cluster`] (metadata and the connection pool), then the clients ([`producer`],
-//! [`consumer`], [`admin`]).
+//! [`stats`] (windowed metric statistics), [`protocol`] (framing, headers, record batches),
+//! [`connection`] (one broker socket), [`cluster`] (metadata and the connection pool), then the
+//! clients ([`producer`], [`consumer`], [`admin`]).
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
