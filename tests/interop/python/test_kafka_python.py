@@ -36,9 +36,16 @@ def producer(bootstrap, **config) -> KafkaProducer:
 def consumer(bootstrap, group, *topics, **config) -> KafkaConsumer:
     # A short metadata max age: if the group leader assigned before its metadata listed the new
     # topic ("No partition metadata"), the next refresh triggers the rebalance that fixes it.
-    return KafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=group,
-                         auto_offset_reset="earliest", enable_auto_commit=False,
-                         metadata_max_age_ms=3000, **config)
+    # And subscribe only once this client's metadata lists the topics, so no group leader
+    # assigns from metadata that does not have them yet (kafka-python then assigns nothing).
+    c = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group,
+                      auto_offset_reset="earliest", enable_auto_commit=False,
+                      metadata_max_age_ms=3000, **config)
+    for t in topics:
+        eventually(lambda t=t: c.partitions_for_topic(t), f"metadata for {t}")
+    if topics:
+        c.subscribe(list(topics))
+    return c
 
 
 def produce(bootstrap, topic, records, **config):
