@@ -10,6 +10,7 @@ mod configs;
 mod groups;
 mod records;
 mod topics;
+pub(crate) use topics::partition_infos;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -209,17 +209,7 @@ impl Admin {
                         format!("describing topic {name}"),
                     ));
                 }
-                let mut partitions: Vec<PartitionInfo> = t
-                    .partitions
-                    .iter()
-                    .map(|p| PartitionInfo {
-                        partition: p.partition_index,
-                        leader: (p.leader_id.0 >= 0).then_some(p.leader_id.0),
-                        replicas: p.replica_nodes.iter().map(|b| b.0).collect(),
-                        isr: p.isr_nodes.iter().map(|b| b.0).collect(),
-                    })
-                    .collect();
-                partitions.sort_by_key(|p| p.partition);
+                let partitions = partition_infos(t);
                 out.push(TopicDescription {
                     name,
                     topic_id: t.topic_id,
@@ -231,4 +221,22 @@ impl Admin {
         })
         .await
     }
+}
+
+/// The partitions of one Metadata response topic, sorted by index.
+pub(crate) fn partition_infos(
+    t: &kafka_protocol::messages::metadata_response::MetadataResponseTopic,
+) -> Vec<PartitionInfo> {
+    let mut parts: Vec<PartitionInfo> = t
+        .partitions
+        .iter()
+        .map(|p| PartitionInfo {
+            partition: p.partition_index,
+            leader: (p.leader_id.0 >= 0).then_some(p.leader_id.0),
+            replicas: p.replica_nodes.iter().map(|b| b.0).collect(),
+            isr: p.isr_nodes.iter().map(|b| b.0).collect(),
+        })
+        .collect();
+    parts.sort_by_key(|p| p.partition);
+    parts
 }

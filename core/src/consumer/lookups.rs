@@ -230,18 +230,7 @@ impl Consumer {
             let Some(name) = t.name.as_ref() else {
                 continue;
             };
-            let mut parts: Vec<PartitionInfo> = t
-                .partitions
-                .iter()
-                .map(|p| PartitionInfo {
-                    partition: p.partition_index,
-                    leader: (p.leader_id.0 >= 0).then_some(p.leader_id.0),
-                    replicas: p.replica_nodes.iter().map(|b| b.0).collect(),
-                    isr: p.isr_nodes.iter().map(|b| b.0).collect(),
-                })
-                .collect();
-            parts.sort_by_key(|p| p.partition);
-            out.insert(name.0.to_string(), parts);
+            out.insert(name.0.to_string(), crate::admin::partition_infos(t));
         }
         Ok(out)
     }
