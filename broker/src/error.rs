@@ -29,6 +29,8 @@ pub enum BrokerError {
     Log(#[from] crate::log::LogError),
     #[error("group coordinator: {0}")]
     Coordinator(#[from] crate::coordinator::CoordinatorError),
+    #[error("cannot start the broker's async runtime: {0}. The OS refused threads or an event fd; check the process limits.")]
+    Runtime(std::io::Error),
 }
 
 impl BrokerError {

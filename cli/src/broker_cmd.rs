@@ -1,11 +1,11 @@
 //! `ferrokafka broker [server.properties] [--override key=value]...` — the same shape as
-//! `kafka-server-start.sh`. Runs until SIGINT or SIGTERM, then shuts down cleanly.
+//! `kafka-server-start.sh`. Runs until SIGINT or SIGTERM, then shuts down cleanly. The runtime
+//! and signal handling belong to the broker crate's [`EmbeddedBroker`]; this file parses flags.
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
-use ferrokafka_broker::{config::parse_override, Broker};
+use ferrokafka_broker::{config::parse_override, Broker, EmbeddedBroker};
 
 #[derive(Args)]
 pub struct BrokerArgs {
@@ -17,48 +17,20 @@ pub struct BrokerArgs {
 }
 
 pub fn run(args: BrokerArgs) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("ferrokafka-broker")
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async move {
-        let mut builder = Broker::builder();
-        if let Some(p) = &args.properties {
-            builder = builder.properties_file(p);
-        }
-        for o in &args.overrides {
-            let (k, v) = parse_override(o)?;
-            builder = builder.config(k, v);
-        }
-        let handle = builder.start().await?;
-        println!(
-            "ferrokafka broker listening on {} (bootstrap.servers={})",
-            handle.local_addr(),
-            handle.bootstrap_servers()
-        );
-        let trigger = handle.shutdown_trigger();
-        tokio::spawn(async move {
-            wait_for_signal().await;
-            tracing::info!("shutting down");
-            let _ = trigger.send(true);
-        });
-        handle.wait().await;
-        anyhow::Ok(())
-    })
-}
-
-async fn wait_for_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-        }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
+    let mut builder = Broker::builder();
+    if let Some(p) = &args.properties {
+        builder = builder.properties_file(p);
     }
+    for o in &args.overrides {
+        let (k, v) = parse_override(o)?;
+        builder = builder.config(k, v);
+    }
+    let broker = EmbeddedBroker::start(builder)?;
+    println!(
+        "ferrokafka broker listening on {} (bootstrap.servers={})",
+        broker.local_addr(),
+        broker.bootstrap_servers()
+    );
+    broker.run_until_signal();
+    Ok(())
 }

@@ -1,0 +1,145 @@
+//! Starting a broker: [`Broker::builder`] collects settings by their Kafka names and
+//! [`BrokerBuilder::start`] opens the data directory, recovers it, binds every listener and
+//! spawns the server on the caller's tokio runtime. It owns start-up order only; serving lives
+//! in `server`, the running broker in `handle`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::{self, BrokerConfig};
+use crate::coordinator::{CoordinatorConfig, GroupCoordinator};
+use crate::error::BrokerError;
+use crate::handle::BrokerHandle;
+use crate::state::{BrokerState, TopicOracleAdapter};
+use crate::topics::TopicRegistry;
+use crate::{data_dir, housekeeping, meta_properties, producer_ids, server};
+
+/// Entry point: `Broker::builder().data_dir(..).listen("127.0.0.1:0").start().await`.
+pub struct Broker;
+
+impl Broker {
+    pub fn builder() -> BrokerBuilder {
+        BrokerBuilder::default()
+    }
+}
+
+/// Collects settings (Kafka names) before starting a broker.
+#[derive(Default, Clone)]
+pub struct BrokerBuilder {
+    file: Option<PathBuf>,
+    pairs: Vec<(String, String)>,
+}
+
+impl BrokerBuilder {
+    /// Reads settings from a `server.properties` file; later settings override it.
+    pub fn properties_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.file = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Where data lives (`log.dirs`).
+    pub fn data_dir(self, dir: impl AsRef<Path>) -> Self {
+        let d = dir.as_ref().display().to_string();
+        self.config("log.dirs", d)
+    }
+
+    /// The address to listen on, e.g. `127.0.0.1:0` for any free port (`listeners`).
+    pub fn listen(self, addr: &str) -> Self {
+        self.config("listeners", format!("PLAINTEXT://{addr}"))
+    }
+
+    /// Any broker setting by its Kafka name, e.g. `("num.partitions", "3")`.
+    pub fn config(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.pairs.push((key.into(), value.into()));
+        self
+    }
+
+    /// Opens the data directory (recovering it after a crash), binds, and starts serving.
+    pub async fn start(self) -> Result<BrokerHandle, BrokerError> {
+        let config = Arc::new(BrokerConfig::from_sources(
+            self.file.as_deref(),
+            &self.pairs,
+        )?);
+        let log_dir = config.log_dirs.clone();
+        std::fs::create_dir_all(&log_dir).map_err(|e| BrokerError::io(&log_dir, e))?;
+        let dir_lock = data_dir::lock(&log_dir)?;
+        let cluster_id = meta_properties::load_or_create(&log_dir, config.node_id)?;
+
+        let listener_cfg = config.listeners.first().cloned().ok_or_else(|| {
+            BrokerError::Config(config::ConfigError::InvalidValue {
+                key: "listeners".into(),
+                value: String::new(),
+                reason: "at least one listener is needed".into(),
+            })
+        })?;
+        let bind = listener_cfg.bind_addr();
+        let listener = TcpListener::bind(&bind)
+            .await
+            .map_err(|source| BrokerError::Bind {
+                addr: bind.clone(),
+                source,
+            })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| BrokerError::Bind { addr: bind, source })?;
+
+        let started = std::time::Instant::now();
+        let topics = Arc::new(TopicRegistry::open(config.clone())?);
+        let meta_dir = log_dir.join("__ferrokafka");
+        let groups = GroupCoordinator::open(
+            &meta_dir.join("groups"),
+            CoordinatorConfig {
+                broker_id: config.node_id,
+                group_min_session_timeout_ms: config.group_min_session_timeout_ms,
+                group_max_session_timeout_ms: config.group_max_session_timeout_ms,
+                group_initial_rebalance_delay_ms: config.group_initial_rebalance_delay_ms,
+                group_max_size: config.group_max_size,
+                offsets_retention_ms: config.offsets_retention_minutes * 60_000,
+                offset_metadata_max_bytes: config.offset_metadata_max_bytes,
+            },
+            Arc::new(TopicOracleAdapter(topics.clone())),
+        )?;
+        let producer_ids = producer_ids::ProducerIdAllocator::open(&meta_dir)?;
+        let (advertised_host, advertised_port) = config.advertised(local_addr.port());
+        let state = Arc::new(BrokerState {
+            node_id: config.node_id,
+            cluster_id,
+            advertised_host,
+            advertised_port: advertised_port as i32,
+            topics,
+            groups,
+            producer_ids,
+            appended: watch::channel(0).0,
+            config,
+        });
+        tracing::info!(
+            address = %local_addr,
+            cluster_id = %state.cluster_id,
+            log_dirs = %log_dir.display(),
+            recovery_ms = started.elapsed().as_millis() as u64,
+            "ferrokafka broker started"
+        );
+
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let housekeeping = tokio::spawn(housekeeping::run(state.clone(), shutdown_rx.clone()));
+        let serve_state = state.clone();
+        let task = tokio::spawn(async move {
+            server::serve(listener, serve_state.clone(), shutdown_rx).await;
+            let _ = housekeeping.await;
+            serve_state.groups.shutdown().await;
+            serve_state.topics.close_all();
+            drop(dir_lock);
+            tracing::info!("ferrokafka broker stopped");
+        });
+        Ok(BrokerHandle {
+            local_addr,
+            bootstrap: format!("{}:{}", state.advertised_host, state.advertised_port),
+            shutdown: shutdown_tx,
+            task: Some(task),
+            state,
+        })
+    }
+}
