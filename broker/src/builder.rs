@@ -3,6 +3,7 @@
 //! spawns the server on the caller's tokio runtime. It owns start-up order only; serving lives
 //! in `server`, the running broker in `handle`.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -10,10 +11,11 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::config::{self, BrokerConfig};
+use crate::context::{AllowAll, SecurityProtocol};
 use crate::coordinator::{CoordinatorConfig, GroupCoordinator};
 use crate::error::BrokerError;
 use crate::handle::BrokerHandle;
-use crate::state::{BrokerState, TopicOracleAdapter};
+use crate::state::{BrokerState, Endpoint, TopicOracleAdapter};
 use crate::topics::TopicRegistry;
 use crate::{data_dir, housekeeping, meta_properties, producer_ids, server};
 
@@ -68,23 +70,8 @@ impl BrokerBuilder {
         let dir_lock = data_dir::lock(&log_dir)?;
         let cluster_id = meta_properties::load_or_create(&log_dir, config.node_id)?;
 
-        let listener_cfg = config.listeners.first().cloned().ok_or_else(|| {
-            BrokerError::Config(config::ConfigError::InvalidValue {
-                key: "listeners".into(),
-                value: String::new(),
-                reason: "at least one listener is needed".into(),
-            })
-        })?;
-        let bind = listener_cfg.bind_addr();
-        let listener = TcpListener::bind(&bind)
-            .await
-            .map_err(|source| BrokerError::Bind {
-                addr: bind.clone(),
-                source,
-            })?;
-        let local_addr = listener
-            .local_addr()
-            .map_err(|source| BrokerError::Bind { addr: bind, source })?;
+        let bound = bind_listeners(&config).await?;
+        let local_addr = bound[0].1;
 
         let started = std::time::Instant::now();
         let topics = Arc::new(TopicRegistry::open(config.clone())?);
@@ -103,12 +90,22 @@ impl BrokerBuilder {
             Arc::new(TopicOracleAdapter(topics.clone())),
         )?;
         let producer_ids = producer_ids::ProducerIdAllocator::open(&meta_dir)?;
-        let (advertised_host, advertised_port) = config.advertised(local_addr.port());
+        let endpoints = bound
+            .iter()
+            .map(|(endpoint, addr, _)| {
+                let (host, port) = config.advertised_for(&endpoint.listener, addr.port());
+                Endpoint {
+                    host,
+                    port: i32::from(port),
+                    ..endpoint.clone()
+                }
+            })
+            .collect::<Vec<_>>();
         let state = Arc::new(BrokerState {
             node_id: config.node_id,
             cluster_id,
-            advertised_host,
-            advertised_port: advertised_port as i32,
+            endpoints,
+            authorizer: Arc::new(AllowAll),
             topics,
             groups,
             producer_ids,
@@ -127,7 +124,22 @@ impl BrokerBuilder {
         let housekeeping = tokio::spawn(housekeeping::run(state.clone(), shutdown_rx.clone()));
         let serve_state = state.clone();
         let task = tokio::spawn(async move {
-            server::serve(listener, serve_state.clone(), shutdown_rx).await;
+            // One accept loop per listener; each drains its own connections on shutdown.
+            let servers: Vec<_> = bound
+                .into_iter()
+                .map(|(endpoint, _, listener)| {
+                    let state = serve_state.clone();
+                    tokio::spawn(server::serve(
+                        listener,
+                        endpoint,
+                        state,
+                        shutdown_rx.clone(),
+                    ))
+                })
+                .collect();
+            for server in servers {
+                let _ = server.await;
+            }
             let _ = housekeeping.await;
             serve_state.groups.shutdown().await;
             serve_state.topics.close_all();
@@ -136,10 +148,71 @@ impl BrokerBuilder {
         });
         Ok(BrokerHandle {
             local_addr,
-            bootstrap: format!("{}:{}", state.advertised_host, state.advertised_port),
+            bootstrap: {
+                let e = state.endpoint("");
+                format!("{}:{}", e.host, e.port)
+            },
             shutdown: shutdown_tx,
             task: Some(task),
             state,
         })
     }
+}
+
+/// Binds every client listener whose security protocol this broker serves. Listeners that need
+/// TLS or SASL are skipped with a warning until those land; at least one must be bound.
+async fn bind_listeners(
+    config: &BrokerConfig,
+) -> Result<Vec<(Endpoint, SocketAddr, TcpListener)>, BrokerError> {
+    let mut bound = Vec::new();
+    for listener in config.client_listeners() {
+        let protocol = config.security_protocol(listener).ok_or_else(|| {
+            BrokerError::Config(config::ConfigError::InvalidValue {
+                key: "listener.security.protocol.map".into(),
+                value: listener.name.clone(),
+                reason: format!(
+                    "listener {} has no security protocol: name it PLAINTEXT/SSL/SASL_PLAINTEXT/SASL_SSL or map it in listener.security.protocol.map",
+                    listener.name
+                ),
+            })
+        })?;
+        if protocol != SecurityProtocol::Plaintext {
+            tracing::warn!(
+                listener = %listener.name,
+                protocol = protocol.name(),
+                "listener not served: this broker serves PLAINTEXT listeners only for now"
+            );
+            continue;
+        }
+        let bind = listener.bind_addr();
+        let tcp = TcpListener::bind(&bind)
+            .await
+            .map_err(|source| BrokerError::Bind {
+                addr: bind.clone(),
+                source,
+            })?;
+        let addr = tcp
+            .local_addr()
+            .map_err(|source| BrokerError::Bind { addr: bind, source })?;
+        let endpoint = Endpoint {
+            listener: listener.clone(),
+            security_protocol: protocol,
+            host: String::new(),
+            port: 0,
+        };
+        bound.push((endpoint, addr, tcp));
+    }
+    if bound.is_empty() {
+        return Err(BrokerError::Config(config::ConfigError::InvalidValue {
+            key: "listeners".into(),
+            value: config
+                .listeners
+                .iter()
+                .map(|l| format!("{}://{}", l.name, l.bind_addr()))
+                .collect::<Vec<_>>()
+                .join(","),
+            reason: "no PLAINTEXT listener to serve clients on; add one, e.g. PLAINTEXT://localhost:9092".into(),
+        }));
+    }
+    Ok(bound)
 }

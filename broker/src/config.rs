@@ -7,6 +7,8 @@
 //! is an error that names the key.
 
 use std::collections::BTreeMap;
+
+use crate::context::SecurityProtocol;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
@@ -310,26 +312,56 @@ impl BrokerConfig {
         Ok(cfg)
     }
 
-    /// The listener clients are told to connect to, with the bound port when `port` was 0.
-    pub fn advertised(&self, bound_port: u16) -> (String, u16) {
-        let l = self
+    /// The address clients are told to connect to for `listener`: the advertised listener of
+    /// the same name, else the listener's own host (`localhost` for a wildcard), with the bound
+    /// port wherever the configured port is 0.
+    pub fn advertised_for(&self, listener: &Listener, bound_port: u16) -> (String, u16) {
+        let advertised = self
             .advertised_listeners
             .as_ref()
-            .and_then(|v| v.first())
-            .cloned();
-        match l {
+            .and_then(|v| v.iter().find(|a| a.name == listener.name).cloned());
+        match advertised {
             Some(l) => {
                 let port = if l.port == 0 { bound_port } else { l.port };
                 (l.host, port)
             }
             None => {
-                let host = match self.listeners.first().map(|l| l.host.as_str()) {
-                    None | Some("") | Some("0.0.0.0") | Some("::") => "localhost".to_string(),
-                    Some(h) => h.to_string(),
+                let host = match listener.host.as_str() {
+                    "" | "0.0.0.0" | "::" => "localhost".to_string(),
+                    h => h.to_string(),
                 };
                 (host, bound_port)
             }
         }
+    }
+
+    /// The security protocol of a listener: `listener.security.protocol.map`, else the
+    /// listener's name when it is a protocol name (Kafka's rule). `None` when neither says.
+    pub fn security_protocol(&self, listener: &Listener) -> Option<SecurityProtocol> {
+        if let Some(map) = self.given.get("listener.security.protocol.map") {
+            for pair in map.split(',') {
+                if let Some((name, proto)) = pair.split_once(':') {
+                    if name.trim() == listener.name {
+                        return SecurityProtocol::parse(proto);
+                    }
+                }
+            }
+        }
+        SecurityProtocol::parse(&listener.name)
+    }
+
+    /// The listeners that serve clients: all of `listeners` except those named in
+    /// `controller.listener.names` (a KRaft controller's, which a single node has no use for).
+    pub fn client_listeners(&self) -> Vec<&Listener> {
+        let controllers: Vec<&str> = self
+            .given
+            .get("controller.listener.names")
+            .map(|v| v.split(',').map(str::trim).collect())
+            .unwrap_or_default();
+        self.listeners
+            .iter()
+            .filter(|l| !controllers.contains(&l.name.as_str()))
+            .collect()
     }
 }
 
@@ -412,7 +444,10 @@ mod tests {
         assert_eq!(c.listeners[0].bind_addr(), "127.0.0.1:0");
         let c = BrokerConfig::from_pairs([("listeners", "PLAINTEXT://:9092")]).unwrap();
         assert_eq!(c.listeners[0].bind_addr(), "0.0.0.0:9092");
-        assert_eq!(c.advertised(9092), ("localhost".to_string(), 9092));
+        assert_eq!(
+            c.advertised_for(&c.listeners[0], 9092),
+            ("localhost".to_string(), 9092)
+        );
         let e = BrokerConfig::from_pairs([("listeners", "localhost:9092")]).unwrap_err();
         assert!(e.to_string().contains("`listeners`"), "{e}");
         let e = BrokerConfig::from_pairs([("num.partitions", "zero")]).unwrap_err();

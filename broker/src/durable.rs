@@ -1,26 +1,79 @@
 //! Small durable files: write-to-temp, fsync, rename, fsync the directory — so a crash leaves
-//! either the old or the new content, never a torn file.
+//! either the old or the new content, never a torn file. The one implementation of that rule
+//! for every file the broker replaces whole (metadata, checkpoints, snapshots, group stores).
 
+use std::fs::File;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::error::BrokerError;
+/// A failed step of [`write_atomically`] or [`sync_dir`]; each layer converts it to its error.
+#[derive(Debug)]
+pub(crate) struct WriteFailure {
+    pub op: &'static str,
+    pub path: PathBuf,
+    pub source: std::io::Error,
+}
 
-/// Replaces `path` with `bytes` atomically and durably.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BrokerError> {
+fn failed<'a>(
+    op: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(std::io::Error) -> WriteFailure + 'a {
+    move |source| WriteFailure {
+        op,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Replaces `path` with `bytes` atomically; `durable` adds the fsyncs (the file, then its
+/// directory, so the rename itself survives power loss).
+pub(crate) fn write_atomically(
+    path: &Path,
+    bytes: &[u8],
+    durable: bool,
+) -> Result<(), WriteFailure> {
     let tmp = path.with_extension("tmp");
-    let mut f = std::fs::File::create(&tmp).map_err(|e| BrokerError::io(&tmp, e))?;
-    f.write_all(bytes).map_err(|e| BrokerError::io(&tmp, e))?;
-    f.sync_all().map_err(|e| BrokerError::io(&tmp, e))?;
+    let mut f = File::create(&tmp).map_err(failed("create", &tmp))?;
+    f.write_all(bytes).map_err(failed("write", &tmp))?;
+    if durable {
+        f.sync_all().map_err(failed("fsync", &tmp))?;
+    }
     drop(f);
-    std::fs::rename(&tmp, path).map_err(|e| BrokerError::io(path, e))?;
-    if let Some(dir) = path.parent() {
-        // Persist the rename itself; a failure here only weakens durability, so it is logged.
-        if let Err(e) = std::fs::File::open(dir).and_then(|d| d.sync_all()) {
-            tracing::warn!(dir = %dir.display(), error = %e, "could not fsync directory");
+    std::fs::rename(&tmp, path).map_err(failed("rename", path))?;
+    if durable {
+        if let Some(dir) = path.parent() {
+            sync_dir(dir)?;
         }
     }
     Ok(())
+}
+
+/// Fsyncs a directory, making renames and creations in it durable.
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), WriteFailure> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(failed("fsync", dir))
+}
+
+impl From<WriteFailure> for crate::error::BrokerError {
+    fn from(w: WriteFailure) -> Self {
+        crate::error::BrokerError::Io {
+            path: w.path,
+            source: w.source,
+        }
+    }
+}
+
+impl From<WriteFailure> for crate::log::LogError {
+    fn from(w: WriteFailure) -> Self {
+        crate::log::LogError::io(w.op, &w.path, w.source)
+    }
+}
+
+impl From<WriteFailure> for crate::coordinator::CoordinatorError {
+    fn from(w: WriteFailure) -> Self {
+        crate::coordinator::CoordinatorError::io(w.path, w.source)
+    }
 }
 
 #[cfg(test)]
@@ -29,9 +82,18 @@ mod tests {
     fn replaces_content() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("f.json");
-        super::write_atomically(&p, b"one").unwrap();
-        super::write_atomically(&p, b"two").unwrap();
+        super::write_atomically(&p, b"one", true).unwrap();
+        super::write_atomically(&p, b"two", false).unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         assert!(!dir.path().join("f.tmp").exists());
+    }
+
+    #[test]
+    fn a_missing_directory_names_the_step_and_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("missing").join("f");
+        let e = super::write_atomically(&p, b"x", true).unwrap_err();
+        assert_eq!(e.op, "create");
+        assert!(e.path.ends_with("missing/f.tmp"), "{:?}", e.path);
     }
 }

@@ -17,6 +17,7 @@
 
 mod builder;
 pub mod config;
+pub mod context;
 pub mod coordinator;
 mod data_dir;
 mod durable;
@@ -41,10 +42,4 @@ pub use embedded::EmbeddedBroker;
 pub use error::BrokerError;
 pub use handle::BrokerHandle;
 
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
+pub use ferrokafka_protocol::now_ms;

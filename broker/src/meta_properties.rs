@@ -42,7 +42,7 @@ pub fn load_or_create(log_dir: &Path, node_id: i32) -> Result<String, BrokerErro
             let text = format!(
                 "#\n#Written by ferrokafka\ncluster.id={cluster_id}\ndirectory.id={directory_id}\nnode.id={node_id}\nversion=1\n"
             );
-            write_atomically(&path, text.as_bytes())?;
+            write_atomically(&path, text.as_bytes(), true)?;
             Ok(cluster_id)
         }
         Err(e) => Err(BrokerError::io(&path, e)),

@@ -4,6 +4,7 @@
 //! Owns locking discipline only: the lock is never held across an await, and storage errors are
 //! logged here once and handed back as Kafka error codes by the callers.
 
+use ferrokafka_protocol::ErrorCode;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
@@ -28,9 +29,6 @@ impl std::fmt::Debug for Partition {
 
 /// The leader epoch of every partition: a single node never changes leader.
 pub const LEADER_EPOCH: i32 = 0;
-
-/// KAFKA_STORAGE_ERROR: the partition's log is gone (deleted or closed).
-const STORAGE_ERROR: i16 = 56;
 
 impl Partition {
     pub fn dir_for(log_dirs: &Path, topic: &str, index: i32) -> PathBuf {
@@ -67,7 +65,10 @@ impl Partition {
     /// so appends to one partition do not wait on each other's validation.
     pub fn append(&self, records: &[u8], now_ms: i64) -> Result<AppendOutcome, (i16, String)> {
         let Some(config) = self.with_log_read(|l| l.config().clone()) else {
-            return Err((STORAGE_ERROR, "partition is being deleted".into()));
+            return Err((
+                ErrorCode::KafkaStorageError.code(),
+                "partition is being deleted".into(),
+            ));
         };
         let prepared = PreparedAppend::new(records, &config, now_ms)
             .map_err(|e| (e.error_code(), e.to_string()))?;
@@ -79,7 +80,10 @@ impl Partition {
                 }
                 Err((e.error_code(), e.to_string()))
             }
-            None => Err((STORAGE_ERROR, "partition is being deleted".into())),
+            None => Err((
+                ErrorCode::KafkaStorageError.code(),
+                "partition is being deleted".into(),
+            )),
         }
     }
 
@@ -97,7 +101,10 @@ impl Partition {
                 }
                 Err((e.error_code(), e.to_string()))
             }
-            None => Err((STORAGE_ERROR, "partition is being deleted".into())),
+            None => Err((
+                ErrorCode::KafkaStorageError.code(),
+                "partition is being deleted".into(),
+            )),
         }
     }
 
@@ -109,16 +116,22 @@ impl Partition {
     pub fn offset_for_timestamp(&self, ts: i64) -> Result<Option<(i64, i64)>, (i16, String)> {
         match self.with_log_read(|l| l.offset_for_timestamp(ts)) {
             Some(Ok(v)) => Ok(v),
-            Some(Err(e)) => Err((STORAGE_ERROR, e.to_string())),
-            None => Err((STORAGE_ERROR, "partition is being deleted".into())),
+            Some(Err(e)) => Err((ErrorCode::KafkaStorageError.code(), e.to_string())),
+            None => Err((
+                ErrorCode::KafkaStorageError.code(),
+                "partition is being deleted".into(),
+            )),
         }
     }
 
     pub fn max_timestamp(&self) -> Result<Option<(i64, i64)>, (i16, String)> {
         match self.with_log_read(|l| l.max_timestamp()) {
             Some(Ok(v)) => Ok(v),
-            Some(Err(e)) => Err((STORAGE_ERROR, e.to_string())),
-            None => Err((STORAGE_ERROR, "partition is being deleted".into())),
+            Some(Err(e)) => Err((ErrorCode::KafkaStorageError.code(), e.to_string())),
+            None => Err((
+                ErrorCode::KafkaStorageError.code(),
+                "partition is being deleted".into(),
+            )),
         }
     }
 
@@ -126,7 +139,10 @@ impl Partition {
         match self.with_log(|l| l.delete_records_before(offset)) {
             Some(Ok(v)) => Ok(v),
             Some(Err(e)) => Err((e.error_code(), e.to_string())),
-            None => Err((STORAGE_ERROR, "partition is being deleted".into())),
+            None => Err((
+                ErrorCode::KafkaStorageError.code(),
+                "partition is being deleted".into(),
+            )),
         }
     }
 

@@ -39,7 +39,7 @@ impl ProducerIdAllocator {
         let mut r = self.range.lock().unwrap_or_else(|e| e.into_inner());
         if r.0 >= r.1 {
             let end = r.1 + BLOCK;
-            write_atomically(&self.file, end.to_string().as_bytes())?;
+            write_atomically(&self.file, end.to_string().as_bytes(), true)?;
             r.1 = end;
         }
         let id = r.0;

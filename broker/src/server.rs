@@ -6,22 +6,23 @@
 //! every connection task has finished). A frame that cannot be decoded closes only its own
 //! connection. Acting on requests is the handlers' job.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::BytesMut;
-use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
+use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
+use crate::context::{ConnectionContext, RequestContext};
 use crate::handler;
-use crate::state::BrokerState;
+use crate::state::{BrokerState, Endpoint};
 use crate::wire::{self, Decoded, WireError};
 
 /// Accepts connections until `shutdown` turns true, then waits for every connection to finish.
 pub async fn serve(
     listener: TcpListener,
+    endpoint: Endpoint,
     state: Arc<BrokerState>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -45,8 +46,14 @@ pub async fn serve(
             Ok((stream, peer)) => {
                 let state = state.clone();
                 let shutdown = shutdown.clone();
+                let _ = stream.set_nodelay(true);
+                let conn = ConnectionContext::new(
+                    peer,
+                    &endpoint.listener.name,
+                    endpoint.security_protocol,
+                );
                 connections.spawn(async move {
-                    run_connection(stream, peer, state, shutdown).await;
+                    run_connection(stream.into_split(), conn, state, shutdown).await;
                     drop(permit);
                 });
             }
@@ -63,19 +70,22 @@ pub async fn serve(
     while connections.join_next().await.is_some() {}
 }
 
-async fn run_connection(
-    stream: TcpStream,
-    peer: SocketAddr,
+/// Serves one connection over any byte stream split into its read and write halves (a TCP
+/// stream today; a TLS stream drops in the same way).
+async fn run_connection<R, W>(
+    (r, w): (R, W),
+    conn: ConnectionContext,
     state: Arc<BrokerState>,
     mut shutdown: watch::Receiver<bool>,
-) {
-    let _ = stream.set_nodelay(true);
-    let (r, w) = stream.into_split();
+) where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let peer = conn.peer;
     let mut reader = BufReader::with_capacity(64 * 1024, r);
     let mut writer = BufWriter::with_capacity(64 * 1024, w);
     let max = state.config.socket_request_max_bytes;
     let mut out = BytesMut::with_capacity(16 * 1024);
-    let ctx = handler::ConnectionInfo { peer };
     loop {
         let frame = tokio::select! {
             f = wire::read_frame(&mut reader, max) => f,
@@ -97,7 +107,19 @@ async fn run_connection(
             Ok(Decoded::Request { header, api, body }) => {
                 let version = header.request_api_version;
                 let correlation_id = header.correlation_id;
-                let response = handler::dispatch(&state, &ctx, &header, *body).await;
+                let ctx = RequestContext {
+                    connection: &conn,
+                    client_id: header
+                        .client_id
+                        .as_ref()
+                        .map(|c| c.as_str().to_string())
+                        .unwrap_or_default(),
+                    api_key: api,
+                    api_version: version,
+                    correlation_id,
+                    authorizer: state.authorizer.clone(),
+                };
+                let response = handler::dispatch(&state, &ctx, *body).await;
                 let Some(response) = response else {
                     continue; // acks=0 produce: Kafka sends nothing back.
                 };

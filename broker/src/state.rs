@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
-use crate::config::BrokerConfig;
+use crate::config::{BrokerConfig, Listener};
+use crate::context::{Authorizer, SecurityProtocol};
 use crate::coordinator::GroupCoordinator;
 use crate::producer_ids::ProducerIdAllocator;
 use crate::topics::TopicRegistry;
@@ -14,9 +15,10 @@ pub struct BrokerState {
     pub config: Arc<BrokerConfig>,
     pub node_id: i32,
     pub cluster_id: String,
-    /// Host and port clients are told to connect to.
-    pub advertised_host: String,
-    pub advertised_port: i32,
+    /// Every listener served, with the address clients are told to connect to through it.
+    pub endpoints: Vec<Endpoint>,
+    /// Decides what each principal may do (see `context`).
+    pub authorizer: Arc<dyn Authorizer>,
     pub topics: Arc<TopicRegistry>,
     pub groups: Arc<GroupCoordinator>,
     pub producer_ids: ProducerIdAllocator,
@@ -24,7 +26,26 @@ pub struct BrokerState {
     pub appended: watch::Sender<u64>,
 }
 
+/// A served listener and the address advertised for it.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub listener: Listener,
+    pub security_protocol: SecurityProtocol,
+    /// Advertised host and port (the bound port when configured as 0).
+    pub host: String,
+    pub port: i32,
+}
+
 impl BrokerState {
+    /// The endpoint of the listener named `listener_name`: a client is told the address of the
+    /// listener it came in on, as Kafka does. Falls back to the first listener.
+    pub fn endpoint(&self, listener_name: &str) -> &Endpoint {
+        self.endpoints
+            .iter()
+            .find(|e| e.listener.name == listener_name)
+            .unwrap_or(&self.endpoints[0])
+    }
+
     /// Wakes fetches waiting for data.
     pub fn notify_appended(&self) {
         self.appended.send_modify(|n| *n = n.wrapping_add(1));

@@ -391,7 +391,7 @@ impl TopicRegistry {
             path: self.meta_file.clone(),
             message: e.to_string(),
         })?;
-        write_atomically(&self.meta_file, &bytes)?;
+        write_atomically(&self.meta_file, &bytes, true)?;
         *self.inner.write().unwrap_or_else(|e| e.into_inner()) = next;
         Ok(())
     }

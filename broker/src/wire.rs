@@ -6,11 +6,12 @@
 //! answers), and encoding responses with the right header version. No request is *acted on* here.
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
+use ferrokafka_protocol::{ErrorCode, FrameError};
 use kafka_protocol::messages::{
     ApiKey, ApiVersionsResponse, RequestHeader, RequestKind, ResponseHeader, ResponseKind,
 };
 use kafka_protocol::protocol::{Decodable, Encodable};
-use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::io::AsyncRead;
 
 /// Why a connection is closed instead of answered.
 #[derive(Debug, thiserror::Error)]
@@ -38,24 +39,18 @@ pub enum WireError {
 /// Smallest request frame: api key, api version, correlation id, client id length.
 const MIN_REQUEST_BYTES: usize = 10;
 
-/// Reads one frame. An oversize or negative length prefix is refused before any allocation.
+/// Reads one request frame (`ferrokafka_protocol::read_frame`: an oversize or negative length
+/// prefix is refused before any allocation). A clean close between frames is [`WireError::Eof`].
 pub async fn read_frame<R: AsyncRead + Unpin>(r: &mut R, max: u32) -> Result<Bytes, WireError> {
-    let mut len = [0u8; 4];
-    match r.read_exact(&mut len).await {
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(WireError::Eof),
-        Err(e) => return Err(e.into()),
+    match ferrokafka_protocol::read_frame(r, max as usize).await {
+        Ok(Some(frame)) => Ok(frame.freeze()),
+        Ok(None) => Err(WireError::Eof),
+        Err(FrameError::Size { size, .. }) => Err(WireError::FrameSize { size, max }),
+        Err(FrameError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Err(WireError::Eof)
+        }
+        Err(FrameError::Io(e)) => Err(WireError::Io(e)),
     }
-    let size = i32::from_be_bytes(len);
-    if size < 0 || size as u32 > max {
-        return Err(WireError::FrameSize {
-            size: size as i64,
-            max,
-        });
-    }
-    let mut buf = BytesMut::zeroed(size as usize);
-    r.read_exact(&mut buf).await?;
-    Ok(buf.freeze())
 }
 
 /// A decoded request, or the answer to give without dispatching.
@@ -127,7 +122,7 @@ pub fn encode_response(
 pub fn encode_api_versions_fallback(out: &mut BytesMut, correlation_id: i32) {
     let range = ApiKey::ApiVersions.valid_versions();
     let body = ApiVersionsResponse::default()
-        .with_error_code(35)
+        .with_error_code(ErrorCode::UnsupportedVersion.code())
         .with_api_keys(vec![
             kafka_protocol::messages::api_versions_response::ApiVersion::default()
                 .with_api_key(ApiKey::ApiVersions as i16)
@@ -169,7 +164,7 @@ mod tests {
         let mut r: &[u8] = &[0, 0, 0, 8, 1, 2];
         assert!(matches!(
             read_frame(&mut r, 1024).await,
-            Err(WireError::Io(_))
+            Err(WireError::Eof)
         ));
     }
 

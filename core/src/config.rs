@@ -30,36 +30,7 @@ impl Acks {
     }
 }
 
-/// `compression.type` of a producer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompressionType {
-    None,
-    Gzip,
-    Snappy,
-    Lz4,
-    Zstd,
-}
-
-/// Per-codec compression levels, by Java's rules and defaults (KIP-390).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CompressionLevels {
-    /// 1-9, or -1 for zlib's default (6).
-    pub gzip: i32,
-    /// 1-17; 9, the default, selects LZ4's fast compressor, any other level LZ4-HC.
-    pub lz4: i32,
-    /// -131072 to 22; default 3.
-    pub zstd: i32,
-}
-
-impl Default for CompressionLevels {
-    fn default() -> Self {
-        CompressionLevels {
-            gzip: -1,
-            lz4: 9,
-            zstd: 3,
-        }
-    }
-}
+pub use ferrokafka_protocol::{CompressionLevels, CompressionType};
 
 /// `auto.offset.reset` of a consumer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

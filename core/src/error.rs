@@ -72,6 +72,29 @@ pub struct Error {
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
+impl From<ferrokafka_protocol::ProtocolError> for Error {
+    fn from(e: ferrokafka_protocol::ProtocolError) -> Error {
+        use ferrokafka_protocol::ProtocolError as P;
+        match &e {
+            P::CorruptBatch(_) => Error::protocol(e.to_string()),
+            P::TooLarge(_) => Error::new(ErrorKind::RecordTooLarge, e.to_string()),
+            P::Compress { .. } => Error::internal(e.to_string()),
+        }
+    }
+}
+
+impl Error {
+    /// The error for a frame that could not be read while `context`.
+    pub(crate) fn frame(context: &str, e: ferrokafka_protocol::FrameError) -> Error {
+        match e {
+            ferrokafka_protocol::FrameError::Io(io) => Error::network(context, io),
+            size @ ferrokafka_protocol::FrameError::Size { .. } => {
+                Error::protocol(size.to_string())
+            }
+        }
+    }
+}
+
 /// `Result` with the core's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

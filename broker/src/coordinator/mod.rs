@@ -30,7 +30,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::time::Instant;
@@ -73,12 +73,7 @@ pub(crate) fn lock_group(g: &GroupRef) -> MutexGuard<'_, Group> {
     g.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
+pub(crate) use ferrokafka_protocol::now_ms;
 
 fn ms(v: i32) -> Duration {
     Duration::from_millis(v.max(0) as u64)

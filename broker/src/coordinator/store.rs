@@ -99,7 +99,6 @@ struct Shard {
 
 /// The set of shard files.
 pub(crate) struct Store {
-    dir: PathBuf,
     shards: Vec<Mutex<Shard>>,
     compact_min_bytes: u64,
 }
@@ -207,36 +206,18 @@ impl Shard {
     }
 
     /// Rewrites the file to exactly the live frames: temp file, fsync, rename, fsync dir.
-    fn compact(&mut self, dir: &Path) -> Result<(), CoordinatorError> {
-        let tmp = self.path.with_extension("log.tmp");
+    fn compact(&mut self) -> Result<(), CoordinatorError> {
         let mut buf = Vec::with_capacity(self.live_len as usize);
         for bytes in self.live.values() {
             buf.extend_from_slice(bytes);
         }
-        let io = |p: &Path| {
-            let p = p.to_path_buf();
-            move |e| CoordinatorError::io(p, e)
-        };
-        let mut f = File::create(&tmp).map_err(io(&tmp))?;
-        f.write_all(&buf).map_err(io(&tmp))?;
-        f.sync_all().map_err(io(&tmp))?;
-        drop(f);
-        std::fs::rename(&tmp, &self.path).map_err(io(&self.path))?;
-        sync_dir(dir);
+        crate::durable::write_atomically(&self.path, &buf, true)?;
         self.file = OpenOptions::new()
             .append(true)
             .open(&self.path)
-            .map_err(io(&self.path))?;
+            .map_err(|e| CoordinatorError::io(self.path.clone(), e))?;
         self.file_len = buf.len() as u64;
         Ok(())
-    }
-}
-
-fn sync_dir(dir: &Path) {
-    // Directory fsync makes the rename durable; not every platform supports it, and losing it
-    // only means the previous (equivalent) file survives a power cut.
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
     }
 }
 
@@ -282,7 +263,7 @@ impl Store {
             // that already is exactly its live frames (e.g. a new, empty one) is left alone:
             // rewriting it would cost fsyncs on every start for nothing.
             if shard.has_garbage() {
-                shard.compact(dir)?;
+                shard.compact()?;
             }
             for bytes in shard.live.values() {
                 records.extend(parse_frames(bytes).0);
@@ -291,7 +272,6 @@ impl Store {
         }
         Ok((
             Store {
-                dir: dir.to_path_buf(),
                 shards,
                 compact_min_bytes: COMPACT_MIN_BYTES,
             },
@@ -312,7 +292,7 @@ impl Store {
         s.file_len += bytes.len() as u64;
         s.apply(record);
         if s.file_len > self.compact_min_bytes && s.file_len > 2 * s.live_len {
-            if let Err(e) = s.compact(&self.dir) {
+            if let Err(e) = s.compact() {
                 // The appended record is already durable; compaction can be retried later.
                 tracing::warn!(error = %e, "compacting group coordinator state failed");
             }
@@ -325,7 +305,7 @@ impl Store {
         for shard in &self.shards {
             let mut s = lock(shard);
             if s.has_garbage() {
-                s.compact(&self.dir)?;
+                s.compact()?;
             } else {
                 let path = s.path.clone();
                 s.file

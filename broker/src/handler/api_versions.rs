@@ -1,12 +1,13 @@
 //! ApiVersions: the APIs and version ranges this broker speaks (every version the
 //! `kafka-protocol` crate supports for each API we serve).
 
+use crate::context::RequestContext;
 use kafka_protocol::messages::api_versions_response::ApiVersion;
 use kafka_protocol::messages::{ApiVersionsRequest, ApiVersionsResponse};
 
 use super::SUPPORTED_APIS;
 
-pub fn handle(_req: ApiVersionsRequest, _version: i16) -> ApiVersionsResponse {
+pub fn handle(_ctx: &RequestContext<'_>, _req: ApiVersionsRequest) -> ApiVersionsResponse {
     let api_keys = SUPPORTED_APIS
         .iter()
         .map(|api| {

@@ -2,6 +2,7 @@
 //! broker). Topic overrides are validated against Kafka's topic config keys before anything is
 //! stored; an invalid key or value fails the whole resource with INVALID_CONFIG.
 
+use ferrokafka_protocol::ErrorCode;
 use std::collections::BTreeMap;
 
 use kafka_protocol::messages::describe_configs_response::{
@@ -13,23 +14,23 @@ use kafka_protocol::messages::{
     IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse,
 };
 
-use super::{sb, UNKNOWN_TOPIC_OR_PARTITION};
+use super::sb;
+use crate::context::RequestContext;
 use crate::state::BrokerState;
 use crate::topic_config::{self, ConfigType, TOPIC_CONFIG_KEYS};
 
 const TOPIC: i8 = 2;
 const BROKER: i8 = 4;
-const INVALID_CONFIG: i16 = 40;
-const INVALID_REQUEST: i16 = 42;
 const DYNAMIC_TOPIC_CONFIG: i8 = 1;
 const STATIC_BROKER_CONFIG: i8 = 4;
 const DEFAULT_CONFIG: i8 = 5;
 
 pub fn describe(
     state: &BrokerState,
+    ctx: &RequestContext<'_>,
     req: DescribeConfigsRequest,
-    version: i16,
 ) -> DescribeConfigsResponse {
+    let version = ctx.api_version;
     let results = req
         .resources
         .into_iter()
@@ -56,7 +57,7 @@ pub fn describe(
             match r.resource_type {
                 TOPIC => match state.topics.get(&name) {
                     None => result
-                        .with_error_code(UNKNOWN_TOPIC_OR_PARTITION)
+                        .with_error_code(ErrorCode::UnknownTopicOrPartition.code())
                         .with_error_message(Some(sb(format!("Topic '{name}' does not exist.")))),
                     Some(topic) => {
                         let configs = TOPIC_CONFIG_KEYS
@@ -93,13 +94,13 @@ pub fn describe(
                     result.with_error_code(0).with_configs(configs)
                 }
                 BROKER => result
-                    .with_error_code(INVALID_REQUEST)
+                    .with_error_code(ErrorCode::InvalidRequest.code())
                     .with_error_message(Some(sb(format!(
                         "Broker {name} is not this broker ({}).",
                         state.node_id
                     )))),
                 other => result
-                    .with_error_code(INVALID_REQUEST)
+                    .with_error_code(ErrorCode::InvalidRequest.code())
                     .with_error_message(Some(sb(format!(
                         "Describing configs of resource type {other} is not supported."
                     )))),
@@ -179,11 +180,11 @@ fn apply(
     validate_only: bool,
 ) -> (i16, Option<String>) {
     if resource_type == BROKER {
-        return (INVALID_CONFIG, Some("Dynamic broker configs are not supported: set the value in server.properties (or --override) and restart the broker.".into()));
+        return (ErrorCode::InvalidConfig.code(), Some("Dynamic broker configs are not supported: set the value in server.properties (or --override) and restart the broker.".into()));
     }
     if resource_type != TOPIC {
         return (
-            INVALID_REQUEST,
+            ErrorCode::InvalidRequest.code(),
             Some(format!(
                 "Altering configs of resource type {resource_type} is not supported."
             )),
@@ -191,13 +192,13 @@ fn apply(
     }
     let Some(topic) = state.topics.get(name) else {
         return (
-            UNKNOWN_TOPIC_OR_PARTITION,
+            ErrorCode::UnknownTopicOrPartition.code(),
             Some(format!("Topic '{name}' does not exist.")),
         );
     };
     let configs = match next(&topic.configs).and_then(|c| validate_all(&c).map(|_| c)) {
         Ok(c) => c,
-        Err(m) => return (INVALID_CONFIG, Some(m)),
+        Err(m) => return (ErrorCode::InvalidConfig.code(), Some(m)),
     };
     if validate_only {
         return (0, None);
@@ -208,7 +209,11 @@ fn apply(
     }
 }
 
-pub fn alter(state: &BrokerState, req: AlterConfigsRequest, _version: i16) -> AlterConfigsResponse {
+pub fn alter(
+    state: &BrokerState,
+    _ctx: &RequestContext<'_>,
+    req: AlterConfigsRequest,
+) -> AlterConfigsResponse {
     let responses = req
         .resources
         .into_iter()
@@ -246,8 +251,8 @@ const SUBTRACT: i8 = 3;
 
 pub fn incremental_alter(
     state: &BrokerState,
+    _ctx: &RequestContext<'_>,
     req: IncrementalAlterConfigsRequest,
-    _version: i16,
 ) -> IncrementalAlterConfigsResponse {
     let responses = req
         .resources

@@ -1,17 +1,17 @@
 //! CreatePartitions: raise a topic's partition count (never lower it).
 
+use ferrokafka_protocol::ErrorCode;
 use kafka_protocol::messages::create_partitions_response::CreatePartitionsTopicResult;
 use kafka_protocol::messages::{CreatePartitionsRequest, CreatePartitionsResponse};
 
 use super::sb;
+use crate::context::RequestContext;
 use crate::state::BrokerState;
-
-const INVALID_REPLICA_ASSIGNMENT: i16 = 39;
 
 pub fn handle(
     state: &BrokerState,
+    _ctx: &RequestContext<'_>,
     req: CreatePartitionsRequest,
-    _version: i16,
 ) -> CreatePartitionsResponse {
     let results = req
         .topics
@@ -24,7 +24,7 @@ pub fn handle(
             });
             if bad_assignment {
                 return result
-                    .with_error_code(INVALID_REPLICA_ASSIGNMENT)
+                    .with_error_code(ErrorCode::InvalidReplicaAssignment.code())
                     .with_error_message(Some(sb(format!(
                     "Replica assignments may only name broker {}, the only broker of this cluster.",
                     state.node_id

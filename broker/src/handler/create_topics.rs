@@ -2,6 +2,7 @@
 //! unless `validate_only`. Replication factor above 1 is refused as Kafka refuses it when
 //! there are not enough brokers.
 
+use ferrokafka_protocol::ErrorCode;
 use std::collections::BTreeMap;
 
 use kafka_protocol::messages::create_topics_response::{
@@ -10,17 +11,20 @@ use kafka_protocol::messages::create_topics_response::{
 use kafka_protocol::messages::{CreateTopicsRequest, CreateTopicsResponse};
 
 use super::sb;
+use crate::context::RequestContext;
 use crate::state::BrokerState;
 use crate::topic_config::TOPIC_CONFIG_KEYS;
 
-const INVALID_REPLICATION_FACTOR: i16 = 38;
-const INVALID_REPLICA_ASSIGNMENT: i16 = 39;
-const INVALID_REQUEST: i16 = 42;
 /// ConfigSource values as Kafka reports them.
 const DYNAMIC_TOPIC_CONFIG: i8 = 1;
 const DEFAULT_CONFIG: i8 = 5;
 
-pub fn handle(state: &BrokerState, req: CreateTopicsRequest, version: i16) -> CreateTopicsResponse {
+pub fn handle(
+    state: &BrokerState,
+    ctx: &RequestContext<'_>,
+    req: CreateTopicsRequest,
+) -> CreateTopicsResponse {
+    let version = ctx.api_version;
     let mut seen = std::collections::HashSet::new();
     let topics = req
         .topics
@@ -38,21 +42,21 @@ pub fn handle(state: &BrokerState, req: CreateTopicsRequest, version: i16) -> Cr
                     .with_error_message(Some(sb(message)))
             };
             if !seen.insert(name.clone()) {
-                return fail(INVALID_REQUEST, format!("Create topics request from client contains the topic {name} more than once"));
+                return fail(ErrorCode::InvalidRequest.code(), format!("Create topics request from client contains the topic {name} more than once"));
             }
             let mut partitions = if t.num_partitions == -1 { state.config.num_partitions } else { t.num_partitions };
             let rf = if t.replication_factor == -1 { state.config.default_replication_factor } else { t.replication_factor };
             if !t.assignments.is_empty() {
                 if t.num_partitions != -1 || t.replication_factor != -1 {
-                    return fail(INVALID_REQUEST, "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.".into());
+                    return fail(ErrorCode::InvalidRequest.code(), "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.".into());
                 }
                 if t.assignments.iter().any(|a| a.broker_ids.len() != 1 || a.broker_ids[0].0 != state.node_id) {
-                    return fail(INVALID_REPLICA_ASSIGNMENT, format!("Replica assignments may only name broker {}, the only broker of this cluster.", state.node_id));
+                    return fail(ErrorCode::InvalidReplicaAssignment.code(), format!("Replica assignments may only name broker {}, the only broker of this cluster.", state.node_id));
                 }
                 partitions = t.assignments.len() as i32;
             } else if rf != 1 {
                 return fail(
-                    INVALID_REPLICATION_FACTOR,
+                    ErrorCode::InvalidReplicationFactor.code(),
                     format!("Unable to replicate the partition {rf} time(s): The target replication factor of {rf} cannot be reached because only 1 broker(s) are registered."),
                 );
             }

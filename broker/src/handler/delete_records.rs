@@ -1,17 +1,18 @@
 //! DeleteRecords: advance a partition's log start offset (offset -1 = the high watermark).
 
+use ferrokafka_protocol::ErrorCode;
 use kafka_protocol::messages::delete_records_response::{
     DeleteRecordsPartitionResult, DeleteRecordsTopicResult,
 };
 use kafka_protocol::messages::{DeleteRecordsRequest, DeleteRecordsResponse};
 
-use super::UNKNOWN_TOPIC_OR_PARTITION;
+use crate::context::RequestContext;
 use crate::state::BrokerState;
 
 pub fn handle(
     state: &BrokerState,
+    _ctx: &RequestContext<'_>,
     req: DeleteRecordsRequest,
-    _version: i16,
 ) -> DeleteRecordsResponse {
     let topics = req
         .topics
@@ -25,7 +26,7 @@ pub fn handle(
                         .with_partition_index(p.partition_index)
                         .with_low_watermark(-1);
                     match state.topics.partition(t.name.0.as_str(), p.partition_index) {
-                        None => r.with_error_code(UNKNOWN_TOPIC_OR_PARTITION),
+                        None => r.with_error_code(ErrorCode::UnknownTopicOrPartition.code()),
                         Some(part) => match part.delete_records_before(p.offset) {
                             Ok(low) => r.with_error_code(0).with_low_watermark(low),
                             Err((code, _)) => r.with_error_code(code),

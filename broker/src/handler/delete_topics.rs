@@ -1,13 +1,20 @@
 //! DeleteTopics: by name (v0-v5) or by name or topic id (v6+); data is removed and the
 //! topic's committed offsets are dropped.
 
+use ferrokafka_protocol::ErrorCode;
 use kafka_protocol::messages::delete_topics_response::DeletableTopicResult;
 use kafka_protocol::messages::{DeleteTopicsRequest, DeleteTopicsResponse, TopicName};
 
-use super::{sb, UNKNOWN_TOPIC_ID};
+use super::sb;
+use crate::context::RequestContext;
 use crate::state::BrokerState;
 
-pub fn handle(state: &BrokerState, req: DeleteTopicsRequest, version: i16) -> DeleteTopicsResponse {
+pub fn handle(
+    state: &BrokerState,
+    ctx: &RequestContext<'_>,
+    req: DeleteTopicsRequest,
+) -> DeleteTopicsResponse {
+    let version = ctx.api_version;
     let targets: Vec<(Option<String>, uuid::Uuid)> = if version >= 6 {
         req.topics
             .into_iter()
@@ -29,7 +36,7 @@ pub fn handle(state: &BrokerState, req: DeleteTopicsRequest, version: i16) -> De
                     None => {
                         return DeletableTopicResult::default()
                             .with_topic_id(id)
-                            .with_error_code(UNKNOWN_TOPIC_ID)
+                            .with_error_code(ErrorCode::UnknownTopicId.code())
                             .with_error_message(Some(sb(
                                 "This server does not host this topic ID.",
                             )));

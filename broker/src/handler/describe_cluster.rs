@@ -4,14 +4,15 @@ use kafka_protocol::messages::describe_cluster_response::DescribeClusterBroker;
 use kafka_protocol::messages::{BrokerId, DescribeClusterRequest, DescribeClusterResponse};
 
 use super::sb;
+use crate::context::RequestContext;
 use crate::state::BrokerState;
 
 const OPERATIONS_NOT_REQUESTED: i32 = i32::MIN;
 
 pub fn handle(
     state: &BrokerState,
+    ctx: &RequestContext<'_>,
     req: DescribeClusterRequest,
-    _version: i16,
 ) -> DescribeClusterResponse {
     DescribeClusterResponse::default()
         .with_error_code(0)
@@ -20,7 +21,10 @@ pub fn handle(
         .with_controller_id(BrokerId(state.node_id))
         .with_brokers(vec![DescribeClusterBroker::default()
             .with_broker_id(BrokerId(state.node_id))
-            .with_host(sb(state.advertised_host.clone()))
-            .with_port(state.advertised_port)])
+            .with_host(sb(state
+                .endpoint(&ctx.connection.listener_name)
+                .host
+                .clone()))
+            .with_port(state.endpoint(&ctx.connection.listener_name).port)])
         .with_cluster_authorized_operations(OPERATIONS_NOT_REQUESTED)
 }

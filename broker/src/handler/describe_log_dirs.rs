@@ -6,12 +6,13 @@ use kafka_protocol::messages::describe_log_dirs_response::{
 use kafka_protocol::messages::{DescribeLogDirsRequest, DescribeLogDirsResponse, TopicName};
 
 use super::sb;
+use crate::context::RequestContext;
 use crate::state::BrokerState;
 
 pub fn handle(
     state: &BrokerState,
+    _ctx: &RequestContext<'_>,
     req: DescribeLogDirsRequest,
-    _version: i16,
 ) -> DescribeLogDirsResponse {
     let wanted: Option<Vec<(String, Vec<i32>)>> = req.topics.map(|ts| {
         ts.into_iter()

@@ -5,23 +5,27 @@
 //! clients to keep sending full fetch requests. Reading stops at the high watermark, which on a
 //! single node is the log end offset.
 
+use ferrokafka_protocol::ErrorCode;
 use std::time::Duration;
 
 use bytes::Bytes;
 use kafka_protocol::messages::fetch_response::{FetchableTopicResponse, PartitionData};
 use kafka_protocol::messages::{BrokerId, FetchRequest, FetchResponse};
 
-use super::{UNKNOWN_TOPIC_ID, UNKNOWN_TOPIC_OR_PARTITION};
+use crate::context::RequestContext;
 use crate::partition::LEADER_EPOCH;
 use crate::state::BrokerState;
 
-const FETCH_SESSION_ID_NOT_FOUND: i16 = 70;
-const UNKNOWN_LEADER_EPOCH: i16 = 75;
 const READ_COMMITTED: i8 = 1;
 
-pub async fn handle(state: &BrokerState, req: FetchRequest, version: i16) -> FetchResponse {
+pub async fn handle(
+    state: &BrokerState,
+    ctx: &RequestContext<'_>,
+    req: FetchRequest,
+) -> FetchResponse {
+    let version = ctx.api_version;
     if req.session_id != 0 {
-        return FetchResponse::default().with_error_code(FETCH_SESSION_ID_NOT_FOUND);
+        return FetchResponse::default().with_error_code(ErrorCode::FetchSessionIdNotFound.code());
     }
     let deadline =
         tokio::time::Instant::now() + Duration::from_millis(req.max_wait_ms.max(0) as u64);
@@ -85,9 +89,9 @@ fn read_once(
             let Some(partition) = partition else {
                 errors = true;
                 let code = if by_id && topic.is_none() {
-                    UNKNOWN_TOPIC_ID
+                    ErrorCode::UnknownTopicId.code()
                 } else {
-                    UNKNOWN_TOPIC_OR_PARTITION
+                    ErrorCode::UnknownTopicOrPartition.code()
                 };
                 partitions.push(data.with_error_code(code));
                 continue;
@@ -96,7 +100,7 @@ fn read_once(
             // one ahead of it saw metadata from elsewhere.
             if p.current_leader_epoch > LEADER_EPOCH {
                 errors = true;
-                partitions.push(data.with_error_code(UNKNOWN_LEADER_EPOCH));
+                partitions.push(data.with_error_code(ErrorCode::UnknownLeaderEpoch.code()));
                 continue;
             }
             let limit = (p.partition_max_bytes.max(0) as usize).min(remaining);

@@ -1,11 +1,12 @@
 //! ListOffsets: earliest, latest, by timestamp, max timestamp (KIP-734) and earliest-local.
 
+use ferrokafka_protocol::ErrorCode;
 use kafka_protocol::messages::list_offsets_response::{
     ListOffsetsPartitionResponse, ListOffsetsTopicResponse,
 };
 use kafka_protocol::messages::{ListOffsetsRequest, ListOffsetsResponse};
 
-use super::UNKNOWN_TOPIC_OR_PARTITION;
+use crate::context::RequestContext;
 use crate::partition::{Partition, LEADER_EPOCH};
 use crate::state::BrokerState;
 
@@ -16,7 +17,12 @@ const EARLIEST_LOCAL: i64 = -4;
 const LATEST_TIERED: i64 = -5;
 const EARLIEST_PENDING_UPLOAD: i64 = -6;
 
-pub fn handle(state: &BrokerState, req: ListOffsetsRequest, version: i16) -> ListOffsetsResponse {
+pub fn handle(
+    state: &BrokerState,
+    ctx: &RequestContext<'_>,
+    req: ListOffsetsRequest,
+) -> ListOffsetsResponse {
+    let version = ctx.api_version;
     // leader_epoch exists from v4 on; setting it for older versions cannot be encoded.
     let epoch = if version >= 4 { LEADER_EPOCH } else { -1 };
     let topics = req
@@ -39,7 +45,7 @@ pub fn handle(state: &BrokerState, req: ListOffsetsRequest, version: i16) -> Lis
                             .and_then(|i| t.partitions.get(i))
                     });
                     match partition {
-                        None => base.with_error_code(UNKNOWN_TOPIC_OR_PARTITION),
+                        None => base.with_error_code(ErrorCode::UnknownTopicOrPartition.code()),
                         Some(partition) => match lookup(partition, p.timestamp) {
                             Ok(Some((offset, ts))) => base
                                 .with_error_code(0)

@@ -1,6 +1,7 @@
 //! Metadata: brokers (just this one), topics with their ids and partitions, and topic
 //! auto-creation when `auto.create.topics.enable` and the client allows it.
 
+use ferrokafka_protocol::ErrorCode;
 use kafka_protocol::messages::metadata_response::{
     MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
 };
@@ -8,7 +9,8 @@ use kafka_protocol::messages::{BrokerId, MetadataRequest, MetadataResponse, Topi
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{sb, UNKNOWN_TOPIC_ID, UNKNOWN_TOPIC_OR_PARTITION};
+use super::sb;
+use crate::context::RequestContext;
 use crate::partition::LEADER_EPOCH;
 use crate::state::BrokerState;
 use crate::topics::Topic;
@@ -22,7 +24,12 @@ const ALL_TOPIC_OPERATIONS: i32 =
 const ALL_CLUSTER_OPERATIONS: i32 =
     (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
 
-pub fn handle(state: &BrokerState, req: MetadataRequest, version: i16) -> MetadataResponse {
+pub fn handle(
+    state: &BrokerState,
+    ctx: &RequestContext<'_>,
+    req: MetadataRequest,
+) -> MetadataResponse {
+    let version = ctx.api_version;
     let topic_ops = if req.include_topic_authorized_operations {
         ALL_TOPIC_OPERATIONS
     } else {
@@ -42,7 +49,7 @@ pub fn handle(state: &BrokerState, req: MetadataRequest, version: i16) -> Metada
                 None => match state.topics.get_by_id(&t.topic_id) {
                     Some(topic) => describe(&topic, state.node_id, topic_ops),
                     None => MetadataResponseTopic::default()
-                        .with_error_code(UNKNOWN_TOPIC_ID)
+                        .with_error_code(ErrorCode::UnknownTopicId.code())
                         .with_topic_id(t.topic_id),
                 },
             })
@@ -51,8 +58,11 @@ pub fn handle(state: &BrokerState, req: MetadataRequest, version: i16) -> Metada
     MetadataResponse::default()
         .with_brokers(vec![MetadataResponseBroker::default()
             .with_node_id(BrokerId(state.node_id))
-            .with_host(sb(state.advertised_host.clone()))
-            .with_port(state.advertised_port)])
+            .with_host(sb(state
+                .endpoint(&ctx.connection.listener_name)
+                .host
+                .clone()))
+            .with_port(state.endpoint(&ctx.connection.listener_name).port)])
         .with_cluster_id(Some(sb(state.cluster_id.clone())))
         .with_controller_id(BrokerId(state.node_id))
         .with_topics(topics)
@@ -83,7 +93,7 @@ fn by_name(state: &BrokerState, name: &str, allow_create: bool, ops: i32) -> Met
             .with_topic_authorized_operations(ops)
     };
     if !allow_create {
-        return unknown(UNKNOWN_TOPIC_OR_PARTITION);
+        return unknown(ErrorCode::UnknownTopicOrPartition.code());
     }
     match state
         .topics
@@ -93,7 +103,7 @@ fn by_name(state: &BrokerState, name: &str, allow_create: bool, ops: i32) -> Met
         // Another connection created it first.
         Err(crate::topics::TopicError::AlreadyExists(_)) => match state.topics.get(name) {
             Some(topic) => describe(&topic, state.node_id, ops),
-            None => unknown(UNKNOWN_TOPIC_OR_PARTITION),
+            None => unknown(ErrorCode::UnknownTopicOrPartition.code()),
         },
         Err(e) => unknown(e.code()),
     }

@@ -1,36 +1,41 @@
-//! Request dispatch: one file per Kafka API, each `decode → act → encode`-free (decoding and
-//! encoding happen in `wire`): a handler takes the decoded request and returns the response.
+//! Request dispatch: one file per Kafka API. Decoding and encoding happen in `wire`; a handler
+//! takes the request's [`RequestContext`] (who sent it, on which listener, which version) and
+//! the decoded request, and returns the response. Group APIs are answered from the state kept
+//! in `coordinator/`.
 //!
 //! Owns the list of APIs the broker advertises in ApiVersions. An API that is not listed is
 //! refused at decode time (the connection closes, as Kafka does for unknown APIs).
 
-use std::net::SocketAddr;
-
-use kafka_protocol::messages::{ApiKey, RequestHeader, RequestKind, ResponseKind};
+use kafka_protocol::messages::{ApiKey, RequestKind, ResponseKind};
 use kafka_protocol::protocol::StrBytes;
 
-use crate::coordinator::ClientInfo;
+use crate::context::RequestContext;
 use crate::state::BrokerState;
 
 mod api_versions;
 mod configs;
 mod create_partitions;
 mod create_topics;
+mod delete_groups;
 mod delete_records;
 mod delete_topics;
 mod describe_cluster;
+mod describe_groups;
 mod describe_log_dirs;
 mod fetch;
 mod find_coordinator;
+mod heartbeat;
 mod init_producer_id;
+mod join_group;
+mod leave_group;
+mod list_groups;
 mod list_offsets;
 mod metadata;
+mod offset_commit;
+mod offset_delete;
+mod offset_fetch;
 mod produce;
-
-/// Facts about the connection a request came on.
-pub struct ConnectionInfo {
-    pub peer: SocketAddr,
-}
+mod sync_group;
 
 /// Every API this broker answers.
 pub const SUPPORTED_APIS: &[ApiKey] = &[
@@ -70,77 +75,40 @@ pub fn supported(api: ApiKey) -> bool {
 /// Runs one request. `None` means no response is sent (Produce with acks=0).
 pub async fn dispatch(
     state: &BrokerState,
-    conn: &ConnectionInfo,
-    header: &RequestHeader,
+    ctx: &RequestContext<'_>,
     body: RequestKind,
 ) -> Option<ResponseKind> {
-    let v = header.request_api_version;
-    let groups = &state.groups;
+    use RequestKind as Q;
+    use ResponseKind as A;
     let response = match body {
-        RequestKind::ApiVersions(r) => ResponseKind::ApiVersions(api_versions::handle(r, v)),
-        RequestKind::Metadata(r) => ResponseKind::Metadata(metadata::handle(state, r, v)),
-        RequestKind::Produce(r) => return produce::handle(state, r, v).map(ResponseKind::Produce),
-        RequestKind::Fetch(r) => ResponseKind::Fetch(fetch::handle(state, r, v).await),
-        RequestKind::ListOffsets(r) => ResponseKind::ListOffsets(list_offsets::handle(state, r, v)),
-        RequestKind::FindCoordinator(r) => {
-            ResponseKind::FindCoordinator(find_coordinator::handle(state, r, v))
+        Q::ApiVersions(r) => A::ApiVersions(api_versions::handle(ctx, r)),
+        Q::Metadata(r) => A::Metadata(metadata::handle(state, ctx, r)),
+        Q::Produce(r) => return produce::handle(state, ctx, r).map(A::Produce),
+        Q::Fetch(r) => A::Fetch(fetch::handle(state, ctx, r).await),
+        Q::ListOffsets(r) => A::ListOffsets(list_offsets::handle(state, ctx, r)),
+        Q::FindCoordinator(r) => A::FindCoordinator(find_coordinator::handle(state, ctx, r)),
+        Q::JoinGroup(r) => A::JoinGroup(join_group::handle(state, ctx, r).await),
+        Q::SyncGroup(r) => A::SyncGroup(sync_group::handle(state, ctx, r).await),
+        Q::Heartbeat(r) => A::Heartbeat(heartbeat::handle(state, ctx, r).await),
+        Q::LeaveGroup(r) => A::LeaveGroup(leave_group::handle(state, ctx, r).await),
+        Q::OffsetCommit(r) => A::OffsetCommit(offset_commit::handle(state, ctx, r).await),
+        Q::OffsetFetch(r) => A::OffsetFetch(offset_fetch::handle(state, ctx, r).await),
+        Q::OffsetDelete(r) => A::OffsetDelete(offset_delete::handle(state, ctx, r).await),
+        Q::ListGroups(r) => A::ListGroups(list_groups::handle(state, ctx, r).await),
+        Q::DescribeGroups(r) => A::DescribeGroups(describe_groups::handle(state, ctx, r).await),
+        Q::DeleteGroups(r) => A::DeleteGroups(delete_groups::handle(state, ctx, r).await),
+        Q::CreateTopics(r) => A::CreateTopics(create_topics::handle(state, ctx, r)),
+        Q::DeleteTopics(r) => A::DeleteTopics(delete_topics::handle(state, ctx, r)),
+        Q::CreatePartitions(r) => A::CreatePartitions(create_partitions::handle(state, ctx, r)),
+        Q::DescribeConfigs(r) => A::DescribeConfigs(configs::describe(state, ctx, r)),
+        Q::AlterConfigs(r) => A::AlterConfigs(configs::alter(state, ctx, r)),
+        Q::IncrementalAlterConfigs(r) => {
+            A::IncrementalAlterConfigs(configs::incremental_alter(state, ctx, r))
         }
-        RequestKind::JoinGroup(r) => {
-            let client = ClientInfo {
-                client_id: header
-                    .client_id
-                    .as_ref()
-                    .map(|c| c.as_str().to_string())
-                    .unwrap_or_default(),
-                client_host: format!("/{}", conn.peer.ip()),
-            };
-            ResponseKind::JoinGroup(groups.join_group_from(r, v, client).await)
-        }
-        RequestKind::SyncGroup(r) => ResponseKind::SyncGroup(groups.sync_group(r, v).await),
-        RequestKind::Heartbeat(r) => ResponseKind::Heartbeat(groups.heartbeat(r, v).await),
-        RequestKind::LeaveGroup(r) => ResponseKind::LeaveGroup(groups.leave_group(r, v).await),
-        RequestKind::OffsetCommit(r) => {
-            ResponseKind::OffsetCommit(groups.offset_commit(r, v).await)
-        }
-        RequestKind::OffsetFetch(r) => ResponseKind::OffsetFetch(groups.offset_fetch(r, v).await),
-        RequestKind::OffsetDelete(r) => {
-            ResponseKind::OffsetDelete(groups.offset_delete(r, v).await)
-        }
-        RequestKind::ListGroups(r) => ResponseKind::ListGroups(groups.list_groups(r, v).await),
-        RequestKind::DescribeGroups(r) => {
-            ResponseKind::DescribeGroups(groups.describe_groups(r, v).await)
-        }
-        RequestKind::DeleteGroups(r) => {
-            ResponseKind::DeleteGroups(groups.delete_groups(r, v).await)
-        }
-        RequestKind::CreateTopics(r) => {
-            ResponseKind::CreateTopics(create_topics::handle(state, r, v))
-        }
-        RequestKind::DeleteTopics(r) => {
-            ResponseKind::DeleteTopics(delete_topics::handle(state, r, v))
-        }
-        RequestKind::CreatePartitions(r) => {
-            ResponseKind::CreatePartitions(create_partitions::handle(state, r, v))
-        }
-        RequestKind::DescribeConfigs(r) => {
-            ResponseKind::DescribeConfigs(configs::describe(state, r, v))
-        }
-        RequestKind::AlterConfigs(r) => ResponseKind::AlterConfigs(configs::alter(state, r, v)),
-        RequestKind::IncrementalAlterConfigs(r) => {
-            ResponseKind::IncrementalAlterConfigs(configs::incremental_alter(state, r, v))
-        }
-        RequestKind::DescribeCluster(r) => {
-            ResponseKind::DescribeCluster(describe_cluster::handle(state, r, v))
-        }
-        RequestKind::DeleteRecords(r) => {
-            ResponseKind::DeleteRecords(delete_records::handle(state, r, v))
-        }
-        RequestKind::DescribeLogDirs(r) => {
-            ResponseKind::DescribeLogDirs(describe_log_dirs::handle(state, r, v))
-        }
-        RequestKind::InitProducerId(r) => {
-            ResponseKind::InitProducerId(init_producer_id::handle(state, r, v))
-        }
+        Q::DescribeCluster(r) => A::DescribeCluster(describe_cluster::handle(state, ctx, r)),
+        Q::DeleteRecords(r) => A::DeleteRecords(delete_records::handle(state, ctx, r)),
+        Q::DescribeLogDirs(r) => A::DescribeLogDirs(describe_log_dirs::handle(state, ctx, r)),
+        Q::InitProducerId(r) => A::InitProducerId(init_producer_id::handle(state, ctx, r)),
         other => {
             // Unreachable in practice: `wire` refuses unsupported APIs before decoding.
             tracing::warn!(api = ?std::mem::discriminant(&other), "request for an API this broker does not serve");
@@ -154,8 +122,3 @@ pub async fn dispatch(
 pub(crate) fn sb(s: impl Into<String>) -> StrBytes {
     StrBytes::from_string(s.into())
 }
-
-/// Error code for "this broker does not host that topic or partition".
-pub(crate) const UNKNOWN_TOPIC_OR_PARTITION: i16 = 3;
-/// Error code for an unknown topic id (requests by topic id).
-pub(crate) const UNKNOWN_TOPIC_ID: i16 = 100;

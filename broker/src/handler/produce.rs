@@ -4,29 +4,31 @@
 //! the answer comes after the batches are written to the log (and fsynced when the topic's
 //! `flush.messages` asks for it).
 
+use ferrokafka_protocol::ErrorCode;
 use kafka_protocol::messages::produce_response::{
     BatchIndexAndErrorMessage, PartitionProduceResponse, TopicProduceResponse,
 };
 use kafka_protocol::messages::{ProduceRequest, ProduceResponse};
 
-use super::{sb, UNKNOWN_TOPIC_ID, UNKNOWN_TOPIC_OR_PARTITION};
+use super::sb;
+use crate::context::RequestContext;
 use crate::state::BrokerState;
 
-const INVALID_REQUIRED_ACKS: i16 = 21;
-const TRANSACTIONS_UNSUPPORTED: i16 = 35;
-const CORRUPT_MESSAGE: i16 = 2;
-const INVALID_RECORD: i16 = 87;
-
-pub fn handle(state: &BrokerState, req: ProduceRequest, version: i16) -> Option<ProduceResponse> {
+pub fn handle(
+    state: &BrokerState,
+    ctx: &RequestContext<'_>,
+    req: ProduceRequest,
+) -> Option<ProduceResponse> {
+    let version = ctx.api_version;
     let by_id = version >= 13;
     let refuse_all = if !matches!(req.acks, -1..=1) {
         Some((
-            INVALID_REQUIRED_ACKS,
+            ErrorCode::InvalidRequiredAcks.code(),
             "acks must be -1 (all), 0 or 1".to_string(),
         ))
     } else if req.transactional_id.is_some() {
         Some((
-            TRANSACTIONS_UNSUPPORTED,
+            ErrorCode::UnsupportedVersion.code(),
             "ferrokafka does not support transactions yet; unset transactional.id".to_string(),
         ))
     } else {
@@ -51,7 +53,7 @@ pub fn handle(state: &BrokerState, req: ProduceRequest, version: i16) -> Option<
             let failed = |code: i16, message: String| {
                 let mut r = base.clone().with_error_code(code);
                 if version >= 8 {
-                    if code == INVALID_RECORD {
+                    if code == ErrorCode::InvalidRecord.code() {
                         r.record_errors = vec![BatchIndexAndErrorMessage::default()
                             .with_batch_index(0)
                             .with_batch_index_error_message(Some(sb(message.clone())))];
@@ -65,9 +67,9 @@ pub fn handle(state: &BrokerState, req: ProduceRequest, version: i16) -> Option<
                 continue;
             }
             let unknown = if by_id {
-                UNKNOWN_TOPIC_ID
+                ErrorCode::UnknownTopicId.code()
             } else {
-                UNKNOWN_TOPIC_OR_PARTITION
+                ErrorCode::UnknownTopicOrPartition.code()
             };
             let Some(topic) = &topic else {
                 partition_responses.push(failed(unknown, "unknown topic".into()));
@@ -78,7 +80,7 @@ pub fn handle(state: &BrokerState, req: ProduceRequest, version: i16) -> Option<
                 .and_then(|i| topic.partitions.get(i))
             else {
                 partition_responses.push(failed(
-                    UNKNOWN_TOPIC_OR_PARTITION,
+                    ErrorCode::UnknownTopicOrPartition.code(),
                     format!("topic {} has no partition {}", topic.name, p.index),
                 ));
                 continue;
@@ -87,7 +89,7 @@ pub fn handle(state: &BrokerState, req: ProduceRequest, version: i16) -> Option<
                 Some(r) if !r.is_empty() => r,
                 _ => {
                     partition_responses.push(failed(
-                        CORRUPT_MESSAGE,
+                        ErrorCode::CorruptMessage.code(),
                         "the produce request has no record batch for this partition".into(),
                     ));
                     continue;

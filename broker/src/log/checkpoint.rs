@@ -2,8 +2,7 @@
 //! (everything below it is fsynced) and the clean-shutdown marker. Each is replaced atomically
 //! (write a temporary file, fsync, rename, fsync the directory).
 
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::Path;
 
 use super::error::LogError;
@@ -15,36 +14,12 @@ pub(crate) const RECOVERY_POINT_FILE: &str = "recovery-point";
 pub(crate) const CLEAN_SHUTDOWN_FILE: &str = ".kafka_cleanshutdown";
 const CHECKPOINT_VERSION: &str = "0";
 
-/// Replaces `path` with `bytes`; `durable` adds the fsyncs that make it survive power loss.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8], durable: bool) -> Result<(), LogError> {
-    let tmp = path.with_extension("tmp");
-    let mut file = File::create(&tmp).map_err(|e| LogError::io("create", &tmp, e))?;
-    file.write_all(bytes)
-        .map_err(|e| LogError::io("write", &tmp, e))?;
-    if durable {
-        file.sync_all()
-            .map_err(|e| LogError::io("fsync", &tmp, e))?;
-    }
-    drop(file);
-    fs::rename(&tmp, path).map_err(|e| LogError::io("rename", path, e))?;
-    if durable {
-        if let Some(dir) = path.parent() {
-            sync_dir(dir)?;
-        }
-    }
-    Ok(())
-}
-
-pub(crate) fn sync_dir(dir: &Path) -> Result<(), LogError> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| LogError::io("fsync", dir, e))
-}
+pub(crate) use crate::durable::{sync_dir, write_atomically};
 
 /// Writes an offset checkpoint: a version line and the offset.
 pub(crate) fn write_offset(dir: &Path, name: &str, offset: i64) -> Result<(), LogError> {
     let text = format!("{CHECKPOINT_VERSION}\n{offset}\n");
-    write_atomically(&dir.join(name), text.as_bytes(), true)
+    Ok(write_atomically(&dir.join(name), text.as_bytes(), true)?)
 }
 
 /// Reads an offset checkpoint; `None` when missing or unreadable.
@@ -68,13 +43,13 @@ pub(crate) fn has_clean_shutdown_marker(dir: &Path) -> bool {
 }
 
 pub(crate) fn write_clean_shutdown_marker(dir: &Path) -> Result<(), LogError> {
-    write_atomically(&dir.join(CLEAN_SHUTDOWN_FILE), b"", true)
+    Ok(write_atomically(&dir.join(CLEAN_SHUTDOWN_FILE), b"", true)?)
 }
 
 pub(crate) fn remove_clean_shutdown_marker(dir: &Path) -> Result<(), LogError> {
     let path = dir.join(CLEAN_SHUTDOWN_FILE);
     match fs::remove_file(&path) {
-        Ok(()) => sync_dir(dir),
+        Ok(()) => Ok(sync_dir(dir)?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(LogError::io("delete", &path, e)),
     }

@@ -1,34 +1,9 @@
 //! Error types of the log: storage failures ([`LogError`]), rejected appends ([`AppendError`])
 //! and failed reads ([`ReadError`]), each mapped to Kafka's error code.
 
+use ferrokafka_protocol::ErrorCode;
 use std::io;
 use std::path::PathBuf;
-
-/// Kafka error codes used by the log.
-pub mod codes {
-    /// `OFFSET_OUT_OF_RANGE`
-    pub const OFFSET_OUT_OF_RANGE: i16 = 1;
-    /// `CORRUPT_MESSAGE`
-    pub const CORRUPT_MESSAGE: i16 = 2;
-    /// `MESSAGE_TOO_LARGE`
-    pub const MESSAGE_TOO_LARGE: i16 = 10;
-    /// `RECORD_LIST_TOO_LARGE`
-    pub const RECORD_LIST_TOO_LARGE: i16 = 18;
-    /// `INVALID_TIMESTAMP`
-    pub const INVALID_TIMESTAMP: i16 = 32;
-    /// `UNSUPPORTED_FOR_MESSAGE_FORMAT`
-    pub const UNSUPPORTED_FOR_MESSAGE_FORMAT: i16 = 43;
-    /// `OUT_OF_ORDER_SEQUENCE_NUMBER`
-    pub const OUT_OF_ORDER_SEQUENCE_NUMBER: i16 = 45;
-    /// `INVALID_PRODUCER_EPOCH`
-    pub const INVALID_PRODUCER_EPOCH: i16 = 47;
-    /// `KAFKA_STORAGE_ERROR`
-    pub const KAFKA_STORAGE_ERROR: i16 = 56;
-    /// `UNKNOWN_PRODUCER_ID`
-    pub const UNKNOWN_PRODUCER_ID: i16 = 59;
-    /// `INVALID_RECORD`
-    pub const INVALID_RECORD: i16 = 87;
-}
 
 /// A storage failure: I/O on the partition directory, or on-disk state that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +42,7 @@ impl LogError {
 
     /// Kafka's error code for this failure (`KAFKA_STORAGE_ERROR`).
     pub fn error_code(&self) -> i16 {
-        codes::KAFKA_STORAGE_ERROR
+        ErrorCode::KafkaStorageError.code()
     }
 }
 
@@ -126,18 +101,18 @@ impl AppendError {
     /// Kafka's error code for this refusal.
     pub fn error_code(&self) -> i16 {
         match self {
-            AppendError::CorruptMessage(_) => codes::CORRUPT_MESSAGE,
-            AppendError::MessageTooLarge { .. } => codes::MESSAGE_TOO_LARGE,
-            AppendError::RecordListTooLarge { .. } => codes::RECORD_LIST_TOO_LARGE,
-            AppendError::InvalidRecord(_) => codes::INVALID_RECORD,
-            AppendError::InvalidTimestamp(_) => codes::INVALID_TIMESTAMP,
+            AppendError::CorruptMessage(_) => ErrorCode::CorruptMessage.code(),
+            AppendError::MessageTooLarge { .. } => ErrorCode::MessageTooLarge.code(),
+            AppendError::RecordListTooLarge { .. } => ErrorCode::RecordListTooLarge.code(),
+            AppendError::InvalidRecord(_) => ErrorCode::InvalidRecord.code(),
+            AppendError::InvalidTimestamp(_) => ErrorCode::InvalidTimestamp.code(),
             AppendError::UnsupportedForMessageFormat { .. } => {
-                codes::UNSUPPORTED_FOR_MESSAGE_FORMAT
+                ErrorCode::UnsupportedForMessageFormat.code()
             }
-            AppendError::OutOfOrderSequence(_) => codes::OUT_OF_ORDER_SEQUENCE_NUMBER,
-            AppendError::InvalidProducerEpoch(_) => codes::INVALID_PRODUCER_EPOCH,
-            AppendError::UnknownProducerId(_) => codes::UNKNOWN_PRODUCER_ID,
-            AppendError::Storage(_) => codes::KAFKA_STORAGE_ERROR,
+            AppendError::OutOfOrderSequence(_) => ErrorCode::OutOfOrderSequenceNumber.code(),
+            AppendError::InvalidProducerEpoch(_) => ErrorCode::InvalidProducerEpoch.code(),
+            AppendError::UnknownProducerId(_) => ErrorCode::UnknownProducerId.code(),
+            AppendError::Storage(_) => ErrorCode::KafkaStorageError.code(),
         }
     }
 }
@@ -166,8 +141,8 @@ impl ReadError {
     /// Kafka's error code for this failure.
     pub fn error_code(&self) -> i16 {
         match self {
-            ReadError::OffsetOutOfRange { .. } => codes::OFFSET_OUT_OF_RANGE,
-            ReadError::Storage(_) => codes::KAFKA_STORAGE_ERROR,
+            ReadError::OffsetOutOfRange { .. } => ErrorCode::OffsetOutOfRange.code(),
+            ReadError::Storage(_) => ErrorCode::KafkaStorageError.code(),
         }
     }
 }

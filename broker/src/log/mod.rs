@@ -28,7 +28,6 @@ mod open;
 mod partition_log;
 mod prepared;
 mod producer_state;
-mod records;
 mod recovery;
 mod retention;
 mod segment;
@@ -38,8 +37,8 @@ mod timestamps;
 #[cfg(test)]
 mod tests;
 
-pub use batch::BatchHeader;
 pub use config::{LogConfig, TimestampType};
-pub use error::{codes, AppendError, LogError, ReadError};
+pub use error::{AppendError, LogError, ReadError};
+pub use ferrokafka_protocol::batch::BatchHeader;
 pub use partition_log::{AppendOutcome, PartitionLog, ReadOutcome};
 pub use prepared::PreparedAppend;

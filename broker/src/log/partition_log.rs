@@ -11,13 +11,14 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 
-use super::batch::{patch_offset_and_epoch, ValidatedBatch};
+use super::batch::ValidatedBatch;
 use super::checkpoint::{self, write_offset};
 use super::config::LogConfig;
 use super::error::{AppendError, LogError, ReadError};
 use super::prepared::PreparedAppend;
 use super::producer_state::{BatchMetadata, PendingProducerUpdates, ProducerStateManager};
 use super::segment::Segment;
+use ferrokafka_protocol::batch::patch_offset_and_epoch;
 
 /// Result of a successful (or duplicate) append.
 #[derive(Clone, Debug, PartialEq, Eq)]

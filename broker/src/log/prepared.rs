@@ -2,10 +2,11 @@
 //! (CRC, record walk, decompression), the copy of the request's bytes and the max-timestamp /
 //! CRC patch — so a caller can do it before taking the partition's lock.
 
-use super::batch::{patch_max_timestamp, validate_batches, ValidatedBatch};
+use super::batch::{validate_batches, ValidatedBatch};
 use super::config::{LogConfig, TimestampType};
 use super::error::AppendError;
 use super::segment::max_segment_bytes;
+use ferrokafka_protocol::batch::patch_max_timestamp;
 
 /// Validated produce data, ready for [`PartitionLog::append_prepared`](super::PartitionLog::append_prepared).
 #[derive(Debug)]
@@ -33,7 +34,7 @@ impl PreparedAppend {
                 patch_max_timestamp(
                     bytes,
                     &batch.header,
-                    config.message_timestamp_type,
+                    config.message_timestamp_type == TimestampType::LogAppendTime,
                     batch.max_timestamp,
                 );
             }

@@ -10,9 +10,9 @@ use std::collections::{HashMap, VecDeque};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::batch::BatchHeader;
 use super::checkpoint::write_atomically;
 use super::error::{AppendError, LogError};
+use ferrokafka_protocol::batch::BatchHeader;
 
 /// Batches remembered per producer (the client's `max.in.flight.requests.per.connection` cap).
 pub const NUM_BATCHES_TO_RETAIN: usize = 5;

@@ -5,10 +5,10 @@
 
 use tracing::warn;
 
-use super::batch::{stored_batch_is_valid, BatchHeader, HEADER_SIZE, LOG_OVERHEAD};
 use super::config::LogConfig;
 use super::error::LogError;
 use super::segment::Segment;
+use ferrokafka_protocol::batch::{stored_batch_is_valid, BatchHeader, HEADER_SIZE, LOG_OVERHEAD};
 
 /// Loads a segment written before a clean shutdown (or rolled before the recovery point).
 /// Returns `false` when its indexes fail the sanity checks and it needs [`recover_segment`].

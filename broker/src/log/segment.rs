@@ -7,11 +7,11 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-use super::batch::{BatchHeader, HEADER_SIZE};
 use super::config::LogConfig;
 use super::error::LogError;
 use super::index::OffsetIndex;
 use super::time_index::TimeIndex;
+use ferrokafka_protocol::batch::{BatchHeader, HEADER_SIZE};
 
 /// `<dir>/<20-digit zero-padded offset>.<ext>`
 pub(crate) fn segment_file(dir: &Path, base_offset: i64, ext: &str) -> PathBuf {

@@ -1,11 +1,11 @@
 //! ListOffsets by time: the first record at or after a timestamp, and the record with the
 //! largest timestamp (KIP-734). Reads only the one batch that holds the answer.
 
-use super::batch::{BatchHeader, HEADER_SIZE};
 use super::error::LogError;
 use super::partition_log::PartitionLog;
-use super::records::{for_each_record, WalkError};
 use super::segment::Segment;
+use ferrokafka_protocol::batch::{for_each_record, WalkError};
+use ferrokafka_protocol::batch::{BatchHeader, HEADER_SIZE};
 
 impl PartitionLog {
     /// First offset whose record timestamp is >= `ts`, with that timestamp.

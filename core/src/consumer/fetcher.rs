@@ -10,8 +10,8 @@
 
 use std::time::Duration;
 
-use crate::protocol::records;
-use bytes::{Buf, Bytes};
+use crate::protocol::{decode_batch, BatchHeader};
+use bytes::Bytes;
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
 use kafka_protocol::messages::{BrokerId, FetchRequest, TopicName};
 use tokio::sync::mpsc;
@@ -172,9 +172,6 @@ async fn fetch(
     Ok(out)
 }
 
-/// Offsets inside a v2 batch header.
-const HEADER_LEN: usize = 61;
-
 /// Decodes the record batches of one partition, keeping records at or after `fetch_offset`.
 pub fn decode_partition(
     tp: &TopicPartition,
@@ -185,29 +182,26 @@ pub fn decode_partition(
         bytes: bytes.len(),
         ..Decoded::default()
     };
-    while bytes.len() >= HEADER_LEN {
-        let base = (&bytes[0..8]).get_i64();
-        let len = (&bytes[8..12]).get_i32();
-        let Ok(len) = usize::try_from(len) else {
+    while let Some(header) = BatchHeader::parse(&bytes) {
+        let base = header.base_offset;
+        if header.batch_length < 0 {
             return Err(Error::protocol(format!("negative batch length in {tp}")));
-        };
-        if bytes.len() < 12 + len {
+        }
+        if bytes.len() < header.total_size() {
             break; // a partial batch at the end of the response: fetched again next time
         }
-        if bytes.get(16).copied() != Some(2) {
+        if header.magic != 2 {
             return Err(Error::protocol(format!(
-                "{tp}: record batch magic {:?} is not supported (only v2)",
-                bytes.get(16)
+                "{tp}: record batch magic {} is not supported (only v2)",
+                header.magic
             )));
         }
-        let batch = bytes.split_to(12 + len);
-        let info =
-            records::batch_info(&batch).map_err(|e| Error::protocol(format!("{tp}: {e}")))?;
-        out.next_offset = Some(info.next_offset());
-        if info.is_control {
+        let batch = bytes.split_to(header.total_size());
+        out.next_offset = Some(header.last_offset() + 1);
+        if header.is_control() {
             continue; // control batch (transaction markers)
         }
-        let decoded = records::decode_batch(batch)
+        let decoded = decode_batch(batch)
             .map_err(|e| Error::protocol(format!("{tp} at offset {base}: {e}")))?;
         for r in decoded {
             if r.offset < fetch_offset {
@@ -237,7 +231,7 @@ pub fn decode_partition(
 mod tests {
     use super::*;
     use crate::config::CompressionType;
-    use crate::protocol::batch::BatchBuilder;
+    use crate::protocol::BatchBuilder;
 
     #[test]
     fn truncated_and_garbage_input_never_panics() {

@@ -169,9 +169,7 @@ impl Accumulator {
             if let Some(last) = q.batches.back_mut() {
                 last.closed = true;
             }
-            let cap = batch_size.max(crate::protocol::batch::estimate_record_size(
-                key, value, headers,
-            ));
+            let cap = batch_size.max(crate::protocol::estimate_record_size(key, value, headers));
             q.batches
                 .push_back(ProducerBatch::new(id, tp.clone(), cap, now));
             new_batch = true;

@@ -15,7 +15,7 @@ pub mod sender;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::task::JoinHandle;
@@ -26,7 +26,7 @@ use crate::config::ClientConfig;
 use crate::connection::{Connector, TcpConnector};
 use crate::error::{Error, ErrorKind, Result};
 use crate::partitioner::{partition_for_key, BuiltInPartitioner, PartitionContext, Partitioner};
-use crate::protocol::batch::estimate_record_size;
+use crate::protocol::estimate_record_size;
 use crate::protocol::Compression;
 use crate::types::TopicPartition;
 use accumulator::{Accumulator, AccumulatorConfig};
@@ -98,11 +98,7 @@ impl std::fmt::Debug for Producer {
     }
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
+use ferrokafka_protocol::now_ms;
 
 impl Producer {
     /// Creates a producer. It connects lazily: metadata and the producer id load in the

@@ -1,17 +1,26 @@
-//! Kafka wire format, with no sockets: frames, request/response codecs, record batches.
-//!
-//! Owns the 4-byte length-prefixed framing (with a size guard), encoding request headers and
-//! bodies through `kafka-protocol`, decoding responses while checking the whole frame was
-//! consumed, and writing magic-v2 record batches incrementally. It must not do I/O.
+//! The client's side of the wire format, with no sockets: request/response codecs and version
+//! negotiation. The layers below every message (framing, record batches, codecs, varints)
+//! are `ferrokafka_protocol`'s, shared with the broker; this module re-exports what the client
+//! uses of them. It must not do I/O.
 
-pub mod batch;
 pub mod codec;
-pub mod compression;
-pub mod frame;
-pub mod records;
 pub mod versions;
 
-pub use batch::{BatchBuilder, FinishedBatch, RecordHeader};
 pub use codec::{decode_response, encode_request, response_correlation_id};
-pub use compression::Compression;
-pub use frame::{read_frame, DEFAULT_MAX_FRAME_SIZE};
+pub use ferrokafka_protocol::batch::{
+    decode_batch, estimate_record_size, BatchBuilder, BatchHeader, FinishedBatch, RecordHeader,
+};
+pub use ferrokafka_protocol::Compression;
+
+/// Largest response frame accepted by default (fetch responses can reach `fetch.max.bytes`).
+pub const DEFAULT_MAX_FRAME_SIZE: usize = 256 * 1024 * 1024;
+
+/// Reads one response frame (see `ferrokafka_protocol::read_frame`) with the core's errors.
+pub async fn read_frame<R: tokio::io::AsyncRead + Unpin>(
+    r: &mut R,
+    max: usize,
+) -> crate::Result<Option<bytes::BytesMut>> {
+    ferrokafka_protocol::read_frame(r, max)
+        .await
+        .map_err(|e| crate::Error::frame("reading a response frame", e))
+}

@@ -1,7 +1,8 @@
 //! Append and read round trips, segment rolls, batch boundaries, KIP-74, out of range.
 
 use super::*;
-use crate::log::{codes, BatchHeader, ReadError};
+use crate::log::{BatchHeader, ReadError};
+use ferrokafka_protocol::ErrorCode;
 
 #[test]
 fn round_trip_across_several_segment_rolls_for_every_codec() {
@@ -137,7 +138,7 @@ fn offsets_outside_the_log_are_out_of_range_and_the_log_end_is_empty() {
                 log_end: 6,
             },
         ) => {
-            assert_eq!(e.error_code(), codes::OFFSET_OUT_OF_RANGE)
+            assert_eq!(e.error_code(), ErrorCode::OffsetOutOfRange.code())
         }
         other => panic!("expected out of range, got {other:?}"),
     }
@@ -321,5 +322,5 @@ fn a_prepared_append_validates_without_the_log_and_appends_like_append() {
     let mut corrupt = Spec::records(1).encode();
     corrupt[70] ^= 1;
     let err = PreparedAppend::new(&corrupt, &config, NOW).unwrap_err();
-    assert_eq!(err.error_code(), codes::CORRUPT_MESSAGE);
+    assert_eq!(err.error_code(), ErrorCode::CorruptMessage.code());
 }

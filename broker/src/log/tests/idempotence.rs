@@ -2,7 +2,8 @@
 //! fenced epochs refused, state surviving clean and unclean restarts.
 
 use super::*;
-use crate::log::{codes, AppendError};
+use crate::log::AppendError;
+use ferrokafka_protocol::ErrorCode;
 
 fn send(
     log: &mut PartitionLog,
@@ -44,7 +45,10 @@ fn each_of_the_last_five_batches_is_recognised_but_not_the_sixth_oldest() {
         assert_eq!(retry.base_offset, i64::from(i) * 2);
     }
     let too_old = send(&mut log, 7, 1, 0, 2).unwrap_err();
-    assert_eq!(too_old.error_code(), codes::OUT_OF_ORDER_SEQUENCE_NUMBER);
+    assert_eq!(
+        too_old.error_code(),
+        ErrorCode::OutOfOrderSequenceNumber.code()
+    );
 }
 
 #[test]
@@ -65,14 +69,17 @@ fn an_older_epoch_is_fenced_and_a_newer_epoch_must_start_at_zero() {
     let mut log = open(dir.path(), LogConfig::default());
     send(&mut log, 11, 3, 0, 2).unwrap();
     let fenced = send(&mut log, 11, 2, 2, 1).unwrap_err();
-    assert_eq!(fenced.error_code(), codes::INVALID_PRODUCER_EPOCH);
+    assert_eq!(fenced.error_code(), ErrorCode::InvalidProducerEpoch.code());
     let bad_start = send(&mut log, 11, 4, 5, 1).unwrap_err();
-    assert_eq!(bad_start.error_code(), codes::OUT_OF_ORDER_SEQUENCE_NUMBER);
+    assert_eq!(
+        bad_start.error_code(),
+        ErrorCode::OutOfOrderSequenceNumber.code()
+    );
     assert_eq!(send(&mut log, 11, 4, 0, 1).unwrap().base_offset, 2);
     let old_epoch_now_fenced = send(&mut log, 11, 3, 2, 1).unwrap_err();
     assert_eq!(
         old_epoch_now_fenced.error_code(),
-        codes::INVALID_PRODUCER_EPOCH
+        ErrorCode::InvalidProducerEpoch.code()
     );
 }
 
@@ -136,12 +143,12 @@ fn check_state_after_reopen(clean: bool) {
         assert_eq!(retry.base_offset, i64::from(i) * 3);
     }
     let gap = send(&mut log, 100, 2, 40, 1).unwrap_err();
-    assert_eq!(gap.error_code(), codes::OUT_OF_ORDER_SEQUENCE_NUMBER);
+    assert_eq!(gap.error_code(), ErrorCode::OutOfOrderSequenceNumber.code());
     assert_eq!(send(&mut log, 100, 2, 36, 1).unwrap().base_offset, 37);
     assert_eq!(send(&mut log, 200, 0, 1, 1).unwrap().base_offset, 38);
     assert_eq!(
         send(&mut log, 100, 1, 37, 1).unwrap_err().error_code(),
-        codes::INVALID_PRODUCER_EPOCH
+        ErrorCode::InvalidProducerEpoch.code()
     );
 }
 

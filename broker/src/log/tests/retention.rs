@@ -1,7 +1,8 @@
 //! Retention by time and size, DeleteRecords, and the durable log start offset.
 
 use super::*;
-use crate::log::{codes, ReadError};
+use crate::log::ReadError;
+use ferrokafka_protocol::ErrorCode;
 
 fn spec_at(ts: i64) -> Spec {
     Spec::timestamps(&[ts, ts]).value_len(200)
@@ -120,7 +121,7 @@ fn delete_records_moves_the_low_watermark_durably() {
         "moving backwards is a no-op"
     );
     let err = log.delete_records_before(91).unwrap_err();
-    assert_eq!(err.error_code(), codes::OFFSET_OUT_OF_RANGE);
+    assert_eq!(err.error_code(), ErrorCode::OffsetOutOfRange.code());
 
     drop(log);
     let mut log = open(dir.path(), small_segments());

@@ -1,7 +1,8 @@
 //! Produce-side validation: every refusal carries Kafka's error code and appends nothing.
 
 use super::*;
-use crate::log::{codes, AppendError};
+use crate::log::AppendError;
+use ferrokafka_protocol::ErrorCode;
 use kafka_protocol::records::Compression;
 
 fn refuse(config: LogConfig, records: &[u8]) -> AppendError {
@@ -25,7 +26,11 @@ fn a_crc_mismatch_is_corrupt_message() {
         let last = batch.len() - 1;
         batch[last] ^= 0x55;
         let err = refuse(LogConfig::default(), &batch);
-        assert_eq!(err.error_code(), codes::CORRUPT_MESSAGE, "{codec:?}: {err}");
+        assert_eq!(
+            err.error_code(),
+            ErrorCode::CorruptMessage.code(),
+            "{codec:?}: {err}"
+        );
     }
 }
 
@@ -33,20 +38,20 @@ fn a_crc_mismatch_is_corrupt_message() {
 fn a_truncated_batch_or_bad_length_is_corrupt_message() {
     let batch = Spec::records(3).encode();
     let err = refuse(LogConfig::default(), &batch[..batch.len() - 1]);
-    assert_eq!(err.error_code(), codes::CORRUPT_MESSAGE);
+    assert_eq!(err.error_code(), ErrorCode::CorruptMessage.code());
     let err = refuse(LogConfig::default(), &batch[..10]);
-    assert_eq!(err.error_code(), codes::CORRUPT_MESSAGE);
+    assert_eq!(err.error_code(), ErrorCode::CorruptMessage.code());
     let mut bad_len = batch.clone();
     bad_len[8..12].copy_from_slice(&10i32.to_be_bytes());
     assert_eq!(
         refuse(LogConfig::default(), &bad_len).error_code(),
-        codes::CORRUPT_MESSAGE
+        ErrorCode::CorruptMessage.code()
     );
     let mut huge_len = batch;
     huge_len[8..12].copy_from_slice(&i32::MAX.to_be_bytes());
     assert_eq!(
         refuse(LogConfig::default(), &huge_len).error_code(),
-        codes::CORRUPT_MESSAGE
+        ErrorCode::CorruptMessage.code()
     );
 }
 
@@ -62,7 +67,7 @@ fn a_batch_over_max_message_bytes_is_message_too_large() {
         err,
         AppendError::MessageTooLarge { max: 1000, .. }
     ));
-    assert_eq!(err.error_code(), codes::MESSAGE_TOO_LARGE);
+    assert_eq!(err.error_code(), ErrorCode::MessageTooLarge.code());
 }
 
 #[test]
@@ -71,7 +76,7 @@ fn old_magic_is_unsupported_for_message_format() {
     batch[16] = 1;
     assert_eq!(
         refuse(LogConfig::default(), &batch).error_code(),
-        codes::UNSUPPORTED_FOR_MESSAGE_FORMAT
+        ErrorCode::UnsupportedForMessageFormat.code()
     );
 }
 
@@ -82,7 +87,7 @@ fn record_count_inconsistent_with_last_offset_delta_is_invalid_record() {
     recrc(&mut batch);
     assert_eq!(
         refuse(LogConfig::default(), &batch).error_code(),
-        codes::INVALID_RECORD
+        ErrorCode::InvalidRecord.code()
     );
 }
 
@@ -96,7 +101,7 @@ fn records_that_disagree_with_the_header_are_invalid_record() {
         recrc(&mut batch);
         assert_eq!(
             refuse(LogConfig::default(), &batch).error_code(),
-            codes::INVALID_RECORD,
+            ErrorCode::InvalidRecord.code(),
             "{codec:?}"
         );
         // Claim four: the walk runs out of records.
@@ -106,7 +111,7 @@ fn records_that_disagree_with_the_header_are_invalid_record() {
         recrc(&mut batch);
         assert_eq!(
             refuse(LogConfig::default(), &batch).error_code(),
-            codes::INVALID_RECORD,
+            ErrorCode::InvalidRecord.code(),
             "{codec:?}"
         );
     }
@@ -127,7 +132,11 @@ fn a_garbled_compressed_payload_is_corrupt_message() {
         recrc(&mut batch);
         let err = refuse(LogConfig::default(), &batch);
         assert!(
-            [codes::CORRUPT_MESSAGE, codes::INVALID_RECORD].contains(&err.error_code()),
+            [
+                ErrorCode::CorruptMessage.code(),
+                ErrorCode::InvalidRecord.code()
+            ]
+            .contains(&err.error_code()),
             "{codec:?}: {err}"
         );
     }
@@ -140,7 +149,10 @@ fn keyless_records_are_refused_on_compacted_topics_only() {
         compact: true,
         ..LogConfig::default()
     };
-    assert_eq!(refuse(config, &batch).error_code(), codes::INVALID_RECORD);
+    assert_eq!(
+        refuse(config, &batch).error_code(),
+        ErrorCode::InvalidRecord.code()
+    );
     let dir = tempfile::tempdir().unwrap();
     let mut log = open(dir.path(), LogConfig::default());
     assert!(log.append(&batch, 0, NOW).is_ok());
@@ -154,7 +166,7 @@ fn transactional_and_control_batches_are_invalid_record_for_now() {
         recrc(&mut batch);
         assert_eq!(
             refuse(LogConfig::default(), &batch).error_code(),
-            codes::INVALID_RECORD
+            ErrorCode::InvalidRecord.code()
         );
     }
 }
@@ -164,7 +176,7 @@ fn timestamps_too_far_in_the_future_are_invalid_timestamp() {
     let batch = Spec::timestamps(&[NOW + 3_600_001]).encode();
     assert_eq!(
         refuse(LogConfig::default(), &batch).error_code(),
-        codes::INVALID_TIMESTAMP
+        ErrorCode::InvalidTimestamp.code()
     );
     let config = LogConfig {
         message_timestamp_before_max_ms: 1000,
@@ -173,7 +185,7 @@ fn timestamps_too_far_in_the_future_are_invalid_timestamp() {
     let batch = Spec::timestamps(&[NOW - 1001, NOW]).encode();
     assert_eq!(
         refuse(config, &batch).error_code(),
-        codes::INVALID_TIMESTAMP
+        ErrorCode::InvalidTimestamp.code()
     );
 }
 
@@ -184,14 +196,14 @@ fn an_append_larger_than_a_segment_is_refused() {
         ..LogConfig::default()
     };
     let err = refuse(config, &Spec::records(2).value_len(400).encode());
-    assert_eq!(err.error_code(), codes::RECORD_LIST_TOO_LARGE);
+    assert_eq!(err.error_code(), ErrorCode::RecordListTooLarge.code());
 }
 
 #[test]
 fn an_empty_request_is_invalid_and_a_bad_second_batch_rejects_the_first_too() {
     assert_eq!(
         refuse(LogConfig::default(), &[]).error_code(),
-        codes::INVALID_RECORD
+        ErrorCode::InvalidRecord.code()
     );
     let mut records = Spec::records(2).encode();
     let mut bad = Spec::records(2).encode();
@@ -199,6 +211,6 @@ fn an_empty_request_is_invalid_and_a_bad_second_batch_rejects_the_first_too() {
     records.extend(bad);
     assert_eq!(
         refuse(LogConfig::default(), &records).error_code(),
-        codes::CORRUPT_MESSAGE
+        ErrorCode::CorruptMessage.code()
     );
 }

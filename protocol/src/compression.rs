@@ -11,8 +11,51 @@ use std::io::Write;
 use bytes::{BufMut, BytesMut};
 use kafka_protocol::compression::{Compressor, Snappy};
 
-use crate::config::{CompressionLevels, CompressionType};
-use crate::error::{Error, Result};
+use crate::error::ProtocolError;
+
+/// `compression.type` of a producer: the codec of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompressionType {
+    None,
+    Gzip,
+    Snappy,
+    Lz4,
+    Zstd,
+}
+
+impl CompressionType {
+    /// The codec's name as Kafka's configs spell it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CompressionType::None => "none",
+            CompressionType::Gzip => "gzip",
+            CompressionType::Snappy => "snappy",
+            CompressionType::Lz4 => "lz4",
+            CompressionType::Zstd => "zstd",
+        }
+    }
+}
+
+/// Per-codec compression levels, by Java's rules and defaults (KIP-390).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompressionLevels {
+    /// 1-9, or -1 for zlib's default (6).
+    pub gzip: i32,
+    /// 1-17; 9, the default, selects LZ4's fast compressor, any other level LZ4-HC.
+    pub lz4: i32,
+    /// -131072 to 22; default 3.
+    pub zstd: i32,
+}
+
+impl Default for CompressionLevels {
+    fn default() -> Self {
+        CompressionLevels {
+            gzip: -1,
+            lz4: 9,
+            zstd: 3,
+        }
+    }
+}
 
 /// Java's default `compression.lz4.level`: kafka-clients uses LZ4's fast compressor for it.
 const LZ4_DEFAULT_LEVEL: i32 = 9;
@@ -47,9 +90,10 @@ impl Compression {
     }
 
     /// Appends `input`, compressed, to `out`.
-    pub fn compress(&self, input: &[u8], out: &mut BytesMut) -> Result<()> {
-        let failed = |e: &dyn std::fmt::Display| {
-            Error::internal(format!("compressing a batch with {:?}: {e}", self.codec))
+    pub fn compress(&self, input: &[u8], out: &mut BytesMut) -> Result<(), ProtocolError> {
+        let failed = |e: &dyn std::fmt::Display| ProtocolError::Compress {
+            codec: self.codec.name(),
+            message: e.to_string(),
         };
         match self.codec {
             CompressionType::None => out.put_slice(input),

@@ -5,17 +5,14 @@
 //! finished, and re-stamping producer id/epoch/sequence on a finished batch (retries after an
 //! epoch bump). It must not decide when a batch is full or sent; that is the accumulator's job.
 
-use super::compression::Compression;
-use crate::error::{Error, Result};
 use bytes::{BufMut, Bytes, BytesMut};
 
-/// Size of the v2 batch header (base offset through record count).
-pub const BATCH_HEADER_SIZE: usize = 61;
-const CRC_OFFSET: usize = 17;
-const ATTRIBUTES_OFFSET: usize = 21;
-const PRODUCER_ID_OFFSET: usize = 43;
-const PRODUCER_EPOCH_OFFSET: usize = 51;
-const BASE_SEQUENCE_OFFSET: usize = 53;
+use super::header::{patch_producer, BatchHeader, HEADER_SIZE as BATCH_HEADER_SIZE, LOG_OVERHEAD};
+use crate::compression::Compression;
+use crate::error::ProtocolError;
+use crate::varint::{put_varint, put_varlong, uvarint_len, varint_len, zigzag64};
+
+type Result<T> = std::result::Result<T, ProtocolError>;
 
 /// One record header; keys may repeat.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,46 +41,8 @@ pub struct FinishedBatch {
     pub uncompressed_size: usize,
 }
 
-fn zigzag32(v: i32) -> u32 {
-    ((v << 1) ^ (v >> 31)) as u32
-}
-
-fn zigzag64(v: i64) -> u64 {
-    ((v << 1) ^ (v >> 63)) as u64
-}
-
-fn put_uvarint(buf: &mut BytesMut, mut v: u64) {
-    while v >= 0x80 {
-        buf.put_u8((v as u8) | 0x80);
-        v >>= 7;
-    }
-    buf.put_u8(v as u8);
-}
-
-fn uvarint_len(mut v: u64) -> usize {
-    let mut n = 1;
-    while v >= 0x80 {
-        v >>= 7;
-        n += 1;
-    }
-    n
-}
-
-fn varint_len(v: i32) -> usize {
-    uvarint_len(u64::from(zigzag32(v)))
-}
-
-fn put_varint(buf: &mut BytesMut, v: i32) {
-    put_uvarint(buf, u64::from(zigzag32(v)));
-}
-
-fn put_varlong(buf: &mut BytesMut, v: i64) {
-    put_uvarint(buf, zigzag64(v));
-}
-
 fn len_i32(n: usize) -> Result<i32> {
-    i32::try_from(n)
-        .map_err(|_| Error::new(crate::ErrorKind::RecordTooLarge, "field larger than 2 GiB"))
+    i32::try_from(n).map_err(|_| ProtocolError::TooLarge("field larger than 2 GiB".into()))
 }
 
 fn body_size(
@@ -223,23 +182,23 @@ impl BatchBuilder {
         out.put_bytes(0, BATCH_HEADER_SIZE);
         let compression = compression.into();
         compression.compress(&self.records, &mut out)?;
-        let codec_bits = compression.attribute_bits();
-        let batch_len = len_i32(out.len() - 12)?;
-        let mut h = &mut out[..BATCH_HEADER_SIZE];
-        h.put_i64(0); // base offset, assigned by the broker
-        h.put_i32(batch_len);
-        h.put_i32(-1); // partition leader epoch
-        h.put_i8(2); // magic
-        h.put_u32(0); // crc, below
-        h.put_i16(codec_bits); // attributes: CreateTime, not transactional
-        h.put_i32(self.count - 1);
-        h.put_i64(self.base_timestamp);
-        h.put_i64(self.max_timestamp);
-        h.put_i64(producer_id);
-        h.put_i16(producer_epoch);
-        h.put_i32(base_sequence);
-        h.put_i32(self.count);
-        stamp_and_crc(&mut out, producer_id, producer_epoch, base_sequence);
+        let header = BatchHeader {
+            base_offset: 0, // assigned by the broker
+            batch_length: len_i32(out.len() - LOG_OVERHEAD)?,
+            partition_leader_epoch: -1,
+            magic: 2,
+            crc: 0,                                   // sealed below
+            attributes: compression.attribute_bits(), // CreateTime, not transactional
+            last_offset_delta: self.count - 1,
+            base_timestamp: self.base_timestamp,
+            max_timestamp: self.max_timestamp,
+            producer_id,
+            producer_epoch,
+            base_sequence,
+            record_count: self.count,
+        };
+        header.write_into(&mut out);
+        patch_producer(&mut out, producer_id, producer_epoch, base_sequence);
         Ok(FinishedBatch {
             bytes: out.freeze(),
             record_count: self.count,
@@ -249,21 +208,12 @@ impl BatchBuilder {
     }
 }
 
-fn stamp_and_crc(b: &mut BytesMut, producer_id: i64, producer_epoch: i16, base_sequence: i32) {
-    b[PRODUCER_ID_OFFSET..PRODUCER_ID_OFFSET + 8].copy_from_slice(&producer_id.to_be_bytes());
-    b[PRODUCER_EPOCH_OFFSET..PRODUCER_EPOCH_OFFSET + 2]
-        .copy_from_slice(&producer_epoch.to_be_bytes());
-    b[BASE_SEQUENCE_OFFSET..BASE_SEQUENCE_OFFSET + 4].copy_from_slice(&base_sequence.to_be_bytes());
-    let crc = crc32c::crc32c(&b[ATTRIBUTES_OFFSET..]);
-    b[CRC_OFFSET..CRC_OFFSET + 4].copy_from_slice(&crc.to_be_bytes());
-}
-
 impl FinishedBatch {
     /// Rewrites producer id, epoch and base sequence in place and recomputes the CRC.
     /// Copies the bytes (rare: only after an epoch bump).
     pub fn restamp(&mut self, producer_id: i64, producer_epoch: i16, base_sequence: i32) {
         let mut b = BytesMut::from(&self.bytes[..]);
-        stamp_and_crc(&mut b, producer_id, producer_epoch, base_sequence);
+        patch_producer(&mut b, producer_id, producer_epoch, base_sequence);
         self.bytes = b.freeze();
     }
 
@@ -281,7 +231,7 @@ impl FinishedBatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::CompressionType;
+    use crate::compression::CompressionType;
     use kafka_protocol::records::{Compression, RecordBatchDecoder};
 
     fn sample(compression: CompressionType) {

@@ -1,4 +1,4 @@
-//! Decoding one magic-v2 record batch into records, the read-side twin of `batch.rs`.
+//! Decoding one magic-v2 record batch into records, the read-side twin of `builder.rs`.
 //!
 //! Headers stay an ordered list, so repeated header names survive (Kafka allows them; a map
 //! would silently keep only the last). The batch CRC-32C is verified, as Java's `check.crcs`
@@ -8,12 +8,11 @@
 use bytes::{Buf, Bytes};
 use kafka_protocol::compression::{self as codec, Decompressor};
 
-use crate::error::{Error, Result};
+use super::header::{compute_crc, BatchHeader, HEADER_SIZE};
+use crate::error::ProtocolError;
+use crate::varint;
 
-/// Batch header layout (offsets into the batch).
-const CRC_AT: usize = 17;
-const ATTRIBUTES_AT: usize = 21;
-const HEADER_LEN: usize = 61;
+type Result<T> = std::result::Result<T, ProtocolError>;
 
 /// One decoded record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,79 +28,30 @@ pub struct DecodedRecord {
     pub leader_epoch: Option<i32>,
 }
 
-/// What a batch header says, for callers that skip control batches or track offsets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BatchInfo {
-    pub base_offset: i64,
-    pub last_offset_delta: i32,
-    pub is_control: bool,
-}
-
-impl BatchInfo {
-    /// The offset after this batch.
-    pub fn next_offset(&self) -> i64 {
-        self.base_offset + i64::from(self.last_offset_delta) + 1
-    }
-}
-
-fn corrupt(what: impl std::fmt::Display) -> Error {
-    Error::protocol(format!("corrupt record batch: {what}"))
-}
-
-/// Reads the header of a complete batch (`batch` holds exactly one batch).
-pub fn batch_info(batch: &[u8]) -> Result<BatchInfo> {
-    if batch.len() < HEADER_LEN {
-        return Err(corrupt(format!(
-            "{} bytes is shorter than a header",
-            batch.len()
-        )));
-    }
-    let mut b = batch;
-    let base_offset = b.get_i64();
-    let attributes = i16::from_be_bytes([batch[ATTRIBUTES_AT], batch[ATTRIBUTES_AT + 1]]);
-    let last_offset_delta = i32::from_be_bytes([batch[23], batch[24], batch[25], batch[26]]);
-    Ok(BatchInfo {
-        base_offset,
-        last_offset_delta,
-        is_control: attributes & 0x20 != 0,
-    })
+fn corrupt(what: impl std::fmt::Display) -> ProtocolError {
+    ProtocolError::CorruptBatch(what.to_string())
 }
 
 /// Decodes every record of one complete magic-v2 batch.
 pub fn decode_batch(batch: Bytes) -> Result<Vec<DecodedRecord>> {
-    batch_info(&batch)?;
-    if batch[16] != 2 {
+    let h = BatchHeader::parse(&batch)
+        .ok_or_else(|| corrupt(format!("{} bytes is shorter than a header", batch.len())))?;
+    if h.magic != 2 {
         return Err(corrupt(format!(
             "magic {} is not supported (only v2)",
-            batch[16]
+            h.magic
         )));
     }
-    let stored_crc = u32::from_be_bytes([
-        batch[CRC_AT],
-        batch[CRC_AT + 1],
-        batch[CRC_AT + 2],
-        batch[CRC_AT + 3],
-    ]);
-    if crc32c::crc32c(&batch[ATTRIBUTES_AT..]) != stored_crc {
+    if compute_crc(&batch) != h.crc {
         return Err(corrupt("CRC-32C mismatch"));
     }
-    let mut h = &batch[..HEADER_LEN];
-    let base_offset = h.get_i64();
-    let _length = h.get_i32();
-    let leader_epoch = h.get_i32();
-    let _magic = h.get_i8();
-    let _crc = h.get_u32();
-    let attributes = h.get_i16();
-    let _last_offset_delta = h.get_i32();
-    let base_timestamp = h.get_i64();
-    let max_timestamp = h.get_i64();
-    let _producer_id = h.get_i64();
-    let _producer_epoch = h.get_i16();
-    let _base_sequence = h.get_i32();
-    let count = h.get_i32();
+    let (base_offset, leader_epoch, attributes) =
+        (h.base_offset, h.partition_leader_epoch, h.attributes);
+    let (base_timestamp, max_timestamp) = (h.base_timestamp, h.max_timestamp);
+    let count = h.record_count;
     let count = usize::try_from(count).map_err(|_| corrupt(format!("record count {count}")))?;
     let log_append_time = attributes & 0x08 != 0;
-    let mut body = batch.slice(HEADER_LEN..);
+    let mut body = batch.slice(HEADER_SIZE..);
     let batch_ctx = BatchContext {
         base_offset,
         base_timestamp,
@@ -176,29 +126,16 @@ fn read_record(buf: &mut Bytes, batch: &BatchContext) -> anyhow::Result<DecodedR
     })
 }
 
-fn uvarint(buf: &mut Bytes, max_bytes: u32) -> anyhow::Result<u64> {
-    let mut value = 0u64;
-    for i in 0..max_bytes {
-        if buf.is_empty() {
-            anyhow::bail!("truncated varint");
-        }
-        let b = buf.get_u8();
-        value |= u64::from(b & 0x7f) << (7 * i);
-        if b & 0x80 == 0 {
-            return Ok(value);
-        }
-    }
-    anyhow::bail!("varint longer than {max_bytes} bytes")
+fn bytes_source(buf: &mut Bytes) -> impl FnMut() -> anyhow::Result<Option<u8>> + '_ {
+    move || Ok((!buf.is_empty()).then(|| buf.get_u8()))
 }
 
 fn varint(buf: &mut Bytes) -> anyhow::Result<i32> {
-    let v = uvarint(buf, 5)? as u32;
-    Ok(((v >> 1) as i32) ^ -((v & 1) as i32))
+    Ok(varint::read_varint_from(bytes_source(buf))??)
 }
 
 fn varlong(buf: &mut Bytes) -> anyhow::Result<i64> {
-    let v = uvarint(buf, 10)?;
-    Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
+    Ok(varint::read_varlong_from(bytes_source(buf))??)
 }
 
 fn nullable_bytes(buf: &mut Bytes) -> anyhow::Result<Option<Bytes>> {
@@ -216,8 +153,8 @@ fn nullable_bytes(buf: &mut Bytes) -> anyhow::Result<Option<Bytes>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::CompressionType;
-    use crate::protocol::batch::{BatchBuilder, RecordHeader};
+    use crate::batch::{BatchBuilder, RecordHeader};
+    use crate::compression::CompressionType;
 
     fn header(k: &str, v: Option<&'static [u8]>) -> RecordHeader {
         RecordHeader {
@@ -262,7 +199,8 @@ mod tests {
             assert_eq!(names, vec!["hop", "other", "hop"], "{codec:?}");
             assert_eq!(records[0].headers[2].1.as_deref(), Some(&b"b"[..]));
             assert_eq!(records[0].headers[1].1, None);
-            assert_eq!(batch_info(&finished.bytes).unwrap().next_offset(), 42);
+            let h = BatchHeader::parse(&finished.bytes).unwrap();
+            assert_eq!(h.last_offset() + 1, 42);
         }
     }
 
@@ -281,8 +219,7 @@ mod tests {
         // A huge record count with a valid CRC still fails cleanly.
         let mut huge = bytes.to_vec();
         huge[57..61].copy_from_slice(&i32::MAX.to_be_bytes());
-        let crc = crc32c::crc32c(&huge[ATTRIBUTES_AT..]);
-        huge[CRC_AT..CRC_AT + 4].copy_from_slice(&crc.to_be_bytes());
+        crate::batch::seal_crc(&mut huge);
         assert!(decode_batch(Bytes::from(huge)).is_err());
     }
 }

@@ -6,7 +6,8 @@
 
 use std::io::{self, Read};
 
-use super::batch::BatchHeader;
+use super::header::BatchHeader;
+use crate::varint::{self, VarintError};
 
 /// Why the records of a batch are unusable.
 #[derive(Debug)]
@@ -190,28 +191,22 @@ impl<R: Read> Source for ReadSource<R> {
     }
 }
 
-fn varint<S: Source>(src: &mut S) -> Result<i32, WalkError> {
-    let mut raw: u32 = 0;
-    for i in 0..5 {
-        let b = src.byte()?;
-        raw |= u32::from(b & 0x7f) << (7 * i);
-        if b & 0x80 == 0 {
-            return Ok(((raw >> 1) as i32) ^ -((raw & 1) as i32));
-        }
+fn varint_error(e: VarintError) -> WalkError {
+    match e {
+        VarintError::Truncated => truncated(),
+        VarintError::TooLong => WalkError::Invalid("varint longer than 5 bytes".into()),
     }
-    Err(WalkError::Invalid("varint longer than 5 bytes".into()))
+}
+
+fn varint<S: Source>(src: &mut S) -> Result<i32, WalkError> {
+    varint::read_varint_from(|| src.byte().map(Some))?.map_err(varint_error)
 }
 
 fn varlong<S: Source>(src: &mut S) -> Result<i64, WalkError> {
-    let mut raw: u64 = 0;
-    for i in 0..10 {
-        let b = src.byte()?;
-        raw |= u64::from(b & 0x7f) << (7 * i);
-        if b & 0x80 == 0 {
-            return Ok(((raw >> 1) as i64) ^ -((raw & 1) as i64));
-        }
-    }
-    Err(WalkError::Invalid("varlong longer than 10 bytes".into()))
+    varint::read_varlong_from(|| src.byte().map(Some))?.map_err(|e| match e {
+        VarintError::TooLong => WalkError::Invalid("varlong longer than 10 bytes".into()),
+        e => varint_error(e),
+    })
 }
 
 /// Reads a length that may be -1 (null) and skips that many bytes; returns whether non-null.
@@ -380,16 +375,7 @@ mod tests {
     use super::*;
 
     fn zigzag(v: i64, out: &mut Vec<u8>) {
-        let mut z = ((v << 1) ^ (v >> 63)) as u64;
-        loop {
-            let b = (z & 0x7f) as u8;
-            z >>= 7;
-            if z == 0 {
-                out.push(b);
-                return;
-            }
-            out.push(b | 0x80);
-        }
+        crate::varint::put_varlong(out, v);
     }
 
     /// One record: attributes, timestamp delta, offset delta, key, value, headers.

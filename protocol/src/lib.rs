@@ -1,0 +1,35 @@
+//! ferrokafka-protocol: the floor the client core, the broker and the fuzz targets stand on.
+//!
+//! Owns the Kafka wire format below the request/response messages (those come from the
+//! `kafka-protocol` crate): length-prefixed [`frame`]s with a size guard, the magic-v2
+//! [`batch`] layout (parse, validate, patch, build, decode, walk), [`varint`]s, the record
+//! [`compression`] codecs, Kafka [`ErrorCode`]s as one named type, and the wall clock in
+//! milliseconds. It holds no sockets, tasks or state; its only I/O is reading one frame from a
+//! stream the caller owns. Untrusted bytes never make it panic or allocate from a claimed size.
+#![forbid(unsafe_code)]
+
+pub mod batch;
+pub mod compression;
+mod error;
+pub mod frame;
+pub mod varint;
+
+pub use compression::{Compression, CompressionLevels, CompressionType};
+pub use error::ProtocolError;
+pub use frame::{read_frame, FrameError};
+
+/// Kafka's error codes as one named type: `kafka-protocol`'s `ResponseError`, whose variants
+/// are the protocol's names (`ErrorCode::MessageTooLarge.code() == 10`). `0` (no error) is not
+/// a variant: use [`NONE`].
+pub use kafka_protocol::ResponseError as ErrorCode;
+
+/// The "no error" code.
+pub const NONE: i16 = 0;
+
+/// Milliseconds since the Unix epoch (0 if the clock is before it).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
