@@ -116,13 +116,16 @@ run setup-java setup_java
 
 # ---- Rust -------------------------------------------------------------------------------------
 
+# One release compilation serves everything: the broker binary, the Rust test binaries (`cargo
+# test --release` reuses the release-profile dependencies) and the bindings (napi, maturin and the
+# JNI crate build in the same target/ with the same profile). Clippy only type-checks.
 run cargo-build-release cargo build --release --workspace --locked
 run cargo-fmt cargo fmt --all --check
 run cargo-clippy cargo clippy --workspace --all-targets --locked -- -D warnings
-run cargo-test cargo test --workspace --locked
+run cargo-test cargo test --release --workspace --locked
 # The client core against a real Apache Kafka too (the run above used the broker under test).
 # The three-node failover test always uses Apache Kafka, so it already ran.
-run core-vs-apache env FERROKAFKA_TEST_TARGET=apache cargo test -p ferrokafka-core --locked --tests -- --skip leader_kill
+run core-vs-apache env FERROKAFKA_TEST_TARGET=apache cargo test --release -p ferrokafka-core --locked --tests -- --skip leader_kill
 
 # ---- interop: real clients against the broker under test --------------------------------------
 

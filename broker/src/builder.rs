@@ -72,6 +72,10 @@ impl BrokerBuilder {
 
         let bound = bind_listeners(&config).await?;
         let local_addr = bound[0].1;
+        let listeners = bound
+            .iter()
+            .map(|(e, addr, _)| (e.listener.name.clone(), *addr))
+            .collect();
 
         let started = std::time::Instant::now();
         let topics = Arc::new(TopicRegistry::open(config.clone())?);
@@ -148,6 +152,7 @@ impl BrokerBuilder {
         });
         Ok(BrokerHandle {
             local_addr,
+            listeners,
             bootstrap: {
                 let e = state.endpoint("");
                 format!("{}:{}", e.host, e.port)

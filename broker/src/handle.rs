@@ -12,6 +12,8 @@ use crate::state::BrokerState;
 /// to also wait until every log is flushed and closed.
 pub struct BrokerHandle {
     pub(crate) local_addr: SocketAddr,
+    /// Every bound listener: its name and address.
+    pub(crate) listeners: Vec<(String, SocketAddr)>,
     pub(crate) bootstrap: String,
     pub(crate) shutdown: watch::Sender<bool>,
     pub(crate) task: Option<JoinHandle<()>>,
@@ -22,6 +24,11 @@ impl BrokerHandle {
     /// The bound address (the real port when configured with port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Every bound listener by name, in `listeners` order (the first is [`Self::local_addr`]).
+    pub fn listener_addrs(&self) -> &[(String, SocketAddr)] {
+        &self.listeners
     }
 
     /// `host:port` for a client's `bootstrap.servers`.

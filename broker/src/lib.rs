@@ -8,12 +8,15 @@
 //! Modules:
 //! - `builder`, `handle`, `embedded`, `data_dir`, `housekeeping`: starting, running and
 //!   stopping a broker;
-//! - `wire`, `server`: framing, the listener and per-connection loop;
-//! - `handler`: one file per Kafka API;
+//! - `wire`, `server`: request decoding, the listeners and the per-connection loop;
+//! - `context`: who sent a request (connection, listener, principal) and the authoriser seam;
+//! - `handler`: one file per Kafka API, each given the request's context;
 //! - `log`: per-partition segmented log (storage, recovery, retention, idempotence state);
 //! - `coordinator`: consumer groups (classic protocol) and committed offsets;
 //! - `topics`, `topic_config`, `partition`: topic registry, topic configs, partition locking;
 //! - `config`: broker settings.
+
+#![forbid(unsafe_code)]
 
 mod builder;
 pub mod config;

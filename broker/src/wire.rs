@@ -5,6 +5,8 @@
 //! fallback for versions we do not know (a v0 response with UNSUPPORTED_VERSION, as Kafka
 //! answers), and encoding responses with the right header version. No request is *acted on* here.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use ferrokafka_protocol::{ErrorCode, FrameError};
 use kafka_protocol::messages::{
@@ -34,6 +36,14 @@ pub enum WireError {
     },
     #[error("frame too short for a request header ({0} bytes)")]
     Truncated(usize),
+}
+
+/// Request frames seen with bytes after their body (see [`frames_with_trailing_bytes`]).
+static TRAILING_BYTES_FRAMES: AtomicU64 = AtomicU64::new(0);
+
+/// How many request frames had bytes after their body since the process started.
+pub fn frames_with_trailing_bytes() -> u64 {
+    TRAILING_BYTES_FRAMES.load(Ordering::Relaxed)
 }
 
 /// Smallest request frame: api key, api version, correlation id, client id length.
@@ -92,6 +102,18 @@ pub fn decode_request(mut frame: Bytes) -> Result<Decoded, WireError> {
     let header = RequestHeader::decode(&mut frame, api.request_header_version(version))
         .map_err(malformed)?;
     let body = RequestKind::decode(api, &mut frame, version).map_err(malformed)?;
+    if frame.has_remaining() {
+        // Apache Kafka answers such a request too (it reads the body and ignores the rest);
+        // count them so a client that pads frames shows up in a debug log.
+        let seen = TRAILING_BYTES_FRAMES.fetch_add(1, Ordering::Relaxed) + 1;
+        tracing::debug!(
+            ?api,
+            version,
+            trailing = frame.remaining(),
+            frames_with_trailing_bytes = seen,
+            "request frame has bytes after its body; answered anyway, as Kafka does"
+        );
+    }
     Ok(Decoded::Request {
         header,
         api,
@@ -166,6 +188,24 @@ mod tests {
             read_frame(&mut r, 1024).await,
             Err(WireError::Eof)
         ));
+    }
+
+    #[test]
+    fn trailing_bytes_after_the_body_are_answered_and_counted() {
+        let mut frame = BytesMut::new();
+        RequestHeader::default()
+            .with_request_api_key(ApiKey::ApiVersions as i16)
+            .with_request_api_version(0)
+            .with_correlation_id(7)
+            .encode(&mut frame, ApiKey::ApiVersions.request_header_version(0))
+            .unwrap();
+        frame.put_slice(b"junk");
+        let before = frames_with_trailing_bytes();
+        match decode_request(frame.freeze()) {
+            Ok(Decoded::Request { header, .. }) => assert_eq!(header.correlation_id, 7),
+            _ => panic!("a frame with trailing bytes is still a request"),
+        }
+        assert!(frames_with_trailing_bytes() > before);
     }
 
     #[test]

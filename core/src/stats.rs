@@ -11,7 +11,7 @@
 //! record on a hot path. It must not know metric names (those live in the clients' metrics).
 
 use std::fmt::Debug;
-use std::sync::atomic::{AtomicU64, Ordering};
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -72,21 +72,25 @@ impl Clock for MonotonicClock {
 }
 
 /// A clock moved by hand, for tests.
+#[cfg(test)]
 #[derive(Debug, Default)]
 pub struct ManualClock {
-    ms: AtomicU64,
+    ms: std::sync::atomic::AtomicU64,
 }
 
+#[cfg(test)]
 impl ManualClock {
     /// Moves the clock forward.
     pub fn advance(&self, by: Duration) {
-        self.ms.fetch_add(by.as_millis() as u64, Ordering::Relaxed);
+        self.ms
+            .fetch_add(by.as_millis() as u64, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
+#[cfg(test)]
 impl Clock for ManualClock {
     fn now_ms(&self) -> u64 {
-        self.ms.load(Ordering::Relaxed)
+        self.ms.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

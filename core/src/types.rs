@@ -24,3 +24,40 @@ impl fmt::Display for TopicPartition {
         write!(f, "{}-{}", self.topic, self.partition)
     }
 }
+
+/// A committed offset: the next offset to read, with optional metadata and leader epoch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OffsetAndMetadata {
+    pub offset: i64,
+    pub metadata: String,
+    pub leader_epoch: Option<i32>,
+}
+
+impl OffsetAndMetadata {
+    /// An offset without metadata.
+    pub fn new(offset: i64) -> OffsetAndMetadata {
+        OffsetAndMetadata {
+            offset,
+            metadata: String::new(),
+            leader_epoch: None,
+        }
+    }
+
+    /// An offset with commit metadata.
+    pub fn with_metadata(offset: i64, metadata: impl Into<String>) -> OffsetAndMetadata {
+        OffsetAndMetadata {
+            offset,
+            metadata: metadata.into(),
+            leader_epoch: None,
+        }
+    }
+}
+
+/// One partition of a described topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionInfo {
+    pub partition: i32,
+    pub leader: Option<i32>,
+    pub replicas: Vec<i32>,
+    pub isr: Vec<i32>,
+}

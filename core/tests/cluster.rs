@@ -49,7 +49,7 @@ async fn metadata_tracks_created_topics_and_missing_ones_time_out() {
     let cfg = common::config(&[("retry.backoff.ms", "20")]);
     let strict = Cluster::connect_with(
         cfg,
-        std::sync::Arc::new(ferrokafka_core::connection::TcpConnector),
+        std::sync::Arc::new(ferrokafka_core::TcpConnector),
         false,
     )
     .await

@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::{BufMut, BytesMut};
-use ferrokafka_core::connection::transport::ConnectFuture;
-use ferrokafka_core::connection::{BoxTransport, Connector};
-use ferrokafka_core::protocol::read_frame;
+use ferrokafka_core::ConnectFuture;
+use ferrokafka_core::{BoxTransport, Connector};
 use ferrokafka_core::{ClientConfig, Producer, ProducerOptions, ProducerRecord};
+use ferrokafka_protocol::read_frame;
 use kafka_protocol::messages::api_versions_response::ApiVersion;
 use kafka_protocol::messages::metadata_response::{
     MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,

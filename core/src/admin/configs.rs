@@ -7,8 +7,8 @@ use kafka_protocol::messages::incremental_alter_configs_request::{
 use kafka_protocol::messages::{DescribeConfigsRequest, IncrementalAlterConfigsRequest};
 
 use super::Admin;
-use crate::consumer::group::sb;
 use crate::error::{Error, Result};
+use crate::requests::sb;
 
 /// What a config belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

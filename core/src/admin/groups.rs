@@ -12,10 +12,11 @@ use kafka_protocol::messages::{
 };
 
 use super::Admin;
-use crate::consumer::assignor::protocol::decode_assignment;
-use crate::consumer::group::{commit_offsets, fetch_committed, find_coordinator, sb};
-use crate::consumer::OffsetAndMetadata;
 use crate::error::{Error, Result};
+use crate::requests::consumer_protocol::decode_assignment;
+use crate::requests::coordinator::{commit_offsets, fetch_committed, find_coordinator};
+use crate::requests::sb;
+use crate::types::OffsetAndMetadata;
 use crate::types::TopicPartition;
 
 /// A group as ListGroups reports it.

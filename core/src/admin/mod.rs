@@ -10,7 +10,6 @@ mod configs;
 mod groups;
 mod records;
 mod topics;
-pub(crate) use topics::partition_infos;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -22,11 +21,12 @@ use tracing::{debug, warn};
 use crate::cluster::{BrokerInfo, Cluster};
 use crate::config::ClientConfig;
 use crate::connection::{Connection, TcpConnector};
-pub use crate::consumer::offsets::{ListedOffset, EARLIEST, LATEST, MAX_TIMESTAMP};
 use crate::error::{Error, ErrorKind, Result};
+pub use crate::requests::offsets::{ListedOffset, EARLIEST, LATEST, MAX_TIMESTAMP};
+pub use crate::types::PartitionInfo;
 pub use configs::{AlterConfigOp, ConfigEntry, ConfigResource, ConfigResourceType};
 pub use groups::{GroupDescription, GroupListing, MemberDescription};
-pub use topics::{NewTopic, PartitionInfo, TopicDescription};
+pub use topics::{NewTopic, TopicDescription};
 
 /// The cluster as DescribeCluster/Metadata report it.
 #[derive(Debug, Clone, PartialEq)]

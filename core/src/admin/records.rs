@@ -9,9 +9,9 @@ use kafka_protocol::messages::delete_records_request::{
 use kafka_protocol::messages::{DeleteRecordsRequest, TopicName};
 
 use super::Admin;
-use crate::consumer::group::sb;
-use crate::consumer::offsets::{list_offsets, ListedOffset};
 use crate::error::{Error, Result};
+use crate::requests::offsets::{list_offsets, ListedOffset};
+use crate::requests::sb;
 use crate::types::TopicPartition;
 
 impl Admin {

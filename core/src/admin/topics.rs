@@ -11,8 +11,10 @@ use kafka_protocol::messages::{
 };
 
 use super::Admin;
-use crate::consumer::group::sb;
 use crate::error::{Error, Result};
+use crate::requests::metadata::partition_infos;
+use crate::requests::sb;
+use crate::types::PartitionInfo;
 
 /// A topic to create.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,15 +41,6 @@ impl NewTopic {
         self.configs.insert(key.into(), value.into());
         self
     }
-}
-
-/// One partition of a described topic.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PartitionInfo {
-    pub partition: i32,
-    pub leader: Option<i32>,
-    pub replicas: Vec<i32>,
-    pub isr: Vec<i32>,
 }
 
 /// A described topic.
@@ -221,22 +214,4 @@ impl Admin {
         })
         .await
     }
-}
-
-/// The partitions of one Metadata response topic, sorted by index.
-pub(crate) fn partition_infos(
-    t: &kafka_protocol::messages::metadata_response::MetadataResponseTopic,
-) -> Vec<PartitionInfo> {
-    let mut parts: Vec<PartitionInfo> = t
-        .partitions
-        .iter()
-        .map(|p| PartitionInfo {
-            partition: p.partition_index,
-            leader: (p.leader_id.0 >= 0).then_some(p.leader_id.0),
-            replicas: p.replica_nodes.iter().map(|b| b.0).collect(),
-            isr: p.isr_nodes.iter().map(|b| b.0).collect(),
-        })
-        .collect();
-    parts.sort_by_key(|p| p.partition);
-    parts
 }

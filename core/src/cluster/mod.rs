@@ -24,7 +24,7 @@ use crate::config::ClientConfig;
 use crate::connection::{Connection, ConnectionConfig, Connector, TcpConnector};
 use crate::error::{Error, ErrorKind, Result};
 pub use backoff::Backoff;
-pub use metadata::{BrokerInfo, MetadataSnapshot, PartitionMetadata, TopicMetadata};
+pub use metadata::{BrokerInfo, MetadataSnapshot, TopicMetadata};
 use pool::ConnectionPool;
 
 struct Inner {

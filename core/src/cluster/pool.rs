@@ -49,13 +49,6 @@ impl ConnectionPool {
         slots.entry(addr.to_string()).or_default().clone()
     }
 
-    /// The live connection to `addr`, if one is open and healthy (never connects).
-    pub fn existing(&self, addr: &str) -> Option<Arc<Connection>> {
-        let slot = self.slot(addr);
-        let guard = slot.try_lock().ok()?;
-        guard.conn.clone().filter(|c| !c.is_poisoned())
-    }
-
     /// Whether connecting to `addr` now would have to wait for backoff.
     pub fn is_backing_off(&self, addr: &str) -> bool {
         let slot = self.slot(addr);

@@ -26,7 +26,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::versions::BrokerVersions;
 use crate::protocol::{encode_request, read_frame, response_correlation_id};
 pub use in_flight::{InFlight, Unanswered};
-pub use transport::{BoxTransport, Connector, TcpConnector, Transport};
+pub use transport::{BoxTransport, ConnectFuture, Connector, TcpConnector, Transport};
 
 /// Settings of one connection.
 #[derive(Debug, Clone)]

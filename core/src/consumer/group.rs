@@ -17,39 +17,33 @@ use kafka_protocol::messages::sync_group_request::SyncGroupRequestAssignment;
 use kafka_protocol::messages::{
     GroupId, HeartbeatRequest, JoinGroupRequest, LeaveGroupRequest, SyncGroupRequest,
 };
-use kafka_protocol::protocol::{Request, StrBytes};
+
 use tokio::time::Instant;
 use tracing::{debug, info};
 
-use super::assignor::protocol::{self, Subscription, PROTOCOL_TYPE};
 use super::assignor::{Assignor, RebalanceProtocol, ReplicaRacks};
-pub use super::coordinator::{commit_offsets, fetch_committed, find_coordinator};
 use super::record::OffsetAndMetadata;
 use crate::cluster::Cluster;
 use crate::connection::{Connection, ConnectionConfig, Connector};
 use crate::error::{Error, ErrorKind, Result};
+use crate::requests::consumer_protocol::{self as protocol, Subscription, PROTOCOL_TYPE};
+pub(crate) use crate::requests::coordinator::{
+    commit_offsets, fetch_committed, find_coordinator, CoordinatorSlot,
+};
+pub(crate) use crate::requests::sb;
 use crate::types::TopicPartition;
 
-/// Error codes the group logic reacts to.
+/// Error codes the group logic matches on (named from the one `ErrorCode` type; constants
+/// because `match` patterns cannot call `code()`).
 pub(crate) mod code {
-    pub const COORDINATOR_LOAD_IN_PROGRESS: i16 = 14;
-    pub const COORDINATOR_NOT_AVAILABLE: i16 = 15;
-    pub const NOT_COORDINATOR: i16 = 16;
-    pub const ILLEGAL_GENERATION: i16 = 22;
-    pub const UNKNOWN_MEMBER_ID: i16 = 25;
-    pub const REBALANCE_IN_PROGRESS: i16 = 27;
-    pub const MEMBER_ID_REQUIRED: i16 = 79;
-    pub const FENCED_INSTANCE_ID: i16 = 82;
-}
-
-/// The version of `R` to use on `conn`, capped at `cap` (versions above need topic ids or
-/// the multi-group format, which this client does not use).
-pub fn capped<R: Request>(conn: &Connection, cap: i16) -> Result<i16> {
-    Ok(conn.version::<R>()?.min(cap))
-}
-
-pub(crate) fn sb(s: &str) -> StrBytes {
-    StrBytes::from_string(s.to_string())
+    use ferrokafka_protocol::ErrorCode;
+    pub const COORDINATOR_NOT_AVAILABLE: i16 = ErrorCode::CoordinatorNotAvailable.code();
+    pub const NOT_COORDINATOR: i16 = ErrorCode::NotCoordinator.code();
+    pub const ILLEGAL_GENERATION: i16 = ErrorCode::IllegalGeneration.code();
+    pub const UNKNOWN_MEMBER_ID: i16 = ErrorCode::UnknownMemberId.code();
+    pub const REBALANCE_IN_PROGRESS: i16 = ErrorCode::RebalanceInProgress.code();
+    pub const MEMBER_ID_REQUIRED: i16 = ErrorCode::MemberIdRequired.code();
+    pub const FENCED_INSTANCE_ID: i16 = ErrorCode::FencedInstanceId.code();
 }
 
 /// Membership state shared with the heartbeat task.
@@ -86,6 +80,18 @@ pub struct Group {
     /// A coordinator connection of its own: brokers answer a connection's requests in order,
     /// so a JoinGroup held for the rebalance must not block fetches and metadata.
     dedicated: tokio::sync::Mutex<Option<(i32, Arc<Connection>)>>,
+}
+
+impl CoordinatorSlot for Mutex<MemberState> {
+    fn get(&self) -> Option<i32> {
+        self.lock().unwrap_or_else(|p| p.into_inner()).coordinator
+    }
+    fn set(&self, node: Option<i32>) {
+        self.lock().unwrap_or_else(|p| p.into_inner()).coordinator = node;
+    }
+    fn rejoin_needed(&self) {
+        self.lock().unwrap_or_else(|p| p.into_inner()).needs_rejoin = true;
+    }
 }
 
 impl Group {

@@ -11,10 +11,10 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tracing::debug;
 
-use super::offsets;
 use super::{group, Consumer, OffsetAndMetadata, OffsetAndTimestamp};
-use crate::admin::PartitionInfo;
 use crate::error::{Error, ErrorKind, Result};
+use crate::requests::offsets;
+use crate::types::PartitionInfo;
 use crate::types::TopicPartition;
 
 impl Consumer {
@@ -230,7 +230,10 @@ impl Consumer {
             let Some(name) = t.name.as_ref() else {
                 continue;
             };
-            out.insert(name.0.to_string(), crate::admin::partition_infos(t));
+            out.insert(
+                name.0.to_string(),
+                crate::requests::metadata::partition_infos(t),
+            );
         }
         Ok(out)
     }

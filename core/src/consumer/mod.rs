@@ -10,13 +10,11 @@
 
 pub mod assignor;
 mod background;
-pub mod coordinator;
 pub mod fetcher;
 pub mod group;
 pub mod listener;
 mod lookups;
 pub mod metrics;
-pub mod offsets;
 mod positions;
 mod rebalance;
 pub mod record;

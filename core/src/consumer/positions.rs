@@ -15,7 +15,7 @@ use super::{Consumer, OffsetAndMetadata};
 use crate::error::{ErrorKind, Result};
 use crate::types::TopicPartition;
 
-const OFFSET_OUT_OF_RANGE: i16 = 1;
+const OFFSET_OUT_OF_RANGE: i16 = ferrokafka_protocol::ErrorCode::OffsetOutOfRange.code();
 
 impl Consumer {
     /// Applies one fetch response: buffers records, skips over control/empty batches, handles

@@ -5,6 +5,7 @@
 
 use bytes::Bytes;
 
+pub use crate::types::OffsetAndMetadata;
 use crate::types::TopicPartition;
 
 /// How a record's timestamp was set.
@@ -37,34 +38,6 @@ impl ConsumerRecord {
     /// The partition this record came from.
     pub fn topic_partition(&self) -> TopicPartition {
         TopicPartition::new(self.topic.as_str(), self.partition)
-    }
-}
-
-/// A committed offset: the next offset to read, with optional metadata and leader epoch.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OffsetAndMetadata {
-    pub offset: i64,
-    pub metadata: String,
-    pub leader_epoch: Option<i32>,
-}
-
-impl OffsetAndMetadata {
-    /// An offset without metadata.
-    pub fn new(offset: i64) -> OffsetAndMetadata {
-        OffsetAndMetadata {
-            offset,
-            metadata: String::new(),
-            leader_epoch: None,
-        }
-    }
-
-    /// An offset with commit metadata.
-    pub fn with_metadata(offset: i64, metadata: impl Into<String>) -> OffsetAndMetadata {
-        OffsetAndMetadata {
-            offset,
-            metadata: metadata.into(),
-            leader_epoch: None,
-        }
     }
 }
 

@@ -16,11 +16,11 @@ use tokio::time::Instant;
 use tracing::{debug, warn};
 
 use super::group::{self, Group};
-use super::offsets::{self, list_offsets};
 use super::Consumer;
 use crate::cluster::Cluster;
 use crate::config::OffsetReset;
 use crate::error::{Error, ErrorKind, Result};
+use crate::requests::offsets::{self, list_offsets};
 use crate::types::TopicPartition;
 
 /// Positions a background lookup found: `(offset, leader epoch)` per partition.

@@ -293,8 +293,8 @@ pub mod faulty {
     use std::task::{Context, Poll, Waker};
     use std::time::Duration;
 
-    use ferrokafka_core::connection::transport::ConnectFuture;
-    use ferrokafka_core::connection::{BoxTransport, Connector, TcpConnector};
+    use ferrokafka_core::ConnectFuture;
+    use ferrokafka_core::{BoxTransport, Connector, TcpConnector};
     use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
     use tokio::net::TcpStream;
 

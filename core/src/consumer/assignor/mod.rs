@@ -6,7 +6,6 @@
 //! share a group. It must not send requests; [`protocol`] owns the bytes on the wire.
 
 pub mod java_hash;
-pub mod protocol;
 pub mod range;
 pub mod roundrobin;
 pub mod sticky;
@@ -16,6 +15,7 @@ use std::collections::BTreeMap;
 
 use bytes::Bytes;
 
+pub use crate::requests::consumer_protocol::MemberSubscription;
 use crate::types::TopicPartition;
 
 /// How partitions move during a rebalance.
@@ -25,35 +25,6 @@ pub enum RebalanceProtocol {
     Eager,
     /// KIP-429: members keep partitions that do not move; moved ones are revoked first.
     Cooperative,
-}
-
-/// One member's subscription as the leader sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MemberSubscription {
-    pub member_id: String,
-    pub group_instance_id: Option<String>,
-    pub topics: Vec<String>,
-    pub user_data: Option<Bytes>,
-    /// Partitions the member owned before this rebalance (cooperative protocols).
-    pub owned_partitions: Vec<TopicPartition>,
-    /// The generation the owned partitions belong to (subscription v2+).
-    pub generation: Option<i32>,
-    pub rack: Option<String>,
-}
-
-impl MemberSubscription {
-    /// A member with only a member id and topics.
-    pub fn new(member_id: impl Into<String>, topics: &[&str]) -> MemberSubscription {
-        MemberSubscription {
-            member_id: member_id.into(),
-            group_instance_id: None,
-            topics: topics.iter().map(|t| t.to_string()).collect(),
-            user_data: None,
-            owned_partitions: Vec::new(),
-            generation: None,
-            rack: None,
-        }
-    }
 }
 
 /// member id → partitions assigned to it.

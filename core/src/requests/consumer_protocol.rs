@@ -16,9 +16,37 @@ use kafka_protocol::messages::{
 };
 use kafka_protocol::protocol::{Decodable, Encodable, StrBytes};
 
-use super::MemberSubscription;
 use crate::error::{Error, Result};
 use crate::types::TopicPartition;
+
+/// One member's subscription as the leader sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberSubscription {
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+    pub topics: Vec<String>,
+    pub user_data: Option<Bytes>,
+    /// Partitions the member owned before this rebalance (cooperative protocols).
+    pub owned_partitions: Vec<TopicPartition>,
+    /// The generation the owned partitions belong to (subscription v2+).
+    pub generation: Option<i32>,
+    pub rack: Option<String>,
+}
+
+impl MemberSubscription {
+    /// A member with only a member id and topics.
+    pub fn new(member_id: impl Into<String>, topics: &[&str]) -> MemberSubscription {
+        MemberSubscription {
+            member_id: member_id.into(),
+            group_instance_id: None,
+            topics: topics.iter().map(|t| t.to_string()).collect(),
+            user_data: None,
+            owned_partitions: Vec::new(),
+            generation: None,
+            rack: None,
+        }
+    }
+}
 
 /// The protocol type of consumer groups in JoinGroup.
 pub const PROTOCOL_TYPE: &str = "consumer";

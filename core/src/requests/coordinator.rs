@@ -1,9 +1,10 @@
 //! Group-coordinator requests that need no membership: FindCoordinator, OffsetCommit and
 //! OffsetFetch, with their retries. Shared by the consumer (as a member or with `assign()`)
-//! and by admin (group offsets). It must not track membership (that is [`super::group`]).
+//! and by admin (group offsets). It must not track membership (the consumer's `group` does);
+//! a member lends its coordinator cache through [`CoordinatorSlot`].
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use kafka_protocol::messages::find_coordinator_request::FindCoordinatorRequest;
 use kafka_protocol::messages::offset_commit_request::{
@@ -14,12 +15,38 @@ use kafka_protocol::messages::{GroupId, OffsetCommitRequest, OffsetFetchRequest,
 use tokio::time::Instant;
 use tracing::debug;
 
-use super::group::{capped, code, sb, MemberState};
-use super::record::OffsetAndMetadata;
+use ferrokafka_protocol::ErrorCode;
+
+use super::{capped, sb};
 use crate::cluster::Cluster;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
-use crate::types::TopicPartition;
+use crate::types::{OffsetAndMetadata, TopicPartition};
+
+/// Where a group member remembers its coordinator's node id between requests.
+pub(crate) trait CoordinatorSlot: Send + Sync {
+    fn get(&self) -> Option<i32>;
+    fn set(&self, node: Option<i32>);
+    /// The coordinator no longer knows this member's generation: rejoin before the next commit.
+    fn rejoin_needed(&self);
+}
+
+impl<T: CoordinatorSlot + ?Sized> CoordinatorSlot for Arc<T> {
+    fn get(&self) -> Option<i32> {
+        (**self).get()
+    }
+    fn set(&self, node: Option<i32>) {
+        (**self).set(node)
+    }
+    fn rejoin_needed(&self) {
+        (**self).rejoin_needed()
+    }
+}
+
+/// Whether `code` means the coordinator moved or is unavailable (forget the cached one).
+fn coordinator_moved(code: i16) -> bool {
+    code == ErrorCode::NotCoordinator.code() || code == ErrorCode::CoordinatorNotAvailable.code()
+}
 
 /// FindCoordinator for `key` (`key_type` 0 = group) with retries until `deadline`; caches the
 /// node in `state` when given.
@@ -28,15 +55,14 @@ pub async fn find_coordinator(
     key: &str,
     key_type: i8,
     deadline: Instant,
-    state: Option<&Arc<Mutex<MemberState>>>,
+    state: Option<&dyn CoordinatorSlot>,
 ) -> Result<Arc<Connection>> {
-    if let Some(node) = state.and_then(|s| s.lock().unwrap_or_else(|p| p.into_inner()).coordinator)
-    {
+    if let Some(node) = state.and_then(|s| s.get()) {
         match cluster.broker(node).await {
             Ok(c) => return Ok(c),
             Err(_) => {
                 if let Some(s) = state {
-                    s.lock().unwrap_or_else(|p| p.into_inner()).coordinator = None;
+                    s.set(None);
                 }
             }
         }
@@ -69,7 +95,7 @@ pub async fn find_coordinator(
                     cluster.refresh().await.ok();
                 }
                 if let Some(s) = state {
-                    s.lock().unwrap_or_else(|p| p.into_inner()).coordinator = Some(node);
+                    s.set(Some(node));
                 }
                 return cluster.broker(node).await;
             }
@@ -97,7 +123,7 @@ pub async fn commit_offsets(
     instance_id: Option<&str>,
     offsets: &BTreeMap<TopicPartition, OffsetAndMetadata>,
     deadline: Instant,
-    state: Option<&Arc<Mutex<MemberState>>>,
+    state: Option<&dyn CoordinatorSlot>,
 ) -> Result<()> {
     if offsets.is_empty() {
         return Ok(());
@@ -138,20 +164,18 @@ pub async fn commit_offsets(
                 for p in &t.partitions {
                     if p.error_code != 0 {
                         if let Some(s) = state {
-                            let mut s = s.lock().unwrap_or_else(|p| p.into_inner());
-                            if matches!(
-                                p.error_code,
-                                code::NOT_COORDINATOR | code::COORDINATOR_NOT_AVAILABLE
-                            ) {
-                                s.coordinator = None;
+                            if coordinator_moved(p.error_code) {
+                                s.set(None);
                             }
-                            if matches!(
-                                p.error_code,
-                                code::UNKNOWN_MEMBER_ID
-                                    | code::ILLEGAL_GENERATION
-                                    | code::REBALANCE_IN_PROGRESS
-                            ) {
-                                s.needs_rejoin = true;
+                            if [
+                                ErrorCode::UnknownMemberId,
+                                ErrorCode::IllegalGeneration,
+                                ErrorCode::RebalanceInProgress,
+                            ]
+                            .iter()
+                            .any(|c| c.code() == p.error_code)
+                            {
+                                s.rejoin_needed();
                             }
                         }
                         return Err(Error::from_code(
@@ -167,7 +191,8 @@ pub async fn commit_offsets(
         match attempt {
             Ok(()) => return Ok(()),
             Err(e)
-                if (e.is_retriable() || e.code() == Some(code::COORDINATOR_LOAD_IN_PROGRESS))
+                if (e.is_retriable()
+                    || e.code() == Some(ErrorCode::CoordinatorLoadInProgress.code()))
                     && Instant::now() + backoff < deadline =>
             {
                 tokio::time::sleep(backoff).await;
@@ -184,7 +209,7 @@ pub async fn fetch_committed(
     group: &str,
     partitions: Option<&[TopicPartition]>,
     deadline: Instant,
-    state: Option<&Arc<Mutex<MemberState>>>,
+    state: Option<&dyn CoordinatorSlot>,
 ) -> Result<HashMap<TopicPartition, OffsetAndMetadata>> {
     let topics = partitions.map(|ps| {
         let mut by: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
@@ -211,11 +236,8 @@ pub async fn fetch_committed(
             let resp = conn.request_raw(&req, v, None).await?;
             if resp.error_code != 0 {
                 if let Some(s) = state {
-                    if matches!(
-                        resp.error_code,
-                        code::NOT_COORDINATOR | code::COORDINATOR_NOT_AVAILABLE
-                    ) {
-                        s.lock().unwrap_or_else(|p| p.into_inner()).coordinator = None;
+                    if coordinator_moved(resp.error_code) {
+                        s.set(None);
                     }
                 }
                 return Err(Error::from_code(

@@ -10,7 +10,7 @@ use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListO
 use kafka_protocol::messages::{BrokerId, ListOffsetsRequest, TopicName};
 use tokio::time::Instant;
 
-use super::group::sb;
+use super::sb;
 use crate::cluster::Cluster;
 use crate::error::{Error, ErrorKind, Result};
 use crate::types::TopicPartition;
