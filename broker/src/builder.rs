@@ -94,17 +94,7 @@ impl BrokerBuilder {
             Arc::new(TopicOracleAdapter(topics.clone())),
         )?;
         let producer_ids = producer_ids::ProducerIdAllocator::open(&meta_dir)?;
-        let endpoints = bound
-            .iter()
-            .map(|(endpoint, addr, _)| {
-                let (host, port) = config.advertised_for(&endpoint.listener, addr.port());
-                Endpoint {
-                    host,
-                    port: i32::from(port),
-                    ..endpoint.clone()
-                }
-            })
-            .collect::<Vec<_>>();
+        let endpoints = bound.iter().map(|(e, _, _)| e.clone()).collect();
         let state = Arc::new(BrokerState {
             node_id: config.node_id,
             cluster_id,
@@ -164,7 +154,8 @@ impl BrokerBuilder {
     }
 }
 
-/// Binds every client listener whose security protocol this broker serves. Listeners that need
+/// Binds every client listener whose security protocol this broker serves, with the address
+/// advertised for it. Listeners that need
 /// TLS or SASL are skipped with a warning until those land; at least one must be bound.
 async fn bind_listeners(
     config: &BrokerConfig,
@@ -199,11 +190,12 @@ async fn bind_listeners(
         let addr = tcp
             .local_addr()
             .map_err(|source| BrokerError::Bind { addr: bind, source })?;
+        let (host, port) = config.advertised_for(listener, addr.port());
         let endpoint = Endpoint {
             listener: listener.clone(),
             security_protocol: protocol,
-            host: String::new(),
-            port: 0,
+            host,
+            port: i32::from(port),
         };
         bound.push((endpoint, addr, tcp));
     }

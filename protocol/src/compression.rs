@@ -24,6 +24,15 @@ pub enum CompressionType {
 }
 
 impl CompressionType {
+    /// Every codec, in attribute-bit order.
+    pub const ALL: [CompressionType; 5] = [
+        CompressionType::None,
+        CompressionType::Gzip,
+        CompressionType::Snappy,
+        CompressionType::Lz4,
+        CompressionType::Zstd,
+    ];
+
     /// The codec's name as Kafka's configs spell it.
     pub fn name(&self) -> &'static str {
         match self {

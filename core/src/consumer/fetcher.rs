@@ -250,13 +250,7 @@ mod tests {
 
     #[test]
     fn skips_records_below_fetch_offset_for_every_codec() {
-        for codec in [
-            CompressionType::None,
-            CompressionType::Gzip,
-            CompressionType::Snappy,
-            CompressionType::Lz4,
-            CompressionType::Zstd,
-        ] {
+        for codec in CompressionType::ALL {
             let mut b = BatchBuilder::new(1024);
             for i in 0..5 {
                 b.append(1000 + i, Some(format!("k{i}").as_bytes()), Some(b"v"), &[])

@@ -288,13 +288,7 @@ mod tests {
 
     #[test]
     fn round_trips_every_codec() {
-        for c in [
-            CompressionType::None,
-            CompressionType::Gzip,
-            CompressionType::Snappy,
-            CompressionType::Lz4,
-            CompressionType::Zstd,
-        ] {
+        for c in CompressionType::ALL {
             sample(c);
         }
     }

@@ -165,13 +165,7 @@ mod tests {
 
     #[test]
     fn repeated_headers_and_every_codec_round_trip() {
-        for codec in [
-            CompressionType::None,
-            CompressionType::Gzip,
-            CompressionType::Snappy,
-            CompressionType::Lz4,
-            CompressionType::Zstd,
-        ] {
+        for codec in CompressionType::ALL {
             let mut b = BatchBuilder::new(1024);
             let headers = vec![
                 header("hop", Some(b"a")),
