@@ -1,17 +1,21 @@
-//! `ferrokafka`: the bundled broker and (later) Apache Kafka's command-line tools with the same
-//! flags. This file only parses arguments and wires subcommands to their modules.
+//! `ferrokafka`: the bundled broker and Apache Kafka's command-line tools with the same flags.
+//! This file only picks the tool (a subcommand, or the name the binary was invoked by:
+//! `kafka-topics`, `kafka-topics.sh`, ...), parses arguments and turns errors into exit codes.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod broker_cmd;
+mod common;
+mod topics;
 
 #[derive(Parser)]
 #[command(
     name = "ferrokafka",
     version,
-    about = "A Kafka-compatible broker and Kafka's tools in one binary"
+    about = "A Kafka-compatible broker and Kafka's tools in one binary",
+    infer_long_args = true
 )]
 struct Cli {
     #[command(subcommand)]
@@ -22,25 +26,70 @@ struct Cli {
 enum Command {
     /// Start the broker (like kafka-server-start): localhost:9092, data in ./data by default.
     Broker(broker_cmd::BrokerArgs),
+    /// Create, delete, describe, alter or list topics (kafka-topics).
+    #[command(infer_long_args = true)]
+    Topics(topics::TopicsArgs),
+}
+
+/// Kafka's script names (without `.sh`) and the subcommand each maps to.
+const ALIASES: &[(&str, &str)] = &[
+    ("kafka-server-start", "broker"),
+    ("kafka-topics", "topics"),
+    ("kafka-console-producer", "console-producer"),
+    ("kafka-console-consumer", "console-consumer"),
+    ("kafka-consumer-groups", "consumer-groups"),
+    ("kafka-configs", "configs"),
+    ("kafka-get-offsets", "get-offsets"),
+    ("kafka-delete-records", "delete-records"),
+    ("kafka-log-dirs", "log-dirs"),
+    ("kafka-broker-api-versions", "broker-api-versions"),
+    ("kafka-producer-perf-test", "producer-perf-test"),
+    ("kafka-consumer-perf-test", "consumer-perf-test"),
+];
+
+/// The arguments with the subcommand put first when invoked through a link named after a tool.
+fn effective_args() -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let invoked = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .map(|n| n.to_string_lossy().trim_end_matches(".sh").to_string())
+        .unwrap_or_default();
+    if let Some((alias, sub)) = ALIASES.iter().find(|(a, _)| *a == invoked) {
+        args[0] = (*alias).into();
+        args.insert(1, (*sub).into());
+    }
+    args
 }
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(effective_args());
     let result = match cli.command {
         Command::Broker(args) => broker_cmd::run(args),
+        Command::Topics(args) => topics::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
+        Err(e) => match e.downcast::<common::Printed>() {
+            Ok(p) => {
+                if p.stdout {
+                    println!("{}", p.message);
+                } else {
+                    eprintln!("{}", p.message);
+                }
+                ExitCode::from(p.code)
+            }
+            Err(e) => {
+                eprintln!("Error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
