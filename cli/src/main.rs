@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 
 mod broker_cmd;
 mod common;
+mod console_consumer;
+mod console_producer;
 mod topics;
 
 #[derive(Parser)]
@@ -29,6 +31,12 @@ enum Command {
     /// Create, delete, describe, alter or list topics (kafka-topics).
     #[command(infer_long_args = true)]
     Topics(topics::TopicsArgs),
+    /// Read lines from stdin and send them to a topic (kafka-console-producer).
+    #[command(name = "console-producer", infer_long_args = true)]
+    ConsoleProducer(console_producer::ConsoleProducerArgs),
+    /// Print records of topics to stdout (kafka-console-consumer).
+    #[command(name = "console-consumer", infer_long_args = true)]
+    ConsoleConsumer(console_consumer::ConsoleConsumerArgs),
 }
 
 /// Kafka's script names (without `.sh`) and the subcommand each maps to.
@@ -74,6 +82,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Broker(args) => broker_cmd::run(args),
         Command::Topics(args) => topics::run(args),
+        Command::ConsoleProducer(args) => console_producer::run(args),
+        Command::ConsoleConsumer(args) => console_consumer::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
