@@ -10,6 +10,9 @@ mod broker_cmd;
 mod common;
 mod console_consumer;
 mod console_producer;
+mod consumer_groups;
+mod datetime;
+mod reset_offsets;
 mod topics;
 
 #[derive(Parser)]
@@ -37,6 +40,9 @@ enum Command {
     /// Print records of topics to stdout (kafka-console-consumer).
     #[command(name = "console-consumer", infer_long_args = true)]
     ConsoleConsumer(console_consumer::ConsoleConsumerArgs),
+    /// List, describe, delete consumer groups; reset and delete their offsets (kafka-consumer-groups).
+    #[command(name = "consumer-groups", infer_long_args = true)]
+    ConsumerGroups(consumer_groups::GroupsArgs),
 }
 
 /// Kafka's script names (without `.sh`) and the subcommand each maps to.
@@ -84,12 +90,14 @@ fn main() -> ExitCode {
         Command::Topics(args) => topics::run(args),
         Command::ConsoleProducer(args) => console_producer::run(args),
         Command::ConsoleConsumer(args) => console_consumer::run(args),
+        Command::ConsumerGroups(args) => consumer_groups::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => match e.downcast::<common::Printed>() {
             Ok(p) => {
-                if p.stdout {
+                if p.message.is_empty() {
+                } else if p.stdout {
                     println!("{}", p.message);
                 } else {
                     eprintln!("{}", p.message);

@@ -7,6 +7,7 @@
 //! for the caller (no implicit topic creation).
 
 mod configs;
+mod coordinator;
 mod groups;
 mod records;
 mod topics;
@@ -25,6 +26,7 @@ use crate::connection::{Connection, TcpConnector};
 pub use crate::consumer::offsets::{ListedOffset, EARLIEST, LATEST, MAX_TIMESTAMP};
 use crate::error::{Error, ErrorKind, Result};
 pub use configs::{AlterConfigOp, ConfigEntry, ConfigResource, ConfigResourceType};
+pub use coordinator::GroupCoordinator;
 pub use groups::{GroupDescription, GroupListing, MemberDescription};
 pub use topics::{NewTopic, PartitionInfo, TopicDescription};
 
