@@ -8,6 +8,9 @@ use clap::{Parser, Subcommand};
 
 mod broker_cmd;
 mod common;
+mod configs;
+mod delete_records;
+mod get_offsets;
 mod console_consumer;
 mod console_producer;
 mod consumer_groups;
@@ -43,6 +46,15 @@ enum Command {
     /// List, describe, delete consumer groups; reset and delete their offsets (kafka-consumer-groups).
     #[command(name = "consumer-groups", infer_long_args = true)]
     ConsumerGroups(consumer_groups::GroupsArgs),
+    /// Describe and alter topic and broker configs (kafka-configs).
+    #[command(infer_long_args = true)]
+    Configs(configs::ConfigsArgs),
+    /// Partition offsets at a time: latest, earliest, max-timestamp or a timestamp (kafka-get-offsets).
+    #[command(name = "get-offsets", infer_long_args = true)]
+    GetOffsets(get_offsets::GetOffsetsArgs),
+    /// Delete records before given offsets (kafka-delete-records).
+    #[command(name = "delete-records", infer_long_args = true)]
+    DeleteRecords(delete_records::DeleteRecordsArgs),
 }
 
 /// Kafka's script names (without `.sh`) and the subcommand each maps to.
@@ -91,6 +103,9 @@ fn main() -> ExitCode {
         Command::ConsoleProducer(args) => console_producer::run(args),
         Command::ConsoleConsumer(args) => console_consumer::run(args),
         Command::ConsumerGroups(args) => consumer_groups::run(args),
+        Command::Configs(args) => configs::run(args),
+        Command::GetOffsets(args) => get_offsets::run(args),
+        Command::DeleteRecords(args) => delete_records::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

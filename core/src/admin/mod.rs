@@ -6,6 +6,7 @@
 //! `default.api.timeout.ms`. Each concern lives in its own file; none of them decides policy
 //! for the caller (no implicit topic creation).
 
+mod config_details;
 mod configs;
 mod coordinator;
 mod groups;
@@ -25,6 +26,7 @@ use crate::config::ClientConfig;
 use crate::connection::{Connection, TcpConnector};
 pub use crate::consumer::offsets::{ListedOffset, EARLIEST, LATEST, MAX_TIMESTAMP};
 use crate::error::{Error, ErrorKind, Result};
+pub use config_details::{config_source_name, ConfigDetail, ConfigSynonym};
 pub use configs::{AlterConfigOp, ConfigEntry, ConfigResource, ConfigResourceType};
 pub use coordinator::GroupCoordinator;
 pub use groups::{GroupDescription, GroupListing, MemberDescription};
