@@ -189,6 +189,7 @@ pub fn usage(message: impl fmt::Display) -> anyhow::Error {
 }
 
 /// True for an error the broker reported as "this topic or partition does not exist".
+#[allow(dead_code)]
 pub fn is_unknown_topic(e: &Error) -> bool {
     e.kind() == ErrorKind::UnknownTopicOrPartition
 }

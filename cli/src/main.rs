@@ -11,9 +11,11 @@ mod common;
 mod configs;
 mod delete_records;
 mod get_offsets;
+mod producer_perf;
 mod console_consumer;
 mod console_producer;
 mod consumer_groups;
+mod consumer_perf;
 mod datetime;
 mod reset_offsets;
 mod topics;
@@ -55,6 +57,12 @@ enum Command {
     /// Delete records before given offsets (kafka-delete-records).
     #[command(name = "delete-records", infer_long_args = true)]
     DeleteRecords(delete_records::DeleteRecordsArgs),
+    /// Producer throughput and latency test (kafka-producer-perf-test).
+    #[command(name = "producer-perf-test", infer_long_args = true)]
+    ProducerPerfTest(producer_perf::ProducerPerfArgs),
+    /// Consumer throughput test (kafka-consumer-perf-test).
+    #[command(name = "consumer-perf-test", infer_long_args = true)]
+    ConsumerPerfTest(consumer_perf::ConsumerPerfArgs),
 }
 
 /// Kafka's script names (without `.sh`) and the subcommand each maps to.
@@ -106,6 +114,8 @@ fn main() -> ExitCode {
         Command::Configs(args) => configs::run(args),
         Command::GetOffsets(args) => get_offsets::run(args),
         Command::DeleteRecords(args) => delete_records::run(args),
+        Command::ProducerPerfTest(args) => producer_perf::run(args),
+        Command::ConsumerPerfTest(args) => consumer_perf::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
