@@ -60,13 +60,18 @@ enum Kind {
 pub fn run(a: ConfigsArgs) -> anyhow::Result<()> {
     let (kind, name) = entity(&a)?;
     if a.describe == a.alter {
-        return Err(usage("Command must include exactly one action: --describe, --alter"));
+        return Err(usage(
+            "Command must include exactly one action: --describe, --alter",
+        ));
     }
-    if a.alter && a.add_config.is_none() && a.add_config_file.is_none() && a.delete_config.is_none() {
+    if a.alter && a.add_config.is_none() && a.add_config_file.is_none() && a.delete_config.is_none()
+    {
         return Err(usage("At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter"));
     }
     if a.alter && name.is_none() && !(kind == Kind::Brokers && a.entity_default) {
-        return Err(usage("an entity name must be specified with --alter of topics"));
+        return Err(usage(
+            "an entity name must be specified with --alter of topics",
+        ));
     }
     let admin = a.connect.admin()?;
     let result = block_on(async {
@@ -79,7 +84,14 @@ pub fn run(a: ConfigsArgs) -> anyhow::Result<()> {
     admin.close();
     result.map_err(|e| match e.downcast::<Printed>() {
         Ok(p) => p.into(),
-        Err(e) => Printed::new(1, format!("Error while executing config command with args '{}'\n{e:#}", args_line())).into(),
+        Err(e) => Printed::new(
+            1,
+            format!(
+                "Error while executing config command with args '{}'\n{e:#}",
+                args_line()
+            ),
+        )
+        .into(),
     })
 }
 
@@ -109,23 +121,38 @@ fn entity(a: &ConfigsArgs) -> anyhow::Result<(Kind, Option<String>)> {
     };
     if let (Kind::Brokers, Some(n)) = (kind, &a.entity_name) {
         if n.parse::<i32>().is_err() {
-            return Err(usage(format!("The entity name for brokers must be a valid integer broker id, found: {n}")));
+            return Err(usage(format!(
+                "The entity name for brokers must be a valid integer broker id, found: {n}"
+            )));
         }
     }
     if a.entity_default && kind == Kind::Topics {
-        return Err(usage("--entity-default is not allowed with --entity-type topics"));
+        return Err(usage(
+            "--entity-default is not allowed with --entity-type topics",
+        ));
     }
     Ok((kind, a.entity_name.clone()))
 }
 
-async fn describe(admin: &Admin, kind: Kind, name: Option<&str>, a: &ConfigsArgs) -> anyhow::Result<()> {
+async fn describe(
+    admin: &Admin,
+    kind: Kind,
+    name: Option<&str>,
+    a: &ConfigsArgs,
+) -> anyhow::Result<()> {
     // (entity name, the broker's resource name); "" is the brokers' default entity.
     let entities: Vec<String> = match (kind, name) {
         (_, Some(n)) => vec![n.to_string()],
         (Kind::Brokers, None) if a.entity_default => vec![String::new()],
         (Kind::Topics, None) => admin.list_topics(true).await?,
         (Kind::Brokers, None) => {
-            let mut ids: Vec<String> = admin.describe_cluster().await?.brokers.iter().map(|b| b.id.to_string()).collect();
+            let mut ids: Vec<String> = admin
+                .describe_cluster()
+                .await?
+                .brokers
+                .iter()
+                .map(|b| b.id.to_string())
+                .collect();
             ids.push(String::new());
             ids
         }
@@ -144,19 +171,32 @@ async fn describe(admin: &Admin, kind: Kind, name: Option<&str>, a: &ConfigsArgs
         let (resource, dynamic) = match kind {
             Kind::Topics => (ConfigResource::topic(e.clone()), "DYNAMIC_TOPIC_CONFIG"),
             Kind::Brokers if e.is_empty() => (
-                ConfigResource { kind: ferrokafka_core::admin::ConfigResourceType::Broker, name: String::new() },
+                ConfigResource {
+                    kind: ferrokafka_core::admin::ConfigResourceType::Broker,
+                    name: String::new(),
+                },
                 "DYNAMIC_DEFAULT_BROKER_CONFIG",
             ),
             Kind::Brokers => (
-                ConfigResource { kind: ferrokafka_core::admin::ConfigResourceType::Broker, name: e.clone() },
+                ConfigResource {
+                    kind: ferrokafka_core::admin::ConfigResourceType::Broker,
+                    name: e.clone(),
+                },
                 "DYNAMIC_BROKER_CONFIG",
             ),
         };
-        let noun = if kind == Kind::Topics { "topic" } else { "broker" };
+        let noun = if kind == Kind::Topics {
+            "topic"
+        } else {
+            "broker"
+        };
         if e.is_empty() {
             println!("Default configs for brokers in the cluster are:");
         } else {
-            println!("{} configs for {noun} {e} are:", if a.all { "All" } else { "Dynamic" });
+            println!(
+                "{} configs for {noun} {e} are:",
+                if a.all { "All" } else { "Dynamic" }
+            );
         }
         let mut entries = admin.describe_config_details(&resource, true).await?;
         entries.retain(|c| a.all || c.source == dynamic);
@@ -165,7 +205,14 @@ async fn describe(admin: &Admin, kind: Kind, name: Option<&str>, a: &ConfigsArgs
             let synonyms: Vec<String> = c
                 .synonyms
                 .iter()
-                .map(|s| format!("{}:{}={}", s.source, s.name, s.value.as_deref().unwrap_or("null")))
+                .map(|s| {
+                    format!(
+                        "{}:{}={}",
+                        s.source,
+                        s.name,
+                        s.value.as_deref().unwrap_or("null")
+                    )
+                })
                 .collect();
             println!(
                 "  {}={} sensitive={} synonyms={{{}}}",
@@ -203,13 +250,21 @@ fn parse_add_config(s: &str) -> anyhow::Result<Vec<(String, String)>> {
             usage(format!("Invalid entity config: all configs to be added must be in the format \"key=val\" ({p:?} is not)."))
         })?;
         let v = v.trim();
-        let v = v.strip_prefix('[').and_then(|v| v.strip_suffix(']')).unwrap_or(v);
+        let v = v
+            .strip_prefix('[')
+            .and_then(|v| v.strip_suffix(']'))
+            .unwrap_or(v);
         out.push((k.trim().to_string(), v.to_string()));
     }
     Ok(out)
 }
 
-async fn alter(admin: &Admin, kind: Kind, name: Option<&str>, a: &ConfigsArgs) -> anyhow::Result<()> {
+async fn alter(
+    admin: &Admin,
+    kind: Kind,
+    name: Option<&str>,
+    a: &ConfigsArgs,
+) -> anyhow::Result<()> {
     let mut ops = Vec::new();
     if let Some(f) = &a.add_config_file {
         for (k, v) in load_properties(f)? {
@@ -224,12 +279,20 @@ async fn alter(admin: &Admin, kind: Kind, name: Option<&str>, a: &ConfigsArgs) -
     let deletes: Vec<String> = a
         .delete_config
         .as_deref()
-        .map(|d| d.split(',').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect())
+        .map(|d| {
+            d.split(',')
+                .map(|k| k.trim().to_string())
+                .filter(|k| !k.is_empty())
+                .collect()
+        })
         .unwrap_or_default();
     let name = name.unwrap_or("");
     let resource = match kind {
         Kind::Topics => ConfigResource::topic(name),
-        Kind::Brokers => ConfigResource { kind: ferrokafka_core::admin::ConfigResourceType::Broker, name: name.to_string() },
+        Kind::Brokers => ConfigResource {
+            kind: ferrokafka_core::admin::ConfigResourceType::Broker,
+            name: name.to_string(),
+        },
     };
     if kind == Kind::Topics && !admin.list_topics(true).await?.iter().any(|t| t == name) {
         return Err(Printed::new(
@@ -240,9 +303,18 @@ async fn alter(admin: &Admin, kind: Kind, name: Option<&str>, a: &ConfigsArgs) -
     }
     if !deletes.is_empty() {
         // Kafka refuses to delete a key that is not set dynamically.
-        let dynamic = if kind == Kind::Topics { "DYNAMIC_TOPIC_CONFIG" } else if name.is_empty() { "DYNAMIC_DEFAULT_BROKER_CONFIG" } else { "DYNAMIC_BROKER_CONFIG" };
+        let dynamic = if kind == Kind::Topics {
+            "DYNAMIC_TOPIC_CONFIG"
+        } else if name.is_empty() {
+            "DYNAMIC_DEFAULT_BROKER_CONFIG"
+        } else {
+            "DYNAMIC_BROKER_CONFIG"
+        };
         let current = admin.describe_config_details(&resource, false).await?;
-        let invalid: Vec<&String> = deletes.iter().filter(|k| !current.iter().any(|c| &c.name == *k && c.source == dynamic)).collect();
+        let invalid: Vec<&String> = deletes
+            .iter()
+            .filter(|k| !current.iter().any(|c| &c.name == *k && c.source == dynamic))
+            .collect();
         if !invalid.is_empty() {
             return Err(Printed::new(
                 1,
@@ -256,10 +328,14 @@ async fn alter(admin: &Admin, kind: Kind, name: Option<&str>, a: &ConfigsArgs) -
         }
     }
     ops.extend(deletes.into_iter().map(AlterConfigOp::Delete));
-    admin.incremental_alter_configs(&resource, &ops, false).await?;
+    admin
+        .incremental_alter_configs(&resource, &ops, false)
+        .await?;
     match kind {
         Kind::Topics => println!("Completed updating config for topic {name}."),
-        Kind::Brokers if name.is_empty() => println!("Completed updating default config for brokers in the cluster."),
+        Kind::Brokers if name.is_empty() => {
+            println!("Completed updating default config for brokers in the cluster.")
+        }
         Kind::Brokers => println!("Completed updating config for broker {name}."),
     }
     Ok(())
@@ -270,6 +346,13 @@ mod tests {
     #[test]
     fn add_config_keeps_bracketed_lists() {
         let v = super::parse_add_config("a=1,b=[x,y],c=z").unwrap();
-        assert_eq!(v, vec![("a".into(), "1".into()), ("b".into(), "x,y".into()), ("c".into(), "z".into())]);
+        assert_eq!(
+            v,
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "x,y".into()),
+                ("c".into(), "z".into())
+            ]
+        );
     }
 }

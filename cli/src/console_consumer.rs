@@ -12,7 +12,9 @@ use clap::Args;
 use ferrokafka_core::consumer::TimestampType;
 use ferrokafka_core::{Consumer, ConsumerRecord, TopicPartition};
 
-use crate::common::{block_on, check_reachable, client_config, load_properties, parse_pairs, usage, Props};
+use crate::common::{
+    block_on, check_reachable, client_config, load_properties, parse_pairs, usage, Props,
+};
 
 #[derive(Args, Debug)]
 pub struct ConsoleConsumerArgs {
@@ -54,7 +56,11 @@ pub struct ConsoleConsumerArgs {
     consumer_config: Option<PathBuf>,
     /// Formatter properties: print.timestamp, print.key, print.value, print.partition,
     /// print.offset, print.headers, key.separator, line.separator, headers.separator, null.literal.
-    #[arg(long = "property", alias = "formatter-property", value_name = "KEY=VALUE")]
+    #[arg(
+        long = "property",
+        alias = "formatter-property",
+        value_name = "KEY=VALUE"
+    )]
     property: Vec<String>,
     /// Formatter config properties file. --property takes precedence over it.
     #[arg(long = "formatter-config", value_name = "FILE")]
@@ -85,7 +91,9 @@ impl Formatter {
                 None => Ok(d),
                 Some(v) if v == "true" => Ok(true),
                 Some(v) if v == "false" => Ok(false),
-                Some(v) => Err(usage(format!("Invalid value '{v}' for {k}: expected true or false"))),
+                Some(v) => Err(usage(format!(
+                    "Invalid value '{v}' for {k}: expected true or false"
+                ))),
             }
         };
         let bytes = |k: &str, d: &str| p.get(k).map_or(d, String::as_str).as_bytes().to_vec();
@@ -106,7 +114,14 @@ impl Formatter {
     fn write(&self, r: &ConsumerRecord, out: &mut Vec<u8>) {
         // Each column is followed by the key separator when another column follows, else by
         // the line separator (DefaultMessageFormatter.writeSeparator).
-        let cols = [self.timestamp, self.partition, self.offset, self.headers, self.key, self.value];
+        let cols = [
+            self.timestamp,
+            self.partition,
+            self.offset,
+            self.headers,
+            self.key,
+            self.value,
+        ];
         let sep = |out: &mut Vec<u8>, i: usize| {
             if cols[i + 1..].iter().any(|c| *c) {
                 out.extend_from_slice(&self.key_sep);
@@ -171,7 +186,9 @@ fn consumer_props(a: &ConsoleConsumerArgs) -> anyhow::Result<(Props, Source)> {
         (Some(_), Some(_), _) | (None, None, _) => {
             return Err(usage("Exactly one of --include/--topic is required. "))
         }
-        (None, Some(_), Some(_)) => return Err(usage("The topic is required when partition is specified.")),
+        (None, Some(_), Some(_)) => {
+            return Err(usage("The topic is required when partition is specified."))
+        }
         (None, Some(re), None) => Source::Pattern(re.clone()),
         (Some(t), None, None) => Source::Topics(t.clone()),
         (Some(t), None, Some(p)) => {
@@ -188,7 +205,9 @@ fn consumer_props(a: &ConsoleConsumerArgs) -> anyhow::Result<(Props, Source)> {
     };
     let offset_given = a.offset != "latest";
     if a.from_beginning && offset_given {
-        return Err(usage("Options from-beginning and offset cannot be specified together."));
+        return Err(usage(
+            "Options from-beginning and offset cannot be specified together.",
+        ));
     }
     if offset_given && a.partition.is_none() {
         return Err(usage("The partition is required when offset is specified."));
@@ -207,16 +226,24 @@ fn consumer_props(a: &ConsoleConsumerArgs) -> anyhow::Result<(Props, Source)> {
         p.insert("group.id".into(), g.clone());
     }
     if p.contains_key("group.id") && a.partition.is_some() {
-        return Err(usage("Options group and partition cannot be specified together."));
+        return Err(usage(
+            "Options group and partition cannot be specified together.",
+        ));
     }
-    p.entry("client.id".into()).or_insert_with(|| "console-consumer".into());
+    p.entry("client.id".into())
+        .or_insert_with(|| "console-consumer".into());
     if !p.contains_key("group.id") && a.partition.is_none() {
         // Like Kafka: a throwaway group that commits nothing.
         let n = std::process::id() % 100_000;
         p.insert("group.id".into(), format!("console-consumer-{n}"));
-        p.entry("enable.auto.commit".into()).or_insert_with(|| "false".into());
+        p.entry("enable.auto.commit".into())
+            .or_insert_with(|| "false".into());
     }
-    let reset = if a.from_beginning || a.offset == "earliest" { "earliest" } else { "latest" };
+    let reset = if a.from_beginning || a.offset == "earliest" {
+        "earliest"
+    } else {
+        "latest"
+    };
     if !p.contains_key("auto.offset.reset") || a.from_beginning {
         p.insert("auto.offset.reset".into(), reset.into());
     }
@@ -224,7 +251,10 @@ fn consumer_props(a: &ConsoleConsumerArgs) -> anyhow::Result<(Props, Source)> {
     if let Some(m) = a.max_messages {
         // Poll no more than will be printed, so the positions committed on close are exactly
         // the records printed.
-        let cap: u64 = p.get("max.poll.records").and_then(|v| v.parse().ok()).unwrap_or(500);
+        let cap: u64 = p
+            .get("max.poll.records")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(500);
         p.insert("max.poll.records".into(), cap.min(m.max(1)).to_string());
     }
     if let Some(b) = &a.bootstrap_server {
@@ -274,13 +304,14 @@ pub fn run(a: ConsoleConsumerArgs) -> anyhow::Result<()> {
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
@@ -292,7 +323,12 @@ async fn shutdown_signal() {
     }
 }
 
-async fn consume(consumer: &Consumer, f: &Formatter, a: &ConsoleConsumerArgs, count: &mut u64) -> anyhow::Result<()> {
+async fn consume(
+    consumer: &Consumer,
+    f: &Formatter,
+    a: &ConsoleConsumerArgs,
+    count: &mut u64,
+) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut buf = Vec::with_capacity(64 * 1024);
     let mut last = tokio::time::Instant::now();
@@ -302,14 +338,19 @@ async fn consume(consumer: &Consumer, f: &Formatter, a: &ConsoleConsumerArgs, co
         }
         let records = match consumer.poll(Duration::from_millis(200)).await {
             Ok(r) => r,
-            Err(e) if a.skip_message_on_error && e.kind() == ferrokafka_core::ErrorKind::InvalidRecord => {
+            Err(e)
+                if a.skip_message_on_error
+                    && e.kind() == ferrokafka_core::ErrorKind::InvalidRecord =>
+            {
                 eprintln!("ERROR Error processing message, skipping this message: {e}");
                 continue;
             }
             Err(e) => return Err(e.into()),
         };
         if records.is_empty() {
-            if a.timeout_ms.is_some_and(|t| last.elapsed() >= Duration::from_millis(t)) {
+            if a.timeout_ms
+                .is_some_and(|t| last.elapsed() >= Duration::from_millis(t))
+            {
                 eprintln!("ERROR Error processing message, terminating consumer process: org.apache.kafka.common.errors.TimeoutException");
                 return Ok(());
             }

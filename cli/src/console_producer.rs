@@ -11,12 +11,18 @@ use bytes::Bytes;
 use clap::Args;
 use ferrokafka_core::{Producer, ProducerRecord};
 
-use crate::common::{block_on, check_reachable, client_config, load_properties, parse_pairs, usage, Printed, Props};
+use crate::common::{
+    block_on, check_reachable, client_config, load_properties, parse_pairs, usage, Printed, Props,
+};
 
 #[derive(Args, Debug)]
 pub struct ConsoleProducerArgs {
     /// REQUIRED: The server(s) to connect to.
-    #[arg(long = "bootstrap-server", alias = "broker-list", value_name = "HOST:PORT")]
+    #[arg(
+        long = "bootstrap-server",
+        alias = "broker-list",
+        value_name = "HOST:PORT"
+    )]
     bootstrap_server: Option<String>,
     /// REQUIRED: The topic id to produce messages to.
     #[arg(long)]
@@ -73,7 +79,11 @@ struct Reader {
 
 impl Reader {
     fn from(props: &Props) -> anyhow::Result<Reader> {
-        let flag = |k: &str| props.get(k).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let flag = |k: &str| {
+            props
+                .get(k)
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        };
         let get = |k: &str, d: &str| props.get(k).cloned().unwrap_or_else(|| d.to_string());
         let r = Reader {
             parse_key: flag("parse.key"),
@@ -86,9 +96,21 @@ impl Reader {
             ignore_error: flag("ignore.error"),
         };
         let pairs = [
-            (&r.headers_delim, &r.headers_sep, "headers.delimiter and headers.separator"),
-            (&r.headers_delim, &r.headers_key_sep, "headers.delimiter and headers.key.separator"),
-            (&r.headers_sep, &r.headers_key_sep, "headers.separator and headers.key.separator"),
+            (
+                &r.headers_delim,
+                &r.headers_sep,
+                "headers.delimiter and headers.separator",
+            ),
+            (
+                &r.headers_delim,
+                &r.headers_key_sep,
+                "headers.delimiter and headers.key.separator",
+            ),
+            (
+                &r.headers_sep,
+                &r.headers_key_sep,
+                "headers.separator and headers.key.separator",
+            ),
         ];
         for (a, b, what) in pairs {
             if a == b {
@@ -115,7 +137,15 @@ impl Reader {
     }
 
     /// The part of `line` from `start` up to `sep`, when `enabled`.
-    fn part<'a>(&self, enabled: bool, line: &'a str, start: usize, sep: &str, what: &str, n: usize) -> anyhow::Result<Option<&'a str>> {
+    fn part<'a>(
+        &self,
+        enabled: bool,
+        line: &'a str,
+        start: usize,
+        sep: &str,
+        what: &str,
+        n: usize,
+    ) -> anyhow::Result<Option<&'a str>> {
         if !enabled {
             return Ok(None);
         }
@@ -127,9 +157,23 @@ impl Reader {
     }
 
     fn record(&self, topic: &str, line: &str, n: usize) -> anyhow::Result<ProducerRecord> {
-        let headers = self.part(self.parse_headers, line, 0, &self.headers_delim, "headers delimiter", n)?;
+        let headers = self.part(
+            self.parse_headers,
+            line,
+            0,
+            &self.headers_delim,
+            "headers delimiter",
+            n,
+        )?;
         let hoff = headers.map_or(0, |h| h.len() + self.headers_delim.len());
-        let key = self.part(self.parse_key, line, hoff, &self.key_sep, "key separator", n)?;
+        let key = self.part(
+            self.parse_key,
+            line,
+            hoff,
+            &self.key_sep,
+            "key separator",
+            n,
+        )?;
         let koff = key.map_or(0, |k| k.len() + self.key_sep.len());
         let value = &line[hoff + koff..];
         let mut rec = if self.is_null(value) {
@@ -152,7 +196,9 @@ impl Reader {
                         rec = rec.with_header(hk, v);
                     }
                     None if self.ignore_error => rec = rec.with_header(pair, None),
-                    None => anyhow::bail!("No header key separator found in pair '{pair}' on line number {n}"),
+                    None => anyhow::bail!(
+                        "No header key separator found in pair '{pair}' on line number {n}"
+                    ),
                 }
             }
         }
@@ -166,7 +212,10 @@ fn producer_props(a: &ConsoleProducerArgs) -> anyhow::Result<Props> {
     p.insert("client.id".into(), "console-producer".into());
     p.insert("acks".into(), a.request_required_acks.clone());
     p.insert("linger.ms".into(), a.timeout.to_string());
-    p.insert("request.timeout.ms".into(), a.request_timeout_ms.to_string());
+    p.insert(
+        "request.timeout.ms".into(),
+        a.request_timeout_ms.to_string(),
+    );
     p.insert("max.block.ms".into(), a.max_block_ms.to_string());
     if let Some(b) = a.batch_size {
         p.insert("batch.size".into(), b.to_string());
@@ -205,7 +254,11 @@ pub fn run(a: ConsoleProducerArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn produce_stdin(producer: &Producer, reader: &Reader, a: &ConsoleProducerArgs) -> anyhow::Result<()> {
+async fn produce_stdin(
+    producer: &Producer,
+    reader: &Reader,
+    a: &ConsoleProducerArgs,
+) -> anyhow::Result<()> {
     let stdin = std::io::stdin();
     let mut pending = Vec::new();
     let mut failed = false;
@@ -227,7 +280,9 @@ async fn produce_stdin(producer: &Producer, reader: &Reader, a: &ConsoleProducer
     }
     failed |= drain(&mut pending, &a.topic).await;
     if failed {
-        return Err(Printed::new(1, "Some records could not be sent (see the errors above).").into());
+        return Err(
+            Printed::new(1, "Some records could not be sent (see the errors above).").into(),
+        );
     }
     Ok(())
 }

@@ -113,7 +113,11 @@ pub fn run(a: GroupsArgs) -> anyhow::Result<()> {
     admin.close();
     result.map_err(|e| match e.downcast::<Printed>() {
         Ok(p) => p.into(),
-        Err(e) => Printed::stdout(1, format!("\nError: Executing consumer group command failed due to {e:#}")).into(),
+        Err(e) => Printed::stdout(
+            1,
+            format!("\nError: Executing consumer group command failed due to {e:#}"),
+        )
+        .into(),
     })
 }
 
@@ -125,11 +129,15 @@ fn validate(a: &GroupsArgs) -> anyhow::Result<()> {
         ));
     }
     if a.delete_offsets && (a.group.len() != 1 || a.topic.is_empty()) {
-        return Err(usage("Option [delete-offsets] takes the following options: [group, topic]"));
+        return Err(usage(
+            "Option [delete-offsets] takes the following options: [group, topic]",
+        ));
     }
     if a.reset_offsets {
         if a.dry_run && a.execute {
-            return Err(usage("Option [reset-offsets] only accepts one of [execute, dry-run]"));
+            return Err(usage(
+                "Option [reset-offsets] only accepts one of [execute, dry-run]",
+            ));
         }
         let scenarios = [
             a.to_earliest,
@@ -147,18 +155,26 @@ fn validate(a: &GroupsArgs) -> anyhow::Result<()> {
             ));
         }
         if !a.all_topics && a.topic.is_empty() && a.from_file.is_none() {
-            return Err(usage("One of the reset scopes should be defined: --all-topics, --topic."));
+            return Err(usage(
+                "One of the reset scopes should be defined: --all-topics, --topic.",
+            ));
         }
         if a.all_topics && !a.topic.is_empty() {
-            return Err(usage("Option [reset-offsets] takes at most one of these options: [all-topics, topic]"));
+            return Err(usage(
+                "Option [reset-offsets] takes at most one of these options: [all-topics, topic]",
+            ));
         }
     }
     if a.verbose && !(a.describe && a.members) {
-        return Err(usage("Option [verbose] takes the following options: [describe, members]"));
+        return Err(usage(
+            "Option [verbose] takes the following options: [describe, members]",
+        ));
     }
     let subs = [a.members, a.offsets, a.describe && a.state.is_some()];
     if a.describe && subs.iter().filter(|s| **s).count() > 1 {
-        return Err(usage("Option [describe] takes at most one of these options: [members, offsets, state]"));
+        return Err(usage(
+            "Option [describe] takes at most one of these options: [members, offsets, state]",
+        ));
     }
     Ok(())
 }
@@ -200,8 +216,20 @@ async fn list(admin: &Admin, a: &GroupsArgs) -> anyhow::Result<()> {
         .map(|s| s.trim().to_ascii_lowercase())
         .filter(|s| !s.is_empty())
         .collect();
-    const VALID: &[&str] = &["Unknown", "PreparingRebalance", "CompletingRebalance", "Stable", "Dead", "Empty", "Assigning", "Reconciling"];
-    if let Some(bad) = wanted.iter().find(|w| !VALID.iter().any(|v| v.to_ascii_lowercase() == **w)) {
+    const VALID: &[&str] = &[
+        "Unknown",
+        "PreparingRebalance",
+        "CompletingRebalance",
+        "Stable",
+        "Dead",
+        "Empty",
+        "Assigning",
+        "Reconciling",
+    ];
+    if let Some(bad) = wanted
+        .iter()
+        .find(|w| !VALID.iter().any(|v| v.to_ascii_lowercase() == **w))
+    {
         return Err(usage(format!(
             "Invalid state list '{states}'. Valid states are: {} ({bad:?} is not one)",
             VALID[1..].join(", ")
@@ -214,7 +242,12 @@ async fn list(admin: &Admin, a: &GroupsArgs) -> anyhow::Result<()> {
                 || wanted.contains(&g.state.clone().unwrap_or_default().to_ascii_lowercase())
         })
         .collect();
-    let width = rows.iter().map(|g| g.group_id.len().max(15)).max().unwrap_or(15) + 10;
+    let width = rows
+        .iter()
+        .map(|g| g.group_id.len().max(15))
+        .max()
+        .unwrap_or(15)
+        + 10;
     println!("{} {}", pad("GROUP", width), pad("STATE", 20));
     for g in rows {
         println!(
@@ -227,7 +260,10 @@ async fn list(admin: &Admin, a: &GroupsArgs) -> anyhow::Result<()> {
 }
 
 /// The group, or `None` when it does not exist (Dead, or GROUP_ID_NOT_FOUND).
-pub async fn describe_group(admin: &Admin, group: &str) -> anyhow::Result<Option<GroupDescription>> {
+pub async fn describe_group(
+    admin: &Admin,
+    group: &str,
+) -> anyhow::Result<Option<GroupDescription>> {
     match admin.describe_group(group).await {
         Ok(d) if d.state == "Dead" => Ok(None),
         Ok(d) => Ok(Some(d)),
@@ -247,7 +283,10 @@ fn state_note(group: &str, d: &Option<GroupDescription>, rows: usize) -> bool {
             eprintln!("\nConsumer group '{group}' has no active members.");
             rows > 0
         }
-        Some("PreparingRebalance") | Some("CompletingRebalance") | Some("Assigning") | Some("Reconciling") => {
+        Some("PreparingRebalance")
+        | Some("CompletingRebalance")
+        | Some("Assigning")
+        | Some("Reconciling") => {
             eprintln!("\nWarning: Consumer group '{group}' is rebalancing.");
             rows > 0
         }
@@ -293,13 +332,21 @@ struct Row {
     client: String,
 }
 
-async fn print_offsets(admin: &Admin, group: &str, d: &Option<GroupDescription>) -> anyhow::Result<()> {
+async fn print_offsets(
+    admin: &Admin,
+    group: &str,
+    d: &Option<GroupDescription>,
+) -> anyhow::Result<()> {
     let Some(desc) = d else {
         state_note(group, d, 0);
         return Ok(());
     };
     let committed = admin.list_group_offsets(group, None).await?;
-    let mut members: Vec<_> = desc.members.iter().filter(|m| !m.assignment.is_empty()).collect();
+    let mut members: Vec<_> = desc
+        .members
+        .iter()
+        .filter(|m| !m.assignment.is_empty())
+        .collect();
     members.sort_by_key(|m| std::cmp::Reverse(m.assignment.len()));
     let mut assigned: BTreeSet<TopicPartition> = BTreeSet::new();
     let mut parts: Vec<(TopicPartition, Option<(&str, &str, &str)>)> = Vec::new();
@@ -311,10 +358,14 @@ async fn print_offsets(admin: &Admin, group: &str, d: &Option<GroupDescription>)
             parts.push((tp, Some((&m.member_id, &m.host, &m.client_id))));
         }
     }
-    let mut unassigned: Vec<&TopicPartition> = committed.keys().filter(|tp| !assigned.contains(*tp)).collect();
+    let mut unassigned: Vec<&TopicPartition> = committed
+        .keys()
+        .filter(|tp| !assigned.contains(*tp))
+        .collect();
     unassigned.sort();
     parts.extend(unassigned.into_iter().map(|tp| (tp.clone(), None)));
-    let query: BTreeMap<TopicPartition, i64> = parts.iter().map(|(tp, _)| (tp.clone(), LATEST)).collect();
+    let query: BTreeMap<TopicPartition, i64> =
+        parts.iter().map(|(tp, _)| (tp.clone(), LATEST)).collect();
     let ends = if query.is_empty() {
         Default::default()
     } else {
@@ -331,7 +382,9 @@ async fn print_offsets(admin: &Admin, group: &str, d: &Option<GroupDescription>)
                 partition: tp.partition.to_string(),
                 offset: off.map_or("-".into(), |o| o.to_string()),
                 end: end.map_or("-".into(), |o| o.to_string()),
-                lag: off.zip(end).map_or("-".into(), |(o, e)| (e - o).to_string()),
+                lag: off
+                    .zip(end)
+                    .map_or("-".into(), |(o, e)| (e - o).to_string()),
                 consumer: c.to_string(),
                 host: h.to_string(),
                 client: cl.to_string(),
@@ -342,28 +395,59 @@ async fn print_offsets(admin: &Admin, group: &str, d: &Option<GroupDescription>)
         return Ok(());
     }
     let gw = rows.iter().map(|_| group.len()).max().unwrap_or(0).max(15);
-    let tw = rows.iter().map(|r| r.topic.len()).max().unwrap_or(0).max(15);
-    let cw = rows.iter().map(|r| r.consumer.len()).max().unwrap_or(0).max(15);
+    let tw = rows
+        .iter()
+        .map(|r| r.topic.len())
+        .max()
+        .unwrap_or(0)
+        .max(15);
+    let cw = rows
+        .iter()
+        .map(|r| r.consumer.len())
+        .max()
+        .unwrap_or(0)
+        .max(15);
     let hw = rows.iter().map(|r| r.host.len()).max().unwrap_or(0).max(15);
-    let line = |g: &str, t: &str, p: &str, o: &str, e: &str, l: &str, c: &str, h: &str, cl: &str| {
-        format!(
-            "{} {} {} {} {} {} {} {} {}",
-            pad(g, gw),
-            pad(t, tw),
-            pad(p, 10),
-            pad(o, 15),
-            pad(e, 15),
-            pad(l, 15),
-            pad(c, cw),
-            pad(h, hw),
-            cl
-        )
-    };
+    let line =
+        |g: &str, t: &str, p: &str, o: &str, e: &str, l: &str, c: &str, h: &str, cl: &str| {
+            format!(
+                "{} {} {} {} {} {} {} {} {}",
+                pad(g, gw),
+                pad(t, tw),
+                pad(p, 10),
+                pad(o, 15),
+                pad(e, 15),
+                pad(l, 15),
+                pad(c, cw),
+                pad(h, hw),
+                cl
+            )
+        };
     let mut out = String::from("\n");
-    out.push_str(&line("GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST", "CLIENT-ID"));
+    out.push_str(&line(
+        "GROUP",
+        "TOPIC",
+        "PARTITION",
+        "CURRENT-OFFSET",
+        "LOG-END-OFFSET",
+        "LAG",
+        "CONSUMER-ID",
+        "HOST",
+        "CLIENT-ID",
+    ));
     for r in &rows {
         out.push('\n');
-        out.push_str(&line(group, &r.topic, &r.partition, &r.offset, &r.end, &r.lag, &r.consumer, &r.host, &r.client));
+        out.push_str(&line(
+            group,
+            &r.topic,
+            &r.partition,
+            &r.offset,
+            &r.end,
+            &r.lag,
+            &r.consumer,
+            &r.host,
+            &r.client,
+        ));
     }
     println!("{out}");
     Ok(())
@@ -372,24 +456,82 @@ async fn print_offsets(admin: &Admin, group: &str, d: &Option<GroupDescription>)
 fn print_members(group: &str, d: &Option<GroupDescription>, verbose: bool) {
     let rows = d.as_ref().map_or(0, |d| d.members.len());
     let show = state_note(group, d, rows);
-    let members = if show { d.as_ref().map(|d| d.members.as_slice()).unwrap_or(&[]) } else { &[] };
+    let members = if show {
+        d.as_ref().map(|d| d.members.as_slice()).unwrap_or(&[])
+    } else {
+        &[]
+    };
     if d.is_none() {
         return;
     }
-    let gw = members.iter().map(|_| group.len()).max().unwrap_or(0).max(15);
-    let cw = members.iter().map(|m| m.member_id.len()).max().unwrap_or(0).max(15);
-    let iw = members.iter().map(|m| m.group_instance_id.as_deref().unwrap_or("").len()).max().unwrap_or(0).max(17);
-    let hw = members.iter().map(|m| m.host.len()).max().unwrap_or(0).max(15);
-    let clw = members.iter().map(|m| m.client_id.len()).max().unwrap_or(0).max(15);
-    let with_instance = members.iter().any(|m| m.group_instance_id.as_deref().is_some_and(|s| !s.is_empty()));
+    let gw = members
+        .iter()
+        .map(|_| group.len())
+        .max()
+        .unwrap_or(0)
+        .max(15);
+    let cw = members
+        .iter()
+        .map(|m| m.member_id.len())
+        .max()
+        .unwrap_or(0)
+        .max(15);
+    let iw = members
+        .iter()
+        .map(|m| m.group_instance_id.as_deref().unwrap_or("").len())
+        .max()
+        .unwrap_or(0)
+        .max(17);
+    let hw = members
+        .iter()
+        .map(|m| m.host.len())
+        .max()
+        .unwrap_or(0)
+        .max(15);
+    let clw = members
+        .iter()
+        .map(|m| m.client_id.len())
+        .max()
+        .unwrap_or(0)
+        .max(15);
+    let with_instance = members.iter().any(|m| {
+        m.group_instance_id
+            .as_deref()
+            .is_some_and(|s| !s.is_empty())
+    });
     let fmt = |g: &str, c: &str, i: &str, h: &str, cl: &str, n: &str| {
         if with_instance {
-            format!("{} {} {} {} {} {} ", pad(g, gw), pad(c, cw), pad(i, iw), pad(h, hw), pad(cl, clw), pad(n, 15))
+            format!(
+                "{} {} {} {} {} {} ",
+                pad(g, gw),
+                pad(c, cw),
+                pad(i, iw),
+                pad(h, hw),
+                pad(cl, clw),
+                pad(n, 15)
+            )
         } else {
-            format!("{} {} {} {} {} ", pad(g, gw), pad(c, cw), pad(h, hw), pad(cl, clw), pad(n, 15))
+            format!(
+                "{} {} {} {} {} ",
+                pad(g, gw),
+                pad(c, cw),
+                pad(h, hw),
+                pad(cl, clw),
+                pad(n, 15)
+            )
         }
     };
-    let mut out = format!("\n{}", fmt("GROUP", "CONSUMER-ID", "GROUP-INSTANCE-ID", "HOST", "CLIENT-ID", "#PARTITIONS"));
+    let mut out = format!(
+        "\n{}",
+        fmt(
+            "GROUP",
+            "CONSUMER-ID",
+            "GROUP-INSTANCE-ID",
+            "HOST",
+            "CLIENT-ID",
+            "#PARTITIONS"
+        )
+    );
     if verbose {
         out.push_str("ASSIGNMENT");
     }
@@ -406,7 +548,9 @@ fn print_members(group: &str, d: &Option<GroupDescription>, verbose: bool) {
         if verbose {
             let mut by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
             for tp in &m.assignment {
-                by.entry(&tp.topic).or_default().push(tp.partition.to_string());
+                by.entry(&tp.topic)
+                    .or_default()
+                    .push(tp.partition.to_string());
             }
             let mut groups: Vec<String> = by
                 .into_values()
@@ -416,7 +560,11 @@ fn print_members(group: &str, d: &Option<GroupDescription>, verbose: bool) {
                 })
                 .collect();
             groups.sort();
-            line.push_str(&if groups.is_empty() { "-".to_string() } else { groups.join(", ") });
+            line.push_str(&if groups.is_empty() {
+                "-".to_string()
+            } else {
+                groups.join(", ")
+            });
         }
         println!("{line}");
     }
@@ -427,10 +575,35 @@ async fn print_state(admin: &Admin, group: &str, d: &GroupDescription) -> anyhow
     let coordinator = format!("{}:{}  ({})", c.host, c.port, c.id);
     let w = coordinator.len().max(25);
     let fmt = |g: &str, co: &str, s: &str, st: &str, n: &str| {
-        format!("\n{} {} {} {} {}", pad(g, w), pad(co, 25), pad(s, 20), pad(st, 15), n)
+        format!(
+            "\n{} {} {} {} {}",
+            pad(g, w),
+            pad(co, 25),
+            pad(s, 20),
+            pad(st, 15),
+            n
+        )
     };
-    print!("{}", fmt("GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "#MEMBERS"));
-    println!("{}", fmt(group, &coordinator, &d.protocol, &d.state, &d.members.len().to_string()));
+    print!(
+        "{}",
+        fmt(
+            "GROUP",
+            "COORDINATOR (ID)",
+            "ASSIGNMENT-STRATEGY",
+            "STATE",
+            "#MEMBERS"
+        )
+    );
+    println!(
+        "{}",
+        fmt(
+            group,
+            &coordinator,
+            &d.protocol,
+            &d.state,
+            &d.members.len().to_string()
+        )
+    );
     Ok(())
 }
 
@@ -445,7 +618,10 @@ async fn delete(admin: &Admin, a: &GroupsArgs) -> anyhow::Result<()> {
         }
     }
     if failed.is_empty() {
-        println!("Deletion of requested consumer groups ('{}') was successful.", ok.join(", "));
+        println!(
+            "Deletion of requested consumer groups ('{}') was successful.",
+            ok.join(", ")
+        );
         return Ok(());
     }
     let mut msg = String::from("\nError: Deletion of some consumer groups failed:");
@@ -453,7 +629,10 @@ async fn delete(admin: &Admin, a: &GroupsArgs) -> anyhow::Result<()> {
         msg.push_str(&format!("\n* Group '{g}' could not be deleted due to: {e}"));
     }
     if !ok.is_empty() {
-        msg.push_str(&format!("\n\nThese consumer groups were deleted successfully: '{}'", ok.join("', '")));
+        msg.push_str(&format!(
+            "\n\nThese consumer groups were deleted successfully: '{}'",
+            ok.join("', '")
+        ));
     }
     Err(Printed::stdout(1, msg).into())
 }
@@ -493,10 +672,17 @@ async fn delete_offsets(admin: &Admin, a: &GroupsArgs) -> anyhow::Result<()> {
             )),
         }
     }
-    let outcome = if parts.is_empty() { Ok(()) } else { admin.delete_group_offsets(group, &parts).await };
+    let outcome = if parts.is_empty() {
+        Ok(())
+    } else {
+        admin.delete_group_offsets(group, &parts).await
+    };
     let failed = match &outcome {
         Ok(()) if results.is_empty() => {
-            println!("Request succeed for deleting offsets with topic {} group {group}", a.topic.join(", "));
+            println!(
+                "Request succeed for deleting offsets with topic {} group {group}",
+                a.topic.join(", ")
+            );
             false
         }
         Ok(()) => {
@@ -522,7 +708,12 @@ async fn delete_offsets(admin: &Admin, a: &GroupsArgs) -> anyhow::Result<()> {
         results.push((tp.topic.to_string(), tp.partition.to_string(), status));
     }
     results.sort_by(|x, y| (x.0.clone() + &x.1).cmp(&(y.0.clone() + &y.1)));
-    let mut out = format!("\n{} {} {}", pad("TOPIC", 30), pad("PARTITION", 15), pad("STATUS", 15));
+    let mut out = format!(
+        "\n{} {} {}",
+        pad("TOPIC", 30),
+        pad("PARTITION", 15),
+        pad("STATUS", 15)
+    );
     for (t, p, s) in &results {
         out.push_str(&format!("\n{} {} {}", pad(t, 30), pad(p, 15), pad(s, 15)));
     }

@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use ferrokafka_core::Consumer;
 
-use crate::common::{block_on, check_reachable, client_config, load_properties, parse_pairs, usage, Props};
+use crate::common::{
+    block_on, check_reachable, client_config, load_properties, parse_pairs, usage, Props,
+};
 use crate::datetime::{format_ms, now_ms};
 
 #[derive(Args, Debug)]
@@ -74,11 +76,20 @@ pub fn run(a: ConsumerPerfArgs) -> anyhow::Result<()> {
     if !props.contains_key("bootstrap.servers") {
         return Err(usage("Missing required argument \"[bootstrap-server]\""));
     }
-    props.entry("group.id".into()).or_insert_with(|| a.group.clone());
+    props
+        .entry("group.id".into())
+        .or_insert_with(|| a.group.clone());
     props.insert("max.partition.fetch.bytes".into(), a.fetch_size.to_string());
-    props.insert("auto.offset.reset".into(), if a.from_latest { "latest" } else { "earliest" }.into());
-    props.entry("enable.auto.commit".into()).or_insert_with(|| "false".into());
-    props.entry("client.id".into()).or_insert_with(|| "perf-consumer-client".into());
+    props.insert(
+        "auto.offset.reset".into(),
+        if a.from_latest { "latest" } else { "earliest" }.into(),
+    );
+    props
+        .entry("enable.auto.commit".into())
+        .or_insert_with(|| "false".into());
+    props
+        .entry("client.id".into())
+        .or_insert_with(|| "perf-consumer-client".into());
     let cfg = client_config(props)?;
     check_reachable(&cfg)?;
     let consumer = Consumer::new(cfg)?;
@@ -123,7 +134,10 @@ pub fn run(a: ConsumerPerfArgs) -> anyhow::Result<()> {
 }
 
 /// Consumes until --messages or --timeout without records; (messages, bytes, rebalance ms, last record time).
-async fn consume(consumer: &Consumer, a: &ConsumerPerfArgs) -> anyhow::Result<(u64, u64, u64, Instant)> {
+async fn consume(
+    consumer: &Consumer,
+    a: &ConsumerPerfArgs,
+) -> anyhow::Result<(u64, u64, u64, Instant)> {
     let tty = std::io::stderr().is_terminal();
     let start = Instant::now();
     let mut rebalance_ms: Option<u64> = None;
@@ -147,9 +161,12 @@ async fn consume(consumer: &Consumer, a: &ConsumerPerfArgs) -> anyhow::Result<(u
         last = Instant::now();
         for r in &recs {
             msgs += 1;
-            bytes += r.value.as_ref().map_or(0, |v| v.len()) as u64 + r.key.as_ref().map_or(0, |k| k.len()) as u64;
+            bytes += r.value.as_ref().map_or(0, |v| v.len()) as u64
+                + r.key.as_ref().map_or(0, |k| k.len()) as u64;
         }
-        if a.show_detailed_stats && last_report.elapsed() >= Duration::from_millis(a.reporting_interval) {
+        if a.show_detailed_stats
+            && last_report.elapsed() >= Duration::from_millis(a.reporting_interval)
+        {
             let s = last_report.elapsed().as_secs_f64();
             let mb = bytes as f64 / 1024.0 / 1024.0;
             let dmb = (bytes - report_bytes) as f64 / 1024.0 / 1024.0;

@@ -3,10 +3,17 @@
 
 /// Milliseconds since the epoch for a Kafka `--to-datetime` value.
 pub fn parse_datetime(s: &str) -> Result<i64, String> {
-    let bad = || format!("Invalid datetime '{s}': expected 'YYYY-MM-DDTHH:mm:SS.sss' with an optional time zone such as 'Z' or '+09:00'");
+    let bad = || {
+        format!("Invalid datetime '{s}': expected 'YYYY-MM-DDTHH:mm:SS.sss' with an optional time zone such as 'Z' or '+09:00'")
+    };
     let (date, rest) = s.split_once('T').ok_or_else(bad)?;
-    let d: Vec<i64> = date.split('-').map(|x| x.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
-    let [y, mo, da] = d.as_slice() else { return Err(bad()) };
+    let d: Vec<i64> = date
+        .split('-')
+        .map(|x| x.parse().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    let [y, mo, da] = d.as_slice() else {
+        return Err(bad());
+    };
     // Split the zone off the time.
     let (time, zone_ms) = if let Some(t) = rest.strip_suffix('Z') {
         (t, 0)
@@ -24,9 +31,16 @@ pub fn parse_datetime(s: &str) -> Result<i64, String> {
         (rest, 0)
     };
     let (hms, frac) = time.split_once('.').unwrap_or((time, "0"));
-    let t: Vec<i64> = hms.split(':').map(|x| x.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
-    let [h, mi, se] = t.as_slice() else { return Err(bad()) };
-    let ms: i64 = format!("{:0<3}", &frac[..frac.len().min(3)]).parse().map_err(|_| bad())?;
+    let t: Vec<i64> = hms
+        .split(':')
+        .map(|x| x.parse().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    let [h, mi, se] = t.as_slice() else {
+        return Err(bad());
+    };
+    let ms: i64 = format!("{:0<3}", &frac[..frac.len().min(3)])
+        .parse()
+        .map_err(|_| bad())?;
     if !(1..=12).contains(mo) || !(1..=31).contains(da) || *h > 23 || *mi > 59 || *se > 60 {
         return Err(bad());
     }
@@ -47,7 +61,9 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 /// Milliseconds in an ISO-8601 duration such as `PT1H`, `P1DT2H30M`, `PT0.5S`.
 pub fn parse_duration(s: &str) -> Result<i64, String> {
-    let bad = || format!("Invalid duration '{s}': expected ISO-8601 'PnDTnHnMn.nS', e.g. PT1H or P1DT12H");
+    let bad = || {
+        format!("Invalid duration '{s}': expected ISO-8601 'PnDTnHnMn.nS', e.g. PT1H or P1DT12H")
+    };
     let body = s.trim().strip_prefix(['P', 'p']).ok_or_else(bad)?;
     let (days_part, time_part) = match body.split_once(['T', 't']) {
         Some((d, t)) => (d, t),
@@ -102,8 +118,14 @@ mod tests {
     #[test]
     fn datetimes() {
         assert_eq!(parse_datetime("1970-01-01T00:00:00.000").unwrap(), 0);
-        assert_eq!(parse_datetime("2021-01-01T00:00:00Z").unwrap(), 1_609_459_200_000);
-        assert_eq!(parse_datetime("2021-01-01T09:00:00.000+09:00").unwrap(), 1_609_459_200_000);
+        assert_eq!(
+            parse_datetime("2021-01-01T00:00:00Z").unwrap(),
+            1_609_459_200_000
+        );
+        assert_eq!(
+            parse_datetime("2021-01-01T09:00:00.000+09:00").unwrap(),
+            1_609_459_200_000
+        );
         assert!(parse_datetime("yesterday").is_err());
     }
 
@@ -148,6 +170,9 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 mod format_tests {
     #[test]
     fn formats_epoch_ms() {
-        assert_eq!(super::format_ms(1_609_459_200_123), "2021-01-01 00:00:00:123");
+        assert_eq!(
+            super::format_ms(1_609_459_200_123),
+            "2021-01-01 00:00:00:123"
+        );
     }
 }

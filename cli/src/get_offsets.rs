@@ -13,7 +13,11 @@ use crate::common::{admin_from, block_on, is_internal_topic, usage, IncludeList,
 #[derive(Args, Debug)]
 pub struct GetOffsetsArgs {
     /// REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2.
-    #[arg(long = "bootstrap-server", alias = "broker-list", value_name = "HOST:PORT")]
+    #[arg(
+        long = "bootstrap-server",
+        alias = "broker-list",
+        value_name = "HOST:PORT"
+    )]
     bootstrap_server: String,
     /// Property file containing configs to be passed to Admin Client.
     #[arg(long = "command-config")]
@@ -45,7 +49,11 @@ struct Rule {
 fn parse_rules(a: &GetOffsetsArgs) -> anyhow::Result<Vec<Rule>> {
     if let Some(tp) = &a.topic_partitions {
         if a.topic.is_some() || a.partitions.is_some() {
-            return Err(Printed::new(1, "Error occurred: --topic-partitions cannot be used with --topic or --partitions").into());
+            return Err(Printed::new(
+                1,
+                "Error occurred: --topic-partitions cannot be used with --topic or --partitions",
+            )
+            .into());
         }
         return tp
             .split(',')
@@ -55,7 +63,11 @@ fn parse_rules(a: &GetOffsetsArgs) -> anyhow::Result<Vec<Rule>> {
                     None => (spec, None),
                 };
                 let topic = IncludeList::new(if t.is_empty() { ".*" } else { t })?;
-                let bad = || usage(format!("Invalid partition pattern in {spec:?}: expected N, N-M, -M or N-"));
+                let bad = || {
+                    usage(format!(
+                        "Invalid partition pattern in {spec:?}: expected N, N-M, -M or N-"
+                    ))
+                };
                 let (lo, hi) = match p {
                     None => (0, i32::MAX),
                     Some(p) => match p.split_once('-') {
@@ -64,8 +76,16 @@ fn parse_rules(a: &GetOffsetsArgs) -> anyhow::Result<Vec<Rule>> {
                             (n, n + 1)
                         }
                         Some((l, h)) => (
-                            if l.is_empty() { 0 } else { l.parse().map_err(|_| bad())? },
-                            if h.is_empty() { i32::MAX } else { h.parse().map_err(|_| bad())? },
+                            if l.is_empty() {
+                                0
+                            } else {
+                                l.parse().map_err(|_| bad())?
+                            },
+                            if h.is_empty() {
+                                i32::MAX
+                            } else {
+                                h.parse().map_err(|_| bad())?
+                            },
                         ),
                     },
                 };
@@ -75,14 +95,25 @@ fn parse_rules(a: &GetOffsetsArgs) -> anyhow::Result<Vec<Rule>> {
     }
     let topic = IncludeList::new(a.topic.as_deref().unwrap_or(".*"))?;
     match &a.partitions {
-        None => Ok(vec![Rule { topic, lo: 0, hi: i32::MAX }]),
-        Some(ps) => ps
-            .split(',')
-            .map(|p| {
-                let n: i32 = p.trim().parse().map_err(|_| usage(format!("Invalid partition id '{p}' in --partitions")))?;
-                Ok(Rule { topic: IncludeList::new(a.topic.as_deref().unwrap_or(".*"))?, lo: n, hi: n + 1 })
-            })
-            .collect(),
+        None => Ok(vec![Rule {
+            topic,
+            lo: 0,
+            hi: i32::MAX,
+        }]),
+        Some(ps) => {
+            ps.split(',')
+                .map(|p| {
+                    let n: i32 = p.trim().parse().map_err(|_| {
+                        usage(format!("Invalid partition id '{p}' in --partitions"))
+                    })?;
+                    Ok(Rule {
+                        topic: IncludeList::new(a.topic.as_deref().unwrap_or(".*"))?,
+                        lo: n,
+                        hi: n + 1,
+                    })
+                })
+                .collect()
+        }
     }
 }
 
@@ -125,20 +156,32 @@ pub fn run(a: GetOffsetsArgs) -> anyhow::Result<()> {
         if !topics.is_empty() {
             for td in admin.describe_topics(&topics).await? {
                 for p in &td.partitions {
-                    if rules.iter().any(|r| r.topic.matches(&td.name) && (r.lo..r.hi).contains(&p.partition)) {
+                    if rules
+                        .iter()
+                        .any(|r| r.topic.matches(&td.name) && (r.lo..r.hi).contains(&p.partition))
+                    {
                         query.insert(TopicPartition::new(td.name.as_str(), p.partition), spec);
                     }
                 }
             }
         }
         if query.is_empty() {
-            return Err(Printed::new(1, "Error occurred: Could not match any topic-partitions with the specified filters").into());
+            return Err(Printed::new(
+                1,
+                "Error occurred: Could not match any topic-partitions with the specified filters",
+            )
+            .into());
         }
         let got = admin.list_offsets(&query).await?;
         let mut lines: Vec<(String, String)> = got
             .into_iter()
             .filter(|(_, o)| o.offset >= 0)
-            .map(|(tp, o)| (tp.to_string(), format!("{}:{}:{}", tp.topic, tp.partition, o.offset)))
+            .map(|(tp, o)| {
+                (
+                    tp.to_string(),
+                    format!("{}:{}:{}", tp.topic, tp.partition, o.offset),
+                )
+            })
             .collect();
         lines.sort();
         for (_, l) in lines {

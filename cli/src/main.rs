@@ -9,14 +9,14 @@ use clap::{Parser, Subcommand};
 mod broker_cmd;
 mod common;
 mod configs;
-mod delete_records;
-mod get_offsets;
-mod producer_perf;
 mod console_consumer;
 mod console_producer;
 mod consumer_groups;
 mod consumer_perf;
 mod datetime;
+mod delete_records;
+mod get_offsets;
+mod producer_perf;
 mod reset_offsets;
 mod topics;
 

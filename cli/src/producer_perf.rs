@@ -11,7 +11,9 @@ use bytes::Bytes;
 use clap::Args;
 use ferrokafka_core::{Producer, ProducerRecord};
 
-use crate::common::{block_on, check_reachable, client_config, load_properties, parse_pairs, usage, Props};
+use crate::common::{
+    block_on, check_reachable, client_config, load_properties, parse_pairs, usage, Props,
+};
 
 #[derive(Args, Debug)]
 pub struct ProducerPerfArgs {
@@ -64,7 +66,9 @@ impl Window {
 
 fn payloads(a: &ProducerPerfArgs) -> anyhow::Result<Vec<Bytes>> {
     match (&a.record_size, &a.payload_file) {
-        (Some(_), Some(_)) | (None, None) => Err(usage("Either --record-size or --payload-file must be specified but not both.")),
+        (Some(_), Some(_)) | (None, None) => Err(usage(
+            "Either --record-size or --payload-file must be specified but not both.",
+        )),
         (Some(n), None) => {
             // Kafka's payload: random uppercase letters.
             let mut x: u64 = 0x9E37_79B9_7F4A_7C15 ^ std::process::id() as u64;
@@ -79,9 +83,17 @@ fn payloads(a: &ProducerPerfArgs) -> anyhow::Result<Vec<Bytes>> {
             Ok(vec![Bytes::from(p)])
         }
         (None, Some(f)) => {
-            let text = std::fs::read_to_string(f).map_err(|e| usage(format!("Cannot read payload file {}: {e}", f.display())))?;
-            let delim = a.payload_delimiter.replace("\\n", "\n").replace("\\t", "\t");
-            let v: Vec<Bytes> = text.split(delim.as_str()).filter(|s| !s.is_empty()).map(|s| Bytes::copy_from_slice(s.as_bytes())).collect();
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| usage(format!("Cannot read payload file {}: {e}", f.display())))?;
+            let delim = a
+                .payload_delimiter
+                .replace("\\n", "\n")
+                .replace("\\t", "\t");
+            let v: Vec<Bytes> = text
+                .split(delim.as_str())
+                .filter(|s| !s.is_empty())
+                .map(|s| Bytes::copy_from_slice(s.as_bytes()))
+                .collect();
             if v.is_empty() {
                 return Err(usage(format!("File {} contains no payloads", f.display())));
             }
@@ -137,8 +149,13 @@ pub fn run(a: ProducerPerfArgs) -> anyhow::Result<()> {
 
 type Summary = ((Window, Duration), Vec<u64>);
 
-async fn produce(producer: &Producer, a: &ProducerPerfArgs, payloads: &[Bytes]) -> anyhow::Result<Summary> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Instant, usize, ferrokafka_core::DeliveryFuture)>(100_000);
+async fn produce(
+    producer: &Producer,
+    a: &ProducerPerfArgs,
+    payloads: &[Bytes],
+) -> anyhow::Result<Summary> {
+    let (tx, mut rx) =
+        tokio::sync::mpsc::channel::<(Instant, usize, ferrokafka_core::DeliveryFuture)>(100_000);
     let tty = std::io::stderr().is_terminal();
     let total_records = a.num_records;
     let collector = tokio::spawn(async move {
@@ -181,7 +198,12 @@ async fn produce(producer: &Producer, a: &ProducerPerfArgs, payloads: &[Bytes]) 
                 window_start = Instant::now();
             }
             if tty && last_draw.elapsed() >= Duration::from_millis(200) {
-                eprint!("\r\x1b[2K{} / {} records ({:.0}%)", total.count, total_records, total.count as f64 * 100.0 / total_records.max(1) as f64);
+                eprint!(
+                    "\r\x1b[2K{} / {} records ({:.0}%)",
+                    total.count,
+                    total_records,
+                    total.count as f64 * 100.0 / total_records.max(1) as f64
+                );
                 last_draw = Instant::now();
             }
         }

@@ -20,14 +20,21 @@ pub fn parse_topic_arg(arg: &str) -> anyhow::Result<Option<Vec<TopicPartition>>>
         return Ok(None);
     };
     if parts.contains(':') || topic.is_empty() {
-        return Err(usage(format!("Invalid topic arg '{arg}', expected topic name and partitions")));
+        return Err(usage(format!(
+            "Invalid topic arg '{arg}', expected topic name and partitions"
+        )));
     }
     parts
         .split(',')
         .map(|p| {
-            p.trim().parse::<i32>().map(|n| TopicPartition::new(topic, n)).map_err(|_| {
-                usage(format!("Invalid partition '{p}' specified in topic arg '{arg}''"))
-            })
+            p.trim()
+                .parse::<i32>()
+                .map(|n| TopicPartition::new(topic, n))
+                .map_err(|_| {
+                    usage(format!(
+                        "Invalid partition '{p}' specified in topic arg '{arg}''"
+                    ))
+                })
         })
         .collect::<anyhow::Result<Vec<_>>>()
         .map(Some)
@@ -67,7 +74,10 @@ pub async fn run(admin: &Admin, a: &GroupsArgs) -> anyhow::Result<()> {
             }
         };
         if execute && !plan.is_empty() {
-            let offsets = plan.iter().map(|(tp, o)| (tp.clone(), OffsetAndMetadata::new(*o))).collect();
+            let offsets = plan
+                .iter()
+                .map(|(tp, o)| (tp.clone(), OffsetAndMetadata::new(*o)))
+                .collect();
             admin.alter_group_offsets(g, &offsets).await?;
         }
         result.insert(g.clone(), plan);
@@ -88,11 +98,23 @@ pub async fn run(admin: &Admin, a: &GroupsArgs) -> anyhow::Result<()> {
     } else {
         let mut out = String::new();
         if !result.is_empty() {
-            out.push_str(&format!("\n{} {} {} {}", pad("GROUP", 30), pad("TOPIC", 30), pad("PARTITION", 10), pad("NEW-OFFSET", 15)));
+            out.push_str(&format!(
+                "\n{} {} {} {}",
+                pad("GROUP", 30),
+                pad("TOPIC", 30),
+                pad("PARTITION", 10),
+                pad("NEW-OFFSET", 15)
+            ));
         }
         for (g, plan) in &result {
             for (tp, o) in plan {
-                out.push_str(&format!("\n{} {} {} {}", pad(g, 30), pad(&tp.topic, 30), pad(&tp.partition.to_string(), 10), pad(&o.to_string(), 15)));
+                out.push_str(&format!(
+                    "\n{} {} {} {}",
+                    pad(g, 30),
+                    pad(&tp.topic, 30),
+                    pad(&tp.partition.to_string(), 10),
+                    pad(&o.to_string(), 15)
+                ));
             }
         }
         println!("{out}");
@@ -103,9 +125,17 @@ pub async fn run(admin: &Admin, a: &GroupsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn partitions_to_reset(admin: &Admin, group: &str, a: &GroupsArgs) -> anyhow::Result<Vec<TopicPartition>> {
+async fn partitions_to_reset(
+    admin: &Admin,
+    group: &str,
+    a: &GroupsArgs,
+) -> anyhow::Result<Vec<TopicPartition>> {
     if a.all_topics {
-        let mut v: Vec<_> = admin.list_group_offsets(group, None).await?.into_keys().collect();
+        let mut v: Vec<_> = admin
+            .list_group_offsets(group, None)
+            .await?
+            .into_keys()
+            .collect();
         v.sort();
         return Ok(v);
     }
@@ -123,7 +153,11 @@ async fn partitions_to_reset(admin: &Admin, group: &str, a: &GroupsArgs) -> anyh
                     .into());
                 }
                 for td in admin.describe_topics(&[t.as_str()]).await? {
-                    out.extend(td.partitions.iter().map(|p| TopicPartition::new(t.as_str(), p.partition)));
+                    out.extend(
+                        td.partitions
+                            .iter()
+                            .map(|p| TopicPartition::new(t.as_str(), p.partition)),
+                    );
                 }
             }
         }
@@ -183,7 +217,12 @@ async fn by_timestamp(admin: &Admin, tps: &[TopicPartition], ts: i64) -> anyhow:
     Ok(plan)
 }
 
-async fn prepare(admin: &Admin, group: &str, tps: &[TopicPartition], a: &GroupsArgs) -> anyhow::Result<Plan> {
+async fn prepare(
+    admin: &Admin,
+    group: &str,
+    tps: &[TopicPartition],
+    a: &GroupsArgs,
+) -> anyhow::Result<Plan> {
     if let Some(o) = a.to_offset {
         return clamp(admin, tps.iter().map(|tp| (tp.clone(), o)).collect()).await;
     }
@@ -230,12 +269,22 @@ async fn prepare(admin: &Admin, group: &str, tps: &[TopicPartition], a: &GroupsA
 
 /// A --from-file CSV: `topic,partition,offset` (one group) or `group,topic,partition,offset`.
 fn read_plan(path: &std::path::Path, a: &GroupsArgs) -> anyhow::Result<BTreeMap<String, Plan>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| usage(format!("Cannot read the reset plan {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        usage(format!(
+            "Cannot read the reset plan {}: {e}",
+            path.display()
+        ))
+    })?;
     let mut out: BTreeMap<String, Plan> = BTreeMap::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let f: Vec<&str> = line.split(',').map(str::trim).collect();
-        let bad = || usage(format!("Malformed reset plan {} line {}: {line:?} (expected topic,partition,offset or group,topic,partition,offset)", path.display(), n + 1));
+        let bad = || {
+            usage(format!("Malformed reset plan {} line {}: {line:?} (expected topic,partition,offset or group,topic,partition,offset)", path.display(), n + 1))
+        };
         let (g, t, p, o) = match f.as_slice() {
             [t, p, o] if a.group.len() == 1 => (a.group[0].as_str(), *t, *p, *o),
             [g, t, p, o] => (*g, *t, *p, *o),
@@ -243,7 +292,9 @@ fn read_plan(path: &std::path::Path, a: &GroupsArgs) -> anyhow::Result<BTreeMap<
         };
         let p: i32 = p.parse().map_err(|_| bad())?;
         let o: i64 = o.parse().map_err(|_| bad())?;
-        out.entry(g.to_string()).or_default().insert(TopicPartition::new(t, p), o);
+        out.entry(g.to_string())
+            .or_default()
+            .insert(TopicPartition::new(t, p), o);
     }
     Ok(out)
 }

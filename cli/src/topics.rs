@@ -6,7 +6,9 @@ use clap::{ArgGroup, Args};
 use ferrokafka_core::admin::{ConfigResource, NewTopic, TopicDescription};
 use ferrokafka_core::{Admin, ErrorKind};
 
-use crate::common::{block_on, is_internal_topic, parse_pairs, usage, Connect, IncludeList, Printed};
+use crate::common::{
+    block_on, is_internal_topic, parse_pairs, usage, Connect, IncludeList, Printed,
+};
 
 #[derive(Args, Debug)]
 #[command(group(ArgGroup::new("action").required(true).args(["create", "delete", "list", "describe", "alter"])))]
@@ -94,7 +96,11 @@ fn validate(a: &TopicsArgs) -> anyhow::Result<()> {
         return Err(usage("Missing required argument \"[topic]\""));
     }
     if !a.create && (a.replication_factor.is_some() || !a.config.is_empty()) {
-        let flag = if a.config.is_empty() { "replication-factor" } else { "config" };
+        let flag = if a.config.is_empty() {
+            "replication-factor"
+        } else {
+            "config"
+        };
         return Err(usage(format!(
             "Option \"[{flag}]\" can't be used with option \"[{}]\"",
             action_name(a)
@@ -110,7 +116,9 @@ fn validate(a: &TopicsArgs) -> anyhow::Result<()> {
         )));
     }
     if a.if_not_exists && !a.create {
-        return Err(usage("Option \"[if-not-exists]\" can only be used with option \"[create]\""));
+        return Err(usage(
+            "Option \"[if-not-exists]\" can only be used with option \"[create]\"",
+        ));
     }
     if a.if_exists && !(a.alter || a.delete || a.describe) {
         return Err(usage("Option \"[if-exists]\" can only be used with options \"[alter]\", \"[delete]\" or \"[describe]\""));
@@ -159,7 +167,10 @@ async fn create(admin: &Admin, a: &TopicsArgs) -> anyhow::Result<()> {
     let name = a.topic.clone().unwrap_or_default();
     if let Some(rf) = a.replication_factor {
         if !(1..=i16::MAX as i32).contains(&rf) {
-            anyhow::bail!("The replication factor must be between 1 and {} inclusive", i16::MAX);
+            anyhow::bail!(
+                "The replication factor must be between 1 and {} inclusive",
+                i16::MAX
+            );
         }
     }
     if a.partitions.is_some_and(|p| p < 1) {
@@ -298,17 +309,23 @@ fn print_topic_line(t: &TopicDescription, overrides: &[String]) {
 }
 
 fn join(ids: &[i32]) -> String {
-    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+    ids.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Kafka's `Uuid.toString()`: URL-safe base64 without padding of the 16 bytes.
 pub fn kafka_uuid(id: &uuid::Uuid) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let bytes = id.as_bytes();
     let mut out = String::with_capacity(22);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = ((b[0] as u32) << 16) | ((b[1] as u32) << 8) | b[2] as u32;
         let chars = chunk.len() + 1;
         for i in 0..chars {
