@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
-use ferrokafka_core::{ClientConfig, Error, ErrorKind};
+use ferrokafka_core::ClientConfig;
 
 /// `--bootstrap-server` and `--command-config`, as every admin tool spells them.
 #[derive(Args, Clone, Debug)]
@@ -186,12 +186,6 @@ impl std::error::Error for Printed {}
 /// `printUsageAndExit` does.
 pub fn usage(message: impl fmt::Display) -> anyhow::Error {
     Printed::new(1, format!("{message}\nRun with --help for the options.")).into()
-}
-
-/// True for an error the broker reported as "this topic or partition does not exist".
-#[allow(dead_code)]
-pub fn is_unknown_topic(e: &Error) -> bool {
-    e.kind() == ErrorKind::UnknownTopicOrPartition
 }
 
 /// Kafka's internal topic names (`Topic.isInternal`).

@@ -16,6 +16,7 @@ mod consumer_perf;
 mod datetime;
 mod delete_records;
 mod get_offsets;
+mod group_delete;
 mod producer_perf;
 mod reset_offsets;
 mod topics;

@@ -96,24 +96,30 @@ pub async fn run(admin: &Admin, a: &GroupsArgs) -> anyhow::Result<()> {
         }
         println!("{out}");
     } else {
+        // Kafka 4.3: group and topic columns as wide as their longest value (at least 15).
+        let gw = result.keys().map(String::len).chain([15]).max().unwrap_or(15);
+        let tw = result
+            .values()
+            .flat_map(|p| p.keys().map(|tp| tp.topic.len()))
+            .chain([15])
+            .max()
+            .unwrap_or(15);
         let mut out = String::new();
         if !result.is_empty() {
             out.push_str(&format!(
-                "\n{} {} {} {}",
-                pad("GROUP", 30),
-                pad("TOPIC", 30),
-                pad("PARTITION", 10),
-                pad("NEW-OFFSET", 15)
+                "\n{} {} {} NEW-OFFSET",
+                pad("GROUP", gw),
+                pad("TOPIC", tw),
+                pad("PARTITION", 10)
             ));
         }
         for (g, plan) in &result {
             for (tp, o) in plan {
                 out.push_str(&format!(
-                    "\n{} {} {} {}",
-                    pad(g, 30),
-                    pad(&tp.topic, 30),
-                    pad(&tp.partition.to_string(), 10),
-                    pad(&o.to_string(), 15)
+                    "\n{} {} {} {o}",
+                    pad(g, gw),
+                    pad(&tp.topic, tw),
+                    pad(&tp.partition.to_string(), 10)
                 ));
             }
         }
