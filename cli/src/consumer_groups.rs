@@ -576,14 +576,16 @@ fn print_members(group: &str, d: &Option<GroupDescription>, verbose: bool) {
 async fn print_state(admin: &Admin, group: &str, d: &GroupDescription) -> anyhow::Result<()> {
     let c = admin.group_coordinator(group).await?;
     let coordinator = format!("{}:{}  ({})", c.host, c.port, c.id);
-    let w = coordinator.len().max(25);
+    // Kafka 4.3's layout: group as wide as its name (at least 15), coordinator at least 25.
+    let gw = group.len().max(15);
+    let cw = coordinator.len().max(25);
     let fmt = |g: &str, co: &str, s: &str, st: &str, n: &str| {
         format!(
             "\n{} {} {} {} {}",
-            pad(g, w),
-            pad(co, 25),
+            pad(g, gw),
+            pad(co, cw),
             pad(s, 20),
-            pad(st, 15),
+            pad(st, 20),
             n
         )
     };
@@ -602,7 +604,7 @@ async fn print_state(admin: &Admin, group: &str, d: &GroupDescription) -> anyhow
         fmt(
             group,
             &coordinator,
-            &d.protocol,
+            if d.protocol.is_empty() { "-" } else { &d.protocol },
             &d.state,
             &d.members.len().to_string()
         )

@@ -83,9 +83,13 @@ fn our_tools_print_what_kafkas_tools_print() {
         ("consumer-groups --describe", "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", vec!["--describe", "--group", "smg-kafka-group"], true),
         ("consumer-groups --reset-offsets dry run", "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", vec!["--group", "smg-kafka-group", "--reset-offsets", "--to-earliest", "--topic", "user-activities", "--dry-run"], true),
         ("consumer-groups --reset-offsets export", "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", vec!["--group", "smg-kafka-group", "--reset-offsets", "--to-latest", "--all-topics", "--export"], true),
+        ("consumer-groups --describe --members", "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", vec!["--describe", "--group", "smg-kafka-group", "--members"], false),
+        ("consumer-groups --describe --state", "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", vec!["--describe", "--group", "smg-kafka-group", "--state"], false),
         ("get-offsets latest", "org.apache.kafka.tools.GetOffsetShell", vec!["--topic", "user-activities"], false),
         ("get-offsets earliest", "org.apache.kafka.tools.GetOffsetShell", vec!["--topic", ".*", "--time", "-2"], false),
         ("configs --describe topic", "kafka.admin.ConfigCommand", vec!["--entity-type", "topics", "--entity-name", "user-activities", "--describe"], false),
+        ("configs --describe --all topic", "kafka.admin.ConfigCommand", vec!["--entity-type", "topics", "--entity-name", "user-activities", "--describe", "--all"], false),
+        ("configs --describe broker", "kafka.admin.ConfigCommand", vec!["--entity-type", "brokers", "--entity-name", "1", "--describe"], false),
     ];
     let sub = |class: &str| match class {
         c if c.ends_with("TopicCommand") => "topics",
@@ -105,7 +109,7 @@ fn our_tools_print_what_kafkas_tools_print() {
     }
 
     // The console consumer's columns, read from one partition at a fixed offset.
-    let fmt = ["--partition", "1", "--offset", "0", "--max-messages", "3", "--property", "print.key=true", "--property", "print.partition=true", "--property", "print.offset=true", "--property", "print.headers=true"];
+    let fmt = ["--partition", "1", "--offset", "0", "--max-messages", "3", "--formatter-property", "print.key=true", "--formatter-property", "print.partition=true", "--formatter-property", "print.offset=true", "--formatter-property", "print.headers=true"];
     let mut ours_args = vec!["console-consumer", "--bootstrap-server", bs.as_str(), "--topic", "user-activities"];
     ours_args.extend(fmt);
     let ours = run(&ours_args, "").ok().stdout;
