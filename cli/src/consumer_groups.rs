@@ -276,7 +276,8 @@ pub async fn describe_group(
 fn state_note(group: &str, d: &Option<GroupDescription>, rows: usize) -> bool {
     match d.as_ref().map(|d| d.state.as_str()) {
         None => {
-            println!("\nError: Consumer group '{group}' does not exist.");
+            // Kafka 4.3's wording for a group the coordinator does not know.
+            println!("\nError: Executing consumer group command failed due to org.apache.kafka.common.errors.GroupIdNotFoundException: Group {group} not found.");
             false
         }
         Some("Empty") => {
