@@ -605,7 +605,11 @@ async fn print_state(admin: &Admin, group: &str, d: &GroupDescription) -> anyhow
         fmt(
             group,
             &coordinator,
-            if d.protocol.is_empty() { "-" } else { &d.protocol },
+            if d.protocol.is_empty() {
+                "-"
+            } else {
+                &d.protocol
+            },
             &d.state,
             &d.members.len().to_string()
         )

@@ -97,7 +97,12 @@ pub async fn run(admin: &Admin, a: &GroupsArgs) -> anyhow::Result<()> {
         println!("{out}");
     } else {
         // Kafka 4.3: group and topic columns as wide as their longest value (at least 15).
-        let gw = result.keys().map(String::len).chain([15]).max().unwrap_or(15);
+        let gw = result
+            .keys()
+            .map(String::len)
+            .chain([15])
+            .max()
+            .unwrap_or(15);
         let tw = result
             .values()
             .flat_map(|p| p.keys().map(|tp| tp.topic.len()))

@@ -149,7 +149,7 @@ fn missing_group_reads_like_kafka() {
     assert_clean_failure(&out);
     assert!(
         out.stdout
-            .contains("Error: Consumer group 'no-such-group' does not exist."),
+            .contains("GroupIdNotFoundException: Group no-such-group not found."),
         "{out:?}"
     );
 }

@@ -16,8 +16,14 @@ fn kafka_libs() -> PathBuf {
         return PathBuf::from(p);
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let out = Command::new(root.join("scripts/fetch-kafka.sh")).output().expect("run scripts/fetch-kafka.sh");
-    assert!(out.status.success(), "fetch-kafka.sh failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(root.join("scripts/fetch-kafka.sh"))
+        .output()
+        .expect("run scripts/fetch-kafka.sh");
+    assert!(
+        out.status.success(),
+        "fetch-kafka.sh failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
 
@@ -36,7 +42,12 @@ fn kafka(libs: &PathBuf, class: &str, args: &[&str], stdin: &str) -> String {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("java");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -56,7 +67,11 @@ fn norm(s: &str, sort: bool) -> Vec<String> {
 }
 
 fn same(what: &str, ours: &str, theirs: &str, sort: bool) {
-    assert_eq!(norm(ours, sort), norm(theirs, sort), "{what}: ours vs Kafka's\n--- ours ---\n{ours}\n--- kafka ---\n{theirs}");
+    assert_eq!(
+        norm(ours, sort),
+        norm(theirs, sort),
+        "{what}: ours vs Kafka's\n--- ours ---\n{ours}\n--- kafka ---\n{theirs}"
+    );
 }
 
 #[test]
@@ -67,29 +82,201 @@ fn our_tools_print_what_kafkas_tools_print() {
     let bs = b.bootstrap();
     let bsa = ["--bootstrap-server", bs.as_str()];
     for t in ["user-activities", "system-metrics"] {
-        run(&["topics", "--bootstrap-server", &bs, "--create", "--topic", t, "--partitions", "3", "--replication-factor", "1", "--config", "retention.ms=604800000"], "").ok();
+        run(
+            &[
+                "topics",
+                "--bootstrap-server",
+                &bs,
+                "--create",
+                "--topic",
+                t,
+                "--partitions",
+                "3",
+                "--replication-factor",
+                "1",
+                "--config",
+                "retention.ms=604800000",
+            ],
+            "",
+        )
+        .ok();
     }
-    let input: String = (0..12).map(|i| format!("user-{}:{{\"n\":{i}}}\n", i % 4)).collect();
-    run(&["console-producer", "--bootstrap-server", &bs, "--topic", "user-activities", "--property", "parse.key=true", "--property", "key.separator=:"], &input).ok();
-    run(&["console-consumer", "--bootstrap-server", &bs, "--topic", "user-activities", "--group", "smg-kafka-group", "--from-beginning", "--max-messages", "12"], "").ok();
-    run(&["consumer-groups", "--bootstrap-server", &bs, "--group", "smg-kafka-group", "--reset-offsets", "--shift-by", "-1", "--all-topics", "--execute"], "").ok();
+    let input: String = (0..12)
+        .map(|i| format!("user-{}:{{\"n\":{i}}}\n", i % 4))
+        .collect();
+    run(
+        &[
+            "console-producer",
+            "--bootstrap-server",
+            &bs,
+            "--topic",
+            "user-activities",
+            "--property",
+            "parse.key=true",
+            "--property",
+            "key.separator=:",
+        ],
+        &input,
+    )
+    .ok();
+    run(
+        &[
+            "console-consumer",
+            "--bootstrap-server",
+            &bs,
+            "--topic",
+            "user-activities",
+            "--group",
+            "smg-kafka-group",
+            "--from-beginning",
+            "--max-messages",
+            "12",
+        ],
+        "",
+    )
+    .ok();
+    run(
+        &[
+            "consumer-groups",
+            "--bootstrap-server",
+            &bs,
+            "--group",
+            "smg-kafka-group",
+            "--reset-offsets",
+            "--shift-by",
+            "-1",
+            "--all-topics",
+            "--execute",
+        ],
+        "",
+    )
+    .ok();
 
     let cases: Vec<(&str, &str, Vec<&str>, bool)> = vec![
-        ("topics --list", "org.apache.kafka.tools.TopicCommand", vec!["--list"], false),
-        ("topics --describe", "org.apache.kafka.tools.TopicCommand", vec!["--describe", "--topic", "user-activities"], false),
-        ("topics --describe regex", "org.apache.kafka.tools.TopicCommand", vec!["--describe", "--topic", ".*-.*"], false),
-        ("consumer-groups --list", "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", vec!["--list"], false),
-        ("consumer-groups --list --state", "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", vec!["--list", "--state"], false),
-        ("consumer-groups --describe", "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", vec!["--describe", "--group", "smg-kafka-group"], true),
-        ("consumer-groups --reset-offsets dry run", "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", vec!["--group", "smg-kafka-group", "--reset-offsets", "--to-earliest", "--topic", "user-activities", "--dry-run"], true),
-        ("consumer-groups --reset-offsets export", "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", vec!["--group", "smg-kafka-group", "--reset-offsets", "--to-latest", "--all-topics", "--export"], true),
-        ("consumer-groups --describe --members", "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", vec!["--describe", "--group", "smg-kafka-group", "--members"], false),
-        ("consumer-groups --describe --state", "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", vec!["--describe", "--group", "smg-kafka-group", "--state"], false),
-        ("get-offsets latest", "org.apache.kafka.tools.GetOffsetShell", vec!["--topic", "user-activities"], false),
-        ("get-offsets earliest", "org.apache.kafka.tools.GetOffsetShell", vec!["--topic", ".*", "--time", "-2"], false),
-        ("configs --describe topic", "kafka.admin.ConfigCommand", vec!["--entity-type", "topics", "--entity-name", "user-activities", "--describe"], false),
-        ("configs --describe --all topic", "kafka.admin.ConfigCommand", vec!["--entity-type", "topics", "--entity-name", "user-activities", "--describe", "--all"], false),
-        ("configs --describe broker", "kafka.admin.ConfigCommand", vec!["--entity-type", "brokers", "--entity-name", "1", "--describe"], false),
+        (
+            "topics --list",
+            "org.apache.kafka.tools.TopicCommand",
+            vec!["--list"],
+            false,
+        ),
+        (
+            "topics --describe",
+            "org.apache.kafka.tools.TopicCommand",
+            vec!["--describe", "--topic", "user-activities"],
+            false,
+        ),
+        (
+            "topics --describe regex",
+            "org.apache.kafka.tools.TopicCommand",
+            vec!["--describe", "--topic", ".*-.*"],
+            false,
+        ),
+        (
+            "consumer-groups --list",
+            "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+            vec!["--list"],
+            false,
+        ),
+        (
+            "consumer-groups --list --state",
+            "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+            vec!["--list", "--state"],
+            false,
+        ),
+        (
+            "consumer-groups --describe",
+            "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+            vec!["--describe", "--group", "smg-kafka-group"],
+            true,
+        ),
+        (
+            "consumer-groups --reset-offsets dry run",
+            "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+            vec![
+                "--group",
+                "smg-kafka-group",
+                "--reset-offsets",
+                "--to-earliest",
+                "--topic",
+                "user-activities",
+                "--dry-run",
+            ],
+            true,
+        ),
+        (
+            "consumer-groups --reset-offsets export",
+            "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+            vec![
+                "--group",
+                "smg-kafka-group",
+                "--reset-offsets",
+                "--to-latest",
+                "--all-topics",
+                "--export",
+            ],
+            true,
+        ),
+        (
+            "consumer-groups --describe --members",
+            "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+            vec!["--describe", "--group", "smg-kafka-group", "--members"],
+            false,
+        ),
+        (
+            "consumer-groups --describe --state",
+            "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+            vec!["--describe", "--group", "smg-kafka-group", "--state"],
+            false,
+        ),
+        (
+            "get-offsets latest",
+            "org.apache.kafka.tools.GetOffsetShell",
+            vec!["--topic", "user-activities"],
+            false,
+        ),
+        (
+            "get-offsets earliest",
+            "org.apache.kafka.tools.GetOffsetShell",
+            vec!["--topic", ".*", "--time", "-2"],
+            false,
+        ),
+        (
+            "configs --describe topic",
+            "kafka.admin.ConfigCommand",
+            vec![
+                "--entity-type",
+                "topics",
+                "--entity-name",
+                "user-activities",
+                "--describe",
+            ],
+            false,
+        ),
+        (
+            "configs --describe --all topic",
+            "kafka.admin.ConfigCommand",
+            vec![
+                "--entity-type",
+                "topics",
+                "--entity-name",
+                "user-activities",
+                "--describe",
+                "--all",
+            ],
+            false,
+        ),
+        (
+            "configs --describe broker",
+            "kafka.admin.ConfigCommand",
+            vec![
+                "--entity-type",
+                "brokers",
+                "--entity-name",
+                "1",
+                "--describe",
+            ],
+            false,
+        ),
     ];
     let sub = |class: &str| match class {
         c if c.ends_with("TopicCommand") => "topics",
@@ -109,12 +296,43 @@ fn our_tools_print_what_kafkas_tools_print() {
     }
 
     // The console consumer's columns, read from one partition at a fixed offset.
-    let fmt = ["--partition", "1", "--offset", "0", "--max-messages", "3", "--formatter-property", "print.key=true", "--formatter-property", "print.partition=true", "--formatter-property", "print.offset=true", "--formatter-property", "print.headers=true"];
-    let mut ours_args = vec!["console-consumer", "--bootstrap-server", bs.as_str(), "--topic", "user-activities"];
+    let fmt = [
+        "--partition",
+        "1",
+        "--offset",
+        "0",
+        "--max-messages",
+        "3",
+        "--formatter-property",
+        "print.key=true",
+        "--formatter-property",
+        "print.partition=true",
+        "--formatter-property",
+        "print.offset=true",
+        "--formatter-property",
+        "print.headers=true",
+    ];
+    let mut ours_args = vec![
+        "console-consumer",
+        "--bootstrap-server",
+        bs.as_str(),
+        "--topic",
+        "user-activities",
+    ];
     ours_args.extend(fmt);
     let ours = run(&ours_args, "").ok().stdout;
-    let mut theirs_args = vec!["--bootstrap-server", bs.as_str(), "--topic", "user-activities"];
+    let mut theirs_args = vec![
+        "--bootstrap-server",
+        bs.as_str(),
+        "--topic",
+        "user-activities",
+    ];
     theirs_args.extend(fmt);
-    let theirs = kafka(&libs, "org.apache.kafka.tools.consumer.ConsoleConsumer", &theirs_args, "");
+    let theirs = kafka(
+        &libs,
+        "org.apache.kafka.tools.consumer.ConsoleConsumer",
+        &theirs_args,
+        "",
+    );
     same("console-consumer columns", &ours, &theirs, false);
 }
