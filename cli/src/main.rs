@@ -17,6 +17,7 @@ mod datetime;
 mod delete_records;
 mod get_offsets;
 mod group_delete;
+mod log_dirs;
 mod producer_perf;
 mod reset_offsets;
 mod topics;
@@ -58,6 +59,9 @@ enum Command {
     /// Delete records before given offsets (kafka-delete-records).
     #[command(name = "delete-records", infer_long_args = true)]
     DeleteRecords(delete_records::DeleteRecordsArgs),
+    /// Describe brokers' log directories and replica sizes (kafka-log-dirs).
+    #[command(name = "log-dirs", infer_long_args = true)]
+    LogDirs(log_dirs::LogDirsArgs),
     /// Producer throughput and latency test (kafka-producer-perf-test).
     #[command(name = "producer-perf-test", infer_long_args = true)]
     ProducerPerfTest(producer_perf::ProducerPerfArgs),
@@ -77,7 +81,6 @@ const ALIASES: &[(&str, &str)] = &[
     ("kafka-get-offsets", "get-offsets"),
     ("kafka-delete-records", "delete-records"),
     ("kafka-log-dirs", "log-dirs"),
-    ("kafka-broker-api-versions", "broker-api-versions"),
     ("kafka-producer-perf-test", "producer-perf-test"),
     ("kafka-consumer-perf-test", "consumer-perf-test"),
 ];
@@ -115,6 +118,7 @@ fn main() -> ExitCode {
         Command::Configs(args) => configs::run(args),
         Command::GetOffsets(args) => get_offsets::run(args),
         Command::DeleteRecords(args) => delete_records::run(args),
+        Command::LogDirs(args) => log_dirs::run(args),
         Command::ProducerPerfTest(args) => producer_perf::run(args),
         Command::ConsumerPerfTest(args) => consumer_perf::run(args),
     };

@@ -295,6 +295,29 @@ fn our_tools_print_what_kafkas_tools_print() {
         same(what, &ours, &theirs, *sort);
     }
 
+    // kafka-log-dirs: the same JSON once partition order (a Java HashMap's) is normalised.
+    let ours = run(
+        &["log-dirs", "--bootstrap-server", bs.as_str(), "--describe"],
+        "",
+    )
+    .ok()
+    .stdout;
+    let theirs = kafka(
+        &libs,
+        "org.apache.kafka.tools.LogDirsCommand",
+        &["--bootstrap-server", bs.as_str(), "--describe"],
+        "",
+    );
+    assert_eq!(
+        log_dirs_json(&ours),
+        log_dirs_json(&theirs),
+        "log-dirs\n--- ours ---\n{ours}\n--- kafka ---\n{theirs}"
+    );
+    assert_eq!(
+        ours.lines().take(2).collect::<Vec<_>>(),
+        theirs.lines().take(2).collect::<Vec<_>>()
+    );
+
     // The console consumer's columns, read from one partition at a fixed offset.
     let fmt = [
         "--partition",
@@ -335,4 +358,22 @@ fn our_tools_print_what_kafkas_tools_print() {
         "",
     );
     same("console-consumer columns", &ours, &theirs, false);
+}
+
+/// The log-dirs JSON line with each partition list sorted.
+fn log_dirs_json(out: &str) -> serde_json::Value {
+    let line = out
+        .lines()
+        .find(|l| l.starts_with('{'))
+        .expect("a JSON line");
+    let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+    for b in v["brokers"].as_array_mut().unwrap() {
+        for d in b["logDirs"].as_array_mut().unwrap() {
+            d["partitions"]
+                .as_array_mut()
+                .unwrap()
+                .sort_by_key(|p| p["partition"].as_str().unwrap().to_string());
+        }
+    }
+    v
 }

@@ -10,6 +10,7 @@ mod config_details;
 mod configs;
 mod coordinator;
 mod groups;
+mod log_dirs;
 mod records;
 mod topics;
 pub(crate) use topics::partition_infos;
@@ -30,6 +31,7 @@ pub use config_details::{config_source_name, ConfigDetail, ConfigSynonym};
 pub use configs::{AlterConfigOp, ConfigEntry, ConfigResource, ConfigResourceType};
 pub use coordinator::GroupCoordinator;
 pub use groups::{GroupDescription, GroupListing, MemberDescription};
+pub use log_dirs::{LogDirDescription, ReplicaInfo};
 pub use topics::{NewTopic, PartitionInfo, TopicDescription};
 
 /// The cluster as DescribeCluster/Metadata report it.
