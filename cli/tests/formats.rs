@@ -362,14 +362,16 @@ fn group_describe_and_reset_tables() {
         "",
     )
     .ok();
+    // Kafka 4.3: group and topic columns as wide as their values (at least 15).
+    let tw = topic.len().max(15);
     let expected_header = format!(
-        "{:<30} {:<30} {:<10} {:<15}",
-        "GROUP", "TOPIC", "PARTITION", "NEW-OFFSET"
+        "{:<15} {:<tw$} {:<10} NEW-OFFSET",
+        "GROUP", "TOPIC", "PARTITION"
     );
     assert_eq!(plan.lines()[1], expected_header);
     assert_eq!(
         plan.lines()[2],
-        format!("{:<30} {:<30} {:<10} {:<15}", "readers", topic, "0", "0")
+        format!("{:<15} {:<tw$} {:<10} 0", "readers", topic, "0")
     );
     assert_eq!(plan.lines().len(), 4);
     // Dry run (the default) changed nothing.
