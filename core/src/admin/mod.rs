@@ -6,8 +6,11 @@
 //! `default.api.timeout.ms`. Each concern lives in its own file; none of them decides policy
 //! for the caller (no implicit topic creation).
 
+mod config_details;
 mod configs;
+mod coordinator;
 mod groups;
+mod log_dirs;
 mod records;
 mod topics;
 
@@ -24,8 +27,11 @@ use crate::connection::{Connection, TcpConnector};
 use crate::error::{Error, ErrorKind, Result};
 pub use crate::requests::offsets::{ListedOffset, EARLIEST, LATEST, MAX_TIMESTAMP};
 pub use crate::types::PartitionInfo;
+pub use config_details::{config_source_name, ConfigDetail, ConfigSynonym};
 pub use configs::{AlterConfigOp, ConfigEntry, ConfigResource, ConfigResourceType};
+pub use coordinator::GroupCoordinator;
 pub use groups::{GroupDescription, GroupListing, MemberDescription};
+pub use log_dirs::{LogDirDescription, ReplicaInfo};
 pub use topics::{NewTopic, TopicDescription};
 
 /// The cluster as DescribeCluster/Metadata report it.
