@@ -1,0 +1,1 @@
+//! JNI entry points of `FerroKafkaAdmin` (next step).
