@@ -59,7 +59,9 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_brokerPort<'l
     _class: JClass<'l>,
     h: jlong,
 ) -> jint {
-    run(&mut env, -1, |_| Ok(i32::from(get::<EmbeddedBroker>(h).port())))
+    run(&mut env, -1, |_| {
+        Ok(i32::from(get::<EmbeddedBroker>(h).port()))
+    })
 }
 
 #[no_mangle]

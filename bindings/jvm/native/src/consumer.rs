@@ -317,7 +317,9 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_consumerCommi
                     "the commit task failed: {e}"
                 )))
             });
-            done.lock().unwrap_or_else(|e| e.into_inner()).push((id, res));
+            done.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((id, res));
         });
         Ok(())
     })

@@ -173,7 +173,10 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_consumerOffse
         for _ in 0..d.i32()? {
             let topic = d.string()?;
             let partition = d.i32()?;
-            q.insert(ferrokafka_core::TopicPartition::new(topic, partition), d.i64()?);
+            q.insert(
+                ferrokafka_core::TopicPartition::new(topic, partition),
+                d.i64()?,
+            );
         }
         let found = match timeout(timeout_ms) {
             Some(t) => c.wakeable(c.consumer.offsets_for_times_with_timeout(&q, t))?,

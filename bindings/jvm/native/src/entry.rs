@@ -109,7 +109,11 @@ fn throw(env: &mut JNIEnv, e: JniError) {
             e.code().map_or(-1, i32::from),
             e.to_string(),
         ),
-        JniError::Wakeup => (KIND_WAKEUP, -1, "the call was interrupted by wakeup()".into()),
+        JniError::Wakeup => (
+            KIND_WAKEUP,
+            -1,
+            "the call was interrupted by wakeup()".into(),
+        ),
         JniError::Java(kind, msg) => (kind, -1, msg),
         JniError::Jni(e) => {
             if env.exception_check().unwrap_or(false) {

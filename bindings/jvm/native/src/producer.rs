@@ -107,9 +107,9 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_producerSend<
             timestamp: (timestamp != i64::MIN).then_some(timestamp),
         };
         let guard = p.pending.lock().unwrap_or_else(|e| e.into_inner());
-        let tx = guard
-            .as_ref()
-            .ok_or_else(|| illegal_state("Cannot perform operation after producer has been closed"))?;
+        let tx = guard.as_ref().ok_or_else(|| {
+            illegal_state("Cannot perform operation after producer has been closed")
+        })?;
         // Sending under the lock keeps the driver's order equal to the core's append order.
         let fut = p.producer.send(record);
         let _ = tx.send((id, fut));
@@ -132,8 +132,7 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_producerCompl
         let batch = block(async {
             let mut rx = p.results.lock().await;
             let first =
-                tokio::time::timeout(Duration::from_millis(wait_ms.max(0) as u64), rx.recv())
-                    .await;
+                tokio::time::timeout(Duration::from_millis(wait_ms.max(0) as u64), rx.recv()).await;
             let mut items = Vec::new();
             match first {
                 Ok(None) => return None,
