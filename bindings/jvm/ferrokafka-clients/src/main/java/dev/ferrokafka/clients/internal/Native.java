@@ -51,6 +51,22 @@ public final class Native {
     public static native byte[] consumerListTopics(long h, long timeoutMs);
     public static native byte[] consumerMetrics(long h);
 
+    // admin
+    public static native long adminNew(String[] keys, String[] values);
+    public static native void adminCreateTopic(long h, String name, int partitions, int replication,
+                                               String[] configKeys, String[] configValues, boolean validateOnly);
+    public static native void adminDeleteTopic(long h, String name);
+    public static native String[] adminListTopics(long h, boolean includeInternal);
+    public static native byte[] adminDescribeTopics(long h, String[] names);
+    public static native byte[] adminDescribeCluster(long h);
+    public static native void adminCreatePartitions(long h, String name, int total, boolean validateOnly);
+    public static native byte[] adminListGroups(long h);
+    public static native byte[] adminGroupOffsets(long h, String group);
+    public static native void adminAlterGroupOffsets(long h, String group, byte[] offsets);
+    public static native void adminDeleteGroup(long h, String group);
+    public static native void adminClose(long h);
+    public static native void adminFree(long h);
+
     // embedded broker
     public static native long brokerStart(String dir, String listen, String[] keys, String[] values);
     public static native String brokerBootstrap(long h);
