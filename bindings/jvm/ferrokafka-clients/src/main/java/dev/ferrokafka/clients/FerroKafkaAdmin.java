@@ -159,7 +159,14 @@ public class FerroKafkaAdmin extends NativeHandle implements Admin {
             throw unsupported("describeTopics by topic id");
         }
         KafkaFuture<Map<String, TopicDescription>> all = async(() -> {
-            Codec.Reader r = new Codec.Reader(Native.adminDescribeTopics(h(), names.topicNames().toArray(new String[0])));
+            // Only existing topics are described: a missing one fails at once, as Kafka answers
+            // UNKNOWN_TOPIC_OR_PARTITION, instead of waiting for it to appear.
+            Set<String> existing = Set.of(Native.adminListTopics(h(), true));
+            List<String> wanted = names.topicNames().stream().filter(existing::contains).toList();
+            if (wanted.isEmpty()) {
+                return Map.of();
+            }
+            Codec.Reader r = new Codec.Reader(Native.adminDescribeTopics(h(), wanted.toArray(new String[0])));
             Map<String, TopicDescription> out = new HashMap<>();
             int n = r.i32();
             for (int i = 0; i < n; i++) {

@@ -150,6 +150,11 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
         return new Init(h, k, v, clientId, groupId, config.getString(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG));
     }
 
+    /** The client.id this consumer uses (generated when not configured). */
+    public String clientId() {
+        return clientId;
+    }
+
     // ---- single-threaded access, as KafkaConsumer enforces it ----
 
     private long acquire() {

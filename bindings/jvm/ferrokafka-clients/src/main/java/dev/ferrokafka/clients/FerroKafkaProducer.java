@@ -126,6 +126,11 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
         return new Init(h, k, v, clientId);
     }
 
+    /** The client.id this producer uses (generated when not configured). */
+    public String clientId() {
+        return clientId;
+    }
+
     @Override
     public Future<RecordMetadata> send(ProducerRecord<K, V> record) {
         return send(record, null);
