@@ -30,6 +30,13 @@ import org.springframework.kafka.core.ProducerFactory;
 @EnableConfigurationProperties(KafkaProperties.class)
 public class FerroKafkaAutoConfiguration {
 
+    /** Swaps application-declared spring-kafka factories for ours (see the class). */
+    @Bean
+    @ConditionalOnProperty(prefix = "ferrokafka", name = "replace-factories", havingValue = "true", matchIfMissing = true)
+    public static FerroKafkaFactoryPostProcessor ferroKafkaFactoryPostProcessor() {
+        return new FerroKafkaFactoryPostProcessor();
+    }
+
     @Bean
     @ConditionalOnMissingBean(ProducerFactory.class)
     public FerroKafkaProducerFactory<Object, Object> kafkaProducerFactory(KafkaProperties properties,
