@@ -1,6 +1,9 @@
 // A Spring Boot app written for stock spring-kafka (KafkaTemplate, a NewTopic bean, a
 // @KafkaListener with manual Acknowledgment, JSON values) running on the starter and the
 // bundled broker: Boot's factories backed off for ours and everything works unchanged.
+// The drop-in proof: with -Dferrokafka.apache.bootstrap=host:port the same class runs with
+// the starter switched off (spring-kafka's stock factories, Java's clients) on that real
+// Apache Kafka.
 package dev.ferrokafka.spring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,6 +34,8 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.kafka.support.SendResult;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 @SpringBootTest(classes = StarterDropInTest.App.class, properties = {
         "spring.kafka.consumer.group-id=dropin",
@@ -50,6 +55,20 @@ import org.springframework.kafka.support.SendResult;
 class StarterDropInTest {
 
     public record Greeting(String text, int n) {}
+
+    static final String APACHE = System.getProperty("ferrokafka.apache.bootstrap", "");
+
+    @DynamicPropertySource
+    static void apacheKafka(DynamicPropertyRegistry registry) {
+        if (!APACHE.isEmpty()) {
+            registry.add("spring.kafka.bootstrap-servers", () -> APACHE);
+            registry.add("ferrokafka.enabled", () -> "false");
+        }
+    }
+
+    private static boolean ours() {
+        return APACHE.isEmpty();
+    }
 
     @SpringBootApplication
     static class App {
@@ -81,9 +100,13 @@ class StarterDropInTest {
 
     @Test
     void templateListenerManualAckTopicsAndJson() throws Exception {
-        assertInstanceOf(FerroKafkaProducerFactory.class, producerFactory);
-        assertInstanceOf(FerroKafkaConsumerFactory.class, consumerFactory);
-        assertInstanceOf(FerroKafkaSpringAdmin.class, kafkaAdmin);
+        if (ours()) {
+            assertInstanceOf(FerroKafkaProducerFactory.class, producerFactory);
+            assertInstanceOf(FerroKafkaConsumerFactory.class, consumerFactory);
+            assertInstanceOf(FerroKafkaSpringAdmin.class, kafkaAdmin);
+        } else {
+            assertEquals(org.springframework.kafka.core.DefaultKafkaProducerFactory.class, producerFactory.getClass());
+        }
         assertEquals(3, kafkaAdmin.describeTopics("greetings").get("greetings").partitions().size());
 
         SendResult<String, Greeting> sent = template.send("greetings", "k1", new Greeting("hi", 1)).get(30, TimeUnit.SECONDS);
