@@ -198,6 +198,29 @@ impl Consumer {
         self.subscribe_inner(Subscription::Pattern(re), None)
     }
 
+    /// Like [`subscribe_pattern`](Self::subscribe_pattern), with rebalance callbacks.
+    pub fn subscribe_pattern_with_listener(
+        &self,
+        pattern: &str,
+        listener: Arc<dyn RebalanceListener>,
+    ) -> Result<()> {
+        let re = Regex::new(&format!("^(?:{pattern})$"))
+            .map_err(|e| Error::config(format!("invalid subscription pattern {pattern:?}: {e}")))?;
+        self.subscribe_inner(Subscription::Pattern(re), Some(listener))
+    }
+
+    /// Makes the next poll rejoin the group (Java's `enforceRebalance`); a no-op without a
+    /// subscription.
+    pub fn enforce_rebalance(&self) {
+        let subscribed = !matches!(
+            self.state().subscription,
+            Subscription::Manual | Subscription::None
+        );
+        if let (true, Some(g)) = (subscribed, &self.inner.group) {
+            g.lock().needs_rejoin = true;
+        }
+    }
+
     fn subscribe_inner(
         &self,
         sub: Subscription,

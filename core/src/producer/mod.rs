@@ -10,6 +10,7 @@ pub mod accumulator;
 pub mod batch;
 pub mod memory;
 pub mod metrics;
+mod partitions;
 pub mod record;
 pub mod sender;
 

@@ -1,0 +1,84 @@
+// The Admin contract against the broker: topics, partitions, cluster, consumer groups and
+// their offsets, with kafka-clients' result types and exceptions.
+package dev.ferrokafka.clients;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupListing;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class AdminContractTest {
+
+    private static Admin admin() {
+        return new FerroKafkaAdmin(Map.of("bootstrap.servers", TestCluster.bootstrap()));
+    }
+
+    @Test
+    void topicLifecycle() throws Exception {
+        String topic = TestCluster.topic("admin");
+        try (Admin a = admin()) {
+            a.createTopics(List.of(new NewTopic(topic, 4, (short) 1).configs(Map.of("retention.ms", "3600000"))))
+                    .all().get(30, TimeUnit.SECONDS);
+            ExecutionException dup = assertThrows(ExecutionException.class,
+                    () -> a.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS));
+            assertInstanceOf(TopicExistsException.class, dup.getCause());
+            assertTrue(a.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic));
+            TopicDescription d = a.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+            assertEquals(4, d.partitions().size());
+            a.createPartitions(Map.of(topic, NewPartitions.increaseTo(6))).all().get(30, TimeUnit.SECONDS);
+            assertEquals(6, a.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size());
+            a.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (a.listTopics().names().get().contains(topic) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertFalse(a.listTopics().names().get().contains(topic));
+            assertFalse(a.describeCluster().nodes().get(30, TimeUnit.SECONDS).isEmpty());
+            assertTrue(a.describeCluster().clusterId().get(30, TimeUnit.SECONDS) != null);
+        }
+    }
+
+    @Test
+    void groupsAndOffsets() throws Exception {
+        String topic = TestCluster.topic("admin-g");
+        String group = TestCluster.topic("g");
+        ConsumerContractTest.produce(topic, 6);
+        try (FerroKafkaConsumer<String, String> c = new FerroKafkaConsumer<>(TestCluster.consumerProps(group))) {
+            c.subscribe(List.of(topic));
+            ConsumerContractTest.pollUntil(c, 6);
+            c.commitSync();
+        }
+        try (Admin a = admin()) {
+            boolean listed = a.listConsumerGroups().all().get(30, TimeUnit.SECONDS).stream()
+                    .map(ConsumerGroupListing::groupId).anyMatch(group::equals);
+            assertTrue(listed);
+            Map<TopicPartition, OffsetAndMetadata> offsets =
+                    a.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            assertEquals(6, offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum());
+            TopicPartition tp0 = new TopicPartition(topic, 0);
+            a.alterConsumerGroupOffsets(group, Map.of(tp0, new OffsetAndMetadata(0))).all().get(30, TimeUnit.SECONDS);
+            assertEquals(0, a.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(tp0).offset());
+            a.deleteConsumerGroups(Set.of(group)).all().get(30, TimeUnit.SECONDS);
+            assertThrows(UnsupportedOperationException.class, () -> a.describeAcls(null));
+        }
+    }
+}
