@@ -79,6 +79,8 @@ export declare class NativeConsumer {
   paused(): Array<Tp>
   /** The partitions assigned to this consumer now. */
   assignment(): Array<Tp>
+  /** The high watermark the last fetch of this partition reported (unset before one). */
+  highWatermark(topic: string, partition: number): number | null
   /** The member id in the group (empty before joining). */
   memberId(): string
   /** The group generation joined (`-1` before joining). */

@@ -101,6 +101,13 @@ impl NativeConsumer {
         self.inner.assignment().iter().map(Tp::from).collect()
     }
 
+    /// The high watermark the last fetch of this partition reported (unset before one).
+    #[napi]
+    pub fn high_watermark(&self, topic: String, partition: i32) -> Option<i64> {
+        self.inner
+            .high_watermark(&TopicPartition::new(topic, partition))
+    }
+
     /// The member id in the group (empty before joining).
     #[napi]
     pub fn member_id(&self) -> String {
