@@ -168,6 +168,7 @@ export class Consumer {
   private running = false
   private loop: Promise<void> | null = null
   private generation = -1
+  private joined = ''
   /** Next offset to commit per partition (processed records). */
   private resolved = new Map<string, { topic: string; partition: number; offset: number }>()
   private uncommittedCount = 0
@@ -347,10 +348,14 @@ export class Consumer {
 
   private checkJoin(c: native.NativeConsumer): void {
     const gen = c.generation()
-    if (gen === this.generation || gen < 0) return
-    this.generation = gen
+    if (gen < 0) return
     const memberAssignment: Record<string, number[]> = {}
     for (const tp of c.assignment()) (memberAssignment[tp.topic] ??= []).push(tp.partition)
+    // The generation can be visible a moment before its assignment: key on both.
+    const joined = `${gen}|${JSON.stringify(memberAssignment)}`
+    if (joined === this.joined) return
+    this.joined = joined
+    this.generation = gen
     for (const t of this.pausedTopics) {
       const parts = (memberAssignment[t] ?? []).map((partition) => ({ topic: t, partition }))
       c.pause(parts)
@@ -619,6 +624,7 @@ export class Consumer {
     const c = this.client
     this.client = null
     this.generation = -1
+    this.joined = ''
     if (c) {
       try {
         await c.close()

@@ -288,7 +288,8 @@ export class Producer {
     } catch (e) {
       throw fromNative(e, { topic: records[0].topic })
     }
-    // kafkajs reports one entry per topic-partition: the first offset written there.
+    // kafkajs reports one entry per topic-partition with the first offset written there
+    // (baseOffset; `offset`/`timestamp` are absent in kafkajs's answers too).
     const byTp = new Map<string, RecordMetadata>()
     for (const d of delivered) {
       const k = `${d.topic}\u0000${d.partition}`
@@ -298,10 +299,9 @@ export class Producer {
         partition: d.partition,
         errorCode: 0,
         baseOffset: String(d.offset),
-        offset: String(d.offset),
-        timestamp: String(d.timestamp),
         logAppendTime: '-1',
-        logStartOffset: '0',
+        // The core does not surface the partition's log start offset: -1, Kafka's "unknown".
+        logStartOffset: '-1',
       })
     }
     return [...byTp.values()]

@@ -10,11 +10,13 @@ export function validateTopic(topic: unknown): asserts topic is string {
     throw new KafkaJSNonRetriableError(`Invalid topic ${JSON.stringify(topic)}: expected a non-empty string`)
   }
   if (topic.length > 249 || topic === '.' || topic === '..' || !LEGAL.test(topic)) {
-    throw new KafkaJSProtocolError({
+    // As kafkajs: a non-retriable error whose cause is the protocol's INVALID_TOPIC_EXCEPTION.
+    const cause = new KafkaJSProtocolError({
       message: `Invalid topic name ${JSON.stringify(topic)}: use 1 to 249 of the characters a-z A-Z 0-9 . _ -`,
       type: 'INVALID_TOPIC_EXCEPTION',
       code: 17,
       retriable: false,
     })
+    throw new KafkaJSNonRetriableError(cause, { cause })
   }
 }
