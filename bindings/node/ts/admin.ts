@@ -37,6 +37,7 @@ const EARLIEST = -2
 const LATEST = -1
 
 export interface AdminDeps {
+  verify: () => Promise<void>
   admin: () => Promise<native.NativeAdmin>
   close: () => void
   logger: Logger
@@ -70,7 +71,7 @@ export class Admin {
   }
 
   async connect(): Promise<void> {
-    await this.deps.admin()
+    await this.deps.verify()
     this.instrumentation.emit(ADMIN_EVENTS.CONNECT, null)
   }
 

@@ -104,6 +104,9 @@ export function clientProps(o: ClientOptions): Props {
     num(props, 'retry.initialRetryTime', 'retry.backoff.ms', o.retry.initialRetryTime)
     num(props, 'retry.maxRetryTime', 'retry.backoff.max.ms', o.retry.maxRetryTime)
   }
+  // kafkajs bounds an operation's retries by retry.maxRetryTime (30 s by default): the core's
+  // default.api.timeout.ms plays that part.
+  num(props, 'retry.maxRetryTime', 'default.api.timeout.ms', o.retry?.maxRetryTime ?? 30000, 1)
   return props
 }
 

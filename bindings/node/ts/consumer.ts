@@ -131,6 +131,7 @@ export const CONSUMER_EVENTS = {
 export type ConsumerEvents = typeof CONSUMER_EVENTS
 
 export interface ConsumerDeps {
+  verify: () => Promise<void>
   props: () => Promise<Props>
   logger: Logger
   admin: () => Promise<native.NativeAdmin>
@@ -223,7 +224,9 @@ export class Consumer {
   }
 
   async connect(): Promise<void> {
-    this.base = Object.assign({}, await this.deps.props(), this.consumerProps)
+    const base = Object.assign({}, await this.deps.props(), this.consumerProps)
+    await this.deps.verify()
+    this.base = base
     this.instrumentation.emit(CONSUMER_EVENTS.CONNECT, null)
   }
 

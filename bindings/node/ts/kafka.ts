@@ -5,7 +5,7 @@
 import * as native from './native'
 import { checkBrokers, clientProps, Props, RetryOptions } from './config'
 import { logLevel } from './constants'
-import { KafkaJSNonRetriableError, fromNative } from './errors'
+import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSRequestTimeoutError, fromNative } from './errors'
 import { Logger, logCreator, createLogger } from './logger'
 import { Producer, ProducerConfig } from './producer'
 import { Consumer, ConsumerConfig } from './consumer'
@@ -84,19 +84,35 @@ export class Kafka {
     }
   }
 
+  /** connect(): the cluster must answer, as kafkajs's connect fails on unreachable brokers. */
+  private verifier(get: () => Promise<native.NativeAdmin>): () => Promise<void> {
+    return async () => {
+      const admin = await get()
+      try {
+        await admin.describeCluster()
+      } catch (e) {
+        const err = fromNative(e)
+        if (err instanceof KafkaJSConnectionError || err instanceof KafkaJSRequestTimeoutError) {
+          throw new KafkaJSConnectionError(`Connection error: no broker answered (${err.message})`, { cause: err })
+        }
+        throw err
+      }
+    }
+  }
+
   producer(config: ProducerConfig = {}): Producer {
     const a = this.adminFactory()
-    return new Producer(config, { props: () => this.props(), logger: this.log.namespace('Producer'), admin: a.get })
+    return new Producer(config, { props: () => this.props(), logger: this.log.namespace('Producer'), admin: a.get, verify: this.verifier(a.get) })
   }
 
   consumer(config: ConsumerConfig): Consumer {
     const a = this.adminFactory()
-    return new Consumer(config, { props: () => this.props(), logger: this.log.namespace('Consumer'), admin: a.get })
+    return new Consumer(config, { props: () => this.props(), logger: this.log.namespace('Consumer'), admin: a.get, verify: this.verifier(a.get) })
   }
 
   admin(_config: AdminConfig = {}): Admin {
     const a = this.adminFactory()
-    return new Admin({ admin: a.get, close: a.close, logger: this.log.namespace('Admin') })
+    return new Admin({ admin: a.get, close: a.close, logger: this.log.namespace('Admin'), verify: this.verifier(a.get) })
   }
 
   logger(): Logger {

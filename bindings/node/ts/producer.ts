@@ -121,6 +121,7 @@ function toRecord(topic: string, m: Message, partition?: number): native.OutReco
 }
 
 export interface ProducerDeps {
+  verify: () => Promise<void>
   props: () => Promise<Props>
   logger: Logger
   admin: () => Promise<native.NativeAdmin>
@@ -168,7 +169,9 @@ export class Producer {
   async connect(): Promise<void> {
     if (!this.connecting) {
       this.connecting = (async () => {
-        this.base = Object.assign({}, await this.deps.props(), this.producerProps)
+        const base = Object.assign({}, await this.deps.props(), this.producerProps)
+        await this.deps.verify()
+        this.base = base
         this.client(undefined, undefined)
       })()
       this.connecting.catch(() => {
