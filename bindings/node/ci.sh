@@ -29,4 +29,4 @@ if [[ -f "$ROOT/examples/node/package.json" ]]; then
 fi
 
 echo "=== node binding: tests"
-timeout --kill-after=30 1200 node --test --test-concurrency=1 --test-timeout=300000 test/
+timeout --kill-after=30 1200 node --test --test-concurrency=1 --test-timeout=300000 test/*.test.mjs
