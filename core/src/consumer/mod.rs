@@ -19,6 +19,7 @@ mod positions;
 mod rebalance;
 pub mod record;
 mod reset;
+mod watermarks;
 pub mod state;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,0 +1,121 @@
+// `class Kafka`: holds the client options (brokers as an array or an async function), the
+// logger, and hands out producers, consumers and admins. Brokers are resolved when a client
+// connects, as kafkajs does.
+
+import * as native from './native'
+import { checkBrokers, clientProps, Props, RetryOptions } from './config'
+import { logLevel } from './constants'
+import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSRequestTimeoutError, fromNative } from './errors'
+import { Logger, logCreator, createLogger } from './logger'
+import { Producer, ProducerConfig } from './producer'
+import { Consumer, ConsumerConfig } from './consumer'
+import { Admin } from './admin'
+
+export type BrokersFunction = () => string[] | Promise<string[]>
+
+export interface KafkaConfig {
+  brokers: string[] | BrokersFunction
+  ssl?: unknown
+  sasl?: unknown
+  clientId?: string
+  connectionTimeout?: number
+  authenticationTimeout?: number
+  reauthenticationThreshold?: number
+  requestTimeout?: number
+  enforceRequestTimeout?: boolean
+  retry?: RetryOptions
+  socketFactory?: unknown
+  logLevel?: logLevel
+  logCreator?: logCreator
+}
+
+export interface AdminConfig {
+  retry?: RetryOptions
+}
+
+export class Kafka {
+  private readonly log: Logger
+
+  constructor(private readonly config: KafkaConfig) {
+    if (!config || typeof config !== 'object') throw new KafkaJSNonRetriableError('new Kafka() needs a config object with brokers')
+    const b = config.brokers
+    if (typeof b !== 'function') checkBrokers(b)
+    // Refused now rather than at connect: ferrokafka's core speaks PLAINTEXT only for now.
+    clientProps({ brokers: ['x:1'], ssl: config.ssl, sasl: config.sasl, clientId: config.clientId, retry: config.retry })
+    this.log = createLogger(config.logLevel ?? logLevel.INFO, config.logCreator)
+  }
+
+  private async props(): Promise<Props> {
+    const b = this.config.brokers
+    const brokers = checkBrokers(typeof b === 'function' ? await b() : b)
+    return clientProps({
+      brokers,
+      clientId: this.config.clientId,
+      connectionTimeout: this.config.connectionTimeout,
+      requestTimeout: this.config.requestTimeout,
+      retry: this.config.retry,
+    })
+  }
+
+  /** A NativeAdmin created on first use and shared by one client's helpers. */
+  private adminFactory(): { get: () => Promise<native.NativeAdmin>; close: () => void } {
+    let admin: Promise<native.NativeAdmin> | null = null
+    return {
+      get: () => {
+        if (!admin) {
+          admin = this.props().then((p) => {
+            try {
+              return new native.NativeAdmin(p)
+            } catch (e) {
+              throw fromNative(e)
+            }
+          })
+          admin.catch(() => {
+            admin = null
+          })
+        }
+        return admin
+      },
+      close: () => {
+        const a = admin
+        admin = null
+        a?.then((x) => x.close()).catch(() => undefined)
+      },
+    }
+  }
+
+  /** connect(): the cluster must answer, as kafkajs's connect fails on unreachable brokers. */
+  private verifier(get: () => Promise<native.NativeAdmin>): () => Promise<void> {
+    return async () => {
+      const admin = await get()
+      try {
+        await admin.describeCluster()
+      } catch (e) {
+        const err = fromNative(e)
+        if (err instanceof KafkaJSConnectionError || err instanceof KafkaJSRequestTimeoutError) {
+          throw new KafkaJSConnectionError(`Connection error: no broker answered (${err.message})`, { cause: err })
+        }
+        throw err
+      }
+    }
+  }
+
+  producer(config: ProducerConfig = {}): Producer {
+    const a = this.adminFactory()
+    return new Producer(config, { props: () => this.props(), logger: this.log.namespace('Producer'), admin: a.get, verify: this.verifier(a.get) })
+  }
+
+  consumer(config: ConsumerConfig): Consumer {
+    const a = this.adminFactory()
+    return new Consumer(config, { props: () => this.props(), logger: this.log.namespace('Consumer'), admin: a.get, verify: this.verifier(a.get) })
+  }
+
+  admin(_config: AdminConfig = {}): Admin {
+    const a = this.adminFactory()
+    return new Admin({ admin: a.get, close: a.close, logger: this.log.namespace('Admin'), verify: this.verifier(a.get) })
+  }
+
+  logger(): Logger {
+    return this.log
+  }
+}

@@ -1,0 +1,312 @@
+// The kafkajs Producer over NativeProducer: message shapes in, RecordMetadata (offsets and
+// timestamps as strings) out, one native call per send/sendBatch. Batching, partitioning
+// (DefaultPartitioner), retries and idempotence are the core's.
+
+import * as native from './native'
+import { acks, bool, compression, num, Props, RetryOptions } from './config'
+import { CompressionTypes } from './constants'
+import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, fromNative } from './errors'
+import { Instrumentation, InstrumentationEvent, RemoveInstrumentationEventListener } from './events'
+import { Logger } from './logger'
+import { ICustomPartitioner, PartitionMetadata, isNativePartitioner } from './partitioners'
+import { validateTopic } from './topics'
+
+export type IHeaders = { [key: string]: Buffer | string | (Buffer | string)[] | undefined }
+
+export interface Message {
+  key?: Buffer | string | null
+  value: Buffer | string | null
+  partition?: number
+  headers?: IHeaders
+  timestamp?: string
+}
+
+export interface ProducerRecord {
+  topic: string
+  messages: Message[]
+  acks?: number
+  timeout?: number
+  compression?: CompressionTypes
+}
+
+export interface TopicMessages {
+  topic: string
+  messages: Message[]
+}
+
+export interface ProducerBatch {
+  acks?: number
+  timeout?: number
+  compression?: CompressionTypes
+  topicMessages?: TopicMessages[]
+}
+
+export type RecordMetadata = {
+  topicName: string
+  partition: number
+  errorCode: number
+  offset?: string
+  timestamp?: string
+  baseOffset?: string
+  logAppendTime?: string
+  logStartOffset?: string
+}
+
+export interface ProducerConfig {
+  createPartitioner?: ICustomPartitioner
+  retry?: RetryOptions
+  metadataMaxAge?: number
+  allowAutoTopicCreation?: boolean
+  idempotent?: boolean
+  transactionalId?: string
+  transactionTimeout?: number
+  maxInFlightRequests?: number
+  /** ferrokafka (Java producer) options the kafkajs API lacks. */
+  batchSize?: number
+  lingerMs?: number
+  bufferMemory?: number
+  maxRequestSize?: number
+  compression?: CompressionTypes | 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
+  acks?: number | 'all'
+}
+
+export const PRODUCER_EVENTS = {
+  CONNECT: 'producer.connect',
+  DISCONNECT: 'producer.disconnect',
+  REQUEST: 'producer.network.request',
+  REQUEST_TIMEOUT: 'producer.network.request_timeout',
+  REQUEST_QUEUE_SIZE: 'producer.network.request_queue_size',
+} as const
+
+export type ProducerEvents = typeof PRODUCER_EVENTS
+
+function toBuffer(v: Buffer | string | null | undefined, what: string): Buffer | undefined {
+  if (v === null || v === undefined) return undefined
+  if (Buffer.isBuffer(v)) return v
+  if (typeof v === 'string') return Buffer.from(v)
+  const u = v as unknown
+  if (u instanceof Uint8Array) return Buffer.from(u.buffer, u.byteOffset, u.byteLength)
+  throw new KafkaJSNonRetriableError(`Invalid message ${what}: expected a Buffer, a string or null, got ${typeof v}`)
+}
+
+function toHeaders(h: IHeaders | undefined): { key: string; value?: Buffer }[] {
+  if (!h) return []
+  const out: { key: string; value?: Buffer }[] = []
+  for (const [key, v] of Object.entries(h)) {
+    if (v === undefined) continue
+    for (const one of Array.isArray(v) ? v : [v]) out.push({ key, value: toBuffer(one, `header ${key}`) })
+  }
+  return out
+}
+
+function toRecord(topic: string, m: Message, partition?: number): native.OutRecord {
+  if (m === null || typeof m !== 'object') throw new KafkaJSNonRetriableError(`Invalid message for topic ${topic}: expected an object with a value`)
+  let timestamp: number | undefined
+  if (m.timestamp !== undefined && m.timestamp !== null) {
+    timestamp = Number(m.timestamp)
+    if (!Number.isFinite(timestamp)) throw new KafkaJSNonRetriableError(`Invalid message timestamp ${JSON.stringify(m.timestamp)}: expected ms since the epoch as a string`)
+  }
+  const p = partition ?? m.partition
+  if (p !== undefined && p !== null && (!Number.isInteger(p) || p < 0)) {
+    throw new KafkaJSNonRetriableError(`Invalid message partition ${JSON.stringify(p)}: expected an integer >= 0`)
+  }
+  return {
+    topic,
+    partition: p ?? undefined,
+    key: toBuffer(m.key, 'key'),
+    value: toBuffer(m.value, 'value'),
+    headers: toHeaders(m.headers),
+    timestamp,
+  }
+}
+
+export interface ProducerDeps {
+  verify: () => Promise<void>
+  props: () => Promise<Props>
+  logger: Logger
+  admin: () => Promise<native.NativeAdmin>
+}
+
+export class Producer {
+  readonly events = PRODUCER_EVENTS
+  private instrumentation = new Instrumentation(PRODUCER_EVENTS)
+  private clients = new Map<string, native.NativeProducer>()
+  private base: Props | null = null
+  private connecting: Promise<void> | null = null
+  private partitioner: ((args: { topic: string; partitionMetadata: PartitionMetadata[]; message: Message }) => number) | null
+  private metadata = new Map<string, { at: number; partitions: PartitionMetadata[] }>()
+  private readonly producerProps: Props = {}
+
+  constructor(private readonly config: ProducerConfig, private readonly deps: ProducerDeps) {
+    const c = config ?? {}
+    const p = this.producerProps
+    const idempotent = c.idempotent === true
+    bool(p, 'idempotent', 'enable.idempotence', idempotent)
+    const a = acks(c.acks) ?? 'all'
+    if (idempotent && a !== 'all') {
+      throw new KafkaJSNonRetriableError('Idempotent producer must use acks=-1 (all); remove acks or set it to -1')
+    }
+    p['acks'] = a
+    num(p, 'maxInFlightRequests', 'max.in.flight.requests.per.connection', c.maxInFlightRequests, 1)
+    num(p, 'batchSize', 'batch.size', c.batchSize)
+    num(p, 'lingerMs', 'linger.ms', c.lingerMs)
+    num(p, 'bufferMemory', 'buffer.memory', c.bufferMemory, 1)
+    num(p, 'maxRequestSize', 'max.request.size', c.maxRequestSize, 1)
+    num(p, 'metadataMaxAge', 'metadata.max.age.ms', c.metadataMaxAge)
+    if (c.retry !== undefined) {
+      if (typeof c.retry !== 'object' || c.retry === null) throw new KafkaJSNonRetriableError('Invalid option retry: expected an object')
+      if (idempotent && c.retry.retries === 0) throw new KafkaJSNonRetriableError('Idempotent producer must allow retries; set retry.retries >= 1')
+      num(p, 'retry.retries', 'retries', c.retry.retries)
+    }
+    const comp = compression(c.compression)
+    if (comp) p['compression.type'] = comp
+    if (c.createPartitioner !== undefined && typeof c.createPartitioner !== 'function') {
+      throw new KafkaJSNonRetriableError('Invalid option createPartitioner: expected a function returning a partitioner')
+    }
+    this.partitioner = isNativePartitioner(c.createPartitioner) ? null : (c.createPartitioner as ICustomPartitioner)()
+  }
+
+  async connect(): Promise<void> {
+    if (!this.connecting) {
+      this.connecting = (async () => {
+        const base = Object.assign({}, await this.deps.props(), this.producerProps)
+        await this.deps.verify()
+        this.base = base
+        this.client(undefined, undefined)
+      })()
+      this.connecting.catch(() => {
+        this.connecting = null
+      })
+    }
+    await this.connecting
+    this.instrumentation.emit(PRODUCER_EVENTS.CONNECT, null)
+  }
+
+  async disconnect(): Promise<void> {
+    const clients = [...this.clients.values()]
+    this.clients.clear()
+    this.connecting = null
+    this.base = null
+    await Promise.all(clients.map((c) => c.close(30000).catch((e: unknown) => this.deps.logger.error('closing the producer failed', { error: String(e) }))))
+    this.instrumentation.emit(PRODUCER_EVENTS.DISCONNECT, null)
+  }
+
+  isIdempotent(): boolean {
+    return this.config?.idempotent === true
+  }
+
+  logger(): Logger {
+    return this.deps.logger
+  }
+
+  on(eventName: string, listener: (event: InstrumentationEvent<any>) => void): RemoveInstrumentationEventListener {
+    try {
+      return this.instrumentation.on(eventName, listener)
+    } catch (e) {
+      throw new KafkaJSError((e as Error).message, { retriable: false })
+    }
+  }
+
+  async transaction(): Promise<never> {
+    if (!this.config?.transactionalId) {
+      throw new KafkaJSNonRetriableError('Must provide transactional id for transactional producer')
+    }
+    throw new KafkaJSNotImplemented('Transactions are not supported by ferrokafka yet (the core has no transactional producer); send without a transaction')
+  }
+
+  /** The native producer for a send's acks/compression (the configured one when unset). */
+  private client(sendAcks: unknown, sendCompression: unknown): native.NativeProducer {
+    if (!this.base) throw new KafkaJSError('The producer is disconnected', { retriable: false })
+    const props: Props = Object.assign({}, this.base)
+    const a = acks(sendAcks)
+    if (a) props['acks'] = a
+    const comp = sendCompression === undefined ? undefined : compression(sendCompression)
+    if (comp) props['compression.type'] = comp
+    if (props['enable.idempotence'] === 'true' && props['acks'] !== 'all') {
+      throw new KafkaJSNonRetriableError('Not requiring ack for all messages invalidates the idempotent producer\'s EoS guarantees')
+    }
+    const key = `${props['acks']}|${props['compression.type'] ?? ''}`
+    let c = this.clients.get(key)
+    if (!c) {
+      try {
+        c = new native.NativeProducer(props)
+      } catch (e) {
+        throw fromNative(e)
+      }
+      this.clients.set(key, c)
+    }
+    return c
+  }
+
+  private async partitionsOf(topic: string): Promise<PartitionMetadata[]> {
+    const cached = this.metadata.get(topic)
+    const maxAge = this.config?.metadataMaxAge ?? 300000
+    if (cached && Date.now() - cached.at < maxAge) return cached.partitions
+    const admin = await this.deps.admin()
+    let described
+    try {
+      described = await admin.describeTopics([topic])
+    } catch (e) {
+      throw fromNative(e, { topic })
+    }
+    const partitions = (described[0]?.partitions ?? []).map((p) => ({
+      partitionErrorCode: 0,
+      partitionId: p.partitionId,
+      leader: p.leader,
+      replicas: p.replicas,
+      isr: p.isr,
+    }))
+    this.metadata.set(topic, { at: Date.now(), partitions })
+    return partitions
+  }
+
+  async send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    if (!record || typeof record !== 'object') throw new KafkaJSNonRetriableError('Invalid send: expected { topic, messages }')
+    return this.sendBatch({
+      acks: record.acks,
+      timeout: record.timeout,
+      compression: record.compression,
+      topicMessages: [{ topic: record.topic, messages: record.messages }],
+    })
+  }
+
+  async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    const client = this.client(batch.acks, batch.compression)
+    const records: native.OutRecord[] = []
+    for (const tm of batch.topicMessages ?? []) {
+      validateTopic(tm?.topic)
+      if (!Array.isArray(tm.messages)) {
+        throw new KafkaJSNonRetriableError(`Invalid messages array [${String(tm.messages)}] for topic "${tm.topic}"`)
+      }
+      const partitions = this.partitioner ? await this.partitionsOf(tm.topic) : null
+      for (const m of tm.messages) {
+        const partition = this.partitioner && partitions ? this.partitioner({ topic: tm.topic, partitionMetadata: partitions, message: m }) : undefined
+        records.push(toRecord(tm.topic, m, partition))
+      }
+    }
+    if (records.length === 0) return []
+    let delivered: native.Delivery[]
+    try {
+      delivered = await client.send(records)
+    } catch (e) {
+      throw fromNative(e, { topic: records[0].topic })
+    }
+    // kafkajs reports one entry per topic-partition with the first offset written there
+    // (baseOffset; `offset`/`timestamp` are absent in kafkajs's answers too).
+    const byTp = new Map<string, RecordMetadata>()
+    for (const d of delivered) {
+      const k = `${d.topic}\u0000${d.partition}`
+      if (byTp.has(k)) continue
+      byTp.set(k, {
+        topicName: d.topic,
+        partition: d.partition,
+        errorCode: 0,
+        baseOffset: String(d.offset),
+        logAppendTime: '-1',
+        // The core does not surface the partition's log start offset: -1, Kafka's "unknown".
+        logStartOffset: '-1',
+      })
+    }
+    return [...byTp.values()]
+  }
+}
