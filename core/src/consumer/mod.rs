@@ -200,6 +200,17 @@ impl Consumer {
         self.subscribe_inner(Subscription::Pattern(re), None)
     }
 
+    /// Like [`subscribe_pattern`](Self::subscribe_pattern), with rebalance callbacks.
+    pub fn subscribe_pattern_with_listener(
+        &self,
+        pattern: &str,
+        listener: Arc<dyn RebalanceListener>,
+    ) -> Result<()> {
+        let re = Regex::new(&format!("^(?:{pattern})$"))
+            .map_err(|e| Error::config(format!("invalid subscription pattern {pattern:?}: {e}")))?;
+        self.subscribe_inner(Subscription::Pattern(re), Some(listener))
+    }
+
     fn subscribe_inner(
         &self,
         sub: Subscription,
