@@ -1,0 +1,237 @@
+"""``KafkaProducer``: kafka-python's producer over the native core.
+
+Owns the kafka-python surface: config names (``ferrokafka._config``), serializers (run here,
+on the calling thread), a custom Python partitioner, argument checks with kafka-python's
+exceptions, ``FutureRecordMetadata`` whose callbacks run on the application's thread (during
+``send``/``flush``/``get``/``close``/``poll_callbacks``), and ``RecordMetadata``. Batching,
+partitioning, retries and idempotence are the core's.
+"""
+import collections
+import logging
+import warnings
+
+from ferrokafka import _config, errors as Errors
+from ferrokafka._native import NativeAdmin, NativeProducer
+from ferrokafka.future import Future
+from ferrokafka.serializer import _serializer_fn
+from ferrokafka.structs import TopicPartition
+
+log = logging.getLogger(__name__)
+
+RecordMetadata = collections.namedtuple(
+    "RecordMetadata",
+    ["topic", "partition", "topic_partition", "offset", "timestamp", "checksum",
+     "serialized_key_size", "serialized_value_size", "serialized_header_size"])
+
+
+class FutureRecordMetadata(Future):
+    """The delivery result of one record (``get``, ``add_callback``, ``add_errback``...)."""
+
+    def __init__(self, producer, delivery, sizes):
+        super().__init__()
+        self._producer = producer
+        self._delivery = delivery
+        self._sizes = sizes
+        self._watched = False
+
+    def _settle(self):
+        """Completes this future from the native outcome, if there is one (runs callbacks)."""
+        if self.is_done:
+            return True
+        outcome = self._delivery.outcome()
+        if outcome is None:
+            return False
+        ok, payload = outcome
+        if ok:
+            topic, partition, offset, timestamp = payload
+            self.success(RecordMetadata(topic, partition, TopicPartition(topic, partition), offset,
+                                        timestamp, None, *self._sizes))
+        else:
+            self.failure(payload)
+        return True
+
+    def _watch(self):
+        if not self._watched and not self.is_done:
+            self._watched = True
+            self._producer._watching[self._delivery.id] = self
+            self._delivery.watch()
+
+    def add_callback(self, f, *args, **kwargs):
+        self._settle()
+        super().add_callback(f, *args, **kwargs)
+        self._watch()
+        return self
+
+    def add_errback(self, f, *args, **kwargs):
+        self._settle()
+        super().add_errback(f, *args, **kwargs)
+        self._watch()
+        return self
+
+    def get(self, timeout=None):
+        """The ``RecordMetadata``; raises the send's exception, or ``KafkaTimeoutError``."""
+        if not self._settle():
+            if not self._delivery.wait(timeout):
+                raise Errors.KafkaTimeoutError("Timeout after waiting for %s secs." % (timeout,))
+            self._settle()
+        self._producer._run_callbacks()
+        if self.exception:
+            raise self.exception
+        return self.value
+
+    def succeeded(self):
+        self._settle()
+        return super().succeeded()
+
+    def failed(self):
+        self._settle()
+        return super().failed()
+
+
+class KafkaProducer:
+    """kafka-python's ``KafkaProducer(**configs)``; see kafka-python's documentation."""
+
+    def __init__(self, **configs):
+        if "buffer_memory" in configs:
+            warnings.warn("buffer_memory is deprecated in kafka-python; the core still honours it",
+                          DeprecationWarning, stacklevel=2)
+        core, py = _config.translate(configs, _config.PRODUCER, _config.PRODUCER_PYTHON,
+                                     _config.PRODUCER_IGNORED, "producer")
+        self.config = dict(configs)
+        self._core_config = core
+        self._key_ser = _serializer_fn(py.get("key_serializer"), "serialize")
+        self._value_ser = _serializer_fn(py.get("value_serializer"), "serialize")
+        self._partitioner = py.get("partitioner")
+        self._max_request_size = int(core.get("max.request.size", 1048576))
+        self._native = NativeProducer(core)
+        self._admin = None
+        self._watching = {}
+        self._closed = False
+
+    # ---- sending ---------------------------------------------------------------------------
+
+    def send(self, topic, value=None, key=None, headers=None, partition=None, timestamp_ms=None):
+        """Publishes a record; returns a ``FutureRecordMetadata``."""
+        if self._closed:
+            raise Errors.IllegalStateError("KafkaProducer already closed!")
+        if value is None and key is None:
+            raise ValueError("Need at least one: key or value")
+        if not isinstance(topic, str):
+            raise TypeError("topic must be a str, not %s" % type(topic).__name__)
+        if headers is None:
+            headers = []
+        elif not isinstance(headers, list):
+            raise TypeError("headers must be list-type")
+        elif not all(isinstance(h, tuple) and len(h) == 2 and isinstance(h[0], str)
+                     and isinstance(h[1], (bytes, type(None))) for h in headers):
+            raise TypeError("All headers items must be (str, bytes) tuples")
+        key_bytes = key if self._key_ser is None else self._key_ser(topic, headers, key)
+        value_bytes = value if self._value_ser is None else self._value_ser(topic, headers, value)
+        key_bytes = _as_bytes(key_bytes, "key")
+        value_bytes = _as_bytes(value_bytes, "value")
+        if partition is None and self._partitioner is not None:
+            partition = self._custom_partition(topic, key_bytes)
+        if self._watching:
+            self._run_callbacks()
+        delivery = self._native.send((topic, partition, key_bytes, value_bytes, headers, timestamp_ms))
+        sizes = (len(key_bytes) if key_bytes is not None else -1,
+                 len(value_bytes) if value_bytes is not None else -1,
+                 sum(len(k.encode("utf-8")) + len(v or b"") for k, v in headers) if headers else -1)
+        future = FutureRecordMetadata(self, delivery, sizes)
+        if delivery.is_done():
+            # Failed before it was queued: too large, closed... kafka-python raises these here.
+            future._settle()
+            if isinstance(future.exception, (Errors.MessageSizeTooLargeError, Errors.IllegalStateError)):
+                raise future.exception
+        return future
+
+    def _custom_partition(self, topic, key_bytes):
+        parts = sorted(self.partitions_for(topic))
+        return self._partitioner(key_bytes, parts, parts)
+
+    def _run_callbacks(self):
+        """Completes watched futures whose records were delivered; runs their callbacks here."""
+        for i in self._native.take_completed():
+            fut = self._watching.pop(i, None)
+            if fut is not None:
+                fut._settle()
+
+    def poll_callbacks(self):
+        """Runs callbacks of records delivered so far (they also run on send/flush/get/close)."""
+        self._run_callbacks()
+
+    def flush(self, timeout=None):
+        """Waits until every record sent so far is delivered or failed (``timeout`` in seconds)."""
+        try:
+            self._native.flush(timeout)
+        finally:
+            self._run_callbacks()
+
+    def close(self, timeout=None, null_logger=False):
+        """Delivers what is queued (waiting up to ``timeout`` seconds), then closes."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._native.close(timeout)
+        finally:
+            self._run_callbacks()
+            if self._admin is not None:
+                self._admin.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        # Like kafka-python: an unclosed producer still delivers what it queued in the
+        # background (the core drains it); nothing to do on the Python side.
+        pass
+
+    # ---- metadata and metrics -------------------------------------------------------------
+
+    def _admin_client(self):
+        if self._admin is None:
+            keep = ("bootstrap.servers", "client.id", "security.protocol", "request.timeout.ms")
+            self._admin = NativeAdmin({k: v for k, v in self._core_config.items() if k in keep})
+        return self._admin
+
+    def partitions_for(self, topic):
+        """The set of partition ids of ``topic``."""
+        topics = self._admin_client().describe_topics([topic])
+        return {p["partition"] for t in topics for p in t["partitions"]}
+
+    def bootstrap_connected(self):
+        """Whether a broker of ``bootstrap_servers`` answers."""
+        try:
+            self._admin_client().describe_cluster()
+            return True
+        except Errors.KafkaError:
+            return False
+
+    def metrics(self, raw=False):
+        """``{'producer-metrics': {name: value}}`` (Kafka's metric names)."""
+        m = self._native.metrics()
+        return m if raw else {"producer-metrics": m}
+
+    # ---- transactions (not in the core yet) -----------------------------------------------
+
+    def _no_transactions(self, *args, **kwargs):
+        raise Errors.IllegalStateError(
+            "transactions are not supported by ferrokafka yet; use an idempotent producer")
+
+    init_transactions = begin_transaction = commit_transaction = abort_transaction = _no_transactions
+    send_offsets_to_transaction = _no_transactions
+
+
+def _as_bytes(b, what):
+    if b is None or type(b) is bytes:
+        return b
+    if isinstance(b, (bytearray, memoryview)):
+        return bytes(b)
+    raise TypeError("Unsupported type for serialized %s: %s" % (what, type(b)))
+
+
+__all__ = ["KafkaProducer", "FutureRecordMetadata", "RecordMetadata"]
