@@ -135,7 +135,7 @@ def translate(configs, mapping, python_keys, ignored, kind):
     """``(core_pairs, python_settings)`` for kafka-python ``configs``; unknown keys raise."""
     unknown = [k for k in configs if k not in mapping and k not in python_keys and k not in ignored]
     if unknown:
-        raise Errors.KafkaConfigurationError("Unrecognized configs: %s" % (sorted(unknown),))
+        raise Errors.UnrecognizedConfigsError("Unrecognized configs: %s" % (sorted(unknown),))
     core = {}
     py = {}
     for k, v in configs.items():

@@ -17,6 +17,7 @@ import time
 
 from ferrokafka import _config, errors as Errors
 from ferrokafka._native import NativeConsumer
+from ferrokafka._topics import ensure_valid_topic_name
 from ferrokafka.future import Future
 from ferrokafka.serializer import _serializer_fn
 from ferrokafka.structs import OffsetAndMetadata, OffsetAndTimestamp, TopicPartition
@@ -130,8 +131,7 @@ class KafkaConsumer:
         if listener is not None and not (hasattr(listener, "on_partitions_assigned") and hasattr(listener, "on_partitions_revoked")):
             raise TypeError("listener must be a ConsumerRebalanceListener")
         for t in topics or ():
-            if not isinstance(t, str):
-                raise TypeError("topics must be str, not %s" % type(t).__name__)
+            ensure_valid_topic_name(t)
         self._rewind()
         adapter = _ListenerAdapter(listener) if listener is not None else None
         if pattern is not None:

@@ -59,6 +59,11 @@ class KafkaConfigurationError(KafkaError):
     pass
 
 
+class UnrecognizedConfigsError(KafkaConfigurationError, ValueError):
+    """An unknown config key: kafka-python raises KafkaConfigurationError from the consumer and
+    admin client and ValueError from the producer (3.x); this is both."""
+
+
 class KafkaConnectionError(InvalidMetadataError):
     pass
 

@@ -12,6 +12,7 @@ import warnings
 
 from ferrokafka import _config, errors as Errors
 from ferrokafka._native import NativeAdmin, NativeProducer
+from ferrokafka._topics import ensure_valid_topic_name
 from ferrokafka.future import Future
 from ferrokafka.serializer import _serializer_fn
 from ferrokafka.structs import TopicPartition
@@ -106,6 +107,7 @@ class KafkaProducer:
         self._native = NativeProducer(core)
         self._admin = None
         self._watching = {}
+        self._valid_topics = set()
         self._closed = False
 
     # ---- sending ---------------------------------------------------------------------------
@@ -116,8 +118,9 @@ class KafkaProducer:
             raise Errors.IllegalStateError("KafkaProducer already closed!")
         if value is None and key is None:
             raise ValueError("Need at least one: key or value")
-        if not isinstance(topic, str):
-            raise TypeError("topic must be a str, not %s" % type(topic).__name__)
+        if topic not in self._valid_topics:
+            ensure_valid_topic_name(topic)
+            self._valid_topics.add(topic)
         if headers is None:
             headers = []
         elif not isinstance(headers, list):
