@@ -152,8 +152,17 @@ class KafkaProducer:
         parts = sorted(self.partitions_for(topic))
         return self._partitioner(key_bytes, parts, parts)
 
-    def _run_callbacks(self):
-        """Completes watched futures whose records were delivered; runs their callbacks here."""
+    def _run_callbacks(self, all_done=False):
+        """Completes watched futures whose records were delivered; runs their callbacks here.
+        ``all_done``: after a flush or close every watched record has its outcome (the core's
+        completion reaches the future a moment later), so wait for each briefly."""
+        if all_done:
+            watching, self._watching = self._watching, {}
+            for fut in watching.values():
+                fut._delivery.wait(30.0)
+                fut._settle()
+            self._native.take_completed()
+            return
         for i in self._native.take_completed():
             fut = self._watching.pop(i, None)
             if fut is not None:
@@ -165,10 +174,8 @@ class KafkaProducer:
 
     def flush(self, timeout=None):
         """Waits until every record sent so far is delivered or failed (``timeout`` in seconds)."""
-        try:
-            self._native.flush(timeout)
-        finally:
-            self._run_callbacks()
+        self._native.flush(timeout)
+        self._run_callbacks(all_done=True)
 
     def close(self, timeout=None, null_logger=False):
         """Delivers what is queued (waiting up to ``timeout`` seconds), then closes."""
@@ -178,7 +185,7 @@ class KafkaProducer:
         try:
             self._native.close(timeout)
         finally:
-            self._run_callbacks()
+            self._run_callbacks(all_done=True)
             if self._admin is not None:
                 self._admin.close()
 
