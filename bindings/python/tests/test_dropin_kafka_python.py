@@ -6,6 +6,7 @@ it: ``lib.KafkaProducer``, ``lib.KafkaConsumer``, ``lib.admin``, ``lib.errors``,
 ``lib.structs``. Results both libraries must agree on are compared across the two runs.
 """
 import importlib
+import threading
 import uuid
 
 import pytest
@@ -74,24 +75,34 @@ def test_same_partition_for_every_key_in_both_libraries():
 def test_group_splits_partitions(lib, bootstrap, topic_name):
     _create(lib, bootstrap, topic_name)
     group = "split-" + topic_name
-    a = lib.KafkaConsumer(topic_name, bootstrap_servers=bootstrap, group_id=group,
-                          auto_offset_reset="earliest", session_timeout_ms=10000,
-                          heartbeat_interval_ms=500)
-    b = lib.KafkaConsumer(topic_name, bootstrap_servers=bootstrap, group_id=group,
-                          auto_offset_reset="earliest", session_timeout_ms=10000,
-                          heartbeat_interval_ms=500)
+    seen = {}
+    stop = threading.Event()
+
+    def member(name):
+        c = lib.KafkaConsumer(topic_name, bootstrap_servers=bootstrap, group_id=group,
+                              auto_offset_reset="earliest", session_timeout_ms=10000,
+                              heartbeat_interval_ms=500)
+        try:
+            while not stop.is_set():
+                c.poll(timeout_ms=100)
+                seen[name] = set(c.assignment())
+        finally:
+            c.close()
+
+    threads = [threading.Thread(target=member, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
     try:
         def split():
-            a.poll(timeout_ms=100)
-            b.poll(timeout_ms=100)
-            sa, sb = a.assignment(), b.assignment()
+            sa, sb = seen.get("a"), seen.get("b")
             return sa and sb and not (sa & sb) and len(sa | sb) == 3
-        wait_until(split, timeout=60, step=0, what="two members to split 3 partitions")
-        TP = lib.structs.TopicPartition
-        assert a.assignment() | b.assignment() == {TP(topic_name, p) for p in range(3)}
+        wait_until(split, timeout=90, what="two members to split 3 partitions")
     finally:
-        a.close()
-        b.close()
+        stop.set()
+        for t in threads:
+            t.join(60)
+    TP = lib.structs.TopicPartition
+    assert seen["a"] | seen["b"] == {TP(topic_name, p) for p in range(3)}
 
 
 def test_commit_and_resume(lib, bootstrap, topic_name):
