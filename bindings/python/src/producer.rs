@@ -8,20 +8,21 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ferrokafka_core::{
     ClientConfig, DeliveryFuture, Producer, ProducerRecord, RecordHeader, RecordMetadata,
 };
 use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::FutureExt;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use tokio::sync::mpsc;
 
 use crate::convert::opt_bytes;
 use crate::errors;
-use crate::slot::{Completions, Slot};
+use crate::slot::{CompletionQueue, Completions, Slot};
 use crate::wait::{block_on, secs};
 
 type Pending = (Arc<Slot<RecordMetadata>>, DeliveryFuture);
@@ -85,9 +86,13 @@ fn record(item: &Bound<'_, PyAny>) -> PyResult<ProducerRecord> {
 
 impl NativeProducer {
     fn enqueue(&self, py: Python<'_>, rec: ProducerRecord) -> PyResult<Py<Delivery>> {
-        let fut = self.producer.send(rec);
+        let mut fut = self.producer.send(rec);
         let slot = Slot::new();
-        if self.pending.send((slot.clone(), fut)).is_err() {
+        // A record refused before it was queued (too large, closed) is complete at once, so
+        // the Python layer can raise it from `send` as kafka-python does.
+        if let Some(r) = (&mut fut).now_or_never() {
+            slot.set(r);
+        } else if self.pending.send((slot.clone(), fut)).is_err() {
             slot.set(Err(ferrokafka_core::Error::new(
                 ferrokafka_core::ErrorKind::Closed,
                 "the producer is closed; create a new producer",
@@ -116,7 +121,7 @@ impl NativeProducer {
         Ok(NativeProducer {
             producer,
             pending: tx,
-            completions: Arc::new(Mutex::new(Vec::new())),
+            completions: Arc::new(CompletionQueue::default()),
             next_id: AtomicU64::new(0),
         })
     }
@@ -182,7 +187,13 @@ impl NativeProducer {
 
     /// Ids of watched deliveries that completed since the last call.
     fn take_completed<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let ids = std::mem::take(&mut *self.completions.lock().unwrap_or_else(|p| p.into_inner()));
+        PyList::new(py, self.completions.drain())
+    }
+
+    /// Waits up to `timeout` seconds (GIL released) for watched deliveries to complete and
+    /// returns their ids (possibly none); the asyncio layer's waker thread calls this.
+    fn wait_completed<'py>(&self, py: Python<'py>, timeout: f64) -> PyResult<Bound<'py, PyList>> {
+        let ids = self.completions.wait_drain(py, Duration::from_secs_f64(timeout.clamp(0.0, 3600.0)));
         PyList::new(py, ids)
     }
 }

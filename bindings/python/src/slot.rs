@@ -12,7 +12,38 @@ use pyo3::prelude::*;
 use crate::wait::SIGNAL_CHECK;
 
 /// Ids of watched slots that completed, drained by the Python layer.
-pub type Completions = Arc<Mutex<Vec<u64>>>;
+#[derive(Default)]
+pub struct CompletionQueue {
+    ids: Mutex<Vec<u64>>,
+    cv: Condvar,
+}
+
+/// A shared [`CompletionQueue`].
+pub type Completions = Arc<CompletionQueue>;
+
+impl CompletionQueue {
+    fn push(&self, id: u64) {
+        lock(&self.ids).push(id);
+        self.cv.notify_all();
+    }
+
+    /// Every id completed so far (possibly none).
+    pub fn drain(&self) -> Vec<u64> {
+        std::mem::take(&mut *lock(&self.ids))
+    }
+
+    /// Waits (GIL released, at most `timeout`) until some id completed, then drains.
+    pub fn wait_drain(&self, py: Python<'_>, timeout: std::time::Duration) -> Vec<u64> {
+        py.allow_threads(|| {
+            let ids = lock(&self.ids);
+            let (mut ids, _) = self
+                .cv
+                .wait_timeout_while(ids, timeout, |ids| ids.is_empty())
+                .unwrap_or_else(|p| p.into_inner());
+            std::mem::take(&mut *ids)
+        })
+    }
+}
 
 struct State<T> {
     result: Option<ferrokafka_core::Result<T>>,
@@ -45,7 +76,7 @@ impl<T> Slot<T> {
         let mut st = lock(&self.state);
         st.result = Some(r);
         if let Some((id, done)) = st.watched.take() {
-            lock(&done).push(id);
+            done.push(id);
         }
         drop(st);
         self.cv.notify_all();
@@ -59,7 +90,7 @@ impl<T> Slot<T> {
     pub fn watch(&self, id: u64, done: &Completions) {
         let mut st = lock(&self.state);
         if st.result.is_some() {
-            lock(done).push(id);
+            done.push(id);
         } else {
             st.watched = Some((id, done.clone()));
         }

@@ -155,6 +155,9 @@ def translate(configs, mapping, python_keys, ignored, kind):
         if s:
             servers.append(s)
     core["bootstrap.servers"] = ",".join(servers)
+    if kind == "admin" and "request.timeout.ms" in core:
+        # kafka-python bounds each admin call by request_timeout_ms.
+        core.setdefault("default.api.timeout.ms", core["request.timeout.ms"])
     if "client.id" not in core:
         core["client.id"] = "ferrokafka-python-%s-%d" % (kind, next(_client_ids))
     return core, py

@@ -128,12 +128,22 @@ class KafkaProducer:
         elif not all(isinstance(h, tuple) and len(h) == 2 and isinstance(h[0], str)
                      and isinstance(h[1], (bytes, type(None))) for h in headers):
             raise TypeError("All headers items must be (str, bytes) tuples")
-        key_bytes = key if self._key_ser is None else self._key_ser(topic, headers, key)
-        value_bytes = value if self._value_ser is None else self._value_ser(topic, headers, value)
-        key_bytes = _as_bytes(key_bytes, "key")
-        value_bytes = _as_bytes(value_bytes, "value")
+        key_bytes = self._key_bytes(topic, headers, key)
+        value_bytes = self._value_bytes(topic, headers, value)
         if partition is None and self._partitioner is not None:
             partition = self._custom_partition(topic, key_bytes)
+        return self._send_serialized(topic, key_bytes, value_bytes, headers, partition, timestamp_ms)
+
+    def _key_bytes(self, topic, headers, key):
+        return _as_bytes(key if self._key_ser is None else self._key_ser(topic, headers, key), "key")
+
+    def _value_bytes(self, topic, headers, value):
+        return _as_bytes(value if self._value_ser is None else self._value_ser(topic, headers, value), "value")
+
+    def _send_serialized(self, topic, key_bytes, value_bytes, headers, partition, timestamp_ms):
+        if topic not in self._valid_topics:
+            ensure_valid_topic_name(topic)
+            self._valid_topics.add(topic)
         if self._watching:
             self._run_callbacks()
         delivery = self._native.send((topic, partition, key_bytes, value_bytes, headers, timestamp_ms))
@@ -205,7 +215,11 @@ class KafkaProducer:
     def _admin_client(self):
         if self._admin is None:
             keep = ("bootstrap.servers", "client.id", "security.protocol", "request.timeout.ms")
-            self._admin = NativeAdmin({k: v for k, v in self._core_config.items() if k in keep})
+            cfg = {k: v for k, v in self._core_config.items() if k in keep}
+            # Metadata lookups wait as long as kafka-python's send waits for metadata.
+            cfg["default.api.timeout.ms"] = self._core_config.get(
+                "request.timeout.ms", self._core_config.get("max.block.ms", "60000"))
+            self._admin = NativeAdmin(cfg)
         return self._admin
 
     def partitions_for(self, topic):
