@@ -79,9 +79,13 @@ def test_group_splits_partitions(lib, bootstrap, topic_name):
     stop = threading.Event()
 
     def member(name):
-        c = lib.KafkaConsumer(topic_name, bootstrap_servers=bootstrap, group_id=group,
+        c = lib.KafkaConsumer(bootstrap_servers=bootstrap, group_id=group,
                               auto_offset_reset="earliest", session_timeout_ms=10000,
                               heartbeat_interval_ms=500)
+        # kafka-python's group leader assigns from its own metadata: subscribe once it lists
+        # the new topic's partitions (otherwise nobody may get partitions until a refresh).
+        wait_until(lambda: c.partitions_for_topic(topic_name) == {0, 1, 2}, what="topic metadata")
+        c.subscribe([topic_name])
         try:
             while not stop.is_set():
                 c.poll(timeout_ms=100)
