@@ -17,6 +17,9 @@ use crate::convert::{self, tp_list, tp_tuple, OffsetTuple};
 use crate::errors;
 use crate::wait::block_on;
 
+/// One config entry for Python: `(name, value, read_only, is_default, sensitive)`.
+type ConfigTuple = (String, Option<String>, bool, bool, bool);
+
 /// An admin client over the core (`KafkaAdminClient` / `AIOKafkaAdminClient` wrap it).
 #[pyclass(module = "ferrokafka._native", frozen)]
 pub struct NativeAdmin {
@@ -57,11 +60,16 @@ impl NativeAdmin {
             .map(|(name, parts, rf, configs)| {
                 configs
                     .into_iter()
-                    .fold(NewTopic::new(name, parts, rf), |t, (k, v)| t.with_config(k, v))
+                    .fold(NewTopic::new(name, parts, rf), |t, (k, v)| {
+                        t.with_config(k, v)
+                    })
             })
             .collect();
         let a = self.admin.clone();
-        block_on(py, async move { a.create_topics(&list, validate_only).await })
+        block_on(
+            py,
+            async move { a.create_topics(&list, validate_only).await },
+        )
     }
 
     fn delete_topics(&self, py: Python<'_>, topics: Vec<String>) -> PyResult<()> {
@@ -78,7 +86,11 @@ impl NativeAdmin {
     }
 
     /// `[{topic, is_internal, partitions: [{partition, leader, replicas, isr}]}]`.
-    fn describe_topics<'py>(&self, py: Python<'py>, topics: Vec<String>) -> PyResult<Bound<'py, PyList>> {
+    fn describe_topics<'py>(
+        &self,
+        py: Python<'py>,
+        topics: Vec<String>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let a = self.admin.clone();
         let found = block_on(py, async move {
             let names: Vec<&str> = topics.iter().map(String::as_str).collect();
@@ -130,11 +142,13 @@ impl NativeAdmin {
         kind: &str,
         name: String,
         keys: Option<Vec<String>>,
-    ) -> PyResult<Vec<(String, Option<String>, bool, bool, bool)>> {
+    ) -> PyResult<Vec<ConfigTuple>> {
         let res = resource(kind, name)?;
         let a = self.admin.clone();
         let entries = block_on(py, async move {
-            let ks: Option<Vec<&str>> = keys.as_ref().map(|k| k.iter().map(String::as_str).collect());
+            let ks: Option<Vec<&str>> = keys
+                .as_ref()
+                .map(|k| k.iter().map(String::as_str).collect());
             a.describe_configs(&res, ks.as_deref()).await
         })?;
         Ok(entries
@@ -159,17 +173,30 @@ impl NativeAdmin {
                 ("set", Some(v)) => AlterConfigOp::Set(key, v),
                 ("set", None) | ("delete", _) => AlterConfigOp::Delete(key),
                 (other, _) => {
-                    return Err(PyValueError::new_err(format!("unknown config operation {other:?}")))
+                    return Err(PyValueError::new_err(format!(
+                        "unknown config operation {other:?}"
+                    )))
                 }
             });
         }
         let a = self.admin.clone();
-        block_on(py, async move { a.incremental_alter_configs(&res, &list, validate_only).await })
+        block_on(py, async move {
+            a.incremental_alter_configs(&res, &list, validate_only)
+                .await
+        })
     }
 
-    fn create_partitions(&self, py: Python<'_>, topic: String, total: i32, validate_only: bool) -> PyResult<()> {
+    fn create_partitions(
+        &self,
+        py: Python<'_>,
+        topic: String,
+        total: i32,
+        validate_only: bool,
+    ) -> PyResult<()> {
         let a = self.admin.clone();
-        block_on(py, async move { a.create_partitions(&topic, total, validate_only).await })
+        block_on(py, async move {
+            a.create_partitions(&topic, total, validate_only).await
+        })
     }
 
     /// `[(group_id, protocol_type, state)]`.
@@ -216,28 +243,55 @@ impl NativeAdmin {
 
     /// `{(topic, partition): (offset, metadata, leader_epoch)}`.
     #[pyo3(signature = (group, partitions=None))]
-    fn list_group_offsets<'py>(&self, py: Python<'py>, group: String, partitions: Option<Vec<(String, i32)>>) -> PyResult<Bound<'py, PyDict>> {
+    fn list_group_offsets<'py>(
+        &self,
+        py: Python<'py>,
+        group: String,
+        partitions: Option<Vec<(String, i32)>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
         let a = self.admin.clone();
         let parts = partitions.map(convert::tps);
-        let found = block_on(py, async move { a.list_group_offsets(&group, parts.as_deref()).await })?;
+        let found = block_on(py, async move {
+            a.list_group_offsets(&group, parts.as_deref()).await
+        })?;
         convert::offsets_dict(py, found.iter())
     }
 
-    fn alter_group_offsets(&self, py: Python<'_>, group: String, offsets: Vec<OffsetTuple>) -> PyResult<()> {
+    fn alter_group_offsets(
+        &self,
+        py: Python<'_>,
+        group: String,
+        offsets: Vec<OffsetTuple>,
+    ) -> PyResult<()> {
         let a = self.admin.clone();
         let offsets = convert::offsets(offsets);
-        block_on(py, async move { a.alter_group_offsets(&group, &offsets).await })
+        block_on(
+            py,
+            async move { a.alter_group_offsets(&group, &offsets).await },
+        )
     }
 
-    fn delete_group_offsets(&self, py: Python<'_>, group: String, partitions: Vec<(String, i32)>) -> PyResult<()> {
+    fn delete_group_offsets(
+        &self,
+        py: Python<'_>,
+        group: String,
+        partitions: Vec<(String, i32)>,
+    ) -> PyResult<()> {
         let a = self.admin.clone();
         let parts = convert::tps(partitions);
-        block_on(py, async move { a.delete_group_offsets(&group, &parts).await })
+        block_on(
+            py,
+            async move { a.delete_group_offsets(&group, &parts).await },
+        )
     }
 
     /// `query`: `[(topic, partition, spec)]` with spec -2 earliest, -1 latest, -3 max
     /// timestamp or a timestamp; `{(topic, partition): (offset, timestamp, leader_epoch)}`.
-    fn list_offsets<'py>(&self, py: Python<'py>, query: Vec<(String, i32, i64)>) -> PyResult<Bound<'py, PyDict>> {
+    fn list_offsets<'py>(
+        &self,
+        py: Python<'py>,
+        query: Vec<(String, i32, i64)>,
+    ) -> PyResult<Bound<'py, PyDict>> {
         let a = self.admin.clone();
         let q: BTreeMap<TopicPartition, i64> = query
             .into_iter()
@@ -246,13 +300,20 @@ impl NativeAdmin {
         let found = block_on(py, async move { a.list_offsets(&q).await })?;
         let d = PyDict::new(py);
         for (tp, o) in &found {
-            d.set_item(tp_tuple(py, tp)?, (o.offset, o.timestamp, o.leader_epoch.unwrap_or(-1)))?;
+            d.set_item(
+                tp_tuple(py, tp)?,
+                (o.offset, o.timestamp, o.leader_epoch.unwrap_or(-1)),
+            )?;
         }
         Ok(d)
     }
 
     /// `before`: `[(topic, partition, offset)]`; `{(topic, partition): low_watermark}`.
-    fn delete_records<'py>(&self, py: Python<'py>, before: Vec<(String, i32, i64)>) -> PyResult<Bound<'py, PyDict>> {
+    fn delete_records<'py>(
+        &self,
+        py: Python<'py>,
+        before: Vec<(String, i32, i64)>,
+    ) -> PyResult<Bound<'py, PyDict>> {
         let a = self.admin.clone();
         let q: BTreeMap<TopicPartition, i64> = before
             .into_iter()

@@ -21,14 +21,21 @@ impl NativeBroker {
     /// for a free one), with Kafka broker settings `config`.
     #[new]
     #[pyo3(signature = (data_dir, listen="127.0.0.1:0", config=None))]
-    fn new(py: Python<'_>, data_dir: String, listen: &str, config: Option<HashMap<String, String>>) -> PyResult<NativeBroker> {
+    fn new(
+        py: Python<'_>,
+        data_dir: String,
+        listen: &str,
+        config: Option<HashMap<String, String>>,
+    ) -> PyResult<NativeBroker> {
         let mut builder = Broker::builder().data_dir(&data_dir).listen(listen);
         for (k, v) in config.unwrap_or_default() {
             builder = builder.config(k, v);
         }
         let broker = py
             .allow_threads(|| EmbeddedBroker::start(builder))
-            .map_err(|e| PyRuntimeError::new_err(format!("the ferrokafka broker did not start: {e}")))?;
+            .map_err(|e| {
+                PyRuntimeError::new_err(format!("the ferrokafka broker did not start: {e}"))
+            })?;
         Ok(NativeBroker { broker })
     }
 

@@ -68,7 +68,12 @@ impl NativeConsumer {
     }
 
     #[pyo3(signature = (topics, listener=None))]
-    fn subscribe(&self, py: Python<'_>, topics: Vec<String>, listener: Option<PyObject>) -> PyResult<()> {
+    fn subscribe(
+        &self,
+        py: Python<'_>,
+        topics: Vec<String>,
+        listener: Option<PyObject>,
+    ) -> PyResult<()> {
         let names: Vec<&str> = topics.iter().map(String::as_str).collect();
         let r = match listener {
             Some(l) => self
@@ -80,7 +85,12 @@ impl NativeConsumer {
     }
 
     #[pyo3(signature = (pattern, listener=None))]
-    fn subscribe_pattern(&self, py: Python<'_>, pattern: &str, listener: Option<PyObject>) -> PyResult<()> {
+    fn subscribe_pattern(
+        &self,
+        py: Python<'_>,
+        pattern: &str,
+        listener: Option<PyObject>,
+    ) -> PyResult<()> {
         let r = match listener {
             Some(l) => self
                 .consumer
@@ -111,7 +121,9 @@ impl NativeConsumer {
     /// leader_epoch, key_size, value_size, headers_size)`.
     fn poll<'py>(&self, py: Python<'py>, timeout_ms: u64) -> PyResult<Bound<'py, PyList>> {
         let c = self.consumer.clone();
-        let records = block_on(py, async move { c.poll(Duration::from_millis(timeout_ms)).await })?;
+        let records = block_on(py, async move {
+            c.poll(Duration::from_millis(timeout_ms)).await
+        })?;
         let mut topics: HashMap<String, Bound<'py, PyString>> = HashMap::new();
         let mut out = Vec::with_capacity(records.len());
         for r in &records {
@@ -145,8 +157,16 @@ impl NativeConsumer {
                     py_bytes(py, &r.value),
                     PyList::new(py, headers?)?.into_any(),
                     r.leader_epoch.unwrap_or(-1).into_pyobject(py)?.into_any(),
-                    r.key.as_ref().map_or(-1, |k| k.len() as i64).into_pyobject(py)?.into_any(),
-                    r.value.as_ref().map_or(-1, |v| v.len() as i64).into_pyobject(py)?.into_any(),
+                    r.key
+                        .as_ref()
+                        .map_or(-1, |k| k.len() as i64)
+                        .into_pyobject(py)?
+                        .into_any(),
+                    r.value
+                        .as_ref()
+                        .map_or(-1, |v| v.len() as i64)
+                        .into_pyobject(py)?
+                        .into_any(),
                     (header_size as i64).into_pyobject(py)?.into_any(),
                 ],
             )?;
@@ -158,7 +178,12 @@ impl NativeConsumer {
     /// Commits `offsets` (`[(topic, partition, offset, metadata, leader_epoch)]`), or every
     /// consumed position when `None`; waits with the GIL released.
     #[pyo3(signature = (offsets=None, timeout=None))]
-    fn commit(&self, py: Python<'_>, offsets: Option<Vec<OffsetTuple>>, timeout: Option<f64>) -> PyResult<()> {
+    fn commit(
+        &self,
+        py: Python<'_>,
+        offsets: Option<Vec<OffsetTuple>>,
+        timeout: Option<f64>,
+    ) -> PyResult<()> {
         let c = self.consumer.clone();
         let offsets = offsets.map(convert::offsets);
         let limit = timeout_or_default(timeout);
@@ -178,7 +203,9 @@ impl NativeConsumer {
         let s = slot.clone();
         ferrokafka_core::runtime().spawn(async move {
             let r = handle.await.unwrap_or_else(|e| {
-                Err(ferrokafka_core::Error::internal(format!("the commit task failed: {e}")))
+                Err(ferrokafka_core::Error::internal(format!(
+                    "the commit task failed: {e}"
+                )))
             });
             s.set(r);
         });
@@ -186,7 +213,12 @@ impl NativeConsumer {
     }
 
     #[pyo3(signature = (partitions, timeout=None))]
-    fn committed<'py>(&self, py: Python<'py>, partitions: Vec<(String, i32)>, timeout: Option<f64>) -> PyResult<Bound<'py, PyDict>> {
+    fn committed<'py>(
+        &self,
+        py: Python<'py>,
+        partitions: Vec<(String, i32)>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
         let c = self.consumer.clone();
         let parts = convert::tps(partitions);
         let limit = timeout_or_default(timeout);
@@ -200,7 +232,13 @@ impl NativeConsumer {
     }
 
     #[pyo3(signature = (topic, partition, timeout=None))]
-    fn position(&self, py: Python<'_>, topic: String, partition: i32, timeout: Option<f64>) -> PyResult<i64> {
+    fn position(
+        &self,
+        py: Python<'_>,
+        topic: String,
+        partition: i32,
+        timeout: Option<f64>,
+    ) -> PyResult<i64> {
         let c = self.consumer.clone();
         let tp = TopicPartition::new(topic, partition);
         let limit = timeout_or_default(timeout);
@@ -213,7 +251,11 @@ impl NativeConsumer {
     }
 
     fn seek(&self, py: Python<'_>, topic: String, partition: i32, offset: i64) -> PyResult<()> {
-        errors::check(py, self.consumer.seek(&TopicPartition::new(topic, partition), offset))
+        errors::check(
+            py,
+            self.consumer
+                .seek(&TopicPartition::new(topic, partition), offset),
+        )
     }
 
     fn seek_to_beginning(&self, py: Python<'_>, partitions: Vec<(String, i32)>) -> PyResult<()> {
@@ -242,7 +284,13 @@ impl NativeConsumer {
 
     /// `{(topic, partition): offset}` of the first (`end=False`) or next (`end=True`) offsets.
     #[pyo3(signature = (partitions, end, timeout=None))]
-    fn list_offsets<'py>(&self, py: Python<'py>, partitions: Vec<(String, i32)>, end: bool, timeout: Option<f64>) -> PyResult<Bound<'py, PyDict>> {
+    fn list_offsets<'py>(
+        &self,
+        py: Python<'py>,
+        partitions: Vec<(String, i32)>,
+        end: bool,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
         let c = self.consumer.clone();
         let parts = convert::tps(partitions);
         let limit = timeout_or_default(timeout);
@@ -263,7 +311,12 @@ impl NativeConsumer {
 
     /// `{(topic, partition): (offset, timestamp, leader_epoch) | None}`.
     #[pyo3(signature = (timestamps, timeout=None))]
-    fn offsets_for_times<'py>(&self, py: Python<'py>, timestamps: Vec<(String, i32, i64)>, timeout: Option<f64>) -> PyResult<Bound<'py, PyDict>> {
+    fn offsets_for_times<'py>(
+        &self,
+        py: Python<'py>,
+        timestamps: Vec<(String, i32, i64)>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
         let c = self.consumer.clone();
         let query: BTreeMap<TopicPartition, i64> = timestamps
             .into_iter()
@@ -279,7 +332,10 @@ impl NativeConsumer {
         let d = PyDict::new(py);
         for (tp, o) in &found {
             match o {
-                Some(o) => d.set_item(tp_tuple(py, tp)?, (o.offset, o.timestamp, o.leader_epoch.unwrap_or(-1)))?,
+                Some(o) => d.set_item(
+                    tp_tuple(py, tp)?,
+                    (o.offset, o.timestamp, o.leader_epoch.unwrap_or(-1)),
+                )?,
                 None => d.set_item(tp_tuple(py, tp)?, py.None())?,
             }
         }
@@ -288,7 +344,11 @@ impl NativeConsumer {
 
     /// `{topic: [partition, ...]}` of every topic the cluster knows.
     #[pyo3(signature = (timeout=None))]
-    fn list_topics<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyDict>> {
+    fn list_topics<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
         let c = self.consumer.clone();
         let limit = timeout_or_default(timeout);
         let found = block_on(py, async move {

@@ -43,7 +43,13 @@ pub fn tps(list: Vec<(String, i32)>) -> Vec<TopicPartition> {
 
 /// A topic-partition as a Python `(topic, partition)` tuple.
 pub fn tp_tuple<'py>(py: Python<'py>, tp: &TopicPartition) -> PyResult<Bound<'py, PyTuple>> {
-    PyTuple::new(py, [tp.topic.as_ref().into_pyobject(py)?.into_any(), tp.partition.into_pyobject(py)?.into_any()])
+    PyTuple::new(
+        py,
+        [
+            tp.topic.as_ref().into_pyobject(py)?.into_any(),
+            tp.partition.into_pyobject(py)?.into_any(),
+        ],
+    )
 }
 
 /// A list of topic-partitions as a Python list of tuples.
@@ -80,7 +86,11 @@ pub fn offsets_dict<'py, 'a>(
     for (tp, om) in it {
         d.set_item(
             tp_tuple(py, tp)?,
-            (om.offset, om.metadata.as_str(), om.leader_epoch.unwrap_or(-1)),
+            (
+                om.offset,
+                om.metadata.as_str(),
+                om.leader_epoch.unwrap_or(-1),
+            ),
         )?;
     }
     Ok(d)

@@ -20,12 +20,9 @@ pub fn exception(py: Python<'_>, e: &Error) -> PyObject {
 fn build(py: Python<'_>, e: &Error) -> PyResult<PyObject> {
     let m = py.import("ferrokafka.errors")?;
     let kind = format!("{:?}", e.kind());
-    let obj = m.getattr("_from_native")?.call1((
-        kind,
-        e.code(),
-        e.is_retriable(),
-        e.to_string(),
-    ))?;
+    let obj =
+        m.getattr("_from_native")?
+            .call1((kind, e.code(), e.is_retriable(), e.to_string()))?;
     Ok(obj.unbind())
 }
 

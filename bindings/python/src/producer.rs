@@ -68,7 +68,7 @@ fn record(item: &Bound<'_, PyAny>) -> PyResult<ProducerRecord> {
             let h = h?;
             let (k, v): (String, Bound<'_, PyAny>) = h.extract()?;
             headers.push(RecordHeader {
-                key: k.into(),
+                key: k,
                 value: opt_bytes(Some(&v), "header value")?,
             });
         }
@@ -193,7 +193,9 @@ impl NativeProducer {
     /// Waits up to `timeout` seconds (GIL released) for watched deliveries to complete and
     /// returns their ids (possibly none); the asyncio layer's waker thread calls this.
     fn wait_completed<'py>(&self, py: Python<'py>, timeout: f64) -> PyResult<Bound<'py, PyList>> {
-        let ids = self.completions.wait_drain(py, Duration::from_secs_f64(timeout.clamp(0.0, 3600.0)));
+        let ids = self
+            .completions
+            .wait_drain(py, Duration::from_secs_f64(timeout.clamp(0.0, 3600.0)));
         PyList::new(py, ids)
     }
 }
