@@ -79,9 +79,11 @@ def test_group_splits_partitions(lib, bootstrap, topic_name):
     stop = threading.Event()
 
     def member(name):
+        # No auto-commit: kafka-python's pre-rebalance commit within a 100 ms poll can time out
+        # and stall its rejoin (seen against Apache Kafka too); commits are tested elsewhere.
         c = lib.KafkaConsumer(bootstrap_servers=bootstrap, group_id=group,
                               auto_offset_reset="earliest", session_timeout_ms=10000,
-                              heartbeat_interval_ms=500)
+                              heartbeat_interval_ms=500, enable_auto_commit=False)
         # kafka-python's group leader assigns from its own metadata: subscribe once it lists
         # the new topic's partitions (otherwise nobody may get partitions until a refresh).
         wait_until(lambda: c.partitions_for_topic(topic_name) == {0, 1, 2}, what="topic metadata")
