@@ -28,12 +28,19 @@ RecordMetadata = collections.namedtuple(
 class FutureRecordMetadata(Future):
     """The delivery result of one record (``get``, ``add_callback``, ``add_errback``...)."""
 
-    def __init__(self, producer, delivery, sizes):
-        super().__init__()
+    # Class-level defaults keep construction cheap on the send path; Future's per-instance
+    # state is created only when a callback is added or the outcome is read.
+    is_done = False
+    value = None
+    exception = None
+    _callbacks = ()
+    _errbacks = ()
+    _watched = False
+
+    def __init__(self, producer, delivery, key_size, value_size, header_size):
         self._producer = producer
         self._delivery = delivery
-        self._sizes = sizes
-        self._watched = False
+        self._sizes = (key_size, value_size, header_size)
 
     def _settle(self):
         """Completes this future from the native outcome, if there is one (runs callbacks)."""
@@ -59,12 +66,16 @@ class FutureRecordMetadata(Future):
 
     def add_callback(self, f, *args, **kwargs):
         self._settle()
+        if not self._callbacks:
+            self._callbacks = []
         super().add_callback(f, *args, **kwargs)
         self._watch()
         return self
 
     def add_errback(self, f, *args, **kwargs):
         self._settle()
+        if not self._errbacks:
+            self._errbacks = []
         super().add_errback(f, *args, **kwargs)
         self._watch()
         return self
@@ -121,7 +132,9 @@ class KafkaProducer:
         if topic not in self._valid_topics:
             ensure_valid_topic_name(topic)
             self._valid_topics.add(topic)
-        if headers is None:
+        if not headers:
+            if headers is not None and not isinstance(headers, list):
+                raise TypeError("headers must be list-type")
             headers = []
         elif not isinstance(headers, list):
             raise TypeError("headers must be list-type")
@@ -135,10 +148,14 @@ class KafkaProducer:
         return self._send_serialized(topic, key_bytes, value_bytes, headers, partition, timestamp_ms)
 
     def _key_bytes(self, topic, headers, key):
-        return _as_bytes(key if self._key_ser is None else self._key_ser(topic, headers, key), "key")
+        if self._key_ser is not None:
+            key = self._key_ser(topic, headers, key)
+        return key if key is None or type(key) is bytes else _as_bytes(key, "key")
 
     def _value_bytes(self, topic, headers, value):
-        return _as_bytes(value if self._value_ser is None else self._value_ser(topic, headers, value), "value")
+        if self._value_ser is not None:
+            value = self._value_ser(topic, headers, value)
+        return value if value is None or type(value) is bytes else _as_bytes(value, "value")
 
     def _send_serialized(self, topic, key_bytes, value_bytes, headers, partition, timestamp_ms):
         if topic not in self._valid_topics:
@@ -146,11 +163,12 @@ class KafkaProducer:
             self._valid_topics.add(topic)
         if self._watching:
             self._run_callbacks()
-        delivery = self._native.send((topic, partition, key_bytes, value_bytes, headers, timestamp_ms))
-        sizes = (len(key_bytes) if key_bytes is not None else -1,
-                 len(value_bytes) if value_bytes is not None else -1,
-                 sum(len(k.encode("utf-8")) + len(v or b"") for k, v in headers) if headers else -1)
-        future = FutureRecordMetadata(self, delivery, sizes)
+        delivery = self._native.send((topic, partition, key_bytes, value_bytes, headers or None, timestamp_ms))
+        future = FutureRecordMetadata(
+            self, delivery,
+            -1 if key_bytes is None else len(key_bytes),
+            -1 if value_bytes is None else len(value_bytes),
+            sum(len(k.encode("utf-8")) + len(v or b"") for k, v in headers) if headers else -1)
         if delivery.is_done():
             # Failed before it was queued: too large, closed... kafka-python raises these here.
             future._settle()
