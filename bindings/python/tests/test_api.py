@@ -247,3 +247,36 @@ def test_blocking_poll_releases_the_gil_and_ctrl_c_interrupts_it(bootstrap, admi
         c.poll(timeout_ms=30000)
     assert time.monotonic() - start < 10
     c.close()
+
+
+def test_custom_partitioner_and_serializer_objects(bootstrap, admin, topic_name):
+    admin.create_topics([NewTopic(topic_name, 3, 1)])
+    from ferrokafka.serializer import JsonDeserializer, JsonSerializer
+
+    calls = []
+
+    def last_partition(key_bytes, all_partitions, available):
+        calls.append(key_bytes)
+        return all_partitions[-1]
+    with KafkaProducer(bootstrap_servers=bootstrap, partitioner=last_partition,
+                       value_serializer=JsonSerializer()) as p:
+        md = p.send(topic_name, key=b"k", value={"a": [1, 2]}).get(timeout=30)
+    assert md.partition == 2 and calls == [b"k"]
+    c = KafkaConsumer(bootstrap_servers=bootstrap, value_deserializer=JsonDeserializer(),
+                      auto_offset_reset="earliest")
+    tp = TopicPartition(topic_name, 2)
+    c.assign([tp])
+    got = []
+    wait_until(lambda: got.extend(c.poll(200).get(tp, [])) or got)
+    assert got[0].value == {"a": [1, 2]}
+    c.close()
+
+
+def test_local_broker_context_manager():
+    from ferrokafka.testing import LocalBroker
+    with LocalBroker(config={"num.partitions": "2"}) as broker:
+        host, port = broker.bootstrap_servers.rsplit(":", 1)
+        assert host == "127.0.0.1" and int(port) == broker.port > 0
+        with KafkaProducer(bootstrap_servers=broker.bootstrap_servers) as p:
+            md = p.send("auto-created", value=b"x").get(timeout=30)
+        assert md.partition in (0, 1)
