@@ -39,9 +39,8 @@ class _LoopListener:
         fn = getattr(self._listener, name, None)
         if fn is None:
             return
-        result = fn(set(parts))
-        if inspect.isawaitable(result):
-            asyncio.run_coroutine_threadsafe(_await(result), self._loop).result()
+        # On the loop's thread, as aiokafka calls it; the worker waits until it finished.
+        asyncio.run_coroutine_threadsafe(_invoke(fn, set(parts)), self._loop).result()
 
     def on_partitions_revoked(self, revoked):
         self._run("on_partitions_revoked", revoked)
@@ -50,8 +49,10 @@ class _LoopListener:
         self._run("on_partitions_assigned", assigned)
 
 
-async def _await(aw):
-    return await aw
+async def _invoke(fn, parts):
+    result = fn(parts)
+    if inspect.isawaitable(result):
+        await result
 
 
 _IGNORED_AIO = {"loop", "consumer_timeout_ms", "rebalance_timeout_ms", "sasl_mechanism"}
