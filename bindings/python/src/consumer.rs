@@ -116,9 +116,9 @@ impl NativeConsumer {
         self.consumer.subscription()
     }
 
-    /// Waits up to `timeout_ms` for records; returns a list of tuples
-    /// `(topic, partition, offset, timestamp, timestamp_type, key, value, headers,
-    /// leader_epoch, key_size, value_size, headers_size)`.
+    /// Waits up to `timeout_ms` for records; returns a list of tuples in kafka-python's
+    /// `ConsumerRecord` field order: `(topic, partition, leader_epoch, offset, timestamp,
+    /// timestamp_type, key, value, headers, checksum, key_size, value_size, headers_size)`.
     fn poll<'py>(&self, py: Python<'py>, timeout_ms: u64) -> PyResult<Bound<'py, PyList>> {
         let c = self.consumer.clone();
         let records = block_on(py, async move {
@@ -145,18 +145,23 @@ impl NativeConsumer {
                 TimestampType::CreateTime => 0,
                 TimestampType::LogAppendTime => 1,
             };
+            let epoch = match r.leader_epoch {
+                Some(e) => e.into_pyobject(py)?.into_any(),
+                None => py.None().into_bound(py),
+            };
             let t = PyTuple::new(
                 py,
                 [
                     topic.into_any(),
                     r.partition.into_pyobject(py)?.into_any(),
+                    epoch,
                     r.offset.into_pyobject(py)?.into_any(),
                     r.timestamp.into_pyobject(py)?.into_any(),
                     ts_type.into_pyobject(py)?.into_any(),
                     py_bytes(py, &r.key),
                     py_bytes(py, &r.value),
                     PyList::new(py, headers?)?.into_any(),
-                    r.leader_epoch.unwrap_or(-1).into_pyobject(py)?.into_any(),
+                    py.None().into_bound(py),
                     r.key
                         .as_ref()
                         .map_or(-1, |k| k.len() as i64)
@@ -167,7 +172,13 @@ impl NativeConsumer {
                         .map_or(-1, |v| v.len() as i64)
                         .into_pyobject(py)?
                         .into_any(),
-                    (header_size as i64).into_pyobject(py)?.into_any(),
+                    (if r.headers.is_empty() {
+                        -1
+                    } else {
+                        header_size as i64
+                    })
+                    .into_pyobject(py)?
+                    .into_any(),
                 ],
             )?;
             out.push(t);

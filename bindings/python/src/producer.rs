@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ferrokafka_core::{
@@ -89,19 +89,22 @@ impl NativeProducer {
         let mut fut = self.producer.send(rec);
         let slot = Slot::new();
         // A record refused before it was queued (too large, closed) is complete at once, so
-        // the Python layer can raise it from `send` as kafka-python does.
-        if let Some(r) = (&mut fut).now_or_never() {
-            slot.set(r);
-        } else if self.pending.send((slot.clone(), fut)).is_err() {
-            slot.set(Err(ferrokafka_core::Error::new(
-                ferrokafka_core::ErrorKind::Closed,
-                "the producer is closed; create a new producer",
-            )));
-        }
+        // the Python layer can raise it from `send` as kafka-python does. Otherwise the
+        // future stays in the Delivery and is only read when Python asks (no per-record work
+        // on another thread unless a callback watches it).
+        let pending = match (&mut fut).now_or_never() {
+            Some(r) => {
+                slot.set(r);
+                None
+            }
+            None => Some(fut),
+        };
         Py::new(
             py,
             Delivery {
                 slot,
+                fut: Mutex::new(pending),
+                forward: self.pending.clone(),
                 completions: self.completions.clone(),
                 id: self.next_id.fetch_add(1, Ordering::Relaxed),
             },
@@ -204,27 +207,68 @@ impl NativeProducer {
 #[pyclass(module = "ferrokafka._native", frozen)]
 pub struct Delivery {
     slot: Arc<Slot<RecordMetadata>>,
+    /// The core's future until its outcome is read or it is handed to the completion task.
+    fut: Mutex<Option<DeliveryFuture>>,
+    forward: mpsc::UnboundedSender<Pending>,
     completions: Completions,
     #[pyo3(get)]
     id: u64,
 }
 
+impl Delivery {
+    /// Moves a ready outcome from the core's future into the slot; whether it is complete.
+    fn poll_now(&self) -> bool {
+        if self.slot.is_done() {
+            return true;
+        }
+        let mut guard = self.fut.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(f) = guard.as_mut() {
+            if let Some(r) = f.now_or_never() {
+                *guard = None;
+                self.slot.set(r);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Hands the core's future to the producer's completion task (which fills the slot).
+    fn forward(&self) {
+        let taken = self.fut.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(f) = taken {
+            if let Err(mpsc::error::SendError((slot, _))) =
+                self.forward.send((self.slot.clone(), f))
+            {
+                slot.set(Err(ferrokafka_core::Error::new(
+                    ferrokafka_core::ErrorKind::Closed,
+                    "the producer was dropped before the record was delivered",
+                )));
+            }
+        }
+    }
+}
+
 #[pymethods]
 impl Delivery {
     fn is_done(&self) -> bool {
-        self.slot.is_done()
+        self.poll_now()
     }
 
     /// Waits up to `timeout` seconds (`None`: no limit); returns whether it completed.
     #[pyo3(signature = (timeout=None))]
     fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<bool> {
+        if self.poll_now() {
+            return Ok(true);
+        }
+        self.forward();
         let deadline = secs(timeout).map(|d| Instant::now() + d);
         self.slot.wait(py, deadline)
     }
 
     /// `None` while pending; `(True, (topic, partition, offset, timestamp))` or
     /// `(False, exception)` once complete.
-    fn outcome<'py>(&self, py: Python<'py>) -> PyResult<Option<(bool, PyObject)>> {
+    fn outcome(&self, py: Python<'_>) -> PyResult<Option<(bool, PyObject)>> {
+        self.poll_now();
         Ok(match self.slot.peek() {
             None => None,
             Some(Ok(md)) => Some((
@@ -241,5 +285,8 @@ impl Delivery {
     /// Reports this delivery's id through the producer's `take_completed` once it completes.
     fn watch(&self) {
         self.slot.watch(self.id, &self.completions);
+        if !self.poll_now() {
+            self.forward();
+        }
     }
 }

@@ -12,6 +12,7 @@ always equal what the application has been given.
 """
 import abc
 import collections
+import functools
 import logging
 import time
 
@@ -31,6 +32,7 @@ ConsumerRecord = collections.namedtuple(
      "serialized_header_size"])
 
 _new_record = tuple.__new__
+_make_record = functools.partial(tuple.__new__, ConsumerRecord)
 
 
 class ConsumerRebalanceListener(abc.ABC):
@@ -183,16 +185,19 @@ class KafkaConsumer:
         if not rows:
             return
         kd, vd = self._key_de, self._value_de
+        if kd is None and vd is None:
+            # The native rows are already in ConsumerRecord's field order.
+            self._buffer.extend(map(_make_record, rows))
+            return
         buf = self._buffer
-        for (topic, partition, offset, ts, ts_type, key, value, headers, epoch,
+        for (topic, partition, epoch, offset, ts, ts_type, key, value, headers, checksum,
              ks, vs, hs) in rows:
             if kd is not None:
                 key = kd(topic, headers, key)
             if vd is not None:
                 value = vd(topic, headers, value)
             buf.append(_new_record(ConsumerRecord, (
-                topic, partition, None if epoch < 0 else epoch, offset, ts, ts_type, key, value,
-                headers, None, ks, vs, hs if headers else -1)))
+                topic, partition, epoch, offset, ts, ts_type, key, value, headers, checksum, ks, vs, hs)))
 
     def poll(self, timeout_ms=0, max_records=None, update_offsets=True):
         """``{TopicPartition: [ConsumerRecord]}`` fetched within ``timeout_ms`` (maybe empty)."""
@@ -205,6 +210,20 @@ class KafkaConsumer:
         out = {}
         buf = self._buffer
         n = len(buf) if max_records is None else min(max_records, len(buf))
+        if n == len(buf):
+            # Records of a partition come in runs: one TopicPartition per run, not per record.
+            last_t = last_p = lst = None
+            for r in buf:
+                t, p = r[0], r[1]
+                if t is not last_t or p != last_p:
+                    tp = TopicPartition(t, p)
+                    lst = out.get(tp)
+                    if lst is None:
+                        lst = out[tp] = []
+                    last_t, last_p = t, p
+                lst.append(r)
+            buf.clear()
+            return out
         for _ in range(n):
             r = buf.popleft()
             tp = TopicPartition(r.topic, r.partition)
