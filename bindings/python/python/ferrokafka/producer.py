@@ -37,10 +37,15 @@ class FutureRecordMetadata(Future):
     _errbacks = ()
     _watched = False
 
-    def __init__(self, producer, delivery, key_size, value_size, header_size):
+    def __init__(self, producer, delivery, key, value, headers):
         self._producer = producer
         self._delivery = delivery
-        self._sizes = (key_size, value_size, header_size)
+        self._record = (key, value, headers)  # sizes are computed when the metadata is built
+
+    def _sizes(self):
+        key, value, headers = self._record
+        return (-1 if key is None else len(key), -1 if value is None else len(value),
+                sum(len(k.encode("utf-8")) + len(v or b"") for k, v in headers) if headers else -1)
 
     def _settle(self):
         """Completes this future from the native outcome, if there is one (runs callbacks)."""
@@ -53,7 +58,7 @@ class FutureRecordMetadata(Future):
         if ok:
             topic, partition, offset, timestamp = payload
             self.success(RecordMetadata(topic, partition, TopicPartition(topic, partition), offset,
-                                        timestamp, None, *self._sizes))
+                                        timestamp, None, *self._sizes()))
         else:
             self.failure(payload)
         return True
@@ -125,6 +130,7 @@ class KafkaProducer:
 
     def send(self, topic, value=None, key=None, headers=None, partition=None, timestamp_ms=None):
         """Publishes a record; returns a ``FutureRecordMetadata``."""
+        # The hot path of every producer: kept inline on purpose.
         if self._closed:
             raise Errors.IllegalStateError("KafkaProducer already closed!")
         if value is None and key is None:
@@ -132,20 +138,40 @@ class KafkaProducer:
         if topic not in self._valid_topics:
             ensure_valid_topic_name(topic)
             self._valid_topics.add(topic)
-        if not headers:
-            if headers is not None and not isinstance(headers, list):
+        if headers:
+            if not isinstance(headers, list):
                 raise TypeError("headers must be list-type")
-            headers = []
-        elif not isinstance(headers, list):
+            if not all(isinstance(h, tuple) and len(h) == 2 and isinstance(h[0], str)
+                       and isinstance(h[1], (bytes, type(None))) for h in headers):
+                raise TypeError("All headers items must be (str, bytes) tuples")
+        elif headers is not None and not isinstance(headers, list):
             raise TypeError("headers must be list-type")
-        elif not all(isinstance(h, tuple) and len(h) == 2 and isinstance(h[0], str)
-                     and isinstance(h[1], (bytes, type(None))) for h in headers):
-            raise TypeError("All headers items must be (str, bytes) tuples")
-        key_bytes = self._key_bytes(topic, headers, key)
-        value_bytes = self._value_bytes(topic, headers, value)
+        else:
+            headers = None
+        if self._key_ser is not None:
+            key = self._key_ser(topic, headers or [], key)
+        if key is not None and type(key) is not bytes:
+            key = _as_bytes(key, "key")
+        if self._value_ser is not None:
+            value = self._value_ser(topic, headers or [], value)
+        if value is not None and type(value) is not bytes:
+            value = _as_bytes(value, "value")
         if partition is None and self._partitioner is not None:
-            partition = self._custom_partition(topic, key_bytes)
-        return self._send_serialized(topic, key_bytes, value_bytes, headers, partition, timestamp_ms)
+            partition = self._custom_partition(topic, key)
+        if self._watching:
+            self._run_callbacks()
+        delivery = self._native.send((topic, partition, key, value, headers, timestamp_ms))
+        future = FutureRecordMetadata(self, delivery, key, value, headers)
+        if delivery.is_done():
+            self._refused(future)
+        return future
+
+    @staticmethod
+    def _refused(future):
+        # Failed before it was queued: too large, closed... kafka-python raises these here.
+        future._settle()
+        if isinstance(future.exception, (Errors.MessageSizeTooLargeError, Errors.IllegalStateError)):
+            raise future.exception
 
     def _key_bytes(self, topic, headers, key):
         if self._key_ser is not None:
@@ -164,16 +190,9 @@ class KafkaProducer:
         if self._watching:
             self._run_callbacks()
         delivery = self._native.send((topic, partition, key_bytes, value_bytes, headers or None, timestamp_ms))
-        future = FutureRecordMetadata(
-            self, delivery,
-            -1 if key_bytes is None else len(key_bytes),
-            -1 if value_bytes is None else len(value_bytes),
-            sum(len(k.encode("utf-8")) + len(v or b"") for k, v in headers) if headers else -1)
+        future = FutureRecordMetadata(self, delivery, key_bytes, value_bytes, headers)
         if delivery.is_done():
-            # Failed before it was queued: too large, closed... kafka-python raises these here.
-            future._settle()
-            if isinstance(future.exception, (Errors.MessageSizeTooLargeError, Errors.IllegalStateError)):
-                raise future.exception
+            self._refused(future)
         return future
 
     def _custom_partition(self, topic, key_bytes):
