@@ -1,0 +1,163 @@
+"""kafka-python configuration names -> the core's Java property names.
+
+Owns each client's accepted keys (kafka-python 3.x names plus the 2.x ones), which map to a
+core property, which the Python layer consumes itself (serializers, partitioner, timeouts of
+the iterator), and which are accepted and ignored because they tune kafka-python's own socket
+layer. An unknown key raises ``KafkaConfigurationError``; a bad value is reported by the core
+(also ``KafkaConfigurationError``) naming the property.
+"""
+import itertools
+
+from ferrokafka import errors as Errors
+
+_COMMON = {
+    "bootstrap_servers": "bootstrap.servers",
+    "client_id": "client.id",
+    "request_timeout_ms": "request.timeout.ms",
+    "retry_backoff_ms": "retry.backoff.ms",
+    "reconnect_backoff_ms": "reconnect.backoff.ms",
+    "reconnect_backoff_max_ms": "reconnect.backoff.max.ms",
+    "metadata_max_age_ms": "metadata.max.age.ms",
+    "connections_max_idle_ms": "connections.max.idle.ms",
+    "security_protocol": "security.protocol",
+    "metrics_num_samples": "metrics.num.samples",
+    "metrics_sample_window_ms": "metrics.sample.window.ms",
+}
+
+# Settings of kafka-python's own network layer (or features the protocol handles for us).
+_IGNORED_COMMON = {
+    "receive_buffer_bytes", "send_buffer_bytes", "socket_options", "sock_chunk_bytes",
+    "sock_chunk_buffer_count", "api_version", "api_version_auto_timeout_ms",
+    "bootstrap_timeout_ms", "selector", "metric_reporters", "metrics_enabled",
+    "client_dns_lookup", "receive_message_max_bytes", "proxy_url", "socks5_proxy",
+    "kafka_client", "max_in_flight_requests_per_connection_admin", "ssl_context",
+    "ssl_check_hostname", "ssl_cafile", "ssl_certfile", "ssl_keyfile", "ssl_crlfile",
+    "ssl_password", "ssl_ciphers", "sasl_mechanism", "sasl_plain_username",
+    "sasl_plain_password", "sasl_kerberos_name", "sasl_kerberos_service_name",
+    "sasl_kerberos_domain_name", "sasl_oauth_token_provider", "allow_auto_create_topics",
+    "bootstrap_topics_filter", "loop",
+}
+
+PRODUCER = dict(_COMMON, **{
+    "acks": "acks",
+    "compression_type": "compression.type",
+    "retries": "retries",
+    "batch_size": "batch.size",
+    "linger_ms": "linger.ms",
+    "buffer_memory": "buffer.memory",
+    "max_block_ms": "max.block.ms",
+    "max_request_size": "max.request.size",
+    "enable_idempotence": "enable.idempotence",
+    "max_in_flight_requests_per_connection": "max.in.flight.requests.per.connection",
+    "delivery_timeout_ms": "delivery.timeout.ms",
+    "transactional_id": "transactional.id",
+    # aiokafka's name for batch_size
+    "max_batch_size": "batch.size",
+})
+PRODUCER_PYTHON = {"key_serializer", "value_serializer", "partitioner"}
+PRODUCER_IGNORED = _IGNORED_COMMON | {"transaction_timeout_ms"}
+
+CONSUMER = dict(_COMMON, **{
+    "group_id": "group.id",
+    "group_instance_id": "group.instance.id",
+    "fetch_max_wait_ms": "fetch.max.wait.ms",
+    "fetch_min_bytes": "fetch.min.bytes",
+    "fetch_max_bytes": "fetch.max.bytes",
+    "max_partition_fetch_bytes": "max.partition.fetch.bytes",
+    "auto_offset_reset": "auto.offset.reset",
+    "enable_auto_commit": "enable.auto.commit",
+    "auto_commit_interval_ms": "auto.commit.interval.ms",
+    "isolation_level": "isolation.level",
+    "max_poll_records": "max.poll.records",
+    "max_poll_interval_ms": "max.poll.interval.ms",
+    "session_timeout_ms": "session.timeout.ms",
+    "heartbeat_interval_ms": "heartbeat.interval.ms",
+    "partition_assignment_strategy": "partition.assignment.strategy",
+    "client_rack": "client.rack",
+})
+CONSUMER_PYTHON = {"key_deserializer", "value_deserializer", "consumer_timeout_ms",
+                   "default_offset_commit_callback"}
+CONSUMER_IGNORED = _IGNORED_COMMON | {
+    "check_crcs", "enable_incremental_fetch_sessions", "exclude_internal_topics",
+    "metric_group_prefix", "legacy_iterator", "max_in_flight_requests_per_connection",
+    "rebalance_timeout_ms",
+}
+
+ADMIN = dict(_COMMON)
+ADMIN_IGNORED = _IGNORED_COMMON | {"max_in_flight_requests_per_connection"}
+
+_ASSIGNORS = {
+    "range": "range", "roundrobin": "roundrobin", "sticky": "cooperative-sticky",
+    "cooperative-sticky": "cooperative-sticky", "cooperative_sticky": "cooperative-sticky",
+    "rangepartitionassignor": "range", "roundrobinpartitionassignor": "roundrobin",
+    "stickypartitionassignor": "cooperative-sticky",
+    "cooperativestickypartitionassignor": "cooperative-sticky",
+}
+
+_client_ids = itertools.count(1)
+
+
+def _assignor_name(a):
+    name = a if isinstance(a, str) else getattr(a, "name", None) or getattr(a, "__name__", "")
+    found = _ASSIGNORS.get(str(name).lower())
+    if found is None:
+        raise Errors.KafkaConfigurationError(
+            "partition_assignment_strategy: unsupported assignor %r; use range, roundrobin or "
+            "sticky (cooperative-sticky)" % (a,))
+    return found
+
+
+def _value(key, v):
+    if key == "bootstrap.servers":
+        if isinstance(v, (list, tuple, set)):
+            return ",".join(str(s) for s in v)
+        return str(v)
+    if key == "compression.type":
+        return "none" if v is None else str(v)
+    if key == "retries" and isinstance(v, float) and v == float("inf"):
+        return "2147483647"
+    if key == "partition.assignment.strategy":
+        items = v if isinstance(v, (list, tuple)) else [v]
+        names = []
+        for a in items:
+            n = _assignor_name(a)
+            if n not in names:
+                names.append(n)
+        return ",".join(names)
+    if key == "auto.offset.reset":
+        return {"smallest": "earliest", "largest": "latest"}.get(v, str(v))
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def translate(configs, mapping, python_keys, ignored, kind):
+    """``(core_pairs, python_settings)`` for kafka-python ``configs``; unknown keys raise."""
+    unknown = [k for k in configs if k not in mapping and k not in python_keys and k not in ignored]
+    if unknown:
+        raise Errors.UnrecognizedConfigsError("Unrecognized configs: %s" % (sorted(unknown),))
+    core = {}
+    py = {}
+    for k, v in configs.items():
+        if k in python_keys:
+            py[k] = v
+        elif k in mapping and v is not None:
+            prop = mapping[k]
+            core[prop] = _value(prop, v)
+        elif k in mapping and k == "compression_type":
+            core["compression.type"] = "none"
+    core.setdefault("bootstrap.servers", "localhost:9092")
+    servers = []
+    for s in core["bootstrap.servers"].split(","):
+        s = s.strip()
+        if s and ":" not in s:
+            s += ":9092"
+        if s:
+            servers.append(s)
+    core["bootstrap.servers"] = ",".join(servers)
+    if kind == "admin" and "request.timeout.ms" in core:
+        # kafka-python bounds each admin call by request_timeout_ms.
+        core.setdefault("default.api.timeout.ms", core["request.timeout.ms"])
+    if "client.id" not in core:
+        core["client.id"] = "ferrokafka-python-%s-%d" % (kind, next(_client_ids))
+    return core, py

@@ -1,0 +1,30 @@
+//! `ferrokafka._native`: the private native module under the pure-Python `ferrokafka` package.
+//!
+//! Owns registering the native classes. Each class is a thin handle over `ferrokafka-core`
+//! (or the embedded broker): it converts arguments, waits with the GIL released and maps
+//! errors to `ferrokafka.errors` classes. Idiom (kafka-python / aiokafka shapes, config names,
+//! serializers, callbacks) lives in the Python package, protocol and retries in the core.
+
+mod admin;
+mod broker;
+mod consumer;
+mod convert;
+mod errors;
+mod producer;
+mod slot;
+mod wait;
+
+use pyo3::prelude::*;
+
+/// The native module; `ferrokafka/__init__.py` and friends wrap these classes.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<producer::NativeProducer>()?;
+    m.add_class::<producer::Delivery>()?;
+    m.add_class::<consumer::NativeConsumer>()?;
+    m.add_class::<consumer::PendingCommit>()?;
+    m.add_class::<admin::NativeAdmin>()?;
+    m.add_class::<broker::NativeBroker>()?;
+    m.add("CORE_VERSION", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
