@@ -28,7 +28,7 @@ fn kafka_libs() -> PathBuf {
 }
 
 /// Runs one of Kafka's tool classes; returns stdout.
-fn kafka(libs: &PathBuf, class: &str, args: &[&str], stdin: &str) -> String {
+fn kafka(libs: &std::path::Path, class: &str, args: &[&str], stdin: &str) -> String {
     use std::io::Write;
     let mut child = Command::new("java")
         .arg("-Xshare:auto")
