@@ -102,6 +102,7 @@ pub fn link_dir() -> PathBuf {
         "kafka-configs",
         "kafka-get-offsets",
         "kafka-delete-records",
+        "kafka-log-dirs",
         "kafka-producer-perf-test",
         "kafka-consumer-perf-test",
     ] {
