@@ -318,6 +318,27 @@ fn our_tools_print_what_kafkas_tools_print() {
         theirs.lines().take(2).collect::<Vec<_>>()
     );
 
+    // kafka-broker-api-versions: the same broker ranges; "usable" is each tool's own client.
+    let usable = regex::Regex::new(r"\[usable: [^\]]*\]").unwrap();
+    let ours = run(
+        &["broker-api-versions", "--bootstrap-server", bs.as_str()],
+        "",
+    )
+    .ok()
+    .stdout;
+    let theirs = kafka(
+        &libs,
+        "org.apache.kafka.tools.BrokerApiVersionsCommand",
+        &["--bootstrap-server", bs.as_str()],
+        "",
+    );
+    same(
+        "broker-api-versions",
+        &usable.replace_all(&ours, "[usable: n]"),
+        &usable.replace_all(&theirs, "[usable: n]"),
+        false,
+    );
+
     // The console consumer's columns, read from one partition at a fixed offset.
     let fmt = [
         "--partition",

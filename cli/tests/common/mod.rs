@@ -103,6 +103,7 @@ pub fn link_dir() -> PathBuf {
         "kafka-get-offsets",
         "kafka-delete-records",
         "kafka-log-dirs",
+        "kafka-broker-api-versions",
         "kafka-producer-perf-test",
         "kafka-consumer-perf-test",
     ] {

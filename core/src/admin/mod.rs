@@ -6,6 +6,7 @@
 //! `default.api.timeout.ms`. Each concern lives in its own file; none of them decides policy
 //! for the caller (no implicit topic creation).
 
+mod api_versions;
 mod config_details;
 mod configs;
 mod coordinator;
@@ -27,6 +28,7 @@ use crate::config::ClientConfig;
 use crate::connection::{Connection, TcpConnector};
 pub use crate::consumer::offsets::{ListedOffset, EARLIEST, LATEST, MAX_TIMESTAMP};
 use crate::error::{Error, ErrorKind, Result};
+pub use api_versions::{ApiVersionInfo, NodeApiVersions};
 pub use config_details::{config_source_name, ConfigDetail, ConfigSynonym};
 pub use configs::{AlterConfigOp, ConfigEntry, ConfigResource, ConfigResourceType};
 pub use coordinator::GroupCoordinator;
