@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod broker_api_versions;
 mod broker_cmd;
 mod common;
 mod configs;
@@ -62,6 +63,9 @@ enum Command {
     /// Describe brokers' log directories and replica sizes (kafka-log-dirs).
     #[command(name = "log-dirs", infer_long_args = true)]
     LogDirs(log_dirs::LogDirsArgs),
+    /// Each broker's API version ranges (kafka-broker-api-versions).
+    #[command(name = "broker-api-versions", infer_long_args = true)]
+    BrokerApiVersions(broker_api_versions::ApiVersionsArgs),
     /// Producer throughput and latency test (kafka-producer-perf-test).
     #[command(name = "producer-perf-test", infer_long_args = true)]
     ProducerPerfTest(producer_perf::ProducerPerfArgs),
@@ -81,6 +85,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("kafka-get-offsets", "get-offsets"),
     ("kafka-delete-records", "delete-records"),
     ("kafka-log-dirs", "log-dirs"),
+    ("kafka-broker-api-versions", "broker-api-versions"),
     ("kafka-producer-perf-test", "producer-perf-test"),
     ("kafka-consumer-perf-test", "consumer-perf-test"),
 ];
@@ -119,6 +124,7 @@ fn main() -> ExitCode {
         Command::GetOffsets(args) => get_offsets::run(args),
         Command::DeleteRecords(args) => delete_records::run(args),
         Command::LogDirs(args) => log_dirs::run(args),
+        Command::BrokerApiVersions(args) => broker_api_versions::run(args),
         Command::ProducerPerfTest(args) => producer_perf::run(args),
         Command::ConsumerPerfTest(args) => consumer_perf::run(args),
     };

@@ -28,7 +28,7 @@ fn kafka_libs() -> PathBuf {
 }
 
 /// Runs one of Kafka's tool classes; returns stdout.
-fn kafka(libs: &PathBuf, class: &str, args: &[&str], stdin: &str) -> String {
+fn kafka(libs: &std::path::Path, class: &str, args: &[&str], stdin: &str) -> String {
     use std::io::Write;
     let mut child = Command::new("java")
         .arg("-Xshare:auto")
@@ -316,6 +316,27 @@ fn our_tools_print_what_kafkas_tools_print() {
     assert_eq!(
         ours.lines().take(2).collect::<Vec<_>>(),
         theirs.lines().take(2).collect::<Vec<_>>()
+    );
+
+    // kafka-broker-api-versions: the same broker ranges; "usable" is each tool's own client.
+    let usable = regex::Regex::new(r"\[usable: [^\]]*\]").unwrap();
+    let ours = run(
+        &["broker-api-versions", "--bootstrap-server", bs.as_str()],
+        "",
+    )
+    .ok()
+    .stdout;
+    let theirs = kafka(
+        &libs,
+        "org.apache.kafka.tools.BrokerApiVersionsCommand",
+        &["--bootstrap-server", bs.as_str()],
+        "",
+    );
+    same(
+        "broker-api-versions",
+        &usable.replace_all(&ours, "[usable: n]"),
+        &usable.replace_all(&theirs, "[usable: n]"),
+        false,
     );
 
     // The console consumer's columns, read from one partition at a fixed offset.

@@ -102,6 +102,8 @@ pub fn link_dir() -> PathBuf {
         "kafka-configs",
         "kafka-get-offsets",
         "kafka-delete-records",
+        "kafka-log-dirs",
+        "kafka-broker-api-versions",
         "kafka-producer-perf-test",
         "kafka-consumer-perf-test",
     ] {

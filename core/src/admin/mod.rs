@@ -6,6 +6,7 @@
 //! `default.api.timeout.ms`. Each concern lives in its own file; none of them decides policy
 //! for the caller (no implicit topic creation).
 
+mod api_versions;
 mod config_details;
 mod configs;
 mod coordinator;
@@ -25,6 +26,7 @@ use crate::cluster::{BrokerInfo, Cluster};
 use crate::config::ClientConfig;
 use crate::connection::{Connection, TcpConnector};
 use crate::error::{Error, ErrorKind, Result};
+pub use api_versions::{ApiVersionInfo, NodeApiVersions};
 pub use crate::requests::offsets::{ListedOffset, EARLIEST, LATEST, MAX_TIMESTAMP};
 pub use crate::types::PartitionInfo;
 pub use config_details::{config_source_name, ConfigDetail, ConfigSynonym};
