@@ -238,7 +238,9 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
             int n = r.i32();
             for (int i = 0; i < n; i++) {
                 long id = r.i64();
-                Pending p = pending.remove(id);
+                // Removed only after its callback ran: flush() waits on this map, and Java's flush
+                // returns once callbacks have completed.
+                Pending p = pending.get(id);
                 if (r.i8() == 0) {
                     int partition = r.i32();
                     long offset = r.i64();
@@ -253,6 +255,7 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
                         complete(p, null, e);
                     }
                 }
+                pending.remove(id);
             }
             if (n > 0) {
                 synchronized (progress) {
