@@ -352,7 +352,7 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
             } finally {
                 rethrowListenerFailure();
             }
-            return decode(batch);
+            return decode(h, batch);
         } finally {
             release();
         }
@@ -366,13 +366,16 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
         }
     }
 
-    private ConsumerRecords<K, V> decode(byte[] batch) {
+    private record Raw(TopicPartition tp, long offset, long ts, TimestampType tsType, int epoch, byte[] key,
+                       byte[] value, RecordHeaders headers) {}
+
+    private ConsumerRecords<K, V> decode(long h, byte[] batch) {
         Codec.Reader r = new Codec.Reader(batch);
         int n = r.i32();
         if (n == 0) {
             return ConsumerRecords.empty();
         }
-        Map<TopicPartition, List<ConsumerRecord<K, V>>> out = new LinkedHashMap<>();
+        List<Raw> raws = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             String topic = r.str();
             int partition = r.i32();
@@ -388,21 +391,34 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
                 String hk = r.str();
                 headers.add(new RecordHeader(hk, r.bytes()));
             }
-            TopicPartition tp = new TopicPartition(topic, partition);
+            raws.add(new Raw(new TopicPartition(topic, partition), offset, ts, tsType, epoch, key, value, headers));
+        }
+        Map<TopicPartition, List<ConsumerRecord<K, V>>> out = new LinkedHashMap<>();
+        for (int i = 0; i < raws.size(); i++) {
+            Raw x = raws.get(i);
+            String topic = x.tp.topic();
             K k;
             V v;
             try {
-                k = key == null ? keyDeserializer.deserialize(topic, headers, (byte[]) null)
-                        : keyDeserializer.deserialize(topic, headers, key);
-                v = value == null ? valueDeserializer.deserialize(topic, headers, (byte[]) null)
-                        : valueDeserializer.deserialize(topic, headers, value);
+                k = keyDeserializer.deserialize(topic, x.headers, x.key);
+                v = valueDeserializer.deserialize(topic, x.headers, x.value);
             } catch (RuntimeException e) {
-                throw new RecordDeserializationException(tp, offset, "Error deserializing key/value for partition "
-                        + tp + " at offset " + offset + ". If needed, please seek past the record to continue consumption.", e);
+                // As KafkaConsumer: the records before the bad one are returned, and the bad one
+                // fails the next poll until the application seeks past it; nothing after it is lost.
+                Map<TopicPartition, Long> rewind = new LinkedHashMap<>();
+                for (Raw rest : raws.subList(i, raws.size())) {
+                    rewind.putIfAbsent(rest.tp, rest.offset);
+                }
+                rewind.forEach((tp, offset) -> Native.consumerSeek(h, tp.topic(), tp.partition(), offset));
+                if (!out.isEmpty()) {
+                    return new ConsumerRecords<>(out);
+                }
+                throw new RecordDeserializationException(x.tp, x.offset, "Error deserializing key/value for partition "
+                        + x.tp + " at offset " + x.offset + ". If needed, please seek past the record to continue consumption.", e);
             }
-            out.computeIfAbsent(tp, x -> new ArrayList<>()).add(new ConsumerRecord<>(topic, partition, offset, ts, tsType,
-                    key == null ? -1 : key.length, value == null ? -1 : value.length, k, v, headers,
-                    epoch < 0 ? Optional.empty() : Optional.of(epoch)));
+            out.computeIfAbsent(x.tp, t -> new ArrayList<>()).add(new ConsumerRecord<>(topic, x.tp.partition(), x.offset,
+                    x.ts, x.tsType, x.key == null ? -1 : x.key.length, x.value == null ? -1 : x.value.length, k, v,
+                    x.headers, x.epoch < 0 ? Optional.empty() : Optional.of(x.epoch)));
         }
         return new ConsumerRecords<>(out);
     }

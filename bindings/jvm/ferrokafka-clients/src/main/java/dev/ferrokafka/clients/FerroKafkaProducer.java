@@ -219,7 +219,10 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
 
     /** The callback thread: fetches delivery results a batch at a time until the producer closed. */
     private void runCallbacks() {
-        long h = markClosingSafeHandle();
+        // This thread uses the handle until the native result stream ends (after close());
+        // close() joins it before freeing, so it needs no per-call accounting.
+        long h = enter(CLOSED);
+        exit();
         while (true) {
             byte[] batch;
             try {
@@ -235,7 +238,9 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
             int n = r.i32();
             for (int i = 0; i < n; i++) {
                 long id = r.i64();
-                Pending p = pending.remove(id);
+                // Removed only after its callback ran: flush() waits on this map, and Java's flush
+                // returns once callbacks have completed.
+                Pending p = pending.get(id);
                 if (r.i8() == 0) {
                     int partition = r.i32();
                     long offset = r.i64();
@@ -250,6 +255,7 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
                         complete(p, null, e);
                     }
                 }
+                pending.remove(id);
             }
             if (n > 0) {
                 synchronized (progress) {
@@ -267,18 +273,6 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
         synchronized (progress) {
             progress.notifyAll();
         }
-    }
-
-    // The callback thread uses the handle until the native result stream ends; close joins it
-    // before freeing, so it needs no per-call accounting.
-    private long markClosingSafeHandle() {
-        return enterAndExit();
-    }
-
-    private long enterAndExit() {
-        long h = enter(CLOSED);
-        exit();
-        return h;
     }
 
     @Override
@@ -350,7 +344,9 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
         // Called from a callback, Java closes forcefully: nothing may wait for this thread.
         Native.producerClose(h, fromCallback ? 0 : ms);
         if (fromCallback) {
-            return; // the callback thread frees nothing while it runs; the handle stays until GC'd process exit
+            // The callback thread is still inside a batch: it ends by itself once the result
+            // stream closes; the native object is then left to process exit (never freed while used).
+            return;
         }
         try {
             callbackThread.join(Math.max(ms, 1000) + 5000);

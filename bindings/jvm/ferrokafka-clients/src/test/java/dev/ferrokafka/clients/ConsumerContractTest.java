@@ -272,6 +272,48 @@ class ConsumerContractTest {
     }
 
     @Test
+    void aBadRecordFailsPollWithoutLosingTheOthers() throws Exception {
+        String topic = TestCluster.topic("poison");
+        try (FerroKafkaProducer<String, String> p = new FerroKafkaProducer<>(TestCluster.producerProps())) {
+            for (String v : List.of("1", "2", "oops", "4")) {
+                p.send(new ProducerRecord<>(topic, 0, "k", v));
+            }
+            p.flush();
+        }
+        Map<String, Object> props = TestCluster.consumerProps(null);
+        props.put("value.deserializer", RefuseOops.class);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try (FerroKafkaConsumer<String, String> c = new FerroKafkaConsumer<>(props)) {
+            c.assign(List.of(tp));
+            List<String> got = new ArrayList<>();
+            org.apache.kafka.common.errors.RecordDeserializationException bad = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (bad == null && System.nanoTime() < deadline) {
+                try {
+                    c.poll(Duration.ofMillis(200)).forEach(r -> got.add(r.value()));
+                } catch (org.apache.kafka.common.errors.RecordDeserializationException e) {
+                    bad = e;
+                }
+            }
+            assertEquals(List.of("1", "2"), got);
+            assertEquals(2, bad.offset());
+            c.seek(tp, bad.offset() + 1);
+            assertEquals("4", pollUntil(c, 1).get(0).value(), "the record after the bad one is not lost");
+        }
+    }
+
+    public static final class RefuseOops extends org.apache.kafka.common.serialization.StringDeserializer {
+        @Override
+        public String deserialize(String topic, byte[] data) {
+            String s = super.deserialize(topic, data);
+            if ("oops".equals(s)) {
+                throw new org.apache.kafka.common.errors.SerializationException("cannot read " + s);
+            }
+            return s;
+        }
+    }
+
+    @Test
     void misuseIsReportedLikeJava() {
         try (FerroKafkaConsumer<String, String> c = new FerroKafkaConsumer<>(TestCluster.consumerProps(null))) {
             assertThrows(IllegalStateException.class, () -> c.poll(Duration.ofMillis(10)));
