@@ -201,6 +201,8 @@ export class Consumer {
     // Commits are of processed records (run's autoCommit), made here; the core's auto-commit
     // would commit fetched-but-unprocessed positions.
     p['enable.auto.commit'] = 'false'
+    // kafkajs hands out whole fetched batches; one native poll may carry as many records.
+    p['max.poll.records'] = '10000'
     const assigners = config.partitionAssigners ?? []
     const names = assigners.map((a) => {
       if (typeof a !== 'function' || !a.protocolName) {
