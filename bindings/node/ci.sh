@@ -5,7 +5,8 @@
 #
 #   bash bindings/node/ci.sh
 #
-# Needs Rust and Node 20 (npm) preinstalled; npm downloads are cached in ~/.npm. Exits non-zero
+# Needs Rust, Node 20 (npm), Python 3 and a JDK + Maven (test/apache.test.mjs starts a real
+# Apache Kafka through tests/harness) preinstalled; npm downloads are cached in ~/.npm. Exits non-zero
 # on any failure. Every wait inside the tests is bounded; the whole suite is capped too.
 set -euo pipefail
 
@@ -27,6 +28,9 @@ if [[ -f "$ROOT/examples/node/package.json" ]]; then
   echo "=== node example: npm ci"
   (cd "$ROOT/examples/node" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
+
+echo "=== Apache Kafka jars for test/apache.test.mjs (cached under ~/.cache/ferrokafka)"
+bash "$ROOT/scripts/fetch-kafka.sh" >/dev/null
 
 echo "=== node binding: tests"
 timeout --kill-after=30 1200 node --test --test-concurrency=1 --test-timeout=300000 test/*.test.mjs

@@ -5,130 +5,30 @@
 // unprocessed offset and the run loop retries after a backoff (kafkajs's restart).
 
 import * as native from './native'
-import { bool, num, Props, RetryOptions } from './config'
-import { AssignerProtocol, PartitionAssigner } from './constants'
+import { bool, num, Props } from './config'
+import { AssignerProtocol } from './constants'
 import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, fromNative } from './errors'
 import { Instrumentation, InstrumentationEvent, RemoveInstrumentationEventListener } from './events'
 import { Logger } from './logger'
 import { IHeaders } from './producer'
+import {
+  Batch,
+  CONSUMER_EVENTS,
+  ConsumerConfig,
+  ConsumerGroupState,
+  ConsumerRunConfig,
+  ConsumerSubscribeTopic,
+  ConsumerSubscribeTopics,
+  GroupDescription,
+  KafkaMessage,
+  Offsets,
+  PartitionOffset,
+  TopicPartitionOffset,
+  TopicPartitionOffsetAndMetadata,
+  TopicPartitions,
+} from './consumerTypes'
 
-export interface ConsumerConfig {
-  groupId: string
-  partitionAssigners?: PartitionAssigner[]
-  metadataMaxAge?: number
-  sessionTimeout?: number
-  rebalanceTimeout?: number
-  heartbeatInterval?: number
-  maxBytesPerPartition?: number
-  minBytes?: number
-  maxBytes?: number
-  maxWaitTimeInMs?: number
-  retry?: RetryOptions
-  allowAutoTopicCreation?: boolean
-  maxInFlightRequests?: number
-  readUncommitted?: boolean
-  rackId?: string
-  /** The seed service's option; commits still follow `run({ autoCommit })`. */
-  enableAutoCommit?: boolean
-}
-
-export interface KafkaMessage {
-  key: Buffer | null
-  value: Buffer | null
-  timestamp: string
-  attributes: number
-  offset: string
-  headers: IHeaders
-  size?: never
-}
-
-export type TopicPartition = { topic: string; partition: number }
-export type TopicPartitionOffset = TopicPartition & { offset: string }
-export type TopicPartitionOffsetAndMetadata = TopicPartitionOffset & { metadata?: string | null }
-export type TopicPartitions = { topic: string; partitions: number[] }
-export interface PartitionOffset {
-  partition: number
-  offset: string
-}
-export interface TopicOffsets {
-  topic: string
-  partitions: PartitionOffset[]
-}
-export interface Offsets {
-  topics: TopicOffsets[]
-}
-
-export interface Batch {
-  topic: string
-  partition: number
-  highWatermark: string
-  messages: KafkaMessage[]
-  isEmpty(): boolean
-  firstOffset(): string | null
-  lastOffset(): string
-  offsetLag(): string
-  offsetLagLow(): string
-}
-
-export interface EachMessagePayload {
-  topic: string
-  partition: number
-  message: KafkaMessage
-  heartbeat(): Promise<void>
-  pause(): () => void
-}
-
-export interface EachBatchPayload {
-  batch: Batch
-  resolveOffset(offset: string): void
-  heartbeat(): Promise<void>
-  pause(): () => void
-  commitOffsetsIfNecessary(offsets?: Offsets): Promise<void>
-  uncommittedOffsets(): Offsets
-  isRunning(): boolean
-  isStale(): boolean
-}
-
-export type EachMessageHandler = (payload: EachMessagePayload) => Promise<void>
-export type EachBatchHandler = (payload: EachBatchPayload) => Promise<void>
-
-export type ConsumerRunConfig = {
-  autoCommit?: boolean
-  autoCommitInterval?: number | null
-  autoCommitThreshold?: number | null
-  eachBatchAutoResolve?: boolean
-  partitionsConsumedConcurrently?: number
-  eachBatch?: EachBatchHandler
-  eachMessage?: EachMessageHandler
-}
-
-export type ConsumerSubscribeTopics = { topics: (string | RegExp)[]; fromBeginning?: boolean }
-export type ConsumerSubscribeTopic = { topic: string | RegExp; fromBeginning?: boolean }
-
-export type ConsumerGroupState = 'Unknown' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead' | 'Empty'
-export type MemberDescription = { clientHost: string; clientId: string; memberId: string; memberAssignment: Buffer; memberMetadata: Buffer }
-export type GroupDescription = { groupId: string; members: MemberDescription[]; protocol: string; protocolType: string; state: ConsumerGroupState }
-
-export const CONSUMER_EVENTS = {
-  HEARTBEAT: 'consumer.heartbeat',
-  COMMIT_OFFSETS: 'consumer.commit_offsets',
-  GROUP_JOIN: 'consumer.group_join',
-  FETCH_START: 'consumer.fetch_start',
-  FETCH: 'consumer.fetch',
-  START_BATCH_PROCESS: 'consumer.start_batch_process',
-  END_BATCH_PROCESS: 'consumer.end_batch_process',
-  CONNECT: 'consumer.connect',
-  DISCONNECT: 'consumer.disconnect',
-  STOP: 'consumer.stop',
-  CRASH: 'consumer.crash',
-  REBALANCING: 'consumer.rebalancing',
-  RECEIVED_UNSUBSCRIBED_TOPICS: 'consumer.received_unsubscribed_topics',
-  REQUEST: 'consumer.network.request',
-  REQUEST_TIMEOUT: 'consumer.network.request_timeout',
-  REQUEST_QUEUE_SIZE: 'consumer.network.request_queue_size',
-} as const
-
-export type ConsumerEvents = typeof CONSUMER_EVENTS
+export * from './consumerTypes'
 
 export interface ConsumerDeps {
   verify: () => Promise<void>
@@ -168,7 +68,6 @@ export class Consumer {
   private fromBeginning = false
   private running = false
   private loop: Promise<void> | null = null
-  private generation = -1
   private joined = ''
   /** Next offset to commit per partition (processed records). */
   private resolved = new Map<string, { topic: string; partition: number; offset: number }>()
@@ -201,6 +100,8 @@ export class Consumer {
     // Commits are of processed records (run's autoCommit), made here; the core's auto-commit
     // would commit fetched-but-unprocessed positions.
     p['enable.auto.commit'] = 'false'
+    // kafkajs hands out whole fetched batches; one native poll may carry as many records.
+    p['max.poll.records'] = '10000'
     const assigners = config.partitionAssigners ?? []
     const names = assigners.map((a) => {
       if (typeof a !== 'function' || !a.protocolName) {
@@ -358,7 +259,6 @@ export class Consumer {
     const joined = `${gen}|${JSON.stringify(memberAssignment)}`
     if (joined === this.joined) return
     this.joined = joined
-    this.generation = gen
     for (const t of this.pausedTopics) {
       const parts = (memberAssignment[t] ?? []).map((partition) => ({ topic: t, partition }))
       c.pause(parts)
@@ -626,7 +526,6 @@ export class Consumer {
     await this.stop()
     const c = this.client
     this.client = null
-    this.generation = -1
     this.joined = ''
     if (c) {
       try {

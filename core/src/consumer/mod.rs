@@ -19,8 +19,8 @@ mod positions;
 mod rebalance;
 pub mod record;
 mod reset;
-mod watermarks;
 pub mod state;
+mod watermarks;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
