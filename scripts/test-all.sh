@@ -137,6 +137,15 @@ run crash-sigkill "${PYTEST[@]}" tests/interop/python/test_crash.py
 run kafkajs node --test --test-concurrency=1 --test-timeout=300000 tests/interop/node/
 run java-kafka-clients mvn -q -B -Dstyle.color=never -f tests/interop/java test
 
+# ---- the bindings and the CLI: each builds on the release target/ above --------------------------
+
+run node-binding bash bindings/node/ci.sh
+run python-binding bash bindings/python/ci.sh
+run jvm-binding bash bindings/jvm/ci.sh
+# The CLI's own tests ran in cargo-test; its comparison with Apache Kafka's tools is `#[ignore]`d
+# there (it needs the Kafka jars and a JVM) and runs here.
+run cli-vs-kafka-tools cargo test --release --locked -p ferrokafka-cli -- --ignored
+
 # ---- summary ----------------------------------------------------------------------------------
 
 log "summary (target: $FERROKAFKA_TEST_TARGET, total $((SECONDS - START_ALL))s, logs in $LOGS)"

@@ -6,8 +6,8 @@ use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
 use kafka_protocol::messages::DescribeConfigsRequest;
 
 use super::{Admin, ConfigResource, ConfigResourceType};
-use crate::requests::sb;
 use crate::error::{Error, Result};
+use crate::requests::sb;
 
 /// One synonym of a config: where a value comes from, in precedence order.
 #[derive(Debug, Clone, PartialEq, Eq)]

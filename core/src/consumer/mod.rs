@@ -194,9 +194,7 @@ impl Consumer {
     /// Subscribes to every topic whose whole name matches `pattern` (Java's `Pattern` rules
     /// for the common subset); new matching topics join on the next metadata check.
     pub fn subscribe_pattern(&self, pattern: &str) -> Result<()> {
-        let re = Regex::new(&format!("^(?:{pattern})$"))
-            .map_err(|e| Error::config(format!("invalid subscription pattern {pattern:?}: {e}")))?;
-        self.subscribe_inner(Subscription::Pattern(re), None)
+        self.subscribe_inner(Subscription::Pattern(whole_name_regex(pattern)?), None)
     }
 
     /// Like [`subscribe_pattern`](Self::subscribe_pattern), with rebalance callbacks.
@@ -205,8 +203,7 @@ impl Consumer {
         pattern: &str,
         listener: Arc<dyn RebalanceListener>,
     ) -> Result<()> {
-        let re = Regex::new(&format!("^(?:{pattern})$"))
-            .map_err(|e| Error::config(format!("invalid subscription pattern {pattern:?}: {e}")))?;
+        let re = whole_name_regex(pattern)?;
         self.subscribe_inner(Subscription::Pattern(re), Some(listener))
     }
 
@@ -560,4 +557,10 @@ impl Consumer {
         self.inner.cluster.close();
         result
     }
+}
+
+/// A subscription pattern matched against whole topic names, as Java's `Pattern.matches`.
+fn whole_name_regex(pattern: &str) -> Result<Regex> {
+    Regex::new(&format!("^(?:{pattern})$"))
+        .map_err(|e| Error::config(format!("invalid subscription pattern {pattern:?}: {e}")))
 }

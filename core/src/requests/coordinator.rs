@@ -48,6 +48,44 @@ fn coordinator_moved(code: i16) -> bool {
     code == ErrorCode::NotCoordinator.code() || code == ErrorCode::CoordinatorNotAvailable.code()
 }
 
+/// The broker coordinating a group or transactional id, as FindCoordinator answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoordinatorNode {
+    pub node: i32,
+    pub host: String,
+    pub port: i32,
+}
+
+/// One FindCoordinator request for `key` (`key_type` 0 = group) to any broker, no retries.
+pub(crate) async fn lookup_coordinator(
+    cluster: &Cluster,
+    key: &str,
+    key_type: i8,
+) -> Result<CoordinatorNode> {
+    let conn = cluster.any_broker().await?;
+    let v = conn.version::<FindCoordinatorRequest>()?;
+    let mut req = FindCoordinatorRequest::default().with_key_type(key_type);
+    if v >= 4 {
+        req = req.with_coordinator_keys(vec![sb(key)]);
+    } else {
+        req = req.with_key(sb(key));
+    }
+    let resp = conn.request(&req).await?;
+    let (code, node, host, port) = match resp.coordinators.first() {
+        Some(c) if v >= 4 => (c.error_code, c.node_id.0, c.host.to_string(), c.port),
+        _ => (
+            resp.error_code,
+            resp.node_id.0,
+            resp.host.to_string(),
+            resp.port,
+        ),
+    };
+    if code != 0 {
+        return Err(Error::from_code(code, format!("FindCoordinator for {key}")));
+    }
+    Ok(CoordinatorNode { node, host, port })
+}
+
 /// FindCoordinator for `key` (`key_type` 0 = group) with retries until `deadline`; caches the
 /// node in `state` when given.
 pub async fn find_coordinator(
@@ -69,26 +107,9 @@ pub async fn find_coordinator(
     }
     let backoff = cluster.config().common.retry_backoff;
     loop {
-        let attempt: Result<i32> = async {
-            let conn = cluster.any_broker().await?;
-            let v = conn.version::<FindCoordinatorRequest>()?;
-            let mut req = FindCoordinatorRequest::default().with_key_type(key_type);
-            if v >= 4 {
-                req = req.with_coordinator_keys(vec![sb(key)]);
-            } else {
-                req = req.with_key(sb(key));
-            }
-            let resp = conn.request(&req).await?;
-            let (code, node) = match resp.coordinators.first() {
-                Some(c) if v >= 4 => (c.error_code, c.node_id.0),
-                _ => (resp.error_code, resp.node_id.0),
-            };
-            if code != 0 {
-                return Err(Error::from_code(code, format!("FindCoordinator for {key}")));
-            }
-            Ok(node)
-        }
-        .await;
+        let attempt = lookup_coordinator(cluster, key, key_type)
+            .await
+            .map(|c| c.node);
         match attempt {
             Ok(node) => {
                 if !cluster.metadata().brokers.contains_key(&node) {
