@@ -125,7 +125,10 @@ run cargo-clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 run cargo-test cargo test --release --workspace --locked
 # The client core against a real Apache Kafka too (the run above used the broker under test).
 # The three-node failover test always uses Apache Kafka, so it already ran.
-run core-vs-apache env FERROKAFKA_TEST_TARGET=apache cargo test --release -p ferrokafka-core --locked --tests -- --skip leader_kill
+# `--workspace --tests` rather than `-p ferrokafka-core`: cargo unifies features over the
+# selected packages, and only the workspace selection reuses the build above (the broker's and
+# CLI's own tests start their own brokers, so they run again unchanged, in seconds).
+run core-vs-apache env FERROKAFKA_TEST_TARGET=apache cargo test --release --workspace --locked --tests -- --skip leader_kill
 
 # ---- interop: real clients against the broker under test --------------------------------------
 
@@ -144,7 +147,7 @@ run python-binding bash bindings/python/ci.sh
 run jvm-binding bash bindings/jvm/ci.sh
 # The CLI's own tests ran in cargo-test; its comparison with Apache Kafka's tools is `#[ignore]`d
 # there (it needs the Kafka jars and a JVM) and runs here.
-run cli-vs-kafka-tools cargo test --release --locked -p ferrokafka-cli -- --ignored
+run cli-vs-kafka-tools cargo test --release --workspace --locked --test kafka_parity -- --ignored
 
 # ---- summary ----------------------------------------------------------------------------------
 

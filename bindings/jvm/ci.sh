@@ -27,8 +27,10 @@ for tool in cargo java mvn; do
 done
 
 start=$SECONDS
-echo "=== cargo build --release -p ferrokafka-jni"
-timeout "$STEP_TIMEOUT" cargo build --release -p ferrokafka-jni --locked
+# --workspace, not -p ferrokafka-jni: the same feature set as every other build, so the core
+# compiled by `cargo build --release --workspace` is reused instead of compiled again.
+echo "=== cargo build --release --workspace (the JNI library)"
+timeout "$STEP_TIMEOUT" cargo build --release --workspace --locked
 
 echo "=== mvn install bindings/jvm (build.sh copies the release library into the JAR)"
 timeout --kill-after=30 "$STEP_TIMEOUT" "${MVN[@]}" -f bindings/jvm/pom.xml install

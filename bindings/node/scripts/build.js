@@ -14,7 +14,9 @@ const root = path.resolve(here, '..', '..')
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: 'inherit' })
 
 const profile = process.argv.includes('--debug') ? 'debug' : 'release'
-const cargoArgs = ['build', '-p', 'ferrokafka-node']
+// The whole workspace, not `-p ferrokafka-node`: cargo unifies features over the packages it
+// builds, so only a workspace build reuses the core compiled by `cargo build --workspace`.
+const cargoArgs = ['build', '--workspace']
 if (profile === 'release') cargoArgs.push('--release')
 if (process.env.CI) cargoArgs.push('--locked')
 run('cargo', cargoArgs, root)
