@@ -147,7 +147,7 @@ run python-binding bash bindings/python/ci.sh
 run jvm-binding bash bindings/jvm/ci.sh
 # The CLI's own tests ran in cargo-test; its comparison with Apache Kafka's tools is `#[ignore]`d
 # there (it needs the Kafka jars and a JVM) and runs here.
-run cli-vs-kafka-tools cargo test --release --workspace --locked --test kafka_parity -- --ignored
+run cli-vs-kafka-tools cargo test --release --locked -p ferrokafka-cli -- --ignored
 
 # ---- summary ----------------------------------------------------------------------------------
 
