@@ -285,7 +285,12 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
             exit();
         }
         synchronized (progress) {
-            while (!pending.isEmpty() && pending.firstKey() <= target && callbackThread.isAlive()) {
+            // firstEntry(), not isEmpty() then firstKey(): the callback thread removes entries
+            // concurrently, so the map can empty between two calls.
+            java.util.Map.Entry<Long, Pending> first;
+            while ((first = pending.firstEntry()) != null
+                    && first.getKey() <= target
+                    && callbackThread.isAlive()) {
                 try {
                     progress.wait(50);
                 } catch (InterruptedException e) {
