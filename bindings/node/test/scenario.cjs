@@ -60,6 +60,9 @@ module.exports = async function scenario(lib, brokers, label) {
     })
   }
   await until('both consumers to share the partitions', () => assigned[0] > 0 && assigned[1] > 0 && assigned[0] + assigned[1] === 3)
+  // Taken now: once the first consumer disconnects, the other may (or may not yet) rejoin with
+  // all three partitions, which is timing, not behaviour.
+  const assignmentSizes = [...assigned].sort()
 
   const producer = kafka.producer()
   await producer.connect()
@@ -108,7 +111,7 @@ module.exports = async function scenario(lib, brokers, label) {
     sentPartitions: sent.map((m) => m.partition).sort(),
     metadataKeys: Object.keys(sent[0]).sort(),
     baseOffsetsAreStrings: sent.every((m) => typeof m.baseOffset === 'string'),
-    assignmentSizes: [...assigned].sort(),
+    assignmentSizes,
     partitionOfKey,
     recordsSeen: seen.length,
     distinctRecords: new Set(seen.map((r) => r.value)).size,
