@@ -12,6 +12,7 @@ pub mod batch;
 pub mod compression;
 mod error;
 pub mod frame;
+pub mod jaas;
 pub mod varint;
 
 pub use compression::{Compression, CompressionLevels, CompressionType};
