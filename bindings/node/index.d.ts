@@ -65,8 +65,11 @@ export declare class NativeConsumer {
   subscribe(topics: Array<string>): void
   /** Subscribes to every topic whose whole name matches `pattern`. */
   subscribePattern(pattern: string): void
-  /** Waits up to `timeout_ms` for records; resolves with a batch, possibly empty. */
-  poll(timeoutMs: number): Promise<Array<InRecord>>
+  /**
+   * Waits up to `timeout_ms` for records; resolves with a batch, possibly empty, packed for
+   * one crossing (decoded by the TS layer).
+   */
+  poll(timeoutMs: number): Promise<PolledRecords>
   /** Commits these offsets (the next offset to read), or every current position when unset. */
   commit(offsets?: Array<TpOffset> | undefined | null): Promise<void>
   /** Makes the next poll return records of the partition from `offset`. */
@@ -173,20 +176,6 @@ export interface Header {
   value?: Buffer
 }
 
-/** A record read by a consumer. */
-export interface InRecord {
-  topic: string
-  partition: number
-  offset: number
-  timestamp: number
-  /** `true` when the broker set the timestamp (LogAppendTime). */
-  logAppendTime: boolean
-  key?: Buffer
-  value?: Buffer
-  headers: Array<Header>
-}
-
-/** An offset and the timestamp ListOffsets reported with it. */
 export interface ListedOffset {
   topic: string
   partition: number
@@ -199,6 +188,20 @@ export interface OffsetQuery {
   topic: string
   partition: number
   spec: number
+}
+
+/** Records of one poll, packed (see the module documentation for the layout). */
+export interface PolledRecords {
+  /** How many records. */
+  count: number
+  /** Topic names, referenced by index from `layout`. */
+  topics: Array<string>
+  layout: Int32Array
+  /** Offsets (exact below 2^53). */
+  offsets: Float64Array
+  /** Timestamps in ms since the epoch. */
+  timestamps: Float64Array
+  data: Buffer
 }
 
 /** A record to produce. `partition` unset lets the core's partitioner choose. */

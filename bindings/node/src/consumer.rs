@@ -7,8 +7,9 @@ use std::time::Duration;
 use ferrokafka_core::{Consumer, OffsetAndMetadata, TopicPartition};
 use napi_derive::napi;
 
-use crate::convert::{client_config, InRecord, Tp, TpOffset};
+use crate::convert::{client_config, Tp, TpOffset};
 use crate::error::{on_core, to_napi};
+use crate::packed::{pack, PolledRecords};
 
 /// A Kafka consumer (group membership, fetch prefetch, commits) from the core.
 #[napi]
@@ -43,13 +44,14 @@ impl NativeConsumer {
         self.inner.subscribe_pattern(&pattern).map_err(to_napi)
     }
 
-    /// Waits up to `timeout_ms` for records; resolves with a batch, possibly empty.
+    /// Waits up to `timeout_ms` for records; resolves with a batch, possibly empty, packed for
+    /// one crossing (decoded by the TS layer).
     #[napi]
-    pub async fn poll(&self, timeout_ms: u32) -> napi::Result<Vec<InRecord>> {
+    pub async fn poll(&self, timeout_ms: u32) -> napi::Result<PolledRecords> {
         let c = self.inner.clone();
         let records =
             on_core(async move { c.poll(Duration::from_millis(timeout_ms.into())).await }).await?;
-        Ok(records.iter().map(InRecord::from).collect())
+        Ok(pack(&records))
     }
 
     /// Commits these offsets (the next offset to read), or every current position when unset.

@@ -4,9 +4,7 @@
 use std::collections::HashMap;
 
 use bytes::Bytes;
-use ferrokafka_core::{
-    ClientConfig, ConsumerRecord, ProducerRecord, RecordMetadata, TopicPartition,
-};
+use ferrokafka_core::{ClientConfig, ProducerRecord, RecordMetadata, TopicPartition};
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
@@ -40,20 +38,6 @@ pub struct Delivery {
     pub timestamp: i64,
 }
 
-/// A record read by a consumer.
-#[napi(object)]
-pub struct InRecord {
-    pub topic: String,
-    pub partition: i32,
-    pub offset: i64,
-    pub timestamp: i64,
-    /// `true` when the broker set the timestamp (LogAppendTime).
-    pub log_append_time: bool,
-    pub key: Option<Buffer>,
-    pub value: Option<Buffer>,
-    pub headers: Vec<Header>,
-}
-
 /// A topic and partition.
 #[napi(object)]
 #[derive(Clone)]
@@ -73,10 +57,6 @@ pub struct TpOffset {
 
 fn bytes(b: Buffer) -> Bytes {
     Bytes::from(Vec::<u8>::from(b))
-}
-
-fn buffer(b: &Bytes) -> Buffer {
-    Buffer::from(b.to_vec())
 }
 
 /// The core configuration from Java-named properties (the TS layer maps kafkajs options).
@@ -112,31 +92,6 @@ impl From<RecordMetadata> for Delivery {
             partition: m.partition,
             offset: m.offset,
             timestamp: m.timestamp,
-        }
-    }
-}
-
-impl From<&ConsumerRecord> for InRecord {
-    fn from(r: &ConsumerRecord) -> InRecord {
-        InRecord {
-            topic: r.topic.clone(),
-            partition: r.partition,
-            offset: r.offset,
-            timestamp: r.timestamp,
-            log_append_time: matches!(
-                r.timestamp_type,
-                ferrokafka_core::consumer::TimestampType::LogAppendTime
-            ),
-            key: r.key.as_ref().map(buffer),
-            value: r.value.as_ref().map(buffer),
-            headers: r
-                .headers
-                .iter()
-                .map(|(k, v)| Header {
-                    key: k.clone(),
-                    value: v.as_ref().map(buffer),
-                })
-                .collect(),
         }
     }
 }

@@ -11,4 +11,5 @@ mod broker;
 mod consumer;
 mod convert;
 mod error;
+mod packed;
 mod producer;

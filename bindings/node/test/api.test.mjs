@@ -63,6 +63,52 @@ test('send resolves RecordMetadata with string offsets; keyed records keep their
   assert.deepEqual(first.headers.multi.map(String), ['a', 'b'])
 })
 
+test('consumed records keep null and empty keys, values and header values, and UTF-8 header keys, across topics in one poll', async () => {
+  const a = await createTopic(admin, 'api-edges-a')
+  const b = await createTopic(admin, 'api-edges-b')
+  const producer = kafka.producer()
+  await producer.connect()
+  await producer.send({
+    topic: a,
+    messages: [
+      { key: null, value: 'no-key', partition: 0 },
+      { key: '', value: '', partition: 0, headers: { empty: '', 'ключ-😀': 'ü' } },
+      { key: 'tomb', value: null, partition: 0 },
+      { key: Buffer.from([0, 255, 1]), value: Buffer.alloc(70000, 7), partition: 0, headers: { bin: Buffer.from([9, 0, 9]) } },
+    ],
+  })
+  await producer.send({ topic: b, messages: [{ key: 'kb', value: 'vb', partition: 1 }] })
+  await producer.disconnect()
+  const consumer = kafka.consumer({ groupId: uniqueName('g') })
+  const got = []
+  await consumer.connect()
+  await consumer.subscribe({ topics: [a, b], fromBeginning: true })
+  await consumer.run({ eachMessage: async ({ topic, partition, message }) => got.push({ topic, partition, message }) })
+  await eventually(() => got.length >= 5, '5 records')
+  await consumer.disconnect()
+  const ofA = got.filter((r) => r.topic === a).map((r) => r.message)
+  assert.deepEqual(ofA.map((m) => m.offset), ['0', '1', '2', '3'])
+  assert.equal(ofA[0].key, null)
+  assert.equal(ofA[0].value.toString(), 'no-key')
+  assert.ok(Buffer.isBuffer(ofA[1].key) && ofA[1].key.length === 0, 'an empty key stays an empty Buffer')
+  assert.ok(Buffer.isBuffer(ofA[1].value) && ofA[1].value.length === 0, 'an empty value stays an empty Buffer')
+  assert.equal(ofA[1].headers.empty.length, 0)
+  assert.equal(ofA[1].headers['ключ-😀'].toString(), 'ü')
+  assert.equal(ofA[2].value, null, 'a tombstone keeps its null value')
+  assert.deepEqual([...ofA[3].key], [0, 255, 1])
+  assert.equal(ofA[3].value.length, 70000)
+  assert.ok(ofA[3].value.every((x) => x === 7))
+  assert.deepEqual([...ofA[3].headers.bin], [9, 0, 9])
+  for (const m of ofA) {
+    assert.equal(typeof m.timestamp, 'string')
+    assert.equal(m.attributes, 0)
+  }
+  const ofB = got.filter((r) => r.topic === b)
+  assert.equal(ofB.length, 1)
+  assert.equal(ofB[0].partition, 1)
+  assert.equal(ofB[0].message.key.toString(), 'kb')
+})
+
 test('sendBatch over several topics, every codec', async () => {
   const producer = kafka.producer({ lingerMs: 5, batchSize: 32768 })
   await producer.connect()

@@ -10,7 +10,7 @@ import { AssignerProtocol } from './constants'
 import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, fromNative } from './errors'
 import { Instrumentation, InstrumentationEvent, RemoveInstrumentationEventListener } from './events'
 import { Logger } from './logger'
-import { IHeaders } from './producer'
+import { decodeRecords, PolledRecord } from './records'
 import {
   Batch,
   CONSUMER_EVENTS,
@@ -39,24 +39,6 @@ export interface ConsumerDeps {
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-function toMessage(r: native.InRecord): KafkaMessage {
-  const headers: IHeaders = {}
-  for (const h of r.headers) {
-    const v = h.value ?? Buffer.alloc(0)
-    const prev = headers[h.key]
-    if (prev === undefined) headers[h.key] = v
-    else headers[h.key] = ([] as (Buffer | string)[]).concat(prev, v)
-  }
-  return {
-    key: r.key ?? null,
-    value: r.value ?? null,
-    timestamp: String(r.timestamp),
-    attributes: r.logAppendTime ? 8 : 0,
-    offset: String(r.offset),
-    headers,
-  }
-}
 
 export class Consumer {
   readonly events = CONSUMER_EVENTS
@@ -187,11 +169,11 @@ export class Consumer {
     const wait = Math.min(this.config.maxWaitTimeInMs ?? 5000, 500)
     let failures = 0
     while (this.running) {
-      let records: native.InRecord[]
+      let records: PolledRecord[]
       const started = Date.now()
       try {
         this.instrumentation.emit(CONSUMER_EVENTS.FETCH_START, {})
-        records = await c.poll(wait)
+        records = decodeRecords(await c.poll(wait))
       } catch (e) {
         const err = fromNative(e)
         this.instrumentation.emit(CONSUMER_EVENTS.CRASH, { error: err, groupId: this.config.groupId, restart: true })
@@ -227,8 +209,8 @@ export class Consumer {
   }
 
   /** Records polled but not handed out go back: their partitions are sought to the first one. */
-  private seekBack(records: native.InRecord[]): void {
-    const first = new Map<string, native.InRecord>()
+  private seekBack(records: PolledRecord[]): void {
+    const first = new Map<string, PolledRecord>()
     for (const r of records) if (!first.has(key(r.topic, r.partition))) first.set(key(r.topic, r.partition), r)
     for (const r of first.values()) {
       try {
@@ -239,8 +221,8 @@ export class Consumer {
     }
   }
 
-  private group(records: native.InRecord[]): native.InRecord[][] {
-    const by = new Map<string, native.InRecord[]>()
+  private group(records: PolledRecord[]): PolledRecord[][] {
+    const by = new Map<string, PolledRecord[]>()
     for (const r of records) {
       const k = key(r.topic, r.partition)
       let list = by.get(k)
@@ -288,7 +270,7 @@ export class Consumer {
   private seeked = new Set<string>()
 
   /** Processes one partition's records; false when the handler failed (partition sought back). */
-  private async process(c: native.NativeConsumer, records: native.InRecord[]): Promise<boolean> {
+  private async process(c: native.NativeConsumer, records: PolledRecord[]): Promise<boolean> {
     const { topic, partition } = records[0]
     const k = key(topic, partition)
     this.seeked.delete(k)
@@ -297,7 +279,7 @@ export class Consumer {
       c.seek(topic, partition, records[0].offset)
       return true
     }
-    const messages = records.map(toMessage)
+    const messages = records.map((r) => r.message)
     const hw = c.highWatermark(topic, partition)
     const last = records[records.length - 1].offset
     const highWatermark = String(hw ?? last + 1)

@@ -13,5 +13,4 @@ export type NativeConsumer = import('../index').NativeConsumer
 export type NativeAdmin = import('../index').NativeAdmin
 export type NativeBroker = import('../index').NativeBroker
 export type OutRecord = import('../index').OutRecord
-export type InRecord = import('../index').InRecord
 export type Delivery = import('../index').Delivery
