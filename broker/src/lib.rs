@@ -20,6 +20,7 @@
 
 mod builder;
 pub mod config;
+mod config_synonyms;
 pub mod context;
 pub mod coordinator;
 mod data_dir;

@@ -45,7 +45,7 @@ macro_rules! key {
 /// Every topic config Apache Kafka 4.x accepts, in Kafka's order (alphabetical).
 pub static TOPIC_CONFIG_KEYS: &[TopicConfigKey] = &[
     key!("cleanup.policy", List, |b| b.log_cleanup_policy.clone()),
-    key!("compression.gzip.level", Int, |_| "9".into()),
+    key!("compression.gzip.level", Int, |_| "-1".into()),
     key!("compression.lz4.level", Int, |_| "9".into()),
     key!("compression.type", String, |_| "producer".into()),
     key!("compression.zstd.level", Int, |_| "3".into()),
@@ -79,6 +79,8 @@ pub static TOPIC_CONFIG_KEYS: &[TopicConfigKey] = &[
     key!("min.compaction.lag.ms", Long, |_| "0".into()),
     key!("min.insync.replicas", Int, |_| "1".into()),
     key!("preallocate", Boolean, |_| "false".into()),
+    key!("remote.log.copy.disable", Boolean, |_| "false".into()),
+    key!("remote.log.delete.on.disable", Boolean, |_| "false".into()),
     key!("remote.storage.enable", Boolean, |_| "false".into()),
     key!("retention.bytes", Long, |b| b
         .log_retention_bytes

@@ -279,12 +279,14 @@ async fn describe(admin: &Admin, a: &TopicsArgs) -> anyhow::Result<()> {
                 || (a.at_min_isr && p.isr.len() == min_isr);
             if show {
                 println!(
-                    "\tTopic: {}\tPartition: {}\tLeader: {}\tReplicas: {}\tIsr: {}\tElr: N/A\tLastKnownElr: N/A",
+                    "\tTopic: {}\tPartition: {}\tLeader: {}\tReplicas: {}\tIsr: {}\tElr: {}\tLastKnownElr: {}",
                     t.name,
                     p.partition,
                     p.leader.map_or("none".to_string(), |l| l.to_string()),
                     join(&p.replicas),
                     join(&p.isr),
+                    elr(p.elr.as_deref()),
+                    elr(p.last_known_elr.as_deref()),
                 );
             }
         }
@@ -306,6 +308,12 @@ fn print_topic_line(t: &TopicDescription, overrides: &[String]) {
         overrides.join(",")
     ));
     println!("{line}");
+}
+
+/// ELR as Kafka's TopicCommand prints it: `N/A` when the broker did not report it (no
+/// DescribeTopicPartitions), else the ids joined by commas (empty when none).
+fn elr(ids: Option<&[i32]>) -> String {
+    ids.map_or_else(|| "N/A".to_string(), join)
 }
 
 fn join(ids: &[i32]) -> String {

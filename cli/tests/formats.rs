@@ -81,8 +81,14 @@ fn topic_describe_matches_topic_command_layout() {
         ),
         "{d:?}"
     );
-    assert_eq!(lines[1], "\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: N/A\tLastKnownElr: N/A");
-    assert_eq!(lines[2], "\tTopic: orders\tPartition: 1\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: N/A\tLastKnownElr: N/A");
+    assert_eq!(
+        lines[1],
+        "\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: \tLastKnownElr: "
+    );
+    assert_eq!(
+        lines[2],
+        "\tTopic: orders\tPartition: 1\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: \tLastKnownElr: "
+    );
     let over = run(
         &[
             "topics",

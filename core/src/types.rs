@@ -60,4 +60,9 @@ pub struct PartitionInfo {
     pub leader: Option<i32>,
     pub replicas: Vec<i32>,
     pub isr: Vec<i32>,
+    /// Eligible leader replicas (KIP-966); `None` when the answer came from Metadata, which
+    /// does not carry them (Kafka's tools print `N/A`).
+    pub elr: Option<Vec<i32>>,
+    /// The last known ELR; `None` as for [`elr`](Self::elr).
+    pub last_known_elr: Option<Vec<i32>>,
 }

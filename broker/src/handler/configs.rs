@@ -6,7 +6,7 @@ use ferrokafka_protocol::ErrorCode;
 use std::collections::BTreeMap;
 
 use kafka_protocol::messages::describe_configs_response::{
-    DescribeConfigsResourceResult, DescribeConfigsResult,
+    DescribeConfigsResourceResult, DescribeConfigsResult, DescribeConfigsSynonym,
 };
 use kafka_protocol::messages::{
     alter_configs_response, incremental_alter_configs_response, AlterConfigsRequest,
@@ -15,15 +15,13 @@ use kafka_protocol::messages::{
 };
 
 use super::sb;
+use crate::config_synonyms::{topic_synonyms, DEFAULT_CONFIG, STATIC_BROKER_CONFIG};
 use crate::context::RequestContext;
 use crate::state::BrokerState;
 use crate::topic_config::{self, ConfigType, TOPIC_CONFIG_KEYS};
 
 const TOPIC: i8 = 2;
 const BROKER: i8 = 4;
-const DYNAMIC_TOPIC_CONFIG: i8 = 1;
-const STATIC_BROKER_CONFIG: i8 = 4;
-const DEFAULT_CONFIG: i8 = 5;
 
 pub fn describe(
     state: &BrokerState,
@@ -31,6 +29,7 @@ pub fn describe(
     req: DescribeConfigsRequest,
 ) -> DescribeConfigsResponse {
     let version = ctx.api_version;
+    let r_synonyms = req.include_synonyms;
     let results = req
         .resources
         .into_iter()
@@ -63,16 +62,27 @@ pub fn describe(
                         let configs = TOPIC_CONFIG_KEYS
                             .iter()
                             .filter(|k| wanted(k.name))
-                            .map(|k| match topic.configs.get(k.name) {
-                                Some(v) => {
-                                    entry(k.name, v.clone(), DYNAMIC_TOPIC_CONFIG, k.ty as i8)
+                            .map(|k| {
+                                let own = topic.configs.get(k.name);
+                                let chain =
+                                    topic_synonyms(k.name, own.map(String::as_str), &state.config);
+                                let source = chain.first().map_or(DEFAULT_CONFIG, |s| s.source);
+                                let value = own
+                                    .cloned()
+                                    .unwrap_or_else(|| k.default_value(&state.config));
+                                let mut e = entry(k.name, value, source, k.ty as i8);
+                                if r_synonyms && version >= 1 {
+                                    e.synonyms = chain
+                                        .into_iter()
+                                        .map(|s| {
+                                            DescribeConfigsSynonym::default()
+                                                .with_name(sb(s.name))
+                                                .with_value(Some(sb(s.value)))
+                                                .with_source(s.source)
+                                        })
+                                        .collect();
                                 }
-                                None => entry(
-                                    k.name,
-                                    k.default_value(&state.config),
-                                    DEFAULT_CONFIG,
-                                    k.ty as i8,
-                                ),
+                                e
                             })
                             .collect();
                         result.with_error_code(0).with_configs(configs)

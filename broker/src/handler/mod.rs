@@ -22,6 +22,7 @@ mod delete_topics;
 mod describe_cluster;
 mod describe_groups;
 mod describe_log_dirs;
+mod describe_topic_partitions;
 mod fetch;
 mod find_coordinator;
 mod heartbeat;
@@ -65,6 +66,7 @@ pub const SUPPORTED_APIS: &[ApiKey] = &[
     ApiKey::IncrementalAlterConfigs,
     ApiKey::OffsetDelete,
     ApiKey::DescribeCluster,
+    ApiKey::DescribeTopicPartitions,
 ];
 
 /// Whether the broker answers `api`.
@@ -109,6 +111,9 @@ pub async fn dispatch(
         Q::DeleteRecords(r) => A::DeleteRecords(delete_records::handle(state, ctx, r)),
         Q::DescribeLogDirs(r) => A::DescribeLogDirs(describe_log_dirs::handle(state, ctx, r)),
         Q::InitProducerId(r) => A::InitProducerId(init_producer_id::handle(state, ctx, r)),
+        Q::DescribeTopicPartitions(r) => {
+            A::DescribeTopicPartitions(describe_topic_partitions::handle(state, ctx, r))
+        }
         other => {
             // Unreachable in practice: `wire` refuses unsupported APIs before decoding.
             tracing::warn!(api = ?std::mem::discriminant(&other), "request for an API this broker does not serve");

@@ -13,6 +13,7 @@ mod coordinator;
 mod groups;
 mod log_dirs;
 mod records;
+mod topic_partitions;
 mod topics;
 
 use std::future::Future;

@@ -7,7 +7,8 @@ use kafka_protocol::messages::create_partitions_request::CreatePartitionsTopic;
 use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
 use kafka_protocol::messages::delete_topics_request::DeleteTopicState;
 use kafka_protocol::messages::{
-    CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest, TopicName,
+    CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest,
+    DescribeTopicPartitionsRequest, TopicName,
 };
 
 use super::Admin;
@@ -188,10 +189,19 @@ impl Admin {
         Ok(names)
     }
 
-    /// Partitions, leaders, replicas and ISR of `names`.
+    /// Partitions, leaders, replicas, ISR (and ELR where the broker serves
+    /// DescribeTopicPartitions) of `names`.
     pub async fn describe_topics(&self, names: &[&str]) -> Result<Vec<TopicDescription>> {
         let list: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        if list.is_empty() {
+            // DescribeTopicPartitions reads an empty list as "every topic"; this call does not.
+            return Ok(Vec::new());
+        }
         self.retry("describing topics", || async {
+            let conn = self.cluster.any_broker().await?;
+            if conn.version::<DescribeTopicPartitionsRequest>().is_ok() {
+                return super::topic_partitions::describe(&conn, &list).await;
+            }
             let md = self.cluster.fetch_metadata(Some(&list)).await?;
             let mut out = Vec::new();
             for t in &md.topics {

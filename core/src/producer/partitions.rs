@@ -22,6 +22,8 @@ impl Producer {
                 leader: p.leader,
                 replicas: p.replicas.clone(),
                 isr: p.isr.clone(),
+                elr: None,
+                last_known_elr: None,
             })
             .collect())
     }

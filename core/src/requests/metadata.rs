@@ -14,6 +14,8 @@ pub(crate) fn partition_infos(t: &MetadataResponseTopic) -> Vec<PartitionInfo> {
             leader: (p.leader_id.0 >= 0).then_some(p.leader_id.0),
             replicas: p.replica_nodes.iter().map(|b| b.0).collect(),
             isr: p.isr_nodes.iter().map(|b| b.0).collect(),
+            elr: None,
+            last_known_elr: None,
         })
         .collect();
     parts.sort_by_key(|p| p.partition);
