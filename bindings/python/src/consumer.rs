@@ -281,6 +281,12 @@ impl NativeConsumer {
         block_on(py, async move { c.seek_to_end(&parts).await })
     }
 
+    /// The high watermark the last fetch of this partition reported (None before one).
+    fn highwater(&self, topic: String, partition: i32) -> Option<i64> {
+        self.consumer
+            .high_watermark(&TopicPartition::new(topic, partition))
+    }
+
     fn pause(&self, partitions: Vec<(String, i32)>) {
         self.consumer.pause(&convert::tps(partitions));
     }

@@ -170,6 +170,9 @@ def test_manual_assign_seek_and_offsets(lib, bootstrap, topic_name):
                what="records after seek")
     assert [r.offset for r in records] == [15, 16, 17, 18, 19]
     assert consumer.position(tp) == 20
+    assert consumer.highwater(tp) == 20, "the high watermark of the last fetch"
+    with pytest.raises(TypeError):
+        consumer.highwater((topic_name, 0))
     consumer.seek_to_beginning(tp)
     assert consumer.position(tp) == 0
     consumer.close()

@@ -330,7 +330,12 @@ class KafkaConsumer:
                                      None if timeout_ms is None else timeout_ms / 1000.0)
 
     def highwater(self, partition):
-        return None
+        """The last known high watermark of an assigned ``partition`` (from its latest fetch
+        response); None until the partition has been fetched."""
+        if not isinstance(partition, TopicPartition):
+            raise TypeError("partition must be a TopicPartition namedtuple")
+        assert partition in self.assignment(), "Partition is not assigned"
+        return self._native.highwater(partition.topic, partition.partition)
 
     def seek(self, partition, offset):
         """Makes the next poll read ``partition`` from ``offset``."""
