@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use bytes::BytesMut;
+use kafka_protocol::messages::ApiKey;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
@@ -82,10 +83,13 @@ async fn run_connection<R, W>(
     W: AsyncWrite + Unpin,
 {
     let peer = conn.peer;
+    let conn_id = conn.connection_id;
+    tracing::debug!(conn = conn_id, %peer, "connection opened");
     let mut reader = BufReader::with_capacity(64 * 1024, r);
     let mut writer = BufWriter::with_capacity(64 * 1024, w);
     let max = state.config.socket_request_max_bytes;
     let mut out = BytesMut::with_capacity(16 * 1024);
+    // What the last frame was, for the debug trail of responses per connection.
     loop {
         let frame = tokio::select! {
             f = wire::read_frame(&mut reader, max) => f,
@@ -100,6 +104,7 @@ async fn run_connection<R, W>(
             }
         };
         out.clear();
+        let mut last: Option<(ApiKey, i32)> = None;
         match wire::decode_request(frame) {
             Ok(Decoded::ApiVersionsFallback { correlation_id }) => {
                 wire::encode_api_versions_fallback(&mut out, correlation_id);
@@ -107,6 +112,13 @@ async fn run_connection<R, W>(
             Ok(Decoded::Request { header, api, body }) => {
                 let version = header.request_api_version;
                 let correlation_id = header.correlation_id;
+                tracing::debug!(
+                    conn = conn_id,
+                    ?api,
+                    version,
+                    correlation_id,
+                    "request read"
+                );
                 let ctx = RequestContext {
                     connection: &conn,
                     client_id: header
@@ -121,8 +133,10 @@ async fn run_connection<R, W>(
                 };
                 let response = handler::dispatch(&state, &ctx, *body).await;
                 let Some(response) = response else {
+                    tracing::debug!(conn = conn_id, ?api, correlation_id, "no response (acks=0)");
                     continue; // acks=0 produce: Kafka sends nothing back.
                 };
+                last = Some((api, correlation_id));
                 if let Err(e) =
                     wire::encode_response(&mut out, api, version, correlation_id, &response)
                 {
@@ -139,10 +153,22 @@ async fn run_connection<R, W>(
             break;
         }
         // Flush unless the client has already pipelined the next request.
-        if reader.buffer().is_empty() && writer.flush().await.is_err() {
+        let flush = reader.buffer().is_empty();
+        if let Some((api, correlation_id)) = last {
+            tracing::debug!(
+                conn = conn_id,
+                ?api,
+                correlation_id,
+                bytes = out.len(),
+                flush,
+                "response written"
+            );
+        }
+        if flush && writer.flush().await.is_err() {
             break;
         }
     }
     let _ = writer.flush().await;
     let _ = writer.shutdown().await;
+    tracing::debug!(conn = conn_id, %peer, "connection closed");
 }
