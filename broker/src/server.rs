@@ -2,11 +2,13 @@
 //!
 //! Owns: accepting connections (capped by `max.connections`), reading pipelined requests one at
 //! a time and answering them in order, batching response writes while more requests are already
-//! buffered, and shutdown (a watch channel every connection selects on; the server waits until
-//! every connection task has finished). A frame that cannot be decoded closes only its own
+//! buffered (but never holding them behind a request that parks), and shutdown (a watch channel
+//! every connection selects on; the server waits until every connection task has finished). A frame that cannot be decoded closes only its own
 //! connection. Acting on requests is the handlers' job.
 
+use std::future::Future;
 use std::sync::Arc;
+use std::task::Poll;
 
 use bytes::BytesMut;
 use kafka_protocol::messages::ApiKey;
@@ -71,6 +73,30 @@ pub async fn serve(
     while connections.join_next().await.is_some() {}
 }
 
+/// Runs one request's handler. When it cannot answer at once (a parked JoinGroup or SyncGroup, a
+/// long-poll fetch), the responses already written are flushed first: a response that is ready is
+/// never held back behind a later request that waits (Kafka sends each as soon as it is ready).
+/// Err when that flush fails (the connection is gone).
+async fn answer_flushing_if_parked<F, W>(
+    handler: F,
+    writer: &mut BufWriter<W>,
+) -> std::io::Result<F::Output>
+where
+    F: Future,
+    W: AsyncWrite + Unpin,
+{
+    let mut handler = std::pin::pin!(handler);
+    if let Poll::Ready(response) =
+        std::future::poll_fn(|cx| Poll::Ready(handler.as_mut().poll(cx))).await
+    {
+        return Ok(response);
+    }
+    if !writer.buffer().is_empty() {
+        writer.flush().await?;
+    }
+    Ok(handler.await)
+}
+
 /// Serves one connection over any byte stream split into its read and write halves (a TCP
 /// stream today; a TLS stream drops in the same way).
 async fn run_connection<R, W>(
@@ -131,7 +157,10 @@ async fn run_connection<R, W>(
                     correlation_id,
                     authorizer: state.authorizer.clone(),
                 };
-                let response = handler::dispatch(&state, &ctx, *body).await;
+                let dispatched = handler::dispatch(&state, &ctx, *body);
+                let Ok(response) = answer_flushing_if_parked(dispatched, &mut writer).await else {
+                    break;
+                };
                 let Some(response) = response else {
                     tracing::debug!(conn = conn_id, ?api, correlation_id, "no response (acks=0)");
                     continue; // acks=0 produce: Kafka sends nothing back.
