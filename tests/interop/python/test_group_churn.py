@@ -21,7 +21,7 @@ import pytest
 from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient, NewPartitions, NewTopic
 
-from helpers import CONSOLE_CONSUMER, eventually, unique
+from helpers import CONSOLE_CONSUMER, PATIENCE_S, eventually, unique
 
 
 @pytest.fixture
@@ -283,7 +283,12 @@ def run_group(bootstrap: str, member_class, topic: str, results: dict) -> None:
     steps = 0
     try:
         for i in range(3):
-            live.append(member_class(bootstrap, group, topic, f"{group}-m{i}"))
+            member = member_class(bootstrap, group, topic, f"{group}-m{i}")
+            live.append(member)
+            # A process's start-up (a JVM on a loaded machine) is not the broker's time: the
+            # settle bound starts once the broker has the new member.
+            eventually(lambda m=member: m.client_id in {x["client_id"] for x in described(admin, group)["members"]},
+                       f"{kind} member {i} to join", timeout=PATIENCE_S)
             steps += settled(admin, group, live, f"{kind} member {i} joined") and 1
         for _ in range(2):
             leaving = live.pop(0)
