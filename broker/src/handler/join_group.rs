@@ -18,7 +18,7 @@ pub async fn handle(
     };
     let group = req.group_id.0.clone();
     let member = req.member_id.clone();
-    tracing::debug!(conn = ctx.connection.connection_id, correlation_id = ctx.correlation_id, %group, %member, "JoinGroup parked");
+    tracing::debug!(conn = ctx.connection.connection_id, correlation_id = ctx.correlation_id, %group, %member, "JoinGroup received (answered when the generation forms)");
     let r = state
         .groups
         .join_group_from(req, ctx.api_version, client)

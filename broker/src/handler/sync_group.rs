@@ -17,7 +17,7 @@ pub async fn handle(
         req.generation_id,
     );
     let leader = !req.assignments.is_empty();
-    tracing::debug!(conn = ctx.connection.connection_id, correlation_id = ctx.correlation_id, %group, %member, generation, leader, "SyncGroup parked");
+    tracing::debug!(conn = ctx.connection.connection_id, correlation_id = ctx.correlation_id, %group, %member, generation, leader, "SyncGroup received (a follower waits for the leader)");
     let r = state.groups.sync_group(req, ctx.api_version).await;
     tracing::debug!(
         conn = ctx.connection.connection_id,
