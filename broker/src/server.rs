@@ -2,13 +2,18 @@
 //!
 //! Owns: accepting connections (capped by `max.connections`), reading pipelined requests one at
 //! a time and answering them in order, batching response writes while more requests are already
-//! buffered, and shutdown (a watch channel every connection selects on; the server waits until
-//! every connection task has finished). A frame that cannot be decoded closes only its own
-//! connection. Acting on requests is the handlers' job.
+//! buffered (but never holding them behind a request that parks), and shutdown (a watch channel
+//! every connection selects on; the server waits until every connection task has finished). A
+//! frame that cannot be decoded closes only its own connection. Acting on requests is the
+//! handlers' job. At debug level it logs each request read and each response written per
+//! connection (id, API, correlation id, whether flushed): the trail issue 13 was diagnosed with.
 
+use std::future::Future;
 use std::sync::Arc;
+use std::task::Poll;
 
 use bytes::BytesMut;
+use kafka_protocol::messages::ApiKey;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
@@ -70,6 +75,30 @@ pub async fn serve(
     while connections.join_next().await.is_some() {}
 }
 
+/// Runs one request's handler. When it cannot answer at once (a parked JoinGroup or SyncGroup, a
+/// long-poll fetch), the responses already written are flushed first: a response that is ready is
+/// never held back behind a later request that waits (Kafka sends each as soon as it is ready).
+/// Err when that flush fails (the connection is gone).
+async fn answer_flushing_if_parked<F, W>(
+    handler: F,
+    writer: &mut BufWriter<W>,
+) -> std::io::Result<F::Output>
+where
+    F: Future,
+    W: AsyncWrite + Unpin,
+{
+    let mut handler = std::pin::pin!(handler);
+    if let Poll::Ready(response) =
+        std::future::poll_fn(|cx| Poll::Ready(handler.as_mut().poll(cx))).await
+    {
+        return Ok(response);
+    }
+    if !writer.buffer().is_empty() {
+        writer.flush().await?;
+    }
+    Ok(handler.await)
+}
+
 /// Serves one connection over any byte stream split into its read and write halves (a TCP
 /// stream today; a TLS stream drops in the same way).
 async fn run_connection<R, W>(
@@ -82,6 +111,8 @@ async fn run_connection<R, W>(
     W: AsyncWrite + Unpin,
 {
     let peer = conn.peer;
+    let conn_id = conn.connection_id;
+    tracing::debug!(conn = conn_id, %peer, "connection opened");
     let mut reader = BufReader::with_capacity(64 * 1024, r);
     let mut writer = BufWriter::with_capacity(64 * 1024, w);
     let max = state.config.socket_request_max_bytes;
@@ -100,6 +131,8 @@ async fn run_connection<R, W>(
             }
         };
         out.clear();
+        // The request answered by this frame, for the debug trail.
+        let mut last: Option<(ApiKey, i32)> = None;
         match wire::decode_request(frame) {
             Ok(Decoded::ApiVersionsFallback { correlation_id }) => {
                 wire::encode_api_versions_fallback(&mut out, correlation_id);
@@ -107,6 +140,13 @@ async fn run_connection<R, W>(
             Ok(Decoded::Request { header, api, body }) => {
                 let version = header.request_api_version;
                 let correlation_id = header.correlation_id;
+                tracing::debug!(
+                    conn = conn_id,
+                    ?api,
+                    version,
+                    correlation_id,
+                    "request read"
+                );
                 let ctx = RequestContext {
                     connection: &conn,
                     client_id: header
@@ -119,10 +159,15 @@ async fn run_connection<R, W>(
                     correlation_id,
                     authorizer: state.authorizer.clone(),
                 };
-                let response = handler::dispatch(&state, &ctx, *body).await;
+                let dispatched = handler::dispatch(&state, &ctx, *body);
+                let Ok(response) = answer_flushing_if_parked(dispatched, &mut writer).await else {
+                    break;
+                };
                 let Some(response) = response else {
+                    tracing::debug!(conn = conn_id, ?api, correlation_id, "no response (acks=0)");
                     continue; // acks=0 produce: Kafka sends nothing back.
                 };
+                last = Some((api, correlation_id));
                 if let Err(e) =
                     wire::encode_response(&mut out, api, version, correlation_id, &response)
                 {
@@ -139,10 +184,22 @@ async fn run_connection<R, W>(
             break;
         }
         // Flush unless the client has already pipelined the next request.
-        if reader.buffer().is_empty() && writer.flush().await.is_err() {
+        let flush = reader.buffer().is_empty();
+        if let Some((api, correlation_id)) = last {
+            tracing::debug!(
+                conn = conn_id,
+                ?api,
+                correlation_id,
+                bytes = out.len(),
+                flush,
+                "response written"
+            );
+        }
+        if flush && writer.flush().await.is_err() {
             break;
         }
     }
     let _ = writer.flush().await;
     let _ = writer.shutdown().await;
+    tracing::debug!(conn = conn_id, %peer, "connection closed");
 }

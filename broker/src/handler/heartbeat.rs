@@ -11,5 +11,20 @@ pub async fn handle(
     ctx: &RequestContext<'_>,
     req: HeartbeatRequest,
 ) -> HeartbeatResponse {
-    state.groups.heartbeat(req, ctx.api_version).await
+    let (group, member, generation) = (
+        req.group_id.0.clone(),
+        req.member_id.clone(),
+        req.generation_id,
+    );
+    let r = state.groups.heartbeat(req, ctx.api_version).await;
+    tracing::debug!(
+        conn = ctx.connection.connection_id,
+        correlation_id = ctx.correlation_id,
+        %group,
+        %member,
+        generation,
+        error = r.error_code,
+        "Heartbeat answered"
+    );
+    r
 }

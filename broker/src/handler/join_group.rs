@@ -16,8 +16,22 @@ pub async fn handle(
         client_id: ctx.client_id.clone(),
         client_host: ctx.client_host(),
     };
-    state
+    let group = req.group_id.0.clone();
+    let member = req.member_id.clone();
+    tracing::debug!(conn = ctx.connection.connection_id, correlation_id = ctx.correlation_id, %group, %member, "JoinGroup received (answered when the generation forms)");
+    let r = state
         .groups
         .join_group_from(req, ctx.api_version, client)
-        .await
+        .await;
+    tracing::debug!(
+        conn = ctx.connection.connection_id,
+        correlation_id = ctx.correlation_id,
+        %group,
+        member = %r.member_id,
+        generation = r.generation_id,
+        leader = %r.leader,
+        error = r.error_code,
+        "JoinGroup answered"
+    );
+    r
 }

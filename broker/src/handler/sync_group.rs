@@ -11,5 +11,23 @@ pub async fn handle(
     ctx: &RequestContext<'_>,
     req: SyncGroupRequest,
 ) -> SyncGroupResponse {
-    state.groups.sync_group(req, ctx.api_version).await
+    let (group, member, generation) = (
+        req.group_id.0.clone(),
+        req.member_id.clone(),
+        req.generation_id,
+    );
+    let leader = !req.assignments.is_empty();
+    tracing::debug!(conn = ctx.connection.connection_id, correlation_id = ctx.correlation_id, %group, %member, generation, leader, "SyncGroup received (a follower waits for the leader)");
+    let r = state.groups.sync_group(req, ctx.api_version).await;
+    tracing::debug!(
+        conn = ctx.connection.connection_id,
+        correlation_id = ctx.correlation_id,
+        %group,
+        %member,
+        generation,
+        error = r.error_code,
+        assignment_bytes = r.assignment.len(),
+        "SyncGroup answered"
+    );
+    r
 }
