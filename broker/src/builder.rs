@@ -104,6 +104,7 @@ impl BrokerBuilder {
             groups,
             producer_ids,
             appended: watch::channel(0).0,
+            fetch_sessions: crate::handler::fetch_session::FetchSessionCache::new(&config),
             config,
         });
         tracing::info!(

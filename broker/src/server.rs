@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use bytes::BytesMut;
+use kafka_protocol::messages::RequestKind;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
@@ -16,6 +17,7 @@ use tokio::task::JoinSet;
 
 use crate::context::{ConnectionContext, RequestContext};
 use crate::handler;
+use crate::response_out::{self, SendFileSocket};
 use crate::state::{BrokerState, Endpoint};
 use crate::wire::{self, Decoded, WireError};
 
@@ -79,13 +81,16 @@ async fn run_connection<R, W>(
     mut shutdown: watch::Receiver<bool>,
 ) where
     R: AsyncRead + Unpin,
-    W: AsyncWrite + Unpin,
+    W: AsyncWrite + Unpin + SendFileSocket,
 {
     let peer = conn.peer;
     let mut reader = BufReader::with_capacity(64 * 1024, r);
     let mut writer = BufWriter::with_capacity(64 * 1024, w);
     let max = state.config.socket_request_max_bytes;
     let mut out = BytesMut::with_capacity(16 * 1024);
+    // Fetch records go from segment files to the socket with sendfile on plain TCP; a
+    // connection whose write half is not a TCP socket (TLS) copies them.
+    let zero_copy = response_out::zero_copy_for(&state.config, writer.get_ref());
     loop {
         let frame = tokio::select! {
             f = wire::read_frame(&mut reader, max) => f,
@@ -119,15 +124,35 @@ async fn run_connection<R, W>(
                     correlation_id,
                     authorizer: state.authorizer.clone(),
                 };
-                let response = handler::dispatch(&state, &ctx, *body).await;
-                let Some(response) = response else {
-                    continue; // acks=0 produce: Kafka sends nothing back.
-                };
-                if let Err(e) =
-                    wire::encode_response(&mut out, api, version, correlation_id, &response)
-                {
-                    tracing::error!(%peer, ?api, version, error = %e, "cannot encode response; closing connection");
-                    break;
+                if let RequestKind::Fetch(req) = *body {
+                    let reply = handler::fetch::handle(&state, &ctx, req).await;
+                    let sent = match handler::fetch_frame::encode(version, correlation_id, &reply) {
+                        Ok(chunks) => {
+                            response_out::write_fetch_frame(
+                                &mut writer,
+                                &chunks,
+                                zero_copy,
+                                &mut out,
+                            )
+                            .await
+                        }
+                        Err(e) => Err(std::io::Error::other(e.to_string())),
+                    };
+                    if let Err(e) = sent {
+                        tracing::warn!(%peer, version, error = %e, "cannot send fetch response; closing connection");
+                        break;
+                    }
+                } else {
+                    let response = handler::dispatch(&state, &ctx, *body).await;
+                    let Some(response) = response else {
+                        continue; // acks=0 produce: Kafka sends nothing back.
+                    };
+                    if let Err(e) =
+                        wire::encode_response(&mut out, api, version, correlation_id, &response)
+                    {
+                        tracing::error!(%peer, ?api, version, error = %e, "cannot encode response; closing connection");
+                        break;
+                    }
                 }
             }
             Err(e) => {
