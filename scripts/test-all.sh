@@ -135,6 +135,7 @@ run core-vs-apache env FERROKAFKA_TEST_TARGET=apache cargo test --release --work
 PYTEST=("$VENV/bin/python" -m pytest -q -p no:cacheprovider --rootdir tests/interop/python -c tests/interop/python/pytest.ini)
 run kafka-python "${PYTEST[@]}" tests/interop/python/test_kafka_python.py
 run confluent-kafka "${PYTEST[@]}" tests/interop/python/test_confluent_kafka.py
+run fetch-sessions "${PYTEST[@]}" tests/interop/python/test_fetch_sessions.py
 run kafka-cli-tools "${PYTEST[@]}" tests/interop/python/test_kafka_cli.py
 run crash-sigkill "${PYTEST[@]}" tests/interop/python/test_crash.py
 run group-churn "${PYTEST[@]}" tests/interop/python/test_group_churn.py

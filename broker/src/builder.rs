@@ -104,6 +104,7 @@ impl BrokerBuilder {
             groups,
             producer_ids,
             appended: watch::channel(0).0,
+            fetch_sessions: crate::handler::fetch_session::FetchSessionCache::new(&config),
             config,
         });
         tracing::info!(
@@ -138,7 +139,10 @@ impl BrokerBuilder {
             serve_state.groups.shutdown().await;
             serve_state.topics.close_all();
             drop(dir_lock);
-            tracing::info!("ferrokafka broker stopped");
+            tracing::info!(
+                fetch_sessions = ?serve_state.fetch_sessions.metrics(),
+                "ferrokafka broker stopped"
+            );
         });
         Ok(BrokerHandle {
             local_addr,

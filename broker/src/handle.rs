@@ -41,6 +41,12 @@ impl BrokerHandle {
         &self.state.cluster_id
     }
 
+    /// Counters of incremental fetch sessions (KIP-227): how many were created, evicted and
+    /// used, and how many requests were full or incremental.
+    pub fn fetch_session_metrics(&self) -> crate::handler::fetch_session::FetchSessionMetrics {
+        self.state.fetch_sessions.metrics()
+    }
+
     /// Stops accepting, finishes in-flight requests, closes every log cleanly.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);

@@ -34,6 +34,7 @@ pub mod log;
 mod meta_properties;
 pub mod partition;
 mod producer_ids;
+pub mod response_out;
 pub mod server;
 pub mod state;
 pub mod topic_config;

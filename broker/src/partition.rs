@@ -11,6 +11,7 @@ use std::sync::RwLock;
 use crate::error::BrokerError;
 use crate::log::{
     AppendError, AppendOutcome, LogConfig, PartitionLog, PreparedAppend, ReadError, ReadOutcome,
+    SliceOutcome,
 };
 
 pub struct Partition {
@@ -94,6 +95,29 @@ impl Partition {
         min_one_batch: bool,
     ) -> Result<ReadOutcome, (i16, String)> {
         match self.with_log_read(|l| l.read(offset, max_bytes, min_one_batch)) {
+            Some(Ok(o)) => Ok(o),
+            Some(Err(e)) => {
+                if matches!(e, ReadError::Storage(_)) {
+                    tracing::error!(topic = %self.topic, partition = self.index, error = %e, "read failed");
+                }
+                Err((e.error_code(), e.to_string()))
+            }
+            None => Err((
+                ErrorCode::KafkaStorageError.code(),
+                "partition is being deleted".into(),
+            )),
+        }
+    }
+
+    /// As [`Partition::read`], leaving the batches in the segment file (the lock is held only
+    /// to find them and fix their length; sending happens after it is released).
+    pub fn read_slice(
+        &self,
+        offset: i64,
+        max_bytes: usize,
+        min_one_batch: bool,
+    ) -> Result<SliceOutcome, (i16, String)> {
+        match self.with_log_read(|l| l.read_slice(offset, max_bytes, min_one_batch)) {
             Some(Ok(o)) => Ok(o),
             Some(Err(e)) => {
                 if matches!(e, ReadError::Storage(_)) {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::task::Poll;
 
 use bytes::BytesMut;
-use kafka_protocol::messages::ApiKey;
+use kafka_protocol::messages::{ApiKey, RequestKind};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
@@ -21,6 +21,7 @@ use tokio::task::JoinSet;
 
 use crate::context::{ConnectionContext, RequestContext};
 use crate::handler;
+use crate::response_out::{self, SendFileSocket};
 use crate::state::{BrokerState, Endpoint};
 use crate::wire::{self, Decoded, WireError};
 
@@ -108,7 +109,7 @@ async fn run_connection<R, W>(
     mut shutdown: watch::Receiver<bool>,
 ) where
     R: AsyncRead + Unpin,
-    W: AsyncWrite + Unpin,
+    W: AsyncWrite + Unpin + SendFileSocket,
 {
     let peer = conn.peer;
     let conn_id = conn.connection_id;
@@ -117,6 +118,9 @@ async fn run_connection<R, W>(
     let mut writer = BufWriter::with_capacity(64 * 1024, w);
     let max = state.config.socket_request_max_bytes;
     let mut out = BytesMut::with_capacity(16 * 1024);
+    // Fetch records go from segment files to the socket with sendfile on plain TCP; a
+    // connection whose write half is not a TCP socket (TLS) copies them.
+    let zero_copy = response_out::zero_copy_for(&state.config, writer.get_ref());
     loop {
         let frame = tokio::select! {
             f = wire::read_frame(&mut reader, max) => f,
@@ -159,20 +163,51 @@ async fn run_connection<R, W>(
                     correlation_id,
                     authorizer: state.authorizer.clone(),
                 };
-                let dispatched = handler::dispatch(&state, &ctx, *body);
-                let Ok(response) = answer_flushing_if_parked(dispatched, &mut writer).await else {
-                    break;
-                };
-                let Some(response) = response else {
-                    tracing::debug!(conn = conn_id, ?api, correlation_id, "no response (acks=0)");
-                    continue; // acks=0 produce: Kafka sends nothing back.
-                };
-                last = Some((api, correlation_id));
-                if let Err(e) =
-                    wire::encode_response(&mut out, api, version, correlation_id, &response)
-                {
-                    tracing::error!(%peer, ?api, version, error = %e, "cannot encode response; closing connection");
-                    break;
+                if let RequestKind::Fetch(req) = *body {
+                    // A long-poll fetch parks too: what is already written goes out first.
+                    let fetched = handler::fetch::handle(&state, &ctx, req);
+                    let Ok(reply) = answer_flushing_if_parked(fetched, &mut writer).await else {
+                        break;
+                    };
+                    last = Some((api, correlation_id));
+                    let sent = match handler::fetch_frame::encode(version, correlation_id, &reply) {
+                        Ok(chunks) => {
+                            response_out::write_fetch_frame(
+                                &mut writer,
+                                &chunks,
+                                zero_copy,
+                                &mut out,
+                            )
+                            .await
+                        }
+                        Err(e) => Err(std::io::Error::other(e.to_string())),
+                    };
+                    if let Err(e) = sent {
+                        tracing::warn!(%peer, version, error = %e, "cannot send fetch response; closing connection");
+                        break;
+                    }
+                } else {
+                    let dispatched = handler::dispatch(&state, &ctx, *body);
+                    let Ok(response) = answer_flushing_if_parked(dispatched, &mut writer).await
+                    else {
+                        break;
+                    };
+                    let Some(response) = response else {
+                        tracing::debug!(
+                            conn = conn_id,
+                            ?api,
+                            correlation_id,
+                            "no response (acks=0)"
+                        );
+                        continue; // acks=0 produce: Kafka sends nothing back.
+                    };
+                    last = Some((api, correlation_id));
+                    if let Err(e) =
+                        wire::encode_response(&mut out, api, version, correlation_id, &response)
+                    {
+                        tracing::error!(%peer, ?api, version, error = %e, "cannot encode response; closing connection");
+                        break;
+                    }
                 }
             }
             Err(e) => {

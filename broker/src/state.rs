@@ -24,6 +24,8 @@ pub struct BrokerState {
     pub producer_ids: ProducerIdAllocator,
     /// Bumped after every append, so waiting fetches re-check their partitions.
     pub appended: watch::Sender<u64>,
+    /// Incremental fetch sessions (KIP-227).
+    pub fetch_sessions: crate::handler::fetch_session::FetchSessionCache,
 }
 
 /// A served listener and the address advertised for it.

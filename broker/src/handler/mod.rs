@@ -23,7 +23,9 @@ mod describe_cluster;
 mod describe_groups;
 mod describe_log_dirs;
 mod describe_topic_partitions;
-mod fetch;
+pub mod fetch;
+pub mod fetch_frame;
+pub mod fetch_session;
 mod find_coordinator;
 mod heartbeat;
 mod init_producer_id;
@@ -86,7 +88,7 @@ pub async fn dispatch(
         Q::ApiVersions(r) => A::ApiVersions(api_versions::handle(ctx, r)),
         Q::Metadata(r) => A::Metadata(metadata::handle(state, ctx, r)),
         Q::Produce(r) => return produce::handle(state, ctx, r).map(A::Produce),
-        Q::Fetch(r) => A::Fetch(fetch::handle(state, ctx, r).await),
+        Q::Fetch(r) => A::Fetch(fetch::handle(state, ctx, r).await.into_response()),
         Q::ListOffsets(r) => A::ListOffsets(list_offsets::handle(state, ctx, r)),
         Q::FindCoordinator(r) => A::FindCoordinator(find_coordinator::handle(state, ctx, r)),
         Q::JoinGroup(r) => A::JoinGroup(join_group::handle(state, ctx, r).await),

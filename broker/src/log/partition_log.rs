@@ -15,6 +15,7 @@ use super::batch::ValidatedBatch;
 use super::checkpoint::{self, write_offset};
 use super::config::LogConfig;
 use super::error::{AppendError, LogError, ReadError};
+use super::file_slice::FileSlice;
 use super::prepared::PreparedAppend;
 use super::producer_state::{BatchMetadata, PendingProducerUpdates, ProducerStateManager};
 use super::segment::Segment;
@@ -44,6 +45,26 @@ pub struct ReadOutcome {
     pub records: Bytes,
     pub high_watermark: i64,
     pub log_start_offset: i64,
+}
+
+/// Result of a read that leaves the bytes in the segment file (see [`FileSlice`]).
+#[derive(Clone, Debug)]
+pub struct SliceOutcome {
+    /// `None` when there is nothing at or after the fetch offset yet.
+    pub records: Option<FileSlice>,
+    pub high_watermark: i64,
+    pub log_start_offset: i64,
+}
+
+impl SliceOutcome {
+    /// Bytes of records the slice holds.
+    pub fn len(&self) -> usize {
+        self.records.as_ref().map_or(0, FileSlice::len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// One partition's log: `<dir>/<base offset>.log|.index|.timeindex` segments.
@@ -205,13 +226,35 @@ impl PartitionLog {
     }
 
     /// Whole raw batches starting with the one that contains `fetch_offset`, up to `max_bytes`
-    /// (one oversized batch anyway when `min_one_batch`, KIP-74).
+    /// (one oversized batch anyway when `min_one_batch`, KIP-74), copied out of the file.
     pub fn read(
         &self,
         fetch_offset: i64,
         max_bytes: usize,
         min_one_batch: bool,
     ) -> Result<ReadOutcome, ReadError> {
+        let slice = self.read_slice(fetch_offset, max_bytes, min_one_batch)?;
+        let mut records = bytes::BytesMut::new();
+        if let Some(s) = &slice.records {
+            s.read_into(&mut records).map_err(|e| {
+                ReadError::Storage(LogError::io("read", &self.active().log_path, e))
+            })?;
+        }
+        Ok(ReadOutcome {
+            records: records.freeze(),
+            high_watermark: slice.high_watermark,
+            log_start_offset: slice.log_start_offset,
+        })
+    }
+
+    /// As [`PartitionLog::read`], but the batches stay in the segment file: the outcome holds
+    /// a [`FileSlice`] whose length is fixed now, to be sent or copied later without the lock.
+    pub fn read_slice(
+        &self,
+        fetch_offset: i64,
+        max_bytes: usize,
+        min_one_batch: bool,
+    ) -> Result<SliceOutcome, ReadError> {
         let log_end = self.log_end_offset();
         if fetch_offset < self.log_start_offset || fetch_offset > log_end {
             return Err(ReadError::OffsetOutOfRange {
@@ -220,7 +263,7 @@ impl PartitionLog {
                 log_end,
             });
         }
-        let mut records = Vec::new();
+        let mut records = None;
         if fetch_offset < log_end {
             let from = self
                 .segments
@@ -229,14 +272,14 @@ impl PartitionLog {
                 .map(|(base, _)| *base)
                 .unwrap_or(i64::MIN);
             for segment in self.segments.range(from..).map(|(_, s)| s) {
-                if let Some(found) = segment.read(fetch_offset, max_bytes, min_one_batch)? {
-                    records = found;
+                if let Some(found) = segment.slice(fetch_offset, max_bytes, min_one_batch)? {
+                    records = Some(found);
                     break;
                 }
             }
         }
-        Ok(ReadOutcome {
-            records: Bytes::from(records),
+        Ok(SliceOutcome {
+            records,
             high_watermark: log_end,
             log_start_offset: self.log_start_offset,
         })

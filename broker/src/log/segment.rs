@@ -5,10 +5,12 @@
 use std::fs::{self, File, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use super::config::LogConfig;
 use super::error::LogError;
+use super::file_slice::FileSlice;
 use super::index::OffsetIndex;
 use super::time_index::TimeIndex;
 use ferrokafka_protocol::batch::{BatchHeader, HEADER_SIZE};
@@ -26,7 +28,8 @@ pub(crate) fn max_segment_bytes(config: &LogConfig) -> u64 {
 pub(crate) struct Segment {
     pub base_offset: i64,
     pub log_path: PathBuf,
-    log: File,
+    /// Shared with in-flight [`FileSlice`]s, which keep the bytes readable after an unlink.
+    log: Arc<File>,
     /// Bytes of whole batches in the file.
     pub size: u64,
     /// Offset after the last record (the base offset when empty).
@@ -83,7 +86,7 @@ impl Segment {
         Ok(Segment {
             base_offset,
             log_path,
-            log,
+            log: Arc::new(log),
             size,
             next_offset: base_offset,
             max_timestamp: -1,
@@ -212,37 +215,36 @@ impl Segment {
 
     /// Whole batches from the one holding `offset`, at most `max_bytes` unless `min_one_batch`
     /// and the first batch alone is larger. `None` when no batch here reaches `offset`.
-    pub fn read(
+    /// Only batch headers are read: the bytes stay in the file, captured by the returned
+    /// slice up to the size committed now.
+    pub fn slice(
         &self,
         offset: i64,
         max_bytes: usize,
         min_one_batch: bool,
-    ) -> Result<Option<Vec<u8>>, LogError> {
+    ) -> Result<Option<FileSlice>, LogError> {
         let Some((start, first)) = self.find_batch(offset)? else {
             return Ok(None);
         };
         let first_size = first.total_size();
         if first_size > max_bytes {
-            if !min_one_batch {
-                return Ok(Some(Vec::new()));
-            }
-            let mut buf = vec![0u8; first_size];
-            self.read_exact_at(&mut buf, start)?;
-            return Ok(Some(buf));
+            let len = if min_one_batch { first_size } else { 0 };
+            return Ok(Some(FileSlice::new(self.log.clone(), start, len)));
         }
-        let available = usize::try_from(self.size - start).unwrap_or(usize::MAX);
-        let mut buf = vec![0u8; max_bytes.min(available)];
-        self.read_exact_at(&mut buf, start)?;
-        let mut end = 0usize;
-        while let Some(header) = buf.get(end..).and_then(BatchHeader::parse) {
-            let next = end.saturating_add(header.total_size());
-            if header.total_size() < HEADER_SIZE || next > buf.len() {
+        let limit = start.saturating_add(max_bytes as u64).min(self.size);
+        let mut end = start + first_size as u64;
+        while let Some(header) = self.header_at(end)? {
+            let next = end + header.total_size() as u64;
+            if next > limit {
                 break;
             }
             end = next;
         }
-        buf.truncate(end);
-        Ok(Some(buf))
+        Ok(Some(FileSlice::new(
+            self.log.clone(),
+            start,
+            (end - start) as usize,
+        )))
     }
 
     /// Reads the whole batch at `position`.

@@ -3,7 +3,8 @@
 //! Owns building one Fetch per leader (`fetch.min.bytes`, `fetch.max.bytes`,
 //! `max.partition.fetch.bytes`, `fetch.max.wait.ms`, isolation level), sending it on a spawned
 //! task so the next batch of records is on its way while the application processes the current
-//! one (prefetch), and decoding the returned record batches of every codec into
+//! one (prefetch), through the broker's incremental fetch session (`fetch_session.rs`), and
+//! decoding the returned record batches of every codec into
 //! [`ConsumerRecord`]s: records below the fetch offset and control batches are skipped, a
 //! trailing partial batch is ignored. It must not move positions (the consumer does, when it
 //! hands records out).
@@ -12,11 +13,12 @@ use std::time::Duration;
 
 use crate::protocol::{decode_batch, BatchHeader};
 use bytes::Bytes;
-use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
+use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic, ForgottenTopic};
 use kafka_protocol::messages::{BrokerId, FetchRequest, TopicName};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::fetch_session::FetchSessions;
 use super::group::sb;
 use super::record::{ConsumerRecord, TimestampType};
 use crate::cluster::Cluster;
@@ -65,10 +67,14 @@ pub fn spawn_fetch(
     targets: Vec<FetchTarget>,
     tx: mpsc::UnboundedSender<FetchResult>,
     metrics: std::sync::Arc<super::metrics::Metrics>,
+    sessions: std::sync::Arc<FetchSessions>,
 ) {
     crate::runtime::spawn(async move {
         let started = Instant::now();
-        let res = fetch(&cluster, &cfg, broker, &targets).await;
+        let res = fetch(&cluster, &cfg, broker, &targets, &sessions).await;
+        if res.is_err() {
+            sessions.reset(broker);
+        }
         metrics.on_fetch(started.elapsed());
         let partitions = match res {
             Ok(p) => p,
@@ -93,10 +99,14 @@ async fn fetch(
     cfg: &ConsumerConfig,
     broker: i32,
     targets: &[FetchTarget],
+    sessions: &FetchSessions,
 ) -> Result<Vec<PartitionFetch>> {
     let conn = cluster.broker(broker).await?;
+    let wanted: Vec<(TopicPartition, i64)> =
+        targets.iter().map(|t| (t.tp.clone(), t.offset)).collect();
+    let plan = sessions.plan(broker, &wanted);
     let mut topics: Vec<FetchTopic> = Vec::new();
-    for t in targets {
+    for t in plan.send.iter().map(|&i| &targets[i]) {
         let part = FetchPartition::default()
             .with_partition(t.tp.partition)
             .with_current_leader_epoch(t.leader_epoch.unwrap_or(-1))
@@ -116,6 +126,20 @@ async fn fetch(
             ),
         }
     }
+    let mut forgotten: Vec<ForgottenTopic> = Vec::new();
+    for tp in &plan.forget {
+        match forgotten
+            .iter_mut()
+            .find(|f| f.topic.0.as_str() == &*tp.topic)
+        {
+            Some(f) => f.partitions.push(tp.partition),
+            None => forgotten.push(
+                ForgottenTopic::default()
+                    .with_topic(TopicName(sb(&tp.topic)))
+                    .with_partitions(vec![tp.partition]),
+            ),
+        }
+    }
     let req = FetchRequest::default()
         .with_replica_id(BrokerId(-1))
         .with_max_wait_ms(cfg.fetch_max_wait.as_millis() as i32)
@@ -125,18 +149,34 @@ async fn fetch(
             IsolationLevel::ReadUncommitted => 0,
             IsolationLevel::ReadCommitted => 1,
         })
-        .with_session_id(0)
-        .with_session_epoch(-1)
-        .with_topics(topics);
+        .with_session_id(plan.session_id)
+        .with_session_epoch(plan.epoch)
+        .with_topics(topics)
+        .with_forgotten_topics_data(forgotten);
     let timeout =
         cluster.config().common.request_timeout + cfg.fetch_max_wait + Duration::from_secs(1);
     let resp = conn.request_with_timeout(&req, timeout).await?;
     if resp.error_code != 0 {
+        // FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH and the like: the caller
+        // drops the session, so the next fetch is full.
         return Err(Error::from_code(
             resp.error_code,
             format!("fetch from broker {broker}"),
         ));
     }
+    let answered: Vec<(TopicPartition, i64)> = resp
+        .responses
+        .iter()
+        .flat_map(|t| {
+            t.partitions.iter().map(move |p| {
+                (
+                    TopicPartition::new(t.topic.0.as_str(), p.partition_index),
+                    p.high_watermark,
+                )
+            })
+        })
+        .collect();
+    let known = sessions.on_response(broker, &plan, resp.session_id, &wanted, &answered);
     let mut out = Vec::new();
     for t in resp.responses {
         for p in t.partitions {
@@ -168,6 +208,21 @@ async fn fetch(
                 result,
             });
         }
+    }
+    // An incremental response leaves out partitions with no news: they are answered empty,
+    // at their last known high watermark, so the consumer fetches them again.
+    for (target, hw) in targets.iter().zip(known) {
+        if out.iter().any(|p| p.tp == target.tp) {
+            continue;
+        }
+        out.push(PartitionFetch {
+            tp: target.tp.clone(),
+            fetch_offset: target.offset,
+            result: Ok(Decoded {
+                high_watermark: hw.unwrap_or(-1),
+                ..Decoded::default()
+            }),
+        });
     }
     Ok(out)
 }

@@ -10,6 +10,7 @@
 
 pub mod assignor;
 mod background;
+pub mod fetch_session;
 pub mod fetcher;
 pub mod group;
 pub mod listener;
@@ -52,6 +53,8 @@ pub(crate) struct Inner {
     pub(crate) results_tx: mpsc::UnboundedSender<FetchResult>,
     pub(crate) results_rx: tokio::sync::Mutex<mpsc::UnboundedReceiver<FetchResult>>,
     pub(crate) metrics: Arc<Metrics>,
+    /// One incremental fetch session (KIP-227) per broker.
+    pub(crate) fetch_sessions: Arc<fetch_session::FetchSessions>,
     pub(crate) heartbeat: Mutex<Option<JoinHandle<()>>>,
     /// The background JoinGroup/SyncGroup round trip, while one is in flight.
     pub(crate) join: Mutex<Option<rebalance::PendingJoin>>,
@@ -140,6 +143,7 @@ impl Consumer {
                 results_tx: tx,
                 results_rx: tokio::sync::Mutex::new(rx),
                 metrics: Arc::new(Metrics::new(config.metric_samples())),
+                fetch_sessions: Arc::default(),
                 heartbeat: Mutex::new(None),
                 join: Mutex::new(None),
                 reset: background::Slot::default(),

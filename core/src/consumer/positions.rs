@@ -125,6 +125,7 @@ impl Consumer {
                 targets,
                 self.inner.results_tx.clone(),
                 self.inner.metrics.clone(),
+                self.inner.fetch_sessions.clone(),
             );
         }
         drop(st);

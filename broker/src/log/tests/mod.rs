@@ -2,6 +2,7 @@
 //! kafka-protocol's `RecordBatchEncoder` in temporary directories.
 
 mod append_read;
+mod file_slice;
 mod idempotence;
 mod recovery;
 mod retention;

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""The consume path against its physical limit, in one run on one machine (issue #14).
+
+For 1,000,000 x 100 B, 100,000 x 1 KB and 10,000 x 100 KB records (one 1-partition topic each,
+written with Kafka's ProducerPerformance, acks=1), measures the time to read every record back
+  - with kcat (librdkafka) and with our core's `fk-consumer-perf`,
+  - from our broker and from a single-node Apache Kafka (one broker at a time),
+and the loopback TCP limit: a plain sender process writing the same number of bytes into a
+socket as fast as it can and a sink process discarding them. Prints one table with records/s,
+MB/s, ours/Kafka and % of the loopback limit. Speed is reported, never asserted.
+
+    python3 bench/fetch_path.py                 # full run
+    python3 bench/fetch_path.py --scale 0.05    # quick check of the script
+Options: --skip-build, --kafka-heap, FERROKAFKA_BIN.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import broker_vs_kafka as bvk  # noqa: E402  (brokers, ProducerPerformance driver)
+
+WORKLOADS = [("100 B", 1_000_000, 100), ("1 KB", 100_000, 1024), ("100 KB", 10_000, 100 * 1024)]
+
+
+def _sink(port_q, total: int) -> None:
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    port_q.put(srv.getsockname()[1])
+    conn, _ = srv.accept()
+    buf = bytearray(1 << 20)
+    view = memoryview(buf)
+    got = 0
+    while got < total:
+        n = conn.recv_into(view)
+        if n == 0:
+            break
+        got += n
+    conn.close()
+
+
+def loopback_mb_s(total: int) -> float:
+    """A plain TCP sender -> sink over loopback moving `total` bytes: MB/s (1 MB = 2^20 B)."""
+    q = multiprocessing.Queue()
+    sink = multiprocessing.Process(target=_sink, args=(q, total))
+    sink.start()
+    port = q.get(timeout=30)
+    chunk = b"\0" * (1 << 20)
+    s = socket.create_connection(("127.0.0.1", port))
+    start = time.perf_counter()
+    sent = 0
+    while sent < total:
+        n = min(len(chunk), total - sent)
+        s.sendall(chunk[:n])
+        sent += n
+    s.shutdown(socket.SHUT_WR)
+    sink.join(120)
+    elapsed = time.perf_counter() - start
+    s.close()
+    return total / elapsed / (1 << 20)
+
+
+def kcat_consume(bootstrap: str, topic: str, records: int) -> float:
+    """Seconds for kcat to read `records` records from the beginning (output discarded)."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        ["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q",
+         "-c", str(records), "-f", "%o\n"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=1800, check=True)
+    elapsed = time.perf_counter() - start
+    got = proc.stdout.count(b"\n")
+    if got < records:
+        raise RuntimeError(f"kcat read {got} of {records} records: {proc.stderr[-2000:]!r}")
+    return elapsed
+
+
+def fk_consume(bin_dir: str, bootstrap: str, topic: str, records: int) -> float:
+    """Seconds of fetching (rebalance excluded) for our core's fk-consumer-perf."""
+    out = subprocess.run(
+        [os.path.join(bin_dir, "fk-consumer-perf"), "--bootstrap-server", bootstrap,
+         "--topic", topic, "--messages", str(records), "--timeout", "60000"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=1800, check=True, text=True).stdout
+    for line in reversed(out.splitlines()):
+        cols = [c.strip() for c in line.split(",")]
+        if len(cols) >= 10 and cols[4].isdigit():
+            if int(cols[4]) < records:
+                raise RuntimeError(f"fk-consumer-perf read {cols[4]} of {records}")
+            return float(cols[7]) / 1000.0
+    raise RuntimeError(f"no result line from fk-consumer-perf:\n{out[-2000:]}")
+
+
+def bench(broker, libs: str, bin_dir: str, workloads, logs: str) -> dict:
+    results = {}
+    broker.start()
+    try:
+        for label, records, size in workloads:
+            topic = f"fetch-{size}"
+            bvk.create_topic(libs, broker.bootstrap, topic, os.path.join(logs, f"{broker.name}-create-{size}.log"))
+            bvk.produce(libs, broker.bootstrap, topic, records, size,
+                        os.path.join(logs, f"{broker.name}-produce-{size}.log"))
+            results[(label, "kcat")] = kcat_consume(broker.bootstrap, topic, records)
+            results[(label, "core")] = fk_consume(bin_dir, broker.bootstrap, topic, records)
+    finally:
+        broker.stop()
+        broker.cleanup()
+    return results
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--skip-build", action="store_true")
+    ap.add_argument("--kafka-heap", default="512m")
+    args = ap.parse_args()
+    if not shutil.which("kcat"):
+        sys.exit("kcat is needed: apt-get install kcat")
+    workloads = [(l, max(1, int(n * args.scale)), s) for l, n, s in WORKLOADS]
+    binary = bvk.build_ours(args.skip_build)
+    if not args.skip_build:
+        subprocess.run(["cargo", "build", "--release", "-p", "ferrokafka-bench"], cwd=bvk.REPO_ROOT, check=True)
+    bin_dir = os.path.dirname(binary)
+    libs = bvk.kafka_cluster.kafka_libs()
+    logs = tempfile.mkdtemp(prefix="bench-fetch-path-")
+    print(f"client logs: {logs}", flush=True)
+    ours = bench(bvk.OurBroker(binary), libs, bin_dir, workloads, logs)
+    kafka = bench(bvk.ApacheKafka(libs, args.kafka_heap), libs, bin_dir, workloads, logs)
+    print(f"load average: {bvk.load_average()}")
+    header = ["workload", "client", "ours rec/s", "ours MB/s", "Kafka rec/s", "Kafka MB/s",
+              "ours/Kafka", "loopback MB/s", "ours % of loopback"]
+    print(" | ".join(header))
+    for label, records, size in workloads:
+        total = records * size
+        limit = loopback_mb_s(total)
+        for client in ("kcat", "core"):
+            o, k = ours[(label, client)], kafka[(label, client)]
+            o_mb, k_mb = total / o / (1 << 20), total / k / (1 << 20)
+            print(" | ".join([f"{records:,} x {label}", client, f"{records / o:,.0f}", f"{o_mb:,.1f}",
+                              f"{records / k:,.0f}", f"{k_mb:,.1f}", f"{k / o:.2f}x", f"{limit:,.0f}",
+                              f"{100 * o_mb / limit:.1f} %"]), flush=True)
+
+
+if __name__ == "__main__":
+    main()
