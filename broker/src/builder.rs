@@ -15,6 +15,9 @@ use crate::context::{AllowAll, SecurityProtocol};
 use crate::coordinator::{CoordinatorConfig, GroupCoordinator};
 use crate::error::BrokerError;
 use crate::handle::BrokerHandle;
+use crate::security::credentials::{AddScram, CredentialStore};
+use crate::security::scram::ScramCredential;
+use crate::security::{self, ListenerSecurity};
 use crate::state::{BrokerState, Endpoint, TopicOracleAdapter};
 use crate::topics::TopicRegistry;
 use crate::{data_dir, housekeeping, meta_properties, producer_ids, server};
@@ -33,6 +36,7 @@ impl Broker {
 pub struct BrokerBuilder {
     file: Option<PathBuf>,
     pairs: Vec<(String, String)>,
+    add_scram: Vec<String>,
 }
 
 impl BrokerBuilder {
@@ -59,6 +63,13 @@ impl BrokerBuilder {
         self
     }
 
+    /// Creates (or replaces) a SCRAM credential at start, as `kafka-storage format --add-scram`
+    /// does: `SCRAM-SHA-512=[name=alice,password=alice-secret]`.
+    pub fn add_scram(mut self, spec: impl Into<String>) -> Self {
+        self.add_scram.push(spec.into());
+        self
+    }
+
     /// Opens the data directory (recovering it after a crash), binds, and starts serving.
     pub async fn start(self) -> Result<BrokerHandle, BrokerError> {
         let config = Arc::new(BrokerConfig::from_sources(
@@ -69,17 +80,20 @@ impl BrokerBuilder {
         std::fs::create_dir_all(&log_dir).map_err(|e| BrokerError::io(&log_dir, e))?;
         let dir_lock = data_dir::lock(&log_dir)?;
         let cluster_id = meta_properties::load_or_create(&log_dir, config.node_id)?;
+        let meta_dir = log_dir.join("__ferrokafka");
+        std::fs::create_dir_all(&meta_dir).map_err(|e| BrokerError::io(&meta_dir, e))?;
+        let credentials = Arc::new(CredentialStore::open(&meta_dir)?);
+        add_scram_credentials(&credentials, &self.add_scram)?;
 
-        let bound = bind_listeners(&config).await?;
+        let bound = bind_listeners(&config, &credentials).await?;
         let local_addr = bound[0].1;
         let listeners = bound
             .iter()
-            .map(|(e, addr, _)| (e.listener.name.clone(), *addr))
+            .map(|(e, addr, _, _)| (e.listener.name.clone(), *addr))
             .collect();
 
         let started = std::time::Instant::now();
         let topics = Arc::new(TopicRegistry::open(config.clone())?);
-        let meta_dir = log_dir.join("__ferrokafka");
         let groups = GroupCoordinator::open(
             &meta_dir.join("groups"),
             CoordinatorConfig {
@@ -94,12 +108,13 @@ impl BrokerBuilder {
             Arc::new(TopicOracleAdapter(topics.clone())),
         )?;
         let producer_ids = producer_ids::ProducerIdAllocator::open(&meta_dir)?;
-        let endpoints = bound.iter().map(|(e, _, _)| e.clone()).collect();
+        let endpoints = bound.iter().map(|(e, _, _, _)| e.clone()).collect();
         let state = Arc::new(BrokerState {
             node_id: config.node_id,
             cluster_id,
             endpoints,
             authorizer: Arc::new(AllowAll),
+            credentials,
             topics,
             groups,
             producer_ids,
@@ -121,11 +136,12 @@ impl BrokerBuilder {
             // One accept loop per listener; each drains its own connections on shutdown.
             let servers: Vec<_> = bound
                 .into_iter()
-                .map(|(endpoint, _, listener)| {
+                .map(|(endpoint, _, listener, security)| {
                     let state = serve_state.clone();
                     tokio::spawn(server::serve(
                         listener,
                         endpoint,
+                        security,
                         state,
                         shutdown_rx.clone(),
                     ))
@@ -154,12 +170,42 @@ impl BrokerBuilder {
     }
 }
 
-/// Binds every client listener whose security protocol this broker serves, with the address
-/// advertised for it. Listeners that need
-/// TLS or SASL are skipped with a warning until those land; at least one must be bound.
+/// Applies `--add-scram` specs to the credential store (only the salted hashes are kept).
+fn add_scram_credentials(store: &CredentialStore, specs: &[String]) -> Result<(), BrokerError> {
+    let mut upserts = Vec::new();
+    for spec in specs {
+        let a = AddScram::parse(spec).map_err(|reason| {
+            BrokerError::Config(config::ConfigError::InvalidValue {
+                key: "--add-scram".into(),
+                value: "<hidden>".into(),
+                reason,
+            })
+        })?;
+        let cred = ScramCredential::from_password(a.mechanism, &a.password, a.iterations);
+        tracing::info!(user = %a.user, mechanism = a.mechanism.name(), "SCRAM credential added");
+        upserts.push((a.user, a.mechanism, cred));
+    }
+    if !upserts.is_empty() {
+        store.apply(upserts, Vec::new())?;
+    }
+    Ok(())
+}
+
+fn tls_acceptor(
+    config: &BrokerConfig,
+    listener: &str,
+) -> Result<tokio_rustls::TlsAcceptor, BrokerError> {
+    Ok(tokio_rustls::TlsAcceptor::from(
+        security::tls::server_config(config, listener)?,
+    ))
+}
+
+/// Binds every client listener with the address advertised for it and its security (SASL
+/// settings); at least one must be bound.
 async fn bind_listeners(
     config: &BrokerConfig,
-) -> Result<Vec<(Endpoint, SocketAddr, TcpListener)>, BrokerError> {
+    credentials: &Arc<CredentialStore>,
+) -> Result<Vec<(Endpoint, SocketAddr, TcpListener, ListenerSecurity)>, BrokerError> {
     let mut bound = Vec::new();
     for listener in config.client_listeners() {
         let protocol = config.security_protocol(listener).ok_or_else(|| {
@@ -172,13 +218,27 @@ async fn bind_listeners(
                 ),
             })
         })?;
-        if protocol != SecurityProtocol::Plaintext {
-            tracing::warn!(
-                listener = %listener.name,
-                protocol = protocol.name(),
-                "listener not served: this broker serves PLAINTEXT listeners only for now"
-            );
-            continue;
+        let mut security = ListenerSecurity::default();
+        match protocol {
+            SecurityProtocol::Plaintext => {}
+            SecurityProtocol::SaslPlaintext => {
+                security.sasl = Some(Arc::new(security::sasl_settings(
+                    config,
+                    &listener.name,
+                    credentials.clone(),
+                )?));
+            }
+            SecurityProtocol::Ssl => {
+                security.tls = Some(tls_acceptor(config, &listener.name)?);
+            }
+            SecurityProtocol::SaslSsl => {
+                security.tls = Some(tls_acceptor(config, &listener.name)?);
+                security.sasl = Some(Arc::new(security::sasl_settings(
+                    config,
+                    &listener.name,
+                    credentials.clone(),
+                )?));
+            }
         }
         let bind = listener.bind_addr();
         let tcp = TcpListener::bind(&bind)
@@ -197,7 +257,7 @@ async fn bind_listeners(
             host,
             port: i32::from(port),
         };
-        bound.push((endpoint, addr, tcp));
+        bound.push((endpoint, addr, tcp, security));
     }
     if bound.is_empty() {
         return Err(BrokerError::Config(config::ConfigError::InvalidValue {
@@ -208,7 +268,8 @@ async fn bind_listeners(
                 .map(|l| format!("{}://{}", l.name, l.bind_addr()))
                 .collect::<Vec<_>>()
                 .join(","),
-            reason: "no PLAINTEXT listener to serve clients on; add one, e.g. PLAINTEXT://localhost:9092".into(),
+            reason: "no listener to serve clients on; add one, e.g. PLAINTEXT://localhost:9092"
+                .into(),
         }));
     }
     Ok(bound)

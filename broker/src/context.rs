@@ -80,6 +80,9 @@ pub struct ConnectionContext {
     pub peer: SocketAddr,
     pub listener_name: String,
     pub security_protocol: SecurityProtocol,
+    /// True when responses must be written through the connection's stream (TLS encrypts in
+    /// user space), so a zero-copy (sendfile) fetch path must not be used.
+    pub copy_only: bool,
     principal: RwLock<Principal>,
 }
 
@@ -97,6 +100,7 @@ impl ConnectionContext {
             peer,
             listener_name: listener_name.to_string(),
             security_protocol,
+            copy_only: false,
             principal: RwLock::new(Principal::anonymous()),
         }
     }

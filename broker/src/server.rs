@@ -2,7 +2,7 @@
 //!
 //! Owns: accepting connections (capped by `max.connections`), reading pipelined requests one at
 //! a time and answering them in order, batching response writes while more requests are already
-//! buffered, and shutdown (a watch channel every connection selects on; the server waits until
+//! buffered, the TLS handshake and SASL gate of secured listeners (see `security`), and shutdown (a watch channel every connection selects on; the server waits until
 //! every connection task has finished). A frame that cannot be decoded closes only its own
 //! connection. Acting on requests is the handlers' job.
 
@@ -16,6 +16,8 @@ use tokio::task::JoinSet;
 
 use crate::context::{ConnectionContext, RequestContext};
 use crate::handler;
+use crate::security::sasl::{Authenticator, Verdict};
+use crate::security::{tls, ListenerSecurity};
 use crate::state::{BrokerState, Endpoint};
 use crate::wire::{self, Decoded, WireError};
 
@@ -23,6 +25,7 @@ use crate::wire::{self, Decoded, WireError};
 pub async fn serve(
     listener: TcpListener,
     endpoint: Endpoint,
+    security: ListenerSecurity,
     state: Arc<BrokerState>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -52,8 +55,23 @@ pub async fn serve(
                     &endpoint.listener.name,
                     endpoint.security_protocol,
                 );
+                let auth = security.sasl.clone().map(Authenticator::new);
+                let tls = security.tls.clone();
                 connections.spawn(async move {
-                    run_connection(stream.into_split(), conn, state, shutdown).await;
+                    match tls {
+                        None => {
+                            run_connection(stream.into_split(), conn, auth, state, shutdown).await
+                        }
+                        Some(acceptor) => {
+                            let mut conn = conn;
+                            // TLS bytes are produced in user space: no zero-copy sends.
+                            conn.copy_only = true;
+                            if let Some(tls) = tls::accept(&acceptor, stream, &conn).await {
+                                run_connection(tokio::io::split(tls), conn, auth, state, shutdown)
+                                    .await;
+                            }
+                        }
+                    }
                     drop(permit);
                 });
             }
@@ -71,10 +89,11 @@ pub async fn serve(
 }
 
 /// Serves one connection over any byte stream split into its read and write halves (a TCP
-/// stream today; a TLS stream drops in the same way).
+/// stream, or a TLS stream after its handshake).
 async fn run_connection<R, W>(
     (r, w): (R, W),
     conn: ConnectionContext,
+    mut auth: Option<Authenticator>,
     state: Arc<BrokerState>,
     mut shutdown: watch::Receiver<bool>,
 ) where
@@ -84,9 +103,14 @@ async fn run_connection<R, W>(
     let peer = conn.peer;
     let mut reader = BufReader::with_capacity(64 * 1024, r);
     let mut writer = BufWriter::with_capacity(64 * 1024, w);
-    let max = state.config.socket_request_max_bytes;
+    let socket_max = state.config.socket_request_max_bytes;
     let mut out = BytesMut::with_capacity(16 * 1024);
     loop {
+        // Before SASL authentication only small frames are read (sasl.server.max.receive.size).
+        let max = auth
+            .as_ref()
+            .and_then(|a| a.max_frame(socket_max))
+            .unwrap_or(socket_max);
         let frame = tokio::select! {
             f = wire::read_frame(&mut reader, max) => f,
             _ = shutdown.changed() => break,
@@ -100,6 +124,24 @@ async fn run_connection<R, W>(
             }
         };
         out.clear();
+        if let Some(a) = auth.as_mut().filter(|a| a.expects_raw_token()) {
+            // After SaslHandshake v0 the SASL tokens travel as bare frames.
+            match a.raw_token(&conn, &frame) {
+                Ok(reply) => {
+                    out.extend_from_slice(&(reply.len() as i32).to_be_bytes());
+                    out.extend_from_slice(&reply);
+                    if writer.write_all(&out).await.is_err() || writer.flush().await.is_err() {
+                        break;
+                    }
+                    continue;
+                }
+                Err(reason) => {
+                    tracing::warn!(%peer, listener = %conn.listener_name, %reason, "closing connection: SASL authentication failed");
+                    break;
+                }
+            }
+        }
+        let mut close_after = None;
         match wire::decode_request(frame) {
             Ok(Decoded::ApiVersionsFallback { correlation_id }) => {
                 wire::encode_api_versions_fallback(&mut out, correlation_id);
@@ -119,7 +161,22 @@ async fn run_connection<R, W>(
                     correlation_id,
                     authorizer: state.authorizer.clone(),
                 };
-                let response = handler::dispatch(&state, &ctx, *body).await;
+                let verdict = match auth.as_mut() {
+                    Some(a) => a.check(&conn, api, version, &body),
+                    None => Verdict::Dispatch,
+                };
+                let response = match verdict {
+                    Verdict::Dispatch => handler::dispatch(&state, &ctx, *body).await,
+                    Verdict::Reply(r) => Some(r),
+                    Verdict::ReplyAndClose(r, reason) => {
+                        close_after = Some(reason);
+                        Some(r)
+                    }
+                    Verdict::Close(reason) => {
+                        tracing::warn!(%peer, listener = %conn.listener_name, %reason, "closing connection");
+                        break;
+                    }
+                };
                 let Some(response) = response else {
                     continue; // acks=0 produce: Kafka sends nothing back.
                 };
@@ -136,6 +193,10 @@ async fn run_connection<R, W>(
             }
         }
         if writer.write_all(&out).await.is_err() {
+            break;
+        }
+        if let Some(reason) = close_after {
+            tracing::warn!(%peer, listener = %conn.listener_name, %reason, "closing connection");
             break;
         }
         // Flush unless the client has already pipelined the next request.

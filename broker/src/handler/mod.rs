@@ -35,6 +35,7 @@ mod offset_commit;
 mod offset_delete;
 mod offset_fetch;
 mod produce;
+mod scram_credentials;
 mod sync_group;
 
 /// Every API this broker answers.
@@ -65,6 +66,10 @@ pub const SUPPORTED_APIS: &[ApiKey] = &[
     ApiKey::IncrementalAlterConfigs,
     ApiKey::OffsetDelete,
     ApiKey::DescribeCluster,
+    ApiKey::SaslHandshake,
+    ApiKey::SaslAuthenticate,
+    ApiKey::DescribeUserScramCredentials,
+    ApiKey::AlterUserScramCredentials,
 ];
 
 /// Whether the broker answers `api`.
@@ -109,6 +114,18 @@ pub async fn dispatch(
         Q::DeleteRecords(r) => A::DeleteRecords(delete_records::handle(state, ctx, r)),
         Q::DescribeLogDirs(r) => A::DescribeLogDirs(describe_log_dirs::handle(state, ctx, r)),
         Q::InitProducerId(r) => A::InitProducerId(init_producer_id::handle(state, ctx, r)),
+        Q::DescribeUserScramCredentials(r) => {
+            A::DescribeUserScramCredentials(scram_credentials::describe(state, ctx, r))
+        }
+        Q::AlterUserScramCredentials(r) => {
+            A::AlterUserScramCredentials(scram_credentials::alter(state, ctx, r))
+        }
+        // On a SASL listener the connection's authenticator answers these; here the listener
+        // has no SASL (or the connection is already authenticated), as Kafka answers.
+        Q::SaslHandshake(_) => crate::security::sasl::refuse_without_sasl(ApiKey::SaslHandshake),
+        Q::SaslAuthenticate(_) => {
+            crate::security::sasl::refuse_without_sasl(ApiKey::SaslAuthenticate)
+        }
         other => {
             // Unreachable in practice: `wire` refuses unsupported APIs before decoding.
             tracing::warn!(api = ?std::mem::discriminant(&other), "request for an API this broker does not serve");
