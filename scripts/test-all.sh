@@ -137,6 +137,7 @@ run kafka-python "${PYTEST[@]}" tests/interop/python/test_kafka_python.py
 run confluent-kafka "${PYTEST[@]}" tests/interop/python/test_confluent_kafka.py
 run kafka-cli-tools "${PYTEST[@]}" tests/interop/python/test_kafka_cli.py
 run crash-sigkill "${PYTEST[@]}" tests/interop/python/test_crash.py
+run security "${PYTEST[@]}" tests/interop/python/test_security.py
 run kafkajs node --test --test-concurrency=1 --test-timeout=300000 tests/interop/node/
 run java-kafka-clients mvn -q -B -Dstyle.color=never -f tests/interop/java test
 

@@ -13,6 +13,7 @@ use crate::context::RequestContext;
 use crate::state::BrokerState;
 
 mod api_versions;
+mod client_quotas;
 mod configs;
 mod create_partitions;
 mod create_topics;
@@ -70,6 +71,7 @@ pub const SUPPORTED_APIS: &[ApiKey] = &[
     ApiKey::SaslAuthenticate,
     ApiKey::DescribeUserScramCredentials,
     ApiKey::AlterUserScramCredentials,
+    ApiKey::DescribeClientQuotas,
 ];
 
 /// Whether the broker answers `api`.
@@ -114,6 +116,7 @@ pub async fn dispatch(
         Q::DeleteRecords(r) => A::DeleteRecords(delete_records::handle(state, ctx, r)),
         Q::DescribeLogDirs(r) => A::DescribeLogDirs(describe_log_dirs::handle(state, ctx, r)),
         Q::InitProducerId(r) => A::InitProducerId(init_producer_id::handle(state, ctx, r)),
+        Q::DescribeClientQuotas(r) => A::DescribeClientQuotas(client_quotas::describe(ctx, r)),
         Q::DescribeUserScramCredentials(r) => {
             A::DescribeUserScramCredentials(scram_credentials::describe(state, ctx, r))
         }

@@ -258,7 +258,7 @@ impl Authenticator {
                 ),
             );
         };
-                self.state = State::Exchange {
+        self.state = State::Exchange {
             mechanism: mech,
             raw_tokens: version == 0,
             scram: match mech {
