@@ -11,10 +11,11 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::config::{self, BrokerConfig};
-use crate::context::{AllowAll, SecurityProtocol};
+use crate::context::{AllowAll, Authorizer, SecurityProtocol};
 use crate::coordinator::{CoordinatorConfig, GroupCoordinator};
 use crate::error::BrokerError;
 use crate::handle::BrokerHandle;
+use crate::security::acl::{AclAuthorizer, AclStore};
 use crate::security::credentials::{AddScram, CredentialStore};
 use crate::security::scram::ScramCredential;
 use crate::security::{self, ListenerSecurity};
@@ -113,7 +114,7 @@ impl BrokerBuilder {
             node_id: config.node_id,
             cluster_id,
             endpoints,
-            authorizer: Arc::new(AllowAll),
+            authorizer: authorizer(&config, &meta_dir)?,
             credentials,
             topics,
             groups,
@@ -168,6 +169,57 @@ impl BrokerBuilder {
             state,
         })
     }
+}
+
+/// The authoriser: ACLs when `authorizer.class.name` is set (Kafka's StandardAuthorizer or
+/// AclAuthorizer name), else allow-all as Kafka without an authoriser.
+fn authorizer(config: &BrokerConfig, meta_dir: &Path) -> Result<Arc<dyn Authorizer>, BrokerError> {
+    let class = config
+        .given
+        .get("authorizer.class.name")
+        .map(|s| s.trim())
+        .unwrap_or("");
+    if class.is_empty() {
+        return Ok(Arc::new(AllowAll));
+    }
+    if !class.ends_with("StandardAuthorizer") && !class.ends_with("AclAuthorizer") {
+        tracing::warn!(
+            class,
+            "unknown authorizer.class.name; using ACLs (Kafka's StandardAuthorizer rules)"
+        );
+    }
+    let super_users = config
+        .given
+        .get("super.users")
+        .map(|s| {
+            s.split(';')
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let allow_if_no_acl = match config
+        .given
+        .get("allow.everyone.if.no.acl.found")
+        .map(|s| s.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(BrokerError::Config(config::ConfigError::InvalidValue {
+                key: "allow.everyone.if.no.acl.found".into(),
+                value: other.to_string(),
+                reason: "expected true or false".into(),
+            }))
+        }
+    };
+    Ok(Arc::new(AclAuthorizer {
+        store: Arc::new(AclStore::open(meta_dir)?),
+        super_users,
+        allow_if_no_acl,
+    }))
 }
 
 /// Applies `--add-scram` specs to the credential store (only the salted hashes are kept).

@@ -149,6 +149,17 @@ pub enum Resource<'a> {
 /// Decides whether a principal may do an operation on a resource.
 pub trait Authorizer: Send + Sync {
     fn authorize(&self, ctx: &RequestContext<'_>, op: Operation, resource: Resource<'_>) -> bool;
+
+    /// Whether `op` is allowed on at least one topic (Kafka's `authorizeByResourceType`, used
+    /// for an idempotent producer's InitProducerId).
+    fn authorize_any_topic(&self, _ctx: &RequestContext<'_>, _op: Operation) -> bool {
+        true
+    }
+
+    /// The ACL store, when ACLs are in force (CreateAcls/DescribeAcls/DeleteAcls need one).
+    fn acls(&self) -> Option<&crate::security::acl::AclStore> {
+        None
+    }
 }
 
 /// The authoriser in force while no `authorizer.class.name` is configured: allows everything,

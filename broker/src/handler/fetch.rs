@@ -12,7 +12,7 @@ use bytes::Bytes;
 use kafka_protocol::messages::fetch_response::{FetchableTopicResponse, PartitionData};
 use kafka_protocol::messages::{BrokerId, FetchRequest, FetchResponse};
 
-use crate::context::RequestContext;
+use crate::context::{Operation, RequestContext, Resource};
 use crate::partition::LEADER_EPOCH;
 use crate::state::BrokerState;
 
@@ -34,7 +34,7 @@ pub async fn handle(
         // Mark the current append count as seen *before* reading, so an append that lands
         // during the read wakes the wait below.
         appended.borrow_and_update();
-        let (response, bytes, errors) = read_once(state, &req, version);
+        let (response, bytes, errors) = read_once(state, ctx, &req, version);
         if bytes >= req.min_bytes.max(0) as usize
             || errors
             || tokio::time::Instant::now() >= deadline
@@ -44,7 +44,7 @@ pub async fn handle(
         match tokio::time::timeout_at(deadline, appended.changed()).await {
             Ok(Ok(())) => continue,
             // Timed out, or the broker is shutting down: answer with what there is.
-            _ => return read_once(state, &req, version).0,
+            _ => return read_once(state, ctx, &req, version).0,
         }
     }
 }
@@ -52,6 +52,7 @@ pub async fn handle(
 /// One pass over the requested partitions: (response, record bytes, whether any partition erred).
 fn read_once(
     state: &BrokerState,
+    ctx: &RequestContext<'_>,
     req: &FetchRequest,
     version: i16,
 ) -> (FetchResponse, usize, bool) {
@@ -72,6 +73,13 @@ fn read_once(
             state.topics.get(t.topic.0.as_str())
         };
         let mut partitions = Vec::with_capacity(t.partitions.len());
+        let topic_name = topic
+            .as_ref()
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| t.topic.0.to_string());
+        // An unknown topic id is answered as unknown, not as unauthorised.
+        let allowed = (by_id && topic.is_none())
+            || ctx.authorize(Operation::Read, Resource::Topic(&topic_name));
         for p in &t.partitions {
             let data = PartitionData::default()
                 .with_partition_index(p.partition)
@@ -81,6 +89,11 @@ fn read_once(
                 .with_preferred_read_replica(BrokerId(-1))
                 .with_aborted_transactions((req.isolation_level == READ_COMMITTED).then(Vec::new))
                 .with_records(Some(Bytes::new()));
+            if !allowed {
+                errors = true;
+                partitions.push(data.with_error_code(ErrorCode::TopicAuthorizationFailed.code()));
+                continue;
+            }
             let partition = topic.as_ref().and_then(|t| {
                 usize::try_from(p.partition)
                     .ok()

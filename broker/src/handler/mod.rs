@@ -12,6 +12,7 @@ use kafka_protocol::protocol::StrBytes;
 use crate::context::RequestContext;
 use crate::state::BrokerState;
 
+mod acls;
 mod api_versions;
 mod client_quotas;
 mod configs;
@@ -25,6 +26,7 @@ mod describe_groups;
 mod describe_log_dirs;
 mod fetch;
 mod find_coordinator;
+mod group_authz;
 mod heartbeat;
 mod init_producer_id;
 mod join_group;
@@ -72,6 +74,9 @@ pub const SUPPORTED_APIS: &[ApiKey] = &[
     ApiKey::DescribeUserScramCredentials,
     ApiKey::AlterUserScramCredentials,
     ApiKey::DescribeClientQuotas,
+    ApiKey::CreateAcls,
+    ApiKey::DescribeAcls,
+    ApiKey::DeleteAcls,
 ];
 
 /// Whether the broker answers `api`.
@@ -87,6 +92,9 @@ pub async fn dispatch(
 ) -> Option<ResponseKind> {
     use RequestKind as Q;
     use ResponseKind as A;
+    if let Some(denied) = group_authz::check(ctx, &body) {
+        return Some(denied);
+    }
     let response = match body {
         Q::ApiVersions(r) => A::ApiVersions(api_versions::handle(ctx, r)),
         Q::Metadata(r) => A::Metadata(metadata::handle(state, ctx, r)),
@@ -116,6 +124,9 @@ pub async fn dispatch(
         Q::DeleteRecords(r) => A::DeleteRecords(delete_records::handle(state, ctx, r)),
         Q::DescribeLogDirs(r) => A::DescribeLogDirs(describe_log_dirs::handle(state, ctx, r)),
         Q::InitProducerId(r) => A::InitProducerId(init_producer_id::handle(state, ctx, r)),
+        Q::CreateAcls(r) => A::CreateAcls(acls::create(ctx, r)),
+        Q::DescribeAcls(r) => A::DescribeAcls(acls::describe(ctx, r)),
+        Q::DeleteAcls(r) => A::DeleteAcls(acls::delete(ctx, r)),
         Q::DescribeClientQuotas(r) => A::DescribeClientQuotas(client_quotas::describe(ctx, r)),
         Q::DescribeUserScramCredentials(r) => {
             A::DescribeUserScramCredentials(scram_credentials::describe(state, ctx, r))

@@ -1,5 +1,6 @@
 //! Listener security: SASL (PLAIN, SCRAM-SHA-256/512) with the SCRAM credential store, and the
 //! per-listener settings read from Kafka's keys. Modules:
+//! - `acl`: the durable ACL store and Kafka's authorisation rules over it;
 //! - `scram`: SCRAM credentials and the server side of one exchange;
 //! - `credentials`: the durable SCRAM store and `--add-scram` specs;
 //! - `sasl`: the per-connection SASL state machine the connection loop consults;
@@ -7,6 +8,7 @@
 //!
 //! Secrets (passwords, JAAS strings, keys) never reach a log line or an error message.
 
+pub mod acl;
 pub mod credentials;
 pub mod sasl;
 pub mod scram;
