@@ -268,3 +268,24 @@ pub async fn accept(
     }
     Some(tls)
 }
+
+#[cfg(test)]
+mod tests {
+    /// `openssl req -subj "/C=US/O=Example/CN=alice"`: Java's X500Principal (RFC 2253) reads it
+    /// most specific first.
+    const CERT: &str = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTpT6Fs6XZG6NUVM10laCN2BE0vkwCgYIKoZIzj0EAwIw\nLzELMAkGA1UEBhMCVVMxEDAOBgNVBAoMB0V4YW1wbGUxDjAMBgNVBAMMBWFsaWNl\nMB4XDTI2MTIwMjAyNDQzMFoXDTM2MTEyOTAyNDQzMFowLzELMAkGA1UEBhMCVVMx\nEDAOBgNVBAoMB0V4YW1wbGUxDjAMBgNVBAMMBWFsaWNlMFkwEwYHKoZIzj0CAQYI\nKoZIzj0DAQcDQgAEGPFBa1vZWmDBiNiv0Oc9epDNYrZTO2bKrV60SGnXS4+ggBqb\nRxJVpESX80cRe0lXwMFsyxNcR3CPYDeQ8qXnO6NTMFEwHQYDVR0OBBYEFJtOOBRg\nQi2QL95iTe+JVv03z+tHMB8GA1UdIwQYMBaAFJtOOBRgQi2QL95iTe+JVv03z+tH\nMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIgA7KsdN9TUkdb7hv7\noZydFCAe0SxX7Tb7++IZY9C8s00CIQDEG8FZVgUmeXVlfRBup+FOZXu+kc3QmNeg\njDwnxZiDLw==\n-----END CERTIFICATE-----\n";
+
+    #[test]
+    fn subject_reads_in_rfc2253_order_like_kafka() {
+        use rustls::pki_types::pem::PemObject;
+        let der = rustls::pki_types::CertificateDer::pem_slice_iter(CERT.as_bytes())
+            .next()
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            super::certificate_principal_name(&der).as_deref(),
+            Some("CN=alice,O=Example,C=US")
+        );
+        assert_eq!(super::escape_rfc2253("a,b"), "a\\,b");
+    }
+}
