@@ -109,9 +109,22 @@ pub async fn dispatch(
         Q::OffsetCommit(r) => A::OffsetCommit(offset_commit::handle(state, ctx, r).await),
         Q::OffsetFetch(r) => A::OffsetFetch(offset_fetch::handle(state, ctx, r).await),
         Q::OffsetDelete(r) => A::OffsetDelete(offset_delete::handle(state, ctx, r).await),
-        Q::ListGroups(r) => A::ListGroups(list_groups::handle(state, ctx, r).await),
-        Q::DescribeGroups(r) => A::DescribeGroups(describe_groups::handle(state, ctx, r).await),
-        Q::DeleteGroups(r) => A::DeleteGroups(delete_groups::handle(state, ctx, r).await),
+        Q::ListGroups(r) => {
+            let mut resp = list_groups::handle(state, ctx, r).await;
+            group_authz::filter_listed(ctx, &mut resp);
+            A::ListGroups(resp)
+        }
+        Q::DescribeGroups(r) => {
+            let mut resp = describe_groups::handle(state, ctx, r).await;
+            group_authz::filter_described(ctx, &mut resp);
+            A::DescribeGroups(resp)
+        }
+        Q::DeleteGroups(mut r) => {
+            let denied = group_authz::split_delete_groups(ctx, &mut r);
+            let mut resp = delete_groups::handle(state, ctx, r).await;
+            resp.results.extend(denied);
+            A::DeleteGroups(resp)
+        }
         Q::CreateTopics(r) => A::CreateTopics(create_topics::handle(state, ctx, r)),
         Q::DeleteTopics(r) => A::DeleteTopics(delete_topics::handle(state, ctx, r)),
         Q::CreatePartitions(r) => A::CreatePartitions(create_partitions::handle(state, ctx, r)),
