@@ -139,6 +139,7 @@ run fetch-sessions "${PYTEST[@]}" tests/interop/python/test_fetch_sessions.py
 run kafka-cli-tools "${PYTEST[@]}" tests/interop/python/test_kafka_cli.py
 run crash-sigkill "${PYTEST[@]}" tests/interop/python/test_crash.py
 run group-churn "${PYTEST[@]}" tests/interop/python/test_group_churn.py
+run security "${PYTEST[@]}" tests/interop/python/test_security.py
 run kafkajs node --test --test-concurrency=1 --test-timeout=300000 tests/interop/node/
 run java-kafka-clients mvn -q -B -Dstyle.color=never -f tests/interop/java test
 

@@ -11,10 +11,14 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::config::{self, BrokerConfig};
-use crate::context::{AllowAll, SecurityProtocol};
+use crate::context::{AllowAll, Authorizer, SecurityProtocol};
 use crate::coordinator::{CoordinatorConfig, GroupCoordinator};
 use crate::error::BrokerError;
 use crate::handle::BrokerHandle;
+use crate::security::acl::{AclAuthorizer, AclStore};
+use crate::security::credentials::{AddScram, CredentialStore};
+use crate::security::scram::ScramCredential;
+use crate::security::{self, ListenerSecurity};
 use crate::state::{BrokerState, Endpoint, TopicOracleAdapter};
 use crate::topics::TopicRegistry;
 use crate::{data_dir, housekeeping, meta_properties, producer_ids, server};
@@ -33,6 +37,7 @@ impl Broker {
 pub struct BrokerBuilder {
     file: Option<PathBuf>,
     pairs: Vec<(String, String)>,
+    add_scram: Vec<String>,
 }
 
 impl BrokerBuilder {
@@ -59,6 +64,13 @@ impl BrokerBuilder {
         self
     }
 
+    /// Creates (or replaces) a SCRAM credential at start, as `kafka-storage format --add-scram`
+    /// does: `SCRAM-SHA-512=[name=alice,password=alice-secret]`.
+    pub fn add_scram(mut self, spec: impl Into<String>) -> Self {
+        self.add_scram.push(spec.into());
+        self
+    }
+
     /// Opens the data directory (recovering it after a crash), binds, and starts serving.
     pub async fn start(self) -> Result<BrokerHandle, BrokerError> {
         let config = Arc::new(BrokerConfig::from_sources(
@@ -69,17 +81,20 @@ impl BrokerBuilder {
         std::fs::create_dir_all(&log_dir).map_err(|e| BrokerError::io(&log_dir, e))?;
         let dir_lock = data_dir::lock(&log_dir)?;
         let cluster_id = meta_properties::load_or_create(&log_dir, config.node_id)?;
+        let meta_dir = log_dir.join("__ferrokafka");
+        std::fs::create_dir_all(&meta_dir).map_err(|e| BrokerError::io(&meta_dir, e))?;
+        let credentials = Arc::new(CredentialStore::open(&meta_dir)?);
+        add_scram_credentials(&credentials, &self.add_scram)?;
 
-        let bound = bind_listeners(&config).await?;
+        let bound = bind_listeners(&config, &credentials).await?;
         let local_addr = bound[0].1;
         let listeners = bound
             .iter()
-            .map(|(e, addr, _)| (e.listener.name.clone(), *addr))
+            .map(|(e, addr, _, _)| (e.listener.name.clone(), *addr))
             .collect();
 
         let started = std::time::Instant::now();
         let topics = Arc::new(TopicRegistry::open(config.clone())?);
-        let meta_dir = log_dir.join("__ferrokafka");
         let groups = GroupCoordinator::open(
             &meta_dir.join("groups"),
             CoordinatorConfig {
@@ -94,12 +109,13 @@ impl BrokerBuilder {
             Arc::new(TopicOracleAdapter(topics.clone())),
         )?;
         let producer_ids = producer_ids::ProducerIdAllocator::open(&meta_dir)?;
-        let endpoints = bound.iter().map(|(e, _, _)| e.clone()).collect();
+        let endpoints = bound.iter().map(|(e, _, _, _)| e.clone()).collect();
         let state = Arc::new(BrokerState {
             node_id: config.node_id,
             cluster_id,
             endpoints,
-            authorizer: Arc::new(AllowAll),
+            authorizer: authorizer(&config, &meta_dir)?,
+            credentials,
             topics,
             groups,
             producer_ids,
@@ -122,11 +138,12 @@ impl BrokerBuilder {
             // One accept loop per listener; each drains its own connections on shutdown.
             let servers: Vec<_> = bound
                 .into_iter()
-                .map(|(endpoint, _, listener)| {
+                .map(|(endpoint, _, listener, security)| {
                     let state = serve_state.clone();
                     tokio::spawn(server::serve(
                         listener,
                         endpoint,
+                        security,
                         state,
                         shutdown_rx.clone(),
                     ))
@@ -158,12 +175,93 @@ impl BrokerBuilder {
     }
 }
 
-/// Binds every client listener whose security protocol this broker serves, with the address
-/// advertised for it. Listeners that need
-/// TLS or SASL are skipped with a warning until those land; at least one must be bound.
+/// The authoriser: ACLs when `authorizer.class.name` is set (Kafka's StandardAuthorizer or
+/// AclAuthorizer name), else allow-all as Kafka without an authoriser.
+fn authorizer(config: &BrokerConfig, meta_dir: &Path) -> Result<Arc<dyn Authorizer>, BrokerError> {
+    let class = config
+        .given
+        .get("authorizer.class.name")
+        .map(|s| s.trim())
+        .unwrap_or("");
+    if class.is_empty() {
+        return Ok(Arc::new(AllowAll));
+    }
+    if !class.ends_with("StandardAuthorizer") && !class.ends_with("AclAuthorizer") {
+        tracing::warn!(
+            class,
+            "unknown authorizer.class.name; using ACLs (Kafka's StandardAuthorizer rules)"
+        );
+    }
+    let super_users = config
+        .given
+        .get("super.users")
+        .map(|s| {
+            s.split(';')
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let allow_if_no_acl = match config
+        .given
+        .get("allow.everyone.if.no.acl.found")
+        .map(|s| s.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(BrokerError::Config(config::ConfigError::InvalidValue {
+                key: "allow.everyone.if.no.acl.found".into(),
+                value: other.to_string(),
+                reason: "expected true or false".into(),
+            }))
+        }
+    };
+    Ok(Arc::new(AclAuthorizer {
+        store: Arc::new(AclStore::open(meta_dir)?),
+        super_users,
+        allow_if_no_acl,
+    }))
+}
+
+/// Applies `--add-scram` specs to the credential store (only the salted hashes are kept).
+fn add_scram_credentials(store: &CredentialStore, specs: &[String]) -> Result<(), BrokerError> {
+    let mut upserts = Vec::new();
+    for spec in specs {
+        let a = AddScram::parse(spec).map_err(|reason| {
+            BrokerError::Config(config::ConfigError::InvalidValue {
+                key: "--add-scram".into(),
+                value: "<hidden>".into(),
+                reason,
+            })
+        })?;
+        let cred = ScramCredential::from_password(a.mechanism, &a.password, a.iterations);
+        tracing::info!(user = %a.user, mechanism = a.mechanism.name(), "SCRAM credential added");
+        upserts.push((a.user, a.mechanism, cred));
+    }
+    if !upserts.is_empty() {
+        store.apply(upserts, Vec::new())?;
+    }
+    Ok(())
+}
+
+fn tls_acceptor(
+    config: &BrokerConfig,
+    listener: &str,
+) -> Result<tokio_rustls::TlsAcceptor, BrokerError> {
+    Ok(tokio_rustls::TlsAcceptor::from(
+        security::tls::server_config(config, listener)?,
+    ))
+}
+
+/// Binds every client listener with the address advertised for it and its security (SASL
+/// settings); at least one must be bound.
 async fn bind_listeners(
     config: &BrokerConfig,
-) -> Result<Vec<(Endpoint, SocketAddr, TcpListener)>, BrokerError> {
+    credentials: &Arc<CredentialStore>,
+) -> Result<Vec<(Endpoint, SocketAddr, TcpListener, ListenerSecurity)>, BrokerError> {
     let mut bound = Vec::new();
     for listener in config.client_listeners() {
         let protocol = config.security_protocol(listener).ok_or_else(|| {
@@ -176,13 +274,27 @@ async fn bind_listeners(
                 ),
             })
         })?;
-        if protocol != SecurityProtocol::Plaintext {
-            tracing::warn!(
-                listener = %listener.name,
-                protocol = protocol.name(),
-                "listener not served: this broker serves PLAINTEXT listeners only for now"
-            );
-            continue;
+        let mut security = ListenerSecurity::default();
+        match protocol {
+            SecurityProtocol::Plaintext => {}
+            SecurityProtocol::SaslPlaintext => {
+                security.sasl = Some(Arc::new(security::sasl_settings(
+                    config,
+                    &listener.name,
+                    credentials.clone(),
+                )?));
+            }
+            SecurityProtocol::Ssl => {
+                security.tls = Some(tls_acceptor(config, &listener.name)?);
+            }
+            SecurityProtocol::SaslSsl => {
+                security.tls = Some(tls_acceptor(config, &listener.name)?);
+                security.sasl = Some(Arc::new(security::sasl_settings(
+                    config,
+                    &listener.name,
+                    credentials.clone(),
+                )?));
+            }
         }
         let bind = listener.bind_addr();
         let tcp = TcpListener::bind(&bind)
@@ -201,7 +313,7 @@ async fn bind_listeners(
             host,
             port: i32::from(port),
         };
-        bound.push((endpoint, addr, tcp));
+        bound.push((endpoint, addr, tcp, security));
     }
     if bound.is_empty() {
         return Err(BrokerError::Config(config::ConfigError::InvalidValue {
@@ -212,7 +324,8 @@ async fn bind_listeners(
                 .map(|l| format!("{}://{}", l.name, l.bind_addr()))
                 .collect::<Vec<_>>()
                 .join(","),
-            reason: "no PLAINTEXT listener to serve clients on; add one, e.g. PLAINTEXT://localhost:9092".into(),
+            reason: "no listener to serve clients on; add one, e.g. PLAINTEXT://localhost:9092"
+                .into(),
         }));
     }
     Ok(bound)

@@ -80,6 +80,9 @@ pub struct ConnectionContext {
     pub peer: SocketAddr,
     pub listener_name: String,
     pub security_protocol: SecurityProtocol,
+    /// True when responses must be written through the connection's stream (TLS encrypts in
+    /// user space), so a zero-copy (sendfile) fetch path must not be used.
+    pub copy_only: bool,
     principal: RwLock<Principal>,
 }
 
@@ -97,6 +100,7 @@ impl ConnectionContext {
             peer,
             listener_name: listener_name.to_string(),
             security_protocol,
+            copy_only: false,
             principal: RwLock::new(Principal::anonymous()),
         }
     }
@@ -145,6 +149,17 @@ pub enum Resource<'a> {
 /// Decides whether a principal may do an operation on a resource.
 pub trait Authorizer: Send + Sync {
     fn authorize(&self, ctx: &RequestContext<'_>, op: Operation, resource: Resource<'_>) -> bool;
+
+    /// Whether `op` is allowed on at least one topic (Kafka's `authorizeByResourceType`, used
+    /// for an idempotent producer's InitProducerId).
+    fn authorize_any_topic(&self, _ctx: &RequestContext<'_>, _op: Operation) -> bool {
+        true
+    }
+
+    /// The ACL store, when ACLs are in force (CreateAcls/DescribeAcls/DeleteAcls need one).
+    fn acls(&self) -> Option<&crate::security::acl::AclStore> {
+        None
+    }
 }
 
 /// The authoriser in force while no `authorizer.class.name` is configured: allows everything,

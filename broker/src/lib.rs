@@ -14,6 +14,7 @@
 //! - `log`: per-partition segmented log (storage, recovery, retention, idempotence state);
 //! - `coordinator`: consumer groups (classic protocol) and committed offsets;
 //! - `topics`, `topic_config`, `partition`: topic registry, topic configs, partition locking;
+//! - `security`: SASL (PLAIN, SCRAM), the SCRAM credential store, listener security settings;
 //! - `config`: broker settings.
 
 #![forbid(unsafe_code)]
@@ -35,6 +36,7 @@ mod meta_properties;
 pub mod partition;
 mod producer_ids;
 pub mod response_out;
+pub mod security;
 pub mod server;
 pub mod state;
 pub mod topic_config;

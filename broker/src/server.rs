@@ -2,11 +2,12 @@
 //!
 //! Owns: accepting connections (capped by `max.connections`), reading pipelined requests one at
 //! a time and answering them in order, batching response writes while more requests are already
-//! buffered (but never holding them behind a request that parks), and shutdown (a watch channel
-//! every connection selects on; the server waits until every connection task has finished). A
-//! frame that cannot be decoded closes only its own connection. Acting on requests is the
-//! handlers' job. At debug level it logs each request read and each response written per
-//! connection (id, API, correlation id, whether flushed): the trail issue 13 was diagnosed with.
+//! buffered (but never holding them behind a request that parks), the TLS handshake and SASL
+//! gate of secured listeners (see `security`), and shutdown (a watch channel every connection
+//! selects on; the server waits until every connection task has finished). A frame that cannot
+//! be decoded closes only its own connection. Acting on requests is the handlers' job. At debug
+//! level it logs each request read and each response written per connection (id, API,
+//! correlation id, whether flushed): the trail issue 13 was diagnosed with.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -22,6 +23,8 @@ use tokio::task::JoinSet;
 use crate::context::{ConnectionContext, RequestContext};
 use crate::handler;
 use crate::response_out::{self, SendFileSocket};
+use crate::security::sasl::{Authenticator, Verdict};
+use crate::security::{tls, ListenerSecurity};
 use crate::state::{BrokerState, Endpoint};
 use crate::wire::{self, Decoded, WireError};
 
@@ -29,6 +32,7 @@ use crate::wire::{self, Decoded, WireError};
 pub async fn serve(
     listener: TcpListener,
     endpoint: Endpoint,
+    security: ListenerSecurity,
     state: Arc<BrokerState>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -58,8 +62,23 @@ pub async fn serve(
                     &endpoint.listener.name,
                     endpoint.security_protocol,
                 );
+                let auth = security.sasl.clone().map(Authenticator::new);
+                let tls = security.tls.clone();
                 connections.spawn(async move {
-                    run_connection(stream.into_split(), conn, state, shutdown).await;
+                    match tls {
+                        None => {
+                            run_connection(stream.into_split(), conn, auth, state, shutdown).await
+                        }
+                        Some(acceptor) => {
+                            let mut conn = conn;
+                            // TLS bytes are produced in user space: no zero-copy sends.
+                            conn.copy_only = true;
+                            if let Some(tls) = tls::accept(&acceptor, stream, &conn).await {
+                                run_connection(tokio::io::split(tls), conn, auth, state, shutdown)
+                                    .await;
+                            }
+                        }
+                    }
                     drop(permit);
                 });
             }
@@ -101,10 +120,11 @@ where
 }
 
 /// Serves one connection over any byte stream split into its read and write halves (a TCP
-/// stream today; a TLS stream drops in the same way).
+/// stream, or a TLS stream after its handshake).
 async fn run_connection<R, W>(
     (r, w): (R, W),
     conn: ConnectionContext,
+    mut auth: Option<Authenticator>,
     state: Arc<BrokerState>,
     mut shutdown: watch::Receiver<bool>,
 ) where
@@ -116,12 +136,17 @@ async fn run_connection<R, W>(
     tracing::debug!(conn = conn_id, %peer, "connection opened");
     let mut reader = BufReader::with_capacity(64 * 1024, r);
     let mut writer = BufWriter::with_capacity(64 * 1024, w);
-    let max = state.config.socket_request_max_bytes;
+    let socket_max = state.config.socket_request_max_bytes;
     let mut out = BytesMut::with_capacity(16 * 1024);
     // Fetch records go from segment files to the socket with sendfile on plain TCP; a
     // connection whose write half is not a TCP socket (TLS) copies them.
-    let zero_copy = response_out::zero_copy_for(&state.config, writer.get_ref());
+    let zero_copy = !conn.copy_only && response_out::zero_copy_for(&state.config, writer.get_ref());
     loop {
+        // Before SASL authentication only small frames are read (sasl.server.max.receive.size).
+        let max = auth
+            .as_ref()
+            .and_then(|a| a.max_frame(socket_max))
+            .unwrap_or(socket_max);
         let frame = tokio::select! {
             f = wire::read_frame(&mut reader, max) => f,
             _ = shutdown.changed() => break,
@@ -137,6 +162,24 @@ async fn run_connection<R, W>(
         out.clear();
         // The request answered by this frame, for the debug trail.
         let mut last: Option<(ApiKey, i32)> = None;
+        if let Some(a) = auth.as_mut().filter(|a| a.expects_raw_token()) {
+            // After SaslHandshake v0 the SASL tokens travel as bare frames.
+            match a.raw_token(&conn, &frame) {
+                Ok(reply) => {
+                    out.extend_from_slice(&(reply.len() as i32).to_be_bytes());
+                    out.extend_from_slice(&reply);
+                    if writer.write_all(&out).await.is_err() || writer.flush().await.is_err() {
+                        break;
+                    }
+                    continue;
+                }
+                Err(reason) => {
+                    tracing::warn!(%peer, listener = %conn.listener_name, %reason, "closing connection: SASL authentication failed");
+                    break;
+                }
+            }
+        }
+        let mut close_after = None;
         match wire::decode_request(frame) {
             Ok(Decoded::ApiVersionsFallback { correlation_id }) => {
                 wire::encode_api_versions_fallback(&mut out, correlation_id);
@@ -163,7 +206,31 @@ async fn run_connection<R, W>(
                     correlation_id,
                     authorizer: state.authorizer.clone(),
                 };
-                if let RequestKind::Fetch(req) = *body {
+                let verdict = match auth.as_mut() {
+                    Some(a) => a.check(&conn, api, version, &body),
+                    None => Verdict::Dispatch,
+                };
+                let early = match verdict {
+                    Verdict::Dispatch => None,
+                    Verdict::Reply(r) => Some(r),
+                    Verdict::ReplyAndClose(r, reason) => {
+                        close_after = Some(reason);
+                        Some(r)
+                    }
+                    Verdict::Close(reason) => {
+                        tracing::warn!(%peer, listener = %conn.listener_name, %reason, "closing connection");
+                        break;
+                    }
+                };
+                if let Some(response) = early {
+                    last = Some((api, correlation_id));
+                    if let Err(e) =
+                        wire::encode_response(&mut out, api, version, correlation_id, &response)
+                    {
+                        tracing::error!(%peer, ?api, version, error = %e, "cannot encode response; closing connection");
+                        break;
+                    }
+                } else if let RequestKind::Fetch(req) = *body {
                     // A long-poll fetch parks too: what is already written goes out first.
                     let fetched = handler::fetch::handle(&state, &ctx, req);
                     let Ok(reply) = answer_flushing_if_parked(fetched, &mut writer).await else {
@@ -216,6 +283,10 @@ async fn run_connection<R, W>(
             }
         }
         if writer.write_all(&out).await.is_err() {
+            break;
+        }
+        if let Some(reason) = close_after {
+            tracing::warn!(%peer, listener = %conn.listener_name, %reason, "closing connection");
             break;
         }
         // Flush unless the client has already pipelined the next request.

@@ -19,6 +19,8 @@ pub struct BrokerState {
     pub endpoints: Vec<Endpoint>,
     /// Decides what each principal may do (see `context`).
     pub authorizer: Arc<dyn Authorizer>,
+    /// SCRAM credentials (salted hashes), shared with every SASL listener.
+    pub credentials: Arc<crate::security::credentials::CredentialStore>,
     pub topics: Arc<TopicRegistry>,
     pub groups: Arc<GroupCoordinator>,
     pub producer_ids: ProducerIdAllocator,

@@ -39,13 +39,17 @@ async fn every_listener_is_bound_and_advertises_its_own_address() {
 }
 
 #[tokio::test]
-async fn controller_and_unsupported_listeners_are_not_served_but_plaintext_is() {
+async fn controller_listeners_are_not_served_but_plaintext_is() {
     let broker = start_broker_with(&[
         (
             "listeners",
-            "PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0,SSL://127.0.0.1:0",
+            "PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0",
         ),
         ("controller.listener.names", "CONTROLLER"),
+        ("inter.broker.listener.name", "PLAINTEXT"),
+        ("sasl.mechanism.controller.protocol", "PLAIN"),
+        ("sasl.mechanism.inter.broker.protocol", "PLAIN"),
+        ("controller.quorum.voters", "1@localhost:9093"),
     ])
     .await;
     let names: Vec<_> = broker
@@ -71,4 +75,17 @@ async fn a_listener_without_a_security_protocol_is_a_clear_error() {
         err.to_string().contains("listener.security.protocol.map"),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn a_tls_listener_without_a_keystore_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = ferrokafka_broker::Broker::builder()
+        .data_dir(dir.path())
+        .config("listeners", "SSL://127.0.0.1:0")
+        .start()
+        .await
+        .err()
+        .expect("TLS needs a keystore");
+    assert!(err.to_string().contains("ssl.keystore.location"), "{err}");
 }

@@ -1,4 +1,4 @@
-//! `ferrokafka broker [server.properties] [--override key=value]...` — the same shape as
+//! `ferrokafka broker [server.properties] [--override key=value]... [--add-scram spec]...` — the same shape as
 //! `kafka-server-start.sh`. Runs until SIGINT or SIGTERM, then shuts down cleanly. The runtime
 //! and signal handling belong to the broker crate's [`EmbeddedBroker`]; this file parses flags.
 
@@ -14,6 +14,14 @@ pub struct BrokerArgs {
     /// Override one setting, e.g. --override listeners=PLAINTEXT://127.0.0.1:19092
     #[arg(long = "override", value_name = "KEY=VALUE")]
     overrides: Vec<String>,
+    /// Create a SCRAM credential at start, as `kafka-storage format --add-scram` does, e.g.
+    /// --add-scram 'SCRAM-SHA-512=[name=alice,password=alice-secret]' (stored salted and hashed)
+    #[arg(
+        long = "add-scram",
+        short = 'S',
+        value_name = "MECHANISM=[name=..,password=..]"
+    )]
+    add_scram: Vec<String>,
 }
 
 pub fn run(args: BrokerArgs) -> anyhow::Result<()> {
@@ -24,6 +32,9 @@ pub fn run(args: BrokerArgs) -> anyhow::Result<()> {
     for o in &args.overrides {
         let (k, v) = parse_override(o)?;
         builder = builder.config(k, v);
+    }
+    for spec in &args.add_scram {
+        builder = builder.add_scram(spec);
     }
     let broker = EmbeddedBroker::start(builder)?;
     println!(

@@ -16,7 +16,7 @@ use kafka_protocol::messages::{
 
 use super::sb;
 use crate::config_synonyms::{topic_synonyms, DEFAULT_CONFIG, STATIC_BROKER_CONFIG};
-use crate::context::RequestContext;
+use crate::context::{Operation, RequestContext, Resource};
 use crate::state::BrokerState;
 use crate::topic_config::{self, ConfigType, TOPIC_CONFIG_KEYS};
 
@@ -53,6 +53,9 @@ pub fn describe(
                 }
                 e
             };
+            if let Some(code) = denied(ctx, Operation::DescribeConfigs, r.resource_type, &name) {
+                return result.with_error_code(code);
+            }
             match r.resource_type {
                 TOPIC => match state.topics.get(&name) {
                     None => result
@@ -182,13 +185,30 @@ fn validate_all(configs: &BTreeMap<String, String>) -> Result<(), String> {
 }
 
 /// Applies new overrides for one resource: (error code, message).
+/// The code for a principal that may not do `op` on a config resource, if it may not.
+fn denied(ctx: &RequestContext<'_>, op: Operation, resource_type: i8, name: &str) -> Option<i16> {
+    match resource_type {
+        TOPIC if !ctx.authorize(op, Resource::Topic(name)) => {
+            Some(ErrorCode::TopicAuthorizationFailed.code())
+        }
+        BROKER if !ctx.authorize(op, Resource::Cluster) => {
+            Some(ErrorCode::ClusterAuthorizationFailed.code())
+        }
+        _ => None,
+    }
+}
+
 fn apply(
     state: &BrokerState,
+    ctx: &RequestContext<'_>,
     resource_type: i8,
     name: &str,
     next: impl FnOnce(&BTreeMap<String, String>) -> Result<BTreeMap<String, String>, String>,
     validate_only: bool,
 ) -> (i16, Option<String>) {
+    if let Some(code) = denied(ctx, Operation::AlterConfigs, resource_type, name) {
+        return (code, None);
+    }
     if resource_type == BROKER {
         return (ErrorCode::InvalidConfig.code(), Some("Dynamic broker configs are not supported: set the value in server.properties (or --override) and restart the broker.".into()));
     }
@@ -221,7 +241,7 @@ fn apply(
 
 pub fn alter(
     state: &BrokerState,
-    _ctx: &RequestContext<'_>,
+    ctx: &RequestContext<'_>,
     req: AlterConfigsRequest,
 ) -> AlterConfigsResponse {
     let responses = req
@@ -230,6 +250,7 @@ pub fn alter(
         .map(|r| {
             let (code, message) = apply(
                 state,
+                ctx,
                 r.resource_type,
                 r.resource_name.as_str(),
                 |_| {
@@ -261,14 +282,14 @@ const SUBTRACT: i8 = 3;
 
 pub fn incremental_alter(
     state: &BrokerState,
-    _ctx: &RequestContext<'_>,
+    ctx: &RequestContext<'_>,
     req: IncrementalAlterConfigsRequest,
 ) -> IncrementalAlterConfigsResponse {
     let responses = req
         .resources
         .into_iter()
         .map(|r| {
-            let (code, message) = apply(state, r.resource_type, r.resource_name.as_str(), |current| {
+            let (code, message) = apply(state, ctx, r.resource_type, r.resource_name.as_str(), |current| {
                 let mut next = current.clone();
                 for c in &r.configs {
                     let key = c.name.as_str().to_string();

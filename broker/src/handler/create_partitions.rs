@@ -5,12 +5,12 @@ use kafka_protocol::messages::create_partitions_response::CreatePartitionsTopicR
 use kafka_protocol::messages::{CreatePartitionsRequest, CreatePartitionsResponse};
 
 use super::sb;
-use crate::context::RequestContext;
+use crate::context::{Operation, RequestContext, Resource};
 use crate::state::BrokerState;
 
 pub fn handle(
     state: &BrokerState,
-    _ctx: &RequestContext<'_>,
+    ctx: &RequestContext<'_>,
     req: CreatePartitionsRequest,
 ) -> CreatePartitionsResponse {
     let results = req
@@ -18,6 +18,11 @@ pub fn handle(
         .into_iter()
         .map(|t| {
             let result = CreatePartitionsTopicResult::default().with_name(t.name.clone());
+            if !ctx.authorize(Operation::Alter, Resource::Topic(t.name.0.as_str())) {
+                return result
+                    .with_error_code(ErrorCode::TopicAuthorizationFailed.code())
+                    .with_error_message(Some(sb("Authorization failed.")));
+            }
             let bad_assignment = t.assignments.as_ref().is_some_and(|a| {
                 a.iter()
                     .any(|x| x.broker_ids.len() != 1 || x.broker_ids[0].0 != state.node_id)

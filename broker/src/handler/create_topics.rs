@@ -11,7 +11,7 @@ use kafka_protocol::messages::create_topics_response::{
 use kafka_protocol::messages::{CreateTopicsRequest, CreateTopicsResponse};
 
 use super::sb;
-use crate::context::RequestContext;
+use crate::context::{Operation, RequestContext, Resource};
 use crate::state::BrokerState;
 use crate::topic_config::TOPIC_CONFIG_KEYS;
 
@@ -41,6 +41,11 @@ pub fn handle(
                     .with_error_code(code)
                     .with_error_message(Some(sb(message)))
             };
+            if !ctx.authorize(Operation::Create, Resource::Cluster)
+                && !ctx.authorize(Operation::Create, Resource::Topic(&name))
+            {
+                return fail(ErrorCode::TopicAuthorizationFailed.code(), "Authorization failed.".into());
+            }
             if !seen.insert(name.clone()) {
                 return fail(ErrorCode::InvalidRequest.code(), format!("Create topics request from client contains the topic {name} more than once"));
             }

@@ -6,18 +6,19 @@ use kafka_protocol::messages::delete_records_response::{
 };
 use kafka_protocol::messages::{DeleteRecordsRequest, DeleteRecordsResponse};
 
-use crate::context::RequestContext;
+use crate::context::{Operation, RequestContext, Resource};
 use crate::state::BrokerState;
 
 pub fn handle(
     state: &BrokerState,
-    _ctx: &RequestContext<'_>,
+    ctx: &RequestContext<'_>,
     req: DeleteRecordsRequest,
 ) -> DeleteRecordsResponse {
     let topics = req
         .topics
         .into_iter()
         .map(|t| {
+            let allowed = ctx.authorize(Operation::Delete, Resource::Topic(t.name.0.as_str()));
             let partitions = t
                 .partitions
                 .into_iter()
@@ -25,6 +26,9 @@ pub fn handle(
                     let r = DeleteRecordsPartitionResult::default()
                         .with_partition_index(p.partition_index)
                         .with_low_watermark(-1);
+                    if !allowed {
+                        return r.with_error_code(ErrorCode::TopicAuthorizationFailed.code());
+                    }
                     match state.topics.partition(t.name.0.as_str(), p.partition_index) {
                         None => r.with_error_code(ErrorCode::UnknownTopicOrPartition.code()),
                         Some(part) => match part.delete_records_before(p.offset) {

@@ -6,7 +6,7 @@ use kafka_protocol::messages::delete_topics_response::DeletableTopicResult;
 use kafka_protocol::messages::{DeleteTopicsRequest, DeleteTopicsResponse, TopicName};
 
 use super::sb;
-use crate::context::RequestContext;
+use crate::context::{Operation, RequestContext, Resource};
 use crate::state::BrokerState;
 
 pub fn handle(
@@ -45,6 +45,12 @@ pub fn handle(
             };
             let result =
                 DeletableTopicResult::default().with_name(Some(TopicName(sb(name.clone()))));
+            if !ctx.authorize(Operation::Delete, Resource::Topic(&name)) {
+                return result
+                    .with_topic_id(id)
+                    .with_error_code(ErrorCode::TopicAuthorizationFailed.code())
+                    .with_error_message(Some(sb("Authorization failed.")));
+            }
             match state.topics.delete(&name) {
                 Ok(topic) => {
                     state.groups.on_topic_deleted(&name);

@@ -4,7 +4,7 @@ use kafka_protocol::messages::describe_cluster_response::DescribeClusterBroker;
 use kafka_protocol::messages::{BrokerId, DescribeClusterRequest, DescribeClusterResponse};
 
 use super::sb;
-use crate::context::RequestContext;
+use crate::context::{Operation, RequestContext, Resource};
 use crate::state::BrokerState;
 
 const OPERATIONS_NOT_REQUESTED: i32 = i32::MIN;
@@ -14,6 +14,11 @@ pub fn handle(
     ctx: &RequestContext<'_>,
     req: DescribeClusterRequest,
 ) -> DescribeClusterResponse {
+    if !ctx.authorize(Operation::Describe, Resource::Cluster) {
+        return DescribeClusterResponse::default()
+            .with_error_code(ferrokafka_protocol::ErrorCode::ClusterAuthorizationFailed.code())
+            .with_endpoint_type(req.endpoint_type);
+    }
     DescribeClusterResponse::default()
         .with_error_code(0)
         .with_endpoint_type(req.endpoint_type)

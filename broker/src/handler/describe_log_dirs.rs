@@ -6,14 +6,18 @@ use kafka_protocol::messages::describe_log_dirs_response::{
 use kafka_protocol::messages::{DescribeLogDirsRequest, DescribeLogDirsResponse, TopicName};
 
 use super::sb;
-use crate::context::RequestContext;
+use crate::context::{Operation, RequestContext, Resource};
 use crate::state::BrokerState;
 
 pub fn handle(
     state: &BrokerState,
-    _ctx: &RequestContext<'_>,
+    ctx: &RequestContext<'_>,
     req: DescribeLogDirsRequest,
 ) -> DescribeLogDirsResponse {
+    if !ctx.authorize(Operation::Describe, Resource::Cluster) {
+        return DescribeLogDirsResponse::default()
+            .with_error_code(ferrokafka_protocol::ErrorCode::ClusterAuthorizationFailed.code());
+    }
     let wanted: Option<Vec<(String, Vec<i32>)>> = req.topics.map(|ts| {
         ts.into_iter()
             .map(|t| (t.topic.0.as_str().to_string(), t.partitions))

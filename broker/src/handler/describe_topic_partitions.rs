@@ -13,7 +13,7 @@ use kafka_protocol::messages::{
 };
 
 use super::sb;
-use crate::context::RequestContext;
+use crate::context::{Operation, RequestContext, Resource};
 use crate::partition::LEADER_EPOCH;
 use crate::state::BrokerState;
 use crate::topics::Topic;
@@ -26,7 +26,7 @@ const ALL_TOPIC_OPERATIONS: i32 =
 
 pub fn handle(
     state: &BrokerState,
-    _ctx: &RequestContext<'_>,
+    ctx: &RequestContext<'_>,
     req: DescribeTopicPartitionsRequest,
 ) -> DescribeTopicPartitionsResponse {
     let broker_limit = state
@@ -37,8 +37,16 @@ pub fn handle(
         .filter(|v| *v > 0)
         .unwrap_or(DEFAULT_PARTITION_LIMIT);
     let limit = req.response_partition_limit.clamp(1, broker_limit) as usize;
+    let may_describe = |name: &str| ctx.authorize(Operation::Describe, Resource::Topic(name));
     let mut names: Vec<String> = if req.topics.is_empty() {
-        state.topics.all().iter().map(|t| t.name.clone()).collect()
+        // Every topic the principal may describe; the others are left out silently.
+        state
+            .topics
+            .all()
+            .iter()
+            .map(|t| t.name.clone())
+            .filter(|n| may_describe(n))
+            .collect()
     } else {
         req.topics.iter().map(|t| t.name.0.to_string()).collect()
     };
@@ -64,8 +72,12 @@ pub fn handle(
         .filter(|n| start_topic.as_ref().is_none_or(|s| *n >= s))
         .peekable();
     while let Some(name) = remaining.next() {
+        if !may_describe(name) {
+            topics.push(failed(name, ErrorCode::TopicAuthorizationFailed.code()));
+            continue;
+        }
         let Some(topic) = state.topics.get(name) else {
-            topics.push(unknown(name));
+            topics.push(failed(name, ErrorCode::UnknownTopicOrPartition.code()));
             continue;
         };
         let first = if start_topic.as_deref() == Some(name.as_str()) {
@@ -100,25 +112,16 @@ fn cursor(topic: &str, partition: i32) -> Cursor {
         .with_partition_index(partition)
 }
 
-fn unknown(name: &str) -> DescribeTopicPartitionsResponseTopic {
+fn failed(name: &str, code: i16) -> DescribeTopicPartitionsResponseTopic {
     DescribeTopicPartitionsResponseTopic::default()
-        .with_error_code(ErrorCode::UnknownTopicOrPartition.code())
+        .with_error_code(code)
         .with_name(Some(TopicName(sb(name))))
         .with_topic_authorized_operations(i32::MIN)
 }
 
 fn error_for_all(names: &[String], code: i16) -> DescribeTopicPartitionsResponse {
-    DescribeTopicPartitionsResponse::default().with_topics(
-        names
-            .iter()
-            .map(|n| {
-                DescribeTopicPartitionsResponseTopic::default()
-                    .with_error_code(code)
-                    .with_name(Some(TopicName(sb(n.as_str()))))
-                    .with_topic_authorized_operations(i32::MIN)
-            })
-            .collect(),
-    )
+    DescribeTopicPartitionsResponse::default()
+        .with_topics(names.iter().map(|n| failed(n, code)).collect())
 }
 
 /// The topic from partition `first`, taking at most `left` partitions; returns the index to

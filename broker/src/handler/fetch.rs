@@ -17,7 +17,7 @@ use kafka_protocol::messages::{BrokerId, FetchRequest, FetchResponse};
 
 use super::fetch_frame::FetchReply;
 use super::fetch_session::{Plan, Wanted};
-use crate::context::RequestContext;
+use crate::context::{Operation, RequestContext, Resource};
 use crate::log::FileSlice;
 use crate::partition::LEADER_EPOCH;
 use crate::state::BrokerState;
@@ -68,7 +68,7 @@ pub async fn handle(
             wanted,
         } => (wanted, After::Incremental { session_id, epoch }),
     };
-    let fetched = long_poll(state, &req, &wanted, by_id).await;
+    let fetched = long_poll(state, ctx, &req, &wanted, by_id).await;
     let (session_id, fetched) = match after {
         After::Full { create: false } => (0, fetched),
         After::Full { create: true } => {
@@ -133,6 +133,7 @@ enum After {
 /// Reads until `min_bytes` are available, a partition errs, or `max_wait_ms` passes.
 async fn long_poll(
     state: &BrokerState,
+    ctx: &RequestContext<'_>,
     req: &FetchRequest,
     wanted: &[Wanted],
     by_id: bool,
@@ -144,7 +145,7 @@ async fn long_poll(
         // Mark the current append count as seen *before* reading, so an append that lands
         // during the read wakes the wait below.
         appended.borrow_and_update();
-        let (fetched, bytes, errors) = read_once(state, req, wanted, by_id);
+        let (fetched, bytes, errors) = read_once(state, ctx, req, wanted, by_id);
         if bytes >= req.min_bytes.max(0) as usize
             || errors
             || tokio::time::Instant::now() >= deadline
@@ -154,7 +155,7 @@ async fn long_poll(
         match tokio::time::timeout_at(deadline, appended.changed()).await {
             Ok(Ok(())) => continue,
             // Timed out, or the broker is shutting down: answer with what there is.
-            _ => return read_once(state, req, wanted, by_id).0,
+            _ => return read_once(state, ctx, req, wanted, by_id).0,
         }
     }
 }
@@ -191,6 +192,7 @@ fn group(fetched: Vec<Fetched>, session_id: i32) -> FetchReply {
 /// One pass over the wanted partitions: (answers, record bytes, whether any partition erred).
 fn read_once(
     state: &BrokerState,
+    ctx: &RequestContext<'_>,
     req: &FetchRequest,
     wanted: &[Wanted],
     by_id: bool,
@@ -208,16 +210,24 @@ fn read_once(
     for w in wanted {
         let cached = topic
             .as_ref()
-            .is_some_and(|(n, id, _)| *n == w.topic && *id == w.topic_id);
+            .is_some_and(|(n, id, _, _)| *n == w.topic && *id == w.topic_id);
         if !cached {
             let found = if by_id {
                 state.topics.get_by_id(&w.topic_id)
             } else {
                 state.topics.get(w.topic.0.as_str())
             };
-            topic = Some((w.topic.clone(), w.topic_id, found));
+            let name = found
+                .as_ref()
+                .map(|t| t.name.clone())
+                .unwrap_or_else(|| w.topic.0.to_string());
+            // An unknown topic id is answered as unknown, not as unauthorised.
+            let allowed = (by_id && found.is_none())
+                || ctx.authorize(Operation::Read, Resource::Topic(&name));
+            topic = Some((w.topic.clone(), w.topic_id, found, allowed));
         }
-        let found = topic.as_ref().and_then(|(_, _, t)| t.as_ref());
+        let found = topic.as_ref().and_then(|(_, _, t, _)| t.as_ref());
+        let allowed = topic.as_ref().is_some_and(|(_, _, _, a)| *a);
         let data = PartitionData::default()
             .with_partition_index(w.partition)
             .with_high_watermark(-1)
@@ -233,6 +243,14 @@ fn read_once(
                 records,
             })
         };
+        if !allowed {
+            errors = true;
+            answer(
+                data.with_error_code(ErrorCode::TopicAuthorizationFailed.code()),
+                None,
+            );
+            continue;
+        }
         let partition = found.and_then(|t| {
             usize::try_from(w.partition)
                 .ok()

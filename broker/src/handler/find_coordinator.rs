@@ -7,7 +7,7 @@ use kafka_protocol::messages::{BrokerId, FindCoordinatorRequest, FindCoordinator
 use kafka_protocol::protocol::StrBytes;
 
 use super::sb;
-use crate::context::RequestContext;
+use crate::context::{Operation, RequestContext, Resource};
 use crate::state::BrokerState;
 
 const GROUP_KEY: i8 = 0;
@@ -32,6 +32,15 @@ fn answer(
             .with_node_id(BrokerId(-1))
             .with_error_code(ErrorCode::InvalidRequest.code())
             .with_error_message(Some(sb("the group id is empty")));
+    }
+    if !ctx.authorize(Operation::Describe, Resource::Group(key.as_str())) {
+        return c
+            .with_node_id(BrokerId(-1))
+            .with_error_code(ErrorCode::GroupAuthorizationFailed.code())
+            .with_error_message(Some(sb(format!(
+                "Not authorized to access group: {}",
+                key.as_str()
+            ))));
     }
     let endpoint = state.endpoint(&ctx.connection.listener_name);
     c.with_node_id(BrokerId(state.node_id))

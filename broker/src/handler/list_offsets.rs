@@ -6,7 +6,7 @@ use kafka_protocol::messages::list_offsets_response::{
 };
 use kafka_protocol::messages::{ListOffsetsRequest, ListOffsetsResponse};
 
-use crate::context::RequestContext;
+use crate::context::{Operation, RequestContext, Resource};
 use crate::partition::{Partition, LEADER_EPOCH};
 use crate::state::BrokerState;
 
@@ -30,6 +30,7 @@ pub fn handle(
         .into_iter()
         .map(|t| {
             let topic = state.topics.get(t.name.0.as_str());
+            let allowed = ctx.authorize(Operation::Describe, Resource::Topic(t.name.0.as_str()));
             let partitions = t
                 .partitions
                 .into_iter()
@@ -39,6 +40,9 @@ pub fn handle(
                         .with_timestamp(-1)
                         .with_offset(-1)
                         .with_leader_epoch(-1);
+                    if !allowed {
+                        return base.with_error_code(ErrorCode::TopicAuthorizationFailed.code());
+                    }
                     let partition = topic.as_ref().and_then(|t| {
                         usize::try_from(p.partition_index)
                             .ok()

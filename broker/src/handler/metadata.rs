@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::sb;
-use crate::context::RequestContext;
+use crate::context::{Operation, RequestContext, Resource};
 use crate::partition::LEADER_EPOCH;
 use crate::state::BrokerState;
 use crate::topics::Topic;
@@ -40,12 +40,27 @@ pub fn handle(
         state.config.auto_create_topics_enable && (version < 4 || req.allow_auto_topic_creation);
     let topics = match req.topics {
         // v0 sends an empty list for "all topics"; v1+ sends null.
-        None => all_topics(state, topic_ops),
-        Some(list) if list.is_empty() && version == 0 => all_topics(state, topic_ops),
+        None => all_topics(state, ctx, topic_ops),
+        Some(list) if list.is_empty() && version == 0 => all_topics(state, ctx, topic_ops),
         Some(list) => list
             .into_iter()
             .map(|t| match t.name {
-                Some(name) => by_name(state, name.0.as_str(), allow_create, topic_ops),
+                // A topic the principal may not describe is reported as unauthorised (Kafka).
+                Some(name)
+                    if !ctx.authorize(Operation::Describe, Resource::Topic(name.0.as_str())) =>
+                {
+                    MetadataResponseTopic::default()
+                        .with_name(Some(name))
+                        .with_error_code(ErrorCode::TopicAuthorizationFailed.code())
+                        .with_topic_authorized_operations(topic_ops)
+                }
+                Some(name) => {
+                    // Auto-creation needs CREATE on the cluster or the topic.
+                    let may_create = allow_create
+                        && (ctx.authorize(Operation::Create, Resource::Cluster)
+                            || ctx.authorize(Operation::Create, Resource::Topic(name.0.as_str())));
+                    by_name(state, name.0.as_str(), may_create, topic_ops)
+                }
                 None => match state.topics.get_by_id(&t.topic_id) {
                     Some(topic) => describe(&topic, state.node_id, topic_ops),
                     None => MetadataResponseTopic::default()
@@ -73,11 +88,17 @@ pub fn handle(
         })
 }
 
-fn all_topics(state: &BrokerState, ops: i32) -> Vec<MetadataResponseTopic> {
+/// Every topic the principal may describe; the others are silently left out (Kafka's rule).
+fn all_topics(
+    state: &BrokerState,
+    ctx: &RequestContext<'_>,
+    ops: i32,
+) -> Vec<MetadataResponseTopic> {
     state
         .topics
         .all()
         .iter()
+        .filter(|t| ctx.authorize(Operation::Describe, Resource::Topic(&t.name)))
         .map(|t| describe(t, state.node_id, ops))
         .collect()
 }

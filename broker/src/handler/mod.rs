@@ -12,7 +12,9 @@ use kafka_protocol::protocol::StrBytes;
 use crate::context::RequestContext;
 use crate::state::BrokerState;
 
+mod acls;
 mod api_versions;
+mod client_quotas;
 mod configs;
 mod create_partitions;
 mod create_topics;
@@ -27,6 +29,7 @@ pub mod fetch;
 pub mod fetch_frame;
 pub mod fetch_session;
 mod find_coordinator;
+mod group_authz;
 mod heartbeat;
 mod init_producer_id;
 mod join_group;
@@ -38,6 +41,7 @@ mod offset_commit;
 mod offset_delete;
 mod offset_fetch;
 mod produce;
+mod scram_credentials;
 mod sync_group;
 
 /// Every API this broker answers.
@@ -69,6 +73,14 @@ pub const SUPPORTED_APIS: &[ApiKey] = &[
     ApiKey::OffsetDelete,
     ApiKey::DescribeCluster,
     ApiKey::DescribeTopicPartitions,
+    ApiKey::SaslHandshake,
+    ApiKey::SaslAuthenticate,
+    ApiKey::DescribeUserScramCredentials,
+    ApiKey::AlterUserScramCredentials,
+    ApiKey::DescribeClientQuotas,
+    ApiKey::CreateAcls,
+    ApiKey::DescribeAcls,
+    ApiKey::DeleteAcls,
 ];
 
 /// Whether the broker answers `api`.
@@ -84,6 +96,9 @@ pub async fn dispatch(
 ) -> Option<ResponseKind> {
     use RequestKind as Q;
     use ResponseKind as A;
+    if let Some(denied) = group_authz::check(ctx, &body) {
+        return Some(denied);
+    }
     let response = match body {
         Q::ApiVersions(r) => A::ApiVersions(api_versions::handle(ctx, r)),
         Q::Metadata(r) => A::Metadata(metadata::handle(state, ctx, r)),
@@ -98,9 +113,22 @@ pub async fn dispatch(
         Q::OffsetCommit(r) => A::OffsetCommit(offset_commit::handle(state, ctx, r).await),
         Q::OffsetFetch(r) => A::OffsetFetch(offset_fetch::handle(state, ctx, r).await),
         Q::OffsetDelete(r) => A::OffsetDelete(offset_delete::handle(state, ctx, r).await),
-        Q::ListGroups(r) => A::ListGroups(list_groups::handle(state, ctx, r).await),
-        Q::DescribeGroups(r) => A::DescribeGroups(describe_groups::handle(state, ctx, r).await),
-        Q::DeleteGroups(r) => A::DeleteGroups(delete_groups::handle(state, ctx, r).await),
+        Q::ListGroups(r) => {
+            let mut resp = list_groups::handle(state, ctx, r).await;
+            group_authz::filter_listed(ctx, &mut resp);
+            A::ListGroups(resp)
+        }
+        Q::DescribeGroups(r) => {
+            let mut resp = describe_groups::handle(state, ctx, r).await;
+            group_authz::filter_described(ctx, &mut resp);
+            A::DescribeGroups(resp)
+        }
+        Q::DeleteGroups(mut r) => {
+            let denied = group_authz::split_delete_groups(ctx, &mut r);
+            let mut resp = delete_groups::handle(state, ctx, r).await;
+            resp.results.extend(denied);
+            A::DeleteGroups(resp)
+        }
         Q::CreateTopics(r) => A::CreateTopics(create_topics::handle(state, ctx, r)),
         Q::DeleteTopics(r) => A::DeleteTopics(delete_topics::handle(state, ctx, r)),
         Q::CreatePartitions(r) => A::CreatePartitions(create_partitions::handle(state, ctx, r)),
@@ -115,6 +143,22 @@ pub async fn dispatch(
         Q::InitProducerId(r) => A::InitProducerId(init_producer_id::handle(state, ctx, r)),
         Q::DescribeTopicPartitions(r) => {
             A::DescribeTopicPartitions(describe_topic_partitions::handle(state, ctx, r))
+        }
+        Q::CreateAcls(r) => A::CreateAcls(acls::create(ctx, r)),
+        Q::DescribeAcls(r) => A::DescribeAcls(acls::describe(ctx, r)),
+        Q::DeleteAcls(r) => A::DeleteAcls(acls::delete(ctx, r)),
+        Q::DescribeClientQuotas(r) => A::DescribeClientQuotas(client_quotas::describe(ctx, r)),
+        Q::DescribeUserScramCredentials(r) => {
+            A::DescribeUserScramCredentials(scram_credentials::describe(state, ctx, r))
+        }
+        Q::AlterUserScramCredentials(r) => {
+            A::AlterUserScramCredentials(scram_credentials::alter(state, ctx, r))
+        }
+        // On a SASL listener the connection's authenticator answers these; here the listener
+        // has no SASL (or the connection is already authenticated), as Kafka answers.
+        Q::SaslHandshake(_) => crate::security::sasl::refuse_without_sasl(ApiKey::SaslHandshake),
+        Q::SaslAuthenticate(_) => {
+            crate::security::sasl::refuse_without_sasl(ApiKey::SaslAuthenticate)
         }
         other => {
             // Unreachable in practice: `wire` refuses unsupported APIs before decoding.

@@ -11,7 +11,7 @@ use kafka_protocol::messages::produce_response::{
 use kafka_protocol::messages::{ProduceRequest, ProduceResponse};
 
 use super::sb;
-use crate::context::RequestContext;
+use crate::context::{Operation, RequestContext, Resource};
 use crate::state::BrokerState;
 
 pub fn handle(
@@ -44,6 +44,12 @@ pub fn handle(
             state.topics.get(t.name.0.as_str())
         };
         let mut partition_responses = Vec::with_capacity(t.partition_data.len());
+        let topic_name = topic
+            .as_ref()
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| t.name.0.to_string());
+        let allowed = (by_id && topic.is_none())
+            || ctx.authorize(Operation::Write, Resource::Topic(&topic_name));
         for p in t.partition_data {
             let base = PartitionProduceResponse::default()
                 .with_index(p.index)
@@ -64,6 +70,13 @@ pub fn handle(
             };
             if let Some((code, message)) = &refuse_all {
                 partition_responses.push(failed(*code, message.clone()));
+                continue;
+            }
+            if !allowed {
+                partition_responses.push(failed(
+                    ErrorCode::TopicAuthorizationFailed.code(),
+                    "Not authorized to write to the topic".into(),
+                ));
                 continue;
             }
             let unknown = if by_id {
