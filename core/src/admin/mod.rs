@@ -6,6 +6,7 @@
 //! `default.api.timeout.ms`. Each concern lives in its own file; none of them decides policy
 //! for the caller (no implicit topic creation).
 
+mod acls;
 mod api_versions;
 mod config_details;
 mod configs;
@@ -28,6 +29,7 @@ use crate::connection::{Connection, TcpConnector};
 use crate::error::{Error, ErrorKind, Result};
 pub use crate::requests::offsets::{ListedOffset, EARLIEST, LATEST, MAX_TIMESTAMP};
 pub use crate::types::PartitionInfo;
+pub use acls::{AclBinding, AclFilter, AclOperation, AclPermission, AclResourceType, PatternType};
 pub use api_versions::{ApiVersionInfo, NodeApiVersions};
 pub use config_details::{config_source_name, ConfigDetail, ConfigSynonym};
 pub use configs::{AlterConfigOp, ConfigEntry, ConfigResource, ConfigResourceType};

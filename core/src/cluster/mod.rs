@@ -90,7 +90,7 @@ impl Cluster {
             config.common.reconnect_backoff,
             config.common.reconnect_backoff_max,
         );
-        let pool = ConnectionPool::new(connector, ConnectionConfig::from_client(&config), backoff);
+        let pool = ConnectionPool::new(connector, ConnectionConfig::from_client(&config)?, backoff);
         let cluster = Cluster {
             inner: Arc::new(Inner {
                 config,
