@@ -161,3 +161,112 @@ async fn unknown_user_is_an_authentication_error() {
         .expect_err("unknown user");
     assert_eq!(err.kind(), ErrorKind::Authentication, "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acls_create_list_delete_round_trip() {
+    use ferrokafka_core::admin::{
+        AclBinding, AclFilter, AclOperation, AclPermission, AclResourceType, PatternType,
+    };
+    let k = secure::broker();
+    let admin = Admin::new(k.config("admin", None, "SCRAM-SHA-512", &[])).unwrap();
+    let prefix = topic("acl");
+    let acl = AclBinding {
+        resource_type: AclResourceType::Topic,
+        resource_name: prefix.clone(),
+        pattern_type: PatternType::Prefixed,
+        principal: "User:bob".into(),
+        host: "*".into(),
+        operation: AclOperation::Write,
+        permission: AclPermission::Allow,
+    };
+    bounded("create_acls", admin.create_acls(std::slice::from_ref(&acl)))
+        .await
+        .unwrap();
+    let filter = AclFilter {
+        resource_type: AclResourceType::Topic,
+        resource_name: Some(prefix.clone()),
+        pattern_type: PatternType::Prefixed,
+        ..AclFilter::default()
+    };
+    // ACL changes travel through the metadata log: wait (bounded) until they are visible.
+    let listed = bounded("describe_acls", async {
+        loop {
+            let l = admin.describe_acls(&filter).await.unwrap();
+            if !l.is_empty() {
+                return l;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await;
+    assert_eq!(listed, vec![acl.clone()]);
+
+    // A non-super user may not change ACLs.
+    let alice = Admin::new(k.config("alice", None, "SCRAM-SHA-512", &[])).unwrap();
+    let err = bounded("alice create_acls", alice.create_acls(std::slice::from_ref(&acl)))
+        .await
+        .expect_err("alice has no cluster ALTER");
+    assert_eq!(err.kind(), ErrorKind::Authorization, "{err}");
+    assert_eq!(err.code(), Some(31), "CLUSTER_AUTHORIZATION_FAILED: {err}");
+
+    let deleted = bounded("delete_acls", admin.delete_acls(&[AclFilter::exact(&acl)]))
+        .await
+        .unwrap();
+    assert_eq!(deleted, vec![acl]);
+    bounded("describe_acls after delete", async {
+        while !admin.describe_acls(&filter).await.unwrap().is_empty() {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scram_users_are_created_described_and_deleted() {
+    use ferrokafka_core::admin::ScramCredentialAlteration;
+    use ferrokafka_core::config::{SaslMechanism, Secret};
+    let k = secure::broker();
+    let admin = Admin::new(k.config("admin", None, "SCRAM-SHA-512", &[])).unwrap();
+    let user = format!("carol-{}", uuid::Uuid::new_v4().simple());
+    let upsert = ScramCredentialAlteration::Upsert {
+        user: user.clone(),
+        mechanism: SaslMechanism::ScramSha512,
+        iterations: 8192,
+        password: Secret::new("carol-pw"),
+    };
+    bounded("alter", admin.alter_user_scram_credentials(&[upsert]))
+        .await
+        .unwrap();
+    let described = bounded(
+        "describe",
+        admin.describe_user_scram_credentials(Some(&[user.as_str()])),
+    )
+    .await
+    .unwrap();
+    assert_eq!(described.len(), 1, "{described:?}");
+    assert_eq!(described[0].1[0].mechanism, SaslMechanism::ScramSha512);
+    assert_eq!(described[0].1[0].iterations, 8192);
+
+    // The new user authenticates (Metadata needs no ACL).
+    let carol = Admin::new(k.config_for_user(&user, "carol-pw", "SCRAM-SHA-512", &[])).unwrap();
+    bounded("carol authenticates", async {
+        while let Err(e) = carol.describe_cluster().await {
+            assert_eq!(e.kind(), ErrorKind::Authentication, "{e}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await;
+
+    let delete = ScramCredentialAlteration::Delete {
+        user: user.clone(),
+        mechanism: SaslMechanism::ScramSha512,
+    };
+    bounded("delete", admin.alter_user_scram_credentials(&[delete]))
+        .await
+        .unwrap();
+    let after = admin
+        .describe_user_scram_credentials(Some(&[user.as_str()]))
+        .await
+        .unwrap();
+    assert!(after.is_empty(), "{after:?}");
+}

@@ -14,6 +14,7 @@ mod coordinator;
 mod groups;
 mod log_dirs;
 mod records;
+mod scram;
 mod topics;
 
 use std::future::Future;
@@ -36,6 +37,7 @@ pub use configs::{AlterConfigOp, ConfigEntry, ConfigResource, ConfigResourceType
 pub use coordinator::GroupCoordinator;
 pub use groups::{GroupDescription, GroupListing, MemberDescription};
 pub use log_dirs::{LogDirDescription, ReplicaInfo};
+pub use scram::{ScramCredentialAlteration, ScramCredentialInfo, DEFAULT_SCRAM_ITERATIONS};
 pub use topics::{NewTopic, TopicDescription};
 
 /// The cluster as DescribeCluster/Metadata report it.
