@@ -90,6 +90,14 @@ pub struct SslConfig {
     /// `ssl.endpoint.identification.algorithm`: `https` (default) checks the broker's host
     /// name against its certificate; empty only checks the chain.
     pub verify_hostname: bool,
+    /// Inline PEM instead of files (librdkafka's `ssl.ca.pem`, `ssl.certificate.pem`,
+    /// `ssl.key.pem`; what kafkajs's `ssl.ca`/`cert`/`key` strings map to).
+    pub ca_pem: Option<String>,
+    pub certificate_pem: Option<String>,
+    pub key_pem: Option<Secret>,
+    /// librdkafka's `enable.ssl.certificate.verification` (kafkajs `rejectUnauthorized`):
+    /// `false` accepts any broker certificate. Insecure; for tests only.
+    pub verify_certificate: bool,
 }
 
 impl Default for SslConfig {
@@ -99,6 +107,10 @@ impl Default for SslConfig {
             certificate_location: None,
             key_location: None,
             verify_hostname: true,
+            ca_pem: None,
+            certificate_pem: None,
+            key_pem: None,
+            verify_certificate: true,
         }
     }
 }
@@ -131,6 +143,10 @@ pub const SECURITY_KEYS: &[&str] = &[
     "ssl.keystore.location",
     "ssl.keystore.type",
     "ssl.endpoint.identification.algorithm",
+    "ssl.ca.pem",
+    "ssl.certificate.pem",
+    "ssl.key.pem",
+    "enable.ssl.certificate.verification",
     "sasl.mechanism",
     "sasl.mechanisms",
     "sasl.username",
@@ -148,6 +164,10 @@ pub(crate) struct SecurityKeys {
     key: Option<PathBuf>,
     keystore: Option<PathBuf>,
     verify_hostname: Option<bool>,
+    ca_pem: Option<String>,
+    certificate_pem: Option<String>,
+    key_pem: Option<Secret>,
+    verify_certificate: Option<bool>,
     mechanism: Option<String>,
     username: Option<String>,
     password: Option<Secret>,
@@ -158,6 +178,10 @@ fn bad(key: &str, value: &str, accepted: &str) -> Error {
     Error::config(format!(
         "invalid value {value:?} for `{key}`: accepted values are {accepted}"
     ))
+}
+
+fn non_empty(value: &str) -> Option<String> {
+    (!value.trim().is_empty()).then(|| value.to_string())
 }
 
 fn path(value: &str) -> Option<PathBuf> {
@@ -199,6 +223,16 @@ impl SecurityKeys {
                     _ => return Err(bad(key, value, "https, or empty to skip the host name check")),
                 })
             }
+            "ssl.ca.pem" => self.ca_pem = non_empty(value),
+            "ssl.certificate.pem" => self.certificate_pem = non_empty(value),
+            "ssl.key.pem" => self.key_pem = non_empty(value).map(Secret::new),
+            "enable.ssl.certificate.verification" => {
+                self.verify_certificate = Some(match value.trim().to_ascii_lowercase().as_str() {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(bad(key, value, "true, false")),
+                })
+            }
             "sasl.mechanism" | "sasl.mechanisms" => {
                 self.mechanism = Some(value.trim().to_ascii_uppercase())
             }
@@ -222,11 +256,17 @@ impl SecurityKeys {
             certificate_location: self.certificate.or_else(|| self.keystore.clone()),
             key_location: self.key.or(self.keystore),
             verify_hostname: self.verify_hostname.unwrap_or(true),
+            ca_pem: self.ca_pem,
+            certificate_pem: self.certificate_pem,
+            key_pem: self.key_pem,
+            verify_certificate: self.verify_certificate.unwrap_or(true),
         };
         if !self.protocol.uses_tls() {
             ssl = SslConfig::default();
         }
-        if ssl.certificate_location.is_some() != ssl.key_location.is_some() {
+        let has_cert = ssl.certificate_location.is_some() || ssl.certificate_pem.is_some();
+        let has_key = ssl.key_location.is_some() || ssl.key_pem.is_some();
+        if has_cert != has_key {
             return Err(Error::config(
                 "a client certificate needs both `ssl.certificate.location` and \
                  `ssl.key.location` (or one PEM `ssl.keystore.location` holding both)",
