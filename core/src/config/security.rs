@@ -146,6 +146,9 @@ pub const SECURITY_KEYS: &[&str] = &[
     "ssl.ca.pem",
     "ssl.certificate.pem",
     "ssl.key.pem",
+    "ssl.truststore.certificates",
+    "ssl.keystore.certificate.chain",
+    "ssl.keystore.key",
     "enable.ssl.certificate.verification",
     "sasl.mechanism",
     "sasl.mechanisms",
@@ -223,9 +226,12 @@ impl SecurityKeys {
                     _ => return Err(bad(key, value, "https, or empty to skip the host name check")),
                 })
             }
-            "ssl.ca.pem" => self.ca_pem = non_empty(value),
-            "ssl.certificate.pem" => self.certificate_pem = non_empty(value),
-            "ssl.key.pem" => self.key_pem = non_empty(value).map(Secret::new),
+            // librdkafka's inline PEM keys, and Java's (`ssl.truststore.certificates`, ...).
+            "ssl.ca.pem" | "ssl.truststore.certificates" => self.ca_pem = non_empty(value),
+            "ssl.certificate.pem" | "ssl.keystore.certificate.chain" => {
+                self.certificate_pem = non_empty(value)
+            }
+            "ssl.key.pem" | "ssl.keystore.key" => self.key_pem = non_empty(value).map(Secret::new),
             "enable.ssl.certificate.verification" => {
                 self.verify_certificate = Some(match value.trim().to_ascii_lowercase().as_str() {
                     "true" => true,
