@@ -126,7 +126,12 @@ pub fn run(a: AclsArgs) -> anyhow::Result<()> {
             "A '--resource-pattern-type' value of '{pattern}' is not valid when adding acls."
         )));
     }
-    for p in a.allow_principal.iter().chain(&a.deny_principal).chain(&a.principal) {
+    for p in a
+        .allow_principal
+        .iter()
+        .chain(&a.deny_principal)
+        .chain(&a.principal)
+    {
         if !p.contains(':') {
             return Err(usage(format!(
                 "Could not parse principal from `{p}` Principal must be of the form principalType:name (e.g. User:alice)"
@@ -181,8 +186,16 @@ fn entries(a: &AclsArgs, ops: &[AclOperation]) -> BTreeSet<Entry> {
     };
     let mut out = BTreeSet::new();
     for (principals, hosts, perm) in [
-        (&a.allow_principal, hosts(&a.allow_host, &a.allow_principal), AclPermission::Allow),
-        (&a.deny_principal, hosts(&a.deny_host, &a.deny_principal), AclPermission::Deny),
+        (
+            &a.allow_principal,
+            hosts(&a.allow_host, &a.allow_principal),
+            AclPermission::Allow,
+        ),
+        (
+            &a.deny_principal,
+            hosts(&a.deny_host, &a.deny_principal),
+            AclPermission::Deny,
+        ),
     ] {
         for p in principals {
             for op in ops {
@@ -199,9 +212,28 @@ fn entries(a: &AclsArgs, ops: &[AclOperation]) -> BTreeSet<Entry> {
 fn supported(kind: AclResourceType) -> &'static [AclOperation] {
     use AclOperation::*;
     match kind {
-        AclResourceType::Topic => &[Read, Write, Create, Describe, Delete, Alter, DescribeConfigs, AlterConfigs, All],
+        AclResourceType::Topic => &[
+            Read,
+            Write,
+            Create,
+            Describe,
+            Delete,
+            Alter,
+            DescribeConfigs,
+            AlterConfigs,
+            All,
+        ],
         AclResourceType::Group => &[Read, Describe, Delete, DescribeConfigs, AlterConfigs, All],
-        AclResourceType::Cluster => &[Create, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, Alter, Describe, All],
+        AclResourceType::Cluster => &[
+            Create,
+            ClusterAction,
+            DescribeConfigs,
+            AlterConfigs,
+            IdempotentWrite,
+            Alter,
+            Describe,
+            All,
+        ],
         AclResourceType::TransactionalId => &[Describe, Write, TwoPhaseCommit, All],
         AclResourceType::DelegationToken => &[Describe, All],
         AclResourceType::User => &[CreateTokens, DescribeTokens, All],
@@ -249,7 +281,11 @@ fn plan(a: &AclsArgs, pattern: PatternType) -> anyhow::Result<BTreeMap<Pattern, 
     }
     for (r, set) in &plan {
         let ok = supported(r.kind);
-        let bad: BTreeSet<_> = set.iter().map(|e| e.2).filter(|op| !ok.contains(op)).collect();
+        let bad: BTreeSet<_> = set
+            .iter()
+            .map(|e| e.2)
+            .filter(|op| !ok.contains(op))
+            .collect();
         if !bad.is_empty() {
             let names: Vec<_> = ok.iter().map(|o| o.name()).collect();
             return Err(usage(format!(
@@ -275,10 +311,18 @@ fn binding(r: &Pattern, e: &Entry) -> AclBinding {
 }
 
 fn entry_of(b: &AclBinding) -> Entry {
-    (b.principal.clone(), b.host.clone(), b.operation, b.permission)
+    (
+        b.principal.clone(),
+        b.host.clone(),
+        b.operation,
+        b.permission,
+    )
 }
 
-fn add(admin: &ferrokafka_core::Admin, plan: BTreeMap<Pattern, BTreeSet<Entry>>) -> anyhow::Result<()> {
+fn add(
+    admin: &ferrokafka_core::Admin,
+    plan: BTreeMap<Pattern, BTreeSet<Entry>>,
+) -> anyhow::Result<()> {
     if plan.values().any(BTreeSet::is_empty) {
         return Err(usage(
             "You must specify one of: --allow-principal, --deny-principal when trying to add ACLs.",
@@ -324,7 +368,11 @@ fn confirm(force: bool, message: &str) -> anyhow::Result<bool> {
     Ok(line.trim().eq_ignore_ascii_case("y"))
 }
 
-fn remove(admin: &ferrokafka_core::Admin, plan: BTreeMap<Pattern, BTreeSet<Entry>>, force: bool) -> anyhow::Result<()> {
+fn remove(
+    admin: &ferrokafka_core::Admin,
+    plan: BTreeMap<Pattern, BTreeSet<Entry>>,
+    force: bool,
+) -> anyhow::Result<()> {
     for (r, set) in plan {
         let base = AclFilter {
             resource_type: r.kind,
@@ -334,7 +382,9 @@ fn remove(admin: &ferrokafka_core::Admin, plan: BTreeMap<Pattern, BTreeSet<Entry
         };
         let (question, filters) = if set.is_empty() {
             (
-                format!("Are you sure you want to delete all ACLs for resource filter `{r}`? (y/n)"),
+                format!(
+                    "Are you sure you want to delete all ACLs for resource filter `{r}`? (y/n)"
+                ),
                 vec![base],
             )
         } else {
@@ -403,7 +453,15 @@ fn list(admin: &ferrokafka_core::Admin, a: &AclsArgs, pattern: PatternType) -> a
             println!("ACLs for principal `{p}`");
             let only: BTreeMap<Pattern, BTreeSet<Entry>> = by_resource
                 .iter()
-                .map(|(r, set)| (r.clone(), set.iter().filter(|e| &e.0 == p).cloned().collect::<BTreeSet<_>>()))
+                .map(|(r, set)| {
+                    (
+                        r.clone(),
+                        set.iter()
+                            .filter(|e| &e.0 == p)
+                            .cloned()
+                            .collect::<BTreeSet<_>>(),
+                    )
+                })
                 .filter(|(_, set)| !set.is_empty())
                 .collect();
             print(&only);

@@ -125,9 +125,12 @@ async fn users(admin: &Admin, name: Option<&str>, a: &ConfigsArgs) -> anyhow::Re
     if a.describe {
         return crate::configs_users::describe(admin, name).await;
     }
-    let name = name.ok_or_else(|| usage("an entity name must be specified with --alter of users"))?;
+    let name =
+        name.ok_or_else(|| usage("an entity name must be specified with --alter of users"))?;
     if a.add_config_file.is_some() {
-        return Err(usage("--add-config-file is not supported with --entity-type users: use --add-config"));
+        return Err(usage(
+            "--add-config-file is not supported with --entity-type users: use --add-config",
+        ));
     }
     let adds = match &a.add_config {
         Some(s) => parse_add_config(s)?,
@@ -136,7 +139,12 @@ async fn users(admin: &Admin, name: Option<&str>, a: &ConfigsArgs) -> anyhow::Re
     let deletes: Vec<String> = a
         .delete_config
         .as_deref()
-        .map(|d| d.split(',').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect())
+        .map(|d| {
+            d.split(',')
+                .map(|k| k.trim().to_string())
+                .filter(|k| !k.is_empty())
+                .collect()
+        })
         .unwrap_or_default();
     crate::configs_users::alter(admin, name, &adds, &deletes).await
 }

@@ -43,11 +43,18 @@ fn upsert(user: &str, key: &str, value: &str) -> anyhow::Result<ScramCredentialA
         match k.trim() {
             "iterations" => {
                 iterations = v.trim().parse().map_err(|_| {
-                    usage(format!("Invalid {key} iterations {:?}: expected an integer", v.trim()))
+                    usage(format!(
+                        "Invalid {key} iterations {:?}: expected an integer",
+                        v.trim()
+                    ))
                 })?
             }
             "password" => password = Some(Secret::new(v)),
-            other => return Err(usage(format!("Invalid {key} option {other:?}: use iterations and password"))),
+            other => {
+                return Err(usage(format!(
+                    "Invalid {key} option {other:?}: use iterations and password"
+                )))
+            }
         }
     }
     let password = password.ok_or_else(|| usage(format!("{key} needs a password=<password>")))?;

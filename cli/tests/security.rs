@@ -32,29 +32,62 @@ fn props(user: &str, password: &str, extra: &str) -> PathBuf {
 
 fn admin_props() -> String {
     let k = secure::broker();
-    props("admin", &k.password("admin"), "").display().to_string()
+    props("admin", &k.password("admin"), "")
+        .display()
+        .to_string()
 }
 
 #[test]
 fn producer_and_consumer_config_files_carry_sasl_ssl() {
     let k = secure::broker();
-    let alice = props("alice", &k.password("alice"), "").display().to_string();
+    let alice = props("alice", &k.password("alice"), "")
+        .display()
+        .to_string();
     let topic = unique("sec-cli");
     run(
-        &["topics", "--bootstrap-server", &k.bootstrap, "--command-config", &alice,
-          "--create", "--topic", &topic, "--partitions", "1"],
+        &[
+            "topics",
+            "--bootstrap-server",
+            &k.bootstrap,
+            "--command-config",
+            &alice,
+            "--create",
+            "--topic",
+            &topic,
+            "--partitions",
+            "1",
+        ],
         "",
     )
     .ok();
     run(
-        &["console-producer", "--bootstrap-server", &k.bootstrap, "--producer.config", &alice,
-          "--topic", &topic],
+        &[
+            "console-producer",
+            "--bootstrap-server",
+            &k.bootstrap,
+            "--producer.config",
+            &alice,
+            "--topic",
+            &topic,
+        ],
         "one\ntwo\n",
     )
     .ok();
     let out = run(
-        &["console-consumer", "--bootstrap-server", &k.bootstrap, "--consumer.config", &alice,
-          "--topic", &topic, "--from-beginning", "--max-messages", "2", "--group", &unique("g")],
+        &[
+            "console-consumer",
+            "--bootstrap-server",
+            &k.bootstrap,
+            "--consumer.config",
+            &alice,
+            "--topic",
+            &topic,
+            "--from-beginning",
+            "--max-messages",
+            "2",
+            "--group",
+            &unique("g"),
+        ],
         "",
     )
     .ok();
@@ -66,17 +99,37 @@ fn denied_and_unauthenticated_users_get_clear_errors() {
     let k = secure::broker();
     let bob = props("bob", &k.password("bob"), "").display().to_string();
     let out = run(
-        &["topics", "--bootstrap-server", &k.bootstrap, "--command-config", &bob,
-          "--create", "--topic", &unique("sec-bob"), "--partitions", "1"],
+        &[
+            "topics",
+            "--bootstrap-server",
+            &k.bootstrap,
+            "--command-config",
+            &bob,
+            "--create",
+            "--topic",
+            &unique("sec-bob"),
+            "--partitions",
+            "1",
+        ],
         "",
     );
     assert_ne!(out.code, 0, "{out:?}");
     let text = format!("{}{}", out.stdout, out.stderr);
-    assert!(text.contains("TopicAuthorizationFailed (code 29)"), "{out:?}");
+    assert!(
+        text.contains("TopicAuthorizationFailed (code 29)"),
+        "{out:?}"
+    );
 
     let wrong = props("alice", "wrong-password", "").display().to_string();
     let out = run(
-        &["topics", "--bootstrap-server", &k.bootstrap, "--command-config", &wrong, "--list"],
+        &[
+            "topics",
+            "--bootstrap-server",
+            &k.bootstrap,
+            "--command-config",
+            &wrong,
+            "--list",
+        ],
         "",
     );
     assert_ne!(out.code, 0, "{out:?}");
@@ -92,7 +145,14 @@ fn denied_and_unauthenticated_users_get_clear_errors() {
     // ssl.ca.location wins over ssl.truststore.location.
     let untrusted = untrusted.display().to_string();
     let out = run(
-        &["topics", "--bootstrap-server", &k.bootstrap, "--command-config", &untrusted, "--list"],
+        &[
+            "topics",
+            "--bootstrap-server",
+            &k.bootstrap,
+            "--command-config",
+            &untrusted,
+            "--list",
+        ],
         "",
     );
     assert_ne!(out.code, 0, "{out:?}");
@@ -105,12 +165,24 @@ fn acls_add_list_remove_like_kafka_acls() {
     let k = secure::broker();
     let admin = admin_props();
     let topic = unique("sec-acl");
-    let resource = format!("ResourcePattern(resourceType=TOPIC, name={topic}, patternType=LITERAL)");
+    let resource =
+        format!("ResourcePattern(resourceType=TOPIC, name={topic}, patternType=LITERAL)");
     let entry = "(principal=User:bob, host=*, operation=READ, permissionType=ALLOW)";
     let out = run_as(
         "kafka-acls.sh",
-        &["--bootstrap-server", &k.bootstrap, "--command-config", &admin, "--add",
-          "--allow-principal", "User:bob", "--operation", "Read", "--topic", &topic],
+        &[
+            "--bootstrap-server",
+            &k.bootstrap,
+            "--command-config",
+            &admin,
+            "--add",
+            "--allow-principal",
+            "User:bob",
+            "--operation",
+            "Read",
+            "--topic",
+            &topic,
+        ],
         "",
     )
     .ok();
@@ -124,8 +196,16 @@ fn acls_add_list_remove_like_kafka_acls() {
     let mut listed = String::new();
     for _ in 0..100 {
         listed = run(
-            &["acls", "--bootstrap-server", &k.bootstrap, "--command-config", &admin, "--list",
-              "--topic", &topic],
+            &[
+                "acls",
+                "--bootstrap-server",
+                &k.bootstrap,
+                "--command-config",
+                &admin,
+                "--list",
+                "--topic",
+                &topic,
+            ],
             "",
         )
         .ok()
@@ -136,16 +216,37 @@ fn acls_add_list_remove_like_kafka_acls() {
     }
     assert_eq!(listed, expected);
     run(
-        &["acls", "--bootstrap-server", &k.bootstrap, "--command-config", &admin, "--remove",
-          "--force", "--allow-principal", "User:bob", "--operation", "Read", "--topic", &topic],
+        &[
+            "acls",
+            "--bootstrap-server",
+            &k.bootstrap,
+            "--command-config",
+            &admin,
+            "--remove",
+            "--force",
+            "--allow-principal",
+            "User:bob",
+            "--operation",
+            "Read",
+            "--topic",
+            &topic,
+        ],
         "",
     )
     .ok();
     let mut after = listed;
     for _ in 0..100 {
         after = run(
-            &["acls", "--bootstrap-server", &k.bootstrap, "--command-config", &admin, "--list",
-              "--topic", &topic],
+            &[
+                "acls",
+                "--bootstrap-server",
+                &k.bootstrap,
+                "--command-config",
+                &admin,
+                "--list",
+                "--topic",
+                &topic,
+            ],
             "",
         )
         .ok()
@@ -157,15 +258,32 @@ fn acls_add_list_remove_like_kafka_acls() {
     assert_eq!(after, "");
 
     // A non-super user may not add ACLs.
-    let alice = props("alice", &k.password("alice"), "").display().to_string();
+    let alice = props("alice", &k.password("alice"), "")
+        .display()
+        .to_string();
     let out = run(
-        &["acls", "--bootstrap-server", &k.bootstrap, "--command-config", &alice, "--add",
-          "--allow-principal", "User:bob", "--operation", "Read", "--topic", &topic],
+        &[
+            "acls",
+            "--bootstrap-server",
+            &k.bootstrap,
+            "--command-config",
+            &alice,
+            "--add",
+            "--allow-principal",
+            "User:bob",
+            "--operation",
+            "Read",
+            "--topic",
+            &topic,
+        ],
         "",
     );
     assert_ne!(out.code, 0, "{out:?}");
     let text = format!("{}{}", out.stdout, out.stderr);
-    assert!(text.contains("ClusterAuthorizationFailed (code 31)"), "{out:?}");
+    assert!(
+        text.contains("ClusterAuthorizationFailed (code 31)"),
+        "{out:?}"
+    );
 }
 
 #[test]
@@ -175,16 +293,39 @@ fn configs_users_manage_scram_credentials() {
     let user = unique("dave");
     let out = run_as(
         "kafka-configs",
-        &["--bootstrap-server", &k.bootstrap, "--command-config", &admin, "--alter",
-          "--entity-type", "users", "--entity-name", &user,
-          "--add-config", "SCRAM-SHA-512=[iterations=8192,password=dave-secret]"],
+        &[
+            "--bootstrap-server",
+            &k.bootstrap,
+            "--command-config",
+            &admin,
+            "--alter",
+            "--entity-type",
+            "users",
+            "--entity-name",
+            &user,
+            "--add-config",
+            "SCRAM-SHA-512=[iterations=8192,password=dave-secret]",
+        ],
         "",
     )
     .ok();
-    assert_eq!(out.stdout, format!("Completed updating config for user {user}.\n"));
+    assert_eq!(
+        out.stdout,
+        format!("Completed updating config for user {user}.\n")
+    );
     let out = run(
-        &["configs", "--bootstrap-server", &k.bootstrap, "--command-config", &admin, "--describe",
-          "--entity-type", "users", "--entity-name", &user],
+        &[
+            "configs",
+            "--bootstrap-server",
+            &k.bootstrap,
+            "--command-config",
+            &admin,
+            "--describe",
+            "--entity-type",
+            "users",
+            "--entity-name",
+            &user,
+        ],
         "",
     )
     .ok();
@@ -197,7 +338,14 @@ fn configs_users_manage_scram_credentials() {
     let mut ok = false;
     for _ in 0..50 {
         let out = run(
-            &["topics", "--bootstrap-server", &k.bootstrap, "--command-config", &dave, "--list"],
+            &[
+                "topics",
+                "--bootstrap-server",
+                &k.bootstrap,
+                "--command-config",
+                &dave,
+                "--list",
+            ],
             "",
         );
         if out.code == 0 {
@@ -207,14 +355,36 @@ fn configs_users_manage_scram_credentials() {
     }
     assert!(ok, "the new SCRAM user could not log in");
     run(
-        &["configs", "--bootstrap-server", &k.bootstrap, "--command-config", &admin, "--alter",
-          "--entity-type", "users", "--entity-name", &user, "--delete-config", "SCRAM-SHA-512"],
+        &[
+            "configs",
+            "--bootstrap-server",
+            &k.bootstrap,
+            "--command-config",
+            &admin,
+            "--alter",
+            "--entity-type",
+            "users",
+            "--entity-name",
+            &user,
+            "--delete-config",
+            "SCRAM-SHA-512",
+        ],
         "",
     )
     .ok();
     let out = run(
-        &["configs", "--bootstrap-server", &k.bootstrap, "--command-config", &admin, "--describe",
-          "--entity-type", "users", "--entity-name", &user],
+        &[
+            "configs",
+            "--bootstrap-server",
+            &k.bootstrap,
+            "--command-config",
+            &admin,
+            "--describe",
+            "--entity-type",
+            "users",
+            "--entity-name",
+            &user,
+        ],
         "",
     )
     .ok();

@@ -29,9 +29,12 @@ async fn allowed_user_produces_and_consumes_with_every_mechanism() {
         let t = topic("ok");
         let producer = Producer::new(k.config("alice", None, mech, &[])).unwrap();
         for i in 0..5 {
-            let md = bounded(mech, producer.send(ProducerRecord::new(&t, format!("v{i}"))))
-                .await
-                .unwrap_or_else(|e| panic!("{mech}: produce as alice: {e}"));
+            let md = bounded(
+                mech,
+                producer.send(ProducerRecord::new(&t, format!("v{i}"))),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{mech}: produce as alice: {e}"));
             assert!(md.offset >= 0);
         }
         producer.close(Duration::from_secs(10)).await.unwrap();
@@ -40,7 +43,10 @@ async fn allowed_user_produces_and_consumes_with_every_mechanism() {
             "alice",
             None,
             mech,
-            &[("group.id", &format!("g-{t}")), ("auto.offset.reset", "earliest")],
+            &[
+                ("group.id", &format!("g-{t}")),
+                ("auto.offset.reset", "earliest"),
+            ],
         ))
         .unwrap();
         consumer.subscribe(&[t.as_str()]).unwrap();
@@ -85,7 +91,10 @@ async fn user_without_acls_gets_the_authorization_error() {
         "bob",
         None,
         "SCRAM-SHA-512",
-        &[("group.id", "bobs-group"), ("auto.offset.reset", "earliest")],
+        &[
+            ("group.id", "bobs-group"),
+            ("auto.offset.reset", "earliest"),
+        ],
     ))
     .unwrap();
     consumer.subscribe(&[t.as_str()]).unwrap();
@@ -108,8 +117,8 @@ async fn user_without_acls_gets_the_authorization_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_password_is_an_authentication_error() {
     let k = secure::broker();
-    let admin = Admin::new(k.config("alice", Some("not-the-password"), "SCRAM-SHA-512", &[]))
-        .unwrap();
+    let admin =
+        Admin::new(k.config("alice", Some("not-the-password"), "SCRAM-SHA-512", &[])).unwrap();
     let err = bounded("describe_cluster", admin.describe_cluster())
         .await
         .expect_err("wrong password");
@@ -203,9 +212,12 @@ async fn acls_create_list_delete_round_trip() {
 
     // A non-super user may not change ACLs.
     let alice = Admin::new(k.config("alice", None, "SCRAM-SHA-512", &[])).unwrap();
-    let err = bounded("alice create_acls", alice.create_acls(std::slice::from_ref(&acl)))
-        .await
-        .expect_err("alice has no cluster ALTER");
+    let err = bounded(
+        "alice create_acls",
+        alice.create_acls(std::slice::from_ref(&acl)),
+    )
+    .await
+    .expect_err("alice has no cluster ALTER");
     assert_eq!(err.kind(), ErrorKind::Authorization, "{err}");
     assert_eq!(err.code(), Some(31), "CLUSTER_AUTHORIZATION_FAILED: {err}");
 

@@ -304,9 +304,18 @@ mod tests {
 
     #[test]
     fn names_and_codes_round_trip() {
-        assert_eq!(AclOperation::parse("IdempotentWrite"), Some(AclOperation::IdempotentWrite));
-        assert_eq!(AclOperation::parse("describe-configs"), Some(AclOperation::DescribeConfigs));
-        assert_eq!(AclResourceType::parse("transactional_id"), Some(AclResourceType::TransactionalId));
+        assert_eq!(
+            AclOperation::parse("IdempotentWrite"),
+            Some(AclOperation::IdempotentWrite)
+        );
+        assert_eq!(
+            AclOperation::parse("describe-configs"),
+            Some(AclOperation::DescribeConfigs)
+        );
+        assert_eq!(
+            AclResourceType::parse("transactional_id"),
+            Some(AclResourceType::TransactionalId)
+        );
         assert_eq!(PatternType::parse("prefixed"), Some(PatternType::Prefixed));
         assert_eq!(AclPermission::from_code(3), AclPermission::Allow);
         assert_eq!(AclOperation::Write.code(), 4);

@@ -65,7 +65,12 @@ pub enum ScramCredentialAlteration {
     },
 }
 
-fn salted_password(mechanism: SaslMechanism, password: &str, salt: &[u8], iterations: u32) -> Vec<u8> {
+fn salted_password(
+    mechanism: SaslMechanism,
+    password: &str,
+    salt: &[u8],
+    iterations: u32,
+) -> Vec<u8> {
     match mechanism {
         SaslMechanism::ScramSha256 => {
             pbkdf2::pbkdf2_hmac_array::<sha2::Sha256, 32>(password.as_bytes(), salt, iterations)
@@ -88,9 +93,11 @@ impl Admin {
         &self,
         users: Option<&[&str]>,
     ) -> Result<Vec<(String, Vec<ScramCredentialInfo>)>> {
-        let req = DescribeUserScramCredentialsRequest::default().with_users(
-            users.map(|u| u.iter().map(|n| UserName::default().with_name(sb(n))).collect()),
-        );
+        let req = DescribeUserScramCredentialsRequest::default().with_users(users.map(|u| {
+            u.iter()
+                .map(|n| UserName::default().with_name(sb(n)))
+                .collect()
+        }));
         let resp = self
             .retry("DescribeUserScramCredentials", || async {
                 let conn = self.cluster.any_broker().await?;
@@ -98,7 +105,10 @@ impl Admin {
             })
             .await?;
         if resp.error_code != 0 {
-            return Err(Error::from_code(resp.error_code, "DescribeUserScramCredentials"));
+            return Err(Error::from_code(
+                resp.error_code,
+                "DescribeUserScramCredentials",
+            ));
         }
         let mut out = Vec::new();
         for r in resp.results {
@@ -203,7 +213,10 @@ mod tests {
         let out = salted_password(SaslMechanism::ScramSha256, "pencil", &salt, 4096);
         assert_eq!(out.len(), 32);
         assert_eq!(&out[..4], &[0xc4, 0xa4, 0x95, 0x10]);
-        assert_eq!(salted_password(SaslMechanism::ScramSha512, "x", &salt, 4096).len(), 64);
+        assert_eq!(
+            salted_password(SaslMechanism::ScramSha512, "x", &salt, 4096).len(),
+            64
+        );
         assert_ne!(random_salt(), random_salt());
     }
 }

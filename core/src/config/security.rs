@@ -223,7 +223,13 @@ impl SecurityKeys {
                 self.verify_hostname = Some(match value.trim().to_ascii_lowercase().as_str() {
                     "https" => true,
                     "" | "none" => false,
-                    _ => return Err(bad(key, value, "https, or empty to skip the host name check")),
+                    _ => {
+                        return Err(bad(
+                            key,
+                            value,
+                            "https, or empty to skip the host name check",
+                        ))
+                    }
                 })
             }
             // librdkafka's inline PEM keys, and Java's (`ssl.truststore.certificates`, ...).
@@ -245,9 +251,8 @@ impl SecurityKeys {
             "sasl.username" => self.username = Some(value.to_string()),
             "sasl.password" => self.password = Some(Secret::new(value)),
             "sasl.jaas.config" => {
-                let entry = jaas::parse_single(value).map_err(|e| {
-                    Error::config(format!("`sasl.jaas.config`: {e}"))
-                })?;
+                let entry = jaas::parse_single(value)
+                    .map_err(|e| Error::config(format!("`sasl.jaas.config`: {e}")))?;
                 self.jaas = Some(entry);
             }
             _ => return Ok(false),
@@ -302,19 +307,18 @@ fn resolve_sasl(
     password: Option<Secret>,
     jaas: Option<jaas::JaasEntry>,
 ) -> Result<SaslConfig> {
-    let mechanism = match mechanism.as_deref().unwrap_or("GSSAPI") {
-        "PLAIN" => SaslMechanism::Plain,
-        "SCRAM-SHA-256" => SaslMechanism::ScramSha256,
-        "SCRAM-SHA-512" => SaslMechanism::ScramSha512,
-        other => {
-            return Err(bad(
+    let mechanism =
+        match mechanism.as_deref().unwrap_or("GSSAPI") {
+            "PLAIN" => SaslMechanism::Plain,
+            "SCRAM-SHA-256" => SaslMechanism::ScramSha256,
+            "SCRAM-SHA-512" => SaslMechanism::ScramSha512,
+            other => return Err(bad(
                 "sasl.mechanism",
                 other,
                 "PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (GSSAPI and OAUTHBEARER are not supported; \
                  Kafka's default is GSSAPI, so set it explicitly)",
-            ))
-        }
-    };
+            )),
+        };
     let expected_module = match mechanism {
         SaslMechanism::Plain => jaas::PLAIN_LOGIN_MODULE,
         _ => jaas::SCRAM_LOGIN_MODULE,
@@ -402,7 +406,10 @@ mod tests {
 
     #[test]
     fn mistakes_are_config_errors() {
-        let no_creds = resolve(&[("security.protocol", "SASL_SSL"), ("sasl.mechanism", "PLAIN")]);
+        let no_creds = resolve(&[
+            ("security.protocol", "SASL_SSL"),
+            ("sasl.mechanism", "PLAIN"),
+        ]);
         assert!(no_creds.unwrap_err().to_string().contains("sasl.username"));
         let gssapi = resolve(&[
             ("security.protocol", "SASL_SSL"),
@@ -418,14 +425,20 @@ mod tests {
                 "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"a\" password=\"b\";",
             ),
         ]);
-        assert!(wrong_module.unwrap_err().to_string().contains("ScramLoginModule"));
+        assert!(wrong_module
+            .unwrap_err()
+            .to_string()
+            .contains("ScramLoginModule"));
         assert!(resolve(&[("ssl.keystore.type", "JKS")]).is_err());
         assert!(resolve(&[("security.protocol", "TLS")]).is_err());
         let half_cert = resolve(&[
             ("security.protocol", "SSL"),
             ("ssl.certificate.location", "/tmp/c.pem"),
         ]);
-        assert!(half_cert.unwrap_err().to_string().contains("ssl.key.location"));
+        assert!(half_cert
+            .unwrap_err()
+            .to_string()
+            .contains("ssl.key.location"));
         let no_check = resolve(&[
             ("security.protocol", "SSL"),
             ("ssl.endpoint.identification.algorithm", ""),

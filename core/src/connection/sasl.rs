@@ -66,12 +66,15 @@ pub(super) async fn authenticate(conn: &Connection, sasl: &SaslConfig) -> Result
     let mut lifetime_ms = 0;
     for _ in 0..MAX_ROUNDS {
         let mut out = Vec::new();
-        let state = session
-            .step(input.as_deref(), &mut out)
-            .map_err(|e| auth_error(None, format!(
+        let state = session.step(input.as_deref(), &mut out).map_err(|e| {
+            auth_error(
+                None,
+                format!(
                 "SASL {mech} with {addr} failed: {e}; the broker's answer did not verify (wrong \
                  server or password store)"
-            )))?;
+            ),
+            )
+        })?;
         if state.is_finished() && !state.has_sent_message() {
             // The mechanism verified the broker's last message (SCRAM's server signature).
             return Ok(lifetime_ms);

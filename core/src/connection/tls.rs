@@ -54,7 +54,11 @@ fn open(path: &Path, key: &str) -> Result<BufReader<File>> {
 }
 
 /// PEM certificates from a file or from inline text; `what` names the source in errors.
-fn parse_certs(rd: &mut dyn std::io::BufRead, key: &str, what: &str) -> Result<Vec<CertificateDer<'static>>> {
+fn parse_certs(
+    rd: &mut dyn std::io::BufRead,
+    key: &str,
+    what: &str,
+) -> Result<Vec<CertificateDer<'static>>> {
     let certs = rustls_pemfile::certs(rd)
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|e| Error::config(format!("`{key}`: {what} is not valid PEM: {e}")))?;
@@ -66,7 +70,11 @@ fn parse_certs(rd: &mut dyn std::io::BufRead, key: &str, what: &str) -> Result<V
     Ok(certs)
 }
 
-fn parse_key(rd: &mut dyn std::io::BufRead, key: &str, what: &str) -> Result<PrivateKeyDer<'static>> {
+fn parse_key(
+    rd: &mut dyn std::io::BufRead,
+    key: &str,
+    what: &str,
+) -> Result<PrivateKeyDer<'static>> {
     rustls_pemfile::private_key(rd)
         .map_err(|e| Error::config(format!("`{key}`: {what} is not valid PEM")).with_source(e))?
         .ok_or_else(|| {
@@ -129,23 +137,29 @@ impl TlsSetup {
             .dangerous()
             .with_custom_certificate_verifier(verifier);
         let chain = match (&ssl.certificate_pem, &ssl.certificate_location) {
-            (Some(pem), _) => Some(parse_certs(&mut pem.as_bytes(), "ssl.certificate.pem", "the inline PEM")?),
+            (Some(pem), _) => Some(parse_certs(
+                &mut pem.as_bytes(),
+                "ssl.certificate.pem",
+                "the inline PEM",
+            )?),
             (None, Some(path)) => Some(read_certs(path, "ssl.certificate.location")?),
             _ => None,
         };
         let key = match (&ssl.key_pem, &ssl.key_location) {
-            (Some(pem), _) => Some(parse_key(&mut pem.expose().as_bytes(), "ssl.key.pem", "the inline PEM")?),
+            (Some(pem), _) => Some(parse_key(
+                &mut pem.expose().as_bytes(),
+                "ssl.key.pem",
+                "the inline PEM",
+            )?),
             (None, Some(path)) => Some(read_key(path, "ssl.key.location")?),
             _ => None,
         };
         let config = match (chain, key) {
-            (Some(chain), Some(key)) => {
-                builder.with_client_auth_cert(chain, key).map_err(|e| {
-                    Error::config(format!(
-                        "the client certificate and key do not fit together: {e}"
-                    ))
-                })?
-            }
+            (Some(chain), Some(key)) => builder.with_client_auth_cert(chain, key).map_err(|e| {
+                Error::config(format!(
+                    "the client certificate and key do not fit together: {e}"
+                ))
+            })?,
             _ => builder.with_no_client_auth(),
         };
         Ok(TlsSetup {
@@ -164,7 +178,9 @@ impl TlsSetup {
     ) -> Result<BoxTransport> {
         let host = host_of(addr);
         let name = ServerName::try_from(host.to_string()).map_err(|e| {
-            Error::config(format!("broker address {addr}: {host} is not a valid TLS server name: {e}"))
+            Error::config(format!(
+                "broker address {addr}: {host} is not a valid TLS server name: {e}"
+            ))
         })?;
         let handshake = self.connector.connect(name, stream);
         let tls = tokio::time::timeout(timeout, handshake)

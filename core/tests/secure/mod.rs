@@ -96,8 +96,15 @@ impl SecureBroker {
     }
 
     /// SASL_SSL settings for `user` (its own password unless `password` is given).
-    pub fn pairs(&self, user: &str, password: Option<&str>, mechanism: &str) -> Vec<(String, String)> {
-        let password = password.map(str::to_string).unwrap_or_else(|| self.password(user));
+    pub fn pairs(
+        &self,
+        user: &str,
+        password: Option<&str>,
+        mechanism: &str,
+    ) -> Vec<(String, String)> {
+        let password = password
+            .map(str::to_string)
+            .unwrap_or_else(|| self.password(user));
         self.pairs_for(user, &password, mechanism)
     }
 
