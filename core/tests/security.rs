@@ -282,3 +282,20 @@ async fn scram_users_are_created_described_and_deleted() {
         .unwrap();
     assert!(after.is_empty(), "{after:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn producer_reports_authentication_failure_not_a_metadata_timeout() {
+    let k = secure::broker();
+    let producer = Producer::new(k.config(
+        "alice",
+        Some("Wr0ngPa55"),
+        "SCRAM-SHA-512",
+        &[("max.block.ms", "30000")],
+    ))
+    .unwrap();
+    let err = bounded("send", producer.send(ProducerRecord::new(topic("auth"), "x")))
+        .await
+        .expect_err("wrong password");
+    assert_eq!(err.kind(), ErrorKind::Authentication, "{err}");
+    assert!(!err.to_string().contains("Wr0ngPa55"), "{err}");
+}
