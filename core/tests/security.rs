@@ -293,9 +293,12 @@ async fn producer_reports_authentication_failure_not_a_metadata_timeout() {
         &[("max.block.ms", "30000")],
     ))
     .unwrap();
-    let err = bounded("send", producer.send(ProducerRecord::new(topic("auth"), "x")))
-        .await
-        .expect_err("wrong password");
+    let err = bounded(
+        "send",
+        producer.send(ProducerRecord::new(topic("auth"), "x")),
+    )
+    .await
+    .expect_err("wrong password");
     assert_eq!(err.kind(), ErrorKind::Authentication, "{err}");
     assert!(!err.to_string().contains("Wr0ngPa55"), "{err}");
 }
