@@ -58,6 +58,9 @@ enum Kind {
 }
 
 pub fn run(a: ConfigsArgs) -> anyhow::Result<()> {
+    if a.entity_type.as_deref() == Some("users") && a.topic.is_none() && a.broker.is_none() {
+        return run_users(a);
+    }
     let (kind, name) = entity(&a)?;
     if a.describe == a.alter {
         return Err(usage(
@@ -95,6 +98,57 @@ pub fn run(a: ConfigsArgs) -> anyhow::Result<()> {
     })
 }
 
+/// `--entity-type users`: SCRAM credentials (configs_users).
+fn run_users(a: ConfigsArgs) -> anyhow::Result<()> {
+    if a.describe == a.alter {
+        return Err(usage(
+            "Command must include exactly one action: --describe, --alter",
+        ));
+    }
+    let admin = a.connect.admin()?;
+    let result = block_on(users(&admin, a.entity_name.as_deref(), &a));
+    admin.close();
+    result.map_err(|e| match e.downcast::<Printed>() {
+        Ok(p) => p.into(),
+        Err(e) => Printed::new(
+            1,
+            format!(
+                "Error while executing config command with args '{}'\n{e:#}",
+                args_line()
+            ),
+        )
+        .into(),
+    })
+}
+
+async fn users(admin: &Admin, name: Option<&str>, a: &ConfigsArgs) -> anyhow::Result<()> {
+    if a.describe {
+        return crate::configs_users::describe(admin, name).await;
+    }
+    let name =
+        name.ok_or_else(|| usage("an entity name must be specified with --alter of users"))?;
+    if a.add_config_file.is_some() {
+        return Err(usage(
+            "--add-config-file is not supported with --entity-type users: use --add-config",
+        ));
+    }
+    let adds = match &a.add_config {
+        Some(s) => parse_add_config(s)?,
+        None => Vec::new(),
+    };
+    let deletes: Vec<String> = a
+        .delete_config
+        .as_deref()
+        .map(|d| {
+            d.split(',')
+                .map(|k| k.trim().to_string())
+                .filter(|k| !k.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    crate::configs_users::alter(admin, name, &adds, &deletes).await
+}
+
 fn args_line() -> String {
     std::env::args().skip(1).collect::<Vec<_>>().join(" ")
 }
@@ -112,7 +166,7 @@ fn entity(a: &ConfigsArgs) -> anyhow::Result<(Kind, Option<String>)> {
         Some(t @ ("users" | "clients" | "groups" | "ips" | "client-metrics" | "broker-loggers")) => {
             return Err(Printed::new(
                 1,
-                format!("--entity-type {t} is not supported by ferrokafka configs yet (client quotas, SCRAM users and group configs need APIs our broker does not serve); topics and brokers are."),
+                format!("--entity-type {t} is not supported by ferrokafka configs yet (client quotas and group configs); topics, brokers and users (SCRAM credentials) are."),
             )
             .into())
         }

@@ -6,10 +6,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod acls;
 mod broker_api_versions;
 mod broker_cmd;
 mod common;
 mod configs;
+mod configs_users;
 mod console_consumer;
 mod console_producer;
 mod consumer_groups;
@@ -51,6 +53,9 @@ enum Command {
     /// List, describe, delete consumer groups; reset and delete their offsets (kafka-consumer-groups).
     #[command(name = "consumer-groups", infer_long_args = true)]
     ConsumerGroups(consumer_groups::GroupsArgs),
+    /// Add, remove and list ACLs (kafka-acls).
+    #[command(infer_long_args = true)]
+    Acls(acls::AclsArgs),
     /// Describe and alter topic and broker configs (kafka-configs).
     #[command(infer_long_args = true)]
     Configs(configs::ConfigsArgs),
@@ -82,6 +87,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("kafka-console-consumer", "console-consumer"),
     ("kafka-consumer-groups", "consumer-groups"),
     ("kafka-configs", "configs"),
+    ("kafka-acls", "acls"),
     ("kafka-get-offsets", "get-offsets"),
     ("kafka-delete-records", "delete-records"),
     ("kafka-log-dirs", "log-dirs"),
@@ -121,6 +127,7 @@ fn main() -> ExitCode {
         Command::ConsoleConsumer(args) => console_consumer::run(args),
         Command::ConsumerGroups(args) => consumer_groups::run(args),
         Command::Configs(args) => configs::run(args),
+        Command::Acls(args) => acls::run(args),
         Command::GetOffsets(args) => get_offsets::run(args),
         Command::DeleteRecords(args) => delete_records::run(args),
         Command::LogDirs(args) => log_dirs::run(args),

@@ -4,9 +4,14 @@
 //! cross-key validation (idempotence rules, `delivery.timeout.ms` bounds). It must not open
 //! sockets or know about bindings' idioms (camelCase, snake_case): those map onto these keys.
 
+mod security;
+
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+pub use security::{
+    SaslConfig, SaslMechanism, Secret, SecurityConfig, SecurityProtocol, SslConfig, SECURITY_KEYS,
+};
 
 /// `acks` setting of a producer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,9 +124,11 @@ pub struct ClientConfig {
     pub common: CommonConfig,
     pub producer: ProducerConfig,
     pub consumer: ConsumerConfig,
+    /// `security.protocol`, `ssl.*`, `sasl.*`.
+    pub security: SecurityConfig,
 }
 
-/// Every key this client accepts.
+/// Every key this client accepts (plus [`SECURITY_KEYS`]).
 pub const KNOWN_KEYS: &[&str] = &[
     "bootstrap.servers",
     "client.id",
@@ -138,7 +145,6 @@ pub const KNOWN_KEYS: &[&str] = &[
     "default.api.timeout.ms",
     "metrics.num.samples",
     "metrics.sample.window.ms",
-    "security.protocol",
     "acks",
     "batch.size",
     "linger.ms",
@@ -226,6 +232,7 @@ impl Default for ClientConfig {
                 partition_assignment_strategy: vec!["range".into(), "cooperative-sticky".into()],
                 isolation_level: IsolationLevel::ReadUncommitted,
             },
+            security: SecurityConfig::default(),
         }
     }
 }
@@ -293,9 +300,13 @@ impl ClientConfig {
     {
         let mut cfg = ClientConfig::default();
         let mut explicit = Explicit::default();
+        let mut security = security::SecurityKeys::default();
         for (k, v) in pairs {
-            cfg.set(k.as_ref(), v.as_ref(), &mut explicit)?;
+            if !security.set(k.as_ref(), v.as_ref())? {
+                cfg.set(k.as_ref(), v.as_ref(), &mut explicit)?;
+            }
         }
+        cfg.security = security.resolve()?;
         cfg.validate(&explicit)?;
         Ok(cfg)
     }
@@ -345,15 +356,6 @@ impl ClientConfig {
                 c.metrics_samples = parse_int(key, value, 1, i32::MAX as usize)?
             }
             "metrics.sample.window.ms" => c.metrics_sample_window = parse_ms(key, value)?,
-            "security.protocol" => {
-                if !value.trim().eq_ignore_ascii_case("PLAINTEXT") {
-                    return Err(bad(
-                        key,
-                        value,
-                        "PLAINTEXT (SSL and SASL are not supported yet)",
-                    ));
-                }
-            }
             "acks" => {
                 explicit.acks = true;
                 p.acks = match value.trim().to_ascii_lowercase().as_str() {
@@ -472,7 +474,12 @@ impl ClientConfig {
                 return Err(Error::config(format!(
                     "unknown configuration key `{key}`: check the spelling against the Kafka \
                      client documentation (known keys: {})",
-                    KNOWN_KEYS.join(", ")
+                    KNOWN_KEYS
+                        .iter()
+                        .chain(SECURITY_KEYS)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )))
             }
         }

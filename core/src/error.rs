@@ -46,8 +46,11 @@ pub enum ErrorKind {
     UnknownProducerId,
     /// The producer id/epoch was fenced by a newer one.
     ProducerFenced,
-    /// Authorization failed (topic, group, cluster).
+    /// Authorization failed (topic, group, cluster): the principal lacks an ACL.
     Authorization,
+    /// Authentication failed: bad SASL credentials or mechanism, or the TLS handshake failed
+    /// (e.g. the broker's certificate is not trusted).
+    Authentication,
     /// The requested offset is not on the broker.
     OffsetOutOfRange,
     /// The group coordinator moved, loads, or is unavailable.
@@ -171,6 +174,12 @@ impl Error {
         self
     }
 
+    /// Sets the Kafka error code (for errors built with a kind of their own).
+    pub fn with_code(mut self, code: Option<i16>) -> Error {
+        self.code = code;
+        self
+    }
+
     /// Overrides the retriable flag.
     pub fn with_retriable(mut self, retriable: bool) -> Error {
         self.retriable = retriable;
@@ -268,9 +277,13 @@ fn classify(re: ResponseError) -> (ErrorKind, &'static str) {
             "another producer took over this producer id; create a new producer",
         ),
         TopicAuthorizationFailed | GroupAuthorizationFailed | ClusterAuthorizationFailed
-        | TransactionalIdAuthorizationFailed | SaslAuthenticationFailed | DelegationTokenAuthorizationFailed => (
+        | TransactionalIdAuthorizationFailed | DelegationTokenAuthorizationFailed => (
             K::Authorization,
-            "grant the principal the needed ACLs",
+            "the principal lacks an ACL: grant it the needed operation (kafka-acls --add) or use another user",
+        ),
+        SaslAuthenticationFailed | IllegalSaslState | UnsupportedSaslMechanism => (
+            K::Authentication,
+            "check sasl.mechanism, sasl.username and sasl.password against the broker's users",
         ),
         OffsetOutOfRange => (K::OffsetOutOfRange, "seek to a valid offset or set auto.offset.reset"),
         CoordinatorLoadInProgress | CoordinatorNotAvailable | NotCoordinator => (

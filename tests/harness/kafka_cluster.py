@@ -93,6 +93,7 @@ class KafkaCluster:
         heap: str = "512m",
         startup_timeout: float = 180.0,
         libs: str | None = None,
+        security=None,
     ) -> None:
         if nodes not in (1, 3):
             raise ValueError("nodes must be 1 or 3")
@@ -103,10 +104,14 @@ class KafkaCluster:
         self.heap = heap
         self.startup_timeout = startup_timeout
         self.libs = libs
+        # A secure_kafka.SecuritySetup (SASL_SSL client listener, SCRAM users, ACLs) or None.
+        self.security = security
         self.cluster_id = kafka_uuid()
         self.workdir: str | None = None
         self.broker_ports = {i: 0 for i in self.node_ids}
         self.controller_ports = {i: 0 for i in self.node_ids}
+        # With `security`: a PLAINTEXT listener for the harness itself (readiness, ACL setup).
+        self.internal_ports = {i: 0 for i in self.node_ids}
         self.dir_ids = {i: kafka_uuid() for i in self.node_ids}
         self.procs: dict[int, subprocess.Popen | None] = {i: None for i in self.node_ids}
 
@@ -126,6 +131,8 @@ class KafkaCluster:
         for i in self.node_ids:
             self.broker_ports[i] = process_util.free_port()
             self.controller_ports[i] = process_util.free_port()
+            if self.security:
+                self.internal_ports[i] = process_util.free_port()
         with open(os.path.join(self.workdir, "log4j2.yaml"), "w") as f:
             f.write(LOG4J2_CONFIG)
         try:
@@ -136,6 +143,8 @@ class KafkaCluster:
                 self._launch(i)
             for i in self.node_ids:
                 self._wait_ready(i)
+            if self.security:
+                self.security.after_start(self)
         except BaseException:
             self.close()
             raise
@@ -211,10 +220,23 @@ class KafkaCluster:
             "group.initial.rebalance.delay.ms": "0",
             "auto.create.topics.enable": "true",
         }
+        if self.security:
+            props.update(self.security.node_properties(
+                self.broker_ports[node_id], self.internal_ports[node_id],
+                self.controller_ports[node_id]))
         props.update(self.extra)
         with open(self._config_path(node_id), "w") as f:
             for key, value in props.items():
                 f.write(f"{key}={value}\n")
+
+    def run_tool(self, main: str, *args: str) -> str:
+        """Runs a Kafka tool class (e.g. org.apache.kafka.tools.AclCommand); its output, or raises."""
+        cmd = self._java(main, *args)
+        cmd.insert(1, f"-Dkafka.logs.dir={self.workdir}")
+        result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"{main} {' '.join(args)} failed:\n{result.stdout}")
+        return result.stdout
 
     def _java(self, main: str, *args: str) -> list[str]:
         return [
@@ -232,6 +254,8 @@ class KafkaCluster:
                 f"{i}@127.0.0.1:{self.controller_ports[i]}:{self.dir_ids[i]}" for i in self.node_ids
             )
             args += ["--initial-controllers", voters]
+        if self.security:
+            args += self.security.format_args()
         env = dict(os.environ, KAFKA_LOG_DIR=self.node_dir(node_id))
         cmd = self._java(STORAGE_TOOL_MAIN, *args)
         cmd.insert(1, f"-Dkafka.logs.dir={self.node_dir(node_id)}")
@@ -246,7 +270,7 @@ class KafkaCluster:
         self.procs[node_id] = process_util.spawn(cmd, log)
 
     def _wait_ready(self, node_id: int) -> None:
-        port = self.broker_ports[node_id]
+        port = self.internal_ports[node_id] if self.security else self.broker_ports[node_id]
 
         def sees_whole_cluster() -> bool:
             ids = kafka_wire.metadata_broker_ids("127.0.0.1", port)

@@ -4,6 +4,7 @@
 
 import { CompressionTypes } from './constants'
 import { KafkaJSNonRetriableError } from './errors'
+import { securityProps } from './security'
 
 export type Props = Record<string, string>
 
@@ -86,11 +87,10 @@ export interface ClientOptions {
 
 /** Properties every client shares (brokers resolved already). */
 export function clientProps(o: ClientOptions): Props {
-  if (o.ssl) throw new KafkaJSNonRetriableError('ssl is not supported by ferrokafka yet; connect over PLAINTEXT')
-  if (o.sasl) throw new KafkaJSNonRetriableError('sasl is not supported by ferrokafka yet; connect without authentication')
   const props: Props = {
     'bootstrap.servers': o.brokers.join(','),
     'client.id': str('clientId', o.clientId) ?? 'kafkajs',
+    ...securityProps(o.ssl, o.sasl),
   }
   num(props, 'requestTimeout', 'request.timeout.ms', o.requestTimeout, 1)
   if (typeof o.connectionTimeout === 'number' && o.connectionTimeout > 0) {

@@ -40,7 +40,7 @@ export class Kafka {
     if (!config || typeof config !== 'object') throw new KafkaJSNonRetriableError('new Kafka() needs a config object with brokers')
     const b = config.brokers
     if (typeof b !== 'function') checkBrokers(b)
-    // Refused now rather than at connect: ferrokafka's core speaks PLAINTEXT only for now.
+    // Bad options are refused now rather than at connect.
     clientProps({ brokers: ['x:1'], ssl: config.ssl, sasl: config.sasl, clientId: config.clientId, retry: config.retry })
     this.log = createLogger(config.logLevel ?? logLevel.INFO, config.logCreator)
   }
@@ -54,6 +54,8 @@ export class Kafka {
       connectionTimeout: this.config.connectionTimeout,
       requestTimeout: this.config.requestTimeout,
       retry: this.config.retry,
+      ssl: this.config.ssl,
+      sasl: this.config.sasl,
     })
   }
 

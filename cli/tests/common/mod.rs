@@ -96,6 +96,7 @@ pub fn link_dir() -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     for tool in [
         "kafka-topics",
+        "kafka-acls",
         "kafka-console-producer",
         "kafka-console-consumer",
         "kafka-consumer-groups",

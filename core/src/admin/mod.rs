@@ -6,6 +6,7 @@
 //! `default.api.timeout.ms`. Each concern lives in its own file; none of them decides policy
 //! for the caller (no implicit topic creation).
 
+mod acls;
 mod api_versions;
 mod config_details;
 mod configs;
@@ -13,6 +14,7 @@ mod coordinator;
 mod groups;
 mod log_dirs;
 mod records;
+mod scram;
 mod topic_partitions;
 mod topics;
 
@@ -29,12 +31,14 @@ use crate::connection::{Connection, TcpConnector};
 use crate::error::{Error, ErrorKind, Result};
 pub use crate::requests::offsets::{ListedOffset, EARLIEST, LATEST, MAX_TIMESTAMP};
 pub use crate::types::PartitionInfo;
+pub use acls::{AclBinding, AclFilter, AclOperation, AclPermission, AclResourceType, PatternType};
 pub use api_versions::{ApiVersionInfo, NodeApiVersions};
 pub use config_details::{config_source_name, ConfigDetail, ConfigSynonym};
 pub use configs::{AlterConfigOp, ConfigEntry, ConfigResource, ConfigResourceType};
 pub use coordinator::GroupCoordinator;
 pub use groups::{GroupDescription, GroupListing, MemberDescription};
 pub use log_dirs::{LogDirDescription, ReplicaInfo};
+pub use scram::{ScramCredentialAlteration, ScramCredentialInfo, DEFAULT_SCRAM_ITERATIONS};
 pub use topics::{NewTopic, TopicDescription};
 
 /// The cluster as DescribeCluster/Metadata report it.

@@ -90,7 +90,7 @@ impl Cluster {
             config.common.reconnect_backoff,
             config.common.reconnect_backoff_max,
         );
-        let pool = ConnectionPool::new(connector, ConnectionConfig::from_client(&config), backoff);
+        let pool = ConnectionPool::new(connector, ConnectionConfig::from_client(&config)?, backoff);
         let cluster = Cluster {
             inner: Arc::new(Inner {
                 config,
@@ -292,6 +292,11 @@ impl Cluster {
             }
             first = false;
             if let Err(e) = self.refresh().await {
+                // Bad credentials or an untrusted certificate do not heal by waiting: report
+                // them now rather than a max.block.ms timeout (as Java's waitOnMetadata does).
+                if e.kind() == ErrorKind::Authentication {
+                    return Err(e);
+                }
                 debug!(topic, error = %e, "metadata refresh failed while waiting for topic");
             }
         }

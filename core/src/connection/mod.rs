@@ -7,6 +7,8 @@
 //! (in `cluster`) opens a new connection. It must not retry requests or know about metadata.
 
 mod in_flight;
+mod sasl;
+pub mod tls;
 pub mod transport;
 
 use std::collections::HashMap;
@@ -21,7 +23,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{debug, warn};
 
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, SaslConfig};
 use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::versions::BrokerVersions;
 use crate::protocol::{encode_request, read_frame, response_correlation_id};
@@ -36,11 +38,30 @@ pub struct ConnectionConfig {
     pub connect_timeout: Duration,
     /// Largest response frame accepted; larger prefixes poison the connection.
     pub max_frame_size: usize,
+    /// TLS over the TCP stream (`security.protocol=SSL|SASL_SSL`), loaded once per client.
+    pub tls: Option<Arc<tls::TlsSetup>>,
+    /// SASL after ApiVersions (`security.protocol=SASL_*`).
+    pub sasl: Option<Arc<SaslConfig>>,
 }
 
 impl ConnectionConfig {
-    /// Derived from the client configuration.
-    pub fn from_client(cfg: &ClientConfig) -> ConnectionConfig {
+    /// Derived from the client configuration; reads the TLS certificate files (a bad or missing
+    /// file is a config error).
+    pub fn from_client(cfg: &ClientConfig) -> Result<ConnectionConfig> {
+        let tls = if cfg.security.protocol.uses_tls() {
+            Some(Arc::new(tls::TlsSetup::new(&cfg.security.ssl)?))
+        } else {
+            None
+        };
+        Ok(ConnectionConfig {
+            tls,
+            sasl: cfg.security.sasl.clone().map(Arc::new),
+            ..ConnectionConfig::plain(cfg)
+        })
+    }
+
+    /// The settings of `cfg` that need no files: everything but TLS and SASL.
+    fn plain(cfg: &ClientConfig) -> ConnectionConfig {
         let fetch = cfg
             .consumer
             .fetch_max_bytes
@@ -50,13 +71,15 @@ impl ConnectionConfig {
             request_timeout: cfg.common.request_timeout,
             connect_timeout: cfg.common.socket_connection_setup_timeout,
             max_frame_size: crate::protocol::DEFAULT_MAX_FRAME_SIZE.max(fetch as usize * 2),
+            tls: None,
+            sasl: None,
         }
     }
 }
 
 impl Default for ConnectionConfig {
     fn default() -> Self {
-        ConnectionConfig::from_client(&ClientConfig::default())
+        ConnectionConfig::plain(&ClientConfig::default())
     }
 }
 
@@ -133,17 +156,24 @@ impl std::fmt::Debug for Connection {
 impl Connection {
     /// Opens a connection to `addr` and negotiates API versions.
     ///
-    /// SASL, when added, authenticates here after ApiVersions and before the connection is
-    /// returned; TLS is a different [`Connector`].
+    /// With TLS configured the connector's stream is wrapped in TLS first; with SASL the
+    /// connection authenticates after ApiVersions and before it is returned.
     pub async fn open(
         addr: &str,
         connector: &dyn Connector,
         config: ConnectionConfig,
     ) -> Result<Connection> {
-        let transport = connector.connect(addr, config.connect_timeout).await?;
+        let mut transport = connector.connect(addr, config.connect_timeout).await?;
+        if let Some(tls) = &config.tls {
+            transport = tls.wrap(addr, transport, config.connect_timeout).await?;
+        }
+        let sasl = config.sasl.clone();
         let mut conn = Connection::start(addr, transport, config);
         let versions = conn.negotiate_versions().await?;
         conn.versions = versions;
+        if let Some(sasl) = sasl {
+            sasl::authenticate(&conn, &sasl).await?;
+        }
         Ok(conn)
     }
 

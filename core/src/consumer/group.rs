@@ -170,7 +170,7 @@ impl Group {
             Connection::open(
                 pooled.addr(),
                 self.connector.as_ref(),
-                ConnectionConfig::from_client(self.cluster.config()),
+                ConnectionConfig::from_client(self.cluster.config())?,
             )
             .await?,
         );

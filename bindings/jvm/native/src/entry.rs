@@ -68,6 +68,7 @@ pub fn kind_number(kind: ErrorKind) -> i32 {
         ErrorKind::Coordinator => 19,
         ErrorKind::Rebalance => 20,
         ErrorKind::Broker => 21,
+        ErrorKind::Authentication => 23,
         _ => KIND_INTERNAL,
     }
 }

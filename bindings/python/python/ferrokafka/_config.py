@@ -20,6 +20,16 @@ _COMMON = {
     "metadata_max_age_ms": "metadata.max.age.ms",
     "connections_max_idle_ms": "connections.max.idle.ms",
     "security_protocol": "security.protocol",
+    # TLS and SASL: kafka-python's names onto the core's (librdkafka/Java) properties.
+    "ssl_cafile": "ssl.ca.location",
+    "ssl_certfile": "ssl.certificate.location",
+    "ssl_keyfile": "ssl.key.location",
+    "ssl_check_hostname": "ssl.endpoint.identification.algorithm",
+    "sasl_mechanism": "sasl.mechanism",
+    "sasl_plain_username": "sasl.username",
+    "sasl_plain_password": "sasl.password",
+    # aiokafka: an ssl.SSLContext from ferrokafka.aio.helpers.create_ssl_context (see there).
+    "ssl_context": "ssl.context",
     "metrics_num_samples": "metrics.num.samples",
     "metrics_sample_window_ms": "metrics.sample.window.ms",
 }
@@ -30,10 +40,8 @@ _IGNORED_COMMON = {
     "sock_chunk_buffer_count", "api_version", "api_version_auto_timeout_ms",
     "bootstrap_timeout_ms", "selector", "metric_reporters", "metrics_enabled",
     "client_dns_lookup", "receive_message_max_bytes", "proxy_url", "socks5_proxy",
-    "kafka_client", "max_in_flight_requests_per_connection_admin", "ssl_context",
-    "ssl_check_hostname", "ssl_cafile", "ssl_certfile", "ssl_keyfile", "ssl_crlfile",
-    "ssl_password", "ssl_ciphers", "sasl_mechanism", "sasl_plain_username",
-    "sasl_plain_password", "sasl_kerberos_name", "sasl_kerberos_service_name",
+    "kafka_client", "max_in_flight_requests_per_connection_admin", "ssl_crlfile",
+    "ssl_ciphers", "ssl_password", "sasl_kerberos_name", "sasl_kerberos_service_name",
     "sasl_kerberos_domain_name", "sasl_oauth_token_provider", "allow_auto_create_topics",
     "bootstrap_topics_filter", "loop",
 }
@@ -108,6 +116,8 @@ def _assignor_name(a):
 
 
 def _value(key, v):
+    if key == "ssl.endpoint.identification.algorithm":
+        return "https" if v else ""
     if key == "bootstrap.servers":
         if isinstance(v, (list, tuple, set)):
             return ",".join(str(s) for s in v)
@@ -131,6 +141,28 @@ def _value(key, v):
     return str(v)
 
 
+def _ssl_context_settings(ctx):
+    """The core's TLS properties for an aiokafka ``ssl_context``.
+
+    An ``ssl.SSLContext`` cannot be read back (its CA and certificate files are gone once
+    loaded), so only contexts made by ``ferrokafka.aio.helpers.create_ssl_context`` (aiokafka's
+    ``create_ssl_context`` signature) are accepted: they record the files they loaded.
+    """
+    files = getattr(ctx, "_ferrokafka_files", None)
+    if files is None:
+        raise Errors.KafkaConfigurationError(
+            "ssl_context: an ssl.SSLContext cannot be read back; build it with "
+            "ferrokafka.aio.helpers.create_ssl_context(cafile=..., certfile=..., keyfile=...) "
+            "or pass ssl_cafile/ssl_certfile/ssl_keyfile")
+    out = {}
+    for attr, prop in (("cafile", "ssl.ca.location"), ("certfile", "ssl.certificate.location"),
+                       ("keyfile", "ssl.key.location")):
+        if files.get(attr):
+            out[prop] = str(files[attr])
+    out["ssl.endpoint.identification.algorithm"] = "https" if ctx.check_hostname else ""
+    return out
+
+
 def translate(configs, mapping, python_keys, ignored, kind):
     """``(core_pairs, python_settings)`` for kafka-python ``configs``; unknown keys raise."""
     unknown = [k for k in configs if k not in mapping and k not in python_keys and k not in ignored]
@@ -141,6 +173,12 @@ def translate(configs, mapping, python_keys, ignored, kind):
     for k, v in configs.items():
         if k in python_keys:
             py[k] = v
+        elif k == "ssl_password" and v is not None:
+            raise Errors.KafkaConfigurationError(
+                "ssl_password: encrypted private keys are not supported; give ssl_keyfile an "
+                "unencrypted PKCS#8 PEM key (openssl pkcs8 -topk8 -nocrypt)")
+        elif k == "ssl_context" and v is not None:
+            core.update(_ssl_context_settings(v))
         elif k in mapping and v is not None:
             prop = mapping[k]
             core[prop] = _value(prop, v)

@@ -231,6 +231,7 @@ _BY_KIND = {
     "UnknownProducerId": kafka_errors[59],
     "ProducerFenced": kafka_errors[90],
     "Authorization": AuthorizationError,
+    "Authentication": AuthenticationFailedError,
     "OffsetOutOfRange": kafka_errors[1],
     "Coordinator": kafka_errors[15],
     "Rebalance": CommitFailedError,

@@ -252,7 +252,9 @@ class KafkaProducer:
     def _admin_client(self):
         if self._admin is None:
             keep = ("bootstrap.servers", "client.id", "security.protocol", "request.timeout.ms")
-            cfg = {k: v for k, v in self._core_config.items() if k in keep}
+            # The producer's TLS and SASL settings too: the admin connects the same way.
+            cfg = {k: v for k, v in self._core_config.items()
+                   if k in keep or k.startswith(("ssl.", "sasl.", "enable.ssl."))}
             # Metadata lookups wait as long as kafka-python's send waits for metadata.
             cfg["default.api.timeout.ms"] = self._core_config.get(
                 "request.timeout.ms", self._core_config.get("max.block.ms", "60000"))

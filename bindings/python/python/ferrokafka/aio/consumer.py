@@ -55,7 +55,7 @@ async def _invoke(fn, parts):
         await result
 
 
-_IGNORED_AIO = {"loop", "consumer_timeout_ms", "rebalance_timeout_ms", "sasl_mechanism"}
+_IGNORED_AIO = {"loop", "consumer_timeout_ms", "rebalance_timeout_ms"}
 
 
 class AIOKafkaConsumer:

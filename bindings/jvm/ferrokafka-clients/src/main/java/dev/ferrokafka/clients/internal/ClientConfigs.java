@@ -18,7 +18,13 @@ public final class ClientConfigs {
             "reconnect.backoff.ms", "reconnect.backoff.max.ms", "retry.backoff.ms", "retry.backoff.max.ms",
             "socket.connection.setup.timeout.ms", "socket.connection.setup.timeout.max.ms",
             "connections.max.idle.ms", "default.api.timeout.ms", "metrics.num.samples",
-            "metrics.sample.window.ms", "security.protocol");
+            "metrics.sample.window.ms", "security.protocol",
+            // TLS (PEM stores) and SASL, as kafka-clients and Spring Boot's spring.kafka.ssl.* /
+            // spring.kafka.properties.sasl.* produce them.
+            "ssl.truststore.location", "ssl.truststore.type", "ssl.truststore.certificates",
+            "ssl.keystore.location", "ssl.keystore.type", "ssl.keystore.certificate.chain",
+            "ssl.keystore.key", "ssl.endpoint.identification.algorithm", "sasl.mechanism",
+            "sasl.jaas.config");
 
     public static final Set<String> PRODUCER = union(COMMON, Set.of(
             "acks", "batch.size", "linger.ms", "buffer.memory", "max.block.ms", "max.request.size",
@@ -56,6 +62,14 @@ public final class ClientConfigs {
     }
 
     static String text(Object v) {
+        if (v != null && v.getClass().getName().equals("org.apache.kafka.common.config.types.Password")) {
+            // kafka-clients' Password prints "[hidden]"; its value() is the secret itself.
+            try {
+                return String.valueOf(v.getClass().getMethod("value").invoke(v));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalArgumentException("cannot read a Password config value", e);
+            }
+        }
         if (v instanceof Class<?> c) {
             return c.getName();
         }

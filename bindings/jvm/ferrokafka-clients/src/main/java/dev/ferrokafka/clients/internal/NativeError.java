@@ -17,6 +17,7 @@ import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownProducerIdException;
@@ -31,7 +32,7 @@ public final class NativeError {
             CLOSED = 5, BUFFER_EXHAUSTED = 6, RECORD_TOO_LARGE = 7, INVALID_RECORD = 8, UNKNOWN_TOPIC = 9,
             INVALID_TOPIC = 10, TOPIC_EXISTS = 11, NOT_LEADER = 12, NOT_ENOUGH_REPLICAS = 13,
             OUT_OF_ORDER_SEQUENCE = 14, UNKNOWN_PRODUCER_ID = 15, PRODUCER_FENCED = 16, AUTHORIZATION = 17,
-            OFFSET_OUT_OF_RANGE = 18, COORDINATOR = 19, REBALANCE = 20, BROKER = 21, INTERNAL = 22,
+            OFFSET_OUT_OF_RANGE = 18, COORDINATOR = 19, REBALANCE = 20, BROKER = 21, INTERNAL = 22, AUTHENTICATION = 23,
             WAKEUP = 100, ILLEGAL_STATE = 101, ILLEGAL_ARGUMENT = 102;
 
     private NativeError() {}
@@ -61,6 +62,9 @@ public final class NativeError {
             case UNKNOWN_PRODUCER_ID -> new UnknownProducerIdException(message);
             case PRODUCER_FENCED -> new ProducerFencedException(message);
             case AUTHORIZATION -> new AuthorizationException(message);
+            // Without a Kafka code (SASL failures carry one) an authentication error is the TLS
+            // handshake's, which kafka-clients reports as SslAuthenticationException.
+            case AUTHENTICATION -> new SslAuthenticationException(message);
             case OFFSET_OUT_OF_RANGE -> new OffsetOutOfRangeException(message);
             case COORDINATOR -> new CoordinatorNotAvailableException(message);
             case REBALANCE -> new RebalanceInProgressException(message);
