@@ -7,8 +7,10 @@ mod common;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use common::{encode_batch, record, start_broker, start_broker_with, topic_name, RawClient};
-use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
+use common::{
+    create_topic, encode_batch, record, start_broker, start_broker_with, topic_name, RawClient,
+};
+use kafka_protocol::messages::create_topics_request::CreatableTopic;
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
 use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
 use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
@@ -30,35 +32,6 @@ fn batch(values: &[&str], compression: Compression, base_ts: i64) -> Bytes {
         .map(|(i, v)| record(i, v, base_ts + i as i64))
         .collect();
     encode_batch(&records, compression)
-}
-
-async fn create_topic(
-    c: &mut RawClient,
-    topic: &str,
-    partitions: i32,
-    configs: &[(&str, &str)],
-) -> CreateTopicsResponse {
-    let t = CreatableTopic::default()
-        .with_name(topic_name(topic))
-        .with_num_partitions(partitions)
-        .with_replication_factor(-1)
-        .with_configs(
-            configs
-                .iter()
-                .map(|(k, v)| {
-                    CreatableTopicConfig::default()
-                        .with_name(StrBytes::from_string(k.to_string()))
-                        .with_value(Some(StrBytes::from_string(v.to_string())))
-                })
-                .collect(),
-        );
-    c.call(
-        &CreateTopicsRequest::default()
-            .with_topics(vec![t])
-            .with_timeout_ms(5000),
-        7,
-    )
-    .await
 }
 
 fn produce_req(topic: &str, partition: i32, records: Bytes, acks: i16) -> ProduceRequest {

@@ -4,25 +4,9 @@
 
 mod common;
 
-use common::{start_broker, topic_name, RawClient};
-use kafka_protocol::messages::create_topics_request::CreatableTopic;
+use common::{create_topic, start_broker, topic_name, RawClient};
 use kafka_protocol::messages::describe_topic_partitions_request::{Cursor, TopicRequest};
 use kafka_protocol::messages::*;
-
-async fn create(c: &mut RawClient, topic: &str, partitions: i32) {
-    let resp = c
-        .call(
-            &CreateTopicsRequest::default()
-                .with_topics(vec![CreatableTopic::default()
-                    .with_name(topic_name(topic))
-                    .with_num_partitions(partitions)
-                    .with_replication_factor(-1)])
-                .with_timeout_ms(5000),
-            7,
-        )
-        .await;
-    assert_eq!(resp.topics[0].error_code, 0);
-}
 
 fn request(
     topics: &[&str],
@@ -61,8 +45,14 @@ fn listed(resp: &DescribeTopicPartitionsResponse) -> Vec<(String, i32)> {
 async fn topics_sorted_with_elr_and_unknown_topics_flagged() {
     let b = start_broker().await;
     let mut c = RawClient::connect(b.handle.local_addr()).await;
-    create(&mut c, "zeta", 2).await;
-    create(&mut c, "alpha", 1).await;
+    assert_eq!(
+        create_topic(&mut c, "zeta", 2, &[]).await.topics[0].error_code,
+        0
+    );
+    assert_eq!(
+        create_topic(&mut c, "alpha", 1, &[]).await.topics[0].error_code,
+        0
+    );
     let resp = c
         .call(&request(&["zeta", "missing", "alpha"], 2000, None), 0)
         .await;
@@ -101,9 +91,18 @@ async fn topics_sorted_with_elr_and_unknown_topics_flagged() {
 async fn the_cursor_pages_through_every_partition_once() {
     let b = start_broker().await;
     let mut c = RawClient::connect(b.handle.local_addr()).await;
-    create(&mut c, "a", 3).await;
-    create(&mut c, "b", 2).await;
-    create(&mut c, "c", 2).await;
+    assert_eq!(
+        create_topic(&mut c, "a", 3, &[]).await.topics[0].error_code,
+        0
+    );
+    assert_eq!(
+        create_topic(&mut c, "b", 2, &[]).await.topics[0].error_code,
+        0
+    );
+    assert_eq!(
+        create_topic(&mut c, "c", 2, &[]).await.topics[0].error_code,
+        0
+    );
     let mut seen = Vec::new();
     let mut cursor: Option<(String, i32)> = None;
     let mut pages = 0;

@@ -5,12 +5,9 @@
 mod common;
 
 use common::*;
-use kafka_protocol::messages::create_topics_request::CreatableTopic;
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic, ForgottenTopic};
 use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
-use kafka_protocol::messages::{
-    BrokerId, CreateTopicsRequest, FetchRequest, FetchResponse, ProduceRequest,
-};
+use kafka_protocol::messages::{BrokerId, FetchRequest, FetchResponse, ProduceRequest};
 use kafka_protocol::records::Compression;
 
 const V: i16 = 12;
@@ -26,19 +23,10 @@ fn now_ms() -> i64 {
 async fn setup(settings: &[(&str, &str)]) -> (TestBroker, RawClient) {
     let b = start_broker_with(settings).await;
     let mut c = RawClient::connect(b.handle.local_addr()).await;
-    let t = CreatableTopic::default()
-        .with_name(topic_name("s"))
-        .with_num_partitions(3)
-        .with_replication_factor(-1);
-    let r = c
-        .call(
-            &CreateTopicsRequest::default()
-                .with_topics(vec![t])
-                .with_timeout_ms(5000),
-            5,
-        )
-        .await;
-    assert_eq!(r.topics[0].error_code, 0);
+    assert_eq!(
+        create_topic(&mut c, "s", 3, &[]).await.topics[0].error_code,
+        0
+    );
     (b, c)
 }
 

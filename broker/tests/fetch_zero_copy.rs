@@ -9,13 +9,12 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use common::*;
-use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
 use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
 use kafka_protocol::messages::{
-    delete_records_request, delete_topics_request, ApiKey, BrokerId, CreateTopicsRequest,
-    DeleteRecordsRequest, DeleteTopicsRequest, FetchRequest, FetchResponse, ProduceRequest,
-    RequestHeader, ResponseHeader,
+    delete_records_request, delete_topics_request, ApiKey, BrokerId, DeleteRecordsRequest,
+    DeleteTopicsRequest, FetchRequest, FetchResponse, ProduceRequest, RequestHeader,
+    ResponseHeader,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, StrBytes};
 use kafka_protocol::records::{Compression, RecordBatchDecoder};
@@ -33,32 +32,6 @@ fn now_ms() -> i64 {
 
 fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").unwrap().count()
-}
-
-async fn create(c: &mut RawClient, topic: &str, configs: &[(&str, &str)]) {
-    let t = CreatableTopic::default()
-        .with_name(topic_name(topic))
-        .with_num_partitions(1)
-        .with_replication_factor(-1)
-        .with_configs(
-            configs
-                .iter()
-                .map(|(k, v)| {
-                    CreatableTopicConfig::default()
-                        .with_name(StrBytes::from_string(k.to_string()))
-                        .with_value(Some(StrBytes::from_string(v.to_string())))
-                })
-                .collect(),
-        );
-    let r = c
-        .call(
-            &CreateTopicsRequest::default()
-                .with_topics(vec![t])
-                .with_timeout_ms(5000),
-            5,
-        )
-        .await;
-    assert_eq!(r.topics[0].error_code, 0);
 }
 
 /// Produces `batches` batches of `per_batch` records of `value_len` bytes; values are
@@ -147,7 +120,10 @@ async fn zero_copy_and_copy_paths_send_identical_frames_at_every_version() {
     let ts = now_ms();
     for b in [&zero, &copy] {
         let mut c = RawClient::connect(b.handle.local_addr()).await;
-        create(&mut c, "same", &[]).await;
+        assert_eq!(
+            create_topic(&mut c, "same", 1, &[]).await.topics[0].error_code,
+            0
+        );
         // Small batches (copied even on the zero-copy path) and large ones (sendfile).
         produce(&mut c, "same", 3, 5, 50, ts).await;
         produce(&mut c, "same", 4, 10, 10_000, ts).await;
@@ -204,8 +180,14 @@ async fn in_flight_sends_survive_retention_roll_and_topic_deletion_without_fd_le
     let mut admin = RawClient::connect(b.handle.local_addr()).await;
     // 12 MB per topic: more than the broker's socket send buffer can absorb at once.
     let segment = ("segment.bytes", "16000000");
-    create(&mut admin, "busy", &[segment]).await;
-    create(&mut admin, "gone", &[segment]).await;
+    assert_eq!(
+        create_topic(&mut admin, "busy", 1, &[segment]).await.topics[0].error_code,
+        0
+    );
+    assert_eq!(
+        create_topic(&mut admin, "gone", 1, &[segment]).await.topics[0].error_code,
+        0
+    );
     produce(&mut admin, "busy", 120, 10, 10_000, now_ms()).await;
     produce(&mut admin, "gone", 120, 10, 10_000, now_ms()).await;
     let fds_before = open_fds();

@@ -85,7 +85,13 @@ pub fn run(a: ConfigsArgs) -> anyhow::Result<()> {
         }
     });
     admin.close();
-    result.map_err(|e| match e.downcast::<Printed>() {
+    result.map_err(command_error)
+}
+
+/// A failure as kafka-configs prints it: a `Printed` error as is, anything else after
+/// "Error while executing config command with args ...".
+fn command_error(e: anyhow::Error) -> anyhow::Error {
+    match e.downcast::<Printed>() {
         Ok(p) => p.into(),
         Err(e) => Printed::new(
             1,
@@ -95,7 +101,7 @@ pub fn run(a: ConfigsArgs) -> anyhow::Result<()> {
             ),
         )
         .into(),
-    })
+    }
 }
 
 /// `--entity-type users`: SCRAM credentials (configs_users).
@@ -108,17 +114,7 @@ fn run_users(a: ConfigsArgs) -> anyhow::Result<()> {
     let admin = a.connect.admin()?;
     let result = block_on(users(&admin, a.entity_name.as_deref(), &a));
     admin.close();
-    result.map_err(|e| match e.downcast::<Printed>() {
-        Ok(p) => p.into(),
-        Err(e) => Printed::new(
-            1,
-            format!(
-                "Error while executing config command with args '{}'\n{e:#}",
-                args_line()
-            ),
-        )
-        .into(),
-    })
+    result.map_err(command_error)
 }
 
 async fn users(admin: &Admin, name: Option<&str>, a: &ConfigsArgs) -> anyhow::Result<()> {

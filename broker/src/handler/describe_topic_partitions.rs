@@ -12,6 +12,7 @@ use kafka_protocol::messages::{
     BrokerId, DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse, TopicName,
 };
 
+use super::metadata::{ALL_TOPIC_OPERATIONS, OPERATIONS_NOT_REQUESTED};
 use super::sb;
 use crate::context::{Operation, RequestContext, Resource};
 use crate::partition::LEADER_EPOCH;
@@ -20,9 +21,6 @@ use crate::topics::Topic;
 
 /// Kafka's default `max.request.partition.size.limit`.
 const DEFAULT_PARTITION_LIMIT: i32 = 2000;
-/// Every operation a topic supports as Kafka's bit set (see `metadata`).
-const ALL_TOPIC_OPERATIONS: i32 =
-    (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
 
 pub fn handle(
     state: &BrokerState,
@@ -116,7 +114,7 @@ fn failed(name: &str, code: i16) -> DescribeTopicPartitionsResponseTopic {
     DescribeTopicPartitionsResponseTopic::default()
         .with_error_code(code)
         .with_name(Some(TopicName(sb(name))))
-        .with_topic_authorized_operations(i32::MIN)
+        .with_topic_authorized_operations(OPERATIONS_NOT_REQUESTED)
 }
 
 fn error_for_all(names: &[String], code: i16) -> DescribeTopicPartitionsResponse {

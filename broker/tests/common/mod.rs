@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use ferrokafka_broker::{Broker, BrokerHandle};
-use kafka_protocol::messages::{RequestHeader, ResponseHeader};
+use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
+use kafka_protocol::messages::{
+    CreateTopicsRequest, CreateTopicsResponse, RequestHeader, ResponseHeader,
+};
 use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Request, StrBytes};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -168,4 +171,34 @@ pub async fn list_offset(
     let r = c.call(&req, 9).await;
     let p = &r.topics[0].partitions[0];
     (p.offset, p.timestamp)
+}
+
+/// CreateTopics (v7) for one topic with `partitions` and `configs`; the caller checks the code.
+pub async fn create_topic(
+    c: &mut RawClient,
+    topic: &str,
+    partitions: i32,
+    configs: &[(&str, &str)],
+) -> CreateTopicsResponse {
+    let t = CreatableTopic::default()
+        .with_name(topic_name(topic))
+        .with_num_partitions(partitions)
+        .with_replication_factor(-1)
+        .with_configs(
+            configs
+                .iter()
+                .map(|(k, v)| {
+                    CreatableTopicConfig::default()
+                        .with_name(StrBytes::from_string(k.to_string()))
+                        .with_value(Some(StrBytes::from_string(v.to_string())))
+                })
+                .collect(),
+        );
+    c.call(
+        &CreateTopicsRequest::default()
+            .with_topics(vec![t])
+            .with_timeout_ms(5000),
+        7,
+    )
+    .await
 }
