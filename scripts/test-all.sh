@@ -125,10 +125,10 @@ run cargo-clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 run cargo-test cargo test --release --workspace --locked
 # The client core against a real Apache Kafka too (the run above used the broker under test).
 # The three-node failover test always uses Apache Kafka, so it already ran.
-# `--workspace --tests` rather than `-p ferrokafka-core`: cargo unifies features over the
-# selected packages, and only the workspace selection reuses the build above (the broker's and
-# CLI's own tests start their own brokers, so they run again unchanged, in seconds).
-run core-vs-apache env FERROKAFKA_TEST_TARGET=apache cargo test --release --workspace --locked --tests -- --skip leader_kill
+# `--workspace --test core_it` rather than `-p ferrokafka-core`: cargo unifies features over the
+# selected packages, and only the workspace selection reuses the build above. Only the core's
+# tests read FERROKAFKA_TEST_TARGET (the broker's and CLI's start their own brokers).
+run core-vs-apache env FERROKAFKA_TEST_TARGET=apache cargo test --release --workspace --locked --test core_it -- --skip leader_kill
 
 # ---- interop: real clients against the broker under test --------------------------------------
 
@@ -150,9 +150,9 @@ run python-binding bash bindings/python/ci.sh
 run jvm-binding bash bindings/jvm/ci.sh
 # The CLI's own tests ran in cargo-test; its comparison with Apache Kafka's tools is `#[ignore]`d
 # there (it needs the Kafka jars and a JVM) and runs here.
-# `--workspace --test kafka_parity` rather than `-p ferrokafka-cli`: the workspace selection
+# `--workspace --test cli_it` rather than `-p ferrokafka-cli`: the workspace selection
 # reuses the release build above (`-p` unifies features differently and recompiles ~2.5 min).
-run cli-vs-kafka-tools cargo test --release --locked --workspace --test kafka_parity -- --ignored
+run cli-vs-kafka-tools cargo test --release --locked --workspace --test cli_it -- --ignored kafka_parity::
 
 # ---- summary ----------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 //! zero-copy send survives retention, segment roll and topic deletion with the bytes that were
 //! committed when it was read, without leaking file descriptors.
 
+#[path = "broker_it/common/mod.rs"]
 mod common;
 
 use std::time::Duration;

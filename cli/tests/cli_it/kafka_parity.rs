@@ -1,0 +1,400 @@
+//! Our tools against Apache Kafka's own tools (4.3.1, from the Maven Central jars), run on the
+//! same broker state: the same stdout lines, allowing only values that differ by nature (topic
+//! ids, member ids, hosts, timestamps). Needs `java` and the jars `scripts/fetch-kafka.sh`
+//! fetches (or `KAFKA_LIBS`), so it is `#[ignore]`d by default; `cli/ci.sh` fetches the jars and
+//! runs it with `--include-ignored`.
+
+use crate::common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use common::{run, TestBroker};
+
+fn kafka_libs() -> PathBuf {
+    if let Ok(p) = std::env::var("KAFKA_LIBS") {
+        return PathBuf::from(p);
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = Command::new(root.join("scripts/fetch-kafka.sh"))
+        .output()
+        .expect("run scripts/fetch-kafka.sh");
+    assert!(
+        out.status.success(),
+        "fetch-kafka.sh failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// Runs one of Kafka's tool classes; returns stdout.
+fn kafka(libs: &std::path::Path, class: &str, args: &[&str], stdin: &str) -> String {
+    use std::io::Write;
+    let mut child = Command::new("java")
+        .arg("-Xshare:auto")
+        .arg("-Dlog4j2.level=ERROR")
+        .arg("-cp")
+        .arg(format!("{}/*", libs.display()))
+        .arg(class)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("java");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Normalizes values that differ by nature, then sorts lines where Kafka's order comes from a
+/// hash map.
+fn norm(s: &str, sort: bool) -> Vec<String> {
+    let re_id = regex::Regex::new(r"TopicId: \S+").unwrap();
+    let mut v: Vec<String> = s
+        .lines()
+        .map(|l| re_id.replace_all(l, "TopicId: <id>").trim_end().to_string())
+        .collect();
+    if sort {
+        v.sort();
+    }
+    v
+}
+
+fn same(what: &str, ours: &str, theirs: &str, sort: bool) {
+    assert_eq!(
+        norm(ours, sort),
+        norm(theirs, sort),
+        "{what}: ours vs Kafka's\n--- ours ---\n{ours}\n--- kafka ---\n{theirs}"
+    );
+}
+
+#[test]
+#[ignore = "needs java and the Apache Kafka jars (cli/ci.sh runs it)"]
+fn our_tools_print_what_kafkas_tools_print() {
+    let libs = kafka_libs();
+    let b = TestBroker::start();
+    let bs = b.bootstrap();
+    let bsa = ["--bootstrap-server", bs.as_str()];
+    for t in ["user-activities", "system-metrics"] {
+        run(
+            &[
+                "topics",
+                "--bootstrap-server",
+                &bs,
+                "--create",
+                "--topic",
+                t,
+                "--partitions",
+                "3",
+                "--replication-factor",
+                "1",
+                "--config",
+                "retention.ms=604800000",
+            ],
+            "",
+        )
+        .ok();
+    }
+    let input: String = (0..12)
+        .map(|i| format!("user-{}:{{\"n\":{i}}}\n", i % 4))
+        .collect();
+    run(
+        &[
+            "console-producer",
+            "--bootstrap-server",
+            &bs,
+            "--topic",
+            "user-activities",
+            "--property",
+            "parse.key=true",
+            "--property",
+            "key.separator=:",
+        ],
+        &input,
+    )
+    .ok();
+    run(
+        &[
+            "console-consumer",
+            "--bootstrap-server",
+            &bs,
+            "--topic",
+            "user-activities",
+            "--group",
+            "smg-kafka-group",
+            "--from-beginning",
+            "--max-messages",
+            "12",
+        ],
+        "",
+    )
+    .ok();
+    run(
+        &[
+            "consumer-groups",
+            "--bootstrap-server",
+            &bs,
+            "--group",
+            "smg-kafka-group",
+            "--reset-offsets",
+            "--shift-by",
+            "-1",
+            "--all-topics",
+            "--execute",
+        ],
+        "",
+    )
+    .ok();
+
+    let cases: Vec<(&str, &str, Vec<&str>, bool)> = vec![
+        (
+            "topics --list",
+            "org.apache.kafka.tools.TopicCommand",
+            vec!["--list"],
+            false,
+        ),
+        (
+            "topics --describe",
+            "org.apache.kafka.tools.TopicCommand",
+            vec!["--describe", "--topic", "user-activities"],
+            false,
+        ),
+        (
+            "topics --describe regex",
+            "org.apache.kafka.tools.TopicCommand",
+            vec!["--describe", "--topic", ".*-.*"],
+            false,
+        ),
+        (
+            "consumer-groups --list",
+            "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+            vec!["--list"],
+            false,
+        ),
+        (
+            "consumer-groups --list --state",
+            "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+            vec!["--list", "--state"],
+            false,
+        ),
+        (
+            "consumer-groups --describe",
+            "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+            vec!["--describe", "--group", "smg-kafka-group"],
+            true,
+        ),
+        (
+            "consumer-groups --reset-offsets dry run",
+            "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+            vec![
+                "--group",
+                "smg-kafka-group",
+                "--reset-offsets",
+                "--to-earliest",
+                "--topic",
+                "user-activities",
+                "--dry-run",
+            ],
+            true,
+        ),
+        (
+            "consumer-groups --reset-offsets export",
+            "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+            vec![
+                "--group",
+                "smg-kafka-group",
+                "--reset-offsets",
+                "--to-latest",
+                "--all-topics",
+                "--export",
+            ],
+            true,
+        ),
+        (
+            "consumer-groups --describe --members",
+            "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+            vec!["--describe", "--group", "smg-kafka-group", "--members"],
+            false,
+        ),
+        (
+            "consumer-groups --describe --state",
+            "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+            vec!["--describe", "--group", "smg-kafka-group", "--state"],
+            false,
+        ),
+        (
+            "get-offsets latest",
+            "org.apache.kafka.tools.GetOffsetShell",
+            vec!["--topic", "user-activities"],
+            false,
+        ),
+        (
+            "get-offsets earliest",
+            "org.apache.kafka.tools.GetOffsetShell",
+            vec!["--topic", ".*", "--time", "-2"],
+            false,
+        ),
+        (
+            "configs --describe topic",
+            "kafka.admin.ConfigCommand",
+            vec![
+                "--entity-type",
+                "topics",
+                "--entity-name",
+                "user-activities",
+                "--describe",
+            ],
+            false,
+        ),
+        (
+            "configs --describe --all topic",
+            "kafka.admin.ConfigCommand",
+            vec![
+                "--entity-type",
+                "topics",
+                "--entity-name",
+                "user-activities",
+                "--describe",
+                "--all",
+            ],
+            false,
+        ),
+        (
+            "configs --describe broker",
+            "kafka.admin.ConfigCommand",
+            vec![
+                "--entity-type",
+                "brokers",
+                "--entity-name",
+                "1",
+                "--describe",
+            ],
+            false,
+        ),
+    ];
+    let sub = |class: &str| match class {
+        c if c.ends_with("TopicCommand") => "topics",
+        c if c.ends_with("ConsumerGroupCommand") => "consumer-groups",
+        c if c.ends_with("GetOffsetShell") => "get-offsets",
+        _ => "configs",
+    };
+    for (what, class, args, sort) in &cases {
+        let mut ours_args = vec![sub(class)];
+        ours_args.extend_from_slice(&bsa);
+        ours_args.extend(args.iter().copied());
+        let ours = run(&ours_args, "").ok().stdout;
+        let mut theirs_args = bsa.to_vec();
+        theirs_args.extend(args.iter().copied());
+        let theirs = kafka(&libs, class, &theirs_args, "");
+        same(what, &ours, &theirs, *sort);
+    }
+
+    // kafka-log-dirs: the same JSON once partition order (a Java HashMap's) is normalised.
+    let ours = run(
+        &["log-dirs", "--bootstrap-server", bs.as_str(), "--describe"],
+        "",
+    )
+    .ok()
+    .stdout;
+    let theirs = kafka(
+        &libs,
+        "org.apache.kafka.tools.LogDirsCommand",
+        &["--bootstrap-server", bs.as_str(), "--describe"],
+        "",
+    );
+    assert_eq!(
+        log_dirs_json(&ours),
+        log_dirs_json(&theirs),
+        "log-dirs\n--- ours ---\n{ours}\n--- kafka ---\n{theirs}"
+    );
+    assert_eq!(
+        ours.lines().take(2).collect::<Vec<_>>(),
+        theirs.lines().take(2).collect::<Vec<_>>()
+    );
+
+    // kafka-broker-api-versions: the same broker ranges; "usable" is each tool's own client.
+    let usable = regex::Regex::new(r"\[usable: [^\]]*\]").unwrap();
+    let ours = run(
+        &["broker-api-versions", "--bootstrap-server", bs.as_str()],
+        "",
+    )
+    .ok()
+    .stdout;
+    let theirs = kafka(
+        &libs,
+        "org.apache.kafka.tools.BrokerApiVersionsCommand",
+        &["--bootstrap-server", bs.as_str()],
+        "",
+    );
+    same(
+        "broker-api-versions",
+        &usable.replace_all(&ours, "[usable: n]"),
+        &usable.replace_all(&theirs, "[usable: n]"),
+        false,
+    );
+
+    // The console consumer's columns, read from one partition at a fixed offset.
+    let fmt = [
+        "--partition",
+        "1",
+        "--offset",
+        "0",
+        "--max-messages",
+        "3",
+        "--formatter-property",
+        "print.key=true",
+        "--formatter-property",
+        "print.partition=true",
+        "--formatter-property",
+        "print.offset=true",
+        "--formatter-property",
+        "print.headers=true",
+    ];
+    let mut ours_args = vec![
+        "console-consumer",
+        "--bootstrap-server",
+        bs.as_str(),
+        "--topic",
+        "user-activities",
+    ];
+    ours_args.extend(fmt);
+    let ours = run(&ours_args, "").ok().stdout;
+    let mut theirs_args = vec![
+        "--bootstrap-server",
+        bs.as_str(),
+        "--topic",
+        "user-activities",
+    ];
+    theirs_args.extend(fmt);
+    let theirs = kafka(
+        &libs,
+        "org.apache.kafka.tools.consumer.ConsoleConsumer",
+        &theirs_args,
+        "",
+    );
+    same("console-consumer columns", &ours, &theirs, false);
+}
+
+/// The log-dirs JSON line with each partition list sorted.
+fn log_dirs_json(out: &str) -> serde_json::Value {
+    let line = out
+        .lines()
+        .find(|l| l.starts_with('{'))
+        .expect("a JSON line");
+    let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+    for b in v["brokers"].as_array_mut().unwrap() {
+        for d in b["logDirs"].as_array_mut().unwrap() {
+            d["partitions"]
+                .as_array_mut()
+                .unwrap()
+                .sort_by_key(|p| p["partition"].as_str().unwrap().to_string());
+        }
+    }
+    v
+}

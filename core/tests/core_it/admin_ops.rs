@@ -1,0 +1,238 @@
+//! Admin client against a real broker (Apache Kafka or ours, see tests/common).
+
+use crate::common;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use ferrokafka_core::admin::{
+    Admin, AlterConfigOp, ConfigResource, NewTopic, EARLIEST, LATEST, MAX_TIMESTAMP,
+};
+use ferrokafka_core::consumer::{Consumer, OffsetAndMetadata};
+use ferrokafka_core::{ErrorKind, Producer, ProducerRecord, TopicPartition};
+use tokio::time::Instant;
+
+fn admin() -> Admin {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+    Admin::new(common::config(&[])).unwrap()
+}
+
+async fn produce(topic: &str, partition: i32, n: usize) {
+    let p = Producer::new(common::config(&[])).unwrap();
+    // Recent timestamps: retention (7 days) would delete older records while the test runs.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let futs: Vec<_> = (0..n)
+        .map(|i| {
+            p.send(
+                ProducerRecord::new(topic, format!("v{i}"))
+                    .with_partition(partition)
+                    .with_timestamp(now - 60_000 + i as i64),
+            )
+        })
+        .collect();
+    for f in futs {
+        f.await.unwrap();
+    }
+    p.close(Duration::from_secs(10)).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topics_partitions_configs_and_cluster() {
+    let a = admin();
+    let cluster = a.describe_cluster().await.unwrap();
+    assert!(!cluster.brokers.is_empty());
+    let name = common::topic_name("adm");
+    a.create_topics(
+        &[NewTopic::new(&name, 2, 1).with_config("retention.ms", "3600000")],
+        true,
+    )
+    .await
+    .unwrap();
+    assert!(
+        !a.list_topics(false).await.unwrap().contains(&name),
+        "validate_only creates nothing"
+    );
+    a.create_topics(
+        &[NewTopic::new(&name, 2, 1).with_config("retention.ms", "3600000")],
+        false,
+    )
+    .await
+    .unwrap();
+    let e = a
+        .create_topics(&[NewTopic::new(&name, 2, 1)], false)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::TopicAlreadyExists, "{e}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !a.list_topics(false).await.unwrap().contains(&name) {
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    a.create_partitions(&name, 3, false).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let d = a.describe_topics(&[&name]).await.unwrap();
+        if d[0].partitions.len() == 3 && d[0].partitions.iter().all(|p| p.leader.is_some()) {
+            assert_eq!(d[0].name, name);
+            break;
+        }
+        assert!(Instant::now() < deadline, "partitions not grown: {d:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let res = ConfigResource::topic(&name);
+    let cfg = a.describe_configs(&res, None).await.unwrap();
+    assert_eq!(
+        cfg.iter()
+            .find(|c| c.name == "retention.ms")
+            .and_then(|c| c.value.clone()),
+        Some("3600000".into())
+    );
+    a.incremental_alter_configs(
+        &res,
+        &[AlterConfigOp::Set("retention.ms".into(), "7200000".into())],
+        false,
+    )
+    .await
+    .unwrap();
+    let cfg = a
+        .describe_configs(&res, Some(&["retention.ms"]))
+        .await
+        .unwrap();
+    assert_eq!(cfg[0].value.as_deref(), Some("7200000"));
+    a.delete_topics(&[&name]).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while a.list_topics(false).await.unwrap().contains(&name) {
+        assert!(Instant::now() < deadline, "topic not deleted");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_offsets_and_delete_records() {
+    let a = admin();
+    let name = common::topic_name("adm-rec");
+    a.create_topics(&[NewTopic::new(&name, 1, 1)], false)
+        .await
+        .unwrap();
+    produce(&name, 0, 10).await;
+    let tp = TopicPartition::new(name.as_str(), 0);
+    let q = |spec| BTreeMap::from([(tp.clone(), spec)]);
+    assert_eq!(a.list_offsets(&q(EARLIEST)).await.unwrap()[&tp].offset, 0);
+    assert_eq!(a.list_offsets(&q(LATEST)).await.unwrap()[&tp].offset, 10);
+    assert_eq!(
+        a.list_offsets(&q(MAX_TIMESTAMP)).await.unwrap()[&tp].offset,
+        9
+    );
+    assert_eq!(
+        a.list_offsets(&q(0)).await.unwrap()[&tp].offset,
+        0,
+        "by timestamp"
+    );
+    let low = a
+        .delete_records(&BTreeMap::from([(tp.clone(), 4)]))
+        .await
+        .unwrap();
+    assert_eq!(low[&tp], 4);
+    assert_eq!(
+        a.list_offsets(&q(EARLIEST)).await.unwrap()[&tp].offset,
+        4,
+        "low watermark moved"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_and_group_offsets() {
+    let a = admin();
+    let name = common::topic_name("adm-grp");
+    a.create_topics(&[NewTopic::new(&name, 2, 1)], false)
+        .await
+        .unwrap();
+    produce(&name, 0, 10).await;
+    let group = common::topic_name("g");
+    let c = Consumer::new(common::config(&[
+        ("group.id", &group),
+        ("auto.offset.reset", "earliest"),
+        ("heartbeat.interval.ms", "300"),
+        ("session.timeout.ms", "10000"),
+    ]))
+    .unwrap();
+    c.subscribe(&[&name]).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while c.poll(Duration::from_millis(200)).await.unwrap().is_empty() {
+        assert!(Instant::now() < deadline);
+    }
+    let d = a.describe_group(&group).await.unwrap();
+    assert_eq!(d.state, "Stable");
+    assert_eq!(d.protocol, "range");
+    assert_eq!(d.members.len(), 1);
+    assert_eq!(
+        d.members[0].assignment.len(),
+        2,
+        "assignment decoded: {:?}",
+        d.members[0]
+    );
+    assert!(a
+        .list_groups()
+        .await
+        .unwrap()
+        .iter()
+        .any(|g| g.group_id == group));
+    c.close().await.unwrap();
+
+    // --reset-offsets --to-offset 6 --execute, then a consumer starts there.
+    let tp0 = TopicPartition::new(name.as_str(), 0);
+    let tp1 = TopicPartition::new(name.as_str(), 1);
+    a.alter_group_offsets(
+        &group,
+        &BTreeMap::from([(tp0.clone(), OffsetAndMetadata::new(6))]),
+    )
+    .await
+    .unwrap();
+    let offs = a.list_group_offsets(&group, None).await.unwrap();
+    assert_eq!(offs[&tp0].offset, 6);
+    let c = Consumer::new(common::config(&[
+        ("group.id", &group),
+        ("auto.offset.reset", "earliest"),
+    ]))
+    .unwrap();
+    c.assign(vec![tp0.clone()]).unwrap();
+    assert_eq!(c.position(&tp0).await.unwrap(), 6);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let rs = loop {
+        let rs = c.poll(Duration::from_millis(200)).await.unwrap();
+        if !rs.is_empty() {
+            break rs;
+        }
+        assert!(Instant::now() < deadline);
+    };
+    assert_eq!(rs[0].offset, 6);
+    c.close().await.unwrap();
+
+    a.alter_group_offsets(
+        &group,
+        &BTreeMap::from([(tp1.clone(), OffsetAndMetadata::new(0))]),
+    )
+    .await
+    .unwrap();
+    a.delete_group_offsets(&group, std::slice::from_ref(&tp1))
+        .await
+        .unwrap();
+    let offs = a
+        .list_group_offsets(&group, Some(&[tp0.clone(), tp1.clone()]))
+        .await
+        .unwrap();
+    assert!(!offs.contains_key(&tp1), "deleted offset is gone");
+    a.delete_groups(&[&group]).await.unwrap();
+    assert!(!a
+        .list_groups()
+        .await
+        .unwrap()
+        .iter()
+        .any(|g| g.group_id == group));
+}

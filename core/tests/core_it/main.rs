@@ -1,0 +1,23 @@
+//! The core's integration tests, one module per area, in one test binary: one link, and one
+//! broker (from `common`) shared by every test in the run.
+
+mod common;
+mod cross_client_java;
+mod secure;
+
+mod admin_ops;
+mod cluster;
+mod consumer_assignor_vectors;
+mod consumer_cooperative;
+mod consumer_group;
+mod consumer_offsets;
+mod consumer_subscriptions;
+mod consumer_timeouts;
+mod cross_client_groups;
+mod cross_client_records;
+mod failover;
+mod idempotence_fake_broker;
+mod partitioner_vectors;
+mod producer;
+mod producer_load;
+mod security;
