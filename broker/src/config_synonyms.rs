@@ -8,10 +8,16 @@
 //! each key's default in `KafkaConfig` (`None` where Kafka's default is null). Kafka keeps only
 //! the synonyms from the primary key on, so e.g. `retention.ms` lists no default: the primary
 //! `log.retention.ms` has none (its effective default comes from `log.retention.hours`).
+//!
+//! One cluster-wide dynamic default exists, as on a freshly formatted KRaft cluster: Kafka 4
+//! writes `min.insync.replicas` (the static value, else 1) as a cluster-level broker config at
+//! bootstrap, so every topic reports it as `DYNAMIC_DEFAULT_BROKER_CONFIG` and
+//! `kafka-topics --describe` lists `min.insync.replicas=1` among each topic's configs.
 
 use crate::config::BrokerConfig;
 
 pub const DYNAMIC_TOPIC_CONFIG: i8 = 1;
+pub const DYNAMIC_DEFAULT_BROKER_CONFIG: i8 = 3;
 pub const STATIC_BROKER_CONFIG: i8 = 4;
 pub const DEFAULT_CONFIG: i8 = 5;
 
@@ -137,6 +143,15 @@ pub struct Synonym {
     pub source: i8,
 }
 
+/// The cluster-level dynamic broker defaults: (key, value).
+pub fn dynamic_broker_defaults(broker: &BrokerConfig) -> Vec<(&'static str, String)> {
+    let min_isr = broker
+        .given
+        .get("min.insync.replicas")
+        .map_or("1", String::as_str);
+    vec![("min.insync.replicas", min_isr.to_string())]
+}
+
 /// The synonym chain of topic config `key` (`override_value`: the topic's own setting), most
 /// specific first; the config's source is the first entry's, or DEFAULT_CONFIG when empty.
 pub fn topic_synonyms(
@@ -156,6 +171,16 @@ pub fn topic_synonyms(
         return out;
     };
     let mut chain = Vec::new();
+    let dynamic_defaults = dynamic_broker_defaults(broker);
+    for (name, _) in synonyms.iter() {
+        if let Some((_, v)) = dynamic_defaults.iter().find(|(k, _)| k == name) {
+            chain.push(Synonym {
+                name: name.to_string(),
+                value: v.clone(),
+                source: DYNAMIC_DEFAULT_BROKER_CONFIG,
+            });
+        }
+    }
     for (name, _) in synonyms.iter() {
         if let Some(v) = broker.given.get(*name) {
             chain.push(Synonym {
@@ -211,5 +236,27 @@ mod tests {
             vec!["5:log.cleanup.policy=delete"]
         );
         assert!(topic_synonyms("remote.storage.enable", None, &b).is_empty());
+    }
+
+    /// Kafka 4.3.1 with `min.insync.replicas=1` in server.properties (kafka-configs --describe
+    /// --all on a topic): `{DYNAMIC_DEFAULT_BROKER_CONFIG:min.insync.replicas=1,
+    /// STATIC_BROKER_CONFIG:min.insync.replicas=1, DEFAULT_CONFIG:min.insync.replicas=1}`; without
+    /// the static setting only the dynamic default and the default.
+    #[test]
+    fn min_insync_replicas_has_the_cluster_dynamic_default() {
+        let given = BrokerConfig::from_pairs([("min.insync.replicas", "1")]).unwrap();
+        assert_eq!(
+            names(&topic_synonyms("min.insync.replicas", None, &given)),
+            vec![
+                "3:min.insync.replicas=1",
+                "4:min.insync.replicas=1",
+                "5:min.insync.replicas=1"
+            ]
+        );
+        let plain = BrokerConfig::from_pairs(std::iter::empty::<(&str, &str)>()).unwrap();
+        assert_eq!(
+            names(&topic_synonyms("min.insync.replicas", None, &plain)),
+            vec!["3:min.insync.replicas=1", "5:min.insync.replicas=1"]
+        );
     }
 }

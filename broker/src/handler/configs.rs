@@ -15,7 +15,10 @@ use kafka_protocol::messages::{
 };
 
 use super::sb;
-use crate::config_synonyms::{topic_synonyms, DEFAULT_CONFIG, STATIC_BROKER_CONFIG};
+use crate::config_synonyms::{
+    dynamic_broker_defaults, topic_synonyms, DEFAULT_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG,
+    STATIC_BROKER_CONFIG,
+};
 use crate::context::{Operation, RequestContext, Resource};
 use crate::state::BrokerState;
 use crate::topic_config::{self, ConfigType, TOPIC_CONFIG_KEYS};
@@ -91,18 +94,37 @@ pub fn describe(
                         result.with_error_code(0).with_configs(configs)
                     }
                 },
-                BROKER if name.is_empty() || name == state.node_id.to_string() => {
+                // The cluster default resource (`--entity-default`) holds only the dynamic
+                // defaults, as Kafka's does.
+                BROKER if name.is_empty() => {
+                    let configs = dynamic_broker_defaults(&state.config)
+                        .into_iter()
+                        .filter(|(k, _)| wanted(k))
+                        .map(|(k, v)| {
+                            entry(k, v, DYNAMIC_DEFAULT_BROKER_CONFIG, ConfigType::Int as i8)
+                        })
+                        .collect();
+                    result.with_error_code(0).with_configs(configs)
+                }
+                BROKER if name == state.node_id.to_string() => {
+                    let dynamic = dynamic_broker_defaults(&state.config);
                     let configs = broker_configs(state)
                         .into_iter()
-                        .filter(|(k, _, _)| wanted(k))
                         .map(|(k, v, given)| {
                             let source = if given {
                                 STATIC_BROKER_CONFIG
                             } else {
                                 DEFAULT_CONFIG
                             };
-                            entry(&k, v, source, ConfigType::String as i8)
+                            (k, v, source)
                         })
+                        .chain(
+                            dynamic
+                                .into_iter()
+                                .map(|(k, v)| (k.to_string(), v, DYNAMIC_DEFAULT_BROKER_CONFIG)),
+                        )
+                        .filter(|(k, _, _)| wanted(k))
+                        .map(|(k, v, source)| entry(&k, v, source, ConfigType::String as i8))
                         .collect();
                     result.with_error_code(0).with_configs(configs)
                 }

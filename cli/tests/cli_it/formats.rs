@@ -77,7 +77,7 @@ fn topic_describe_matches_topic_command_layout() {
     assert!(lines[0].starts_with("Topic: orders\tTopicId: "), "{d:?}");
     assert!(
         lines[0].ends_with(
-            "\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: retention.ms=604800000"
+            "\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: min.insync.replicas=1,retention.ms=604800000"
         ),
         "{d:?}"
     );

@@ -54,7 +54,7 @@ fn readme_runbook_works_verbatim() {
     assert!(
         described
             .stdout
-            .contains("PartitionCount: 3\tReplicationFactor: 1\tConfigs: retention.ms=604800000"),
+            .contains("PartitionCount: 3\tReplicationFactor: 1\tConfigs: min.insync.replicas=1,retention.ms=604800000"),
         "{described:?}"
     );
 
