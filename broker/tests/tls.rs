@@ -234,13 +234,44 @@ async fn mtls_principal_drives_acls_which_survive_a_restart() {
     broker.shutdown().await;
 }
 
-/// A `MakeWriter` that appends the broker's log output to a shared buffer.
+/// The broker's log output on one thread (the test's), captured by a process-wide subscriber:
+/// a thread-local one would miss call sites other tests had already cached as disabled.
 #[derive(Clone, Default)]
-struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+struct Captured {
+    text: Arc<std::sync::Mutex<Vec<u8>>>,
+    thread: Arc<std::sync::Mutex<Option<std::thread::ThreadId>>>,
+}
+
+impl Captured {
+    /// Installs the subscriber once and captures what this thread logs from now on.
+    fn this_thread() -> Captured {
+        static CAPTURE: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+        let cap = CAPTURE.get_or_init(|| {
+            let cap = Captured::default();
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_ansi(false)
+                .with_writer(cap.clone())
+                .finish();
+            tracing::subscriber::set_global_default(subscriber)
+                .expect("no other subscriber in this test binary");
+            cap
+        });
+        *cap.thread.lock().unwrap() = Some(std::thread::current().id());
+        cap.clone()
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.text.lock().unwrap()).to_string()
+    }
+}
 
 impl std::io::Write for Captured {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
+        // The fmt subscriber writes on the thread that logged.
+        if *self.thread.lock().unwrap() == Some(std::thread::current().id()) {
+            self.text.lock().unwrap().extend_from_slice(buf);
+        }
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -287,20 +318,14 @@ fn sasl_token(bytes: Vec<u8>) -> kafka_protocol::messages::SaslAuthenticateReque
     kafka_protocol::messages::SaslAuthenticateRequest::default().with_auth_bytes(bytes.into())
 }
 
-// Current-thread runtime (tokio::test's default): the broker's tasks log on this thread, so the
-// thread-local subscriber below sees all of their output.
+// Current-thread runtime (tokio::test's default): the broker's tasks log on this thread, so
+// capturing this thread's log output captures all of theirs.
 #[tokio::test]
 async fn bad_sasl_input_over_tls_closes_that_connection_and_logs_no_secret() {
     const PLAIN_PW: &str = "plain-pw-Zq81xk";
     const SCRAM_PW: &str = "scram-pw-Hw52mv";
     const GUESS: &str = "guess-pw-Pn07tc";
-    let logs = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(logs.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = Captured::this_thread();
 
     let pki = pki();
     let dir = tempfile::tempdir().unwrap();
@@ -442,9 +467,10 @@ async fn bad_sasl_input_over_tls_closes_that_connection_and_logs_no_secret() {
     broker.shutdown().await;
 
     // The log shows the failures but no password, JAAS text or key material.
-    let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
+    let text = logs.text();
     assert!(
         text.contains("authentication failed")
+            && text.contains("TLS handshake failed")
             && text.contains("exceeds sasl.server.max.receive.size")
             && !text.contains("setting has no effect"),
         "log captured:\n{text}"
