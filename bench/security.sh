@@ -2,8 +2,8 @@
 # bench/security.sh — what TLS + SASL/SCRAM-SHA-512 costs on OUR broker: librdkafka
 # (confluent-kafka) produces then consumes the same records over PLAINTEXT and over SASL_SSL
 # (TLS 1.3 via rustls) against one broker with both listeners, and prints records/s and the
-# SASL_SSL/PLAINTEXT ratio. Not a test: nothing is asserted. The Apache Kafka side (for the
-# "ours <= Kafka's TLS cost" comparison of issue 12) is not done yet.
+# SASL_SSL/PLAINTEXT ratio. Not a test: nothing is asserted. The comparison with Apache Kafka
+# (same client for both brokers, TLS cost ratio of each) is bench/security_vs_kafka.py.
 #
 #   bench/security.sh [records=200000] [record-bytes=512]
 # Uses FERROKAFKA_BIN (default target/release/ferrokafka) and the venv ~/.cache/ferrokafka/venv.

@@ -170,6 +170,20 @@ impl Default for BrokerConfig {
     }
 }
 
+/// Keys read from `given` by the listener security code (`security/`, `server`): in force, so
+/// not reported as having no effect.
+const READ_BY_SECURITY: &[&str] = &[
+    "listener.security.protocol.map",
+    "listener.name.",
+    "ssl.",
+    "sasl.enabled.mechanisms",
+    "sasl.server.max.receive.size",
+    "connections.max.reauth.ms",
+    "authorizer.class.name",
+    "super.users",
+    "allow.everyone.if.no.acl.found",
+];
+
 /// Keys of Kafka's that a single-node broker accepts and has no use for.
 const IGNORED_PREFIXES: &[&str] = &[
     "process.roles",
@@ -299,6 +313,7 @@ impl BrokerConfig {
                 "group.max.session.timeout.ms" => cfg.group_max_session_timeout_ms = num(&key, v)?,
                 "group.max.size" => cfg.group_max_size = positive(&key, v)?,
                 "producer.id.expiration.ms" => cfg.producer_id_expiration_ms = positive(&key, v)?,
+                other if READ_BY_SECURITY.iter().any(|p| other.starts_with(p)) => {}
                 other if IGNORED_PREFIXES.iter().any(|p| other.starts_with(p)) => {
                     tracing::debug!(key = other, "setting has no effect on a single-node broker");
                 }

@@ -154,6 +154,11 @@ async fn run_connection<R, W>(
         let frame = match frame {
             Ok(f) => f,
             Err(WireError::Eof) => break,
+            // Before authentication the SASL limit applies, not socket.request.max.bytes.
+            Err(WireError::FrameSize { size, .. }) if max < socket_max => {
+                tracing::warn!(%peer, size, limit = max, "closing connection: frame before SASL authentication exceeds sasl.server.max.receive.size");
+                break;
+            }
             Err(e) => {
                 tracing::warn!(%peer, error = %e, "closing connection");
                 break;

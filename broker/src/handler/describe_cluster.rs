@@ -1,24 +1,25 @@
-//! DescribeCluster: the cluster id and this broker as controller and only broker.
+//! DescribeCluster: the cluster id and this broker as controller and only broker. Any
+//! principal may ask (Kafka 4.3 checks nothing but the endpoint type); the cluster's authorised
+//! operations, when asked, are 0 without cluster DESCRIBE.
 
 use kafka_protocol::messages::describe_cluster_response::DescribeClusterBroker;
 use kafka_protocol::messages::{BrokerId, DescribeClusterRequest, DescribeClusterResponse};
 
+use super::authorized_operations::{self, NOT_REQUESTED};
 use super::sb;
-use crate::context::{Operation, RequestContext, Resource};
+use crate::context::RequestContext;
 use crate::state::BrokerState;
-
-const OPERATIONS_NOT_REQUESTED: i32 = i32::MIN;
 
 pub fn handle(
     state: &BrokerState,
     ctx: &RequestContext<'_>,
     req: DescribeClusterRequest,
 ) -> DescribeClusterResponse {
-    if !ctx.authorize(Operation::Describe, Resource::Cluster) {
-        return DescribeClusterResponse::default()
-            .with_error_code(ferrokafka_protocol::ErrorCode::ClusterAuthorizationFailed.code())
-            .with_endpoint_type(req.endpoint_type);
-    }
+    let cluster_ops = if req.include_cluster_authorized_operations {
+        authorized_operations::of_cluster(ctx)
+    } else {
+        NOT_REQUESTED
+    };
     DescribeClusterResponse::default()
         .with_error_code(0)
         .with_endpoint_type(req.endpoint_type)
@@ -31,5 +32,5 @@ pub fn handle(
                 .host
                 .clone()))
             .with_port(state.endpoint(&ctx.connection.listener_name).port)])
-        .with_cluster_authorized_operations(OPERATIONS_NOT_REQUESTED)
+        .with_cluster_authorized_operations(cluster_ops)
 }

@@ -12,7 +12,7 @@ use kafka_protocol::messages::{
     BrokerId, DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse, TopicName,
 };
 
-use super::metadata::{ALL_TOPIC_OPERATIONS, OPERATIONS_NOT_REQUESTED};
+use super::authorized_operations::{self, NOT_REQUESTED};
 use super::sb;
 use crate::context::{Operation, RequestContext, Resource};
 use crate::partition::LEADER_EPOCH;
@@ -75,7 +75,11 @@ pub fn handle(
             continue;
         }
         let Some(topic) = state.topics.get(name) else {
-            topics.push(failed(name, ErrorCode::UnknownTopicOrPartition.code()));
+            // Kafka reports its operations on an unknown but describable topic too.
+            let mut unknown = failed(name, ErrorCode::UnknownTopicOrPartition.code());
+            unknown.topic_authorized_operations =
+                authorized_operations::of(ctx, Resource::Topic(name));
+            topics.push(unknown);
             continue;
         };
         let first = if start_topic.as_deref() == Some(name.as_str()) {
@@ -87,7 +91,9 @@ pub fn handle(
             next_cursor = Some(cursor(name, first));
             break;
         }
-        let (described, next) = describe(&topic, state.node_id, first, &mut left);
+        let (mut described, next) = describe(&topic, state.node_id, first, &mut left);
+        described.topic_authorized_operations =
+            authorized_operations::of(ctx, Resource::Topic(name));
         topics.push(described);
         if let Some(p) = next {
             next_cursor = Some(cursor(name, p));
@@ -114,7 +120,7 @@ fn failed(name: &str, code: i16) -> DescribeTopicPartitionsResponseTopic {
     DescribeTopicPartitionsResponseTopic::default()
         .with_error_code(code)
         .with_name(Some(TopicName(sb(name))))
-        .with_topic_authorized_operations(OPERATIONS_NOT_REQUESTED)
+        .with_topic_authorized_operations(NOT_REQUESTED)
 }
 
 fn error_for_all(names: &[String], code: i16) -> DescribeTopicPartitionsResponse {
@@ -154,7 +160,6 @@ fn describe(
         .with_name(Some(TopicName(sb(topic.name.as_str()))))
         .with_topic_id(topic.id)
         .with_is_internal(false)
-        .with_partitions(partitions)
-        .with_topic_authorized_operations(ALL_TOPIC_OPERATIONS);
+        .with_partitions(partitions);
     (described, next)
 }

@@ -1,9 +1,10 @@
 //! Group authorisation for the group APIs, checked before their handlers run (Kafka's
 //! KafkaApis rules): JoinGroup, SyncGroup, Heartbeat, LeaveGroup and OffsetCommit need READ
-//! on the group, OffsetFetch and DescribeGroups need DESCRIBE, DeleteGroups and OffsetDelete
-//! need DELETE, ListGroups lists only describable groups without cluster DESCRIBE; a denied
-//! request gets GROUP_AUTHORIZATION_FAILED and the coordinator never sees it. The
-//! group's handlers stay unaware of authorisation.
+//! on the group, DescribeGroups needs DESCRIBE, DeleteGroups and OffsetDelete need DELETE,
+//! ListGroups lists only describable groups without cluster DESCRIBE; a denied request gets
+//! GROUP_AUTHORIZATION_FAILED and the coordinator never sees it. The coordinator stays
+//! unaware of authorisation. OffsetFetch (group DESCRIBE per group, topic DESCRIBE) and the
+//! topic checks of OffsetCommit/OffsetDelete (topic READ) live in their handler files.
 
 use ferrokafka_protocol::ErrorCode;
 use kafka_protocol::messages::delete_groups_response::DeletableGroupResult;
@@ -11,11 +12,10 @@ use kafka_protocol::messages::describe_groups_response::DescribedGroup;
 use kafka_protocol::messages::offset_commit_response::{
     OffsetCommitResponsePartition, OffsetCommitResponseTopic,
 };
-use kafka_protocol::messages::offset_fetch_response::OffsetFetchResponseGroup;
 use kafka_protocol::messages::{
     DeleteGroupsRequest, DescribeGroupsResponse, HeartbeatResponse, JoinGroupResponse,
     LeaveGroupResponse, ListGroupsResponse, OffsetCommitResponse, OffsetDeleteResponse,
-    OffsetFetchResponse, RequestKind, ResponseKind, SyncGroupResponse,
+    RequestKind, ResponseKind, SyncGroupResponse,
 };
 
 use crate::context::{Operation, RequestContext, Resource};
@@ -25,7 +25,6 @@ const DENIED: i16 = ErrorCode::GroupAuthorizationFailed.code();
 /// The answer to a group request its principal may not make; `None` when it may.
 pub fn check(ctx: &RequestContext<'_>, body: &RequestKind) -> Option<ResponseKind> {
     let read = |g: &str| ctx.authorize(Operation::Read, Resource::Group(g));
-    let describe = |g: &str| ctx.authorize(Operation::Describe, Resource::Group(g));
     match body {
         RequestKind::JoinGroup(r) if !read(r.group_id.as_str()) => Some(ResponseKind::JoinGroup(
             JoinGroupResponse::default()
@@ -65,34 +64,6 @@ pub fn check(ctx: &RequestContext<'_>, body: &RequestKind) -> Option<ResponseKin
                 OffsetCommitResponse::default().with_topics(topics),
             ))
         }
-        RequestKind::OffsetFetch(r) => {
-            if ctx.api_version >= 8 {
-                if r.groups.iter().all(|g| describe(g.group_id.as_str())) {
-                    return None;
-                }
-                // Some group is denied: every group of the request is answered
-                // GROUP_AUTHORIZATION_FAILED (stricter than Kafka, which answers the allowed
-                // ones; never leaks a denied group's offsets).
-                let groups = r
-                    .groups
-                    .iter()
-                    .map(|g| {
-                        OffsetFetchResponseGroup::default()
-                            .with_group_id(g.group_id.clone())
-                            .with_error_code(DENIED)
-                    })
-                    .collect();
-                Some(ResponseKind::OffsetFetch(
-                    OffsetFetchResponse::default().with_groups(groups),
-                ))
-            } else if !describe(r.group_id.as_str()) {
-                Some(ResponseKind::OffsetFetch(
-                    OffsetFetchResponse::default().with_error_code(DENIED),
-                ))
-            } else {
-                None
-            }
-        }
         RequestKind::OffsetDelete(r)
             if !ctx.authorize(Operation::Delete, Resource::Group(r.group_id.as_str())) =>
         {
@@ -125,14 +96,22 @@ pub fn split_delete_groups(
 }
 
 /// DescribeGroups: a group the principal may not DESCRIBE is answered with
-/// GROUP_AUTHORIZATION_FAILED and nothing else about it.
-pub fn filter_described(ctx: &RequestContext<'_>, resp: &mut DescribeGroupsResponse) {
+/// GROUP_AUTHORIZATION_FAILED and nothing else about it; a described group carries the
+/// principal's operations on it when the client asked (v3+).
+pub fn filter_described(
+    ctx: &RequestContext<'_>,
+    include_operations: bool,
+    resp: &mut DescribeGroupsResponse,
+) {
     for g in resp.groups.iter_mut() {
         if !ctx.authorize(Operation::Describe, Resource::Group(g.group_id.as_str())) {
             *g = DescribedGroup::default()
                 .with_group_id(g.group_id.clone())
                 .with_error_code(DENIED)
-                .with_authorized_operations(i32::MIN);
+                .with_authorized_operations(super::authorized_operations::NOT_REQUESTED);
+        } else if include_operations && ctx.api_version >= 3 && g.error_code == 0 {
+            g.authorized_operations =
+                super::authorized_operations::of(ctx, Resource::Group(g.group_id.as_str()));
         }
     }
 }

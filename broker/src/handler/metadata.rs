@@ -9,20 +9,12 @@ use kafka_protocol::messages::{BrokerId, MetadataRequest, MetadataResponse, Topi
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::authorized_operations::{self, NOT_REQUESTED};
 use super::sb;
 use crate::context::{Operation, RequestContext, Resource};
 use crate::partition::LEADER_EPOCH;
 use crate::state::BrokerState;
 use crate::topics::Topic;
-
-/// Kafka's value for "authorized operations not requested".
-pub(super) const OPERATIONS_NOT_REQUESTED: i32 = i32::MIN;
-/// Every operation a topic supports (READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE,
-/// DESCRIBE_CONFIGS, ALTER_CONFIGS) as Kafka's bit set: nothing is denied on this broker.
-pub(super) const ALL_TOPIC_OPERATIONS: i32 =
-    (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
-const ALL_CLUSTER_OPERATIONS: i32 =
-    (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
 
 pub fn handle(
     state: &BrokerState,
@@ -30,11 +22,7 @@ pub fn handle(
     req: MetadataRequest,
 ) -> MetadataResponse {
     let version = ctx.api_version;
-    let topic_ops = if req.include_topic_authorized_operations {
-        ALL_TOPIC_OPERATIONS
-    } else {
-        OPERATIONS_NOT_REQUESTED
-    };
+    let topic_ops = NOT_REQUESTED;
     // v0 has no allow flag: it always auto-creates, as Kafka did.
     let allow_create =
         state.config.auto_create_topics_enable && (version < 4 || req.allow_auto_topic_creation);
@@ -52,7 +40,7 @@ pub fn handle(
                     MetadataResponseTopic::default()
                         .with_name(Some(name))
                         .with_error_code(ErrorCode::TopicAuthorizationFailed.code())
-                        .with_topic_authorized_operations(topic_ops)
+                        .with_topic_authorized_operations(NOT_REQUESTED)
                 }
                 Some(name) => {
                     // Auto-creation needs CREATE on the cluster or the topic.
@@ -62,6 +50,15 @@ pub fn handle(
                     by_name(state, name.0.as_str(), may_create, topic_ops)
                 }
                 None => match state.topics.get_by_id(&t.topic_id) {
+                    // Topic ids are not secret: an unauthorised one is reported with its id
+                    // and no name (Kafka).
+                    Some(topic)
+                        if !ctx.authorize(Operation::Describe, Resource::Topic(&topic.name)) =>
+                    {
+                        MetadataResponseTopic::default()
+                            .with_error_code(ErrorCode::TopicAuthorizationFailed.code())
+                            .with_topic_id(t.topic_id)
+                    }
                     Some(topic) => describe(&topic, state.node_id, topic_ops),
                     None => MetadataResponseTopic::default()
                         .with_error_code(ErrorCode::UnknownTopicId.code())
@@ -69,6 +66,28 @@ pub fn handle(
                 },
             })
             .collect(),
+    };
+    let mut topics = topics;
+    // Operations only for topics the principal may describe (Kafka leaves the schema default
+    // on the unauthorised and unknown-id ones); asked from v8, cluster operations v8-v10.
+    if version >= 8 && req.include_topic_authorized_operations {
+        for t in topics.iter_mut() {
+            let code = t.error_code;
+            if code == ErrorCode::TopicAuthorizationFailed.code()
+                || code == ErrorCode::UnknownTopicId.code()
+            {
+                continue;
+            }
+            if let Some(name) = &t.name {
+                t.topic_authorized_operations =
+                    authorized_operations::of(ctx, Resource::Topic(name.0.as_str()));
+            }
+        }
+    }
+    let cluster_ops = if (8..=10).contains(&version) && req.include_cluster_authorized_operations {
+        authorized_operations::of_cluster(ctx)
+    } else {
+        NOT_REQUESTED
     };
     MetadataResponse::default()
         .with_brokers(vec![MetadataResponseBroker::default()
@@ -81,11 +100,7 @@ pub fn handle(
         .with_cluster_id(Some(sb(state.cluster_id.clone())))
         .with_controller_id(BrokerId(state.node_id))
         .with_topics(topics)
-        .with_cluster_authorized_operations(if req.include_cluster_authorized_operations {
-            ALL_CLUSTER_OPERATIONS
-        } else {
-            OPERATIONS_NOT_REQUESTED
-        })
+        .with_cluster_authorized_operations(cluster_ops)
 }
 
 /// Every topic the principal may describe; the others are silently left out (Kafka's rule).

@@ -14,6 +14,7 @@ use crate::state::BrokerState;
 
 mod acls;
 mod api_versions;
+mod authorized_operations;
 mod client_quotas;
 mod configs;
 mod create_partitions;
@@ -119,8 +120,9 @@ pub async fn dispatch(
             A::ListGroups(resp)
         }
         Q::DescribeGroups(r) => {
+            let include_operations = r.include_authorized_operations;
             let mut resp = describe_groups::handle(state, ctx, r).await;
-            group_authz::filter_described(ctx, &mut resp);
+            group_authz::filter_described(ctx, include_operations, &mut resp);
             A::DescribeGroups(resp)
         }
         Q::DeleteGroups(mut r) => {

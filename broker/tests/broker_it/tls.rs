@@ -2,7 +2,10 @@
 //! certificates whose subject becomes the principal (`User:CN=alice`, Kafka's default), ACLs
 //! decided on that principal and durable across a restart, and bad input on the
 //! TLS port (garbage, a plaintext Kafka request, no client certificate) closing only that
-//! connection. Certificates are made here with rcgen.
+//! connection. On SASL_SSL, bad SASL input over TLS (an exchange abandoned midway, an over-long
+//! token, a wrong password or mechanism, a half-finished TLS handshake) closes only that
+//! connection, and the broker's log output (captured) holds no password or key bytes.
+//! Certificates are made here with rcgen.
 
 use std::sync::Arc;
 
@@ -227,4 +230,253 @@ async fn mtls_principal_drives_acls_which_survive_a_restart() {
         .collect();
     assert_eq!(principals, ["User:bob"]);
     broker.shutdown().await;
+}
+
+/// The broker's log output on one thread (the test's), captured by a process-wide subscriber:
+/// a thread-local one would miss call sites other tests had already cached as disabled.
+#[derive(Clone, Default)]
+struct Captured {
+    text: Arc<std::sync::Mutex<Vec<u8>>>,
+    thread: Arc<std::sync::Mutex<Option<std::thread::ThreadId>>>,
+}
+
+impl Captured {
+    /// Installs the subscriber once and captures what this thread logs from now on.
+    fn this_thread() -> Captured {
+        static CAPTURE: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+        let cap = CAPTURE.get_or_init(|| {
+            let cap = Captured::default();
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_ansi(false)
+                .with_writer(cap.clone())
+                .finish();
+            tracing::subscriber::set_global_default(subscriber)
+                .expect("no other subscriber in this test binary");
+            cap
+        });
+        *cap.thread.lock().unwrap() = Some(std::thread::current().id());
+        cap.clone()
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.text.lock().unwrap()).to_string()
+    }
+}
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // The fmt subscriber writes on the thread that logged.
+        if *self.thread.lock().unwrap() == Some(std::thread::current().id()) {
+            self.text.lock().unwrap().extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+/// Sends one frame whose 4-byte length prefix is `len` (and only `body` after it).
+async fn send_raw<S: AsyncWrite + Unpin>(s: &mut S, len: i32, body: &[u8]) {
+    s.write_all(&len.to_be_bytes()).await.unwrap();
+    s.write_all(body).await.unwrap();
+    s.flush().await.unwrap();
+}
+
+/// True once the broker closed the stream (EOF or a reset), within 10 s.
+async fn closed<S: AsyncRead + Unpin>(s: &mut S) -> bool {
+    let mut buf = [0u8; 256];
+    let wait = async {
+        loop {
+            match s.read(&mut buf).await {
+                Ok(0) | Err(_) => return true,
+                Ok(_) => continue,
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), wait)
+        .await
+        .unwrap_or(false)
+}
+
+fn sasl_handshake(mech: &str) -> kafka_protocol::messages::SaslHandshakeRequest {
+    kafka_protocol::messages::SaslHandshakeRequest::default()
+        .with_mechanism(StrBytes::from_string(mech.to_string()))
+}
+
+fn sasl_token(bytes: Vec<u8>) -> kafka_protocol::messages::SaslAuthenticateRequest {
+    kafka_protocol::messages::SaslAuthenticateRequest::default().with_auth_bytes(bytes.into())
+}
+
+// Current-thread runtime (tokio::test's default): the broker's tasks log on this thread, so
+// capturing this thread's log output captures all of theirs.
+#[tokio::test]
+async fn bad_sasl_input_over_tls_closes_that_connection_and_logs_no_secret() {
+    const PLAIN_PW: &str = "plain-pw-Zq81xk";
+    const SCRAM_PW: &str = "scram-pw-Hw52mv";
+    const GUESS: &str = "guess-pw-Pn07tc";
+    let logs = Captured::this_thread();
+
+    let pki = pki();
+    let dir = tempfile::tempdir().unwrap();
+    let jaas = format!(
+        r#"org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="{PLAIN_PW}";"#
+    );
+    let broker = ferrokafka_broker::Broker::builder()
+        .data_dir(dir.path())
+        .config("listeners", "SASL_SSL://127.0.0.1:0")
+        .config("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512")
+        .config("listener.name.sasl_ssl.plain.sasl.jaas.config", jaas)
+        .config("ssl.keystore.type", "PEM")
+        .config("ssl.keystore.key", pki.server_key.clone())
+        .config("ssl.keystore.certificate.chain", pki.server_chain.clone())
+        .add_scram(format!("SCRAM-SHA-512=[name=bob,password={SCRAM_PW}]"))
+        .start()
+        .await
+        .expect("SASL_SSL broker starts");
+    let addr = broker.local_addr();
+
+    // A client that stays connected through everything below, authenticated at the end.
+    let mut good = tls_connect(&pki, addr, None).await.unwrap();
+    assert_eq!(
+        call(&mut good, &sasl_handshake("PLAIN"), 1)
+            .await
+            .unwrap()
+            .error_code,
+        0
+    );
+
+    // A TLS handshake abandoned after the ClientHello's first bytes; garbage instead of TLS.
+    for payload in [
+        &[0x16u8, 0x03, 0x01, 0x02, 0x00, 0x01][..],
+        b"GET / HTTP/1.1\r\n\r\n",
+    ] {
+        let mut raw = TcpStream::connect(addr).await.unwrap();
+        raw.write_all(payload).await.unwrap();
+        if payload[0] == 0x16 {
+            drop(raw); // mid-handshake disconnect
+        } else {
+            assert!(closed(&mut raw).await, "garbage on the TLS port closes it");
+        }
+    }
+
+    // SASL exchanges abandoned midway: after the handshake, and after SCRAM's client-first.
+    let mut s = tls_connect(&pki, addr, None).await.unwrap();
+    assert_eq!(
+        call(&mut s, &sasl_handshake("PLAIN"), 1)
+            .await
+            .unwrap()
+            .error_code,
+        0
+    );
+    drop(s);
+    let mut s = tls_connect(&pki, addr, None).await.unwrap();
+    assert_eq!(
+        call(&mut s, &sasl_handshake("SCRAM-SHA-512"), 1)
+            .await
+            .unwrap()
+            .error_code,
+        0
+    );
+    let first = call(
+        &mut s,
+        &sasl_token(b"n,,n=bob,r=0123456789abcdef".to_vec()),
+        2,
+    )
+    .await
+    .unwrap();
+    assert_eq!(first.error_code, 0);
+    drop(s);
+
+    // An over-long token: a SaslAuthenticate frame beyond sasl.server.max.receive.size
+    // (524288, Kafka's default) is refused from its length prefix, as Kafka's authenticator
+    // does, without the broker reading (or allocating) the body.
+    let mut s = tls_connect(&pki, addr, None).await.unwrap();
+    assert_eq!(
+        call(&mut s, &sasl_handshake("PLAIN"), 1)
+            .await
+            .unwrap()
+            .error_code,
+        0
+    );
+    send_raw(&mut s, 524_289 + 64, &[0u8; 64]).await;
+    assert!(
+        closed(&mut s).await,
+        "an over-long SASL token closes the connection"
+    );
+
+    // A wrong password: SASL_AUTHENTICATION_FAILED naming no secret, then closed.
+    let mut s = tls_connect(&pki, addr, None).await.unwrap();
+    assert_eq!(
+        call(&mut s, &sasl_handshake("PLAIN"), 1)
+            .await
+            .unwrap()
+            .error_code,
+        0
+    );
+    let r = call(
+        &mut s,
+        &sasl_token(format!("\0alice\0{GUESS}").into_bytes()),
+        2,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.error_code, 58);
+    let msg = r.error_message.map(|m| m.to_string()).unwrap_or_default();
+    assert!(!msg.contains(GUESS) && !msg.contains(PLAIN_PW), "{msg}");
+    assert!(closed(&mut s).await);
+
+    // A mechanism not enabled: UNSUPPORTED_SASL_MECHANISM, then closed.
+    let mut s = tls_connect(&pki, addr, None).await.unwrap();
+    let h = call(&mut s, &sasl_handshake("SCRAM-SHA-256"), 1)
+        .await
+        .unwrap();
+    assert_eq!(h.error_code, 33);
+    assert!(closed(&mut s).await);
+
+    // The patient client authenticates and is served; so is a new one.
+    let r = call(
+        &mut good,
+        &sasl_token(format!("\0alice\0{PLAIN_PW}").into_bytes()),
+        2,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.error_code, 0, "{:?}", r.error_message);
+    assert!(call(&mut good, &ApiVersionsRequest::default(), 3)
+        .await
+        .is_ok());
+    let mut fresh = tls_connect(&pki, addr, None).await.unwrap();
+    assert_eq!(
+        call(&mut fresh, &sasl_handshake("PLAIN"), 1)
+            .await
+            .unwrap()
+            .error_code,
+        0
+    );
+    broker.shutdown().await;
+
+    // The log shows the failures but no password, JAAS text or key material.
+    let text = logs.text();
+    assert!(
+        text.contains("authentication failed")
+            && text.contains("TLS handshake failed")
+            && text.contains("exceeds sasl.server.max.receive.size")
+            && !text.contains("setting has no effect"),
+        "log captured:\n{text}"
+    );
+    for secret in [PLAIN_PW, SCRAM_PW, GUESS, "user_alice", "BEGIN PRIVATE KEY"] {
+        assert!(!text.contains(secret), "{secret:?} in the log:\n{text}");
+    }
+    for line in pki.server_key.lines().filter(|l| !l.starts_with("-----")) {
+        assert!(!text.contains(line), "key bytes in the log:\n{text}");
+    }
 }

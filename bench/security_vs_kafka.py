@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""Benchmark: what TLS + SASL/SCRAM-SHA-512 costs on OUR broker and on Apache Kafka 4.3.1.
+
+Owns: starting each broker in turn (never both at once) with a PLAINTEXT and a SASL_SSL listener
+(same PEM keystore from tests/harness/tls_certs.py, same SCRAM-SHA-512 user, an ACL authoriser
+with that user as super user on both), driving every listener with Apache Kafka's own
+ProducerPerformance / ConsumerPerformance (the same Java client for both brokers), and printing
+records/s per listener and the TLS cost ratio SASL_SSL / PLAINTEXT for each broker; the table is
+also written as Markdown to bench/results/security_vs_kafka.md.
+Must not: be a test (nothing passes or fails on speed).
+
+    python3 bench/security_vs_kafka.py                  # 500,000 x 100 B and 50,000 x 1 KB
+    python3 bench/security_vs_kafka.py --scale 0.05     # quick check of the script
+
+Apache Kafka is tests/harness/secure_kafka.py (SASL_SSL client listener, PLAINTEXT internal
+listener, StandardAuthorizer; -Xmx512m G1). Our broker is FERROKAFKA_BIN (default
+target/release/ferrokafka; build it with `cargo build --release -p ferrokafka-cli`). Needs the
+CI venv's Python (`cryptography`) and the Kafka jars (scripts/fetch-kafka.sh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO_ROOT, "tests", "harness"))
+sys.path.insert(0, HERE)
+
+import kafka_cluster  # noqa: E402
+import kafka_wire  # noqa: E402
+import process_util  # noqa: E402
+from broker_vs_kafka import (  # noqa: E402
+    CONSUMER_MAIN, PRODUCER_MAIN, PRODUCER_RE, TOPIC_MAIN, kafka_version, load_average,
+    machine_description, run_tool)
+from secure_kafka import SCRAM_MODULE, SUPER_USER, USERS, SecureKafka  # noqa: E402
+from tls_certs import write_tls_files  # noqa: E402
+
+PROTOCOLS = ("PLAINTEXT", "SASL_SSL")
+
+
+def client_config(workdir: str, ca: str) -> str:
+    """The SASL_SSL client properties file (SCRAM-SHA-512 as the super user, PEM truststore)."""
+    path = os.path.join(workdir, "sasl_ssl.properties")
+    with open(path, "w") as f:
+        f.write("security.protocol=SASL_SSL\n"
+                "sasl.mechanism=SCRAM-SHA-512\n"
+                f'sasl.jaas.config={SCRAM_MODULE} required username="{SUPER_USER}" '
+                f'password="{USERS[SUPER_USER]}";\n'
+                "ssl.truststore.type=PEM\n"
+                f"ssl.truststore.location={ca}\n")
+    return path
+
+
+class OurBroker:
+    name = "ferrokafka"
+
+    def __init__(self, binary: str, workdir: str) -> None:
+        self.binary = binary
+        self.workdir = workdir
+        self.tls = write_tls_files(os.path.join(workdir, "tls"))
+        self.ports = {"PLAINTEXT": process_util.free_port(), "SASL_SSL": process_util.free_port()}
+        self.proc = None
+
+    def bootstrap(self, protocol: str) -> str:
+        return f"127.0.0.1:{self.ports[protocol]}"
+
+    def __enter__(self) -> "OurBroker":
+        p, s = self.ports["PLAINTEXT"], self.ports["SASL_SSL"]
+        argv = [
+            self.binary, "broker",
+            "--add-scram", f"SCRAM-SHA-512=[name={SUPER_USER},password={USERS[SUPER_USER]}]",
+            "--override", f"listeners=PLAINTEXT://127.0.0.1:{p},SASL_SSL://127.0.0.1:{s}",
+            "--override", f"log.dirs={self.workdir}/data",
+            "--override", "sasl.enabled.mechanisms=SCRAM-SHA-512",
+            "--override", "ssl.keystore.type=PEM",
+            "--override", f"ssl.keystore.location={self.tls.server_keystore}",
+            "--override", "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "--override", f"super.users=User:{SUPER_USER};User:ANONYMOUS",
+            "--override", "group.initial.rebalance.delay.ms=0",
+        ]
+        env = dict(os.environ, RUST_LOG=os.environ.get("RUST_LOG", "warn"))
+        self.proc = process_util.spawn(argv, os.path.join(self.workdir, "broker.log"), env)
+        process_util.wait_until(lambda: kafka_wire.api_versions_ok("127.0.0.1", p), 60,
+                                "our broker",
+                                lambda: "exited" if self.proc.poll() is not None else None)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        process_util.stop(self.proc)
+
+
+class ApacheKafka:
+    name = "Apache Kafka"
+
+    def __init__(self, workdir: str) -> None:
+        self.kafka = SecureKafka()
+        self.workdir = workdir
+
+    def bootstrap(self, protocol: str) -> str:
+        return self.kafka.internal_bootstrap if protocol == "PLAINTEXT" else self.kafka.bootstrap
+
+    @property
+    def tls(self):
+        return self.kafka.tls
+
+    def __enter__(self) -> "ApacheKafka":
+        self.kafka.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.kafka.__exit__(*exc)
+
+
+def produce(libs: str, bootstrap: str, config: str | None, topic: str, records: int, size: int,
+            log: str) -> float:
+    args = ["--topic", topic, "--num-records", str(records), "--record-size", str(size),
+            "--throughput", "-1"]
+    if config:
+        args += ["--producer.config", config]
+    args += ["--producer-props", f"bootstrap.servers={bootstrap}", "acks=1"]
+    out = run_tool(libs, PRODUCER_MAIN, args, log, 1800)
+    matches = PRODUCER_RE.findall(out)
+    if not matches or int(matches[-1][0]) != records:
+        raise RuntimeError(f"ProducerPerformance did not send {records} records:\n{out[-2000:]}")
+    return float(matches[-1][1])
+
+
+def consume(libs: str, bootstrap: str, config: str | None, topic: str, records: int, log: str) -> float:
+    args = ["--bootstrap-server", bootstrap, "--topic", topic, "--num-records", str(records),
+            "--timeout", "60000"]
+    if config:
+        args += ["--consumer.config", config]
+    out = run_tool(libs, CONSUMER_MAIN, args, log, 1800)
+    # ..., data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec,
+    # fetch.nMsg.sec: the fetch rate leaves the group join out.
+    for line in reversed(out.splitlines()):
+        cols = [c.strip() for c in line.split(",")]
+        if len(cols) >= 10 and re.fullmatch(r"\d+", cols[4] or ""):
+            if int(cols[4]) < records:
+                raise RuntimeError(f"ConsumerPerformance read {cols[4]} of {records} records")
+            return float(cols[9])
+    raise RuntimeError(f"no result line in ConsumerPerformance output:\n{out[-2000:]}")
+
+
+def bench(broker, libs: str, workloads, log: str) -> dict:
+    """{(workload, protocol): (produce rec/s, consume rec/s)} for one started broker."""
+    config = client_config(broker.workdir, broker.tls.ca)
+    results = {}
+    for label, records, size in workloads:
+        for protocol in PROTOCOLS:
+            topic = f"bench-{label.lower()}-{protocol.lower().replace('_', '-')}"
+            cfg = config if protocol == "SASL_SSL" else None
+            # Created over PLAINTEXT (a super user on both brokers) so each run measures only data.
+            run_tool(libs, TOPIC_MAIN, ["--bootstrap-server", broker.bootstrap("PLAINTEXT"),
+                                        "--create", "--topic", topic, "--partitions", "1",
+                                        "--replication-factor", "1"], log, 120)
+            p = produce(libs, broker.bootstrap(protocol), cfg, topic, records, size, log)
+            c = consume(libs, broker.bootstrap(protocol), cfg, topic, records, log)
+            print(f"  {label:5} {protocol:9} produce {p:>12,.0f} rec/s   consume {c:>12,.0f} rec/s",
+                  flush=True)
+            results[(label, protocol)] = (p, c)
+    return results
+
+
+def table(all_results: dict, workloads) -> list[str]:
+    lines = ["| broker | workload | PLAINTEXT produce | SASL_SSL produce | TLS cost (produce) "
+             "| PLAINTEXT consume | SASL_SSL consume | TLS cost (consume) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, results in all_results.items():
+        for label, _, _ in workloads:
+            if (label, "SASL_SSL") not in results:
+                continue
+            (pp, pc), (sp, sc) = results[(label, "PLAINTEXT")], results[(label, "SASL_SSL")]
+            lines.append(f"| {name} | {label} | {pp:,.0f} | {sp:,.0f} | {sp / pp:.2f} "
+                         f"| {pc:,.0f} | {sc:,.0f} | {sc / pc:.2f} |")
+    return lines
+
+
+def verdicts(all_results: dict, workloads) -> list[str]:
+    ours, kafka = all_results.get("ferrokafka"), all_results.get("Apache Kafka")
+    if not ours or not kafka:
+        return []
+    out = []
+    for label, _, _ in workloads:
+        for i, what in enumerate(("produce", "consume")):
+            try:
+                r_ours = ours[(label, "SASL_SSL")][i] / ours[(label, "PLAINTEXT")][i]
+                r_kafka = kafka[(label, "SASL_SSL")][i] / kafka[(label, "PLAINTEXT")][i]
+            except KeyError:
+                continue
+            word = "<=" if r_ours >= r_kafka else ">"
+            out.append(f"- {label} {what}: ours keeps {r_ours:.0%} of its PLAINTEXT rate over "
+                       f"SASL_SSL, Kafka {r_kafka:.0%}: our TLS cost {word} Kafka's")
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="fraction of the record counts (1.0 = 500,000 x 100 B + 50,000 x 1 KB)")
+    parser.add_argument("--only", choices=("ours", "kafka"), help="benchmark one broker only")
+    parser.add_argument("--out", default=os.path.join(HERE, "results", "security_vs_kafka.md"),
+                        help="Markdown output ('-' for none)")
+    args = parser.parse_args()
+    workloads = [("100B", max(1, int(500_000 * args.scale)), 100),
+                 ("1KB", max(1, int(50_000 * args.scale)), 1024)]
+    binary = os.environ.get("FERROKAFKA_BIN") or os.path.join(REPO_ROOT, "target", "release", "ferrokafka")
+    if args.only != "kafka" and not os.path.isfile(binary):
+        raise SystemExit(f"no broker binary at {binary}: cargo build --release -p ferrokafka-cli")
+    libs = kafka_cluster.kafka_libs()
+    info = machine_description()
+    load_start = load_average()
+    logdir = tempfile.mkdtemp(prefix="bench-security-")
+    all_results: dict = {}
+    errors = []
+    makers = []
+    if args.only != "kafka":
+        makers.append(lambda d: OurBroker(binary, d))
+    if args.only != "ours":
+        makers.append(ApacheKafka)
+    for make in makers:
+        workdir = tempfile.mkdtemp(prefix="bench-security-broker-")
+        broker = make(workdir)
+        print(f"== {broker.name}", flush=True)
+        try:
+            with broker:
+                all_results[broker.name] = bench(broker, libs, workloads,
+                                                 os.path.join(logdir, f"{broker.name}-clients.log"))
+        except Exception as e:  # report what was measured
+            errors.append(f"{broker.name}: {str(e).splitlines()[0]}")
+            print(f"!! {broker.name} failed: {e}", file=sys.stderr, flush=True)
+        finally:
+            log = os.path.join(workdir, "broker.log")
+            if os.path.exists(log):
+                shutil.copy(log, os.path.join(logdir, f"{broker.name}-broker.log"))
+            shutil.rmtree(workdir, ignore_errors=True)
+    load_end = load_average()
+    lines = table(all_results, workloads)
+    notes = verdicts(all_results, workloads)
+    print()
+    print("\n".join(lines))
+    print("\nTLS cost = SASL_SSL records/s / PLAINTEXT records/s (1.00 = free; higher is cheaper)")
+    print("\n".join(notes))
+    print(f"\nload average: {load_start} at start, {load_end} at end; client logs: {logdir}")
+    for e in errors:
+        print(f"FAILED: {e}")
+    if args.out != "-":
+        with open(args.out, "w") as f:
+            f.write("# TLS + SASL/SCRAM-SHA-512 cost: ferrokafka vs Apache Kafka\n\n")
+            f.write(f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
+                    f"{info['cpu']}, {info['os']}, {info['java']}, commit {info['commit']}, "
+                    f"Apache Kafka {kafka_version(libs)}.\n")
+            f.write(f"Load average (1/5/15 min): {load_start} at start, {load_end} at end.\n\n")
+            f.write("Client: Apache Kafka's ProducerPerformance (`--throughput -1`, `acks=1`) and "
+                    "ConsumerPerformance (fetch rate, group join excluded), one 1-partition topic "
+                    f"per run; {workloads[0][1]:,} x 100 B and {workloads[1][1]:,} x 1 KB. "
+                    "SASL_SSL = TLS (same EC P-256 PEM keystore on both) + SCRAM-SHA-512 as a super "
+                    "user, ACL authoriser on for both brokers. Kafka: -Xmx512m G1.\n\n")
+            f.write("\n".join(lines) + "\n\n")
+            f.write("TLS cost = SASL_SSL records/s / PLAINTEXT records/s (1.00 = free).\n\n")
+            f.write("\n".join(notes) + "\n")
+            for e in errors:
+                f.write(f"\nFAILED, numbers incomplete: {e}\n")
+        print(f"wrote {args.out}")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
