@@ -47,7 +47,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.ConsumerFactory;
-import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
@@ -138,6 +137,11 @@ class Boot4StarterTest {
         assertEquals(embeddedKafka.getBrokersAsString(), String.join(",",
                 (java.util.List<String>) p.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)));
         assertEquals("boot4", consumerFactory.getConfigurationProperties().get(ConsumerConfig.GROUP_ID_CONFIG));
+        // A template with config overrides copies the factory: the copy creates our clients too.
+        @SuppressWarnings("unchecked")
+        KafkaTemplate<String, Greeting> overridden = new KafkaTemplate<>(
+                (ProducerFactory<String, Greeting>) producerFactory, Map.of(ProducerConfig.LINGER_MS_CONFIG, 1));
+        assertInstanceOf(FerroKafkaProducerFactory.class, overridden.getProducerFactory());
     }
 
     @Test
