@@ -339,6 +339,18 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
         return resource.type().id();
     }
 
+    /**
+     * A missing topic fails at once with UnknownTopicOrPartitionException, as Kafka answers,
+     * instead of being retried by the core until the API timeout (it may still be created).
+     */
+    private void requireTopic(ConfigResource resource) {
+        if (resource.type() == ConfigResource.Type.TOPIC
+                && !Set.of(Native.adminListTopics(h(), true)).contains(resource.name())) {
+            throw new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
+                    "This server does not host this topic-partition: " + resource.name());
+        }
+    }
+
     private static ConfigEntry.ConfigSource source(String name) {
         if ("CLIENT_METRICS_CONFIG".equals(name)) {
             name = "DYNAMIC_CLIENT_METRICS_CONFIG";
@@ -355,6 +367,7 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
         Map<ConfigResource, KafkaFuture<Config>> out = new LinkedHashMap<>();
         for (ConfigResource res : resources) {
             out.put(res, async(() -> {
+                requireTopic(res);
                 Codec.Reader r = new Codec.Reader(Native.adminDescribeConfigs(h(), resourceType(res), res.name(),
                         options.includeSynonyms()));
                 List<ConfigEntry> entries = new ArrayList<>();
@@ -384,6 +397,7 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
                                                       AlterConfigsOptions options) {
         Map<ConfigResource, KafkaFuture<Void>> out = new LinkedHashMap<>();
         configs.forEach((res, ops) -> out.put(res, async(() -> {
+            requireTopic(res);
             Codec.Writer w = new Codec.Writer().i32(ops.size());
             for (AlterConfigOp op : ops) {
                 w.i32(op.opType().id()).str(op.configEntry().name()).str(op.configEntry().value());
