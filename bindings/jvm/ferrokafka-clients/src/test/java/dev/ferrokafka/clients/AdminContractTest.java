@@ -96,6 +96,18 @@ class AdminContractTest {
                 .all().get(30, TimeUnit.SECONDS).get(res).get("retention.ms");
     }
 
+    /** An altered config shows once the broker applied it (at once here, soon on Kafka). */
+    private static ConfigEntry awaitRetention(Admin a, ConfigResource res, java.util.function.Predicate<ConfigEntry> ok)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        ConfigEntry e = retention(a, res);
+        while (!ok.test(e) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            e = retention(a, res);
+        }
+        return e;
+    }
+
     private static long offset(Admin a, TopicPartition tp, OffsetSpec spec) throws Exception {
         return a.listOffsets(Map.of(tp, spec)).partitionResult(tp).get(30, TimeUnit.SECONDS).offset();
     }
@@ -115,10 +127,11 @@ class AdminContractTest {
 
             a.incrementalAlterConfigs(Map.of(res, List.of(new AlterConfigOp(new ConfigEntry("retention.ms", "7200000"),
                     AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
-            assertEquals("7200000", retention(a, res).value());
+            assertEquals("7200000", awaitRetention(a, res, c -> "7200000".equals(c.value())).value());
             a.incrementalAlterConfigs(Map.of(res, List.of(new AlterConfigOp(new ConfigEntry("retention.ms", ""),
                     AlterConfigOp.OpType.DELETE)))).all().get(30, TimeUnit.SECONDS);
-            assertEquals(ConfigEntry.ConfigSource.DEFAULT_CONFIG, retention(a, res).source());
+            assertEquals(ConfigEntry.ConfigSource.DEFAULT_CONFIG,
+                    awaitRetention(a, res, c -> c.source() == ConfigEntry.ConfigSource.DEFAULT_CONFIG).source());
             ExecutionException unknown = assertThrows(ExecutionException.class, () -> a.describeConfigs(
                     List.of(new ConfigResource(ConfigResource.Type.TOPIC, topic + "-missing"))).all().get(30, TimeUnit.SECONDS));
             assertInstanceOf(org.apache.kafka.common.errors.UnknownTopicOrPartitionException.class, unknown.getCause());
