@@ -54,7 +54,14 @@ class AdminContractTest {
             TopicDescription d = a.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
             assertEquals(4, d.partitions().size());
             a.createPartitions(Map.of(topic, NewPartitions.increaseTo(6))).all().get(30, TimeUnit.SECONDS);
-            assertEquals(6, a.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size());
+            // Kafka applies new partitions asynchronously: wait (bounded) until they are described.
+            long grown = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            int partitions = 0;
+            while ((partitions = a.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                    .partitions().size()) != 6 && System.nanoTime() < grown) {
+                Thread.sleep(100);
+            }
+            assertEquals(6, partitions);
             a.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (a.listTopics().names().get().contains(topic) && System.nanoTime() < deadline) {
