@@ -5,7 +5,9 @@
 #   2. `mvn install`s the Maven modules (ferrokafka-clients, ferrokafka-test,
 #      ferrokafka-spring-boot-starter) into ~/.m2, running their JUnit 5 suites against the
 #      bundled broker (in-process, through JNI);
-#   3. runs each example under examples/spring-boot/ against those installed artifacts;
+#   3. runs spring-boot4-tests (the same starter and ferrokafka-test JARs in a Spring Boot 4.0
+#      application) and each example under examples/spring-boot/ against those installed
+#      artifacts;
 #   4. starts a real Apache Kafka (tests/harness/kafka_cluster.py, jars from Maven Central via
 #      scripts/fetch-kafka.sh) and runs the Producer/Consumer/Admin contract tests and the Spring
 #      drop-in test (stock spring-kafka factories, Java's clients) against it.
@@ -34,6 +36,9 @@ timeout "$STEP_TIMEOUT" cargo build --release --workspace --locked
 
 echo "=== mvn install bindings/jvm (build.sh copies the release library into the JAR)"
 timeout --kill-after=30 "$STEP_TIMEOUT" "${MVN[@]}" -f bindings/jvm/pom.xml install
+
+echo "=== mvn test bindings/jvm/spring-boot4-tests (Spring Boot 4.0 against the installed artifacts)"
+timeout --kill-after=30 "$STEP_TIMEOUT" "${MVN[@]}" -f bindings/jvm/spring-boot4-tests/pom.xml test
 
 for pom in examples/spring-boot/*/pom.xml; do
   echo "=== mvn test $(dirname "$pom") (against the installed ferrokafka artifacts)"

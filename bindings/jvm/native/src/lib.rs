@@ -9,9 +9,10 @@
 //! Modules: [`entry`] (panic-safe entry wrapper and error throwing), [`handle`] (native handles
 //! as `long`), [`block`] (waiting on the core's runtime from Java threads), [`codec`],
 //! [`config`], [`producer`], [`consumer`], [`listener`] (Java `ConsumerRebalanceListener`
-//! bridge), [`admin`], [`broker`].
+//! bridge), [`admin`], [`admin_extra`] (configs, offsets, records, group details), [`broker`].
 
 mod admin;
+mod admin_extra;
 mod block;
 mod broker;
 mod codec;

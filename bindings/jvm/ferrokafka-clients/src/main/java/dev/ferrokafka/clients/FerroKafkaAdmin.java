@@ -1,15 +1,17 @@
 // kafka-clients' Admin over the native core, for what Spring (KafkaAdmin, NewTopic beans) and
 // the tests use: topics (create/delete/list/describe), partitions, the cluster, consumer groups
-// (list, offsets, alter offsets, delete). Each operation runs its blocking native call on the
-// admin thread and completes kafka-clients' KafkaFutures; results keep kafka-clients' types.
-// Operations the core does not implement (ACLs, quotas, SCRAM, reassignments, transactions...)
-// throw UnsupportedOperationException naming the operation.
+// (list, describe, offsets, alter and delete offsets, delete), configs (describe, incremental
+// alter), partition offsets (listOffsets) and deleteRecords. Each operation runs its blocking
+// native call on the admin thread and completes kafka-clients' KafkaFutures; results keep
+// kafka-clients' types. Operations the core does not implement live in
+// UnsupportedAdminOperations (UnsupportedOperationException naming the operation).
 package dev.ferrokafka.clients;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +26,9 @@ import java.util.function.Supplier;
 import dev.ferrokafka.clients.internal.ClientConfigs;
 import dev.ferrokafka.clients.internal.Codec;
 import dev.ferrokafka.clients.internal.Native;
-import dev.ferrokafka.clients.internal.NativeHandle;
 import org.apache.kafka.clients.admin.*;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.ConsumerGroupState;
-import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -37,17 +37,12 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicCollection;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.TopicPartitionReplica;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.internals.KafkaFutureImpl;
-import org.apache.kafka.common.quota.ClientQuotaAlteration;
-import org.apache.kafka.common.quota.ClientQuotaFilter;
 import org.apache.kafka.common.utils.Utils;
 
-public class FerroKafkaAdmin extends NativeHandle implements Admin {
+public class FerroKafkaAdmin extends UnsupportedAdminOperations {
     private static final String CLOSED = "The AdminClient is closed";
     private final ExecutorService thread;
 
@@ -103,10 +98,6 @@ public class FerroKafkaAdmin extends NativeHandle implements Admin {
         long h = enter(CLOSED);
         exit();
         return h;
-    }
-
-    private static UnsupportedOperationException unsupported(String op) {
-        return new UnsupportedOperationException(op + " is not supported by ferrokafka's admin client yet");
     }
 
     // ---- topics ----
@@ -295,6 +286,182 @@ public class FerroKafkaAdmin extends NativeHandle implements Admin {
         return FerroKafkaAdminResults.deleteConsumerGroups(out);
     }
 
+    @Override
+    public DescribeConsumerGroupsResult describeConsumerGroups(Collection<String> groupIds, DescribeConsumerGroupsOptions options) {
+        Map<String, KafkaFuture<ConsumerGroupDescription>> out = new LinkedHashMap<>();
+        for (String g : groupIds) {
+            out.put(g, async(() -> {
+                Codec.Reader r = new Codec.Reader(Native.adminDescribeGroup(h(), g));
+                String id = r.str();
+                String state = r.str();
+                String protocolType = r.str();
+                String assignor = r.str();
+                Node coordinator = new Node(r.i32(), r.str(), r.i32());
+                List<MemberDescription> members = new ArrayList<>();
+                int n = r.i32();
+                for (int i = 0; i < n; i++) {
+                    String memberId = r.str();
+                    Optional<String> instanceId = Optional.ofNullable(r.str());
+                    String clientId = r.str();
+                    String host = r.str();
+                    Set<TopicPartition> assigned = new HashSet<>();
+                    int parts = r.i32();
+                    for (int p = 0; p < parts; p++) {
+                        assigned.add(new TopicPartition(r.str(), r.i32()));
+                    }
+                    members.add(new MemberDescription(memberId, instanceId, clientId, host, new MemberAssignment(assigned)));
+                }
+                // A group the coordinator does not know is reported as Dead, as by Kafka.
+                return new ConsumerGroupDescription(id, protocolType.isEmpty(), members, assignor,
+                        ConsumerGroupState.parse(state), coordinator, null);
+            }));
+        }
+        return new DescribeConsumerGroupsResult(out);
+    }
+
+    @Override
+    public DeleteConsumerGroupOffsetsResult deleteConsumerGroupOffsets(String groupId, Set<TopicPartition> partitions,
+                                                                       DeleteConsumerGroupOffsetsOptions options) {
+        KafkaFuture<Map<TopicPartition, org.apache.kafka.common.protocol.Errors>> f = async(() -> {
+            Map<TopicPartition, Long> parts = new LinkedHashMap<>();
+            partitions.forEach(tp -> parts.put(tp, 0L));
+            Native.adminDeleteGroupOffsets(h(), groupId, partitionValues(parts));
+            Map<TopicPartition, org.apache.kafka.common.protocol.Errors> m = new HashMap<>();
+            partitions.forEach(tp -> m.put(tp, org.apache.kafka.common.protocol.Errors.NONE));
+            return m;
+        });
+        return FerroKafkaAdminResults.deleteConsumerGroupOffsets(f, partitions);
+    }
+
+    // ---- configs ----
+
+    private static int resourceType(ConfigResource resource) {
+        return resource.type().id();
+    }
+
+    /**
+     * A missing topic fails at once with UnknownTopicOrPartitionException, as Kafka answers,
+     * instead of being retried by the core until the API timeout (it may still be created).
+     */
+    private void requireTopic(ConfigResource resource) {
+        if (resource.type() == ConfigResource.Type.TOPIC
+                && !Set.of(Native.adminListTopics(h(), true)).contains(resource.name())) {
+            throw new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
+                    "This server does not host this topic-partition: " + resource.name());
+        }
+    }
+
+    private static ConfigEntry.ConfigSource source(String name) {
+        if ("CLIENT_METRICS_CONFIG".equals(name)) {
+            name = "DYNAMIC_CLIENT_METRICS_CONFIG";
+        }
+        try {
+            return ConfigEntry.ConfigSource.valueOf(name);
+        } catch (IllegalArgumentException unknownToThisKafkaClients) {
+            return ConfigEntry.ConfigSource.UNKNOWN;
+        }
+    }
+
+    @Override
+    public DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources, DescribeConfigsOptions options) {
+        Map<ConfigResource, KafkaFuture<Config>> out = new LinkedHashMap<>();
+        for (ConfigResource res : resources) {
+            out.put(res, async(() -> {
+                requireTopic(res);
+                Codec.Reader r = new Codec.Reader(Native.adminDescribeConfigs(h(), resourceType(res), res.name(),
+                        options.includeSynonyms()));
+                List<ConfigEntry> entries = new ArrayList<>();
+                int n = r.i32();
+                for (int i = 0; i < n; i++) {
+                    String name = r.str();
+                    String value = r.str();
+                    ConfigEntry.ConfigSource src = source(r.str());
+                    boolean sensitive = r.i32() != 0;
+                    boolean readOnly = r.i32() != 0;
+                    List<ConfigEntry.ConfigSynonym> synonyms = new ArrayList<>();
+                    int m = r.i32();
+                    for (int j = 0; j < m; j++) {
+                        synonyms.add(FerroKafkaAdminResults.configSynonym(r.str(), r.str(), source(r.str())));
+                    }
+                    entries.add(new ConfigEntry(name, value, src, sensitive, readOnly, synonyms,
+                            ConfigEntry.ConfigType.UNKNOWN, null));
+                }
+                return new Config(entries);
+            }));
+        }
+        return FerroKafkaAdminResults.describeConfigs(out);
+    }
+
+    @Override
+    public AlterConfigsResult incrementalAlterConfigs(Map<ConfigResource, Collection<AlterConfigOp>> configs,
+                                                      AlterConfigsOptions options) {
+        Map<ConfigResource, KafkaFuture<Void>> out = new LinkedHashMap<>();
+        configs.forEach((res, ops) -> out.put(res, async(() -> {
+            requireTopic(res);
+            Codec.Writer w = new Codec.Writer().i32(ops.size());
+            for (AlterConfigOp op : ops) {
+                w.i32(op.opType().id()).str(op.configEntry().name()).str(op.configEntry().value());
+            }
+            Native.adminAlterConfigs(h(), resourceType(res), res.name(), w.toByteArray(), options.shouldValidateOnly());
+            return null;
+        })));
+        return FerroKafkaAdminResults.alterConfigs(out);
+    }
+
+    // ---- partition offsets and records ----
+
+    /** `[count][topic, partition, value]`, the layout the native offset/record calls read. */
+    private static byte[] partitionValues(Map<TopicPartition, Long> values) {
+        Codec.Writer w = new Codec.Writer().i32(values.size());
+        values.forEach((tp, v) -> w.str(tp.topic()).i32(tp.partition()).i64(v));
+        return w.toByteArray();
+    }
+
+    @Override
+    public ListOffsetsResult listOffsets(Map<TopicPartition, OffsetSpec> topicPartitionOffsets, ListOffsetsOptions options) {
+        Map<TopicPartition, Long> query = new LinkedHashMap<>();
+        topicPartitionOffsets.forEach((tp, spec) -> query.put(tp, FerroKafkaAdminResults.offsetQuery(spec)));
+        KafkaFuture<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> all = async(() -> {
+            Codec.Reader r = new Codec.Reader(Native.adminListOffsets(h(), partitionValues(query)));
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> m = new HashMap<>();
+            int n = r.i32();
+            for (int i = 0; i < n; i++) {
+                TopicPartition tp = new TopicPartition(r.str(), r.i32());
+                long offset = r.i64();
+                long timestamp = r.i64();
+                int epoch = r.i32();
+                m.put(tp, new ListOffsetsResult.ListOffsetsResultInfo(offset, timestamp,
+                        epoch < 0 ? Optional.empty() : Optional.of(epoch)));
+            }
+            return m;
+        });
+        Map<TopicPartition, KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo>> out = new LinkedHashMap<>();
+        for (TopicPartition tp : query.keySet()) {
+            out.put(tp, all.thenApply(m -> m.get(tp)));
+        }
+        return new ListOffsetsResult(out);
+    }
+
+    @Override
+    public DeleteRecordsResult deleteRecords(Map<TopicPartition, RecordsToDelete> recordsToDelete, DeleteRecordsOptions options) {
+        Map<TopicPartition, Long> before = new LinkedHashMap<>();
+        recordsToDelete.forEach((tp, r) -> before.put(tp, r.beforeOffset()));
+        KafkaFuture<Map<TopicPartition, Long>> all = async(() -> {
+            Codec.Reader r = new Codec.Reader(Native.adminDeleteRecords(h(), partitionValues(before)));
+            Map<TopicPartition, Long> m = new HashMap<>();
+            int n = r.i32();
+            for (int i = 0; i < n; i++) {
+                m.put(new TopicPartition(r.str(), r.i32()), r.i64());
+            }
+            return m;
+        });
+        Map<TopicPartition, KafkaFuture<DeletedRecords>> out = new LinkedHashMap<>();
+        for (TopicPartition tp : before.keySet()) {
+            out.put(tp, all.thenApply(m -> new DeletedRecords(m.get(tp))));
+        }
+        return new DeleteRecordsResult(out);
+    }
+
     // ---- lifecycle ----
 
     @Override
@@ -327,78 +494,4 @@ public class FerroKafkaAdmin extends NativeHandle implements Admin {
     protected void free(long h) {
         Native.adminFree(h);
     }
-
-    // ---- not implemented by the core yet ----
-
-    @Override
-    public DescribeAclsResult describeAcls(AclBindingFilter filter, DescribeAclsOptions options) { throw unsupported("describeAcls"); }
-    @Override
-    public CreateAclsResult createAcls(Collection<AclBinding> acls, CreateAclsOptions options) { throw unsupported("createAcls"); }
-    @Override
-    public DeleteAclsResult deleteAcls(Collection<AclBindingFilter> filters, DeleteAclsOptions options) { throw unsupported("deleteAcls"); }
-    @Override
-    public DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources, DescribeConfigsOptions options) { throw unsupported("describeConfigs"); }
-    @Override
-    @Deprecated
-    public AlterConfigsResult alterConfigs(Map<ConfigResource, Config> configs, AlterConfigsOptions options) { throw unsupported("alterConfigs"); }
-    @Override
-    public AlterConfigsResult incrementalAlterConfigs(Map<ConfigResource, Collection<AlterConfigOp>> configs, AlterConfigsOptions options) { throw unsupported("incrementalAlterConfigs"); }
-    @Override
-    public AlterReplicaLogDirsResult alterReplicaLogDirs(Map<TopicPartitionReplica, String> replicaAssignment, AlterReplicaLogDirsOptions options) { throw unsupported("alterReplicaLogDirs"); }
-    @Override
-    public DescribeLogDirsResult describeLogDirs(Collection<Integer> brokers, DescribeLogDirsOptions options) { throw unsupported("describeLogDirs"); }
-    @Override
-    public DescribeReplicaLogDirsResult describeReplicaLogDirs(Collection<TopicPartitionReplica> replicas, DescribeReplicaLogDirsOptions options) { throw unsupported("describeReplicaLogDirs"); }
-    @Override
-    public DeleteRecordsResult deleteRecords(Map<TopicPartition, RecordsToDelete> recordsToDelete, DeleteRecordsOptions options) { throw unsupported("deleteRecords"); }
-    @Override
-    public CreateDelegationTokenResult createDelegationToken(CreateDelegationTokenOptions options) { throw unsupported("createDelegationToken"); }
-    @Override
-    public RenewDelegationTokenResult renewDelegationToken(byte[] hmac, RenewDelegationTokenOptions options) { throw unsupported("renewDelegationToken"); }
-    @Override
-    public ExpireDelegationTokenResult expireDelegationToken(byte[] hmac, ExpireDelegationTokenOptions options) { throw unsupported("expireDelegationToken"); }
-    @Override
-    public DescribeDelegationTokenResult describeDelegationToken(DescribeDelegationTokenOptions options) { throw unsupported("describeDelegationToken"); }
-    @Override
-    public DescribeConsumerGroupsResult describeConsumerGroups(Collection<String> groupIds, DescribeConsumerGroupsOptions options) { throw unsupported("describeConsumerGroups"); }
-    @Override
-    public DeleteConsumerGroupOffsetsResult deleteConsumerGroupOffsets(String groupId, Set<TopicPartition> partitions, DeleteConsumerGroupOffsetsOptions options) { throw unsupported("deleteConsumerGroupOffsets"); }
-    @Override
-    public ElectLeadersResult electLeaders(ElectionType electionType, Set<TopicPartition> partitions, ElectLeadersOptions options) { throw unsupported("electLeaders"); }
-    @Override
-    public AlterPartitionReassignmentsResult alterPartitionReassignments(Map<TopicPartition, Optional<NewPartitionReassignment>> reassignments, AlterPartitionReassignmentsOptions options) { throw unsupported("alterPartitionReassignments"); }
-    @Override
-    public ListPartitionReassignmentsResult listPartitionReassignments(Optional<Set<TopicPartition>> partitions, ListPartitionReassignmentsOptions options) { throw unsupported("listPartitionReassignments"); }
-    @Override
-    public RemoveMembersFromConsumerGroupResult removeMembersFromConsumerGroup(String groupId, RemoveMembersFromConsumerGroupOptions options) { throw unsupported("removeMembersFromConsumerGroup"); }
-    @Override
-    public ListOffsetsResult listOffsets(Map<TopicPartition, OffsetSpec> topicPartitionOffsets, ListOffsetsOptions options) { throw unsupported("listOffsets"); }
-    @Override
-    public DescribeClientQuotasResult describeClientQuotas(ClientQuotaFilter filter, DescribeClientQuotasOptions options) { throw unsupported("describeClientQuotas"); }
-    @Override
-    public AlterClientQuotasResult alterClientQuotas(Collection<ClientQuotaAlteration> entries, AlterClientQuotasOptions options) { throw unsupported("alterClientQuotas"); }
-    @Override
-    public DescribeUserScramCredentialsResult describeUserScramCredentials(List<String> users, DescribeUserScramCredentialsOptions options) { throw unsupported("describeUserScramCredentials"); }
-    @Override
-    public AlterUserScramCredentialsResult alterUserScramCredentials(List<UserScramCredentialAlteration> alterations, AlterUserScramCredentialsOptions options) { throw unsupported("alterUserScramCredentials"); }
-    @Override
-    public DescribeFeaturesResult describeFeatures(DescribeFeaturesOptions options) { throw unsupported("describeFeatures"); }
-    @Override
-    public UpdateFeaturesResult updateFeatures(Map<String, FeatureUpdate> featureUpdates, UpdateFeaturesOptions options) { throw unsupported("updateFeatures"); }
-    @Override
-    public DescribeMetadataQuorumResult describeMetadataQuorum(DescribeMetadataQuorumOptions options) { throw unsupported("describeMetadataQuorum"); }
-    @Override
-    public UnregisterBrokerResult unregisterBroker(int brokerId, UnregisterBrokerOptions options) { throw unsupported("unregisterBroker"); }
-    @Override
-    public DescribeProducersResult describeProducers(Collection<TopicPartition> partitions, DescribeProducersOptions options) { throw unsupported("describeProducers"); }
-    @Override
-    public DescribeTransactionsResult describeTransactions(Collection<String> transactionalIds, DescribeTransactionsOptions options) { throw unsupported("describeTransactions"); }
-    @Override
-    public AbortTransactionResult abortTransaction(AbortTransactionSpec spec, AbortTransactionOptions options) { throw unsupported("abortTransaction"); }
-    @Override
-    public ListTransactionsResult listTransactions(ListTransactionsOptions options) { throw unsupported("listTransactions"); }
-    @Override
-    public FenceProducersResult fenceProducers(Collection<String> transactionalIds, FenceProducersOptions options) { throw unsupported("fenceProducers"); }
-    @Override
-    public ListClientMetricsResourcesResult listClientMetricsResources(ListClientMetricsResourcesOptions options) { throw unsupported("listClientMetricsResources"); }
 }

@@ -31,6 +31,7 @@ import dev.ferrokafka.clients.internal.Native;
 import dev.ferrokafka.clients.internal.NativeError;
 import dev.ferrokafka.clients.internal.NativeHandle;
 import dev.ferrokafka.clients.internal.RebalanceBridge;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -42,6 +43,7 @@ import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
+import org.apache.kafka.clients.consumer.SubscriptionPattern;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -252,6 +254,24 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
         subscribe(pattern, null);
     }
 
+    /**
+     * kafka-clients 4.x (KIP-848): a broker-side RE2/J pattern. The core matches patterns on the
+     * client, as for {@link #subscribe(Pattern, ConsumerRebalanceListener)}, and RE2/J's syntax is
+     * a subset of java.util.regex's, so the pattern is compiled as a Java regex.
+     */
+    @Override
+    public void subscribe(SubscriptionPattern pattern, ConsumerRebalanceListener callback) {
+        if (pattern == null || pattern.pattern() == null || pattern.pattern().isEmpty()) {
+            throw new IllegalArgumentException("Topic pattern to subscribe to cannot be " + (pattern == null ? "null" : "empty"));
+        }
+        subscribe(Pattern.compile(pattern.pattern()), callback);
+    }
+
+    @Override
+    public void subscribe(SubscriptionPattern pattern) {
+        subscribe(pattern, null);
+    }
+
     @Override
     public void subscribe(Pattern pattern, ConsumerRebalanceListener callback) {
         if (pattern == null || pattern.toString().isEmpty()) {
@@ -332,7 +352,7 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
 
     // ---- poll ----
 
-    @Override
+    /** kafka-clients 3.x only (removed from the interface in 4.0). */
     @Deprecated
     public ConsumerRecords<K, V> poll(long timeoutMs) {
         return poll(Duration.ofMillis(timeoutMs));
@@ -597,13 +617,13 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
         }
     }
 
-    @Override
+    /** kafka-clients 3.x only (removed from the interface in 4.0). */
     @Deprecated
     public OffsetAndMetadata committed(TopicPartition partition) {
         return committed(Collections.singleton(partition)).get(partition);
     }
 
-    @Override
+    /** kafka-clients 3.x only (removed from the interface in 4.0). */
     @Deprecated
     public OffsetAndMetadata committed(TopicPartition partition, Duration timeout) {
         return committed(Collections.singleton(partition), timeout).get(partition);
@@ -817,10 +837,12 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
         throw new IllegalStateException("Telemetry is not enabled: ferrokafka does not push client metrics");
     }
 
-    /** kafka-clients 4.x: registers a metric for client telemetry (not enabled: nothing to do). */
+    /** Registers a metric for client telemetry (not enabled: nothing to do). */
+    @Override
     public void registerMetricForSubscription(KafkaMetric metric) {}
 
-    /** kafka-clients 4.x: see registerMetricForSubscription. */
+    /** See registerMetricForSubscription. */
+    @Override
     public void unregisterMetricFromSubscription(KafkaMetric metric) {}
 
     // ---- group ----
@@ -875,6 +897,15 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
         close(Duration.ofMillis(DEFAULT_CLOSE_MS));
     }
 
+    /**
+     * kafka-clients 4.1 (KIP-1092): closes within the options' timeout (30 s if none). The
+     * member always leaves its group on close, whatever the membership operation asks.
+     */
+    @Override
+    public void close(CloseOptions options) {
+        close(options.timeout().orElse(Duration.ofMillis(DEFAULT_CLOSE_MS)));
+    }
+
     @Override
     public void close(Duration timeout) {
         if (timeout.toMillis() < 0) {
@@ -899,9 +930,17 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
             freeHandle(5000);
             Utils.closeQuietly(keyDeserializer, "consumer key deserializer");
             Utils.closeQuietly(valueDeserializer, "consumer value deserializer");
+            onClosed();
         }
         rethrowListenerFailure();
     }
+
+    /**
+     * Called once, after the consumer closed (successfully or not), for subclasses: the Spring
+     * starter tells its factory's listeners here. A hook rather than an override of close, whose
+     * overloads include kafka-clients 4's close(CloseOptions), absent from 3.x.
+     */
+    protected void onClosed() {}
 
     @Override
     protected void free(long h) {

@@ -327,10 +327,12 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
         throw new IllegalStateException("Telemetry is not enabled: ferrokafka does not push client metrics");
     }
 
-    /** kafka-clients 4.x: registers a metric for client telemetry (not enabled: nothing to do). */
+    /** Registers a metric for client telemetry (not enabled: nothing to do). */
+    @Override
     public void registerMetricForSubscription(KafkaMetric metric) {}
 
-    /** kafka-clients 4.x: see registerMetricForSubscription. */
+    /** See registerMetricForSubscription. */
+    @Override
     public void unregisterMetricFromSubscription(KafkaMetric metric) {}
 
     @Override
@@ -382,7 +384,7 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
         throw new UnsupportedOperationException(NO_TX);
     }
 
-    @Override
+    /** kafka-clients 3.x only (removed from the interface in 4.0). */
     @Deprecated
     public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets, String consumerGroupId) {
         throw new UnsupportedOperationException(NO_TX);

@@ -1,5 +1,6 @@
-// The Admin contract against the broker: topics, partitions, cluster, consumer groups and
-// their offsets, with kafka-clients' result types and exceptions.
+// The Admin contract against the broker: topics, partitions, cluster, consumer groups (list,
+// describe, offsets, delete), configs, partition offsets and record deletion, with
+// kafka-clients' result types and exceptions.
 package dev.ferrokafka.clients;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,12 +16,20 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.ConsumerGroupState;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,7 +54,14 @@ class AdminContractTest {
             TopicDescription d = a.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
             assertEquals(4, d.partitions().size());
             a.createPartitions(Map.of(topic, NewPartitions.increaseTo(6))).all().get(30, TimeUnit.SECONDS);
-            assertEquals(6, a.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size());
+            // Kafka applies new partitions asynchronously: wait (bounded) until they are described.
+            long grown = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            int partitions = 0;
+            while ((partitions = a.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                    .partitions().size()) != 6 && System.nanoTime() < grown) {
+                Thread.sleep(100);
+            }
+            assertEquals(6, partitions);
             a.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (a.listTopics().names().get().contains(topic) && System.nanoTime() < deadline) {
@@ -79,6 +95,95 @@ class AdminContractTest {
             assertEquals(0, a.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(tp0).offset());
             a.deleteConsumerGroups(Set.of(group)).all().get(30, TimeUnit.SECONDS);
             assertThrows(UnsupportedOperationException.class, () -> a.describeAcls(null));
+        }
+    }
+
+    private static ConfigEntry retention(Admin a, ConfigResource res) throws Exception {
+        return a.describeConfigs(List.of(res), new DescribeConfigsOptions().includeSynonyms(true))
+                .all().get(30, TimeUnit.SECONDS).get(res).get("retention.ms");
+    }
+
+    /** An altered config shows once the broker applied it (at once here, soon on Kafka). */
+    private static ConfigEntry awaitRetention(Admin a, ConfigResource res, java.util.function.Predicate<ConfigEntry> ok)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        ConfigEntry e = retention(a, res);
+        while (!ok.test(e) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            e = retention(a, res);
+        }
+        return e;
+    }
+
+    private static long offset(Admin a, TopicPartition tp, OffsetSpec spec) throws Exception {
+        return a.listOffsets(Map.of(tp, spec)).partitionResult(tp).get(30, TimeUnit.SECONDS).offset();
+    }
+
+    @Test
+    void configsOffsetsAndRecordDeletion() throws Exception {
+        String topic = TestCluster.topic("admin-c");
+        ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try (Admin a = admin()) {
+            a.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of("retention.ms", "3600000"))))
+                    .all().get(30, TimeUnit.SECONDS);
+            ConfigEntry e = retention(a, res);
+            assertEquals("3600000", e.value());
+            assertEquals(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG, e.source());
+            assertFalse(e.synonyms().isEmpty());
+
+            a.incrementalAlterConfigs(Map.of(res, List.of(new AlterConfigOp(new ConfigEntry("retention.ms", "7200000"),
+                    AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+            assertEquals("7200000", awaitRetention(a, res, c -> "7200000".equals(c.value())).value());
+            a.incrementalAlterConfigs(Map.of(res, List.of(new AlterConfigOp(new ConfigEntry("retention.ms", ""),
+                    AlterConfigOp.OpType.DELETE)))).all().get(30, TimeUnit.SECONDS);
+            assertEquals(ConfigEntry.ConfigSource.DEFAULT_CONFIG,
+                    awaitRetention(a, res, c -> c.source() == ConfigEntry.ConfigSource.DEFAULT_CONFIG).source());
+            ExecutionException unknown = assertThrows(ExecutionException.class, () -> a.describeConfigs(
+                    List.of(new ConfigResource(ConfigResource.Type.TOPIC, topic + "-missing"))).all().get(30, TimeUnit.SECONDS));
+            assertInstanceOf(org.apache.kafka.common.errors.UnknownTopicOrPartitionException.class, unknown.getCause());
+
+            ConsumerContractTest.produce(topic, 5);
+            assertEquals(0, offset(a, tp, OffsetSpec.earliest()));
+            assertEquals(5, offset(a, tp, OffsetSpec.latest()));
+            assertEquals(0, offset(a, tp, OffsetSpec.forTimestamp(0)));
+            assertEquals(2, a.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(2))).lowWatermarks().get(tp)
+                    .get(30, TimeUnit.SECONDS).lowWatermark());
+            assertEquals(2, offset(a, tp, OffsetSpec.earliest()));
+            assertEquals(5, offset(a, tp, OffsetSpec.latest()));
+            a.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void describeGroupsAndDeleteGroupOffsets() throws Exception {
+        String topic = TestCluster.topic("admin-d");
+        String group = TestCluster.topic("gd");
+        ConsumerContractTest.produce(topic, 3);
+        try (Admin a = admin()) {
+            try (FerroKafkaConsumer<String, String> c = new FerroKafkaConsumer<>(TestCluster.consumerProps(group))) {
+                c.subscribe(List.of(topic));
+                ConsumerContractTest.pollUntil(c, 3);
+                c.commitSync();
+                ConsumerGroupDescription d = a.describeConsumerGroups(List.of(group)).describedGroups().get(group)
+                        .get(30, TimeUnit.SECONDS);
+                assertEquals(group, d.groupId());
+                assertEquals(ConsumerGroupState.STABLE, d.state());
+                assertFalse(d.isSimpleConsumerGroup());
+                assertEquals(1, d.members().size());
+                assertEquals(c.assignment(), d.members().iterator().next().assignment().topicPartitions());
+                assertTrue(d.coordinator().port() > 0);
+            }
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    a.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            TopicPartition one = committed.keySet().iterator().next();
+            a.deleteConsumerGroupOffsets(group, Set.of(one)).all().get(30, TimeUnit.SECONDS);
+            assertFalse(a.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                    .containsKey(one));
+            ConsumerGroupDescription empty = a.describeConsumerGroups(List.of(group)).describedGroups().get(group)
+                    .get(30, TimeUnit.SECONDS);
+            assertEquals(ConsumerGroupState.EMPTY, empty.state());
+            assertTrue(empty.members().isEmpty());
         }
     }
 }

@@ -233,6 +233,22 @@ class ConsumerContractTest {
     }
 
     @Test
+    void kafkaClients4SubscriptionPatternAndCloseOptions() throws Exception {
+        String prefix = TestCluster.topic("re2");
+        produce(prefix + "-a", 2);
+        produce(prefix + "-b", 2);
+        FerroKafkaConsumer<String, String> c = new FerroKafkaConsumer<>(TestCluster.consumerProps(TestCluster.topic("g")));
+        try {
+            c.subscribe(new org.apache.kafka.clients.consumer.SubscriptionPattern(prefix + "-.*"));
+            pollUntil(c, 4);
+            assertEquals(Set.of(prefix + "-a", prefix + "-b"), c.subscription());
+        } finally {
+            c.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10)));
+        }
+        assertThrows(IllegalStateException.class, () -> c.poll(Duration.ZERO));
+    }
+
+    @Test
     void patternSubscriptionAndListenerExceptionsSurfaceFromPoll() throws Exception {
         String prefix = TestCluster.topic("pat");
         produce(prefix + "-a", 2);

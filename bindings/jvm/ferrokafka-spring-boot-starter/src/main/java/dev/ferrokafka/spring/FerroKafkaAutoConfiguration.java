@@ -1,11 +1,13 @@
-// Auto-configuration ordered before Boot's KafkaAutoConfiguration: supplies the
-// ProducerFactory, ConsumerFactory and KafkaAdmin beans (built from every spring.kafka.*
-// property, with Boot's customizers applied, e.g. Micrometer's listeners) that create
-// ferrokafka clients; Boot's own beans then back off (@ConditionalOnMissingBean), and the
-// KafkaTemplate, listener container factory and everything above them stay Boot's.
+// Spring Boot 3.x auto-configuration, ordered before Boot 3's KafkaAutoConfiguration
+// (package org.springframework.boot.autoconfigure.kafka): supplies the ProducerFactory,
+// ConsumerFactory and KafkaAdmin beans (built from every spring.kafka.* property, with Boot's
+// customizers applied, e.g. Micrometer's listeners) that create ferrokafka clients; Boot's own
+// beans then back off (@ConditionalOnMissingBean), and the KafkaTemplate, listener container
+// factory and everything above them stay Boot's. Boot 4 moved that package: see
+// FerroKafkaBoot4AutoConfiguration. Both are guarded by class *names* so that only the one
+// matching the running Boot is ever loaded (the other's types are absent there).
 package dev.ferrokafka.spring;
 
-import dev.ferrokafka.clients.FerroKafkaProducer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -13,7 +15,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.kafka.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.boot.autoconfigure.kafka.DefaultKafkaProducerFactoryCustomizer;
-import org.springframework.boot.autoconfigure.kafka.KafkaAutoConfiguration;
 import org.springframework.boot.autoconfigure.kafka.KafkaProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.PropertyMapper;
@@ -21,21 +22,15 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 
-@AutoConfiguration(before = KafkaAutoConfiguration.class)
-@ConditionalOnClass({KafkaTemplate.class, FerroKafkaProducer.class})
+@AutoConfiguration(beforeName = FerroKafkaAutoConfiguration.BOOT3_KAFKA_AUTO_CONFIGURATION)
+@ConditionalOnClass(name = {"org.springframework.kafka.core.KafkaTemplate", "dev.ferrokafka.clients.FerroKafkaProducer",
+        FerroKafkaAutoConfiguration.BOOT3_KAFKA_AUTO_CONFIGURATION})
 @ConditionalOnProperty(prefix = "ferrokafka", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(KafkaProperties.class)
 public class FerroKafkaAutoConfiguration {
-
-    /** Swaps application-declared spring-kafka factories for ours (see the class). */
-    @Bean
-    @ConditionalOnProperty(prefix = "ferrokafka", name = "replace-factories", havingValue = "true", matchIfMissing = true)
-    public static FerroKafkaFactoryPostProcessor ferroKafkaFactoryPostProcessor() {
-        return new FerroKafkaFactoryPostProcessor();
-    }
+    static final String BOOT3_KAFKA_AUTO_CONFIGURATION = "org.springframework.boot.autoconfigure.kafka.KafkaAutoConfiguration";
 
     @Bean
     @ConditionalOnMissingBean(ProducerFactory.class)

@@ -4,7 +4,6 @@
 // for our consumers itself; post-processors are applied as spring-kafka does.
 package dev.ferrokafka.spring;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -59,15 +58,11 @@ public class FerroKafkaConsumerFactory<K, V> extends DefaultKafkaConsumerFactory
         }
 
         @Override
-        public void close(Duration timeout) {
-            try {
-                super.close(timeout);
-            } finally {
-                if (!removed) {
-                    removed = true;
-                    for (ConsumerFactory.Listener<K, V> l : listeners) {
-                        l.consumerRemoved(clientId(), this);
-                    }
+        protected void onClosed() {
+            if (!removed) {
+                removed = true;
+                for (ConsumerFactory.Listener<K, V> l : listeners) {
+                    l.consumerRemoved(clientId(), this);
                 }
             }
         }

@@ -16,18 +16,7 @@ public class FerroKafkaFactoryPostProcessor implements BeanPostProcessor {
     @SuppressWarnings({"unchecked", "rawtypes"})
     public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
         if (bean.getClass() == DefaultKafkaProducerFactory.class) {
-            DefaultKafkaProducerFactory<Object, Object> pf = (DefaultKafkaProducerFactory<Object, Object>) bean;
-            FerroKafkaProducerFactory<Object, Object> ours = new FerroKafkaProducerFactory<>(
-                    pf.getConfigurationProperties(), pf.getKeySerializerSupplier(), pf.getValueSerializerSupplier());
-            if (pf.getTransactionIdPrefix() != null) {
-                ours.setTransactionIdPrefix(pf.getTransactionIdPrefix());
-            }
-            ours.setPhysicalCloseTimeout((int) pf.getPhysicalCloseTimeout().getSeconds());
-            ours.setProducerPerThread(pf.isProducerPerThread());
-            pf.getListeners().forEach(ours::addListener);
-            pf.getPostProcessors().forEach(ours::addPostProcessor);
-            ours.setBeanName(beanName);
-            return ours;
+            return FerroKafkaProducerFactory.from((DefaultKafkaProducerFactory<Object, Object>) bean, beanName);
         }
         if (bean.getClass() == DefaultKafkaConsumerFactory.class) {
             DefaultKafkaConsumerFactory<Object, Object> cf = (DefaultKafkaConsumerFactory<Object, Object>) bean;

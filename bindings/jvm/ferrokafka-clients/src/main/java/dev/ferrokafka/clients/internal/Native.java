@@ -64,6 +64,12 @@ public final class Native {
     public static native byte[] adminGroupOffsets(long h, String group);
     public static native void adminAlterGroupOffsets(long h, String group, byte[] offsets);
     public static native void adminDeleteGroup(long h, String group);
+    public static native byte[] adminDescribeConfigs(long h, int resourceType, String name, boolean synonyms);
+    public static native void adminAlterConfigs(long h, int resourceType, String name, byte[] ops, boolean validateOnly);
+    public static native byte[] adminListOffsets(long h, byte[] query);
+    public static native byte[] adminDeleteRecords(long h, byte[] before);
+    public static native byte[] adminDescribeGroup(long h, String group);
+    public static native void adminDeleteGroupOffsets(long h, String group, byte[] partitions);
     public static native void adminClose(long h);
     public static native void adminFree(long h);
 

@@ -15,6 +15,8 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.protocol.Errors;
 
 public final class FerroKafkaAdminResults {
     private FerroKafkaAdminResults() {}
@@ -67,5 +69,43 @@ public final class FerroKafkaAdminResults {
     public static AlterConsumerGroupOffsetsResult alterConsumerGroupOffsets(
             KafkaFuture<Map<TopicPartition, org.apache.kafka.common.protocol.Errors>> f) {
         return new AlterConsumerGroupOffsetsResult(f);
+    }
+
+    public static DescribeConfigsResult describeConfigs(Map<ConfigResource, KafkaFuture<Config>> f) {
+        return new DescribeConfigsResult(f);
+    }
+
+    public static AlterConfigsResult alterConfigs(Map<ConfigResource, KafkaFuture<Void>> f) {
+        return new AlterConfigsResult(f);
+    }
+
+    public static DeleteConsumerGroupOffsetsResult deleteConsumerGroupOffsets(
+            KafkaFuture<Map<TopicPartition, Errors>> f, Set<TopicPartition> partitions) {
+        return new DeleteConsumerGroupOffsetsResult(f, partitions);
+    }
+
+    /**
+     * The core's ListOffsets query for a spec: -2 earliest, -1 latest, -3 max timestamp, else
+     * the timestamp (TimestampSpec keeps it package-private). Tiered-storage specs are refused.
+     */
+    public static long offsetQuery(OffsetSpec spec) {
+        if (spec instanceof OffsetSpec.EarliestSpec) {
+            return -2;
+        }
+        if (spec instanceof OffsetSpec.LatestSpec) {
+            return -1;
+        }
+        if (spec instanceof OffsetSpec.MaxTimestampSpec) {
+            return -3;
+        }
+        if (spec instanceof OffsetSpec.TimestampSpec t) {
+            return t.timestamp();
+        }
+        throw new UnsupportedOperationException("listOffsets with " + spec.getClass().getSimpleName()
+                + " is not supported by ferrokafka (earliest, latest, maxTimestamp and forTimestamp are)");
+    }
+
+    public static ConfigEntry.ConfigSynonym configSynonym(String name, String value, ConfigEntry.ConfigSource source) {
+        return new ConfigEntry.ConfigSynonym(name, value, source);
     }
 }
