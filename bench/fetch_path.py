@@ -7,7 +7,9 @@ written with Kafka's ProducerPerformance, acks=1), measures the time to read eve
   - from our broker and from a single-node Apache Kafka (one broker at a time),
 and the loopback TCP limit: a plain sender process writing the same number of bytes into a
 socket as fast as it can and a sink process discarding them. Prints one table with records/s,
-MB/s, ours/Kafka and % of the loopback limit. Speed is reported, never asserted.
+MB/s, ours/Kafka and % of the loopback limit, then the produce side of the same run
+(ProducerPerformance records/s on each broker and the ratio), and the load average before and
+after. Speed is reported, never asserted.
 
     python3 bench/fetch_path.py                 # full run
     python3 bench/fetch_path.py --scale 0.05    # quick check of the script
@@ -108,8 +110,9 @@ def bench(broker, libs: str, bin_dir: str, workloads, logs: str) -> dict:
         for label, records, size in workloads:
             topic = f"fetch-{size}"
             bvk.create_topic(libs, broker.bootstrap, topic, os.path.join(logs, f"{broker.name}-create-{size}.log"))
-            bvk.produce(libs, broker.bootstrap, topic, records, size,
-                        os.path.join(logs, f"{broker.name}-produce-{size}.log"))
+            results[(label, "produce")] = bvk.produce(
+                libs, broker.bootstrap, topic, records, size,
+                os.path.join(logs, f"{broker.name}-produce-{size}.log"))["records_s"]
             results[(label, "kcat")] = kcat_consume(broker.bootstrap, topic, records)
             results[(label, "core")] = fk_consume(bin_dir, broker.bootstrap, topic, records)
     finally:
@@ -134,9 +137,10 @@ def main() -> None:
     libs = bvk.kafka_cluster.kafka_libs()
     logs = tempfile.mkdtemp(prefix="bench-fetch-path-")
     print(f"client logs: {logs}", flush=True)
+    print(f"load average before: {bvk.load_average()}", flush=True)
     ours = bench(bvk.OurBroker(binary), libs, bin_dir, workloads, logs)
     kafka = bench(bvk.ApacheKafka(libs, args.kafka_heap), libs, bin_dir, workloads, logs)
-    print(f"load average: {bvk.load_average()}")
+    print(f"load average after the brokers: {bvk.load_average()}")
     header = ["workload", "client", "ours rec/s", "ours MB/s", "Kafka rec/s", "Kafka MB/s",
               "ours/Kafka", "loopback MB/s", "ours % of loopback"]
     print(" | ".join(header))
@@ -149,6 +153,11 @@ def main() -> None:
             print(" | ".join([f"{records:,} x {label}", client, f"{records / o:,.0f}", f"{o_mb:,.1f}",
                               f"{records / k:,.0f}", f"{k_mb:,.1f}", f"{k / o:.2f}x", f"{limit:,.0f}",
                               f"{100 * o_mb / limit:.1f} %"]), flush=True)
+    print("workload | produce ours rec/s | produce Kafka rec/s | ours/Kafka (ProducerPerformance, acks=1)")
+    for label, records, _size in workloads:
+        o, k = ours[(label, "produce")], kafka[(label, "produce")]
+        print(f"{records:,} x {label} | {o:,.0f} | {k:,.0f} | {o / k:.2f}x", flush=True)
+    print(f"load average at the end: {bvk.load_average()}")
 
 
 if __name__ == "__main__":

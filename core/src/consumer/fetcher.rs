@@ -71,7 +71,7 @@ pub fn spawn_fetch(
 ) {
     crate::runtime::spawn(async move {
         let started = Instant::now();
-        let res = fetch(&cluster, &cfg, broker, &targets, &sessions).await;
+        let res = fetch(&cluster, &cfg, broker, &targets, &sessions, &metrics).await;
         if res.is_err() {
             sessions.reset(broker);
         }
@@ -100,6 +100,7 @@ async fn fetch(
     broker: i32,
     targets: &[FetchTarget],
     sessions: &FetchSessions,
+    metrics: &super::metrics::Metrics,
 ) -> Result<Vec<PartitionFetch>> {
     let conn = cluster.broker(broker).await?;
     let wanted: Vec<(TopicPartition, i64)> =
@@ -176,6 +177,7 @@ async fn fetch(
             })
         })
         .collect();
+    metrics.on_fetch_answered(!plan.full);
     let known = sessions.on_response(broker, &plan, resp.session_id, &wanted, &answered);
     let mut out = Vec::new();
     for t in resp.responses {

@@ -1,5 +1,6 @@
 //! Consumer metrics with Kafka's names: `records-consumed-rate`, `fetch-latency-avg`,
-//! `records-lag-max`, and their totals.
+//! `records-lag-max`, and their totals; plus two counters of our own (not in Kafka's consumer,
+//! so not in [`ConsumerMetrics::to_pairs`]): full and incremental (KIP-227) fetches answered.
 //!
 //! Owns the consumer's counters and windowed stats (see [`crate::stats`]: rates, averages and
 //! maxima cover `metrics.num.samples` × `metrics.sample.window.ms`, as in Kafka; totals cover
@@ -19,6 +20,8 @@ pub struct Metrics {
     records: AtomicU64,
     bytes: AtomicU64,
     fetches: AtomicU64,
+    full_fetches: AtomicU64,
+    incremental_fetches: AtomicU64,
     records_rate: Rate,
     fetch_latency: Avg,
     lag_max: Max,
@@ -40,6 +43,12 @@ pub struct ConsumerMetrics {
     /// `records-lag-max`: the largest lag (high watermark minus the next offset) a fetch
     /// reported within the window.
     pub records_lag_max: f64,
+    /// Fetches sent as FULL (session epoch 0: opening a session, or sessionless) and answered
+    /// without a top-level error. Ours; Kafka's consumer has no such metric.
+    pub full_fetch_total: u64,
+    /// Fetches sent as INCREMENTAL on an open session (epoch > 0) and answered without a
+    /// top-level error. Ours; Kafka's consumer has no such metric.
+    pub incremental_fetch_total: u64,
 }
 
 impl ConsumerMetrics {
@@ -75,6 +84,8 @@ impl Metrics {
             records: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
             fetches: AtomicU64::new(0),
+            full_fetches: AtomicU64::new(0),
+            incremental_fetches: AtomicU64::new(0),
             records_rate: Rate::new(cfg),
             fetch_latency: Avg::new(cfg),
             lag_max: Max::new(cfg),
@@ -95,6 +106,16 @@ impl Metrics {
             .record(latency.as_secs_f64() * 1000.0, self.clock.now_ms());
     }
 
+    /// A fetch was answered without a top-level error; `incremental` if it used a session.
+    pub fn on_fetch_answered(&self, incremental: bool) {
+        let counter = if incremental {
+            &self.incremental_fetches
+        } else {
+            &self.full_fetches
+        };
+        counter.fetch_add(1, Relaxed);
+    }
+
     /// The largest partition lag one fetch response showed.
     pub fn set_lag_max(&self, lag: i64) {
         self.lag_max.record(lag.max(0) as f64, self.clock.now_ms());
@@ -109,6 +130,8 @@ impl Metrics {
             fetch_latency_avg: self.fetch_latency.measure(now),
             fetch_total: self.fetches.load(Relaxed),
             records_lag_max: self.lag_max.measure(now),
+            full_fetch_total: self.full_fetches.load(Relaxed),
+            incremental_fetch_total: self.incremental_fetches.load(Relaxed),
         }
     }
 }
@@ -137,7 +160,11 @@ mod tests {
         m.on_records(5, 50);
         m.set_lag_max(7);
         m.set_lag_max(3);
+        m.on_fetch_answered(false);
+        m.on_fetch_answered(true);
+        m.on_fetch_answered(true);
         let s = m.snapshot();
+        assert_eq!((s.full_fetch_total, s.incremental_fetch_total), (1, 2));
         assert_eq!(s.fetch_latency_avg, 20.0);
         assert_eq!(s.records_consumed_total, 5);
         assert_eq!(

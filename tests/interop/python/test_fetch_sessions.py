@@ -1,7 +1,8 @@
 """Incremental fetch sessions (KIP-227) as real clients use them against OUR broker.
 
-kafka-python (2.x) opens a session and fetches incrementally; librdkafka does not implement
-KIP-227 (it always fetches sessionless), which is checked to be answered without session errors.
+kafka-python (2.x) and the Java client (Apache Kafka's own kafka-console-consumer, 4.3.1) open a
+session and fetch incrementally; librdkafka does not implement KIP-227 (it always fetches
+sessionless), which is checked to be answered without session errors.
 Each test starts its own broker (the session counters it checks are broker-wide), consumes a
 100-partition topic to the end with one client, stops the broker and reads the fetch-session
 counters it logs on shutdown (`fetch_sessions=FetchSessionMetrics { .. }`). Runs against
@@ -14,7 +15,7 @@ import re
 
 import helpers  # noqa: F401  (puts tests/harness on sys.path)
 from ferro_broker import FerroBroker
-from helpers import eventually, unique
+from helpers import CONSOLE_CONSUMER, eventually, kafka_tool, unique
 
 PARTITIONS = 100
 PER_PARTITION = 20
@@ -67,6 +68,31 @@ def test_kafka_python_consumes_100_partitions_with_incremental_fetches():
     assert counters["sessions_created"] >= 1, counters
     assert counters["incremental_fetches"] > 0, counters
     assert counters["session_id_not_found"] == 0, counters
+
+
+def test_java_client_consumes_100_partitions_with_incremental_fetches():
+    """The Java consumer (kafka-console-consumer) opens a session and then fetches incrementally.
+
+    `fetch.max.bytes=1024` makes each response carry only a few partitions (the first batch is
+    always returned), so reading 100 partitions to the end takes many fetch rounds on one session.
+    """
+    with FerroBroker() as broker:
+        topic = unique("sessions-java")
+        _produce_everywhere(broker.bootstrap, topic)
+        total = PARTITIONS * PER_PARTITION
+        result = kafka_tool(CONSOLE_CONSUMER, "--bootstrap-server", broker.bootstrap, "--topic", topic,
+                            "--from-beginning", "--group", unique("g"), "--max-messages", str(total),
+                            "--timeout-ms", "120000",
+                            "--command-property", "fetch.max.bytes=1024",
+                            "--command-property", "enable.auto.commit=false")
+        values = set(result.stdout.splitlines())
+        counters = _session_counters(broker)
+    assert values == {f"{p}-{i}" for p in range(PARTITIONS) for i in range(PER_PARTITION)}, \
+        f"{len(values)} distinct values of {total}"
+    print("Java client fetch-session counters:", counters)
+    assert counters["sessions_created"] >= 1, counters
+    assert counters["incremental_fetches"] > 0, counters
+    assert counters["session_id_not_found"] == 0 and counters["invalid_epoch"] == 0, counters
 
 
 def test_librdkafka_consumes_100_partitions_sessionless_without_session_errors():
