@@ -1,7 +1,8 @@
-//! TLS + SASL + ACLs against a real Apache Kafka with a SASL_SSL listener (SCRAM-SHA-512/256 and
-//! PLAIN users, StandardAuthorizer) started once per test binary by
-//! `tests/harness/secure_kafka.py`: `alice` may use every topic and group, `bob` has no ACL,
-//! `admin` is a super user.
+//! TLS + SASL + ACLs against a broker with a SASL_SSL listener (SCRAM-SHA-512/256 and PLAIN
+//! users, StandardAuthorizer) started once per test binary by `tests/harness/secure_kafka.py`:
+//! our broker (`FERROKAFKA_TEST_TARGET=ferrokafka`, the default) or a real Apache Kafka
+//! (`=apache`), with the same outcomes expected of both. `alice` may use every topic and group,
+//! `bob` has no ACL, `admin` is a super user.
 
 mod secure;
 
@@ -155,10 +156,10 @@ async fn chain_is_checked_without_host_name_verification() {
         &[("ssl.endpoint.identification.algorithm", "")],
     );
     let admin = Admin::new(cfg).unwrap();
-    let desc = bounded("describe_cluster", admin.describe_cluster())
+    // Metadata (list topics) needs no ACL on either broker.
+    bounded("list_topics", admin.list_topics(false))
         .await
         .unwrap();
-    assert!(!desc.brokers.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -262,7 +263,7 @@ async fn scram_users_are_created_described_and_deleted() {
     // The new user authenticates (Metadata needs no ACL).
     let carol = Admin::new(k.config_for_user(&user, "carol-pw", "SCRAM-SHA-512", &[])).unwrap();
     bounded("carol authenticates", async {
-        while let Err(e) = carol.describe_cluster().await {
+        while let Err(e) = carol.list_topics(false).await {
             assert_eq!(e.kind(), ErrorKind::Authentication, "{e}");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }

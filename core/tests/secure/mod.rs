@@ -1,7 +1,8 @@
-//! The SASL_SSL Apache Kafka of the security tests: started once per test binary with
-//! `tests/harness/secure_kafka.py` (Python with the `cryptography` package: the CI venv's
-//! interpreter when present, else `python3`), stopped when this process exits (its stdin
-//! closes). Hands out client configurations for its users.
+//! The SASL_SSL broker of the security tests: OUR broker or Apache Kafka as
+//! `FERROKAFKA_TEST_TARGET` says (`cargo test` runs ours, CI's `core-vs-apache` run Apache),
+//! started once per test binary with `tests/harness/secure_kafka.py` (Python with the
+//! `cryptography` package: the CI venv's interpreter when present, else `python3`), stopped when
+//! this process exits (its stdin closes). Hands out client configurations for its users.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
@@ -13,12 +14,16 @@ use ferrokafka_core::ClientConfig;
 
 /// What the harness printed on its `SECURE` line.
 pub struct SecureBroker {
+    /// `ferrokafka` or `apache`.
+    pub target: String,
     pub bootstrap: String,
     pub internal_bootstrap: String,
     pub ca: String,
     pub untrusted_ca: String,
     pub client_cert: String,
     pub client_key: String,
+    /// Our broker's log file (empty for Apache Kafka).
+    pub broker_log: String,
     users: serde_json::Map<String, serde_json::Value>,
     _child: Child,
 }
@@ -78,12 +83,14 @@ fn start() -> SecureBroker {
     };
     let s = |k: &str| info[k].as_str().expect(k).to_string();
     SecureBroker {
+        target: s("target"),
         bootstrap: s("bootstrap"),
         internal_bootstrap: s("internal_bootstrap"),
         ca: s("ca"),
         untrusted_ca: s("untrusted_ca"),
         client_cert: s("client_cert"),
         client_key: s("client_key"),
+        broker_log: s("broker_log"),
         users: info["users"].as_object().expect("users").clone(),
         _child: child,
     }
