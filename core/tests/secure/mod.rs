@@ -32,7 +32,7 @@ static BROKER: OnceLock<SecureBroker> = OnceLock::new();
 
 /// The broker (started on first use).
 pub fn broker() -> &'static SecureBroker {
-    BROKER.get_or_init(start)
+    BROKER.get_or_init(|| start_with(&[], &[]))
 }
 
 fn python() -> PathBuf {
@@ -52,10 +52,14 @@ fn python() -> PathBuf {
     }
 }
 
-fn start() -> SecureBroker {
+/// A broker of its own: `args` for secure_kafka.py (e.g. `--target ferrokafka`, `--property
+/// k=v`), `env` for the harness and the broker it starts (e.g. `RUST_LOG`). Stopped on drop.
+pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> SecureBroker {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let mut child = Command::new(python())
         .arg(format!("{root}/tests/harness/secure_kafka.py"))
+        .args(args)
+        .envs(env.iter().copied())
         .current_dir(root)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
