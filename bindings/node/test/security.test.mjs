@@ -42,7 +42,7 @@ async function startSecureKafka(target) {
         resolve(described)
       }
     })
-    child.once('exit', (code) => reject(new Error(`secure_kafka.py exited with ${code} before READY`)))
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`secure_kafka.py exited with ${code} before READY`)) })
   })
   return { ...info, async stop() { child.stdin.end(); await exited } }
 }
