@@ -353,6 +353,28 @@ mod tests {
     }
 
     #[test]
+    fn a_tls_record_where_a_frame_was_expected_says_to_set_security_protocol() {
+        // A TLS alert (21) / handshake (22) record header read as a length prefix.
+        for size in [0x1503_0300_i64, 0x1603_0100] {
+            let e = Error::frame(
+                "reading",
+                ferrokafka_protocol::FrameError::Size { size, max: 1 << 20 },
+            );
+            assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+            assert!(e.to_string().contains("security.protocol"), "{e}");
+            assert!(!e.is_retriable());
+        }
+        let other = Error::frame(
+            "reading",
+            ferrokafka_protocol::FrameError::Size {
+                size: 0x7fff_ffff,
+                max: 1 << 20,
+            },
+        );
+        assert_eq!(other.kind(), ErrorKind::Protocol);
+    }
+
+    #[test]
     fn network_errors_are_retriable_and_keep_source() {
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
         let e = Error::network("read from broker 1", io);
