@@ -10,6 +10,7 @@
 //! re-authentication (KIP-368, `reauth`), which can pause the callers' queue between requests.
 
 mod in_flight;
+mod link;
 mod reauth;
 mod sasl;
 pub mod tls;
@@ -32,6 +33,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::versions::BrokerVersions;
 use crate::protocol::{encode_request, read_frame, response_correlation_id};
 pub use in_flight::{InFlight, Unanswered};
+use link::Link;
 pub use transport::{BoxTransport, ConnectFuture, Connector, TcpConnector, Transport};
 
 /// Settings of one connection.
@@ -168,79 +170,6 @@ enum WriteCmd {
     Pause(oneshot::Sender<()>),
     /// Take callers' frames again.
     Resume,
-}
-
-/// The request path shared by a connection and its re-authentication task: correlation ids,
-/// waiters, and one of the writer's two queues.
-#[derive(Clone)]
-struct Link {
-    shared: Arc<Shared>,
-    writer: mpsc::UnboundedSender<WriteCmd>,
-    next_correlation: Arc<AtomicI32>,
-    client_id: String,
-    request_timeout: Duration,
-}
-
-impl Link {
-    fn addr(&self) -> &str {
-        &self.shared.addr
-    }
-
-    fn next_correlation(&self) -> i32 {
-        self.next_correlation.fetch_add(1, Ordering::Relaxed) & i32::MAX
-    }
-
-    fn send_raw<R: Request>(
-        &self,
-        req: &R,
-        version: i16,
-        timeout: Option<Duration>,
-    ) -> Result<InFlight<R>> {
-        let corr = self.next_correlation();
-        let frame = encode_request(req, version, corr, &self.client_id)?;
-        let (tx, rx) = oneshot::channel();
-        {
-            let mut st = self.shared.lock();
-            if let Some(e) = &st.poison {
-                return Err(e.clone());
-            }
-            st.pending.insert(corr, tx);
-        }
-        let in_flight = InFlight {
-            shared: self.shared.clone(),
-            correlation_id: corr,
-            rx,
-            version,
-            timeout: timeout.unwrap_or(self.request_timeout),
-            _request: std::marker::PhantomData,
-        };
-        self.enqueue(frame, None, true)?;
-        Ok(in_flight)
-    }
-
-    async fn request_raw<R: Request>(
-        &self,
-        req: &R,
-        version: i16,
-        timeout: Option<Duration>,
-    ) -> Result<R::Response> {
-        self.send_raw(req, version, timeout)?.response().await
-    }
-
-    fn enqueue(
-        &self,
-        frame: Bytes,
-        written: Option<oneshot::Sender<Result<()>>>,
-        answered: bool,
-    ) -> Result<()> {
-        self.writer
-            .send(WriteCmd::Frame {
-                frame,
-                written,
-                answered,
-            })
-            .map_err(|_| self.shared.closed_error())
-    }
 }
 
 /// A live connection to one broker. Cheap to share behind an `Arc`.
