@@ -91,11 +91,28 @@ impl Error {
     pub(crate) fn frame(context: &str, e: ferrokafka_protocol::FrameError) -> Error {
         match e {
             ferrokafka_protocol::FrameError::Io(io) => Error::network(context, io),
+            ferrokafka_protocol::FrameError::Size { size, .. } if looks_like_tls_record(size) => {
+                Error::new(
+                    ErrorKind::Config,
+                    format!(
+                        "{context}: the broker answered with TLS (a TLS record where a Kafka \
+                         frame was expected): this listener uses SSL or SASL_SSL; set \
+                         security.protocol to match it"
+                    ),
+                )
+            }
             size @ ferrokafka_protocol::FrameError::Size { .. } => {
                 Error::protocol(size.to_string())
             }
         }
     }
+}
+
+/// Whether a frame's length prefix is really the header of a TLS record: content type 21
+/// (alert) or 22 (handshake), then protocol major version 3.
+fn looks_like_tls_record(size: i64) -> bool {
+    let b = (size as u32).to_be_bytes();
+    matches!(b[0], 0x15 | 0x16) && b[1] == 0x03
 }
 
 /// `Result` with the core's [`Error`].
@@ -333,6 +350,28 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::Broker);
         assert_eq!(e.code(), Some(9999));
         assert!(!e.is_retriable());
+    }
+
+    #[test]
+    fn a_tls_record_where_a_frame_was_expected_says_to_set_security_protocol() {
+        // A TLS alert (21) / handshake (22) record header read as a length prefix.
+        for size in [0x1503_0300_i64, 0x1603_0100] {
+            let e = Error::frame(
+                "reading",
+                ferrokafka_protocol::FrameError::Size { size, max: 1 << 20 },
+            );
+            assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+            assert!(e.to_string().contains("security.protocol"), "{e}");
+            assert!(!e.is_retriable());
+        }
+        let other = Error::frame(
+            "reading",
+            ferrokafka_protocol::FrameError::Size {
+                size: 0x7fff_ffff,
+                max: 1 << 20,
+            },
+        );
+        assert_eq!(other.kind(), ErrorKind::Protocol);
     }
 
     #[test]

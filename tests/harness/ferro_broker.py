@@ -47,10 +47,15 @@ def ferrokafka_bin() -> str:
 class FerroBroker:
     """One `ferrokafka broker` process on a fixed loopback port with a temp data dir."""
 
-    def __init__(self, overrides: dict[str, str] | None = None, startup_timeout: float = 30.0) -> None:
+    def __init__(self, overrides: dict[str, str] | None = None, startup_timeout: float = 30.0,
+                 port: int = 0, args: list[str] | None = None) -> None:
+        """`port`: the PLAINTEXT port readiness is checked on (0 = pick a free one; give it when
+        `overrides` set `listeners` themselves). `args`: extra command-line arguments
+        (e.g. `--add-scram SPEC`)."""
         self.overrides = dict(overrides or {})
         self.startup_timeout = startup_timeout
-        self.port = 0
+        self.port = port
+        self.args = list(args or [])
         self.workdir: str | None = None
         self.proc: subprocess.Popen | None = None
 
@@ -70,7 +75,7 @@ class FerroBroker:
 
     def __enter__(self) -> "FerroBroker":
         self.workdir = tempfile.mkdtemp(prefix="ferrokafka-broker-")
-        self.port = process_util.free_port()
+        self.port = self.port or process_util.free_port()
         try:
             self.start()
         except BaseException:
@@ -91,7 +96,7 @@ class FerroBroker:
             "group.initial.rebalance.delay.ms": "0",
             **self.overrides,
         }
-        argv = [ferrokafka_bin(), "broker"]
+        argv = [ferrokafka_bin(), "broker", *self.args]
         for key, value in overrides.items():
             argv += ["--override", f"{key}={value}"]
         self.proc = process_util.spawn(argv, self.log_path, env=dict(os.environ, RUST_LOG=os.environ.get("RUST_LOG", "info")))

@@ -91,7 +91,8 @@ export class Kafka {
     return async () => {
       const admin = await get()
       try {
-        await admin.describeCluster()
+        // A Metadata request, as kafkajs's connect() makes: it needs no ACL (DescribeCluster may).
+        await admin.listTopics(false)
       } catch (e) {
         const err = fromNative(e)
         if (err instanceof KafkaJSConnectionError || err instanceof KafkaJSRequestTimeoutError) {

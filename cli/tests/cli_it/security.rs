@@ -1,5 +1,6 @@
-//! The CLI against a real Apache Kafka with a SASL_SSL listener (SCRAM users, StandardAuthorizer)
-//! from `tests/harness/secure_kafka.py`: property files (`--command-config`,
+//! The CLI against a broker with a SASL_SSL listener (SCRAM users, StandardAuthorizer) from
+//! `tests/harness/secure_kafka.py` — ours or a real Apache Kafka, as `FERROKAFKA_TEST_TARGET`
+//! says, with the same outcomes expected of both: property files (`--command-config`,
 //! `--producer.config`, `--consumer.config`) carry the security settings; `acls` and
 //! `configs --entity-type users` print what Kafka's tools print.
 

@@ -95,20 +95,30 @@ impl Admin {
     {
         let deadline = self.deadline();
         let backoff = self.cluster.config().common.retry_backoff;
+        // What the retried attempts failed with, for the timeout's message.
+        let mut last: Option<String> = None;
         loop {
             // A request stuck on a silent broker must not outlive the call either.
             let attempt = match tokio::time::timeout_at(deadline, op()).await {
                 Ok(r) => r,
                 Err(_) => Err(Error::new(
                     ErrorKind::Timeout,
-                    "no answer within default.api.timeout.ms; check that the brokers are \
-                     reachable, or raise default.api.timeout.ms",
+                    match &last {
+                        Some(e) => format!(
+                            "no answer within default.api.timeout.ms; the last attempt failed \
+                             with: {e}"
+                        ),
+                        None => "no answer within default.api.timeout.ms; check that the \
+                                 brokers are reachable, or raise default.api.timeout.ms"
+                            .to_string(),
+                    },
                 )),
             };
             match attempt {
                 Ok(v) => return Ok(v),
                 Err(e) if e.is_retriable() && Instant::now() + backoff < deadline => {
                     debug!(what, error = %e, "retrying admin request");
+                    last = Some(e.to_string());
                     self.cluster.on_error(&e);
                     tokio::time::sleep(backoff).await;
                     self.cluster.refresh().await.ok();

@@ -5,22 +5,27 @@
 //! waiters, ApiVersions negotiation on open, and request timeouts. A read/write error or a
 //! timeout *poisons* the connection: every waiter fails at once with that error and the pool
 //! (in `cluster`) opens a new connection. It must not retry requests or know about metadata.
+//!
+//! The writer reads two queues: callers' frames, and a priority queue for the connection's own
+//! re-authentication (KIP-368, `reauth`), which can pause the callers' queue between requests.
 
 mod in_flight;
+mod link;
+mod reauth;
 mod sasl;
 pub mod tls;
 pub mod transport;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use kafka_protocol::messages::{ApiVersionsRequest, ApiVersionsResponse};
+use kafka_protocol::messages::{ApiVersionsRequest, ApiVersionsResponse, SaslAuthenticateRequest};
 use kafka_protocol::protocol::{Request, StrBytes};
 use tokio::io::AsyncWriteExt;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch, Notify};
 use tracing::{debug, warn};
 
 use crate::config::{ClientConfig, SaslConfig};
@@ -28,6 +33,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::versions::BrokerVersions;
 use crate::protocol::{encode_request, read_frame, response_correlation_id};
 pub use in_flight::{InFlight, Unanswered};
+use link::Link;
 pub use transport::{BoxTransport, ConnectFuture, Connector, TcpConnector, Transport};
 
 /// Settings of one connection.
@@ -96,6 +102,27 @@ struct Shared {
     // A std mutex: held only to insert/remove map entries, never across an await.
     state: Mutex<State>,
     closed: watch::Sender<bool>,
+    /// Requests written to the socket and not answered yet (re-authentication waits for 0).
+    on_wire: AtomicUsize,
+    /// Notified when `on_wire` drops to 0.
+    idle: Notify,
+    /// Successful re-authentications of this connection.
+    reauthentications: AtomicUsize,
+    /// When the next re-authentication is due (`None` without a session lifetime). The writer
+    /// holds callers' frames from then on even if the re-authentication task's timer is late.
+    reauth_due: Mutex<Option<std::time::Instant>>,
+    /// The writer found a re-authentication overdue.
+    reauth_now: Notify,
+}
+
+impl Shared {
+    fn reauth_due(&self) -> Option<std::time::Instant> {
+        *self.reauth_due.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn set_reauth_due(&self, due: Option<std::time::Instant>) {
+        *self.reauth_due.lock().unwrap_or_else(|p| p.into_inner()) = due;
+    }
 }
 
 impl Shared {
@@ -131,16 +158,27 @@ impl Shared {
     }
 }
 
-struct WriteCmd {
-    frame: Bytes,
-    written: Option<oneshot::Sender<Result<()>>>,
+enum WriteCmd {
+    Frame {
+        frame: Bytes,
+        /// Told once the frame is written (requests the broker does not answer).
+        written: Option<oneshot::Sender<Result<()>>>,
+        /// Whether the broker answers this frame.
+        answered: bool,
+    },
+    /// Stop taking callers' frames (priority queue only); acknowledged once in effect.
+    Pause(oneshot::Sender<()>),
+    /// Take callers' frames again.
+    Resume,
 }
 
 /// A live connection to one broker. Cheap to share behind an `Arc`.
 pub struct Connection {
     shared: Arc<Shared>,
-    writer: mpsc::UnboundedSender<WriteCmd>,
-    next_correlation: AtomicI32,
+    /// Callers' requests.
+    link: Link,
+    /// The same path over the writer's priority queue (re-authentication).
+    priority: Link,
     versions: BrokerVersions,
     config: ConnectionConfig,
 }
@@ -172,7 +210,17 @@ impl Connection {
         let versions = conn.negotiate_versions().await?;
         conn.versions = versions;
         if let Some(sasl) = sasl {
-            sasl::authenticate(&conn, &sasl).await?;
+            let version = conn.version::<SaslAuthenticateRequest>()?;
+            let lifetime_ms = sasl::authenticate(&conn.link, version, &sasl).await?;
+            if lifetime_ms > 0 {
+                // KIP-368: authenticate again before the broker's session ends.
+                crate::runtime::spawn(reauth::run(
+                    conn.priority.clone(),
+                    sasl,
+                    version,
+                    lifetime_ms,
+                ));
+            }
         }
         Ok(conn)
     }
@@ -185,19 +233,42 @@ impl Connection {
             addr: addr.to_string(),
             state: Mutex::new(State::default()),
             closed: closed_tx,
+            on_wire: AtomicUsize::new(0),
+            idle: Notify::new(),
+            reauthentications: AtomicUsize::new(0),
+            reauth_due: Mutex::new(None),
+            reauth_now: Notify::new(),
         });
         let (tx, rx) = mpsc::unbounded_channel();
-        crate::runtime::spawn(writer_task(wr, rx, shared.clone(), closed_rx.clone()));
+        let (priority_tx, priority_rx) = mpsc::unbounded_channel();
+        crate::runtime::spawn(writer_task(
+            wr,
+            rx,
+            priority_rx,
+            shared.clone(),
+            closed_rx.clone(),
+        ));
         crate::runtime::spawn(reader_task(
             rd,
             shared.clone(),
             closed_rx,
             config.max_frame_size,
         ));
+        let link = Link {
+            shared: shared.clone(),
+            writer: tx,
+            next_correlation: Arc::new(AtomicI32::new(1)),
+            client_id: config.client_id.clone(),
+            request_timeout: config.request_timeout,
+        };
+        let priority = Link {
+            writer: priority_tx,
+            ..link.clone()
+        };
         Connection {
             shared,
-            writer: tx,
-            next_correlation: AtomicI32::new(1),
+            link,
+            priority,
             versions: BrokerVersions::default(),
             config,
         }
@@ -250,6 +321,11 @@ impl Connection {
         self.shared.lock().pending.len()
     }
 
+    /// How often this connection re-authenticated (KIP-368) since it opened.
+    pub fn reauthentications(&self) -> usize {
+        self.shared.reauthentications.load(Ordering::Relaxed)
+    }
+
     /// Sends `req` at the highest common version and waits for its response.
     pub async fn request<R: Request>(&self, req: &R) -> Result<R::Response> {
         let v = self.version::<R>()?;
@@ -291,26 +367,7 @@ impl Connection {
         version: i16,
         timeout: Option<Duration>,
     ) -> Result<InFlight<R>> {
-        let corr = self.next_correlation.fetch_add(1, Ordering::Relaxed) & i32::MAX;
-        let frame = encode_request(req, version, corr, &self.config.client_id)?;
-        let (tx, rx) = oneshot::channel();
-        {
-            let mut st = self.shared.lock();
-            if let Some(e) = &st.poison {
-                return Err(e.clone());
-            }
-            st.pending.insert(corr, tx);
-        }
-        let in_flight = InFlight {
-            shared: self.shared.clone(),
-            correlation_id: corr,
-            rx,
-            version,
-            timeout: timeout.unwrap_or(self.config.request_timeout),
-            _request: std::marker::PhantomData,
-        };
-        self.enqueue(frame, None)?;
-        Ok(in_flight)
+        self.link.send_raw(req, version, timeout)
     }
 
     /// Sends a request the broker will not answer (Produce with `acks=0`); resolves once the
@@ -322,27 +379,17 @@ impl Connection {
     /// Queues a request the broker will not answer, in call order like [`send`](Self::send).
     pub fn queue_no_response<R: Request>(&self, req: &R) -> Result<Unanswered> {
         let version = self.version::<R>()?;
-        let corr = self.next_correlation.fetch_add(1, Ordering::Relaxed) & i32::MAX;
+        let corr = self.link.next_correlation();
         let frame = encode_request(req, version, corr, &self.config.client_id)?;
         if let Some(e) = &self.shared.lock().poison {
             return Err(e.clone());
         }
         let (tx, rx) = oneshot::channel();
-        self.enqueue(frame, Some(tx))?;
+        self.link.enqueue(frame, Some(tx), false)?;
         Ok(Unanswered {
             shared: self.shared.clone(),
             rx,
         })
-    }
-
-    fn enqueue(&self, frame: Bytes, written: Option<oneshot::Sender<Result<()>>>) -> Result<()> {
-        self.writer
-            .send(WriteCmd { frame, written })
-            .map_err(|_| self.closed_error())
-    }
-
-    fn closed_error(&self) -> Error {
-        self.shared.closed_error()
     }
 
     /// Closes the connection, failing any waiter.
@@ -363,18 +410,67 @@ impl Drop for Connection {
 async fn writer_task(
     mut wr: tokio::io::WriteHalf<BoxTransport>,
     mut rx: mpsc::UnboundedReceiver<WriteCmd>,
+    mut priority: mpsc::UnboundedReceiver<WriteCmd>,
     shared: Arc<Shared>,
     mut closed: watch::Receiver<bool>,
 ) {
+    // While re-authenticating, callers' frames wait in `rx` (KIP-368: nothing else may go out
+    // between SaslHandshake and the end of the SASL exchange).
+    let mut paused = false;
+    // A caller's frame taken while a re-authentication was overdue: written after it.
+    let mut held: Option<WriteCmd> = None;
     loop {
-        let cmd = tokio::select! {
-            _ = closed.changed() => break,
-            cmd = rx.recv() => match cmd { Some(c) => c, None => break },
+        let cmd = match held.take() {
+            Some(cmd) if !paused => cmd,
+            other => {
+                held = other;
+                let (cmd, from_caller) = tokio::select! {
+                    biased;
+                    _ = closed.changed() => break,
+                    cmd = priority.recv() => match cmd { Some(c) => (c, false), None => break },
+                    cmd = rx.recv(), if !paused && held.is_none() => match cmd {
+                        Some(c) => (c, true),
+                        None => break,
+                    },
+                };
+                if from_caller
+                    && shared
+                        .reauth_due()
+                        .is_some_and(|due| std::time::Instant::now() >= due)
+                {
+                    // Nothing of the caller's may reach a broker whose session is ending.
+                    held = Some(cmd);
+                    paused = true;
+                    shared.reauth_now.notify_one();
+                    continue;
+                }
+                cmd
+            }
         };
+        let (frame, written, answered) = match cmd {
+            WriteCmd::Frame {
+                frame,
+                written,
+                answered,
+            } => (frame, written, answered),
+            WriteCmd::Pause(ack) => {
+                paused = true;
+                let _ = ack.send(());
+                continue;
+            }
+            WriteCmd::Resume => {
+                paused = false;
+                continue;
+            }
+        };
+        if answered {
+            // Counted before the write, so the response can never be seen first.
+            shared.on_wire.fetch_add(1, Ordering::AcqRel);
+        }
         // write_all runs to completion here: callers only hand frames over the channel.
         let res = async {
-            wr.write_all(&cmd.frame).await?;
-            if rx.is_empty() {
+            wr.write_all(&frame).await?;
+            if priority.is_empty() && (paused || rx.is_empty()) {
                 wr.flush().await?;
             }
             Ok::<_, std::io::Error>(())
@@ -382,14 +478,14 @@ async fn writer_task(
         .await;
         match res {
             Ok(()) => {
-                if let Some(w) = cmd.written {
+                if let Some(w) = written {
                     let _ = w.send(Ok(()));
                 }
             }
             Err(e) => {
                 let err = Error::network(format!("writing to {}", shared.addr), e);
                 warn!(error = %err, "broker write failed");
-                if let Some(w) = cmd.written {
+                if let Some(w) = written {
                     let _ = w.send(Err(err.clone()));
                 }
                 shared.poison(err);
@@ -406,6 +502,9 @@ async fn reader_task(
     mut closed: watch::Receiver<bool>,
     max_frame: usize,
 ) {
+    // An end of stream before any response usually means the listener expected something else
+    // (TLS, or SASL first): say so, as the client otherwise just reconnects.
+    let mut answered = false;
     loop {
         let frame = tokio::select! {
             _ = closed.changed() => return,
@@ -414,10 +513,16 @@ async fn reader_task(
         let frame = match frame {
             Ok(Some(f)) => f.freeze(),
             Ok(None) => {
+                let hint = if answered {
+                    ""
+                } else {
+                    " before answering anything (if this listener uses TLS or SASL, set \
+                     security.protocol and the ssl./sasl. settings to match)"
+                };
                 shared.poison(Error::new(
                     ErrorKind::Network,
                     format!(
-                        "broker {} closed the connection; the client reconnects",
+                        "broker {} closed the connection{hint}; the client reconnects",
                         shared.addr
                     ),
                 ));
@@ -428,6 +533,15 @@ async fn reader_task(
                 return;
             }
         };
+        let before = shared
+            .on_wire
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                Some(n.saturating_sub(1))
+            })
+            .unwrap_or(0);
+        if before <= 1 {
+            shared.idle.notify_waiters();
+        }
         let corr = match response_correlation_id(&frame) {
             Ok(c) => c,
             Err(e) => {
@@ -435,6 +549,7 @@ async fn reader_task(
                 return;
             }
         };
+        answered = true;
         let waiter = shared.lock().pending.remove(&corr);
         match waiter {
             Some(w) => {

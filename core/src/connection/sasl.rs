@@ -1,4 +1,5 @@
-//! SASL authentication of a freshly opened connection (`SASL_PLAINTEXT` / `SASL_SSL`).
+//! SASL authentication of a connection (`SASL_PLAINTEXT` / `SASL_SSL`): when it opens, and
+//! again for each KIP-368 re-authentication (`reauth`).
 //!
 //! Owns the Kafka framing of SASL (KIP-152): SaslHandshake v1 naming the mechanism, then
 //! SaslAuthenticate requests carrying the tokens that `rsasl` produces for PLAIN and
@@ -14,7 +15,7 @@ use kafka_protocol::protocol::StrBytes;
 use rsasl::prelude::{Mechname, SASLClient, SASLConfig as RsaslConfig};
 use tracing::debug;
 
-use super::Connection;
+use super::Link;
 use crate::config::SaslConfig;
 use crate::error::{Error, ErrorKind, Result};
 
@@ -27,8 +28,9 @@ fn auth_error(code: Option<i16>, message: String) -> Error {
     Error::new(ErrorKind::Authentication, message).with_code(code)
 }
 
-/// Authenticates `conn` with `sasl`; returns the broker's session lifetime (0 = unlimited).
-pub(super) async fn authenticate(conn: &Connection, sasl: &SaslConfig) -> Result<i64> {
+/// Authenticates the connection behind `conn` with `sasl`, SaslAuthenticate at `version`;
+/// returns the broker's session lifetime in ms (0 = unlimited).
+pub(super) async fn authenticate(conn: &Link, version: i16, sasl: &SaslConfig) -> Result<i64> {
     let addr = conn.addr().to_string();
     let mech = sasl.mechanism.name();
     let handshake = SaslHandshakeRequest::default().with_mechanism(StrBytes::from_static_str(mech));
@@ -61,7 +63,6 @@ pub(super) async fn authenticate(conn: &Connection, sasl: &SaslConfig) -> Result
         .start_suggested(&[name])
         .map_err(|e| Error::internal(format!("starting SASL {mech}: {e}")))?;
 
-    let version = conn.version::<SaslAuthenticateRequest>()?;
     let mut input: Option<Bytes> = None;
     let mut lifetime_ms = 0;
     for _ in 0..MAX_ROUNDS {

@@ -206,7 +206,15 @@ impl TlsSetup {
             .and_then(|inner| inner.downcast_ref::<rustls::Error>())
             .cloned();
         let Some(tls_err) = tls_err else {
-            return Error::network(format!("TLS handshake with {addr}"), e);
+            // Typically the broker dropped the connection on reading a ClientHello where it
+            // expected a Kafka frame: a listener without TLS.
+            return Error::network(
+                format!(
+                    "TLS handshake with {addr} (the broker ended it: if this listener is \
+                     PLAINTEXT or SASL_PLAINTEXT, set security.protocol to match)"
+                ),
+                e,
+            );
         };
         let message = match &tls_err {
             rustls::Error::InvalidCertificate(

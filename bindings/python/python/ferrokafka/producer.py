@@ -225,12 +225,20 @@ class KafkaProducer:
         self._run_callbacks(all_done=True)
 
     def close(self, timeout=None, null_logger=False):
-        """Delivers what is queued (waiting up to ``timeout`` seconds), then closes."""
+        """Delivers what is queued (waiting up to ``timeout`` seconds), then closes.
+
+        Like kafka-python's, it does not raise what failed the producer (a fatal error such as
+        an authorisation or authentication failure, or records left undelivered at the
+        timeout): the sends it failed already carry that error in their futures; it is logged
+        here as a warning.
+        """
         if self._closed:
             return
         self._closed = True
         try:
             self._native.close(timeout)
+        except Errors.KafkaError as e:
+            log.warning("producer closed after an error: %s", e)
         finally:
             self._run_callbacks(all_done=True)
             if self._admin is not None:
@@ -267,9 +275,10 @@ class KafkaProducer:
         return {p["partition"] for t in topics for p in t["partitions"]}
 
     def bootstrap_connected(self):
-        """Whether a broker of ``bootstrap_servers`` answers."""
+        """Whether a broker of ``bootstrap_servers`` answers (a Metadata request: it needs no
+        ACL, where DescribeCluster may)."""
         try:
-            self._admin_client().describe_cluster()
+            self._admin_client().list_topics(False)
             return True
         except Errors.KafkaError:
             return False

@@ -1,7 +1,8 @@
-//! The SASL_SSL Apache Kafka of the security tests: started once per test binary with
-//! `tests/harness/secure_kafka.py` (Python with the `cryptography` package: the CI venv's
-//! interpreter when present, else `python3`), stopped when this process exits (its stdin
-//! closes). Hands out client configurations for its users.
+//! The SASL_SSL broker of the security tests: OUR broker or Apache Kafka as
+//! `FERROKAFKA_TEST_TARGET` says (`cargo test` runs ours, CI's `core-vs-apache` run Apache),
+//! started once per test binary with `tests/harness/secure_kafka.py` (Python with the
+//! `cryptography` package: the CI venv's interpreter when present, else `python3`), stopped when
+//! this process exits (its stdin closes). Hands out client configurations for its users.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
@@ -13,12 +14,16 @@ use ferrokafka_core::ClientConfig;
 
 /// What the harness printed on its `SECURE` line.
 pub struct SecureBroker {
+    /// `ferrokafka` or `apache`.
+    pub target: String,
     pub bootstrap: String,
     pub internal_bootstrap: String,
     pub ca: String,
     pub untrusted_ca: String,
     pub client_cert: String,
     pub client_key: String,
+    /// Our broker's log file (empty for Apache Kafka).
+    pub broker_log: String,
     users: serde_json::Map<String, serde_json::Value>,
     _child: Child,
 }
@@ -27,7 +32,7 @@ static BROKER: OnceLock<SecureBroker> = OnceLock::new();
 
 /// The broker (started on first use).
 pub fn broker() -> &'static SecureBroker {
-    BROKER.get_or_init(start)
+    BROKER.get_or_init(|| start_with(&[], &[]))
 }
 
 fn python() -> PathBuf {
@@ -47,10 +52,14 @@ fn python() -> PathBuf {
     }
 }
 
-fn start() -> SecureBroker {
+/// A broker of its own: `args` for secure_kafka.py (e.g. `--target ferrokafka`, `--property
+/// k=v`), `env` for the harness and the broker it starts (e.g. `RUST_LOG`). Stopped on drop.
+pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> SecureBroker {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let mut child = Command::new(python())
         .arg(format!("{root}/tests/harness/secure_kafka.py"))
+        .args(args)
+        .envs(env.iter().copied())
         .current_dir(root)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -78,12 +87,14 @@ fn start() -> SecureBroker {
     };
     let s = |k: &str| info[k].as_str().expect(k).to_string();
     SecureBroker {
+        target: s("target"),
         bootstrap: s("bootstrap"),
         internal_bootstrap: s("internal_bootstrap"),
         ca: s("ca"),
         untrusted_ca: s("untrusted_ca"),
         client_cert: s("client_cert"),
         client_key: s("client_key"),
+        broker_log: s("broker_log"),
         users: info["users"].as_object().expect("users").clone(),
         _child: child,
     }

@@ -4,7 +4,7 @@
 //! (Apache Kafka by default, see `common`), and against our broker started in-process, where
 //! the broker's session counters must tell the same story.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::time::Duration;
