@@ -148,8 +148,8 @@ run java-kafka-clients mvn -q -B -Dstyle.color=never -f tests/interop/java test
 run node-binding bash bindings/node/ci.sh
 run python-binding bash bindings/python/ci.sh
 run jvm-binding bash bindings/jvm/ci.sh
-# The CLI's own tests ran in cargo-test; its comparison with Apache Kafka's tools is `#[ignore]`d
-# there (it needs the Kafka jars and a JVM) and runs here.
+# The CLI's own tests ran in cargo-test; its comparison with Apache Kafka's tools (on our broker
+# and on a real Apache Kafka) is `#[ignore]`d there (it needs the Kafka jars and a JVM) and runs here.
 # `--workspace --test cli_it` rather than `-p ferrokafka-cli`: the workspace selection
 # reuses the release build above (`-p` unifies features differently and recompiles ~2.5 min).
 run cli-vs-kafka-tools cargo test --release --locked --workspace --test cli_it -- --ignored kafka_parity::

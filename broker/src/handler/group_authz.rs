@@ -9,9 +9,6 @@
 use ferrokafka_protocol::ErrorCode;
 use kafka_protocol::messages::delete_groups_response::DeletableGroupResult;
 use kafka_protocol::messages::describe_groups_response::DescribedGroup;
-use kafka_protocol::messages::offset_commit_response::{
-    OffsetCommitResponsePartition, OffsetCommitResponseTopic,
-};
 use kafka_protocol::messages::{
     DeleteGroupsRequest, DescribeGroupsResponse, HeartbeatResponse, JoinGroupResponse,
     LeaveGroupResponse, ListGroupsResponse, OffsetCommitResponse, OffsetDeleteResponse,
@@ -44,21 +41,7 @@ pub fn check(ctx: &RequestContext<'_>, body: &RequestKind) -> Option<ResponseKin
             let topics = r
                 .topics
                 .iter()
-                .map(|t| {
-                    OffsetCommitResponseTopic::default()
-                        .with_name(t.name.clone())
-                        .with_topic_id(t.topic_id)
-                        .with_partitions(
-                            t.partitions
-                                .iter()
-                                .map(|p| {
-                                    OffsetCommitResponsePartition::default()
-                                        .with_partition_index(p.partition_index)
-                                        .with_error_code(DENIED)
-                                })
-                                .collect(),
-                        )
-                })
+                .map(|t| super::offset_commit::failed_topic(t, DENIED))
                 .collect();
             Some(ResponseKind::OffsetCommit(
                 OffsetCommitResponse::default().with_topics(topics),

@@ -6,6 +6,7 @@
 //! the coordinator is not asked at all (so nothing about the group changes).
 
 use ferrokafka_protocol::ErrorCode;
+use kafka_protocol::messages::offset_commit_request::OffsetCommitRequestTopic;
 use kafka_protocol::messages::offset_commit_response::{
     OffsetCommitResponsePartition, OffsetCommitResponseTopic,
 };
@@ -23,22 +24,8 @@ pub async fn handle(
         .into_iter()
         .partition(|t| ctx.authorize(Operation::Read, Resource::Topic(t.name.0.as_str())));
     let denied: Vec<OffsetCommitResponseTopic> = denied
-        .into_iter()
-        .map(|t| {
-            OffsetCommitResponseTopic::default()
-                .with_name(t.name)
-                .with_topic_id(t.topic_id)
-                .with_partitions(
-                    t.partitions
-                        .iter()
-                        .map(|p| {
-                            OffsetCommitResponsePartition::default()
-                                .with_partition_index(p.partition_index)
-                                .with_error_code(ErrorCode::TopicAuthorizationFailed.code())
-                        })
-                        .collect(),
-                )
-        })
+        .iter()
+        .map(|t| failed_topic(t, ErrorCode::TopicAuthorizationFailed.code()))
         .collect();
     if allowed.is_empty() && !denied.is_empty() {
         return OffsetCommitResponse::default().with_topics(denied);
@@ -47,4 +34,21 @@ pub async fn handle(
     let mut resp = state.groups.offset_commit(req, ctx.api_version).await;
     resp.topics.extend(denied);
     resp
+}
+
+/// `t` answered with `code` on every partition (an authorisation failure).
+pub(super) fn failed_topic(t: &OffsetCommitRequestTopic, code: i16) -> OffsetCommitResponseTopic {
+    OffsetCommitResponseTopic::default()
+        .with_name(t.name.clone())
+        .with_topic_id(t.topic_id)
+        .with_partitions(
+            t.partitions
+                .iter()
+                .map(|p| {
+                    OffsetCommitResponsePartition::default()
+                        .with_partition_index(p.partition_index)
+                        .with_error_code(code)
+                })
+                .collect(),
+        )
 }

@@ -1,15 +1,15 @@
 //! Our tools against Apache Kafka's own tools (4.3.1, from the Maven Central jars), run on the
-//! same broker state: the same stdout lines, allowing only values that differ by nature (topic
-//! ids, member ids, hosts, timestamps). Needs `java` and the jars `scripts/fetch-kafka.sh`
-//! fetches (or `KAFKA_LIBS`), so it is `#[ignore]`d by default; `cli/ci.sh` fetches the jars and
-//! runs it with `--include-ignored`.
+//! same broker state, once on our broker and once on a real Apache Kafka: the same stdout
+//! lines, allowing only values that differ by nature (topic ids, member ids, hosts,
+//! timestamps). Needs `java` and the jars `scripts/fetch-kafka.sh` fetches (or `KAFKA_LIBS`), so
+//! it is `#[ignore]`d by default; the `cli-vs-kafka-tools` suite runs it with `--ignored`.
 
 use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::{run, TestBroker};
+use common::{run, ApacheKafka, TestBroker};
 
 fn kafka_libs() -> PathBuf {
     if let Ok(p) = std::env::var("KAFKA_LIBS") {
@@ -75,11 +75,24 @@ fn same(what: &str, ours: &str, theirs: &str, sort: bool) {
 }
 
 #[test]
-#[ignore = "needs java and the Apache Kafka jars (cli/ci.sh runs it)"]
+#[ignore = "needs java and the Apache Kafka jars (the cli-vs-kafka-tools suite runs it)"]
 fn our_tools_print_what_kafkas_tools_print() {
-    let libs = kafka_libs();
     let b = TestBroker::start();
-    let bs = b.bootstrap();
+    same_output_on(&b.bootstrap());
+}
+
+#[test]
+#[ignore = "needs java and the Apache Kafka jars (the cli-vs-kafka-tools suite runs it)"]
+fn our_tools_print_what_kafkas_tools_print_on_apache_kafka() {
+    let kafka = ApacheKafka::start();
+    same_output_on(&kafka.bootstrap);
+}
+
+/// Builds the runbook's state on the broker at `bs` with our tools, then runs each of Kafka's
+/// tools and ours on it and compares their output.
+fn same_output_on(bs: &str) {
+    let libs = kafka_libs();
+    let bs = bs.to_string();
     let bsa = ["--bootstrap-server", bs.as_str()];
     for t in ["user-activities", "system-metrics"] {
         run(

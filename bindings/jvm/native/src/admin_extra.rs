@@ -3,8 +3,6 @@
 //! (ListOffsets) and records (DeleteRecords), and consumer groups (describe, delete offsets),
 //! over the core's `Admin`. One resource or group per call; batches cross as `codec` bytes.
 
-use std::collections::BTreeMap;
-
 use ferrokafka_core::admin::{AlterConfigOp, ConfigResource, ConfigResourceType};
 use ferrokafka_core::{Admin, TopicPartition};
 use jni::objects::{JByteArray, JClass, JString};
@@ -110,18 +108,6 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminAlterCon
     })
 }
 
-/// Reads `[count][topic, partition, value(i64)]...`.
-fn partition_values(raw: &[u8]) -> JResult<BTreeMap<TopicPartition, i64>> {
-    let mut d = Dec::new(raw);
-    let mut out = BTreeMap::new();
-    for _ in 0..d.i32()? {
-        let topic = d.string()?;
-        let partition = d.i32()?;
-        out.insert(TopicPartition::new(topic, partition), d.i64()?);
-    }
-    Ok(out)
-}
-
 /// Query `[count][topic, partition, spec]` (-2 earliest, -1 latest, -3 max timestamp, else a
 /// timestamp) → `[count][topic, partition, offset, timestamp, leaderEpoch]`.
 #[no_mangle]
@@ -132,7 +118,7 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminListOffs
     query: JByteArray<'l>,
 ) -> jbyteArray {
     run(&mut env, null_bytes(), |env| {
-        let q = partition_values(&vec(env, &query)?)?;
+        let q = Dec::new(&vec(env, &query)?).partition_values()?;
         let found = block(get::<Admin>(h).list_offsets(&q))?;
         let mut e = Enc::default();
         e.i32(found.len() as i32);
@@ -157,15 +143,10 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminDeleteRe
     before: JByteArray<'l>,
 ) -> jbyteArray {
     run(&mut env, null_bytes(), |env| {
-        let q = partition_values(&vec(env, &before)?)?;
+        let q = Dec::new(&vec(env, &before)?).partition_values()?;
         let low = block(get::<Admin>(h).delete_records(&q))?;
         let mut e = Enc::default();
-        e.i32(low.len() as i32);
-        for (tp, o) in &low {
-            e.str(&tp.topic);
-            e.i32(tp.partition);
-            e.i64(*o);
-        }
+        e.partition_values(low.iter());
         java_bytes(env, &e.buf)
     })
 }
@@ -219,7 +200,8 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminDeleteGr
 ) {
     run(&mut env, (), |env| {
         let group = string(env, &group)?;
-        let parts: Vec<TopicPartition> = partition_values(&vec(env, &partitions)?)?
+        let parts: Vec<TopicPartition> = Dec::new(&vec(env, &partitions)?)
+            .partition_values()?
             .into_keys()
             .collect();
         Ok(block(get::<Admin>(h).delete_group_offsets(&group, &parts))?)

@@ -4,6 +4,10 @@
 //! (Java → Rust: offset maps, partition lists). Big-endian, as `java.nio.ByteBuffer` reads by
 //! default; a string is an `i32` byte length (-1 = null) and UTF-8; bytes likewise.
 
+use std::collections::BTreeMap;
+
+use ferrokafka_core::TopicPartition;
+
 use crate::entry::{illegal_argument, JResult};
 
 /// Builds a batch for Java.
@@ -52,6 +56,18 @@ impl Enc {
             self.i32(*x);
         }
     }
+    /// `[count][topic, partition, value(i64)]...`: offsets, low watermarks.
+    pub fn partition_values<'v>(
+        &mut self,
+        values: impl ExactSizeIterator<Item = (&'v TopicPartition, &'v i64)>,
+    ) {
+        self.i32(values.len() as i32);
+        for (tp, v) in values {
+            self.str(&tp.topic);
+            self.i32(tp.partition);
+            self.i64(*v);
+        }
+    }
 }
 
 /// Reads a batch from Java.
@@ -96,5 +112,15 @@ impl<'a> Dec<'a> {
             .opt_bytes()?
             .ok_or_else(|| illegal_argument("null string in a batch from Java"))?;
         String::from_utf8(b.to_vec()).map_err(|_| illegal_argument("invalid UTF-8 from Java"))
+    }
+    /// `[count][topic, partition, value(i64)]...` (the layout [`Enc::partition_values`] writes).
+    pub fn partition_values(&mut self) -> JResult<BTreeMap<TopicPartition, i64>> {
+        let mut out = BTreeMap::new();
+        for _ in 0..self.i32()? {
+            let topic = self.string()?;
+            let partition = self.i32()?;
+            out.insert(TopicPartition::new(topic, partition), self.i64()?);
+        }
+        Ok(out)
     }
 }

@@ -4,7 +4,6 @@
 //! Each is a shim over the core consumer; `timeout_ms < 0` means the core's default
 //! (`default.api.timeout.ms`). Blocking ones are interruptible by `wakeup()`.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use ferrokafka_core::admin::PartitionInfo;
@@ -167,17 +166,7 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_consumerOffse
 ) -> jbyteArray {
     run(&mut env, null_bytes(), |env| {
         let c = get::<ConsumerHandle>(h);
-        let raw = vec(env, &query)?;
-        let mut d = Dec::new(&raw);
-        let mut q = BTreeMap::new();
-        for _ in 0..d.i32()? {
-            let topic = d.string()?;
-            let partition = d.i32()?;
-            q.insert(
-                ferrokafka_core::TopicPartition::new(topic, partition),
-                d.i64()?,
-            );
-        }
+        let q = Dec::new(&vec(env, &query)?).partition_values()?;
         let found = match timeout(timeout_ms) {
             Some(t) => c.wakeable(c.consumer.offsets_for_times_with_timeout(&q, t))?,
             None => c.wakeable(c.consumer.offsets_for_times(&q))?,
@@ -222,12 +211,7 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_consumerEdgeO
             (false, None) => c.wakeable(k.beginning_offsets(&parts))?,
         };
         let mut e = Enc::default();
-        e.i32(found.len() as i32);
-        for (tp, o) in &found {
-            e.str(&tp.topic);
-            e.i32(tp.partition);
-            e.i64(*o);
-        }
+        e.partition_values(found.iter());
         java_bytes(env, &e.buf)
     })
 }

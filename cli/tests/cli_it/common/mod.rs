@@ -1,5 +1,5 @@
 //! Test helpers shared by the CLI suites: an in-process broker (`EmbeddedBroker`) in a temp
-//! directory, and running the built `ferrokafka` binary (as a subcommand or through a link
+//! directory, a real single-node Apache Kafka (`tests/harness/kafka_cluster.py`), and running the built `ferrokafka` binary (as a subcommand or through a link
 //! named like Kafka's script) with stdin, capturing stdout, stderr and the exit code.
 #![allow(dead_code)]
 
@@ -39,6 +39,44 @@ impl TestBroker {
 impl Drop for TestBroker {
     fn drop(&mut self) {
         self.broker.stop();
+    }
+}
+
+/// A single-node Apache Kafka 4.3.1 started by `tests/harness/kafka_cluster.py` (the jars
+/// `scripts/fetch-kafka.sh` caches, a JVM); it stops when this value drops (its stdin closes).
+pub struct ApacheKafka {
+    pub bootstrap: String,
+    _child: std::process::Child,
+}
+
+impl ApacheKafka {
+    pub fn start() -> ApacheKafka {
+        use std::io::{BufRead, BufReader};
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let mut child = Command::new("python3")
+            .arg(format!("{root}/tests/harness/kafka_cluster.py"))
+            .current_dir(root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tests/harness/kafka_cluster.py must be runnable with python3");
+        let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+        let bootstrap = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| l.strip_prefix("READY ").map(str::to_string));
+        // Keep draining stdout so the harness never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let Some(bootstrap) = bootstrap else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("kafka_cluster.py exited before printing READY (see its stderr)");
+        };
+        ApacheKafka {
+            bootstrap,
+            _child: child,
+        }
     }
 }
 
