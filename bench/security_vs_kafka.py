@@ -9,7 +9,7 @@ records/s per listener and the TLS cost ratio SASL_SSL / PLAINTEXT for each brok
 also written as Markdown to bench/results/security_vs_kafka.md.
 Must not: be a test (nothing passes or fails on speed).
 
-    python3 bench/security_vs_kafka.py                  # 500,000 x 100 B and 50,000 x 1 KB
+    python3 bench/security_vs_kafka.py                  # 500,000 x 100 B and 200,000 x 1 KB
     python3 bench/security_vs_kafka.py --scale 0.05     # quick check of the script
 
 Apache Kafka is tests/harness/secure_kafka.py (SASL_SSL client listener, PLAINTEXT internal
@@ -204,13 +204,13 @@ def verdicts(all_results: dict, workloads) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0,
-                        help="fraction of the record counts (1.0 = 500,000 x 100 B + 50,000 x 1 KB)")
+                        help="fraction of the record counts (1.0 = 500,000 x 100 B + 200,000 x 1 KB)")
     parser.add_argument("--only", choices=("ours", "kafka"), help="benchmark one broker only")
     parser.add_argument("--out", default=os.path.join(HERE, "results", "security_vs_kafka.md"),
                         help="Markdown output ('-' for none)")
     args = parser.parse_args()
     workloads = [("100B", max(1, int(500_000 * args.scale)), 100),
-                 ("1KB", max(1, int(50_000 * args.scale)), 1024)]
+                 ("1KB", max(1, int(200_000 * args.scale)), 1024)]
     binary = os.environ.get("FERROKAFKA_BIN") or os.path.join(REPO_ROOT, "target", "release", "ferrokafka")
     if args.only != "kafka" and not os.path.isfile(binary):
         raise SystemExit(f"no broker binary at {binary}: cargo build --release -p ferrokafka-cli")
