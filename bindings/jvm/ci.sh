@@ -10,7 +10,8 @@
 #      artifacts;
 #   4. starts a real Apache Kafka (tests/harness/kafka_cluster.py, jars from Maven Central via
 #      scripts/fetch-kafka.sh) and runs the Producer/Consumer/Admin contract tests and the Spring
-#      drop-in test (stock spring-kafka factories, Java's clients) against it.
+#      drop-in tests (stock spring-kafka factories, Java's clients: StarterDropInTest on Boot 3.5,
+#      Boot4StarterTest on Boot 4.0) against it.
 #      FERROKAFKA_JVM_APACHE=0 skips this step.
 # Downloads are cached in ~/.m2 and ~/.cargo. Every Maven run and every test JVM is bounded.
 # Exits non-zero on the first failure.
@@ -67,6 +68,9 @@ if [[ "${FERROKAFKA_JVM_APACHE:-1}" != 0 ]]; then
   timeout --kill-after=30 "$STEP_TIMEOUT" "${MVN[@]}" -f bindings/jvm/pom.xml \
     -pl ferrokafka-clients,ferrokafka-spring-boot-starter test \
     -Dferrokafka.bootstrap="$apache" -Dferrokafka.apache.bootstrap="$apache"
+  echo "=== Spring Boot 4 drop-in test against the same Apache Kafka (Boot 4's stock factories)"
+  timeout --kill-after=30 "$STEP_TIMEOUT" "${MVN[@]}" -f bindings/jvm/spring-boot4-tests/pom.xml test \
+    -Dferrokafka.apache.bootstrap="$apache"
 fi
 
 echo "=== jvm suite passed in $((SECONDS - start))s"
