@@ -22,14 +22,13 @@ pub fn handle(
     req: MetadataRequest,
 ) -> MetadataResponse {
     let version = ctx.api_version;
-    let topic_ops = NOT_REQUESTED;
     // v0 has no allow flag: it always auto-creates, as Kafka did.
     let allow_create =
         state.config.auto_create_topics_enable && (version < 4 || req.allow_auto_topic_creation);
-    let topics = match req.topics {
+    let mut topics = match req.topics {
         // v0 sends an empty list for "all topics"; v1+ sends null.
-        None => all_topics(state, ctx, topic_ops),
-        Some(list) if list.is_empty() && version == 0 => all_topics(state, ctx, topic_ops),
+        None => all_topics(state, ctx),
+        Some(list) if list.is_empty() && version == 0 => all_topics(state, ctx),
         Some(list) => list
             .into_iter()
             .map(|t| match t.name {
@@ -40,14 +39,13 @@ pub fn handle(
                     MetadataResponseTopic::default()
                         .with_name(Some(name))
                         .with_error_code(ErrorCode::TopicAuthorizationFailed.code())
-                        .with_topic_authorized_operations(NOT_REQUESTED)
                 }
                 Some(name) => {
                     // Auto-creation needs CREATE on the cluster or the topic.
                     let may_create = allow_create
                         && (ctx.authorize(Operation::Create, Resource::Cluster)
                             || ctx.authorize(Operation::Create, Resource::Topic(name.0.as_str())));
-                    by_name(state, name.0.as_str(), may_create, topic_ops)
+                    by_name(state, name.0.as_str(), may_create)
                 }
                 None => match state.topics.get_by_id(&t.topic_id) {
                     // Topic ids are not secret: an unauthorised one is reported with its id
@@ -59,7 +57,7 @@ pub fn handle(
                             .with_error_code(ErrorCode::TopicAuthorizationFailed.code())
                             .with_topic_id(t.topic_id)
                     }
-                    Some(topic) => describe(&topic, state.node_id, topic_ops),
+                    Some(topic) => describe(&topic, state.node_id),
                     None => MetadataResponseTopic::default()
                         .with_error_code(ErrorCode::UnknownTopicId.code())
                         .with_topic_id(t.topic_id),
@@ -67,7 +65,6 @@ pub fn handle(
             })
             .collect(),
     };
-    let mut topics = topics;
     // Operations only for topics the principal may describe (Kafka leaves the schema default
     // on the unauthorised and unknown-id ones); asked from v8, cluster operations v8-v10.
     if version >= 8 && req.include_topic_authorized_operations {
@@ -104,29 +101,24 @@ pub fn handle(
 }
 
 /// Every topic the principal may describe; the others are silently left out (Kafka's rule).
-fn all_topics(
-    state: &BrokerState,
-    ctx: &RequestContext<'_>,
-    ops: i32,
-) -> Vec<MetadataResponseTopic> {
+fn all_topics(state: &BrokerState, ctx: &RequestContext<'_>) -> Vec<MetadataResponseTopic> {
     state
         .topics
         .all()
         .iter()
         .filter(|t| ctx.authorize(Operation::Describe, Resource::Topic(&t.name)))
-        .map(|t| describe(t, state.node_id, ops))
+        .map(|t| describe(t, state.node_id))
         .collect()
 }
 
-fn by_name(state: &BrokerState, name: &str, allow_create: bool, ops: i32) -> MetadataResponseTopic {
+fn by_name(state: &BrokerState, name: &str, allow_create: bool) -> MetadataResponseTopic {
     if let Some(topic) = state.topics.get(name) {
-        return describe(&topic, state.node_id, ops);
+        return describe(&topic, state.node_id);
     }
     let unknown = |code: i16| {
         MetadataResponseTopic::default()
             .with_name(Some(TopicName(sb(name))))
             .with_error_code(code)
-            .with_topic_authorized_operations(ops)
     };
     if !allow_create {
         return unknown(ErrorCode::UnknownTopicOrPartition.code());
@@ -135,18 +127,19 @@ fn by_name(state: &BrokerState, name: &str, allow_create: bool, ops: i32) -> Met
         .topics
         .create(name, state.config.num_partitions, BTreeMap::new())
     {
-        Ok(topic) => describe(&topic, state.node_id, ops),
+        Ok(topic) => describe(&topic, state.node_id),
         // Another connection created it first.
         Err(crate::topics::TopicError::AlreadyExists(_)) => match state.topics.get(name) {
-            Some(topic) => describe(&topic, state.node_id, ops),
+            Some(topic) => describe(&topic, state.node_id),
             None => unknown(ErrorCode::UnknownTopicOrPartition.code()),
         },
         Err(e) => unknown(e.code()),
     }
 }
 
-/// The metadata of one topic: every partition led by this node, its only replica.
-pub fn describe(topic: &Arc<Topic>, node_id: i32, ops: i32) -> MetadataResponseTopic {
+/// The metadata of one topic: every partition led by this node, its only replica. Its
+/// authorised operations stay "not requested" (`handle` fills them in when asked).
+pub fn describe(topic: &Arc<Topic>, node_id: i32) -> MetadataResponseTopic {
     let partitions = topic
         .partitions
         .iter()
@@ -164,5 +157,4 @@ pub fn describe(topic: &Arc<Topic>, node_id: i32, ops: i32) -> MetadataResponseT
         .with_topic_id(topic.id)
         .with_is_internal(false)
         .with_partitions(partitions)
-        .with_topic_authorized_operations(ops)
 }

@@ -350,7 +350,7 @@ impl Connection {
         version: i16,
         timeout: Option<Duration>,
     ) -> Result<R::Response> {
-        self.send_raw(req, version, timeout)?.response().await
+        self.link.request_raw(req, version, timeout).await
     }
 
     /// Queues `req` at the highest common version and returns without waiting: frames reach
