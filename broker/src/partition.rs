@@ -2,7 +2,7 @@
 //! that long-polling fetches wait on.
 //!
 //! Owns locking discipline only: the lock is never held across an await, and storage errors are
-//! logged here once and handed back as Kafka error codes by the callers.
+//! logged here once and handed back as a [`PartitionError`]: the Kafka error to answer with.
 
 use ferrokafka_protocol::ErrorCode;
 use std::path::{Path, PathBuf};
@@ -10,8 +10,8 @@ use std::sync::RwLock;
 
 use crate::error::BrokerError;
 use crate::log::{
-    AppendError, AppendOutcome, LogConfig, PartitionLog, PreparedAppend, ReadError, ReadOutcome,
-    SliceOutcome,
+    AppendError, AppendOutcome, LogConfig, LogError, PartitionLog, PreparedAppend, ReadError,
+    ReadOutcome, SliceOutcome,
 };
 
 pub struct Partition {
@@ -25,6 +25,56 @@ pub struct Partition {
 impl std::fmt::Debug for Partition {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Partition({}-{})", self.topic, self.index)
+    }
+}
+
+/// Why a partition operation failed: the Kafka error the handler answers with, and its message.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct PartitionError {
+    pub error: ErrorCode,
+    pub message: String,
+}
+
+impl PartitionError {
+    /// The partition's log was closed under the caller (topic deletion or shutdown).
+    fn deleted() -> Self {
+        PartitionError {
+            error: ErrorCode::KafkaStorageError,
+            message: "partition is being deleted".into(),
+        }
+    }
+
+    /// The error code to put on the wire.
+    pub fn code(&self) -> i16 {
+        self.error.code()
+    }
+}
+
+impl From<AppendError> for PartitionError {
+    fn from(e: AppendError) -> Self {
+        PartitionError {
+            error: e.kafka_error(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<ReadError> for PartitionError {
+    fn from(e: ReadError) -> Self {
+        PartitionError {
+            error: e.kafka_error(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<LogError> for PartitionError {
+    fn from(e: LogError) -> Self {
+        PartitionError {
+            error: e.kafka_error(),
+            message: e.to_string(),
+        }
     }
 }
 
@@ -61,31 +111,23 @@ impl Partition {
         guard.as_ref().map(f)
     }
 
-    /// Appends the raw record batches of one produce partition; Err is a Kafka error code + message.
+    /// Appends the raw record batches of one produce partition.
     /// The batches are validated (CRC, record walk, decompression) before the lock is taken,
     /// so appends to one partition do not wait on each other's validation.
-    pub fn append(&self, records: &[u8], now_ms: i64) -> Result<AppendOutcome, (i16, String)> {
-        let Some(config) = self.with_log_read(|l| l.config().clone()) else {
-            return Err((
-                ErrorCode::KafkaStorageError.code(),
-                "partition is being deleted".into(),
-            ));
-        };
-        let prepared = PreparedAppend::new(records, &config, now_ms)
-            .map_err(|e| (e.error_code(), e.to_string()))?;
-        match self.with_log(|l| l.append_prepared(prepared, LEADER_EPOCH, now_ms)) {
-            Some(Ok(o)) => Ok(o),
-            Some(Err(e)) => {
-                if matches!(e, AppendError::Storage(_)) {
-                    tracing::error!(topic = %self.topic, partition = self.index, error = %e, "append failed");
-                }
-                Err((e.error_code(), e.to_string()))
+    pub fn append(&self, records: &[u8], now_ms: i64) -> Result<AppendOutcome, PartitionError> {
+        let config = self
+            .with_log_read(|l| l.config().clone())
+            .ok_or_else(PartitionError::deleted)?;
+        let prepared = PreparedAppend::new(records, &config, now_ms)?;
+        let appended = self
+            .with_log(|l| l.append_prepared(prepared, LEADER_EPOCH, now_ms))
+            .ok_or_else(PartitionError::deleted)?;
+        appended.map_err(|e| {
+            if matches!(e, AppendError::Storage(_)) {
+                tracing::error!(topic = %self.topic, partition = self.index, error = %e, "append failed");
             }
-            None => Err((
-                ErrorCode::KafkaStorageError.code(),
-                "partition is being deleted".into(),
-            )),
-        }
+            e.into()
+        })
     }
 
     pub fn read(
@@ -93,20 +135,11 @@ impl Partition {
         offset: i64,
         max_bytes: usize,
         min_one_batch: bool,
-    ) -> Result<ReadOutcome, (i16, String)> {
-        match self.with_log_read(|l| l.read(offset, max_bytes, min_one_batch)) {
-            Some(Ok(o)) => Ok(o),
-            Some(Err(e)) => {
-                if matches!(e, ReadError::Storage(_)) {
-                    tracing::error!(topic = %self.topic, partition = self.index, error = %e, "read failed");
-                }
-                Err((e.error_code(), e.to_string()))
-            }
-            None => Err((
-                ErrorCode::KafkaStorageError.code(),
-                "partition is being deleted".into(),
-            )),
-        }
+    ) -> Result<ReadOutcome, PartitionError> {
+        let read = self
+            .with_log_read(|l| l.read(offset, max_bytes, min_one_batch))
+            .ok_or_else(PartitionError::deleted)?;
+        read.map_err(|e| self.read_failed(e))
     }
 
     /// As [`Partition::read`], leaving the batches in the segment file (the lock is held only
@@ -116,20 +149,18 @@ impl Partition {
         offset: i64,
         max_bytes: usize,
         min_one_batch: bool,
-    ) -> Result<SliceOutcome, (i16, String)> {
-        match self.with_log_read(|l| l.read_slice(offset, max_bytes, min_one_batch)) {
-            Some(Ok(o)) => Ok(o),
-            Some(Err(e)) => {
-                if matches!(e, ReadError::Storage(_)) {
-                    tracing::error!(topic = %self.topic, partition = self.index, error = %e, "read failed");
-                }
-                Err((e.error_code(), e.to_string()))
-            }
-            None => Err((
-                ErrorCode::KafkaStorageError.code(),
-                "partition is being deleted".into(),
-            )),
+    ) -> Result<SliceOutcome, PartitionError> {
+        let read = self
+            .with_log_read(|l| l.read_slice(offset, max_bytes, min_one_batch))
+            .ok_or_else(PartitionError::deleted)?;
+        read.map_err(|e| self.read_failed(e))
+    }
+
+    fn read_failed(&self, e: ReadError) -> PartitionError {
+        if matches!(e, ReadError::Storage(_)) {
+            tracing::error!(topic = %self.topic, partition = self.index, error = %e, "read failed");
         }
+        e.into()
     }
 
     /// (log start offset, log end offset), or None when deleted.
@@ -137,37 +168,25 @@ impl Partition {
         self.with_log_read(|l| (l.log_start_offset(), l.log_end_offset()))
     }
 
-    pub fn offset_for_timestamp(&self, ts: i64) -> Result<Option<(i64, i64)>, (i16, String)> {
-        match self.with_log_read(|l| l.offset_for_timestamp(ts)) {
-            Some(Ok(v)) => Ok(v),
-            Some(Err(e)) => Err((ErrorCode::KafkaStorageError.code(), e.to_string())),
-            None => Err((
-                ErrorCode::KafkaStorageError.code(),
-                "partition is being deleted".into(),
-            )),
-        }
+    pub fn offset_for_timestamp(&self, ts: i64) -> Result<Option<(i64, i64)>, PartitionError> {
+        let found = self
+            .with_log_read(|l| l.offset_for_timestamp(ts))
+            .ok_or_else(PartitionError::deleted)?;
+        Ok(found?)
     }
 
-    pub fn max_timestamp(&self) -> Result<Option<(i64, i64)>, (i16, String)> {
-        match self.with_log_read(|l| l.max_timestamp()) {
-            Some(Ok(v)) => Ok(v),
-            Some(Err(e)) => Err((ErrorCode::KafkaStorageError.code(), e.to_string())),
-            None => Err((
-                ErrorCode::KafkaStorageError.code(),
-                "partition is being deleted".into(),
-            )),
-        }
+    pub fn max_timestamp(&self) -> Result<Option<(i64, i64)>, PartitionError> {
+        let found = self
+            .with_log_read(|l| l.max_timestamp())
+            .ok_or_else(PartitionError::deleted)?;
+        Ok(found?)
     }
 
-    pub fn delete_records_before(&self, offset: i64) -> Result<i64, (i16, String)> {
-        match self.with_log(|l| l.delete_records_before(offset)) {
-            Some(Ok(v)) => Ok(v),
-            Some(Err(e)) => Err((e.error_code(), e.to_string())),
-            None => Err((
-                ErrorCode::KafkaStorageError.code(),
-                "partition is being deleted".into(),
-            )),
-        }
+    pub fn delete_records_before(&self, offset: i64) -> Result<i64, PartitionError> {
+        let deleted = self
+            .with_log(|l| l.delete_records_before(offset))
+            .ok_or_else(PartitionError::deleted)?;
+        Ok(deleted?)
     }
 
     pub fn size_bytes(&self) -> u64 {

@@ -20,6 +20,7 @@ mod datetime;
 mod delete_records;
 mod get_offsets;
 mod group_delete;
+mod java_order;
 mod log_dirs;
 mod producer_perf;
 mod reset_offsets;

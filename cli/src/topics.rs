@@ -9,6 +9,7 @@ use ferrokafka_core::{Admin, ErrorKind};
 use crate::common::{
     block_on, is_internal_topic, parse_pairs, usage, Connect, IncludeList, Printed,
 };
+use crate::java_order;
 
 #[derive(Args, Debug)]
 #[command(group(ArgGroup::new("action").required(true).args(["create", "delete", "list", "describe", "alter"])))]
@@ -254,11 +255,13 @@ async fn describe(admin: &Admin, a: &TopicsArgs) -> anyhow::Result<()> {
         let configs = admin
             .describe_configs(&ConfigResource::topic(t.name.clone()), None)
             .await?;
-        let overrides: Vec<String> = configs
-            .iter()
-            .filter(|c| !c.is_default)
-            .map(|c| format!("{}={}", c.name, c.value.as_deref().unwrap_or("null")))
-            .collect();
+        // Kafka's TopicCommand lists them by iterating a Java HashMap of the answer.
+        let overrides: Vec<String> =
+            java_order::hash_map_order(configs.iter().collect(), |c| c.name.as_str())
+                .into_iter()
+                .filter(|c| !c.is_default)
+                .map(|c| format!("{}={}", c.name, c.value.as_deref().unwrap_or("null")))
+                .collect();
         let min_isr: usize = configs
             .iter()
             .find(|c| c.name == "min.insync.replicas")

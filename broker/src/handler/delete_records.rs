@@ -33,7 +33,7 @@ pub fn handle(
                         None => r.with_error_code(ErrorCode::UnknownTopicOrPartition.code()),
                         Some(part) => match part.delete_records_before(p.offset) {
                             Ok(low) => r.with_error_code(0).with_low_watermark(low),
-                            Err((code, _)) => r.with_error_code(code),
+                            Err(e) => r.with_error_code(e.code()),
                         },
                     }
                 })

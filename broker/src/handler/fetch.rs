@@ -293,11 +293,11 @@ fn read_once(
                     read.records,
                 );
             }
-            Err((code, _message)) => {
+            Err(e) => {
                 errors = true;
                 let (start, end) = partition.offsets().unwrap_or((-1, -1));
                 answer(
-                    data.with_error_code(code)
+                    data.with_error_code(e.code())
                         .with_high_watermark(end)
                         .with_last_stable_offset(end)
                         .with_log_start_offset(start),

@@ -76,10 +76,10 @@ fn lookup(p: &Partition, ts: i64) -> Result<Option<(i64, i64)>, i16> {
     match ts {
         LATEST => Ok(Some((end, -1))),
         EARLIEST | EARLIEST_LOCAL => Ok(Some((start, -1))),
-        MAX_TIMESTAMP => p.max_timestamp().map_err(|(c, _)| c),
+        MAX_TIMESTAMP => p.max_timestamp().map_err(|e| e.code()),
         // No tiered storage: nothing is tiered, nothing is pending upload.
         LATEST_TIERED | EARLIEST_PENDING_UPLOAD => Ok(None),
-        t if t >= 0 => p.offset_for_timestamp(t).map_err(|(c, _)| c),
+        t if t >= 0 => p.offset_for_timestamp(t).map_err(|e| e.code()),
         _ => Err(42),
     }
 }

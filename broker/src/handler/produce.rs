@@ -118,9 +118,9 @@ pub fn handle(
                             .with_log_start_offset(o.log_start_offset),
                     );
                 }
-                Err((code, message)) => {
-                    tracing::debug!(topic = %topic.name, partition = p.index, code, %message, "produce refused");
-                    partition_responses.push(failed(code, message));
+                Err(e) => {
+                    tracing::debug!(topic = %topic.name, partition = p.index, code = e.code(), message = %e.message, "produce refused");
+                    partition_responses.push(failed(e.code(), e.message));
                 }
             }
         }

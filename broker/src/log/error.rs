@@ -40,9 +40,14 @@ impl LogError {
         }
     }
 
-    /// Kafka's error code for this failure (`KAFKA_STORAGE_ERROR`).
+    /// Kafka's error for this failure (`KAFKA_STORAGE_ERROR`).
+    pub fn kafka_error(&self) -> ErrorCode {
+        ErrorCode::KafkaStorageError
+    }
+
+    /// Its code on the wire.
     pub fn error_code(&self) -> i16 {
-        ErrorCode::KafkaStorageError.code()
+        self.kafka_error().code()
     }
 }
 
@@ -98,22 +103,27 @@ pub enum AppendError {
 }
 
 impl AppendError {
-    /// Kafka's error code for this refusal.
-    pub fn error_code(&self) -> i16 {
+    /// Kafka's error for this refusal.
+    pub fn kafka_error(&self) -> ErrorCode {
         match self {
-            AppendError::CorruptMessage(_) => ErrorCode::CorruptMessage.code(),
-            AppendError::MessageTooLarge { .. } => ErrorCode::MessageTooLarge.code(),
-            AppendError::RecordListTooLarge { .. } => ErrorCode::RecordListTooLarge.code(),
-            AppendError::InvalidRecord(_) => ErrorCode::InvalidRecord.code(),
-            AppendError::InvalidTimestamp(_) => ErrorCode::InvalidTimestamp.code(),
+            AppendError::CorruptMessage(_) => ErrorCode::CorruptMessage,
+            AppendError::MessageTooLarge { .. } => ErrorCode::MessageTooLarge,
+            AppendError::RecordListTooLarge { .. } => ErrorCode::RecordListTooLarge,
+            AppendError::InvalidRecord(_) => ErrorCode::InvalidRecord,
+            AppendError::InvalidTimestamp(_) => ErrorCode::InvalidTimestamp,
             AppendError::UnsupportedForMessageFormat { .. } => {
-                ErrorCode::UnsupportedForMessageFormat.code()
+                ErrorCode::UnsupportedForMessageFormat
             }
-            AppendError::OutOfOrderSequence(_) => ErrorCode::OutOfOrderSequenceNumber.code(),
-            AppendError::InvalidProducerEpoch(_) => ErrorCode::InvalidProducerEpoch.code(),
-            AppendError::UnknownProducerId(_) => ErrorCode::UnknownProducerId.code(),
-            AppendError::Storage(_) => ErrorCode::KafkaStorageError.code(),
+            AppendError::OutOfOrderSequence(_) => ErrorCode::OutOfOrderSequenceNumber,
+            AppendError::InvalidProducerEpoch(_) => ErrorCode::InvalidProducerEpoch,
+            AppendError::UnknownProducerId(_) => ErrorCode::UnknownProducerId,
+            AppendError::Storage(_) => ErrorCode::KafkaStorageError,
         }
+    }
+
+    /// Its code on the wire.
+    pub fn error_code(&self) -> i16 {
+        self.kafka_error().code()
     }
 }
 
@@ -138,11 +148,16 @@ pub enum ReadError {
 }
 
 impl ReadError {
-    /// Kafka's error code for this failure.
-    pub fn error_code(&self) -> i16 {
+    /// Kafka's error for this failure.
+    pub fn kafka_error(&self) -> ErrorCode {
         match self {
-            ReadError::OffsetOutOfRange { .. } => ErrorCode::OffsetOutOfRange.code(),
-            ReadError::Storage(_) => ErrorCode::KafkaStorageError.code(),
+            ReadError::OffsetOutOfRange { .. } => ErrorCode::OffsetOutOfRange,
+            ReadError::Storage(_) => ErrorCode::KafkaStorageError,
         }
+    }
+
+    /// Its code on the wire.
+    pub fn error_code(&self) -> i16 {
+        self.kafka_error().code()
     }
 }
