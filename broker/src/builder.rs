@@ -14,6 +14,7 @@ use crate::config::{self, BrokerConfig};
 use crate::context::{AllowAll, Authorizer, SecurityProtocol};
 use crate::coordinator::{CoordinatorConfig, GroupCoordinator};
 use crate::error::BrokerError;
+use crate::group_config::GroupConfigStore;
 use crate::handle::BrokerHandle;
 use crate::security::acl::{AclAuthorizer, AclStore};
 use crate::security::credentials::{AddScram, CredentialStore};
@@ -118,6 +119,7 @@ impl BrokerBuilder {
             credentials,
             topics,
             groups,
+            group_configs: GroupConfigStore::open(&meta_dir)?,
             producer_ids,
             appended: watch::channel(0).0,
             fetch_sessions: crate::handler::fetch_session::FetchSessionCache::new(&config),

@@ -20,6 +20,7 @@ pub const DYNAMIC_TOPIC_CONFIG: i8 = 1;
 pub const DYNAMIC_DEFAULT_BROKER_CONFIG: i8 = 3;
 pub const STATIC_BROKER_CONFIG: i8 = 4;
 pub const DEFAULT_CONFIG: i8 = 5;
+pub const DYNAMIC_GROUP_CONFIG: i8 = 8;
 
 const MAX: Option<&str> = Some("9223372036854775807");
 

@@ -28,6 +28,7 @@ mod data_dir;
 mod durable;
 mod embedded;
 pub mod error;
+pub mod group_config;
 mod handle;
 pub mod handler;
 mod housekeeping;

@@ -23,6 +23,8 @@ pub struct BrokerState {
     pub credentials: Arc<crate::security::credentials::CredentialStore>,
     pub topics: Arc<TopicRegistry>,
     pub groups: Arc<GroupCoordinator>,
+    /// Dynamic group configs (config resource type GROUP).
+    pub group_configs: crate::group_config::GroupConfigStore,
     pub producer_ids: ProducerIdAllocator,
     /// Bumped after every append, so waiting fetches re-check their partitions.
     pub appended: watch::Sender<u64>,

@@ -1,14 +1,14 @@
 //! `ferrokafka configs` / `kafka-configs`: describe (--all) and alter (--add-config,
-//! --delete-config, --add-config-file) topic and broker configs with ConfigCommand's output
-//! ("Dynamic configs for topic X are:", "  k=v sensitive=false synonyms={...}",
-//! "Completed updating config for topic X."). Users, clients and groups need quota/group-config
-//! APIs the broker does not serve; they are refused with a clear message.
+//! --delete-config, --add-config-file) topic, broker and group configs with ConfigCommand's
+//! output ("Dynamic configs for topic X are:", "  k=v sensitive=false synonyms={...}",
+//! "Completed updating config for topic X."). Users' SCRAM credentials are in configs_users;
+//! client quotas (users/clients/ips) are refused with a clear message.
 
 use std::path::PathBuf;
 
 use clap::Args;
-use ferrokafka_core::admin::{AlterConfigOp, ConfigResource};
-use ferrokafka_core::Admin;
+use ferrokafka_core::admin::{AlterConfigOp, ConfigResource, ConfigResourceType};
+use ferrokafka_core::{Admin, ErrorKind};
 
 use crate::common::{block_on, load_properties, usage, Connect, Printed};
 
@@ -31,6 +31,9 @@ pub struct ConfigsArgs {
     /// Shorthand for --entity-type brokers --entity-name <id>.
     #[arg(long)]
     broker: Option<String>,
+    /// Shorthand for --entity-type groups --entity-name <group id>.
+    #[arg(long)]
+    group: Option<String>,
     /// List configs for the given entity.
     #[arg(long)]
     describe: bool,
@@ -55,6 +58,40 @@ pub struct ConfigsArgs {
 enum Kind {
     Topics,
     Brokers,
+    Groups,
+}
+
+impl Kind {
+    /// The singular noun ConfigCommand prints (`entityType.dropRight(1)`).
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Topics => "topic",
+            Kind::Brokers => "broker",
+            Kind::Groups => "group",
+        }
+    }
+
+    /// The config resource of one entity ("" is the brokers' default entity).
+    fn resource(self, name: &str) -> ConfigResource {
+        match self {
+            Kind::Topics => ConfigResource::topic(name),
+            Kind::Brokers => ConfigResource {
+                kind: ConfigResourceType::Broker,
+                name: name.to_string(),
+            },
+            Kind::Groups => ConfigResource::group(name),
+        }
+    }
+
+    /// The config source of an entity's dynamic configs.
+    fn dynamic_source(self, name: &str) -> &'static str {
+        match self {
+            Kind::Topics => "DYNAMIC_TOPIC_CONFIG",
+            Kind::Brokers if name.is_empty() => "DYNAMIC_DEFAULT_BROKER_CONFIG",
+            Kind::Brokers => "DYNAMIC_BROKER_CONFIG",
+            Kind::Groups => "DYNAMIC_GROUP_CONFIG",
+        }
+    }
 }
 
 pub fn run(a: ConfigsArgs) -> anyhow::Result<()> {
@@ -156,13 +193,17 @@ fn entity(a: &ConfigsArgs) -> anyhow::Result<(Kind, Option<String>)> {
     if let Some(b) = &a.broker {
         return Ok((Kind::Brokers, Some(b.clone())));
     }
+    if let Some(g) = &a.group {
+        return Ok((Kind::Groups, Some(g.clone())));
+    }
     let kind = match a.entity_type.as_deref() {
         Some("topics") => Kind::Topics,
         Some("brokers") => Kind::Brokers,
-        Some(t @ ("users" | "clients" | "groups" | "ips" | "client-metrics" | "broker-loggers")) => {
+        Some("groups") => Kind::Groups,
+        Some(t @ ("users" | "clients" | "ips" | "client-metrics" | "broker-loggers")) => {
             return Err(Printed::new(
                 1,
-                format!("--entity-type {t} is not supported by ferrokafka configs yet (client quotas and group configs); topics, brokers and users (SCRAM credentials) are."),
+                format!("--entity-type {t} is not supported by ferrokafka configs yet (client quotas and client metrics); topics, brokers, groups and users (SCRAM credentials) are."),
             )
             .into())
         }
@@ -190,7 +231,26 @@ async fn describe(
     name: Option<&str>,
     a: &ConfigsArgs,
 ) -> anyhow::Result<()> {
-    // (entity name, the broker's resource name); "" is the brokers' default entity.
+    // Without --all, a named topic or group that does not exist (and, for a group, holds no
+    // dynamic config) gets ConfigCommand's notice instead of a description.
+    if let (Some(n), false) = (name, a.all) {
+        let exists = match kind {
+            Kind::Topics => admin.list_topics(true).await?.iter().any(|t| t == n),
+            Kind::Brokers => true,
+            Kind::Groups => {
+                admin.list_groups().await?.iter().any(|g| g.group_id == n)
+                    || group_config_holders(admin).await?.iter().any(|g| g == n)
+            }
+        };
+        if !exists {
+            println!(
+                "The {} '{n}' doesn't exist and doesn't have dynamic config.",
+                kind.noun()
+            );
+            return Ok(());
+        }
+    }
+    // "" is the brokers' default entity.
     let entities: Vec<String> = match (kind, name) {
         (_, Some(n)) => vec![n.to_string()],
         (Kind::Brokers, None) if a.entity_default => vec![String::new()],
@@ -206,6 +266,21 @@ async fn describe(
             ids.push(String::new());
             ids
         }
+        // ConfigCommand: the listed groups, then those holding configs (a LinkedHashSet).
+        (Kind::Groups, None) => {
+            let mut ids: Vec<String> = admin
+                .list_groups()
+                .await?
+                .into_iter()
+                .map(|g| g.group_id)
+                .collect();
+            for g in group_config_holders(admin).await? {
+                if !ids.contains(&g) {
+                    ids.push(g);
+                }
+            }
+            ids
+        }
     };
     if kind == Kind::Topics {
         let known = admin.list_topics(true).await?;
@@ -218,28 +293,9 @@ async fn describe(
         }
     }
     for e in entities {
-        let (resource, dynamic) = match kind {
-            Kind::Topics => (ConfigResource::topic(e.clone()), "DYNAMIC_TOPIC_CONFIG"),
-            Kind::Brokers if e.is_empty() => (
-                ConfigResource {
-                    kind: ferrokafka_core::admin::ConfigResourceType::Broker,
-                    name: String::new(),
-                },
-                "DYNAMIC_DEFAULT_BROKER_CONFIG",
-            ),
-            Kind::Brokers => (
-                ConfigResource {
-                    kind: ferrokafka_core::admin::ConfigResourceType::Broker,
-                    name: e.clone(),
-                },
-                "DYNAMIC_BROKER_CONFIG",
-            ),
-        };
-        let noun = if kind == Kind::Topics {
-            "topic"
-        } else {
-            "broker"
-        };
+        let resource = kind.resource(&e);
+        let dynamic = kind.dynamic_source(&e);
+        let noun = kind.noun();
         if e.is_empty() {
             println!("Default configs for brokers in the cluster are:");
         } else {
@@ -274,6 +330,26 @@ async fn describe(
         }
     }
     Ok(())
+}
+
+/// The groups holding dynamic configs (ListConfigResources). As ConfigCommand, a broker
+/// without that API (before Kafka 4.1) or a principal not allowed to list counts as none.
+async fn group_config_holders(admin: &Admin) -> anyhow::Result<Vec<String>> {
+    match admin
+        .list_config_resources(&[ConfigResourceType::Group])
+        .await
+    {
+        Ok(rs) => Ok(rs.into_iter().map(|r| r.name).collect()),
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::UnsupportedVersion | ErrorKind::Authorization
+            ) =>
+        {
+            Ok(Vec::new())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Splits `k1=v1,k2=[a,b],k3=v3` (brackets keep commas inside a value).
@@ -337,13 +413,7 @@ async fn alter(
         })
         .unwrap_or_default();
     let name = name.unwrap_or("");
-    let resource = match kind {
-        Kind::Topics => ConfigResource::topic(name),
-        Kind::Brokers => ConfigResource {
-            kind: ferrokafka_core::admin::ConfigResourceType::Broker,
-            name: name.to_string(),
-        },
-    };
+    let resource = kind.resource(name);
     if kind == Kind::Topics && !admin.list_topics(true).await?.iter().any(|t| t == name) {
         return Err(Printed::new(
             1,
@@ -353,13 +423,7 @@ async fn alter(
     }
     if !deletes.is_empty() {
         // Kafka refuses to delete a key that is not set dynamically.
-        let dynamic = if kind == Kind::Topics {
-            "DYNAMIC_TOPIC_CONFIG"
-        } else if name.is_empty() {
-            "DYNAMIC_DEFAULT_BROKER_CONFIG"
-        } else {
-            "DYNAMIC_BROKER_CONFIG"
-        };
+        let dynamic = kind.dynamic_source(name);
         let current = admin.describe_config_details(&resource, false).await?;
         let invalid: Vec<&String> = deletes
             .iter()
@@ -387,6 +451,7 @@ async fn alter(
             println!("Completed updating default config for brokers in the cluster.")
         }
         Kind::Brokers => println!("Completed updating config for broker {name}."),
+        Kind::Groups => println!("Completed updating config for group {name}."),
     }
     Ok(())
 }

@@ -63,6 +63,7 @@ mod tests {
             (ApiKey::InitProducerId, 0, 5),
             (ApiKey::DescribeLogDirs, 1, 5),
             (ApiKey::DescribeTopicPartitions, 0, 0),
+            (ApiKey::ListConfigResources, 0, 1),
         ];
         for (api, min, max) in expect {
             let r = advertised(api);

@@ -1,6 +1,7 @@
-//! DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for topics (and describing the
-//! broker). Topic overrides are validated against Kafka's topic config keys before anything is
-//! stored; an invalid key or value fails the whole resource with INVALID_CONFIG.
+//! DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for topics and groups (and
+//! describing the broker). Overrides are validated against Kafka's topic or group config keys
+//! before anything is stored; an invalid key or value fails the whole resource with
+//! INVALID_CONFIG.
 
 use ferrokafka_protocol::ErrorCode;
 use std::collections::BTreeMap;
@@ -20,11 +21,13 @@ use crate::config_synonyms::{
     STATIC_BROKER_CONFIG,
 };
 use crate::context::{Operation, RequestContext, Resource};
+use crate::group_config;
 use crate::state::BrokerState;
 use crate::topic_config::{self, ConfigType, TOPIC_CONFIG_KEYS};
 
 const TOPIC: i8 = 2;
 const BROKER: i8 = 4;
+const GROUP: i8 = 32;
 
 pub fn describe(
     state: &BrokerState,
@@ -128,6 +131,30 @@ pub fn describe(
                         .collect();
                     result.with_error_code(0).with_configs(configs)
                 }
+                GROUP => {
+                    let overrides = state.group_configs.get(&name);
+                    let configs = group_config::describe(&overrides, &state.config)
+                        .into_iter()
+                        .filter(|d| wanted(d.key.name))
+                        .map(|d| {
+                            let mut e = entry(d.key.name, d.value, d.source, d.key.ty as i8);
+                            if r_synonyms && version >= 1 {
+                                e.synonyms = d
+                                    .synonyms
+                                    .into_iter()
+                                    .map(|(n, v, source)| {
+                                        DescribeConfigsSynonym::default()
+                                            .with_name(sb(n))
+                                            .with_value(Some(sb(v)))
+                                            .with_source(source)
+                                    })
+                                    .collect();
+                            }
+                            e
+                        })
+                        .collect();
+                    result.with_error_code(0).with_configs(configs)
+                }
                 BROKER => result
                     .with_error_code(ErrorCode::InvalidRequest.code())
                     .with_error_message(Some(sb(format!(
@@ -216,6 +243,9 @@ fn denied(ctx: &RequestContext<'_>, op: Operation, resource_type: i8, name: &str
         BROKER if !ctx.authorize(op, Resource::Cluster) => {
             Some(ErrorCode::ClusterAuthorizationFailed.code())
         }
+        GROUP if !ctx.authorize(op, Resource::Group(name)) => {
+            Some(ErrorCode::GroupAuthorizationFailed.code())
+        }
         _ => None,
     }
 }
@@ -233,6 +263,21 @@ fn apply(
     }
     if resource_type == BROKER {
         return (ErrorCode::InvalidConfig.code(), Some("Dynamic broker configs are not supported: set the value in server.properties (or --override) and restart the broker.".into()));
+    }
+    if resource_type == GROUP {
+        let configs = match next(&state.group_configs.get(name))
+            .and_then(|c| group_config::validate(&c, &state.config).map(|_| c))
+        {
+            Ok(c) => c,
+            Err(m) => return (ErrorCode::InvalidConfig.code(), Some(m)),
+        };
+        if validate_only {
+            return (0, None);
+        }
+        return match state.group_configs.set(name, configs) {
+            Ok(()) => (0, None),
+            Err(e) => (ErrorCode::KafkaStorageError.code(), Some(e.to_string())),
+        };
     }
     if resource_type != TOPIC {
         return (

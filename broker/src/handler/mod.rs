@@ -35,6 +35,7 @@ mod heartbeat;
 mod init_producer_id;
 mod join_group;
 mod leave_group;
+mod list_config_resources;
 mod list_groups;
 mod list_offsets;
 mod metadata;
@@ -82,6 +83,7 @@ pub const SUPPORTED_APIS: &[ApiKey] = &[
     ApiKey::CreateAcls,
     ApiKey::DescribeAcls,
     ApiKey::DeleteAcls,
+    ApiKey::ListConfigResources,
 ];
 
 /// Whether the broker answers `api`.
@@ -149,6 +151,9 @@ pub async fn dispatch(
         Q::CreateAcls(r) => A::CreateAcls(acls::create(ctx, r)),
         Q::DescribeAcls(r) => A::DescribeAcls(acls::describe(ctx, r)),
         Q::DeleteAcls(r) => A::DeleteAcls(acls::delete(ctx, r)),
+        Q::ListConfigResources(r) => {
+            A::ListConfigResources(list_config_resources::handle(state, ctx, r))
+        }
         Q::DescribeClientQuotas(r) => A::DescribeClientQuotas(client_quotas::describe(ctx, r)),
         Q::DescribeUserScramCredentials(r) => {
             A::DescribeUserScramCredentials(scram_credentials::describe(state, ctx, r))

@@ -125,6 +125,29 @@ fn missing_topic_reads_like_kafka() {
         ],
         "",
     );
+    // Kafka 4.3.1's kafka-configs: a notice and exit 0 without --all, a failure with it.
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (
+            0,
+            "The topic 'nope' doesn't exist and doesn't have dynamic config.\n"
+        ),
+        "{out:?}"
+    );
+    let out = run(
+        &[
+            "configs",
+            "--bootstrap-server",
+            &b.bootstrap(),
+            "--entity-type",
+            "topics",
+            "--entity-name",
+            "nope",
+            "--describe",
+            "--all",
+        ],
+        "",
+    );
     assert_clean_failure(&out);
     assert!(
         out.stderr.contains("The topic 'nope' does not exist"),

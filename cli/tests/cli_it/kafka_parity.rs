@@ -170,6 +170,22 @@ fn same_output_on(bs: &str) {
         "",
     )
     .ok();
+    run(
+        &[
+            "configs",
+            "--bootstrap-server",
+            &bs,
+            "--alter",
+            "--entity-type",
+            "groups",
+            "--entity-name",
+            "smg-kafka-group",
+            "--add-config",
+            "consumer.session.timeout.ms=50000,share.delivery.count.limit=3",
+        ],
+        "",
+    )
+    .ok();
 
     let cases: Vec<(&str, &str, Vec<&str>, bool)> = vec![
         (
@@ -283,6 +299,54 @@ fn same_output_on(bs: &str) {
                 "--all",
             ],
             false,
+        ),
+        (
+            "configs --describe missing topic",
+            "kafka.admin.ConfigCommand",
+            vec![
+                "--entity-type",
+                "topics",
+                "--entity-name",
+                "no-such-topic",
+                "--describe",
+            ],
+            false,
+        ),
+        (
+            "configs --describe group",
+            "kafka.admin.ConfigCommand",
+            vec![
+                "--entity-type",
+                "groups",
+                "--entity-name",
+                "smg-kafka-group",
+                "--describe",
+            ],
+            false,
+        ),
+        (
+            "configs --describe --all group",
+            "kafka.admin.ConfigCommand",
+            vec!["--group", "smg-kafka-group", "--describe", "--all"],
+            false,
+        ),
+        (
+            "configs --describe missing group",
+            "kafka.admin.ConfigCommand",
+            vec![
+                "--entity-type",
+                "groups",
+                "--entity-name",
+                "no-such-group",
+                "--describe",
+            ],
+            false,
+        ),
+        (
+            "configs --describe every group",
+            "kafka.admin.ConfigCommand",
+            vec!["--entity-type", "groups", "--describe"],
+            true,
         ),
         (
             "configs --describe broker",

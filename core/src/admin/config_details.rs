@@ -38,8 +38,8 @@ pub fn config_source_name(id: i8) -> &'static str {
         4 => "STATIC_BROKER_CONFIG",
         5 => "DEFAULT_CONFIG",
         6 => "DYNAMIC_BROKER_LOGGER_CONFIG",
-        7 => "CLIENT_METRICS_CONFIG",
-        8 => "GROUP_CONFIG",
+        7 => "DYNAMIC_CLIENT_METRICS_CONFIG",
+        8 => "DYNAMIC_GROUP_CONFIG",
         _ => "UNKNOWN",
     }
 }
@@ -51,10 +51,7 @@ impl Admin {
         resource: &ConfigResource,
         synonyms: bool,
     ) -> Result<Vec<ConfigDetail>> {
-        let code = match resource.kind {
-            ConfigResourceType::Topic => 2,
-            ConfigResourceType::Broker => 4,
-        };
+        let code = resource.kind.code();
         let req = DescribeConfigsRequest::default()
             .with_resources(vec![DescribeConfigsResource::default()
                 .with_resource_type(code)

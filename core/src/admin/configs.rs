@@ -1,10 +1,13 @@
-//! Configs: DescribeConfigs and IncrementalAlterConfigs for topics and brokers.
+//! Configs: DescribeConfigs and IncrementalAlterConfigs for topics, brokers and groups, and
+//! ListConfigResources (which config resources exist).
 
 use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
 use kafka_protocol::messages::incremental_alter_configs_request::{
     AlterConfigsResource, AlterableConfig,
 };
-use kafka_protocol::messages::{DescribeConfigsRequest, IncrementalAlterConfigsRequest};
+use kafka_protocol::messages::{
+    DescribeConfigsRequest, IncrementalAlterConfigsRequest, ListConfigResourcesRequest,
+};
 
 use super::Admin;
 use crate::error::{Error, Result};
@@ -15,13 +18,25 @@ use crate::requests::sb;
 pub enum ConfigResourceType {
     Topic,
     Broker,
+    /// A consumer, share or streams group's dynamic configs (KIP-848/932/1071).
+    Group,
 }
 
 impl ConfigResourceType {
-    fn code(self) -> i8 {
+    pub(crate) fn code(self) -> i8 {
         match self {
             ConfigResourceType::Topic => 2,
             ConfigResourceType::Broker => 4,
+            ConfigResourceType::Group => 32,
+        }
+    }
+
+    fn from_code(code: i8) -> Option<Self> {
+        match code {
+            2 => Some(ConfigResourceType::Topic),
+            4 => Some(ConfigResourceType::Broker),
+            32 => Some(ConfigResourceType::Group),
+            _ => None,
         }
     }
 }
@@ -45,6 +60,13 @@ impl ConfigResource {
         ConfigResource {
             kind: ConfigResourceType::Broker,
             name: id.to_string(),
+        }
+    }
+
+    pub fn group(id: impl Into<String>) -> ConfigResource {
+        ConfigResource {
+            kind: ConfigResourceType::Group,
+            name: id.into(),
         }
     }
 }
@@ -156,7 +178,38 @@ impl Admin {
         .await
     }
 
-    /// Broker configs go to that broker; topic configs to the controller.
+    /// The config resources of these types that exist (ListConfigResources v1, Kafka 4.1+):
+    /// for groups, the ones holding dynamic configs.
+    pub async fn list_config_resources(
+        &self,
+        types: &[ConfigResourceType],
+    ) -> Result<Vec<ConfigResource>> {
+        let req = ListConfigResourcesRequest::default()
+            .with_resource_types(types.iter().map(|t| t.code()).collect());
+        self.retry("listing config resources", || async {
+            let conn = self.controller().await?;
+            let resp = conn.request(&req).await?;
+            if resp.error_code != 0 {
+                return Err(Error::from_code(
+                    resp.error_code,
+                    "listing config resources",
+                ));
+            }
+            Ok(resp
+                .config_resources
+                .iter()
+                .filter_map(|r| {
+                    Some(ConfigResource {
+                        kind: ConfigResourceType::from_code(r.resource_type)?,
+                        name: r.resource_name.to_string(),
+                    })
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// Broker configs go to that broker; topic and group configs to the controller.
     async fn config_broker(
         &self,
         resource: &ConfigResource,
