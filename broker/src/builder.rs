@@ -120,6 +120,7 @@ impl BrokerBuilder {
             topics,
             groups,
             group_configs: GroupConfigStore::open(&meta_dir)?,
+            quotas: crate::quotas::QuotaStore::open(&meta_dir)?,
             producer_ids,
             appended: watch::channel(0).0,
             fetch_sessions: crate::handler::fetch_session::FetchSessionCache::new(&config),

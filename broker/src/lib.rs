@@ -36,6 +36,7 @@ pub mod log;
 mod meta_properties;
 pub mod partition;
 mod producer_ids;
+pub mod quotas;
 pub mod response_out;
 pub mod security;
 pub mod server;

@@ -25,6 +25,8 @@ pub struct BrokerState {
     pub groups: Arc<GroupCoordinator>,
     /// Dynamic group configs (config resource type GROUP).
     pub group_configs: crate::group_config::GroupConfigStore,
+    /// Client quota settings (stored and reported, not enforced).
+    pub quotas: crate::quotas::QuotaStore,
     pub producer_ids: ProducerIdAllocator,
     /// Bumped after every append, so waiting fetches re-check their partitions.
     pub appended: watch::Sender<u64>,

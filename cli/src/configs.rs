@@ -16,15 +16,16 @@ use crate::common::{block_on, load_properties, usage, Connect, Printed};
 pub struct ConfigsArgs {
     #[command(flatten)]
     connect: Connect,
-    /// Type of entity (topics/brokers/groups/users/clients).
+    /// Type of entity (topics/brokers/groups/users/clients/ips); users and clients may be given
+    /// together, each followed by its --entity-name or --entity-default.
     #[arg(long = "entity-type")]
-    entity_type: Option<String>,
-    /// Name of entity (topic name or broker id).
+    entity_types: Vec<String>,
+    /// Name of entity (topic name, broker id, group id, user principal, client id or ip).
     #[arg(long = "entity-name")]
-    entity_name: Option<String>,
-    /// Default entity name for brokers (applies to every broker).
-    #[arg(long = "entity-default")]
-    entity_default: bool,
+    entity_names: Vec<String>,
+    /// Default entity name for clients/users/brokers/ips (applies to the corresponding type).
+    #[arg(long = "entity-default", action = clap::ArgAction::Count)]
+    entity_defaults: u8,
     /// Shorthand for --entity-type topics --entity-name <topic>.
     #[arg(long)]
     topic: Option<String>,
@@ -95,8 +96,9 @@ impl Kind {
 }
 
 pub fn run(a: ConfigsArgs) -> anyhow::Result<()> {
-    if a.entity_type.as_deref() == Some("users") && a.topic.is_none() && a.broker.is_none() {
-        return run_users(a);
+    let quota_entity = matches!(a.entity_type(), Some("users" | "clients" | "ips"));
+    if quota_entity && a.topic.is_none() && a.broker.is_none() && a.group.is_none() {
+        return run_quota_entities(a);
     }
     let (kind, name) = entity(&a)?;
     if a.describe == a.alter {
@@ -108,7 +110,7 @@ pub fn run(a: ConfigsArgs) -> anyhow::Result<()> {
     {
         return Err(usage("At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter"));
     }
-    if a.alter && name.is_none() && !(kind == Kind::Brokers && a.entity_default) {
+    if a.alter && name.is_none() && !(kind == Kind::Brokers && a.entity_default()) {
         return Err(usage(
             "an entity name must be specified with --alter of topics",
         ));
@@ -141,29 +143,68 @@ fn command_error(e: anyhow::Error) -> anyhow::Error {
     }
 }
 
-/// `--entity-type users`: SCRAM credentials (configs_users).
-fn run_users(a: ConfigsArgs) -> anyhow::Result<()> {
+impl ConfigsArgs {
+    fn entity_type(&self) -> Option<&str> {
+        self.entity_types.first().map(String::as_str)
+    }
+
+    fn entity_default(&self) -> bool {
+        self.entity_defaults > 0
+    }
+
+    /// The entity names in command-line order, "" for each --entity-default (ConfigCommand
+    /// pairs the n-th name with the n-th --entity-type).
+    fn names_in_order(&self) -> Vec<String> {
+        let mut given = self.entity_names.iter();
+        let mut out = Vec::new();
+        for arg in std::env::args().skip(1) {
+            if arg == "--entity-default" {
+                out.push(String::new());
+            } else if arg == "--entity-name" || arg.starts_with("--entity-name=") {
+                if let Some(n) = given.next() {
+                    out.push(n.clone());
+                }
+            }
+        }
+        // Parsed other than from this process's arguments (tests): keep the names as given.
+        if out.len() != self.entity_names.len() + usize::from(self.entity_defaults) {
+            out = self.entity_names.clone();
+            out.extend((0..self.entity_defaults).map(|_| String::new()));
+        }
+        out
+    }
+}
+
+/// `--entity-type users/clients/ips`: client quotas (configs_quotas) and, for users, SCRAM
+/// credentials (configs_users), as ConfigCommand routes them.
+fn run_quota_entities(a: ConfigsArgs) -> anyhow::Result<()> {
     if a.describe == a.alter {
         return Err(usage(
             "Command must include exactly one action: --describe, --alter",
         ));
     }
     let admin = a.connect.admin()?;
-    let result = block_on(users(&admin, a.entity_name.as_deref(), &a));
+    let result = block_on(quota_entities(&admin, &a));
     admin.close();
     result.map_err(command_error)
 }
 
-async fn users(admin: &Admin, name: Option<&str>, a: &ConfigsArgs) -> anyhow::Result<()> {
+async fn quota_entities(admin: &Admin, a: &ConfigsArgs) -> anyhow::Result<()> {
+    let types = &a.entity_types;
+    let names = a.names_in_order();
     if a.describe {
-        return crate::configs_users::describe(admin, name).await;
+        crate::configs_quotas::describe(admin, types, &names).await?;
+        // ConfigCommand lists SCRAM credentials only for users alone and named ones.
+        if types.iter().all(|t| t == "users") && !names.iter().any(String::is_empty) {
+            crate::configs_users::describe(admin, names.first().map(String::as_str)).await?;
+        }
+        return Ok(());
     }
-    let name =
-        name.ok_or_else(|| usage("an entity name must be specified with --alter of users"))?;
     if a.add_config_file.is_some() {
-        return Err(usage(
-            "--add-config-file is not supported with --entity-type users: use --add-config",
-        ));
+        return Err(usage(format!(
+            "--add-config-file is not supported with --entity-type {}: use --add-config",
+            types[0]
+        )));
     }
     let adds = match &a.add_config {
         Some(s) => parse_add_config(s)?,
@@ -179,10 +220,40 @@ async fn users(admin: &Admin, name: Option<&str>, a: &ConfigsArgs) -> anyhow::Re
                 .collect()
         })
         .unwrap_or_default();
-    crate::configs_users::alter(admin, name, &adds, &deletes).await
+    let keys: Vec<&str> = adds
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .chain(deletes.iter().map(String::as_str))
+        .collect();
+    let scram = keys
+        .iter()
+        .filter(|k| crate::configs_users::is_scram(k))
+        .count();
+    if types[0] == "users" && scram > 0 {
+        let odd = crate::configs_quotas::unexpected_keys(
+            types,
+            &keys
+                .iter()
+                .copied()
+                .filter(|k| !crate::configs_users::is_scram(k))
+                .collect::<Vec<_>>(),
+        );
+        if !odd.is_empty() {
+            return Err(Printed::new(1, format!("Only quota and SCRAM credential configs can be added for 'users' using --bootstrap-server. Unexpected config names: Set({})", odd.join(", "))).into());
+        }
+        if scram < keys.len() {
+            return Err(Printed::new(1, "Cannot alter both quota and SCRAM credential configs simultaneously for 'users' using --bootstrap-server.").into());
+        }
+        let user = names
+            .first()
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| usage("an entity name must be specified with --alter of users"))?;
+        return crate::configs_users::alter(admin, user, &adds, &deletes).await;
+    }
+    crate::configs_quotas::alter(admin, types, &names, &adds, &deletes).await
 }
 
-fn args_line() -> String {
+pub(crate) fn args_line() -> String {
     std::env::args().skip(1).collect::<Vec<_>>().join(" ")
 }
 
@@ -196,33 +267,33 @@ fn entity(a: &ConfigsArgs) -> anyhow::Result<(Kind, Option<String>)> {
     if let Some(g) = &a.group {
         return Ok((Kind::Groups, Some(g.clone())));
     }
-    let kind = match a.entity_type.as_deref() {
+    let kind = match a.entity_type() {
         Some("topics") => Kind::Topics,
         Some("brokers") => Kind::Brokers,
         Some("groups") => Kind::Groups,
-        Some(t @ ("users" | "clients" | "ips" | "client-metrics" | "broker-loggers")) => {
+        Some(t @ ("client-metrics" | "broker-loggers")) => {
             return Err(Printed::new(
                 1,
-                format!("--entity-type {t} is not supported by ferrokafka configs yet (client quotas and client metrics); topics, brokers, groups and users (SCRAM credentials) are."),
+                format!("--entity-type {t} is not supported by ferrokafka configs yet; topics, brokers, groups, users, clients and ips are."),
             )
             .into())
         }
         Some(t) => return Err(usage(format!("Invalid entity type {t}, the entity type must be one of topics, brokers, users, clients, groups"))),
         None => return Err(usage("Missing required argument \"[entity-type]\"")),
     };
-    if let (Kind::Brokers, Some(n)) = (kind, &a.entity_name) {
+    if let (Kind::Brokers, Some(n)) = (kind, a.entity_names.first()) {
         if n.parse::<i32>().is_err() {
             return Err(usage(format!(
                 "The entity name for brokers must be a valid integer broker id, found: {n}"
             )));
         }
     }
-    if a.entity_default && kind == Kind::Topics {
+    if a.entity_default() && kind == Kind::Topics {
         return Err(usage(
             "--entity-default is not allowed with --entity-type topics",
         ));
     }
-    Ok((kind, a.entity_name.clone()))
+    Ok((kind, a.entity_names.first().cloned()))
 }
 
 async fn describe(
@@ -253,7 +324,7 @@ async fn describe(
     // "" is the brokers' default entity.
     let entities: Vec<String> = match (kind, name) {
         (_, Some(n)) => vec![n.to_string()],
-        (Kind::Brokers, None) if a.entity_default => vec![String::new()],
+        (Kind::Brokers, None) if a.entity_default() => vec![String::new()],
         (Kind::Topics, None) => admin.list_topics(true).await?,
         (Kind::Brokers, None) => {
             let mut ids: Vec<String> = admin

@@ -1,8 +1,8 @@
 //! `kafka-configs --entity-type users`: SCRAM credentials, with ConfigCommand's syntax
 //! (`--add-config 'SCRAM-SHA-512=[iterations=8192,password=...]'`, `--delete-config
 //! SCRAM-SHA-512`) and output ("Completed updating config for user alice.", "SCRAM credential
-//! configs for user-principal 'alice' are SCRAM-SHA-512=iterations=8192"). User quotas
-//! (`consumer_byte_rate`, ...) are refused with a clear message. Passwords are never printed.
+//! configs for user-principal 'alice' are SCRAM-SHA-512=iterations=8192"). User quotas are
+//! `configs_quotas`. Passwords are never printed.
 
 use ferrokafka_core::admin::{ScramCredentialAlteration, DEFAULT_SCRAM_ITERATIONS};
 use ferrokafka_core::config::{SaslMechanism, Secret};
@@ -18,12 +18,17 @@ fn mechanism(name: &str) -> Option<SaslMechanism> {
     }
 }
 
+/// Whether `key` names a SCRAM mechanism (a credential, not a quota).
+pub fn is_scram(key: &str) -> bool {
+    mechanism(key).is_some()
+}
+
 fn not_scram(key: &str) -> anyhow::Error {
     Printed::new(
         1,
         format!(
-            "user config {key:?} is not supported by ferrokafka configs: only SCRAM-SHA-256 and \
-             SCRAM-SHA-512 credentials are (user quotas are not)"
+            "{key:?} is not a SCRAM mechanism: use SCRAM-SHA-256 or SCRAM-SHA-512 (quotas are \
+             altered on their own)"
         ),
     )
     .into()

@@ -9,7 +9,7 @@ use ferrokafka_core::{Admin, ErrorKind};
 use crate::common::{
     block_on, is_internal_topic, parse_pairs, usage, Connect, IncludeList, Printed,
 };
-use crate::java_order;
+use ferrokafka_protocol::java_order;
 
 #[derive(Args, Debug)]
 #[command(group(ArgGroup::new("action").required(true).args(["create", "delete", "list", "describe", "alter"])))]

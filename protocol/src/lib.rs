@@ -13,6 +13,7 @@ pub mod compression;
 mod error;
 pub mod frame;
 pub mod jaas;
+pub mod java_order;
 pub mod varint;
 
 pub use compression::{Compression, CompressionLevels, CompressionType};

@@ -80,6 +80,7 @@ pub const SUPPORTED_APIS: &[ApiKey] = &[
     ApiKey::DescribeUserScramCredentials,
     ApiKey::AlterUserScramCredentials,
     ApiKey::DescribeClientQuotas,
+    ApiKey::AlterClientQuotas,
     ApiKey::CreateAcls,
     ApiKey::DescribeAcls,
     ApiKey::DeleteAcls,
@@ -154,7 +155,10 @@ pub async fn dispatch(
         Q::ListConfigResources(r) => {
             A::ListConfigResources(list_config_resources::handle(state, ctx, r))
         }
-        Q::DescribeClientQuotas(r) => A::DescribeClientQuotas(client_quotas::describe(ctx, r)),
+        Q::DescribeClientQuotas(r) => {
+            A::DescribeClientQuotas(client_quotas::describe(state, ctx, r))
+        }
+        Q::AlterClientQuotas(r) => A::AlterClientQuotas(client_quotas::alter(state, ctx, r)),
         Q::DescribeUserScramCredentials(r) => {
             A::DescribeUserScramCredentials(scram_credentials::describe(state, ctx, r))
         }

@@ -186,6 +186,43 @@ fn same_output_on(bs: &str) {
         "",
     )
     .ok();
+    // Client quotas: a user, a client, a user's client and an ip.
+    for (entity, config) in [
+        (
+            vec!["--entity-type", "users", "--entity-name", "bob"],
+            "producer_byte_rate=1024,consumer_byte_rate=2048,request_percentage=12.5",
+        ),
+        (
+            vec!["--entity-type", "clients", "--entity-name", "app"],
+            "consumer_byte_rate=10000000",
+        ),
+        (
+            vec![
+                "--entity-type",
+                "users",
+                "--entity-name",
+                "bob",
+                "--entity-type",
+                "clients",
+                "--entity-name",
+                "app",
+            ],
+            "producer_byte_rate=5",
+        ),
+        (
+            vec!["--entity-type", "users", "--entity-default"],
+            "producer_byte_rate=77",
+        ),
+        (
+            vec!["--entity-type", "ips", "--entity-name", "10.0.0.1"],
+            "connection_creation_rate=10",
+        ),
+    ] {
+        let mut args = vec!["configs", "--bootstrap-server", &bs, "--alter"];
+        args.extend(entity);
+        args.extend(["--add-config", config]);
+        run(&args, "").ok();
+    }
 
     let cases: Vec<(&str, &str, Vec<&str>, bool)> = vec![
         (
@@ -347,6 +384,64 @@ fn same_output_on(bs: &str) {
             "kafka.admin.ConfigCommand",
             vec!["--entity-type", "groups", "--describe"],
             true,
+        ),
+        (
+            "configs --describe user quotas",
+            "kafka.admin.ConfigCommand",
+            vec![
+                "--entity-type",
+                "users",
+                "--entity-name",
+                "bob",
+                "--describe",
+            ],
+            false,
+        ),
+        (
+            "configs --describe every user",
+            "kafka.admin.ConfigCommand",
+            vec!["--entity-type", "users", "--describe"],
+            false,
+        ),
+        (
+            "configs --describe a user's client",
+            "kafka.admin.ConfigCommand",
+            vec![
+                "--entity-type",
+                "users",
+                "--entity-name",
+                "bob",
+                "--entity-type",
+                "clients",
+                "--entity-name",
+                "app",
+                "--describe",
+            ],
+            false,
+        ),
+        (
+            "configs --describe every client",
+            "kafka.admin.ConfigCommand",
+            vec!["--entity-type", "clients", "--describe"],
+            false,
+        ),
+        (
+            "configs --describe default user",
+            "kafka.admin.ConfigCommand",
+            vec!["--entity-type", "users", "--entity-default", "--describe"],
+            false,
+        ),
+        (
+            "configs --describe ip",
+            "kafka.admin.ConfigCommand",
+            vec![
+                "--entity-type",
+                "ips",
+                "--entity-name",
+                "10.0.0.1",
+                "--describe",
+            ],
+            false,
         ),
         (
             "configs --describe broker",

@@ -13,6 +13,7 @@ mod configs;
 mod coordinator;
 mod groups;
 mod log_dirs;
+mod quotas;
 mod records;
 mod scram;
 mod topic_partitions;
@@ -38,6 +39,7 @@ pub use configs::{AlterConfigOp, ConfigEntry, ConfigResource, ConfigResourceType
 pub use coordinator::GroupCoordinator;
 pub use groups::{GroupDescription, GroupListing, MemberDescription};
 pub use log_dirs::{LogDirDescription, ReplicaInfo};
+pub use quotas::{ClientQuotaEntity, ClientQuotaEntry, QuotaMatch};
 pub use scram::{ScramCredentialAlteration, ScramCredentialInfo, DEFAULT_SCRAM_ITERATIONS};
 pub use topics::{NewTopic, TopicDescription};
 

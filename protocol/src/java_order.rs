@@ -1,17 +1,18 @@
-//! Java's `HashMap` iteration order, for lines Kafka's tools print by iterating one: TopicCommand's
+//! Java's `HashMap` iteration order, for output Kafka lists by iterating one: TopicCommand's
 //! `Configs:` list comes from `Config.entries()`, a `HashMap<String, ConfigEntry>` filled in the
-//! order of the DescribeConfigs answer. Printing in the same order makes our output line up with
-//! Kafka's on any broker.
+//! order of the DescribeConfigs answer; ConfigCommand's quota lines come from the admin client's
+//! `HashMap`s of entities and values. The CLI prints in the same order, and the broker answers
+//! in the order Kafka's own collections give, so both line up with Kafka's on any broker.
 
 /// `String.hashCode()`: 31-based over UTF-16 code units, wrapping.
-fn string_hash(s: &str) -> i32 {
+pub fn string_hash(s: &str) -> i32 {
     s.encode_utf16()
         .fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
 }
 
 /// `HashMap.hash()`: the high half folded into the low half.
-fn spread(s: &str) -> u32 {
-    let h = string_hash(s) as u32;
+fn spread(h: i32) -> u32 {
+    let h = h as u32;
     h ^ (h >> 16)
 }
 
@@ -22,8 +23,19 @@ fn spread(s: &str) -> u32 {
 /// Buckets that Java would turn into trees (9+ colliding keys in a table of 64+) keep insertion
 /// order here, which Java's tree bins do not promise.
 pub fn hash_map_order<T>(items: Vec<T>, key: impl Fn(&T) -> &str) -> Vec<T> {
-    let hashes: Vec<u32> = items.iter().map(|i| spread(key(i))).collect();
-    let mut capacity: u32 = 16;
+    hash_map_order_by(items, |i| string_hash(key(i)), None)
+}
+
+/// As [`hash_map_order`], for keys whose Java `hashCode()` is `hash`, in a map made with
+/// `new HashMap<>(initial_capacity)` when that is given (its table starts at the next power of
+/// two, at least 1).
+pub fn hash_map_order_by<T>(
+    items: Vec<T>,
+    hash: impl Fn(&T) -> i32,
+    initial_capacity: Option<usize>,
+) -> Vec<T> {
+    let hashes: Vec<u32> = items.iter().map(|i| spread(hash(i))).collect();
+    let mut capacity: u32 = initial_capacity.map_or(16, |c| (c.max(1) as u32).next_power_of_two());
     let mut bucket_sizes = vec![0usize; capacity as usize];
     for (n, &h) in hashes.iter().enumerate() {
         let bucket = (h & (capacity - 1)) as usize;
