@@ -1,31 +1,29 @@
-//! `_native.NativeProducer` and `_native.Delivery`: the producer handle and one record's
-//! delivery outcome.
+//! `_native.NativeProducer`: the producer handle.
 //!
-//! Owns turning Python tuples into `ProducerRecord`s (a batch per call when the Python layer
-//! has many), one completion task per producer that fills each record's [`Slot`] as the core
-//! delivers it, and GIL-free flush/close. Serializers, partition choice for a custom Python
-//! partitioner and callbacks stay in Python; batching and retries stay in the core.
+//! Owns turning Python arguments into `ProducerRecord`s (one per `send`, or a batch per
+//! `send_batch` when the Python layer has many), one completion task per producer that fills
+//! each watched record's slot as the core delivers it, and GIL-free flush/close. Each send
+//! returns a native `FutureRecordMetadata` ([`Delivery`]). Serializers, partition choice for a
+//! custom Python partitioner and callbacks stay in Python; batching and retries stay in the
+//! core.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use ferrokafka_core::{
-    ClientConfig, DeliveryFuture, Producer, ProducerRecord, RecordHeader, RecordMetadata,
-};
+use bytes::Bytes;
+use ferrokafka_core::{ClientConfig, Producer, ProducerRecord, RecordHeader, RecordMetadata};
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use futures_util::FutureExt;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use tokio::sync::mpsc;
 
 use crate::convert::opt_bytes;
+use crate::delivery::{helpers, Delivery, Pending, Sizes};
 use crate::errors;
 use crate::slot::{CompletionQueue, Completions, Slot};
 use crate::wait::{block_on, secs};
-
-type Pending = (Arc<Slot<RecordMetadata>>, DeliveryFuture);
 
 /// A producer over the core (`KafkaProducer` / `AIOKafkaProducer` wrap it).
 #[pyclass(module = "ferrokafka._native", frozen)]
@@ -55,59 +53,80 @@ async fn complete(mut rx: mpsc::UnboundedReceiver<Pending>) {
     }
 }
 
-fn record(item: &Bound<'_, PyAny>) -> PyResult<ProducerRecord> {
-    let t = item.downcast::<PyTuple>()?;
-    let topic: String = t.get_item(0)?.extract()?;
-    let partition: Option<i32> = t.get_item(1)?.extract()?;
-    let key = opt_bytes(Some(&t.get_item(2)?), "key")?;
-    let value = opt_bytes(Some(&t.get_item(3)?), "value")?;
-    let headers_obj = t.get_item(4)?;
-    let mut headers = Vec::new();
-    if !headers_obj.is_none() {
-        for h in headers_obj.try_iter()? {
+fn len_or_absent(b: &Option<Bytes>) -> i64 {
+    b.as_ref().map_or(-1, |b| b.len() as i64)
+}
+
+/// A record from `send`'s arguments (key and value already serialized to `bytes` or `None`;
+/// headers a list of `(str, bytes | None)` or `None`), with its serialized sizes.
+fn record(
+    topic: String,
+    partition: Option<i32>,
+    key: &Bound<'_, PyAny>,
+    value: &Bound<'_, PyAny>,
+    headers: &Bound<'_, PyAny>,
+    timestamp: Option<i64>,
+) -> PyResult<(ProducerRecord, Sizes)> {
+    let key = opt_bytes(Some(key), "key")?;
+    let value = opt_bytes(Some(value), "value")?;
+    let mut hs = Vec::new();
+    if !headers.is_none() {
+        for h in headers.try_iter()? {
             let h = h?;
             let (k, v): (String, Bound<'_, PyAny>) = h.extract()?;
-            headers.push(RecordHeader {
+            hs.push(RecordHeader {
                 key: k,
                 value: opt_bytes(Some(&v), "header value")?,
             });
         }
     }
-    let timestamp: Option<i64> = t.get_item(5)?.extract()?;
-    Ok(ProducerRecord {
+    let sizes = Sizes {
+        key: len_or_absent(&key),
+        value: len_or_absent(&value),
+        headers: if hs.is_empty() {
+            -1
+        } else {
+            hs.iter()
+                .map(|h| (h.key.len() + h.value.as_ref().map_or(0, |v| v.len())) as i64)
+                .sum()
+        },
+    };
+    let rec = ProducerRecord {
         topic,
         partition,
         key,
         value,
-        headers,
+        headers: hs,
         timestamp,
-    })
+    };
+    Ok((rec, sizes))
+}
+
+/// A record from a `(topic, partition, key, value, headers, timestamp_ms)` tuple.
+fn record_from_tuple(item: &Bound<'_, PyAny>) -> PyResult<(ProducerRecord, Sizes)> {
+    let t = item.downcast::<PyTuple>()?;
+    record(
+        t.get_item(0)?.extract()?,
+        t.get_item(1)?.extract()?,
+        &t.get_item(2)?,
+        &t.get_item(3)?,
+        &t.get_item(4)?,
+        t.get_item(5)?.extract()?,
+    )
 }
 
 impl NativeProducer {
-    fn enqueue(&self, py: Python<'_>, rec: ProducerRecord) -> PyResult<Py<Delivery>> {
-        let mut fut = self.producer.send(rec);
-        let slot = Slot::new();
-        // A record refused before it was queued (too large, closed) is complete at once, so
-        // the Python layer can raise it from `send` as kafka-python does. Otherwise the
-        // future stays in the Delivery and is only read when Python asks (no per-record work
-        // on another thread unless a callback watches it).
-        let pending = match (&mut fut).now_or_never() {
-            Some(r) => {
-                slot.set(r);
-                None
-            }
-            None => Some(fut),
-        };
-        Py::new(
-            py,
-            Delivery {
-                slot,
-                fut: Mutex::new(pending),
-                forward: self.pending.clone(),
-                completions: self.completions.clone(),
-                id: self.next_id.fetch_add(1, Ordering::Relaxed),
-            },
+    fn enqueue(&self, rec: ProducerRecord, sizes: Sizes, owner: PyObject) -> Delivery {
+        // A record refused before it was queued (too large, closed) is complete at once.
+        // Otherwise the core's future stays in the Delivery and is only read when Python asks
+        // (no per-record work on another thread unless a callback or a wait needs it).
+        Delivery::new(
+            self.producer.send(rec),
+            self.pending.clone(),
+            self.completions.clone(),
+            self.next_id.fetch_add(1, Ordering::Relaxed),
+            owner,
+            sizes,
         )
     }
 }
@@ -129,18 +148,42 @@ impl NativeProducer {
         })
     }
 
-    /// Enqueues one record `(topic, partition, key, value, headers, timestamp_ms)`.
-    fn send(&self, py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<Py<Delivery>> {
-        let rec = record(item)?;
-        self.enqueue(py, rec)
+    /// Enqueues one record for `owner` (the Python `KafkaProducer`, whose callbacks its future
+    /// runs); returns its `FutureRecordMetadata`. A record refused before it was queued with an
+    /// error kafka-python raises from `send` (too large, producer closed) raises it here; any
+    /// other refusal is in the returned future.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (owner, topic, partition, key, value, headers, timestamp_ms))]
+    fn send(
+        &self,
+        py: Python<'_>,
+        owner: PyObject,
+        topic: String,
+        partition: Option<i32>,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+        headers: &Bound<'_, PyAny>,
+        timestamp_ms: Option<i64>,
+    ) -> PyResult<Py<Delivery>> {
+        let (rec, sizes) = record(topic, partition, key, value, headers, timestamp_ms)?;
+        let d = self.enqueue(rec, sizes, owner);
+        if let Some(e) = d.refused() {
+            let exc = errors::exception(py, &e).into_bound(py);
+            let raised = helpers(py)?.getattr("RAISED_FROM_SEND")?;
+            if exc.is_instance(&raised)? {
+                return Err(PyErr::from_value(exc));
+            }
+        }
+        Py::new(py, d)
     }
 
-    /// Enqueues many records in order; one `Delivery` per record.
+    /// Enqueues many `(topic, partition, key, value, headers, timestamp_ms)` records in
+    /// order; one future per record (refusals are in the futures, never raised).
     fn send_batch(&self, py: Python<'_>, items: &Bound<'_, PyAny>) -> PyResult<Vec<Py<Delivery>>> {
         let mut out = Vec::new();
         for item in items.try_iter()? {
-            let rec = record(&item?)?;
-            out.push(self.enqueue(py, rec)?);
+            let (rec, sizes) = record_from_tuple(&item?)?;
+            out.push(Py::new(py, self.enqueue(rec, sizes, py.None()))?);
         }
         Ok(out)
     }
@@ -200,93 +243,5 @@ impl NativeProducer {
             .completions
             .wait_drain(py, Duration::from_secs_f64(timeout.clamp(0.0, 3600.0)));
         PyList::new(py, ids)
-    }
-}
-
-/// One record's delivery outcome.
-#[pyclass(module = "ferrokafka._native", frozen)]
-pub struct Delivery {
-    slot: Arc<Slot<RecordMetadata>>,
-    /// The core's future until its outcome is read or it is handed to the completion task.
-    fut: Mutex<Option<DeliveryFuture>>,
-    forward: mpsc::UnboundedSender<Pending>,
-    completions: Completions,
-    #[pyo3(get)]
-    id: u64,
-}
-
-impl Delivery {
-    /// Moves a ready outcome from the core's future into the slot; whether it is complete.
-    fn poll_now(&self) -> bool {
-        if self.slot.is_done() {
-            return true;
-        }
-        let mut guard = self.fut.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(f) = guard.as_mut() {
-            if let Some(r) = f.now_or_never() {
-                *guard = None;
-                self.slot.set(r);
-                return true;
-            }
-        }
-        false
-    }
-
-    /// Hands the core's future to the producer's completion task (which fills the slot).
-    fn forward(&self) {
-        let taken = self.fut.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(f) = taken {
-            if let Err(mpsc::error::SendError((slot, _))) =
-                self.forward.send((self.slot.clone(), f))
-            {
-                slot.set(Err(ferrokafka_core::Error::new(
-                    ferrokafka_core::ErrorKind::Closed,
-                    "the producer was dropped before the record was delivered",
-                )));
-            }
-        }
-    }
-}
-
-#[pymethods]
-impl Delivery {
-    fn is_done(&self) -> bool {
-        self.poll_now()
-    }
-
-    /// Waits up to `timeout` seconds (`None`: no limit); returns whether it completed.
-    #[pyo3(signature = (timeout=None))]
-    fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<bool> {
-        if self.poll_now() {
-            return Ok(true);
-        }
-        self.forward();
-        let deadline = secs(timeout).map(|d| Instant::now() + d);
-        self.slot.wait(py, deadline)
-    }
-
-    /// `None` while pending; `(True, (topic, partition, offset, timestamp))` or
-    /// `(False, exception)` once complete.
-    fn outcome(&self, py: Python<'_>) -> PyResult<Option<(bool, PyObject)>> {
-        self.poll_now();
-        Ok(match self.slot.peek() {
-            None => None,
-            Some(Ok(md)) => Some((
-                true,
-                (md.topic.as_ref(), md.partition, md.offset, md.timestamp)
-                    .into_pyobject(py)?
-                    .into_any()
-                    .unbind(),
-            )),
-            Some(Err(e)) => Some((false, errors::exception(py, &e))),
-        })
-    }
-
-    /// Reports this delivery's id through the producer's `take_completed` once it completes.
-    fn watch(&self) {
-        self.slot.watch(self.id, &self.completions);
-        if !self.poll_now() {
-            self.forward();
-        }
     }
 }
