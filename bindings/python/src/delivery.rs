@@ -13,9 +13,11 @@ use std::time::Instant;
 
 use ferrokafka_core::{DeliveryFuture, RecordMetadata};
 use futures_util::FutureExt;
+use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::sync::GILOnceCell;
 use pyo3::types::{PyDict, PyTuple};
+use pyo3::PyTraverseError;
 use tokio::sync::mpsc;
 
 use crate::errors;
@@ -44,7 +46,8 @@ pub struct Delivery {
     completions: Completions,
     #[pyo3(get)]
     id: u64,
-    /// The Python `KafkaProducer` that sent it (its callbacks run there), or `None`.
+    /// The Python `KafkaProducer` that sent it (its callbacks run there), or `None`; kept
+    /// alive by its futures as in kafka-python (the collector sees it: `__traverse__`).
     #[pyo3(get, name = "_producer")]
     owner: PyObject,
     sizes: Sizes,
@@ -197,6 +200,22 @@ impl Delivery {
         if !self.poll_now() {
             self.forward();
         }
+    }
+
+    /// Its producer, and the Python future whose callbacks may refer back to this future.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.owner)?;
+        if let Ok(state) = self.state.try_lock() {
+            if let Some(s) = state.as_ref() {
+                visit.call(s)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn __clear__(&self) {
+        let taken = lock(&self.state).take();
+        drop(taken);
     }
 
     /// `(serialized_key_size, serialized_value_size, serialized_header_size)`.

@@ -8,15 +8,17 @@
 //! core.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
 use ferrokafka_core::{ClientConfig, Producer, ProducerRecord, RecordHeader, RecordMetadata};
 use futures_util::stream::{FuturesUnordered, StreamExt};
+use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::PyTraverseError;
 use tokio::sync::mpsc;
 
 use crate::convert::opt_bytes;
@@ -32,6 +34,15 @@ pub struct NativeProducer {
     pending: mpsc::UnboundedSender<Pending>,
     completions: Completions,
     next_id: AtomicU64,
+    /// The Python `KafkaProducer` (set by `bind`; a reference cycle the collector sees through
+    /// `__traverse__`, as `send_plain`, installed as its `send`, must keep it alive like a
+    /// bound method); `send_plain` hands what it does not take natively to its
+    /// `_send_checked`.
+    owner: OnceLock<PyObject>,
+    /// The topic `str` last sent through the checked path (which validated it), and its name.
+    topic: Mutex<Option<(Py<PyString>, String)>>,
+    /// Set when the Python layer starts closing: `send_plain` then takes the checked path.
+    closed: AtomicBool,
 }
 
 /// Fills each record's slot as its delivery completes (in any order).
@@ -115,7 +126,31 @@ fn record_from_tuple(item: &Bound<'_, PyAny>) -> PyResult<(ProducerRecord, Sizes
     )
 }
 
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 impl NativeProducer {
+    /// Enqueues a record and wraps it as a future; a refusal kafka-python raises from `send`
+    /// (too large, producer closed) is raised, any other is in the future.
+    fn deliver(
+        &self,
+        py: Python<'_>,
+        rec: ProducerRecord,
+        sizes: Sizes,
+        owner: PyObject,
+    ) -> PyResult<Py<Delivery>> {
+        let d = self.enqueue(rec, sizes, owner);
+        if let Some(e) = d.refused() {
+            let exc = errors::exception(py, &e).into_bound(py);
+            let raised = helpers(py)?.getattr("RAISED_FROM_SEND")?;
+            if exc.is_instance(&raised)? {
+                return Err(PyErr::from_value(exc));
+            }
+        }
+        Py::new(py, d)
+    }
+
     fn enqueue(&self, rec: ProducerRecord, sizes: Sizes, owner: PyObject) -> Delivery {
         // A record refused before it was queued (too large, closed) is complete at once.
         // Otherwise the core's future stays in the Delivery and is only read when Python asks
@@ -145,7 +180,100 @@ impl NativeProducer {
             pending: tx,
             completions: Arc::new(CompletionQueue::default()),
             next_id: AtomicU64::new(0),
+            owner: OnceLock::new(),
+            topic: Mutex::new(None),
+            closed: AtomicBool::new(false),
         })
+    }
+
+    /// Records `owner`, the Python `KafkaProducer` (once).
+    fn bind(&self, owner: PyObject) {
+        let _ = self.owner.set(owner);
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if let Some(o) = self.owner.get() {
+            visit.call(o)?;
+        }
+        Ok(())
+    }
+
+    /// From now on `send_plain` takes the checked path (which raises kafka-python's error).
+    fn mark_closed(&self) {
+        self.closed.store(true, Ordering::Release);
+    }
+
+    /// kafka-python's `send` for a producer without serializers or a custom partitioner,
+    /// installed as `KafkaProducer.send`: a record of `bytes` (or `None`) to a topic already
+    /// validated, with no headers and no completed callbacks to run, goes straight to the core
+    /// (the checks it passes are those `KafkaProducer._send_checked` makes); anything else
+    /// goes through `_send_checked`.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (topic, value=None, key=None, headers=None, partition=None, timestamp_ms=None))]
+    fn send_plain<'py>(
+        &self,
+        py: Python<'py>,
+        topic: &Bound<'py, PyAny>,
+        value: Option<&Bound<'py, PyAny>>,
+        key: Option<&Bound<'py, PyAny>>,
+        headers: Option<&Bound<'py, PyAny>>,
+        partition: Option<&Bound<'py, PyAny>>,
+        timestamp_ms: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<PyObject> {
+        let absent = |o: Option<&Bound<'_, PyAny>>| o.is_none_or(|o| o.is_none());
+        let plain_bytes = |o: Option<&Bound<'_, PyAny>>| {
+            o.is_none_or(|o| o.is_none() || o.is_exact_instance_of::<PyBytes>())
+        };
+        if !self.closed.load(Ordering::Acquire)
+            && absent(headers)
+            && !(absent(value) && absent(key))
+            && plain_bytes(value)
+            && plain_bytes(key)
+            && self.completions.is_empty()
+        {
+            let name = lock(&self.topic)
+                .as_ref()
+                .filter(|(t, _)| t.bind(py).is(topic))
+                .map(|(_, name)| name.clone());
+            let part: Option<Option<i32>> = partition.map_or(Some(None), |p| p.extract().ok());
+            let ts: Option<Option<i64>> = timestamp_ms.map_or(Some(None), |t| t.extract().ok());
+            if let (Some(name), Some(part), Some(ts)) = (name, part, ts) {
+                let none = py.None().into_bound(py);
+                let (rec, sizes) = record(
+                    name,
+                    part,
+                    key.unwrap_or(&none),
+                    value.unwrap_or(&none),
+                    &none,
+                    ts,
+                )?;
+                let owner = self
+                    .owner
+                    .get()
+                    .map_or_else(|| py.None(), |o| o.clone_ref(py));
+                return Ok(self.deliver(py, rec, sizes, owner)?.into_any());
+            }
+        }
+        let Some(owner) = self.owner.get().map(|o| o.bind(py)) else {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "this native producer has no KafkaProducer; create producers with KafkaProducer",
+            ));
+        };
+        let none = py.None().into_bound(py);
+        let arg = |o: Option<&Bound<'py, PyAny>>| o.cloned().unwrap_or_else(|| none.clone());
+        Ok(owner
+            .call_method1(
+                "_send_checked",
+                (
+                    topic,
+                    arg(value),
+                    arg(key),
+                    arg(headers),
+                    arg(partition),
+                    arg(timestamp_ms),
+                ),
+            )?
+            .unbind())
     }
 
     /// Enqueues one record for `owner` (the Python `KafkaProducer`, whose callbacks its future
@@ -158,23 +286,23 @@ impl NativeProducer {
         &self,
         py: Python<'_>,
         owner: PyObject,
-        topic: String,
+        topic: &Bound<'_, PyString>,
         partition: Option<i32>,
         key: &Bound<'_, PyAny>,
         value: &Bound<'_, PyAny>,
         headers: &Bound<'_, PyAny>,
         timestamp_ms: Option<i64>,
     ) -> PyResult<Py<Delivery>> {
-        let (rec, sizes) = record(topic, partition, key, value, headers, timestamp_ms)?;
-        let d = self.enqueue(rec, sizes, owner);
-        if let Some(e) = d.refused() {
-            let exc = errors::exception(py, &e).into_bound(py);
-            let raised = helpers(py)?.getattr("RAISED_FROM_SEND")?;
-            if exc.is_instance(&raised)? {
-                return Err(PyErr::from_value(exc));
+        let name = topic.to_cow()?.into_owned();
+        {
+            // The Python layer validated this topic: `send_plain` may take it natively now.
+            let mut last = lock(&self.topic);
+            if !last.as_ref().is_some_and(|(t, _)| t.bind(py).is(topic)) {
+                *last = Some((topic.clone().unbind(), name.clone()));
             }
         }
-        Py::new(py, d)
+        let (rec, sizes) = record(name, partition, key, value, headers, timestamp_ms)?;
+        self.deliver(py, rec, sizes, owner)
     }
 
     /// Enqueues many `(topic, partition, key, value, headers, timestamp_ms)` records in

@@ -74,6 +74,10 @@ def test_send_future_has_kafka_pythons_surface_and_poll_keeps_gc_state(bootstrap
         assert (md.serialized_key_size, md.serialized_value_size, md.serialized_header_size) == (2, 3, 5)
         assert seen == [("both", md)] and chained.succeeded() and chained.value is md
         assert p.send(topic_name, value=b"x").get(timeout=30).serialized_key_size == -1
+        # Off the native fast path (a bytearray, an equal but distinct topic str): same result.
+        assert p.send("".join(topic_name), value=bytearray(b"y")).get(timeout=30).offset == 2
+        with pytest.raises(ValueError):
+            p.send(topic_name)
     c = KafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="earliest")
     c.assign([TopicPartition(topic_name, 0)])
     was = gc.isenabled()
@@ -82,11 +86,11 @@ def test_send_future_has_kafka_pythons_surface_and_poll_keeps_gc_state(bootstrap
             (gc.enable if enabled else gc.disable)()
             c.seek_to_beginning()
             recs = []
-            wait_until(lambda: recs.extend(c.poll(timeout_ms=200).get(TopicPartition(topic_name, 0), [])) or len(recs) >= 2)
+            wait_until(lambda: recs.extend(c.poll(timeout_ms=200).get(TopicPartition(topic_name, 0), [])) or len(recs) >= 3)
             # The native poll pauses the collector while it builds records, then restores it.
             assert gc.isenabled() is enabled
-            assert [(r.key, r.value, r.headers) for r in recs[:2]] == [
-                (b"kk", b"vvv", [("h", b"12"), ("\u00fc", None)]), (None, b"x", [])]
+            assert [(r.key, r.value, r.headers) for r in recs[:3]] == [
+                (b"kk", b"vvv", [("h", b"12"), ("\u00fc", None)]), (None, b"x", []), (None, b"y", [])]
     finally:
         (gc.enable if was else gc.disable)()
         c.close()

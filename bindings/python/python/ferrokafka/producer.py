@@ -34,6 +34,12 @@ class KafkaProducer:
         self._partitioner = py.get("partitioner")
         self._max_request_size = int(core.get("max.request.size", 1048576))
         self._native = NativeProducer(core)
+        self._native.bind(self)
+        if (self._key_ser is None and self._value_ser is None and self._partitioner is None
+                and type(self).send is KafkaProducer.send):
+            # No serializer or partitioner to run in Python: send is the native send_plain,
+            # which takes plain records straight to the core and the rest to _send_checked.
+            self.send = self._native.send_plain
         self._admin = None
         self._watching = {}
         self._valid_topics = set()
@@ -43,7 +49,8 @@ class KafkaProducer:
 
     def send(self, topic, value=None, key=None, headers=None, partition=None, timestamp_ms=None):
         """Publishes a record; returns a ``FutureRecordMetadata``."""
-        # The hot path of every producer: kept inline on purpose.
+        # The hot path of a producer with serializers (without, __init__ installs the native
+        # send_plain, which comes here for anything but plain bytes): kept inline on purpose.
         if self._closed:
             raise Errors.IllegalStateError("KafkaProducer already closed!")
         if value is None and key is None:
@@ -75,6 +82,8 @@ class KafkaProducer:
             self._run_callbacks()
         # A record too large, or sent after close, raises here as in kafka-python.
         return self._native.send(self, topic, partition, key, value, headers, timestamp_ms)
+
+    _send_checked = send
 
     def _key_bytes(self, topic, headers, key):
         if self._key_ser is not None:
@@ -135,6 +144,7 @@ class KafkaProducer:
         if self._closed:
             return
         self._closed = True
+        self._native.mark_closed()
         try:
             self._native.close(timeout)
         except Errors.KafkaError as e:
