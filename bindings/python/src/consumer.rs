@@ -10,13 +10,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ferrokafka_core::consumer::TimestampType;
 use ferrokafka_core::{ClientConfig, Consumer, RebalanceListener, TopicPartition};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyList};
 
-use crate::convert::{self, py_bytes, tp_list, tp_tuple, OffsetTuple};
+use crate::convert::{self, tp_list, tp_tuple, OffsetTuple};
 use crate::errors;
+use crate::records;
 use crate::slot::Slot;
 use crate::wait::{block_on, secs};
 
@@ -116,74 +116,21 @@ impl NativeConsumer {
         self.consumer.subscription()
     }
 
-    /// Waits up to `timeout_ms` for records; returns a list of tuples in kafka-python's
-    /// `ConsumerRecord` field order: `(topic, partition, leader_epoch, offset, timestamp,
-    /// timestamp_type, key, value, headers, checksum, key_size, value_size, headers_size)`.
-    fn poll<'py>(&self, py: Python<'py>, timeout_ms: u64) -> PyResult<Bound<'py, PyList>> {
+    /// Waits up to `timeout_ms` for records; returns them as a list of tuples in
+    /// kafka-python's `ConsumerRecord` field order (see [`records::to_python`]), each passed
+    /// through `make` when given.
+    #[pyo3(signature = (timeout_ms, make=None))]
+    fn poll<'py>(
+        &self,
+        py: Python<'py>,
+        timeout_ms: u64,
+        make: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let c = self.consumer.clone();
         let records = block_on(py, async move {
             c.poll(Duration::from_millis(timeout_ms)).await
         })?;
-        let mut topics: HashMap<String, Bound<'py, PyString>> = HashMap::new();
-        let mut out = Vec::with_capacity(records.len());
-        for r in &records {
-            let topic = topics
-                .entry(r.topic.clone())
-                .or_insert_with(|| PyString::new(py, &r.topic))
-                .clone();
-            let headers: PyResult<Vec<Bound<'py, PyTuple>>> = r
-                .headers
-                .iter()
-                .map(|(k, v)| PyTuple::new(py, [PyString::new(py, k).into_any(), py_bytes(py, v)]))
-                .collect();
-            let header_size: usize = r
-                .headers
-                .iter()
-                .map(|(k, v)| k.len() + v.as_ref().map_or(0, |v| v.len()))
-                .sum();
-            let ts_type: i32 = match r.timestamp_type {
-                TimestampType::CreateTime => 0,
-                TimestampType::LogAppendTime => 1,
-            };
-            let epoch = match r.leader_epoch {
-                Some(e) => e.into_pyobject(py)?.into_any(),
-                None => py.None().into_bound(py),
-            };
-            let t = PyTuple::new(
-                py,
-                [
-                    topic.into_any(),
-                    r.partition.into_pyobject(py)?.into_any(),
-                    epoch,
-                    r.offset.into_pyobject(py)?.into_any(),
-                    r.timestamp.into_pyobject(py)?.into_any(),
-                    ts_type.into_pyobject(py)?.into_any(),
-                    py_bytes(py, &r.key),
-                    py_bytes(py, &r.value),
-                    PyList::new(py, headers?)?.into_any(),
-                    py.None().into_bound(py),
-                    r.key
-                        .as_ref()
-                        .map_or(-1, |k| k.len() as i64)
-                        .into_pyobject(py)?
-                        .into_any(),
-                    r.value
-                        .as_ref()
-                        .map_or(-1, |v| v.len() as i64)
-                        .into_pyobject(py)?
-                        .into_any(),
-                    (if r.headers.is_empty() {
-                        -1
-                    } else {
-                        header_size as i64
-                    })
-                    .into_pyobject(py)?
-                    .into_any(),
-                ],
-            )?;
-            out.push(t);
-        }
-        PyList::new(py, out)
+        records::to_python(py, &records, make)
     }
 
     /// Commits `offsets` (`[(topic, partition, offset, metadata, leader_epoch)]`), or every

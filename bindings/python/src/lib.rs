@@ -9,8 +9,10 @@ mod admin;
 mod broker;
 mod consumer;
 mod convert;
+mod delivery;
 mod errors;
 mod producer;
+mod records;
 mod slot;
 mod wait;
 
@@ -20,7 +22,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<producer::NativeProducer>()?;
-    m.add_class::<producer::Delivery>()?;
+    m.add_class::<delivery::Delivery>()?;
     m.add_class::<consumer::NativeConsumer>()?;
     m.add_class::<consumer::PendingCommit>()?;
     m.add_class::<admin::NativeAdmin>()?;

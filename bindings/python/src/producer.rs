@@ -1,31 +1,31 @@
-//! `_native.NativeProducer` and `_native.Delivery`: the producer handle and one record's
-//! delivery outcome.
+//! `_native.NativeProducer`: the producer handle.
 //!
-//! Owns turning Python tuples into `ProducerRecord`s (a batch per call when the Python layer
-//! has many), one completion task per producer that fills each record's [`Slot`] as the core
-//! delivers it, and GIL-free flush/close. Serializers, partition choice for a custom Python
-//! partitioner and callbacks stay in Python; batching and retries stay in the core.
+//! Owns turning Python arguments into `ProducerRecord`s (one per `send`, or a batch per
+//! `send_batch` when the Python layer has many), one completion task per producer that fills
+//! each watched record's slot as the core delivers it, and GIL-free flush/close. Each send
+//! returns a native `FutureRecordMetadata` ([`Delivery`]). Serializers, partition choice for a
+//! custom Python partitioner and callbacks stay in Python; batching and retries stay in the
+//! core.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
-use ferrokafka_core::{
-    ClientConfig, DeliveryFuture, Producer, ProducerRecord, RecordHeader, RecordMetadata,
-};
+use bytes::Bytes;
+use ferrokafka_core::{ClientConfig, Producer, ProducerRecord, RecordHeader, RecordMetadata};
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use futures_util::FutureExt;
+use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::PyTraverseError;
 use tokio::sync::mpsc;
 
 use crate::convert::opt_bytes;
+use crate::delivery::{helpers, Delivery, Pending, Sizes};
 use crate::errors;
 use crate::slot::{CompletionQueue, Completions, Slot};
 use crate::wait::{block_on, secs};
-
-type Pending = (Arc<Slot<RecordMetadata>>, DeliveryFuture);
 
 /// A producer over the core (`KafkaProducer` / `AIOKafkaProducer` wrap it).
 #[pyclass(module = "ferrokafka._native", frozen)]
@@ -34,6 +34,15 @@ pub struct NativeProducer {
     pending: mpsc::UnboundedSender<Pending>,
     completions: Completions,
     next_id: AtomicU64,
+    /// The Python `KafkaProducer` (set by `bind`; a reference cycle the collector sees through
+    /// `__traverse__`, as `send_plain`, installed as its `send`, must keep it alive like a
+    /// bound method); `send_plain` hands what it does not take natively to its
+    /// `_send_checked`.
+    owner: OnceLock<PyObject>,
+    /// The topic `str` last sent through the checked path (which validated it), and its name.
+    topic: Mutex<Option<(Py<PyString>, String)>>,
+    /// Set when the Python layer starts closing: `send_plain` then takes the checked path.
+    closed: AtomicBool,
 }
 
 /// Fills each record's slot as its delivery completes (in any order).
@@ -55,59 +64,104 @@ async fn complete(mut rx: mpsc::UnboundedReceiver<Pending>) {
     }
 }
 
-fn record(item: &Bound<'_, PyAny>) -> PyResult<ProducerRecord> {
-    let t = item.downcast::<PyTuple>()?;
-    let topic: String = t.get_item(0)?.extract()?;
-    let partition: Option<i32> = t.get_item(1)?.extract()?;
-    let key = opt_bytes(Some(&t.get_item(2)?), "key")?;
-    let value = opt_bytes(Some(&t.get_item(3)?), "value")?;
-    let headers_obj = t.get_item(4)?;
-    let mut headers = Vec::new();
-    if !headers_obj.is_none() {
-        for h in headers_obj.try_iter()? {
+fn len_or_absent(b: &Option<Bytes>) -> i64 {
+    b.as_ref().map_or(-1, |b| b.len() as i64)
+}
+
+/// A record from `send`'s arguments (key and value already serialized to `bytes` or `None`;
+/// headers a list of `(str, bytes | None)` or `None`), with its serialized sizes.
+fn record(
+    topic: String,
+    partition: Option<i32>,
+    key: &Bound<'_, PyAny>,
+    value: &Bound<'_, PyAny>,
+    headers: &Bound<'_, PyAny>,
+    timestamp: Option<i64>,
+) -> PyResult<(ProducerRecord, Sizes)> {
+    let key = opt_bytes(Some(key), "key")?;
+    let value = opt_bytes(Some(value), "value")?;
+    let mut hs = Vec::new();
+    if !headers.is_none() {
+        for h in headers.try_iter()? {
             let h = h?;
             let (k, v): (String, Bound<'_, PyAny>) = h.extract()?;
-            headers.push(RecordHeader {
+            hs.push(RecordHeader {
                 key: k,
                 value: opt_bytes(Some(&v), "header value")?,
             });
         }
     }
-    let timestamp: Option<i64> = t.get_item(5)?.extract()?;
-    Ok(ProducerRecord {
+    let sizes = Sizes {
+        key: len_or_absent(&key),
+        value: len_or_absent(&value),
+        headers: if hs.is_empty() {
+            -1
+        } else {
+            hs.iter()
+                .map(|h| (h.key.len() + h.value.as_ref().map_or(0, |v| v.len())) as i64)
+                .sum()
+        },
+    };
+    let rec = ProducerRecord {
         topic,
         partition,
         key,
         value,
-        headers,
+        headers: hs,
         timestamp,
-    })
+    };
+    Ok((rec, sizes))
+}
+
+/// A record from a `(topic, partition, key, value, headers, timestamp_ms)` tuple.
+fn record_from_tuple(item: &Bound<'_, PyAny>) -> PyResult<(ProducerRecord, Sizes)> {
+    let t = item.downcast::<PyTuple>()?;
+    record(
+        t.get_item(0)?.extract()?,
+        t.get_item(1)?.extract()?,
+        &t.get_item(2)?,
+        &t.get_item(3)?,
+        &t.get_item(4)?,
+        t.get_item(5)?.extract()?,
+    )
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl NativeProducer {
-    fn enqueue(&self, py: Python<'_>, rec: ProducerRecord) -> PyResult<Py<Delivery>> {
-        let mut fut = self.producer.send(rec);
-        let slot = Slot::new();
-        // A record refused before it was queued (too large, closed) is complete at once, so
-        // the Python layer can raise it from `send` as kafka-python does. Otherwise the
-        // future stays in the Delivery and is only read when Python asks (no per-record work
-        // on another thread unless a callback watches it).
-        let pending = match (&mut fut).now_or_never() {
-            Some(r) => {
-                slot.set(r);
-                None
+    /// Enqueues a record and wraps it as a future; a refusal kafka-python raises from `send`
+    /// (too large, producer closed) is raised, any other is in the future.
+    fn deliver(
+        &self,
+        py: Python<'_>,
+        rec: ProducerRecord,
+        sizes: Sizes,
+        owner: PyObject,
+    ) -> PyResult<Py<Delivery>> {
+        let d = self.enqueue(rec, sizes, owner);
+        if let Some(e) = d.refused() {
+            let exc = errors::exception(py, &e).into_bound(py);
+            let raised = helpers(py)?.getattr("RAISED_FROM_SEND")?;
+            if exc.is_instance(&raised)? {
+                return Err(PyErr::from_value(exc));
             }
-            None => Some(fut),
-        };
-        Py::new(
-            py,
-            Delivery {
-                slot,
-                fut: Mutex::new(pending),
-                forward: self.pending.clone(),
-                completions: self.completions.clone(),
-                id: self.next_id.fetch_add(1, Ordering::Relaxed),
-            },
+        }
+        Py::new(py, d)
+    }
+
+    fn enqueue(&self, rec: ProducerRecord, sizes: Sizes, owner: PyObject) -> Delivery {
+        // A record refused before it was queued (too large, closed) is complete at once.
+        // Otherwise the core's future stays in the Delivery and is only read when Python asks
+        // (no per-record work on another thread unless a callback or a wait needs it).
+        Delivery::new(
+            self.producer.send(rec),
+            self.pending.clone(),
+            self.completions.clone(),
+            self.next_id.fetch_add(1, Ordering::Relaxed),
+            owner,
+            sizes,
         )
     }
 }
@@ -126,21 +180,138 @@ impl NativeProducer {
             pending: tx,
             completions: Arc::new(CompletionQueue::default()),
             next_id: AtomicU64::new(0),
+            owner: OnceLock::new(),
+            topic: Mutex::new(None),
+            closed: AtomicBool::new(false),
         })
     }
 
-    /// Enqueues one record `(topic, partition, key, value, headers, timestamp_ms)`.
-    fn send(&self, py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<Py<Delivery>> {
-        let rec = record(item)?;
-        self.enqueue(py, rec)
+    /// Records `owner`, the Python `KafkaProducer` (once).
+    fn bind(&self, owner: PyObject) {
+        let _ = self.owner.set(owner);
     }
 
-    /// Enqueues many records in order; one `Delivery` per record.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if let Some(o) = self.owner.get() {
+            visit.call(o)?;
+        }
+        Ok(())
+    }
+
+    /// From now on `send_plain` takes the checked path (which raises kafka-python's error).
+    fn mark_closed(&self) {
+        self.closed.store(true, Ordering::Release);
+    }
+
+    /// kafka-python's `send` for a producer without serializers or a custom partitioner,
+    /// installed as `KafkaProducer.send`: a record of `bytes` (or `None`) to a topic already
+    /// validated, with no headers and no completed callbacks to run, goes straight to the core
+    /// (the checks it passes are those `KafkaProducer._send_checked` makes); anything else
+    /// goes through `_send_checked`.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (topic, value=None, key=None, headers=None, partition=None, timestamp_ms=None))]
+    fn send_plain<'py>(
+        &self,
+        py: Python<'py>,
+        topic: &Bound<'py, PyAny>,
+        value: Option<&Bound<'py, PyAny>>,
+        key: Option<&Bound<'py, PyAny>>,
+        headers: Option<&Bound<'py, PyAny>>,
+        partition: Option<&Bound<'py, PyAny>>,
+        timestamp_ms: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<PyObject> {
+        let absent = |o: Option<&Bound<'_, PyAny>>| o.is_none_or(|o| o.is_none());
+        let plain_bytes = |o: Option<&Bound<'_, PyAny>>| {
+            o.is_none_or(|o| o.is_none() || o.is_exact_instance_of::<PyBytes>())
+        };
+        if !self.closed.load(Ordering::Acquire)
+            && absent(headers)
+            && !(absent(value) && absent(key))
+            && plain_bytes(value)
+            && plain_bytes(key)
+            && self.completions.is_empty()
+        {
+            let name = lock(&self.topic)
+                .as_ref()
+                .filter(|(t, _)| t.bind(py).is(topic))
+                .map(|(_, name)| name.clone());
+            let part: Option<Option<i32>> = partition.map_or(Some(None), |p| p.extract().ok());
+            let ts: Option<Option<i64>> = timestamp_ms.map_or(Some(None), |t| t.extract().ok());
+            if let (Some(name), Some(part), Some(ts)) = (name, part, ts) {
+                let none = py.None().into_bound(py);
+                let (rec, sizes) = record(
+                    name,
+                    part,
+                    key.unwrap_or(&none),
+                    value.unwrap_or(&none),
+                    &none,
+                    ts,
+                )?;
+                let owner = self
+                    .owner
+                    .get()
+                    .map_or_else(|| py.None(), |o| o.clone_ref(py));
+                return Ok(self.deliver(py, rec, sizes, owner)?.into_any());
+            }
+        }
+        let Some(owner) = self.owner.get().map(|o| o.bind(py)) else {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "this native producer has no KafkaProducer; create producers with KafkaProducer",
+            ));
+        };
+        let none = py.None().into_bound(py);
+        let arg = |o: Option<&Bound<'py, PyAny>>| o.cloned().unwrap_or_else(|| none.clone());
+        Ok(owner
+            .call_method1(
+                "_send_checked",
+                (
+                    topic,
+                    arg(value),
+                    arg(key),
+                    arg(headers),
+                    arg(partition),
+                    arg(timestamp_ms),
+                ),
+            )?
+            .unbind())
+    }
+
+    /// Enqueues one record for `owner` (the Python `KafkaProducer`, whose callbacks its future
+    /// runs); returns its `FutureRecordMetadata`. A record refused before it was queued with an
+    /// error kafka-python raises from `send` (too large, producer closed) raises it here; any
+    /// other refusal is in the returned future.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (owner, topic, partition, key, value, headers, timestamp_ms))]
+    fn send(
+        &self,
+        py: Python<'_>,
+        owner: PyObject,
+        topic: &Bound<'_, PyString>,
+        partition: Option<i32>,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+        headers: &Bound<'_, PyAny>,
+        timestamp_ms: Option<i64>,
+    ) -> PyResult<Py<Delivery>> {
+        let name = topic.to_cow()?.into_owned();
+        {
+            // The Python layer validated this topic: `send_plain` may take it natively now.
+            let mut last = lock(&self.topic);
+            if !last.as_ref().is_some_and(|(t, _)| t.bind(py).is(topic)) {
+                *last = Some((topic.clone().unbind(), name.clone()));
+            }
+        }
+        let (rec, sizes) = record(name, partition, key, value, headers, timestamp_ms)?;
+        self.deliver(py, rec, sizes, owner)
+    }
+
+    /// Enqueues many `(topic, partition, key, value, headers, timestamp_ms)` records in
+    /// order; one future per record (refusals are in the futures, never raised).
     fn send_batch(&self, py: Python<'_>, items: &Bound<'_, PyAny>) -> PyResult<Vec<Py<Delivery>>> {
         let mut out = Vec::new();
         for item in items.try_iter()? {
-            let rec = record(&item?)?;
-            out.push(self.enqueue(py, rec)?);
+            let (rec, sizes) = record_from_tuple(&item?)?;
+            out.push(Py::new(py, self.enqueue(rec, sizes, py.None()))?);
         }
         Ok(out)
     }
@@ -200,93 +371,5 @@ impl NativeProducer {
             .completions
             .wait_drain(py, Duration::from_secs_f64(timeout.clamp(0.0, 3600.0)));
         PyList::new(py, ids)
-    }
-}
-
-/// One record's delivery outcome.
-#[pyclass(module = "ferrokafka._native", frozen)]
-pub struct Delivery {
-    slot: Arc<Slot<RecordMetadata>>,
-    /// The core's future until its outcome is read or it is handed to the completion task.
-    fut: Mutex<Option<DeliveryFuture>>,
-    forward: mpsc::UnboundedSender<Pending>,
-    completions: Completions,
-    #[pyo3(get)]
-    id: u64,
-}
-
-impl Delivery {
-    /// Moves a ready outcome from the core's future into the slot; whether it is complete.
-    fn poll_now(&self) -> bool {
-        if self.slot.is_done() {
-            return true;
-        }
-        let mut guard = self.fut.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(f) = guard.as_mut() {
-            if let Some(r) = f.now_or_never() {
-                *guard = None;
-                self.slot.set(r);
-                return true;
-            }
-        }
-        false
-    }
-
-    /// Hands the core's future to the producer's completion task (which fills the slot).
-    fn forward(&self) {
-        let taken = self.fut.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(f) = taken {
-            if let Err(mpsc::error::SendError((slot, _))) =
-                self.forward.send((self.slot.clone(), f))
-            {
-                slot.set(Err(ferrokafka_core::Error::new(
-                    ferrokafka_core::ErrorKind::Closed,
-                    "the producer was dropped before the record was delivered",
-                )));
-            }
-        }
-    }
-}
-
-#[pymethods]
-impl Delivery {
-    fn is_done(&self) -> bool {
-        self.poll_now()
-    }
-
-    /// Waits up to `timeout` seconds (`None`: no limit); returns whether it completed.
-    #[pyo3(signature = (timeout=None))]
-    fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<bool> {
-        if self.poll_now() {
-            return Ok(true);
-        }
-        self.forward();
-        let deadline = secs(timeout).map(|d| Instant::now() + d);
-        self.slot.wait(py, deadline)
-    }
-
-    /// `None` while pending; `(True, (topic, partition, offset, timestamp))` or
-    /// `(False, exception)` once complete.
-    fn outcome(&self, py: Python<'_>) -> PyResult<Option<(bool, PyObject)>> {
-        self.poll_now();
-        Ok(match self.slot.peek() {
-            None => None,
-            Some(Ok(md)) => Some((
-                true,
-                (md.topic.as_ref(), md.partition, md.offset, md.timestamp)
-                    .into_pyobject(py)?
-                    .into_any()
-                    .unbind(),
-            )),
-            Some(Err(e)) => Some((false, errors::exception(py, &e))),
-        })
-    }
-
-    /// Reports this delivery's id through the producer's `take_completed` once it completes.
-    fn watch(&self) {
-        self.slot.watch(self.id, &self.completions);
-        if !self.poll_now() {
-            self.forward();
-        }
     }
 }

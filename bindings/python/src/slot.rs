@@ -27,6 +27,11 @@ impl CompletionQueue {
         self.cv.notify_all();
     }
 
+    /// Whether no id is waiting to be drained.
+    pub fn is_empty(&self) -> bool {
+        lock(&self.ids).is_empty()
+    }
+
     /// Every id completed so far (possibly none).
     pub fn drain(&self) -> Vec<u64> {
         std::mem::take(&mut *lock(&self.ids))

@@ -53,6 +53,49 @@ def test_callbacks_run_on_the_calling_thread(bootstrap, admin, topic_name):
         p.send(topic_name, value=b"c")
 
 
+def test_send_future_has_kafka_pythons_surface_and_poll_keeps_gc_state(bootstrap, admin, topic_name):
+    import gc
+
+    from ferrokafka.future import Future
+    from ferrokafka.producer import FutureRecordMetadata
+
+    admin.create_topics([NewTopic(topic_name, 1, 1)])
+    with KafkaProducer(bootstrap_servers=bootstrap) as p:
+        f = p.send(topic_name, key=b"kk", value=b"vvv", headers=[("h", b"12"), ("\u00fc", None)])
+        assert isinstance(f, FutureRecordMetadata)
+        seen, chained = [], Future()
+        f.add_both(lambda tag, v: seen.append((tag, v)), "both")
+        f.chain(chained)
+        md = f.get(timeout=30)
+        assert f.is_done and f.value is md and f.exception is None and not f.retriable()
+        assert (md.topic, md.partition, md.offset) == (topic_name, 0, 0)
+        assert md.topic_partition == TopicPartition(topic_name, 0)
+        # kafka-python's sizes: header keys in UTF-8 bytes plus values.
+        assert (md.serialized_key_size, md.serialized_value_size, md.serialized_header_size) == (2, 3, 5)
+        assert seen == [("both", md)] and chained.succeeded() and chained.value is md
+        assert p.send(topic_name, value=b"x").get(timeout=30).serialized_key_size == -1
+        # Off the native fast path (a bytearray, an equal but distinct topic str): same result.
+        assert p.send("".join(topic_name), value=bytearray(b"y")).get(timeout=30).offset == 2
+        with pytest.raises(ValueError):
+            p.send(topic_name)
+    c = KafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    c.assign([TopicPartition(topic_name, 0)])
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            c.seek_to_beginning()
+            recs = []
+            wait_until(lambda: recs.extend(c.poll(timeout_ms=200).get(TopicPartition(topic_name, 0), [])) or len(recs) >= 3)
+            # The native poll pauses the collector while it builds records, then restores it.
+            assert gc.isenabled() is enabled
+            assert [(r.key, r.value, r.headers) for r in recs[:3]] == [
+                (b"kk", b"vvv", [("h", b"12"), ("\u00fc", None)]), (None, b"x", []), (None, b"y", [])]
+    finally:
+        (gc.enable if was else gc.disable)()
+        c.close()
+
+
 def test_headers_timestamps_and_keys_round_trip(bootstrap, admin, topic_name):
     admin.create_topics([NewTopic(topic_name, 1, 1)])
     # A recent explicit timestamp: one from years ago falls to the 7-day retention at once.

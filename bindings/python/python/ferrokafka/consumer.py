@@ -181,14 +181,12 @@ class KafkaConsumer:
         self._fire_commit_callbacks()
         if self._closed:
             raise Errors.IllegalStateError("KafkaConsumer is closed")
-        rows = self._native.poll(max(0, int(timeout_ms)))
-        if not rows:
-            return
         kd, vd = self._key_de, self._value_de
         if kd is None and vd is None:
-            # The native rows are already in ConsumerRecord's field order.
-            self._buffer.extend(map(_make_record, rows))
+            # The native layer builds the ConsumerRecords (its rows are in their field order).
+            self._buffer.extend(self._native.poll(max(0, int(timeout_ms)), _make_record))
             return
+        rows = self._native.poll(max(0, int(timeout_ms)))
         buf = self._buffer
         for (topic, partition, epoch, offset, ts, ts_type, key, value, headers, checksum,
              ks, vs, hs) in rows:

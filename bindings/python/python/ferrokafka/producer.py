@@ -2,108 +2,21 @@
 
 Owns the kafka-python surface: config names (``ferrokafka._config``), serializers (run here,
 on the calling thread), a custom Python partitioner, argument checks with kafka-python's
-exceptions, ``FutureRecordMetadata`` whose callbacks run on the application's thread (during
-``send``/``flush``/``get``/``close``/``poll_callbacks``), and ``RecordMetadata``. Batching,
-partitioning, retries and idempotence are the core's.
+exceptions, and running the callbacks of ``FutureRecordMetadata`` on the application's thread
+(during ``send``/``flush``/``get``/``close``/``poll_callbacks``). The future itself is native
+(``ferrokafka._native.FutureRecordMetadata``, its Python half in ``ferrokafka._future_impl``).
+Batching, partitioning, retries and idempotence are the core's.
 """
-import collections
 import logging
 import warnings
 
 from ferrokafka import _config, errors as Errors
-from ferrokafka._native import NativeAdmin, NativeProducer
+from ferrokafka._future_impl import RecordMetadata, settled as _settled
+from ferrokafka._native import FutureRecordMetadata, NativeAdmin, NativeProducer
 from ferrokafka._topics import ensure_valid_topic_name
-from ferrokafka.future import Future
 from ferrokafka.serializer import _serializer_fn
-from ferrokafka.structs import TopicPartition
 
 log = logging.getLogger(__name__)
-
-RecordMetadata = collections.namedtuple(
-    "RecordMetadata",
-    ["topic", "partition", "topic_partition", "offset", "timestamp", "checksum",
-     "serialized_key_size", "serialized_value_size", "serialized_header_size"])
-
-
-class FutureRecordMetadata(Future):
-    """The delivery result of one record (``get``, ``add_callback``, ``add_errback``...)."""
-
-    # Class-level defaults keep construction cheap on the send path; Future's per-instance
-    # state is created only when a callback is added or the outcome is read.
-    is_done = False
-    value = None
-    exception = None
-    _callbacks = ()
-    _errbacks = ()
-    _watched = False
-
-    def __init__(self, producer, delivery, key, value, headers):
-        self._producer = producer
-        self._delivery = delivery
-        self._record = (key, value, headers)  # sizes are computed when the metadata is built
-
-    def _sizes(self):
-        key, value, headers = self._record
-        return (-1 if key is None else len(key), -1 if value is None else len(value),
-                sum(len(k.encode("utf-8")) + len(v or b"") for k, v in headers) if headers else -1)
-
-    def _settle(self):
-        """Completes this future from the native outcome, if there is one (runs callbacks)."""
-        if self.is_done:
-            return True
-        outcome = self._delivery.outcome()
-        if outcome is None:
-            return False
-        ok, payload = outcome
-        if ok:
-            topic, partition, offset, timestamp = payload
-            self.success(RecordMetadata(topic, partition, TopicPartition(topic, partition), offset,
-                                        timestamp, None, *self._sizes()))
-        else:
-            self.failure(payload)
-        return True
-
-    def _watch(self):
-        if not self._watched and not self.is_done:
-            self._watched = True
-            self._producer._watching[self._delivery.id] = self
-            self._delivery.watch()
-
-    def add_callback(self, f, *args, **kwargs):
-        self._settle()
-        if not self._callbacks:
-            self._callbacks = []
-        super().add_callback(f, *args, **kwargs)
-        self._watch()
-        return self
-
-    def add_errback(self, f, *args, **kwargs):
-        self._settle()
-        if not self._errbacks:
-            self._errbacks = []
-        super().add_errback(f, *args, **kwargs)
-        self._watch()
-        return self
-
-    def get(self, timeout=None):
-        """The ``RecordMetadata``; raises the send's exception, or ``KafkaTimeoutError``."""
-        if not self._settle():
-            if not self._delivery.wait(timeout):
-                raise Errors.KafkaTimeoutError("Timeout after waiting for %s secs." % (timeout,))
-            self._settle()
-        self._producer._run_callbacks()
-        if self.exception:
-            raise self.exception
-        return self.value
-
-    def succeeded(self):
-        self._settle()
-        return super().succeeded()
-
-    def failed(self):
-        self._settle()
-        return super().failed()
-
 
 class KafkaProducer:
     """kafka-python's ``KafkaProducer(**configs)``; see kafka-python's documentation."""
@@ -121,6 +34,12 @@ class KafkaProducer:
         self._partitioner = py.get("partitioner")
         self._max_request_size = int(core.get("max.request.size", 1048576))
         self._native = NativeProducer(core)
+        self._native.bind(self)
+        if (self._key_ser is None and self._value_ser is None and self._partitioner is None
+                and type(self).send is KafkaProducer.send):
+            # No serializer or partitioner to run in Python: send is the native send_plain,
+            # which takes plain records straight to the core and the rest to _send_checked.
+            self.send = self._native.send_plain
         self._admin = None
         self._watching = {}
         self._valid_topics = set()
@@ -130,7 +49,8 @@ class KafkaProducer:
 
     def send(self, topic, value=None, key=None, headers=None, partition=None, timestamp_ms=None):
         """Publishes a record; returns a ``FutureRecordMetadata``."""
-        # The hot path of every producer: kept inline on purpose.
+        # The hot path of a producer with serializers (without, __init__ installs the native
+        # send_plain, which comes here for anything but plain bytes): kept inline on purpose.
         if self._closed:
             raise Errors.IllegalStateError("KafkaProducer already closed!")
         if value is None and key is None:
@@ -160,18 +80,10 @@ class KafkaProducer:
             partition = self._custom_partition(topic, key)
         if self._watching:
             self._run_callbacks()
-        delivery = self._native.send((topic, partition, key, value, headers, timestamp_ms))
-        future = FutureRecordMetadata(self, delivery, key, value, headers)
-        if delivery.is_done():
-            self._refused(future)
-        return future
+        # A record too large, or sent after close, raises here as in kafka-python.
+        return self._native.send(self, topic, partition, key, value, headers, timestamp_ms)
 
-    @staticmethod
-    def _refused(future):
-        # Failed before it was queued: too large, closed... kafka-python raises these here.
-        future._settle()
-        if isinstance(future.exception, (Errors.MessageSizeTooLargeError, Errors.IllegalStateError)):
-            raise future.exception
+    _send_checked = send
 
     def _key_bytes(self, topic, headers, key):
         if self._key_ser is not None:
@@ -189,11 +101,8 @@ class KafkaProducer:
             self._valid_topics.add(topic)
         if self._watching:
             self._run_callbacks()
-        delivery = self._native.send((topic, partition, key_bytes, value_bytes, headers or None, timestamp_ms))
-        future = FutureRecordMetadata(self, delivery, key_bytes, value_bytes, headers)
-        if delivery.is_done():
-            self._refused(future)
-        return future
+        return self._native.send(self, topic, partition, key_bytes, value_bytes, headers or None,
+                                 timestamp_ms)
 
     def _custom_partition(self, topic, key_bytes):
         parts = sorted(self.partitions_for(topic))
@@ -206,14 +115,14 @@ class KafkaProducer:
         if all_done:
             watching, self._watching = self._watching, {}
             for fut in watching.values():
-                fut._delivery.wait(30.0)
-                fut._settle()
+                fut.wait(30.0)
+                _settled(fut)
             self._native.take_completed()
             return
         for i in self._native.take_completed():
             fut = self._watching.pop(i, None)
             if fut is not None:
-                fut._settle()
+                _settled(fut)
 
     def poll_callbacks(self):
         """Runs callbacks of records delivered so far (they also run on send/flush/get/close)."""
@@ -235,6 +144,7 @@ class KafkaProducer:
         if self._closed:
             return
         self._closed = True
+        self._native.mark_closed()
         try:
             self._native.close(timeout)
         except Errors.KafkaError as e:

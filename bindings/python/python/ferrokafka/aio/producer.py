@@ -154,7 +154,7 @@ class AIOKafkaProducer:
             partition = await self._loop_or_current().run_in_executor(
                 None, s._custom_partition, topic, key_bytes)
         fut = s._send_serialized(topic, key_bytes, value_bytes, headers, partition, timestamp_ms)
-        return self._track(fut._delivery)
+        return self._track(fut)
 
     async def send_and_wait(self, topic, value=None, key=None, partition=None, timestamp_ms=None, headers=None):
         fut = await self.send(topic, value=value, key=key, partition=partition,
