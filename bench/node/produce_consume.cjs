@@ -45,7 +45,9 @@ const CHILD_TIMEOUT_MS = 15 * 60 * 1000
 
 function runChild(args) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(__dirname, 'client_run.cjs'), ...args], {
+    // BENCH_CHILD_NODE_ARGS: node flags for the clients' processes (e.g. --cpu-prof).
+    const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS || '').split(' ').filter(Boolean)
+    const child = spawn(process.execPath, [...nodeArgs, path.join(__dirname, 'client_run.cjs'), ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
     })
