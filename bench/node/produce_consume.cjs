@@ -100,7 +100,10 @@ function table(w, results) {
   const broker = await startBroker()
   const admin = new ferrokafka.Kafka({ brokers: broker.brokers, logLevel: ferrokafka.logLevel.NOTHING }).admin()
   await admin.connect()
-  const head = `Node benchmark ${new Date().toISOString()}, commit ${commit}, node ${process.version}, ` + `load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, one run, bundled broker (1 partition per topic)`
+  const pkg = process.env.FERROKAFKA_NODE_PKG ? ` (ferrokafka package from ${PKG})` : ''
+  const head =
+    `Node benchmark ${new Date().toISOString()}, commit ${commit}${pkg}, node ${process.version}, ` +
+    `load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, one run, bundled broker (1 partition per topic)`
   console.log(head)
   const sections = [head]
   for (const w of WORKLOADS) {

@@ -11,5 +11,6 @@ mod broker;
 mod consumer;
 mod convert;
 mod error;
+mod outgoing;
 mod packed;
 mod producer;

@@ -1,16 +1,18 @@
 //! `NativeProducer`: the core producer behind one JS object. `send` takes a whole batch of
-//! records in one call and resolves with their delivery metadata.
+//! records in one call, packed (`outgoing.rs`), and resolves with the first delivery of each
+//! topic-partition.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use ferrokafka_core::{Producer, ProducerRecord};
-use napi::bindgen_prelude::PromiseRaw;
+use ferrokafka_core::Producer;
+use napi::bindgen_prelude::{Buffer, Float64Array, Int32Array, PromiseRaw};
 use napi::Env;
 use napi_derive::napi;
 
-use crate::convert::{client_config, Delivery, OutRecord};
+use crate::convert::{client_config, Delivery};
 use crate::error::{on_core, to_napi};
+use crate::outgoing::{note_first, unpack};
 
 /// A Kafka producer (batching, compression, idempotence, Java's partitioner) from the core.
 #[napi]
@@ -29,22 +31,27 @@ impl NativeProducer {
         Ok(NativeProducer { inner })
     }
 
-    /// Enqueues `records` in order (synchronously, on the JS thread, so sends keep their call
-    /// order) and resolves when all are acknowledged; rejects with the first failure.
+    /// Enqueues the packed records (see `outgoing.rs` for the layout) in order (synchronously,
+    /// on the JS thread, so sends keep their call order) and resolves when all are
+    /// acknowledged with the first delivery of each topic-partition; rejects with the first
+    /// failure.
     #[napi(ts_return_type = "Promise<Array<Delivery>>")]
     pub fn send<'env>(
         &self,
         env: &'env Env,
-        records: Vec<OutRecord>,
+        topics: Vec<String>,
+        layout: Int32Array,
+        data: Buffer,
+        timestamps: Option<Float64Array>,
     ) -> napi::Result<PromiseRaw<'env, Vec<Delivery>>> {
-        let records: Vec<ProducerRecord> = records.into_iter().map(Into::into).collect();
+        let records = unpack(&topics, &layout, data.into(), timestamps.as_deref())?;
         let futures = self.inner.send_batch(records);
         env.spawn_future(on_core(async move {
-            let mut out = Vec::with_capacity(futures.len());
+            let mut out = Vec::new();
             let mut first_err = None;
             for f in futures {
                 match f.await {
-                    Ok(m) => out.push(Delivery::from(m)),
+                    Ok(m) => note_first(&mut out, m),
                     Err(e) => {
                         first_err.get_or_insert(e);
                     }

@@ -174,6 +174,7 @@ export class Consumer {
       try {
         this.instrumentation.emit(CONSUMER_EVENTS.FETCH_START, {})
         records = decodeRecords(await c.poll(wait))
+        this.pausedKeys = null
       } catch (e) {
         const err = fromNative(e)
         this.instrumentation.emit(CONSUMER_EVENTS.CRASH, { error: err, groupId: this.config.groupId, restart: true })
@@ -223,10 +224,18 @@ export class Consumer {
 
   private group(records: PolledRecord[]): PolledRecord[][] {
     const by = new Map<string, PolledRecord[]>()
+    // Records come in runs of one partition: look the list up once per run, not per record.
+    let list: PolledRecord[] | undefined
+    let topic = ''
+    let partition = -1
     for (const r of records) {
-      const k = key(r.topic, r.partition)
-      let list = by.get(k)
-      if (!list) by.set(k, (list = []))
+      if (list === undefined || r.partition !== partition || r.topic !== topic) {
+        topic = r.topic
+        partition = r.partition
+        const k = key(topic, partition)
+        list = by.get(k)
+        if (!list) by.set(k, (list = []))
+      }
       list.push(r)
     }
     return [...by.values()]
@@ -244,6 +253,7 @@ export class Consumer {
     for (const t of this.pausedTopics) {
       const parts = (memberAssignment[t] ?? []).map((partition) => ({ topic: t, partition }))
       c.pause(parts)
+      this.pausedKeys = null
     }
     this.instrumentation.emit(CONSUMER_EVENTS.GROUP_JOIN, {
       duration: 0,
@@ -274,8 +284,7 @@ export class Consumer {
     const { topic, partition } = records[0]
     const k = key(topic, partition)
     this.seeked.delete(k)
-    const paused = c.paused().some((tp) => tp.topic === topic && tp.partition === partition)
-    if (paused) {
+    if (this.isPaused(k)) {
       c.seek(topic, partition, records[0].offset)
       return true
     }
@@ -335,7 +344,7 @@ export class Consumer {
         if (this.runConfig.eachBatchAutoResolve !== false && !this.seeked.has(k) && this.running) resolve(last)
       } else if (this.runConfig.eachMessage) {
         for (let i = 0; i < records.length; i++) {
-          if (!this.running || this.seeked.has(k) || this.isPaused(topic, partition)) break
+          if (!this.running || this.seeked.has(k) || this.isPaused(k)) break
           await this.runConfig.eachMessage({ topic, partition, message: messages[i], heartbeat, pause })
           resolve(records[i].offset)
         }
@@ -366,8 +375,15 @@ export class Consumer {
     }
   }
 
-  private isPaused(topic: string, partition: number): boolean {
-    return this.client?.paused().some((tp) => tp.topic === topic && tp.partition === partition) ?? false
+  /**
+   * The paused partitions' keys, read from the native consumer once and kept until a pause, a
+   * resume or the next poll (the only places the set changes), not once per message.
+   */
+  private pausedKeys: Set<string> | null = null
+
+  private isPaused(k: string): boolean {
+    if (this.pausedKeys === null) this.pausedKeys = new Set((this.client?.paused() ?? []).map((tp) => key(tp.topic, tp.partition)))
+    return this.pausedKeys.has(k)
   }
 
   private uncommitted(): Offsets {
@@ -441,6 +457,7 @@ export class Consumer {
 
   pause(topics: Array<{ topic: string; partitions?: number[] }>): void {
     const c = this.client
+    this.pausedKeys = null
     for (const { topic, partitions } of topics) {
       if (!partitions) this.pausedTopics.add(topic)
       const list = partitions ?? (c ? c.assignment().filter((tp) => tp.topic === topic).map((tp) => tp.partition) : [])
@@ -450,6 +467,7 @@ export class Consumer {
 
   resume(topics: Array<{ topic: string; partitions?: number[] }>): void {
     const c = this.client
+    this.pausedKeys = null
     for (const { topic, partitions } of topics) {
       if (!partitions) this.pausedTopics.delete(topic)
       const list = partitions ?? (c ? c.paused().filter((tp) => tp.topic === topic).map((tp) => tp.partition) : [])
