@@ -10,7 +10,7 @@ import { AssignerProtocol } from './constants'
 import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, fromNative } from './errors'
 import { Instrumentation, InstrumentationEvent, RemoveInstrumentationEventListener } from './events'
 import { Logger } from './logger'
-import { decodeRecords, PolledRecord } from './records'
+import { decodeRecords, PartitionRecords } from './records'
 import {
   Batch,
   CONSUMER_EVENTS,
@@ -169,11 +169,11 @@ export class Consumer {
     const wait = Math.min(this.config.maxWaitTimeInMs ?? 5000, 500)
     let failures = 0
     while (this.running) {
-      let records: PolledRecord[]
+      let batches: PartitionRecords[]
       const started = Date.now()
       try {
         this.instrumentation.emit(CONSUMER_EVENTS.FETCH_START, {})
-        records = decodeRecords(await c.poll(wait))
+        batches = decodeRecords(await c.poll(wait))
         this.pausedKeys = null
       } catch (e) {
         const err = fromNative(e)
@@ -183,12 +183,11 @@ export class Consumer {
         continue
       }
       if (!this.running) {
-        this.seekBack(records)
+        this.seekBack(batches)
         break
       }
       this.checkJoin(c)
       this.applyPendingSeeks(c)
-      const batches = this.group(records)
       this.instrumentation.emit(CONSUMER_EVENTS.FETCH, { numberOfBatches: batches.length, duration: Date.now() - started })
       const concurrency = Math.max(1, this.runConfig.partitionsConsumedConcurrently ?? 1)
       let ok = true
@@ -210,35 +209,14 @@ export class Consumer {
   }
 
   /** Records polled but not handed out go back: their partitions are sought to the first one. */
-  private seekBack(records: PolledRecord[]): void {
-    const first = new Map<string, PolledRecord>()
-    for (const r of records) if (!first.has(key(r.topic, r.partition))) first.set(key(r.topic, r.partition), r)
-    for (const r of first.values()) {
+  private seekBack(batches: PartitionRecords[]): void {
+    for (const b of batches) {
       try {
-        this.client?.seek(r.topic, r.partition, r.offset)
+        this.client?.seek(b.topic, b.partition, b.offsets[0])
       } catch {
         // the partition was revoked meanwhile: its new owner starts from the committed offset
       }
     }
-  }
-
-  private group(records: PolledRecord[]): PolledRecord[][] {
-    const by = new Map<string, PolledRecord[]>()
-    // Records come in runs of one partition: look the list up once per run, not per record.
-    let list: PolledRecord[] | undefined
-    let topic = ''
-    let partition = -1
-    for (const r of records) {
-      if (list === undefined || r.partition !== partition || r.topic !== topic) {
-        topic = r.topic
-        partition = r.partition
-        const k = key(topic, partition)
-        list = by.get(k)
-        if (!list) by.set(k, (list = []))
-      }
-      list.push(r)
-    }
-    return [...by.values()]
   }
 
   private checkJoin(c: native.NativeConsumer): void {
@@ -280,19 +258,18 @@ export class Consumer {
   private seeked = new Set<string>()
 
   /** Processes one partition's records; false when the handler failed (partition sought back). */
-  private async process(c: native.NativeConsumer, records: PolledRecord[]): Promise<boolean> {
-    const { topic, partition } = records[0]
+  private async process(c: native.NativeConsumer, records: PartitionRecords): Promise<boolean> {
+    const { topic, partition, offsets, messages } = records
     const k = key(topic, partition)
     this.seeked.delete(k)
     if (this.isPaused(k)) {
-      c.seek(topic, partition, records[0].offset)
+      c.seek(topic, partition, offsets[0])
       return true
     }
-    const messages = records.map((r) => r.message)
     const hw = c.highWatermark(topic, partition)
-    const last = records[records.length - 1].offset
+    const last = offsets[offsets.length - 1]
     const highWatermark = String(hw ?? last + 1)
-    let next = records[0].offset
+    let next = offsets[0]
     const pause = () => {
       this.pause([{ topic, partitions: [partition] }])
       return () => this.resume([{ topic, partitions: [partition] }])
@@ -308,9 +285,9 @@ export class Consumer {
       partition,
       highWatermark,
       offsetLag: String(Math.max(0, Number(highWatermark) - 1 - last)),
-      offsetLagLow: String(Math.max(0, Number(highWatermark) - 1 - records[0].offset)),
-      batchSize: records.length,
-      firstOffset: String(records[0].offset),
+      offsetLagLow: String(Math.max(0, Number(highWatermark) - 1 - offsets[0])),
+      batchSize: messages.length,
+      firstOffset: String(offsets[0]),
       lastOffset: String(last),
     }
     const start = Date.now()
@@ -343,10 +320,10 @@ export class Consumer {
         })
         if (this.runConfig.eachBatchAutoResolve !== false && !this.seeked.has(k) && this.running) resolve(last)
       } else if (this.runConfig.eachMessage) {
-        for (let i = 0; i < records.length; i++) {
+        for (let i = 0; i < messages.length; i++) {
           if (!this.running || this.seeked.has(k) || this.isPaused(k)) break
           await this.runConfig.eachMessage({ topic, partition, message: messages[i], heartbeat, pause })
-          resolve(records[i].offset)
+          resolve(offsets[i])
         }
       }
     } catch (e) {
