@@ -8,7 +8,7 @@
 // 2. consume throughput: the same records in a fresh group from the beginning; the rate is timed
 //    from the first record delivered (so group join is not counted) to the last;
 // 3. latency at a fixed offered rate: a consumer on `<tag>-lat` while a producer sends <rate>
-//    records/s for <seconds> s (each ~1 ms tick sends what is due, in one send). Each value
+//    records/s for <seconds> s (each ~1 ms tick sends what is due, in sends of <= 200). Each value
 //    carries its scheduled send time, so the end-to-end latency (scheduled send -> handed to
 //    the consumer's callback) includes any lag of the sender (no coordinated omission).
 'use strict'
@@ -25,6 +25,7 @@ const RATE = Number(rateArg)
 const SECONDS = Number(secondsArg)
 const CHUNK = 1000
 const IN_FLIGHT = 8
+const LAT_CHUNK = 200
 const WAIT_MS = 120000 // bound on every wait below
 
 function withTimeout(promise, ms, what) {
@@ -46,7 +47,9 @@ async function produceThroughput(c) {
   const t0 = performance.now()
   const inflight = []
   for (let sent = 0; sent < N; sent += CHUNK) {
-    inflight.push(p.send(`${tag}-tp`, values.slice(0, Math.min(CHUNK, N - sent))))
+    const send = p.send(`${tag}-tp`, values.slice(0, Math.min(CHUNK, N - sent)))
+    send.catch(() => {}) // awaited below; this only keeps an early failure from crashing the process
+    inflight.push(send)
     if (inflight.length >= IN_FLIGHT) await withTimeout(inflight.shift(), WAIT_MS, 'produce')
   }
   await withTimeout(Promise.all(inflight), WAIT_MS, 'produce')
@@ -119,19 +122,24 @@ async function latency(c) {
     await new Promise((r) => setTimeout(r, 100))
   }
   const sends = []
+  let sendError = null
   const t0 = performance.now()
   let sent = 0
   while (sent < total) {
     const due = Math.min(total, Math.floor(((performance.now() - t0) * RATE) / 1000))
-    if (due > sent) {
+    // What is due goes out now, in sends of at most LAT_CHUNK records (a late tick must not
+    // build one request larger than the broker's message.max.bytes).
+    while (due > sent) {
       const batch = []
-      for (let i = sent; i < due; i++) batch.push(value(t0 + (i * 1000) / RATE))
-      sent = due
-      sends.push(p.send(topic, batch))
+      for (let i = sent; i < Math.min(due, sent + LAT_CHUNK); i++) batch.push(value(t0 + (i * 1000) / RATE))
+      sent += batch.length
+      sends.push(p.send(topic, batch).catch((e) => (sendError ??= e)))
     }
+    if (sendError) throw sendError
     await new Promise((r) => setTimeout(r, 1))
   }
   await withTimeout(Promise.all(sends), WAIT_MS, 'latency sends')
+  if (sendError) throw sendError
   await withTimeout(done, WAIT_MS, `latency: consumed ${got}/${total}`)
   await consumer.stop()
   await p.close()
