@@ -97,10 +97,10 @@ export declare class NativeProducer {
   /** Creates a producer from Java-named properties (`bootstrap.servers`, `linger.ms`, ...). */
   constructor(props: Record<string, string>)
   /**
-   * Enqueues the packed records (see `outgoing.rs` for the layout) in order (synchronously,
-   * on the JS thread, so sends keep their call order) and resolves when all are
-   * acknowledged with the first delivery of each topic-partition; rejects with the first
-   * failure.
+   * Queues the packed records (see `outgoing.rs` for the layout) behind every earlier send,
+   * so sends keep their call order, and resolves when all are acknowledged with the first
+   * delivery of each topic-partition; rejects with the first failure. Only the copy of the
+   * bytes happens on the JS thread.
    */
   send(topics: Array<string>, layout: Int32Array, data: Buffer, timestamps?: Float64Array | undefined | null): Promise<Array<Delivery>>
   /** Waits until every record sent before this call is delivered or failed. */
