@@ -6,7 +6,7 @@
 // for every client), the peak RSS and the ratios of ferrokafka to kafkajs and to the fastest
 // of the others. Not a test; not run by CI.
 //
-//   cd bench/node && npm install     # the peers (see README.md for @confluentinc's build)
+//   bash bench/node/install.sh       # the peers (builds @confluentinc/kafka-javascript here)
 //   node bench/node/produce_consume.cjs [--workloads 1000000x100:10000,100000x1024:5000]
 //        [--seconds 10] [--clients ferrokafka,kafkajs,confluent,platformatic] [--out FILE]
 //
