@@ -1,86 +1,129 @@
-// Node client benchmark: ferrokafka vs kafkajs on one bundled broker, one after the other.
-// Produces N records of S bytes (sendBatch of 1,000 at a time, acks=1, no compression) and
-// consumes them back in a fresh group; prints records/s, peak RSS and the ratio. Not a test.
+// Node client benchmark (issue #8, acceptance 5): ferrokafka, kafkajs,
+// @confluentinc/kafka-javascript (its kafkajs-compatible KafkaJS API) and @platformatic/kafka,
+// one after the other on ONE bundled ferrokafka broker, each client in its own child process
+// (client_run.cjs) so the peak RSS is that client's. Per workload (records x size) it prints
+// produce and consume records/s, the end-to-end p50/p99 at a fixed offered rate (the same rate
+// for every client), the peak RSS and the ratios of ferrokafka to kafkajs and to the fastest
+// of the others. Not a test; not run by CI.
 //
-//   node bench/node/produce_consume.cjs [--records 1000000] [--size 100]
+//   bash bench/node/install.sh       # the peers (builds @confluentinc/kafka-javascript here)
+//   node bench/node/produce_consume.cjs [--workloads 1000000x100:10000,100000x1024:5000]
+//        [--seconds 10] [--clients ferrokafka,kafkajs,confluent,platformatic] [--out FILE]
 //
-// Needs bindings/node built and its node_modules (kafkajs) installed. The other peers named in
-// issue #8 (@confluentinc/kafka-javascript, @platformatic/kafka) are not measured yet.
+// A workload is <records>x<size bytes>:<offered rate for the latency phase, records/s>.
+// Needs bindings/node built (release: `node bindings/node/scripts/build.js`);
+// FERROKAFKA_NODE_PKG=<dir> measures another build of the package instead (a baseline).
 'use strict'
 
+const { execFileSync, spawn } = require('node:child_process')
+const fs = require('node:fs')
+const os = require('node:os')
 const path = require('node:path')
-const PKG = path.resolve(__dirname, '..', '..', 'bindings', 'node')
+const { CLIENT_NAMES } = require('./clients.cjs')
+
+const ROOT = path.resolve(__dirname, '..', '..')
+// FERROKAFKA_NODE_PKG points at another build of the package (an A/B against a baseline).
+const PKG = process.env.FERROKAFKA_NODE_PKG || path.join(ROOT, 'bindings', 'node')
 const ferrokafka = require(PKG)
-const kafkajs = require(path.join(PKG, 'node_modules', 'kafkajs'))
 const { startBroker } = require(path.join(PKG, 'dist', 'testing.js'))
-process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
 
-const arg = (name, dflt) => {
+const opt = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`)
-  return i > 0 ? Number(process.argv[i + 1]) : dflt
+  return i > 0 ? process.argv[i + 1] : dflt
 }
-const N = arg('records', 1_000_000)
-const SIZE = arg('size', 100)
+const WORKLOADS = opt('workloads', '1000000x100:10000,100000x1024:5000')
+  .split(',')
+  .map((w) => {
+    const m = /^(\d+)x(\d+):(\d+)$/.exec(w)
+    if (!m) throw new Error(`bad workload ${w}: expected <records>x<size>:<rate>`)
+    return { records: Number(m[1]), size: Number(m[2]), rate: Number(m[3]) }
+  })
+const SECONDS = Number(opt('seconds', '10'))
+const CLIENTS = opt('clients', CLIENT_NAMES.join(',')).split(',')
+const OUT = opt('out', null)
+const CHILD_TIMEOUT_MS = 15 * 60 * 1000
 
-let peakRss = 0
-setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100).unref()
-
-async function run(lib, name, brokers) {
-  const kafka = new lib.Kafka({ clientId: `bench-${name}`, brokers, logLevel: lib.logLevel.NOTHING })
-  const topic = `bench-${name}-${N}-${SIZE}`
-  const admin = kafka.admin()
-  await admin.connect()
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
-  const producer = kafka.producer({ lingerMs: 5, batchSize: 65536 })
-  await producer.connect()
-  const value = Buffer.alloc(SIZE, 'x')
-  const chunk = 1000
-  const batch = Array.from({ length: chunk }, () => ({ value }))
-  let t0 = process.hrtime.bigint()
-  const inflight = []
-  for (let sent = 0; sent < N; sent += chunk) {
-    inflight.push(producer.send({ topic, acks: 1, messages: batch }))
-    if (inflight.length >= 8) await inflight.shift()
-  }
-  await Promise.all(inflight)
-  const produceS = Number(process.hrtime.bigint() - t0) / 1e9
-  await producer.disconnect()
-
-  const consumer = kafka.consumer({ groupId: `${topic}-g`, maxBytes: 52428800, maxBytesPerPartition: 10485760 })
-  await consumer.connect()
-  await consumer.subscribe({ topics: [topic], fromBeginning: true })
-  let got = 0
-  t0 = process.hrtime.bigint()
-  await new Promise((resolve) => {
-    consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch: b }) => {
-        got += b.messages.length
-        if (got >= N) resolve()
-      },
+function runChild(args) {
+  return new Promise((resolve) => {
+    // BENCH_CHILD_NODE_ARGS: node flags for the clients' processes (e.g. --cpu-prof).
+    const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS || '').split(' ').filter(Boolean)
+    const child = spawn(process.execPath, [...nodeArgs, path.join(__dirname, 'client_run.cjs'), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+    })
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS)
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer)
+      const line = out.trim().split('\n').pop() || ''
+      try {
+        resolve(JSON.parse(line))
+      } catch {
+        resolve({ client: args[0], error: `exited ${code ?? signal} without a result` })
+      }
     })
   })
-  const consumeS = Number(process.hrtime.bigint() - t0) / 1e9
-  await consumer.disconnect()
-  await admin.disconnect()
-  return { name, produce: N / produceS, consume: N / consumeS }
+}
+
+const fmt = (x, digits = 0) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '-')
+const ratio = (a, b) => (a && b ? `${(a / b).toFixed(1)}x` : '-')
+
+function table(w, results) {
+  const lines = []
+  lines.push(`${w.records} x ${w.size} B, latency at ${w.rate} records/s for ${SECONDS} s:`)
+  lines.push('')
+  lines.push('| client | produce rec/s | consume rec/s | p50 ms | p99 ms | peak RSS MB |')
+  lines.push('|---|---|---|---|---|---|')
+  for (const r of results) {
+    if (r.error) lines.push(`| ${r.client} | not measured: ${r.error} | | | | |`)
+    else lines.push(`| ${r.client} | ${fmt(r.produce)} | ${fmt(r.consume)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.rssMb)} |`)
+  }
+  const f = results.find((r) => r.client === 'ferrokafka' && !r.error)
+  const k = results.find((r) => r.client === 'kafkajs' && !r.error)
+  const others = results.filter((r) => r.client !== 'ferrokafka' && !r.error)
+  const best = (field) => others.reduce((a, r) => (a && a[field] >= r[field] ? a : r), null)
+  const lowestP99 = others.reduce((a, r) => (a && a.p99 <= r.p99 ? a : r), null)
+  if (f && k) lines.push(`| ferrokafka / kafkajs | ${ratio(f.produce, k.produce)} | ${ratio(f.consume, k.consume)} | | ${ratio(f.p99, k.p99)} | ${ratio(f.rssMb, k.rssMb)} |`)
+  if (f && others.length) {
+    const bp = best('produce')
+    const bc = best('consume')
+    lines.push(
+      `| ferrokafka / fastest other | ${ratio(f.produce, bp.produce)} (${bp.client}) | ${ratio(f.consume, bc.consume)} (${bc.client}) | | ${ratio(f.p99, lowestP99.p99)} (lowest: ${lowestP99.client}) | |`,
+    )
+  }
+  return lines.join('\n')
 }
 
 ;(async () => {
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim()
   const broker = await startBroker()
-  const results = []
-  for (const [lib, name] of [[ferrokafka, 'ferrokafka'], [kafkajs, 'kafkajs']]) {
-    peakRss = 0
-    const r = await run(lib, name, broker.brokers)
-    r.rssMb = peakRss / 1048576
-    results.push(r)
-    console.error(`${name}: done`)
+  const admin = new ferrokafka.Kafka({ brokers: broker.brokers, logLevel: ferrokafka.logLevel.NOTHING }).admin()
+  await admin.connect()
+  const pkg = process.env.FERROKAFKA_NODE_PKG ? ` (ferrokafka package from ${PKG})` : ''
+  const head =
+    `Node benchmark ${new Date().toISOString()}, commit ${commit}${pkg}, node ${process.version}, ` +
+    `load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, one run, bundled broker (1 partition per topic)`
+  console.log(head)
+  const sections = [head]
+  for (const w of WORKLOADS) {
+    const results = []
+    for (const client of CLIENTS) {
+      const tag = `bench-${client}-${w.records}x${w.size}-${Date.now()}`
+      await admin.createTopics({ topics: [{ topic: `${tag}-tp`, numPartitions: 1 }, { topic: `${tag}-lat`, numPartitions: 1 }] })
+      const r = await runChild([client, broker.brokers.join(','), String(w.records), String(w.size), String(w.rate), String(SECONDS), tag])
+      console.error(`${client} ${w.records}x${w.size}: ${JSON.stringify(r)}`)
+      results.push(r)
+      await admin.deleteTopics({ topics: [`${tag}-tp`, `${tag}-lat`] }).catch(() => {})
+    }
+    const t = table(w, results)
+    console.log(`\n${t}`)
+    sections.push(t)
   }
+  console.log(`\nload average at end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`)
+  sections.push(`load average at end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`)
+  if (OUT) fs.writeFileSync(OUT, sections.join('\n\n') + '\n')
+  await admin.disconnect()
   await broker.stop()
-  const [f, k] = results
-  console.log(`| client | records | size | produce rec/s | consume rec/s | peak RSS MB (whole process) |`)
-  console.log(`|---|---|---|---|---|---|`)
-  for (const r of results) console.log(`| ${r.name} | ${N} | ${SIZE} B | ${Math.round(r.produce)} | ${Math.round(r.consume)} | ${r.rssMb.toFixed(0)} |`)
-  console.log(`| ratio ferrokafka/kafkajs | | | ${(f.produce / k.produce).toFixed(1)}x | ${(f.consume / k.consume).toFixed(1)}x | |`)
   process.exit(0)
 })()

@@ -97,10 +97,12 @@ export declare class NativeProducer {
   /** Creates a producer from Java-named properties (`bootstrap.servers`, `linger.ms`, ...). */
   constructor(props: Record<string, string>)
   /**
-   * Enqueues `records` in order (synchronously, on the JS thread, so sends keep their call
-   * order) and resolves when all are acknowledged; rejects with the first failure.
+   * Queues the packed records (see `outgoing.rs` for the layout) behind every earlier send,
+   * so sends keep their call order, and resolves when all are acknowledged with the first
+   * delivery of each topic-partition; rejects with the first failure. Only the copy of the
+   * bytes happens on the JS thread.
    */
-  send(records: Array<OutRecord>): Promise<Array<Delivery>>
+  send(topics: Array<string>, layout: Int32Array, data: Buffer, timestamps?: Float64Array | undefined | null): Promise<Array<Delivery>>
   /** Waits until every record sent before this call is delivered or failed. */
   flush(): Promise<void>
   /** Delivers what is queued within `timeout_ms`, then closes connections. */
@@ -170,12 +172,6 @@ export interface GroupMeta {
   members: Array<GroupMember>
 }
 
-/** One record header; a value may be null. */
-export interface Header {
-  key: string
-  value?: Buffer
-}
-
 export interface ListedOffset {
   topic: string
   partition: number
@@ -202,17 +198,6 @@ export interface PolledRecords {
   /** Timestamps in ms since the epoch. */
   timestamps: Float64Array
   data: Buffer
-}
-
-/** A record to produce. `partition` unset lets the core's partitioner choose. */
-export interface OutRecord {
-  topic: string
-  partition?: number
-  key?: Buffer
-  value?: Buffer
-  headers?: Array<Header>
-  /** CreateTime in ms since the epoch; unset means now. */
-  timestamp?: number
 }
 
 /** One partition of a described topic. */

@@ -3,31 +3,10 @@
 
 use std::collections::HashMap;
 
-use bytes::Bytes;
-use ferrokafka_core::{ClientConfig, ProducerRecord, RecordMetadata, TopicPartition};
-use napi::bindgen_prelude::Buffer;
+use ferrokafka_core::{ClientConfig, RecordMetadata, TopicPartition};
 use napi_derive::napi;
 
 use crate::error::to_napi;
-
-/// One record header; a value may be null.
-#[napi(object)]
-pub struct Header {
-    pub key: String,
-    pub value: Option<Buffer>,
-}
-
-/// A record to produce. `partition` unset lets the core's partitioner choose.
-#[napi(object)]
-pub struct OutRecord {
-    pub topic: String,
-    pub partition: Option<i32>,
-    pub key: Option<Buffer>,
-    pub value: Option<Buffer>,
-    pub headers: Option<Vec<Header>>,
-    /// CreateTime in ms since the epoch; unset means now.
-    pub timestamp: Option<i64>,
-}
 
 /// Where a record was written.
 #[napi(object)]
@@ -55,34 +34,9 @@ pub struct TpOffset {
     pub metadata: Option<String>,
 }
 
-fn bytes(b: Buffer) -> Bytes {
-    Bytes::from(Vec::<u8>::from(b))
-}
-
 /// The core configuration from Java-named properties (the TS layer maps kafkajs options).
 pub fn client_config(props: HashMap<String, String>) -> napi::Result<ClientConfig> {
     ClientConfig::from_pairs(props).map_err(to_napi)
-}
-
-impl From<OutRecord> for ProducerRecord {
-    fn from(r: OutRecord) -> ProducerRecord {
-        ProducerRecord {
-            topic: r.topic,
-            partition: r.partition,
-            key: r.key.map(bytes),
-            value: r.value.map(bytes),
-            headers: r
-                .headers
-                .unwrap_or_default()
-                .into_iter()
-                .map(|h| ferrokafka_core::RecordHeader {
-                    key: h.key,
-                    value: h.value.map(bytes),
-                })
-                .collect(),
-            timestamp: r.timestamp,
-        }
-    }
 }
 
 impl From<RecordMetadata> for Delivery {

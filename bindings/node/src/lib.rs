@@ -11,5 +11,7 @@ mod broker;
 mod consumer;
 mod convert;
 mod error;
+mod intake;
+mod outgoing;
 mod packed;
 mod producer;

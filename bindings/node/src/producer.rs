@@ -1,21 +1,24 @@
 //! `NativeProducer`: the core producer behind one JS object. `send` takes a whole batch of
-//! records in one call and resolves with their delivery metadata.
+//! records in one call, packed (`outgoing.rs`), hands it to the ordered intake (`intake.rs`)
+//! and resolves with the first delivery of each topic-partition.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use ferrokafka_core::{Producer, ProducerRecord};
-use napi::bindgen_prelude::PromiseRaw;
-use napi::Env;
+use ferrokafka_core::Producer;
+use napi::bindgen_prelude::{Buffer, Float64Array, Int32Array, PromiseRaw};
+use napi::{Env, Error, Status};
 use napi_derive::napi;
 
-use crate::convert::{client_config, Delivery, OutRecord};
+use crate::convert::{client_config, Delivery};
 use crate::error::{on_core, to_napi};
+use crate::intake::{Intake, PackedSend};
 
 /// A Kafka producer (batching, compression, idempotence, Java's partitioner) from the core.
 #[napi]
 pub struct NativeProducer {
     inner: Producer,
+    intake: Intake,
 }
 
 #[napi]
@@ -26,40 +29,43 @@ impl NativeProducer {
         let cfg = client_config(props)?;
         // Created outside any runtime, so the core puts its background tasks on its own.
         let inner = Producer::new(cfg).map_err(to_napi)?;
-        Ok(NativeProducer { inner })
+        let intake = Intake::start(inner.clone());
+        Ok(NativeProducer { inner, intake })
     }
 
-    /// Enqueues `records` in order (synchronously, on the JS thread, so sends keep their call
-    /// order) and resolves when all are acknowledged; rejects with the first failure.
+    /// Queues the packed records (see `outgoing.rs` for the layout) behind every earlier send,
+    /// so sends keep their call order, and resolves when all are acknowledged with the first
+    /// delivery of each topic-partition; rejects with the first failure. Only the copy of the
+    /// bytes happens on the JS thread.
     #[napi(ts_return_type = "Promise<Array<Delivery>>")]
     pub fn send<'env>(
         &self,
         env: &'env Env,
-        records: Vec<OutRecord>,
+        topics: Vec<String>,
+        layout: Int32Array,
+        data: Buffer,
+        timestamps: Option<Float64Array>,
     ) -> napi::Result<PromiseRaw<'env, Vec<Delivery>>> {
-        let records: Vec<ProducerRecord> = records.into_iter().map(Into::into).collect();
-        let futures = self.inner.send_batch(records);
-        env.spawn_future(on_core(async move {
-            let mut out = Vec::with_capacity(futures.len());
-            let mut first_err = None;
-            for f in futures {
-                match f.await {
-                    Ok(m) => out.push(Delivery::from(m)),
-                    Err(e) => {
-                        first_err.get_or_insert(e);
-                    }
-                }
-            }
-            match first_err {
-                Some(e) => Err(e),
-                None => Ok(out),
-            }
-        }))
+        let answer = self.intake.send(PackedSend {
+            topics,
+            layout: layout.to_vec(),
+            data: data.into(),
+            timestamps: timestamps.map(|t| t.to_vec()),
+        });
+        env.spawn_future(async move {
+            answer.await.map_err(|_| {
+                Error::new(
+                    Status::GenericFailure,
+                    "the producer's intake stopped before answering; create a new producer",
+                )
+            })?
+        })
     }
 
     /// Waits until every record sent before this call is delivered or failed.
     #[napi]
     pub async fn flush(&self) -> napi::Result<()> {
+        self.intake.barrier().await;
         let p = self.inner.clone();
         on_core(async move { p.flush().await }).await
     }
@@ -67,6 +73,7 @@ impl NativeProducer {
     /// Delivers what is queued within `timeout_ms`, then closes connections.
     #[napi]
     pub async fn close(&self, timeout_ms: u32) -> napi::Result<()> {
+        self.intake.barrier().await;
         let p = self.inner.clone();
         on_core(async move { p.close(Duration::from_millis(timeout_ms.into())).await }).await
     }

@@ -63,6 +63,47 @@ test('send resolves RecordMetadata with string offsets; keyed records keep their
   assert.deepEqual(first.headers.multi.map(String), ['a', 'b'])
 })
 
+test('a packed send keeps every record exact: mixed timestamps, multi-byte strings past the first buffer, Uint8Array values; one RecordMetadata per partition', async () => {
+  const topic = await createTopic(admin, 'api-packed')
+  const producer = kafka.producer()
+  await producer.connect()
+  // The first value is tiny, so the packer's first guess is small and the later, longer
+  // multi-byte values and the headers make it grow; only some records carry a timestamp.
+  const messages = [{ value: 'a', partition: 0 }]
+  for (let i = 1; i < 40; i++) {
+    messages.push({
+      key: i % 3 === 0 ? null : `k-${i}-😀`,
+      value: i % 4 === 0 ? new Uint8Array([i, 0, 255]) : `значение-${i}-`.repeat(i * 10),
+      partition: i % 3,
+      headers: i % 5 === 0 ? { h: [`x${i}`, Buffer.from([i])], 'ü': 'ß' } : undefined,
+      timestamp: i % 2 === 0 ? String(1_700_000_000_000 + i) : undefined,
+    })
+  }
+  const meta = await producer.send({ topic, messages })
+  assert.deepEqual(meta.map((m) => m.partition).sort(), [0, 1, 2], 'one entry per partition')
+  for (const m of meta) assert.equal(m.baseOffset, '0', 'the first offset written to each partition')
+  const consumer = kafka.consumer({ groupId: uniqueName('g') })
+  const got = []
+  await consumer.connect()
+  await consumer.subscribe({ topics: [topic], fromBeginning: true })
+  await consumer.run({ eachMessage: async ({ partition, message }) => void got.push({ partition, message }) })
+  await eventually(() => got.length >= messages.length, `${messages.length} records`)
+  await consumer.disconnect()
+  await producer.disconnect()
+  for (let i = 1; i < messages.length; i++) {
+    const sent = messages[i]
+    const want = typeof sent.value === 'string' ? Buffer.from(sent.value) : Buffer.from(sent.value)
+    const r = got.find((g) => g.partition === sent.partition && g.message.value.equals(want))
+    assert.ok(r, `record ${i} arrived intact`)
+    assert.equal(r.message.key === null ? null : r.message.key.toString(), sent.key)
+    if (sent.timestamp) assert.equal(r.message.timestamp, sent.timestamp)
+    if (sent.headers) {
+      assert.deepEqual(r.message.headers.h.map((b) => [...b]), [[...Buffer.from(`x${i}`)], [i]])
+      assert.equal(r.message.headers['ü'].toString(), 'ß')
+    } else assert.deepEqual(r.message.headers, {})
+  }
+})
+
 test('consumed records keep null and empty keys, values and header values, and UTF-8 header keys, across topics in one poll', async () => {
   const a = await createTopic(admin, 'api-edges-a')
   const b = await createTopic(admin, 'api-edges-b')

@@ -10,7 +10,7 @@ import { AssignerProtocol } from './constants'
 import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, fromNative } from './errors'
 import { Instrumentation, InstrumentationEvent, RemoveInstrumentationEventListener } from './events'
 import { Logger } from './logger'
-import { decodeRecords, PolledRecord } from './records'
+import { decodeRecords, PartitionRecords } from './records'
 import {
   Batch,
   CONSUMER_EVENTS,
@@ -169,11 +169,12 @@ export class Consumer {
     const wait = Math.min(this.config.maxWaitTimeInMs ?? 5000, 500)
     let failures = 0
     while (this.running) {
-      let records: PolledRecord[]
+      let batches: PartitionRecords[]
       const started = Date.now()
       try {
         this.instrumentation.emit(CONSUMER_EVENTS.FETCH_START, {})
-        records = decodeRecords(await c.poll(wait))
+        batches = decodeRecords(await c.poll(wait))
+        this.pausedKeys = null
       } catch (e) {
         const err = fromNative(e)
         this.instrumentation.emit(CONSUMER_EVENTS.CRASH, { error: err, groupId: this.config.groupId, restart: true })
@@ -182,12 +183,11 @@ export class Consumer {
         continue
       }
       if (!this.running) {
-        this.seekBack(records)
+        this.seekBack(batches)
         break
       }
       this.checkJoin(c)
       this.applyPendingSeeks(c)
-      const batches = this.group(records)
       this.instrumentation.emit(CONSUMER_EVENTS.FETCH, { numberOfBatches: batches.length, duration: Date.now() - started })
       const concurrency = Math.max(1, this.runConfig.partitionsConsumedConcurrently ?? 1)
       let ok = true
@@ -209,27 +209,14 @@ export class Consumer {
   }
 
   /** Records polled but not handed out go back: their partitions are sought to the first one. */
-  private seekBack(records: PolledRecord[]): void {
-    const first = new Map<string, PolledRecord>()
-    for (const r of records) if (!first.has(key(r.topic, r.partition))) first.set(key(r.topic, r.partition), r)
-    for (const r of first.values()) {
+  private seekBack(batches: PartitionRecords[]): void {
+    for (const b of batches) {
       try {
-        this.client?.seek(r.topic, r.partition, r.offset)
+        this.client?.seek(b.topic, b.partition, b.offsets[0])
       } catch {
         // the partition was revoked meanwhile: its new owner starts from the committed offset
       }
     }
-  }
-
-  private group(records: PolledRecord[]): PolledRecord[][] {
-    const by = new Map<string, PolledRecord[]>()
-    for (const r of records) {
-      const k = key(r.topic, r.partition)
-      let list = by.get(k)
-      if (!list) by.set(k, (list = []))
-      list.push(r)
-    }
-    return [...by.values()]
   }
 
   private checkJoin(c: native.NativeConsumer): void {
@@ -244,6 +231,7 @@ export class Consumer {
     for (const t of this.pausedTopics) {
       const parts = (memberAssignment[t] ?? []).map((partition) => ({ topic: t, partition }))
       c.pause(parts)
+      this.pausedKeys = null
     }
     this.instrumentation.emit(CONSUMER_EVENTS.GROUP_JOIN, {
       duration: 0,
@@ -270,20 +258,18 @@ export class Consumer {
   private seeked = new Set<string>()
 
   /** Processes one partition's records; false when the handler failed (partition sought back). */
-  private async process(c: native.NativeConsumer, records: PolledRecord[]): Promise<boolean> {
-    const { topic, partition } = records[0]
+  private async process(c: native.NativeConsumer, records: PartitionRecords): Promise<boolean> {
+    const { topic, partition, offsets, messages } = records
     const k = key(topic, partition)
     this.seeked.delete(k)
-    const paused = c.paused().some((tp) => tp.topic === topic && tp.partition === partition)
-    if (paused) {
-      c.seek(topic, partition, records[0].offset)
+    if (this.isPaused(k)) {
+      c.seek(topic, partition, offsets[0])
       return true
     }
-    const messages = records.map((r) => r.message)
     const hw = c.highWatermark(topic, partition)
-    const last = records[records.length - 1].offset
+    const last = offsets[offsets.length - 1]
     const highWatermark = String(hw ?? last + 1)
-    let next = records[0].offset
+    let next = offsets[0]
     const pause = () => {
       this.pause([{ topic, partitions: [partition] }])
       return () => this.resume([{ topic, partitions: [partition] }])
@@ -299,9 +285,9 @@ export class Consumer {
       partition,
       highWatermark,
       offsetLag: String(Math.max(0, Number(highWatermark) - 1 - last)),
-      offsetLagLow: String(Math.max(0, Number(highWatermark) - 1 - records[0].offset)),
-      batchSize: records.length,
-      firstOffset: String(records[0].offset),
+      offsetLagLow: String(Math.max(0, Number(highWatermark) - 1 - offsets[0])),
+      batchSize: messages.length,
+      firstOffset: String(offsets[0]),
       lastOffset: String(last),
     }
     const start = Date.now()
@@ -334,10 +320,10 @@ export class Consumer {
         })
         if (this.runConfig.eachBatchAutoResolve !== false && !this.seeked.has(k) && this.running) resolve(last)
       } else if (this.runConfig.eachMessage) {
-        for (let i = 0; i < records.length; i++) {
-          if (!this.running || this.seeked.has(k) || this.isPaused(topic, partition)) break
+        for (let i = 0; i < messages.length; i++) {
+          if (!this.running || this.seeked.has(k) || this.isPaused(k)) break
           await this.runConfig.eachMessage({ topic, partition, message: messages[i], heartbeat, pause })
-          resolve(records[i].offset)
+          resolve(offsets[i])
         }
       }
     } catch (e) {
@@ -366,8 +352,15 @@ export class Consumer {
     }
   }
 
-  private isPaused(topic: string, partition: number): boolean {
-    return this.client?.paused().some((tp) => tp.topic === topic && tp.partition === partition) ?? false
+  /**
+   * The paused partitions' keys, read from the native consumer once and kept until a pause, a
+   * resume or the next poll (the only places the set changes), not once per message.
+   */
+  private pausedKeys: Set<string> | null = null
+
+  private isPaused(k: string): boolean {
+    if (this.pausedKeys === null) this.pausedKeys = new Set((this.client?.paused() ?? []).map((tp) => key(tp.topic, tp.partition)))
+    return this.pausedKeys.has(k)
   }
 
   private uncommitted(): Offsets {
@@ -441,6 +434,7 @@ export class Consumer {
 
   pause(topics: Array<{ topic: string; partitions?: number[] }>): void {
     const c = this.client
+    this.pausedKeys = null
     for (const { topic, partitions } of topics) {
       if (!partitions) this.pausedTopics.add(topic)
       const list = partitions ?? (c ? c.assignment().filter((tp) => tp.topic === topic).map((tp) => tp.partition) : [])
@@ -450,6 +444,7 @@ export class Consumer {
 
   resume(topics: Array<{ topic: string; partitions?: number[] }>): void {
     const c = this.client
+    this.pausedKeys = null
     for (const { topic, partitions } of topics) {
       if (!partitions) this.pausedTopics.delete(topic)
       const list = partitions ?? (c ? c.paused().filter((tp) => tp.topic === topic).map((tp) => tp.partition) : [])

@@ -12,5 +12,4 @@ export type NativeProducer = import('../index').NativeProducer
 export type NativeConsumer = import('../index').NativeConsumer
 export type NativeAdmin = import('../index').NativeAdmin
 export type NativeBroker = import('../index').NativeBroker
-export type OutRecord = import('../index').OutRecord
 export type Delivery = import('../index').Delivery

@@ -9,6 +9,7 @@ import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, fromNati
 import { Instrumentation, InstrumentationEvent, RemoveInstrumentationEventListener } from './events'
 import { Logger } from './logger'
 import { ICustomPartitioner, PartitionMetadata, isNativePartitioner } from './partitioners'
+import { OutgoingPacker } from './outgoing'
 import { validateTopic } from './topics'
 
 export type IHeaders = { [key: string]: Buffer | string | (Buffer | string)[] | undefined }
@@ -79,46 +80,6 @@ export const PRODUCER_EVENTS = {
 } as const
 
 export type ProducerEvents = typeof PRODUCER_EVENTS
-
-function toBuffer(v: Buffer | string | null | undefined, what: string): Buffer | undefined {
-  if (v === null || v === undefined) return undefined
-  if (Buffer.isBuffer(v)) return v
-  if (typeof v === 'string') return Buffer.from(v)
-  const u = v as unknown
-  if (u instanceof Uint8Array) return Buffer.from(u.buffer, u.byteOffset, u.byteLength)
-  throw new KafkaJSNonRetriableError(`Invalid message ${what}: expected a Buffer, a string or null, got ${typeof v}`)
-}
-
-function toHeaders(h: IHeaders | undefined): { key: string; value?: Buffer }[] {
-  if (!h) return []
-  const out: { key: string; value?: Buffer }[] = []
-  for (const [key, v] of Object.entries(h)) {
-    if (v === undefined) continue
-    for (const one of Array.isArray(v) ? v : [v]) out.push({ key, value: toBuffer(one, `header ${key}`) })
-  }
-  return out
-}
-
-function toRecord(topic: string, m: Message, partition?: number): native.OutRecord {
-  if (m === null || typeof m !== 'object') throw new KafkaJSNonRetriableError(`Invalid message for topic ${topic}: expected an object with a value`)
-  let timestamp: number | undefined
-  if (m.timestamp !== undefined && m.timestamp !== null) {
-    timestamp = Number(m.timestamp)
-    if (!Number.isFinite(timestamp)) throw new KafkaJSNonRetriableError(`Invalid message timestamp ${JSON.stringify(m.timestamp)}: expected ms since the epoch as a string`)
-  }
-  const p = partition ?? m.partition
-  if (p !== undefined && p !== null && (!Number.isInteger(p) || p < 0)) {
-    throw new KafkaJSNonRetriableError(`Invalid message partition ${JSON.stringify(p)}: expected an integer >= 0`)
-  }
-  return {
-    topic,
-    partition: p ?? undefined,
-    key: toBuffer(m.key, 'key'),
-    value: toBuffer(m.value, 'value'),
-    headers: toHeaders(m.headers),
-    timestamp,
-  }
-}
 
 export interface ProducerDeps {
   verify: () => Promise<void>
@@ -272,32 +233,36 @@ export class Producer {
 
   async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
     const client = this.client(batch.acks, batch.compression)
-    const records: native.OutRecord[] = []
-    for (const tm of batch.topicMessages ?? []) {
+    const topicMessages = batch.topicMessages ?? []
+    const first = topicMessages[0]?.messages
+    const expected = Array.isArray(first) ? first.length : 0
+    const firstValue = expected > 0 ? first[0]?.value : undefined
+    const packer = new OutgoingPacker(expected, (firstValue?.length ?? 64) + 16)
+    for (const tm of topicMessages) {
       validateTopic(tm?.topic)
       if (!Array.isArray(tm.messages)) {
         throw new KafkaJSNonRetriableError(`Invalid messages array [${String(tm.messages)}] for topic "${tm.topic}"`)
       }
       const partitions = this.partitioner ? await this.partitionsOf(tm.topic) : null
+      const ti = packer.topicIndex(tm.topic)
       for (const m of tm.messages) {
         const partition = this.partitioner && partitions ? this.partitioner({ topic: tm.topic, partitionMetadata: partitions, message: m }) : undefined
-        records.push(toRecord(tm.topic, m, partition))
+        packer.add(ti, m, partition)
       }
     }
-    if (records.length === 0) return []
+    if (packer.count === 0) return []
+    const packed = packer.finish()
     let delivered: native.Delivery[]
     try {
-      delivered = await client.send(records)
+      delivered = await client.send(packed.topics, packed.layout, packed.data, packed.timestamps)
     } catch (e) {
-      throw fromNative(e, { topic: records[0].topic })
+      throw fromNative(e, { topic: packed.topics[0] })
     }
     // kafkajs reports one entry per topic-partition with the first offset written there
-    // (baseOffset; `offset`/`timestamp` are absent in kafkajs's answers too).
-    const byTp = new Map<string, RecordMetadata>()
-    for (const d of delivered) {
-      const k = `${d.topic}\u0000${d.partition}`
-      if (byTp.has(k)) continue
-      byTp.set(k, {
+    // (baseOffset; `offset`/`timestamp` are absent in kafkajs's answers too); the native send
+    // answers exactly those, in send order.
+    return delivered.map(
+      (d): RecordMetadata => ({
         topicName: d.topic,
         partition: d.partition,
         errorCode: 0,
@@ -305,8 +270,7 @@ export class Producer {
         logAppendTime: '-1',
         // The core does not surface the partition's log start offset: -1, Kafka's "unknown".
         logStartOffset: '-1',
-      })
-    }
-    return [...byTp.values()]
+      }),
+    )
   }
 }

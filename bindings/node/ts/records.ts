@@ -8,28 +8,28 @@ import type { IHeaders } from './producer'
 /** The packed poll as napi hands it over. */
 export type PolledRecords = import('../index').PolledRecords
 
-/** One consumed record: where it came from and the kafkajs message handed to the user. */
-export interface PolledRecord {
+/** One partition's records of a poll, in offset order: the kafkajs messages and their offsets. */
+export interface PartitionRecords {
   topic: string
   partition: number
-  offset: number
-  message: KafkaMessage
+  offsets: number[]
+  messages: KafkaMessage[]
 }
 
 const FIELDS_PER_RECORD = 6
 const LOG_APPEND_TIME = 1
 
-export function decodeRecords(p: PolledRecords): PolledRecord[] {
+/**
+ * Decodes a poll straight into per-partition lists (what the consumer hands out), so no
+ * wrapper object is made per record. Records come in runs of one partition: the list is looked
+ * up once per run.
+ */
+export function decodeRecords(p: PolledRecords): PartitionRecords[] {
   const { layout, offsets, timestamps, data, topics } = p
-  const out: PolledRecord[] = new Array(p.count)
+  const out: PartitionRecords[] = []
+  let current: PartitionRecords | undefined
   let at = 0 // index into layout
   let pos = 0 // byte position in data
-  const take = (len: number): Buffer | null => {
-    if (len < 0) return null
-    const b = data.subarray(pos, pos + len)
-    pos += len
-    return b
-  }
   for (let i = 0; i < p.count; i++) {
     const topic = topics[layout[at]]
     const partition = layout[at + 1]
@@ -38,32 +38,48 @@ export function decodeRecords(p: PolledRecords): PolledRecord[] {
     const headerCount = layout[at + 4]
     const flags = layout[at + 5]
     at += FIELDS_PER_RECORD
-    const key = take(keyLen)
-    const value = take(valueLen)
+    let key: Buffer | null = null
+    if (keyLen >= 0) {
+      key = data.subarray(pos, pos + keyLen)
+      pos += keyLen
+    }
+    let value: Buffer | null = null
+    if (valueLen >= 0) {
+      value = data.subarray(pos, pos + valueLen)
+      pos += valueLen
+    }
     const headers: IHeaders = {}
     for (let h = 0; h < headerCount; h++) {
       const hk = data.toString('utf8', pos, pos + layout[at])
       pos += layout[at]
-      const hv = take(layout[at + 1]) ?? Buffer.alloc(0)
+      const hvLen = layout[at + 1]
+      let hv: Buffer = Buffer.alloc(0)
+      if (hvLen >= 0) {
+        hv = data.subarray(pos, pos + hvLen)
+        pos += hvLen
+      }
       at += 2
       const prev = headers[hk]
       if (prev === undefined) headers[hk] = hv
       else headers[hk] = ([] as (Buffer | string)[]).concat(prev, hv)
     }
-    const offset = offsets[i]
-    out[i] = {
-      topic,
-      partition,
-      offset,
-      message: {
-        key,
-        value,
-        timestamp: String(timestamps[i]),
-        attributes: flags & LOG_APPEND_TIME ? 8 : 0,
-        offset: String(offset),
-        headers,
-      },
+    if (current === undefined || current.partition !== partition || current.topic !== topic) {
+      current = out.find((b) => b.partition === partition && b.topic === topic)
+      if (current === undefined) {
+        current = { topic, partition, offsets: [], messages: [] }
+        out.push(current)
+      }
     }
+    const offset = offsets[i]
+    current.offsets.push(offset)
+    current.messages.push({
+      key,
+      value,
+      timestamp: String(timestamps[i]),
+      attributes: flags & LOG_APPEND_TIME ? 8 : 0,
+      offset: String(offset),
+      headers,
+    })
   }
   return out
 }
