@@ -172,6 +172,7 @@ export interface GroupMeta {
   members: Array<GroupMember>
 }
 
+/** An offset and the timestamp ListOffsets reported with it. */
 export interface ListedOffset {
   topic: string
   partition: number
@@ -186,6 +187,15 @@ export interface OffsetQuery {
   spec: number
 }
 
+/** One partition of a described topic. */
+export interface PartitionMeta {
+  partitionId: number
+  /** `-1` when there is no leader. */
+  leader: number
+  replicas: Array<number>
+  isr: Array<number>
+}
+
 /** Records of one poll, packed (see the module documentation for the layout). */
 export interface PolledRecords {
   /** How many records. */
@@ -198,15 +208,6 @@ export interface PolledRecords {
   /** Timestamps in ms since the epoch. */
   timestamps: Float64Array
   data: Buffer
-}
-
-/** One partition of a described topic. */
-export interface PartitionMeta {
-  partitionId: number
-  /** `-1` when there is no leader. */
-  leader: number
-  replicas: Array<number>
-  isr: Array<number>
 }
 
 /** Starts a broker with its data in `data_dir` and Kafka-named settings in `props`. */
