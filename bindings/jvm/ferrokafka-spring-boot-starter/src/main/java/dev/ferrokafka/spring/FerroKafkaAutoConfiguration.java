@@ -37,7 +37,7 @@ public class FerroKafkaAutoConfiguration {
     public FerroKafkaProducerFactory<Object, Object> kafkaProducerFactory(KafkaProperties properties,
             ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers, ObjectProvider<SslBundles> sslBundles) {
         FerroKafkaProducerFactory<Object, Object> factory =
-                new FerroKafkaProducerFactory<>(properties.buildProducerProperties(sslBundles.getIfAvailable()));
+                new FerroKafkaProducerFactory<>(SslBundlePem.resolve(properties.buildProducerProperties(sslBundles.getIfAvailable())));
         String prefix = properties.getProducer().getTransactionIdPrefix();
         if (prefix != null) {
             factory.setTransactionIdPrefix(prefix);
@@ -51,7 +51,7 @@ public class FerroKafkaAutoConfiguration {
     public FerroKafkaConsumerFactory<Object, Object> kafkaConsumerFactory(KafkaProperties properties,
             ObjectProvider<DefaultKafkaConsumerFactoryCustomizer> customizers, ObjectProvider<SslBundles> sslBundles) {
         FerroKafkaConsumerFactory<Object, Object> factory =
-                new FerroKafkaConsumerFactory<>(properties.buildConsumerProperties(sslBundles.getIfAvailable()));
+                new FerroKafkaConsumerFactory<>(SslBundlePem.resolve(properties.buildConsumerProperties(sslBundles.getIfAvailable())));
         customizers.orderedStream().forEach(c -> c.customize(factory));
         return factory;
     }
@@ -59,7 +59,7 @@ public class FerroKafkaAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(KafkaAdmin.class)
     public KafkaAdmin kafkaAdmin(KafkaProperties properties, ObjectProvider<SslBundles> sslBundles) {
-        FerroKafkaSpringAdmin admin = new FerroKafkaSpringAdmin(properties.buildAdminProperties(sslBundles.getIfAvailable()));
+        FerroKafkaSpringAdmin admin = new FerroKafkaSpringAdmin(SslBundlePem.resolve(properties.buildAdminProperties(sslBundles.getIfAvailable())));
         KafkaProperties.Admin a = properties.getAdmin();
         PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
         map.from(a.getCloseTimeout()).asInt(d -> (int) d.getSeconds()).to(admin::setCloseTimeout);
