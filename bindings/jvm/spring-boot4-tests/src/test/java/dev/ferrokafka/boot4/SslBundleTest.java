@@ -147,12 +147,19 @@ class SslBundleTest {
     }
 
     @Test
-    void unmappableBundleIsAClearStartupError() {
+    void unmappableBundleIsAClearStartupError() throws Exception {
+        Path trust = dir.resolve("trust-2.p12");
+        Path keys = dir.resolve("client-2.p12");
+        writePkcs12Stores(trust, keys, "changeit");
+        // The store holds the key under "client": a bundle asking for another alias cannot be mapped.
         Exception e = assertThrows(Exception.class, () -> run(common(
-                "spring.ssl.bundle.pem.kafka.truststore.certificate=file:" + broker.ca,
-                "spring.ssl.bundle.pem.kafka.keystore.certificate=file:" + broker.clientCert,
-                "spring.ssl.bundle.pem.kafka.keystore.private-key=file:" + broker.clientKey,
-                "spring.ssl.bundle.pem.kafka.key.alias=nope")).close());
+                "spring.ssl.bundle.jks.kafka.truststore.location=file:" + trust,
+                "spring.ssl.bundle.jks.kafka.truststore.type=PKCS12",
+                "spring.ssl.bundle.jks.kafka.truststore.password=changeit",
+                "spring.ssl.bundle.jks.kafka.keystore.location=file:" + keys,
+                "spring.ssl.bundle.jks.kafka.keystore.type=PKCS12",
+                "spring.ssl.bundle.jks.kafka.keystore.password=changeit",
+                "spring.ssl.bundle.jks.kafka.key.alias=nope")).close());
         Throwable root = e;
         while (root.getCause() != null) {
             root = root.getCause();
