@@ -29,24 +29,12 @@ import org.springframework.boot.ssl.SslStoreBundle;
 final class SslBundlePem {
     private SslBundlePem() {}
 
-    /** The key under which Spring Boot puts the bundle object in a client's properties. */
+    /** Where Spring Boot puts a bundle for Java's clients (SslBundleSslEngineFactory), if anyone did. */
     static final String BUNDLE_KEY = SslBundle.class.getName();
     static final String ENGINE_FACTORY_KEY = "ssl.engine.factory.class";
 
     private static final String WHAT_INSTEAD = "; configure spring.kafka.ssl.* (PEM key and trust stores) instead, "
             + "or set ferrokafka.enabled=false to use Java's clients";
-
-    /**
-     * Replaces a bundle Spring Boot put in `configs` (Boot 3.5's buildXProperties(SslBundles)) by
-     * the equivalent PEM settings; no-op without one. Returns `configs`.
-     */
-    static Map<String, Object> resolve(Map<String, Object> configs) {
-        Object bundle = configs.get(BUNDLE_KEY);
-        if (bundle instanceof SslBundle b) {
-            apply(configs, b);
-        }
-        return configs;
-    }
 
     /** Puts `bundle`'s stores into `configs` as the core's inline PEM settings. */
     static void apply(Map<String, Object> configs, SslBundle bundle) {
