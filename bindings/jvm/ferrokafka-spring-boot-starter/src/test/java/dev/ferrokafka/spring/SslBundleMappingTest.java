@@ -78,18 +78,19 @@ class SslBundleMappingTest {
         byte[] key = ks.getKey("client", "changeit".toCharArray()).getEncoded();
         byte[] cert = ks.getCertificate("client").getEncoded();
 
+        // Command-line arguments outrank the system property another test class's embedded
+        // broker in this JVM leaves behind (spring.kafka.bootstrap-servers).
         try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
-                .properties("logging.level.root=warn",
-                        "spring.kafka.bootstrap-servers=127.0.0.1:9",
-                        "spring.kafka.security.protocol=SSL",
-                        "spring.kafka.ssl.bundle=kafka",
-                        "spring.ssl.bundle.jks.kafka.truststore.location=file:" + dir.resolve("trust.p12"),
-                        "spring.ssl.bundle.jks.kafka.truststore.type=PKCS12",
-                        "spring.ssl.bundle.jks.kafka.truststore.password=changeit",
-                        "spring.ssl.bundle.jks.kafka.keystore.location=file:" + dir.resolve("client.p12"),
-                        "spring.ssl.bundle.jks.kafka.keystore.type=PKCS12",
-                        "spring.ssl.bundle.jks.kafka.keystore.password=changeit")
-                .run()) {
+                .run("--logging.level.root=warn",
+                        "--spring.kafka.bootstrap-servers=127.0.0.1:9",
+                        "--spring.kafka.security.protocol=SSL",
+                        "--spring.kafka.ssl.bundle=kafka",
+                        "--spring.ssl.bundle.jks.kafka.truststore.location=file:" + dir.resolve("trust.p12"),
+                        "--spring.ssl.bundle.jks.kafka.truststore.type=PKCS12",
+                        "--spring.ssl.bundle.jks.kafka.truststore.password=changeit",
+                        "--spring.ssl.bundle.jks.kafka.keystore.location=file:" + dir.resolve("client.p12"),
+                        "--spring.ssl.bundle.jks.kafka.keystore.type=PKCS12",
+                        "--spring.ssl.bundle.jks.kafka.keystore.password=changeit"))) {
             assertInstanceOf(FerroKafkaProducerFactory.class, ctx.getBean(ProducerFactory.class));
             List<Map<String, Object>> configs = List.of(
                     ctx.getBean(ProducerFactory.class).getConfigurationProperties(),

@@ -89,9 +89,13 @@ class SslBundleTest {
         return p;
     }
 
+    /**
+     * As command-line arguments, which outrank system properties: another test class's embedded
+     * broker in this JVM leaves spring.kafka.bootstrap-servers set as one.
+     */
     private static ConfigurableApplicationContext run(List<String> properties) {
         return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
-                .properties(properties.toArray(String[]::new)).run();
+                .run(properties.stream().map(p -> "--" + p).toArray(String[]::new));
     }
 
     /** Sends one record through KafkaTemplate and reads it back with the consumer factory. */
