@@ -90,7 +90,7 @@ class SslBundleMappingTest {
                         "--spring.ssl.bundle.jks.kafka.truststore.password=changeit",
                         "--spring.ssl.bundle.jks.kafka.keystore.location=file:" + dir.resolve("client.p12"),
                         "--spring.ssl.bundle.jks.kafka.keystore.type=PKCS12",
-                        "--spring.ssl.bundle.jks.kafka.keystore.password=changeit"))) {
+                        "--spring.ssl.bundle.jks.kafka.keystore.password=changeit")) {
             assertInstanceOf(FerroKafkaProducerFactory.class, ctx.getBean(ProducerFactory.class));
             List<Map<String, Object>> configs = List.of(
                     ctx.getBean(ProducerFactory.class).getConfigurationProperties(),
