@@ -533,11 +533,15 @@ impl Consumer {
             if let Some(l) = listener {
                 l.on_partitions_revoked(&parts);
             }
-            if let Some(g) = &self.inner.group {
-                let leave = g.leave("the consumer is being closed");
-                if let Err(e) = lookups::bounded(deadline, "leaving the group", leave).await {
-                    tracing::warn!(error = %e, "leaving the group failed");
-                }
+        }
+        // Leave whenever the group still knows this member, subscribed or not: spring-kafka's
+        // listener containers call unsubscribe() and then close(), and a member that only stops
+        // heartbeating holds up the next join of its group for a whole session timeout.
+        // (`leave` is a no-op without a member id, and for static members.)
+        if let Some(g) = &self.inner.group {
+            let leave = g.leave("the consumer is being closed");
+            if let Err(e) = lookups::bounded(deadline, "leaving the group", leave).await {
+                tracing::warn!(error = %e, "leaving the group failed");
             }
         }
         if let Some(h) = self

@@ -187,6 +187,28 @@ async fn two_consumers_split_partitions_cooperative_sticky() {
     two_consumers_split("cooperative-sticky").await;
 }
 
+/// spring-kafka's listener containers stop with unsubscribe() then close(): the member must
+/// still leave the group (as Java's client does), or the group's next join waits for its
+/// session timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_after_unsubscribe_leaves_the_group() {
+    let cluster = common::cluster().await;
+    let topic = common::topic_name("unsub-close");
+    common::create_topic(&cluster, &topic, 2).await;
+    produce(&topic, 0, 2).await;
+    let group = common::topic_name("g");
+    let c = consumer(&group, &[("session.timeout.ms", "45000")]);
+    c.subscribe(&[&topic]).unwrap();
+    poll_n(&c, 2).await;
+    assert!(c.generation() >= 1, "joined");
+    let admin = ferrokafka_core::admin::Admin::new(common::config(&[])).unwrap();
+    assert_eq!(admin.describe_group(&group).await.unwrap().members.len(), 1);
+    c.unsubscribe();
+    c.close().await.unwrap();
+    let d = admin.describe_group(&group).await.unwrap();
+    assert!(d.members.is_empty(), "the member left on close: {d:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn static_member_rejoins_without_rebalance() {
     let cluster = common::cluster().await;

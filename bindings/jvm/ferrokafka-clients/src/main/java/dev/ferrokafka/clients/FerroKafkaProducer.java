@@ -88,7 +88,8 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
         this.keySerializer = (Serializer<K>) init.key;
         this.valueSerializer = (Serializer<V>) init.value;
         this.clientId = init.clientId;
-        this.callbackThread = new Thread(this::runCallbacks, "ferrokafka-producer-network-thread | " + clientId);
+        long native0 = init.handle;
+        this.callbackThread = new Thread(() -> runCallbacks(native0), "ferrokafka-producer-network-thread | " + clientId);
         this.callbackThread.setDaemon(true);
         this.callbackThread.start();
     }
@@ -218,11 +219,11 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
     }
 
     /** The callback thread: fetches delivery results a batch at a time until the producer closed. */
-    private void runCallbacks() {
+    private void runCallbacks(long h) {
         // This thread uses the handle until the native result stream ends (after close());
-        // close() joins it before freeing, so it needs no per-call accounting.
-        long h = enter(CLOSED);
-        exit();
+        // close() joins it before freeing, so it needs no per-call accounting, and it takes the
+        // handle from the constructor: a producer closed before this thread started is not an
+        // error here (the stream has ended, the first fetch returns null).
         while (true) {
             byte[] batch;
             try {

@@ -8,6 +8,9 @@
 // matching the running Boot is ever loaded (the other's types are absent there).
 package dev.ferrokafka.spring;
 
+import java.util.Map;
+
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -15,6 +18,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.kafka.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.boot.autoconfigure.kafka.DefaultKafkaProducerFactoryCustomizer;
+import org.springframework.boot.autoconfigure.kafka.KafkaConnectionDetails;
 import org.springframework.boot.autoconfigure.kafka.KafkaProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.PropertyMapper;
@@ -35,9 +39,14 @@ public class FerroKafkaAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(ProducerFactory.class)
     public FerroKafkaProducerFactory<Object, Object> kafkaProducerFactory(KafkaProperties properties,
-            ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers, ObjectProvider<SslBundles> sslBundles) {
-        FerroKafkaProducerFactory<Object, Object> factory =
-                new FerroKafkaProducerFactory<>(properties.buildProducerProperties(sslBundles.getIfAvailable()));
+            ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers, ObjectProvider<SslBundles> sslBundles,
+            ObjectProvider<KafkaConnectionDetails> connectionDetails) {
+        Map<String, Object> configs = properties.buildProducerProperties(sslBundles.getIfAvailable());
+        KafkaConnectionDetails details = connectionDetails.getIfAvailable();
+        if (details != null) {
+            apply(configs, details.getProducer());
+        }
+        FerroKafkaProducerFactory<Object, Object> factory = new FerroKafkaProducerFactory<>(configs);
         String prefix = properties.getProducer().getTransactionIdPrefix();
         if (prefix != null) {
             factory.setTransactionIdPrefix(prefix);
@@ -49,17 +58,28 @@ public class FerroKafkaAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(ConsumerFactory.class)
     public FerroKafkaConsumerFactory<Object, Object> kafkaConsumerFactory(KafkaProperties properties,
-            ObjectProvider<DefaultKafkaConsumerFactoryCustomizer> customizers, ObjectProvider<SslBundles> sslBundles) {
-        FerroKafkaConsumerFactory<Object, Object> factory =
-                new FerroKafkaConsumerFactory<>(properties.buildConsumerProperties(sslBundles.getIfAvailable()));
+            ObjectProvider<DefaultKafkaConsumerFactoryCustomizer> customizers, ObjectProvider<SslBundles> sslBundles,
+            ObjectProvider<KafkaConnectionDetails> connectionDetails) {
+        Map<String, Object> configs = properties.buildConsumerProperties(sslBundles.getIfAvailable());
+        KafkaConnectionDetails details = connectionDetails.getIfAvailable();
+        if (details != null) {
+            apply(configs, details.getConsumer());
+        }
+        FerroKafkaConsumerFactory<Object, Object> factory = new FerroKafkaConsumerFactory<>(configs);
         customizers.orderedStream().forEach(c -> c.customize(factory));
         return factory;
     }
 
     @Bean
     @ConditionalOnMissingBean(KafkaAdmin.class)
-    public KafkaAdmin kafkaAdmin(KafkaProperties properties, ObjectProvider<SslBundles> sslBundles) {
-        FerroKafkaSpringAdmin admin = new FerroKafkaSpringAdmin(properties.buildAdminProperties(sslBundles.getIfAvailable()));
+    public KafkaAdmin kafkaAdmin(KafkaProperties properties, ObjectProvider<SslBundles> sslBundles,
+            ObjectProvider<KafkaConnectionDetails> connectionDetails) {
+        Map<String, Object> configs = properties.buildAdminProperties(sslBundles.getIfAvailable());
+        KafkaConnectionDetails details = connectionDetails.getIfAvailable();
+        if (details != null) {
+            apply(configs, details.getAdmin());
+        }
+        FerroKafkaSpringAdmin admin = new FerroKafkaSpringAdmin(configs);
         KafkaProperties.Admin a = properties.getAdmin();
         PropertyMapper map = PropertyMapper.get().alwaysApplyingWhenNonNull();
         map.from(a.getCloseTimeout()).asInt(d -> (int) d.getSeconds()).to(admin::setCloseTimeout);
@@ -68,5 +88,22 @@ public class FerroKafkaAutoConfiguration {
         admin.setModifyTopicConfigs(a.isModifyTopicConfigs());
         admin.setAutoCreate(a.isAutoCreate());
         return admin;
+    }
+
+    /**
+     * What Boot 3.5 takes from KafkaConnectionDetails (PropertiesKafkaConnectionDetails, or e.g.
+     * a @ServiceConnection): the bootstrap servers, the security protocol and the SSL bundle
+     * (spring.kafka.ssl.bundle, which Boot 3.5's buildXProperties leaves to the details), the
+     * latter as the core's inline PEM settings (SslBundlePem). As Boot's own factories do.
+     */
+    private static void apply(Map<String, Object> configs, KafkaConnectionDetails.Configuration c) {
+        configs.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, c.getBootstrapServers());
+        String protocol = c.getSecurityProtocol();
+        if (protocol != null && !protocol.isEmpty()) {
+            configs.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, protocol);
+        }
+        if (c.getSslBundle() != null) {
+            SslBundlePem.apply(configs, c.getSslBundle());
+        }
     }
 }

@@ -91,8 +91,8 @@ public class FerroKafkaBoot4AutoConfiguration {
 
     /**
      * What Boot 4 takes from KafkaConnectionDetails (e.g. a @ServiceConnection): the bootstrap
-     * servers and the security protocol. An SSL bundle is Java's SSLEngine, which the native
-     * core cannot use; set spring.kafka.ssl.* (or the ssl.* properties) instead.
+     * servers, the security protocol and the SSL bundle (spring.kafka.ssl.bundle, or the
+     * details' own), the latter as the core's inline PEM settings (SslBundlePem).
      */
     private static void apply(Map<String, Object> configs, KafkaConnectionDetails.Configuration c) {
         configs.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, c.getBootstrapServers());
@@ -101,9 +101,7 @@ public class FerroKafkaBoot4AutoConfiguration {
             configs.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, protocol);
         }
         if (c.getSslBundle() != null) {
-            throw new IllegalStateException("ferrokafka cannot use Spring SSL bundles (spring.kafka.ssl.bundle or a "
-                    + "connection details' SSL bundle): configure spring.kafka.ssl.* key and trust store locations "
-                    + "instead, or set ferrokafka.enabled=false to use Java's clients");
+            SslBundlePem.apply(configs, c.getSslBundle());
         }
     }
 }
