@@ -15,14 +15,16 @@ use crate::config::{java_bytes, null_bytes, string, vec};
 use crate::entry::{illegal_argument, run, JResult};
 use crate::handle::get;
 
-/// kafka-clients' `ConfigResource.Type` ids: 2 = TOPIC, 4 = BROKER (the only ones the core has).
+/// kafka-clients' `ConfigResource.Type` ids: 2 = TOPIC, 4 = BROKER, 32 = GROUP (the ones the
+/// core has).
 fn resource(kind: jint, name: String) -> JResult<ConfigResource> {
     let kind = match kind {
         2 => ConfigResourceType::Topic,
         4 => ConfigResourceType::Broker,
+        32 => ConfigResourceType::Group,
         other => {
             return Err(illegal_argument(format!(
-                "config resource type {other} is not supported by ferrokafka (TOPIC and BROKER are)"
+                "config resource type {other} is not supported by ferrokafka (TOPIC, BROKER and GROUP are)"
             )))
         }
     };

@@ -352,9 +352,6 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
     }
 
     private static ConfigEntry.ConfigSource source(String name) {
-        if ("CLIENT_METRICS_CONFIG".equals(name)) {
-            name = "DYNAMIC_CLIENT_METRICS_CONFIG";
-        }
         try {
             return ConfigEntry.ConfigSource.valueOf(name);
         } catch (IllegalArgumentException unknownToThisKafkaClients) {
