@@ -33,7 +33,7 @@ pub struct AuthMetricsSnapshot {
 
 impl AuthMetricsSnapshot {
     /// `(kafka metric name, value)` pairs.
-    pub fn to_pairs(&self) -> [(&'static str, f64); 4] {
+    pub fn to_pairs(self) -> [(&'static str, f64); 4] {
         [
             (
                 "successful-authentication-total",
