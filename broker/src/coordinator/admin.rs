@@ -18,10 +18,6 @@ use super::group::{Group, GroupState};
 use super::store::Record;
 use super::{lock_group, now_ms, GroupCoordinator, GroupRef};
 
-/// ACL operations a group resource supports (READ, DELETE, DESCRIBE): with no authorizer every
-/// one is allowed, which is what Kafka reports then.
-const GROUP_AUTHORIZED_OPERATIONS: i32 = (1 << 3) | (1 << 6) | (1 << 8);
-
 fn s(v: impl Into<String>) -> StrBytes {
     StrBytes::from_string(v.into())
 }
@@ -73,7 +69,8 @@ impl GroupCoordinator {
         r
     }
 
-    /// DescribeGroups.
+    /// DescribeGroups. Each group's `authorized_operations` stays at the schema's default: the
+    /// principal's operations come from the authoriser (`handler::group_authz`), not from here.
     pub async fn describe_groups(
         &self,
         req: DescribeGroupsRequest,
@@ -84,13 +81,7 @@ impl GroupCoordinator {
         r.groups = req
             .groups
             .iter()
-            .map(|id| {
-                let mut d = self.describe_one(&id.0, version);
-                if version >= 3 && req.include_authorized_operations && d.error_code == 0 {
-                    d.authorized_operations = GROUP_AUTHORIZED_OPERATIONS;
-                }
-                d
-            })
+            .map(|id| self.describe_one(&id.0, version))
             .collect();
         r
     }

@@ -239,21 +239,32 @@ fn escape_rfc2253(v: &str) -> String {
 /// How long a client may take to finish the TLS handshake.
 const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// Bytes read from the socket per `recv` under rustls. rustls asks its transport for at most
+/// 4 KiB at a time, so a 16 KiB TLS record (what Java's SSLEngine sends for a full produce batch)
+/// took four or five `recv` calls straight from the socket; this buffer takes whatever the kernel
+/// holds (up to 64 KiB, several records) in one call and hands rustls its 4 KiB slices from
+/// memory. Measured on 60,000 x 1 KB produce over SASL_SSL: 9,091 `recvfrom` calls without it,
+/// about as many as plain TCP (2,275) with it.
+const TLS_READ_BUFFER: usize = 64 * 1024;
+
+/// A server-side TLS connection: rustls over a read-buffered TCP stream (writes go straight
+/// through: rustls already hands the socket whole records, several per `writev`).
+pub type ServerTlsStream =
+    tokio_rustls::server::TlsStream<tokio::io::BufReader<tokio::net::TcpStream>>;
+
+/// TLS records are encrypted in user space: Fetch on a TLS connection takes the copy path (the
+/// trait's default), producing the same bytes as `sendfile` on plain TCP.
+impl crate::response_out::SendFileSocket for tokio::io::WriteHalf<ServerTlsStream> {}
+
 /// Runs the server side of the TLS handshake; on success the connection's principal is the
 /// client certificate's subject (when one was presented). A failed handshake (garbage, a
 /// plaintext Kafka client, an untrusted client certificate) is logged and the connection closed.
-/// TLS records are encrypted in user space: Fetch on a TLS connection takes the copy path (the
-/// trait's default), producing the same bytes as `sendfile` on plain TCP.
-impl crate::response_out::SendFileSocket
-    for tokio::io::WriteHalf<tokio_rustls::server::TlsStream<tokio::net::TcpStream>>
-{
-}
-
 pub async fn accept(
     acceptor: &tokio_rustls::TlsAcceptor,
     stream: tokio::net::TcpStream,
     conn: &crate::context::ConnectionContext,
-) -> Option<tokio_rustls::server::TlsStream<tokio::net::TcpStream>> {
+) -> Option<ServerTlsStream> {
+    let stream = tokio::io::BufReader::with_capacity(TLS_READ_BUFFER, stream);
     let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
         Ok(Ok(tls)) => tls,
         Ok(Err(e)) => {

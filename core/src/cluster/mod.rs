@@ -115,6 +115,17 @@ impl Cluster {
         &self.inner.config
     }
 
+    /// The settings of this client's connections (TLS loaded once; authentication counters
+    /// shared), for a connection opened outside the pool.
+    pub fn connection_config(&self) -> crate::connection::ConnectionConfig {
+        self.inner.pool.config().clone()
+    }
+
+    /// The authentication counters of every connection this client opened.
+    pub fn auth_metrics(&self) -> crate::connection::AuthMetricsSnapshot {
+        self.inner.pool.config().auth_metrics.snapshot()
+    }
+
     /// The current metadata snapshot.
     pub fn metadata(&self) -> Arc<MetadataSnapshot> {
         self.inner

@@ -44,6 +44,11 @@ impl ConnectionPool {
         }
     }
 
+    /// The settings every connection of this pool opens with.
+    pub fn config(&self) -> &ConnectionConfig {
+        &self.config
+    }
+
     fn slot(&self, addr: &str) -> Arc<tokio::sync::Mutex<Slot>> {
         let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
         slots.entry(addr.to_string()).or_default().clone()

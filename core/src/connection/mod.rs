@@ -9,6 +9,7 @@
 //! The writer reads two queues: callers' frames, and a priority queue for the connection's own
 //! re-authentication (KIP-368, `reauth`), which can pause the callers' queue between requests.
 
+mod auth_metrics;
 mod in_flight;
 mod link;
 mod reauth;
@@ -32,6 +33,7 @@ use crate::config::{ClientConfig, SaslConfig};
 use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::versions::BrokerVersions;
 use crate::protocol::{encode_request, read_frame, response_correlation_id};
+pub use auth_metrics::{AuthMetrics, AuthMetricsSnapshot};
 pub use in_flight::{InFlight, Unanswered};
 use link::Link;
 pub use transport::{BoxTransport, ConnectFuture, Connector, TcpConnector, Transport};
@@ -48,6 +50,8 @@ pub struct ConnectionConfig {
     pub tls: Option<Arc<tls::TlsSetup>>,
     /// SASL after ApiVersions (`security.protocol=SASL_*`).
     pub sasl: Option<Arc<SaslConfig>>,
+    /// The client's authentication counters; clones of this config share them.
+    pub auth_metrics: Arc<AuthMetrics>,
 }
 
 impl ConnectionConfig {
@@ -79,6 +83,7 @@ impl ConnectionConfig {
             max_frame_size: crate::protocol::DEFAULT_MAX_FRAME_SIZE.max(fetch as usize * 2),
             tls: None,
             sasl: None,
+            auth_metrics: Arc::default(),
         }
     }
 }
@@ -211,12 +216,16 @@ impl Connection {
         conn.versions = versions;
         if let Some(sasl) = sasl {
             let version = conn.version::<SaslAuthenticateRequest>()?;
-            let lifetime_ms = sasl::authenticate(&conn.link, version, &sasl).await?;
+            let metrics = conn.config.auth_metrics.clone();
+            let authenticated = sasl::authenticate(&conn.link, version, &sasl).await;
+            metrics.authentication(authenticated.is_ok());
+            let lifetime_ms = authenticated?;
             if lifetime_ms > 0 {
                 // KIP-368: authenticate again before the broker's session ends.
                 crate::runtime::spawn(reauth::run(
                     conn.priority.clone(),
                     sasl,
+                    metrics,
                     version,
                     lifetime_ms,
                 ));

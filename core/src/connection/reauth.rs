@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, watch};
 use tracing::{debug, warn};
 
-use super::{sasl, Link, WriteCmd};
+use super::{sasl, AuthMetrics, Link, WriteCmd};
 use crate::config::SaslConfig;
 
 /// When to re-authenticate a session of `lifetime_ms`: 85–95 % of it (Java's rule, which
@@ -26,8 +26,14 @@ pub(super) fn delay(lifetime_ms: i64) -> Duration {
 }
 
 /// Re-authenticates over `link` (the priority queue) for as long as the connection lives and
-/// the broker keeps granting lifetimes.
-pub(super) async fn run(link: Link, sasl: Arc<SaslConfig>, version: i16, lifetime_ms: i64) {
+/// the broker keeps granting lifetimes; each outcome counts in `metrics`.
+pub(super) async fn run(
+    link: Link,
+    sasl: Arc<SaslConfig>,
+    metrics: Arc<AuthMetrics>,
+    version: i16,
+    lifetime_ms: i64,
+) {
     let mut closed = link.shared.closed.subscribe();
     let mut due = Instant::now() + delay(lifetime_ms);
     link.shared.set_reauth_due(Some(due));
@@ -52,11 +58,13 @@ pub(super) async fn run(link: Link, sasl: Arc<SaslConfig>, version: i16, lifetim
         let next = match sasl::authenticate(&link, version, &sasl).await {
             Ok(next) => next,
             Err(e) => {
+                metrics.reauthentication(false);
                 warn!(addr = link.addr(), error = %e, "re-authentication failed; closing the connection");
                 link.shared.poison(e);
                 return;
             }
         };
+        metrics.reauthentication(true);
         let n = link
             .shared
             .reauthentications

@@ -24,7 +24,7 @@ use tracing::{debug, info};
 use super::assignor::{Assignor, RebalanceProtocol, ReplicaRacks};
 use super::record::OffsetAndMetadata;
 use crate::cluster::Cluster;
-use crate::connection::{Connection, ConnectionConfig, Connector};
+use crate::connection::{Connection, Connector};
 use crate::error::{Error, ErrorKind, Result};
 use crate::requests::consumer_protocol::{self as protocol, Subscription, PROTOCOL_TYPE};
 pub(crate) use crate::requests::coordinator::{
@@ -170,7 +170,7 @@ impl Group {
             Connection::open(
                 pooled.addr(),
                 self.connector.as_ref(),
-                ConnectionConfig::from_client(self.cluster.config())?,
+                self.cluster.connection_config(),
             )
             .await?,
         );

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::connection::AuthMetricsSnapshot;
 use crate::stats::{self, Avg, Clock, Max, Rate, SampleConfig};
 
 /// Counters shared by the consumer's tasks.
@@ -49,6 +50,9 @@ pub struct ConsumerMetrics {
     /// Fetches sent as INCREMENTAL on an open session (epoch > 0) and answered without a
     /// top-level error. Ours; Kafka's consumer has no such metric.
     pub incremental_fetch_total: u64,
+    /// `successful-authentication-total` and the other SASL counters of the consumer's
+    /// connections (zero without SASL).
+    pub authentication: AuthMetricsSnapshot,
 }
 
 impl ConsumerMetrics {
@@ -62,6 +66,9 @@ impl ConsumerMetrics {
             ("fetch-total", self.fetch_total as f64),
             ("records-lag-max", self.records_lag_max),
         ]
+        .into_iter()
+        .chain(self.authentication.to_pairs())
+        .collect()
     }
 }
 
@@ -121,7 +128,8 @@ impl Metrics {
         self.lag_max.record(lag.max(0) as f64, self.clock.now_ms());
     }
 
-    pub fn snapshot(&self) -> ConsumerMetrics {
+    /// The consumer's own metrics with the connections' `authentication` counters.
+    pub fn snapshot(&self, authentication: AuthMetricsSnapshot) -> ConsumerMetrics {
         let now = self.clock.now_ms();
         ConsumerMetrics {
             records_consumed_rate: self.records_rate.measure(now),
@@ -132,6 +140,7 @@ impl Metrics {
             records_lag_max: self.lag_max.measure(now),
             full_fetch_total: self.full_fetches.load(Relaxed),
             incremental_fetch_total: self.incremental_fetches.load(Relaxed),
+            authentication,
         }
     }
 }
@@ -163,7 +172,7 @@ mod tests {
         m.on_fetch_answered(false);
         m.on_fetch_answered(true);
         m.on_fetch_answered(true);
-        let s = m.snapshot();
+        let s = m.snapshot(Default::default());
         assert_eq!((s.full_fetch_total, s.incremental_fetch_total), (1, 2));
         assert_eq!(s.fetch_latency_avg, 20.0);
         assert_eq!(s.records_consumed_total, 5);
@@ -186,12 +195,12 @@ mod tests {
             clock.advance(Duration::from_secs(1));
         }
         m.set_lag_max(1000);
-        let busy = m.snapshot();
+        let busy = m.snapshot(Default::default());
         assert!((busy.records_consumed_rate - 100.0).abs() < 5.0, "{busy:?}");
         clock.advance(Duration::from_secs(120));
         m.on_fetch(Duration::from_millis(4));
         m.set_lag_max(2);
-        let idle = m.snapshot();
+        let idle = m.snapshot(Default::default());
         assert_eq!(idle.records_consumed_rate, 0.0);
         assert_eq!(idle.fetch_latency_avg, 4.0);
         assert_eq!(idle.records_lag_max, 2.0);

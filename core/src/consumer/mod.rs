@@ -476,7 +476,9 @@ impl Consumer {
 
     /// Metrics with Kafka's names.
     pub fn metrics(&self) -> ConsumerMetrics {
-        self.inner.metrics.snapshot()
+        self.inner
+            .metrics
+            .snapshot(self.inner.cluster.auth_metrics())
     }
 
     /// The member id in the group (empty before joining).

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::connection::AuthMetricsSnapshot;
 use crate::stats::{self, Avg, Clock, Rate, SampleConfig};
 
 /// Counters shared by the producer's tasks.
@@ -42,6 +43,9 @@ pub struct MetricsSnapshot {
     pub record_error_total: u64,
     /// `record-retry-total`.
     pub record_retry_total: u64,
+    /// `successful-authentication-total` and the other SASL counters of the producer's
+    /// connections (zero without SASL).
+    pub authentication: AuthMetricsSnapshot,
 }
 
 impl MetricsSnapshot {
@@ -56,6 +60,9 @@ impl MetricsSnapshot {
             ("record-error-total", self.record_error_total as f64),
             ("record-retry-total", self.record_retry_total as f64),
         ]
+        .into_iter()
+        .chain(self.authentication.to_pairs())
+        .collect()
     }
 }
 
@@ -109,7 +116,8 @@ impl Metrics {
         self.retries.fetch_add(records.max(0) as u64, Relaxed);
     }
 
-    pub fn snapshot(&self) -> MetricsSnapshot {
+    /// The producer's own metrics with the connections' `authentication` counters.
+    pub fn snapshot(&self, authentication: AuthMetricsSnapshot) -> MetricsSnapshot {
         let now = self.clock.now_ms();
         MetricsSnapshot {
             record_send_rate: self.send_rate.measure(now),
@@ -119,6 +127,7 @@ impl Metrics {
             record_error_rate: self.error_rate.measure(now),
             record_error_total: self.records_failed.load(Relaxed),
             record_retry_total: self.retries.load(Relaxed),
+            authentication,
         }
     }
 }
@@ -147,7 +156,7 @@ mod tests {
         m.records_failed(2);
         m.request_done(Duration::from_millis(4));
         m.request_done(Duration::from_millis(6));
-        let s = m.snapshot();
+        let s = m.snapshot(Default::default());
         assert_eq!(s.record_send_total, 40);
         assert_eq!(s.batch_size_avg, 2000.0);
         assert!((s.request_latency_avg - 5.0).abs() < 1e-9);
@@ -168,14 +177,14 @@ mod tests {
             m.records_failed(1);
             clock.advance(Duration::from_secs(1));
         }
-        let fast = m.snapshot();
+        let fast = m.snapshot(Default::default());
         assert!((fast.record_send_rate - 1000.0).abs() < 20.0, "{fast:?}");
         assert!((fast.record_error_rate - 1.0).abs() < 0.1, "{fast:?}");
         for _ in 0..60 {
             m.batch_sent(100, 1_000);
             clock.advance(Duration::from_secs(1));
         }
-        let slow = m.snapshot();
+        let slow = m.snapshot(Default::default());
         assert!((slow.record_send_rate - 100.0).abs() < 5.0, "{slow:?}");
         assert_eq!(
             slow.batch_size_avg, 1_000.0,
@@ -184,7 +193,7 @@ mod tests {
         assert_eq!(slow.record_error_rate, 0.0, "no errors for a minute");
         // A lifetime average would report (120 000 + 6 000) / 180 s = 700 records/s.
         clock.advance(Duration::from_secs(61));
-        let idle = m.snapshot();
+        let idle = m.snapshot(Default::default());
         assert_eq!(idle.record_send_rate, 0.0);
         assert_eq!(idle.record_send_total, 126_000);
     }

@@ -293,7 +293,8 @@ impl Producer {
 
     /// Kafka-named metrics.
     pub fn metrics(&self) -> MetricsSnapshot {
-        self.inner.shared.metrics.snapshot()
+        let s = &self.inner.shared;
+        s.metrics.snapshot(s.cluster.auth_metrics())
     }
 
     /// Bytes of `buffer.memory` in use plus the records sent but still waiting for it (or for

@@ -302,6 +302,10 @@ async fn producer_reports_authentication_failure_not_a_metadata_timeout() {
     .expect_err("wrong password");
     assert_eq!(err.kind(), ErrorKind::Authentication, "{err}");
     assert!(!err.to_string().contains("Wr0ngPa55"), "{err}");
+    // Java's `failed-authentication-total` counts the refused exchange; none succeeded.
+    let auth = producer.metrics().authentication;
+    assert!(auth.failed_authentication_total >= 1, "{auth:?}");
+    assert_eq!(auth.successful_authentication_total, 0, "{auth:?}");
 }
 
 /// Successful SASL authentications per client address (`peer=ip:port`, one per TCP
@@ -367,7 +371,19 @@ async fn sessions_are_reauthenticated_in_band_without_reconnecting() {
     .unwrap();
     consumer.subscribe(&[t.as_str()]).unwrap();
     // Produce and consume until some connection has re-authenticated three times (four
-    // authentications on one client address): several session lifetimes, no timing assumed.
+    // authentications on one client address) and the clients' own counters (Java's
+    // `successful-reauthentication-total`; a client counts once the broker's answer is read,
+    // just after the broker logs it) say so too: several session lifetimes, no timing assumed.
+    let client_reauths = || {
+        producer
+            .metrics()
+            .authentication
+            .successful_reauthentication_total
+            + consumer
+                .metrics()
+                .authentication
+                .successful_reauthentication_total
+    };
     let (sent, mut got) = tokio::time::timeout(Duration::from_secs(180), async {
         let (mut sent, mut got) = (0usize, 0usize);
         loop {
@@ -382,17 +398,39 @@ async fn sessions_are_reauthenticated_in_band_without_reconnecting() {
                 .unwrap_or_else(|e| panic!("poll across re-authentications: {e}"))
                 .len();
             let auths = authentications_per_peer(&k.broker_log);
-            if got > 0 && auths.values().any(|&n| n >= 4) {
+            if got > 0 && auths.values().any(|&n| n >= 4) && client_reauths() >= 3 {
                 return (sent, got);
             }
         }
     })
     .await
-    .expect("no connection re-authenticated three times within 180 s");
+    .expect("no connection re-authenticated three times (by the broker's log and the clients' counters) within 180 s");
     let auths = authentications_per_peer(&k.broker_log);
     // One connection for the producer, the consumer's fetch and coordinator connections: had
     // the broker closed expired sessions, every lifetime would have added new addresses.
     assert!(auths.len() <= 4, "connections: {auths:?}");
+    // Every connection authenticated first and nothing failed; the counters are exported
+    // under Java's names.
+    let (p, c) = (producer.metrics(), consumer.metrics());
+    for m in [&p.authentication, &c.authentication] {
+        assert!(m.successful_authentication_total >= 1, "{m:?}");
+        assert_eq!(m.failed_authentication_total, 0, "{m:?}");
+        assert_eq!(m.failed_reauthentication_total, 0, "{m:?}");
+    }
+    let exported = |pairs: Vec<(&str, f64)>| {
+        pairs
+            .into_iter()
+            .find(|(k, _)| *k == "successful-reauthentication-total")
+            .map(|(_, v)| v as u64)
+    };
+    assert_eq!(
+        exported(p.to_pairs()),
+        Some(p.authentication.successful_reauthentication_total)
+    );
+    assert_eq!(
+        exported(c.to_pairs()),
+        Some(c.authentication.successful_reauthentication_total)
+    );
     while got < sent {
         got += bounded("the rest", consumer.poll(Duration::from_millis(500)))
             .await
