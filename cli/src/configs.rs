@@ -35,6 +35,24 @@ pub struct ConfigsArgs {
     /// Shorthand for --entity-type groups --entity-name <group id>.
     #[arg(long)]
     group: Option<String>,
+    /// Shorthand for --entity-type clients --entity-name <client id>.
+    #[arg(long)]
+    client: Option<String>,
+    /// Shorthand for --entity-type users --entity-name <user principal>.
+    #[arg(long)]
+    user: Option<String>,
+    /// Shorthand for --entity-type ips --entity-name <ip>.
+    #[arg(long)]
+    ip: Option<String>,
+    /// Shorthand for --entity-type clients --entity-default.
+    #[arg(long = "client-defaults")]
+    client_defaults: bool,
+    /// Shorthand for --entity-type users --entity-default.
+    #[arg(long = "user-defaults")]
+    user_defaults: bool,
+    /// Shorthand for --entity-type ips --entity-default.
+    #[arg(long = "ip-defaults")]
+    ip_defaults: bool,
     /// List configs for the given entity.
     #[arg(long)]
     describe: bool,
@@ -96,7 +114,11 @@ impl Kind {
 }
 
 pub fn run(a: ConfigsArgs) -> anyhow::Result<()> {
-    let quota_entity = matches!(a.entity_type(), Some("users" | "clients" | "ips"));
+    let (types, _) = a.quota_entities();
+    let quota_entity = matches!(
+        types.first().map(String::as_str),
+        Some("users" | "clients" | "ips")
+    );
     if quota_entity && a.topic.is_none() && a.broker.is_none() && a.group.is_none() {
         return run_quota_entities(a);
     }
@@ -173,6 +195,37 @@ impl ConfigsArgs {
         }
         out
     }
+
+    /// ConfigCommand's entity types and names: `--entity-type`s with their `--entity-name`s /
+    /// `--entity-default`s in order, then the shorthand flags (`--client`, `--user`, `--ip`,
+    /// then `--client-defaults`, `--user-defaults`, `--ip-defaults`), "" naming a default.
+    fn quota_entities(&self) -> (Vec<String>, Vec<String>) {
+        let mut types = self.entity_types.clone();
+        let mut names = self.names_in_order();
+        let named = [
+            ("clients", &self.client),
+            ("users", &self.user),
+            ("ips", &self.ip),
+        ];
+        for (ty, name) in named {
+            if let Some(n) = name {
+                types.push(ty.to_string());
+                names.push(n.clone());
+            }
+        }
+        let defaults = [
+            ("clients", self.client_defaults),
+            ("users", self.user_defaults),
+            ("ips", self.ip_defaults),
+        ];
+        for (ty, given) in defaults {
+            if given {
+                types.push(ty.to_string());
+                names.push(String::new());
+            }
+        }
+        (types, names)
+    }
 }
 
 /// `--entity-type users/clients/ips`: client quotas (configs_quotas) and, for users, SCRAM
@@ -190,8 +243,8 @@ fn run_quota_entities(a: ConfigsArgs) -> anyhow::Result<()> {
 }
 
 async fn quota_entities(admin: &Admin, a: &ConfigsArgs) -> anyhow::Result<()> {
-    let types = &a.entity_types;
-    let names = a.names_in_order();
+    let (types, names) = a.quota_entities();
+    let types = &types;
     if a.describe {
         crate::configs_quotas::describe(admin, types, &names).await?;
         // ConfigCommand lists SCRAM credentials only for users alone and named ones.
@@ -200,16 +253,13 @@ async fn quota_entities(admin: &Admin, a: &ConfigsArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    if a.add_config_file.is_some() {
-        return Err(usage(format!(
-            "--add-config-file is not supported with --entity-type {}: use --add-config",
-            types[0]
-        )));
-    }
-    let adds = match &a.add_config {
-        Some(s) => parse_add_config(s)?,
+    let mut adds: Vec<(String, String)> = match &a.add_config_file {
+        Some(f) => load_properties(f)?.into_iter().collect(),
         None => Vec::new(),
     };
+    if let Some(s) = &a.add_config {
+        adds.extend(parse_add_config(s)?);
+    }
     let deletes: Vec<String> = a
         .delete_config
         .as_deref()

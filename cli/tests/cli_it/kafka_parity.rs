@@ -223,6 +223,23 @@ fn same_output_on(bs: &str) {
         args.extend(["--add-config", config]);
         run(&args, "").ok();
     }
+    let quota_file = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(quota_file.path(), "connection_creation_rate=20\n").expect("write");
+    let quota_path = quota_file.path().to_str().expect("utf-8 path");
+    run(
+        &[
+            "configs",
+            "--bootstrap-server",
+            &bs,
+            "--alter",
+            "--ip",
+            "10.0.0.2",
+            "--add-config-file",
+            quota_path,
+        ],
+        "",
+    )
+    .ok();
 
     let cases: Vec<(&str, &str, Vec<&str>, bool)> = vec![
         (
@@ -429,6 +446,18 @@ fn same_output_on(bs: &str) {
             "configs --describe default user",
             "kafka.admin.ConfigCommand",
             vec!["--entity-type", "users", "--entity-default", "--describe"],
+            false,
+        ),
+        (
+            "configs --describe --user --client",
+            "kafka.admin.ConfigCommand",
+            vec!["--user", "bob", "--client", "app", "--describe"],
+            false,
+        ),
+        (
+            "configs --describe ip from --add-config-file",
+            "kafka.admin.ConfigCommand",
+            vec!["--ip", "10.0.0.2", "--describe"],
             false,
         ),
         (
