@@ -382,7 +382,9 @@ impl Consumer {
         })
     }
 
-    fn current_offsets(&self) -> BTreeMap<TopicPartition, OffsetAndMetadata> {
+    /// What a commit without explicit offsets commits: each assigned partition's position
+    /// (Java's `allConsumed()`), with no metadata.
+    pub fn current_offsets(&self) -> BTreeMap<TopicPartition, OffsetAndMetadata> {
         self.state()
             .positions()
             .into_iter()

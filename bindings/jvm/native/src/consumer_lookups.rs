@@ -1,5 +1,6 @@
 //! JNI entry points of `FerroKafkaConsumer`'s lookups and position changes: position,
-//! committed, seek*, pause/resume, offsetsForTimes, beginning/end offsets, listTopics, metrics.
+//! committed, current offsets and lag, seek*, pause/resume, offsetsForTimes, beginning/end
+//! offsets, listTopics, metrics.
 //!
 //! Each is a shim over the core consumer; `timeout_ms < 0` means the core's default
 //! (`default.api.timeout.ms`). Blocking ones are interruptible by `wakeup()`.
@@ -7,6 +8,7 @@
 use std::time::Duration;
 
 use ferrokafka_core::admin::PartitionInfo;
+use ferrokafka_core::{OffsetAndMetadata, TopicPartition};
 use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jbyteArray, jint, jlong};
 use jni::JNIEnv;
@@ -72,16 +74,56 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_consumerCommi
             Some(t) => c.wakeable(c.consumer.committed_with_timeout(&parts, t))?,
             None => c.wakeable(c.consumer.committed(&parts))?,
         };
-        let mut e = Enc::default();
-        e.i32(found.len() as i32);
-        for (tp, o) in &found {
-            e.str(&tp.topic);
-            e.i32(tp.partition);
-            e.i64(o.offset);
-            e.opt_i32(o.leader_epoch);
-            e.str(&o.metadata);
-        }
-        java_bytes(env, &e.buf)
+        java_bytes(env, &offsets_bytes(&found))
+    })
+}
+
+/// `[count][topic, partition, offset, leaderEpoch, metadata]...`.
+fn offsets_bytes<'a>(
+    offsets: impl IntoIterator<Item = (&'a TopicPartition, &'a OffsetAndMetadata)>,
+) -> Vec<u8> {
+    let offsets: Vec<_> = offsets.into_iter().collect();
+    let mut e = Enc::default();
+    e.i32(offsets.len() as i32);
+    for (tp, o) in offsets {
+        e.str(&tp.topic);
+        e.i32(tp.partition);
+        e.i64(o.offset);
+        e.opt_i32(o.leader_epoch);
+        e.str(&o.metadata);
+    }
+    e.buf
+}
+
+/// The offsets `commitAsync()` without offsets commits (each position), in the committed
+/// offsets' layout, so its callback can be handed them as Java's client does.
+#[no_mangle]
+pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_consumerCurrentOffsets<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    h: jlong,
+) -> jbyteArray {
+    run(&mut env, null_bytes(), |env| {
+        let offsets = get::<ConsumerHandle>(h).consumer.current_offsets();
+        java_bytes(env, &offsets_bytes(&offsets))
+    })
+}
+
+/// `currentLag`: high watermark minus position, or `Long.MIN_VALUE` when not known.
+#[no_mangle]
+pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_consumerCurrentLag<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    h: jlong,
+    topic: JString<'l>,
+    partition: jint,
+) -> jlong {
+    run(&mut env, i64::MIN, |env| {
+        let tp = TopicPartition::new(string(env, &topic)?, partition);
+        Ok(get::<ConsumerHandle>(h)
+            .consumer
+            .current_lag(&tp)
+            .unwrap_or(i64::MIN))
     })
 }
 

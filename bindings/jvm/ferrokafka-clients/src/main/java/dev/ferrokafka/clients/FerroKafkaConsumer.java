@@ -505,9 +505,12 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
             requireGroup();
             runCommitCallbacks(h);
             long id = commitIds.incrementAndGet();
-            Map<TopicPartition, OffsetAndMetadata> copy = offsets == null ? Collections.emptyMap() : new HashMap<>(offsets);
+            // Without offsets Java commits every position and hands those to the callback.
+            Map<TopicPartition, OffsetAndMetadata> copy = offsets == null
+                    ? readOffsets(Native.consumerCurrentOffsets(h), Set.of())
+                    : new HashMap<>(offsets);
             asyncCommits.put(id, new PendingCommit(copy, callback));
-            Native.consumerCommitAsync(h, offsets == null ? null : Codec.offsets(offsets), id);
+            Native.consumerCommitAsync(h, copy.isEmpty() ? null : Codec.offsets(copy), id);
         } finally {
             release();
         }
@@ -643,25 +646,31 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
         long h = acquire();
         try {
             requireGroup();
-            Codec.Reader r = new Codec.Reader(Native.consumerCommitted(h, Codec.tps(partitions), timeoutMs));
-            Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
-            for (TopicPartition tp : partitions) {
-                out.put(tp, null);
-            }
-            int n = r.i32();
-            for (int i = 0; i < n; i++) {
-                TopicPartition tp = new TopicPartition(r.str(), r.i32());
-                long offset = r.i64();
-                int epoch = r.i32();
-                String md = r.str();
-                if (offset >= 0) {
-                    out.put(tp, new OffsetAndMetadata(offset, epoch < 0 ? Optional.empty() : Optional.of(epoch), md));
-                }
-            }
-            return out;
+            return readOffsets(Native.consumerCommitted(h, Codec.tps(partitions), timeoutMs), partitions);
         } finally {
             release();
         }
+    }
+
+    /** Decodes `[count][topic, partition, offset, leaderEpoch, metadata]...`; each of
+     * `asked` missing from it maps to null, as {@code committed} answers. */
+    private static Map<TopicPartition, OffsetAndMetadata> readOffsets(byte[] bytes, Set<TopicPartition> asked) {
+        Codec.Reader r = new Codec.Reader(bytes);
+        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+        for (TopicPartition tp : asked) {
+            out.put(tp, null);
+        }
+        int n = r.i32();
+        for (int i = 0; i < n; i++) {
+            TopicPartition tp = new TopicPartition(r.str(), r.i32());
+            long offset = r.i64();
+            int epoch = r.i32();
+            String md = r.str();
+            if (offset >= 0) {
+                out.put(tp, new OffsetAndMetadata(offset, epoch < 0 ? Optional.empty() : Optional.of(epoch), md));
+            }
+        }
+        return out;
     }
 
     @Override
@@ -780,9 +789,15 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
 
     @Override
     public OptionalLong currentLag(TopicPartition topicPartition) {
-        // The core keeps no cached log end offsets to answer without a request; Java returns
-        // empty in the same situation (lag not known yet).
-        return OptionalLong.empty();
+        // The last fetch's high watermark minus the position; empty until both are known, as
+        // in Java (no request is sent).
+        long h = acquire();
+        try {
+            long lag = Native.consumerCurrentLag(h, topicPartition.topic(), topicPartition.partition());
+            return lag == Long.MIN_VALUE ? OptionalLong.empty() : OptionalLong.of(lag);
+        } finally {
+            release();
+        }
     }
 
     @Override

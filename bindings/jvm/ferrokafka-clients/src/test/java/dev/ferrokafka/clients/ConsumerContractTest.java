@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -134,6 +135,28 @@ class ConsumerContractTest {
             assertEquals(0, done.getCount());
             assertNull(err.get());
             assertEquals(2, c.committed(Set.of(tp0)).get(tp0).offset());
+
+            // Without offsets: every position is committed and handed to the callback.
+            AtomicReference<Map<TopicPartition, OffsetAndMetadata>> handed = new AtomicReference<>();
+            CountDownLatch all = new CountDownLatch(1);
+            c.commitAsync((offsets, e) -> {
+                err.set(e);
+                handed.set(offsets);
+                all.countDown();
+            });
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (all.getCount() > 0 && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(100));
+            }
+            assertEquals(0, all.getCount());
+            assertNull(err.get());
+            assertEquals(c.assignment(), handed.get().keySet());
+            for (TopicPartition tp : c.assignment()) {
+                assertEquals(c.position(tp), handed.get().get(tp).offset());
+                assertEquals(c.position(tp), c.committed(Set.of(tp)).get(tp).offset());
+                // Everything was read: the last fetch's high watermark is the position.
+                assertEquals(OptionalLong.of(0), c.currentLag(tp));
+            }
         }
     }
 

@@ -42,6 +42,8 @@ public final class Native {
     public static native void consumerFree(long h);
     public static native long consumerPosition(long h, String topic, int partition, long timeoutMs);
     public static native byte[] consumerCommitted(long h, byte[] tps, long timeoutMs);
+    public static native byte[] consumerCurrentOffsets(long h);
+    public static native long consumerCurrentLag(long h, String topic, int partition);
     public static native void consumerSeek(long h, String topic, int partition, long offset);
     public static native void consumerSeekToEdge(long h, byte[] tps, boolean end);
     public static native void consumerPause(long h, byte[] tps, boolean pause);
