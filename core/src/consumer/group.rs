@@ -453,13 +453,22 @@ impl Group {
     /// Sends LeaveGroup (dynamic members only: a static member keeps its place until the
     /// session times out, so a restart within it causes no rebalance) and resets the member.
     pub async fn leave(&self, reason: &str) -> Result<()> {
-        let member_id = {
-            let mut s = self.lock();
-            let id = std::mem::take(&mut s.member_id);
-            s.generation = -1;
-            s.needs_rejoin = true;
-            id
-        };
+        let member_id = self.forget_member();
+        self.send_leave(member_id, reason).await
+    }
+
+    /// Resets the member at once (no heartbeat or commit uses it after this) and returns the
+    /// member id a LeaveGroup must name ("" when there was none).
+    pub fn forget_member(&self) -> String {
+        let mut s = self.lock();
+        let id = std::mem::take(&mut s.member_id);
+        s.generation = -1;
+        s.needs_rejoin = true;
+        id
+    }
+
+    /// LeaveGroup for a member already forgotten (see [`Group::forget_member`]).
+    pub async fn send_leave(&self, member_id: String, reason: &str) -> Result<()> {
         if member_id.is_empty() || self.instance_id.is_some() {
             return Ok(());
         }

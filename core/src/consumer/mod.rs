@@ -56,6 +56,8 @@ pub(crate) struct Inner {
     /// One incremental fetch session (KIP-227) per broker.
     pub(crate) fetch_sessions: Arc<fetch_session::FetchSessions>,
     pub(crate) heartbeat: Mutex<Option<JoinHandle<()>>>,
+    /// The LeaveGroup `unsubscribe` sent in the background; `close` waits for it.
+    pub(crate) leaving: Mutex<Option<JoinHandle<()>>>,
     /// The background JoinGroup/SyncGroup round trip, while one is in flight.
     pub(crate) join: Mutex<Option<rebalance::PendingJoin>>,
     /// The background position lookup (committed offsets, then ListOffsets).
@@ -145,6 +147,7 @@ impl Consumer {
                 metrics: Arc::new(Metrics::new(config.metric_samples())),
                 fetch_sessions: Arc::default(),
                 heartbeat: Mutex::new(None),
+                leaving: Mutex::new(None),
                 join: Mutex::new(None),
                 reset: background::Slot::default(),
                 pattern: background::Slot::default(),
@@ -249,14 +252,32 @@ impl Consumer {
         Ok(())
     }
 
-    /// Drops the subscription or manual assignment.
+    /// Drops the subscription or manual assignment. A group member leaves the group (the
+    /// LeaveGroup goes out in the background; `close` waits for it), as Java's and
+    /// kafka-python's `unsubscribe` do, so the rest of the group rebalances at once instead of
+    /// after a session timeout. The rebalance listener is not called: Java calls
+    /// `onPartitionsRevoked` here and kafka-python does not, so each binding does as its
+    /// library does.
     pub fn unsubscribe(&self) {
-        let mut st = self.state();
-        st.subscription = Subscription::None;
-        st.topics.clear();
-        st.parts.clear();
-        if let Some(g) = &self.inner.group {
-            g.lock().needs_rejoin = true;
+        let subscribed = {
+            let mut st = self.state();
+            let subscribed = !matches!(st.subscription, Subscription::Manual | Subscription::None);
+            st.subscription = Subscription::None;
+            st.topics.clear();
+            st.parts.clear();
+            subscribed
+        };
+        let Some(g) = &self.inner.group else { return };
+        let member_id = g.forget_member();
+        if subscribed && !member_id.is_empty() {
+            let g = g.clone();
+            let leaving = crate::runtime().spawn(async move {
+                let reason = "the consumer unsubscribed from all topics";
+                if let Err(e) = g.send_leave(member_id, reason).await {
+                    tracing::debug!(error = %e, "LeaveGroup after unsubscribe failed");
+                }
+            });
+            *self.inner.leaving.lock().unwrap_or_else(|p| p.into_inner()) = Some(leaving);
         }
     }
 
@@ -542,6 +563,22 @@ impl Consumer {
         // listener containers call unsubscribe() and then close(), and a member that only stops
         // heartbeating holds up the next join of its group for a whole session timeout.
         // (`leave` is a no-op without a member id, and for static members.)
+        let unsubscribed = self
+            .inner
+            .leaving
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(pending) = unsubscribed {
+            let done = async {
+                pending
+                    .await
+                    .map_err(|e| Error::internal(format!("the LeaveGroup task failed: {e}")))
+            };
+            if let Err(e) = lookups::bounded(deadline, "leaving the group", done).await {
+                tracing::warn!(error = %e, "leaving the group failed");
+            }
+        }
         if let Some(g) = &self.inner.group {
             let leave = g.leave("the consumer is being closed");
             if let Err(e) = lookups::bounded(deadline, "leaving the group", leave).await {

@@ -210,6 +210,45 @@ async fn close_after_unsubscribe_leaves_the_group() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsubscribe_leaves_the_group() {
+    let cluster = common::cluster().await;
+    let topic = common::topic_name("unsub");
+    common::create_topic(&cluster, &topic, 2).await;
+    produce(&topic, 0, 2).await;
+    let group = common::topic_name("g");
+    let c = consumer(&group, &[("session.timeout.ms", "45000")]);
+    let listener = Arc::new(Recorder::default());
+    c.subscribe_with_listener(&[&topic], listener.clone())
+        .unwrap();
+    poll_n(&c, 2).await;
+    let admin = ferrokafka_core::admin::Admin::new(common::config(&[])).unwrap();
+    assert_eq!(admin.describe_group(&group).await.unwrap().members.len(), 1);
+    let revoked_before = listener.revoked.lock().unwrap().len();
+    c.unsubscribe();
+    assert_eq!(
+        listener.revoked.lock().unwrap().len(),
+        revoked_before,
+        "the bindings call their listeners on unsubscribe as their libraries do, not the core"
+    );
+    assert!(c.assignment().is_empty());
+    // The LeaveGroup goes out in the background: the group empties well before the 45 s
+    // session timeout would have removed the member.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let d = admin.describe_group(&group).await.unwrap();
+        if d.members.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still a member: {d:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn static_member_rejoins_without_rebalance() {
     let cluster = common::cluster().await;
     let topic = common::topic_name("static");

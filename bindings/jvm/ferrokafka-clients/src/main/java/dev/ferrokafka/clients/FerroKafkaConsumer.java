@@ -343,8 +343,19 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
     public void unsubscribe() {
         long h = acquire();
         try {
+            // As KafkaConsumer: a subscribed member's listener gives up its partitions, then the
+            // member leaves the group (the core sends LeaveGroup); a listener's exception is
+            // thrown after that.
+            RebalanceBridge b = bridge;
+            if (b != null && !subscription().isEmpty()) {
+                b.revoke(assignment());
+            }
             Native.consumerUnsubscribe(h);
             hasAssignmentSource = false;
+            RuntimeException failure = b == null ? null : b.takeFailure();
+            if (failure != null) {
+                throw failure;
+            }
         } finally {
             release();
         }

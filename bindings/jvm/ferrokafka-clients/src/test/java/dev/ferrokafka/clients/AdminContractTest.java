@@ -186,4 +186,39 @@ class AdminContractTest {
             assertTrue(empty.members().isEmpty());
         }
     }
+
+    @Test
+    void unsubscribeRevokesThenLeavesTheGroup() throws Exception {
+        String topic = TestCluster.topic("admin-u");
+        String group = TestCluster.topic("gu");
+        ConsumerContractTest.produce(topic, 3);
+        List<TopicPartition> revoked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Admin a = admin();
+                FerroKafkaConsumer<String, String> c = new FerroKafkaConsumer<>(TestCluster.consumerProps(group))) {
+            c.subscribe(List.of(topic), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+                    revoked.addAll(partitions);
+                }
+
+                @Override
+                public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+                }
+            });
+            ConsumerContractTest.pollUntil(c, 3);
+            Set<TopicPartition> owned = c.assignment();
+            assertFalse(owned.isEmpty());
+            revoked.clear();
+            c.unsubscribe();
+            assertEquals(owned, Set.copyOf(revoked), "unsubscribe revokes what the member owned");
+            assertTrue(c.assignment().isEmpty());
+            // The member leaves at once, not after its session timeout.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            ConsumerGroupDescription d;
+            do {
+                d = a.describeConsumerGroups(List.of(group)).describedGroups().get(group).get(30, TimeUnit.SECONDS);
+            } while (!d.members().isEmpty() && System.nanoTime() < deadline);
+            assertTrue(d.members().isEmpty(), "still a member: " + d);
+        }
+    }
 }

@@ -40,6 +40,15 @@ public final class RebalanceBridge {
         }
     }
 
+    /** Java's {@code unsubscribe()}: the partitions given up, the listener's exception kept. */
+    public void revoke(Collection<TopicPartition> parts) {
+        try {
+            listener.onPartitionsRevoked(parts);
+        } catch (Throwable t) {
+            fail(t);
+        }
+    }
+
     // Called from native code.
     public void onRevoked(byte[] batch) {
         try {
