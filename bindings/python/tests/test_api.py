@@ -229,6 +229,25 @@ def test_admin_groups_offsets_and_delete_records(bootstrap, admin, topic_name):
     assert group not in [g for g, _ in admin.list_consumer_groups()]
 
 
+def test_unsubscribe_commits_what_was_consumed_and_leaves_the_group(bootstrap, admin, topic_name):
+    admin.create_topics([NewTopic(topic_name, 1, 1)])
+    produce(bootstrap, topic_name, 10)
+    group = "g-" + topic_name
+    tp = TopicPartition(topic_name, 0)
+    c = KafkaConsumer(topic_name, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="earliest",
+                      session_timeout_ms=45000, auto_commit_interval_ms=600000, consumer_timeout_ms=5000)
+    got = [r for _, r in zip(range(7), c)]
+    assert len(got) == 7
+    assert admin.describe_consumer_groups([group])[0]["members"]
+    c.unsubscribe()
+    # kafka-python commits the records handed out (auto-commit on), then leaves at once rather
+    # than after the 45 s session timeout.
+    assert admin.list_consumer_group_offsets(group)[tp].offset == 7
+    assert c.assignment() == set()
+    wait_until(lambda: not admin.describe_consumer_groups([group])[0]["members"], 20)
+    c.close()
+
+
 def test_bad_input(bootstrap, topic_name):
     with pytest.raises(errors.KafkaConfigurationError):
         KafkaProducer(bootstrap_servers=bootstrap, linger_ms="soon")

@@ -111,6 +111,7 @@ class KafkaConsumer:
         self._consumer_timeout = None if timeout is None or timeout == float("inf") else timeout / 1000.0
         self._commit_callback = py.get("default_offset_commit_callback")
         self._group_id = configs.get("group_id")
+        self._auto_commit = core.get("enable.auto.commit", "true") == "true"
         self._native = NativeConsumer(core)
         self._buffer = collections.deque()
         self._mode = None  # None | "subscribe" | "assign"
@@ -152,7 +153,14 @@ class KafkaConsumer:
         return set(self._native.subscription())
 
     def unsubscribe(self):
-        self._buffer.clear()
+        # As kafka-python: with auto-commit, what was handed out is committed first (no
+        # rebalance follows); then the member leaves the group (the core sends LeaveGroup).
+        self._rewind()
+        if self._auto_commit and self._mode == "subscribe" and self._group_id is not None:
+            try:
+                self.commit()
+            except Errors.KafkaError as e:
+                log.warning("Auto offset commit failed before unsubscribing: %s", e)
         self._native.unsubscribe()
         self._mode = None
         self._pattern = None
