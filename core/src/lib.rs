@@ -33,8 +33,8 @@ pub use cluster::{BrokerInfo, Cluster};
 pub use config::{ClientConfig, CompressionType};
 pub use connection::{BoxTransport, ConnectFuture, Connector, TcpConnector, Transport};
 pub use consumer::{
-    Consumer, ConsumerMetrics, ConsumerRecord, OffsetAndMetadata, OffsetAndTimestamp,
-    RebalanceListener, TimestampType,
+    CloseMembership, Consumer, ConsumerMetrics, ConsumerRecord, OffsetAndMetadata,
+    OffsetAndTimestamp, RebalanceListener, TimestampType,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use producer::{

@@ -454,7 +454,7 @@ impl Group {
     /// session times out, so a restart within it causes no rebalance) and resets the member.
     pub async fn leave(&self, reason: &str) -> Result<()> {
         let member_id = self.forget_member();
-        self.send_leave(member_id, reason).await
+        self.send_leave(member_id, reason, false).await
     }
 
     /// Resets the member at once (no heartbeat or commit uses it after this) and returns the
@@ -467,9 +467,16 @@ impl Group {
         id
     }
 
-    /// LeaveGroup for a member already forgotten (see [`Group::forget_member`]).
-    pub async fn send_leave(&self, member_id: String, reason: &str) -> Result<()> {
-        if member_id.is_empty() || self.instance_id.is_some() {
+    /// LeaveGroup for a member already forgotten (see [`Group::forget_member`]). A static
+    /// member leaves only when `include_static` (Java's `CloseOptions` LEAVE_GROUP), naming its
+    /// instance id (LeaveGroup v3+).
+    pub async fn send_leave(
+        &self,
+        member_id: String,
+        reason: &str,
+        include_static: bool,
+    ) -> Result<()> {
+        if member_id.is_empty() || (self.instance_id.is_some() && !include_static) {
             return Ok(());
         }
         let conn = self
@@ -480,6 +487,7 @@ impl Group {
                 .with_group_id(self.gid())
                 .with_members(vec![MemberIdentity::default()
                     .with_member_id(sb(&member_id))
+                    .with_group_instance_id(self.instance_id.as_deref().map(sb))
                     .with_reason(Some(sb(reason)))])
         } else {
             LeaveGroupRequest::default()

@@ -45,6 +45,19 @@ use metrics::Metrics;
 pub use record::{ConsumerRecord, OffsetAndMetadata, OffsetAndTimestamp, TimestampType};
 use state::{State, Subscription};
 
+/// What `close` does about the group membership (Java's
+/// `CloseOptions.GroupMembershipOperation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CloseMembership {
+    /// Dynamic members leave; static members stay until their session times out.
+    #[default]
+    Default,
+    /// Leave the group, a static member too.
+    Leave,
+    /// Stay: the group rebalances when the session times out.
+    Remain,
+}
+
 pub(crate) struct Inner {
     pub(crate) cluster: Cluster,
     pub(crate) cfg: ClientConfig,
@@ -273,7 +286,7 @@ impl Consumer {
             let g = g.clone();
             let leaving = crate::runtime().spawn(async move {
                 let reason = "the consumer unsubscribed from all topics";
-                if let Err(e) = g.send_leave(member_id, reason).await {
+                if let Err(e) = g.send_leave(member_id, reason, false).await {
                     tracing::debug!(error = %e, "LeaveGroup after unsubscribe failed");
                 }
             });
@@ -531,6 +544,12 @@ impl Consumer {
 
     /// [`close`](Self::close) with the commit and LeaveGroup bounded by `timeout`.
     pub async fn close_with_timeout(&self, timeout: Duration) -> Result<()> {
+        self.close_with(timeout, CloseMembership::Default).await
+    }
+
+    /// [`close_with_timeout`](Self::close_with_timeout), choosing what happens to the group
+    /// membership (Java's `CloseOptions`).
+    pub async fn close_with(&self, timeout: Duration, membership: CloseMembership) -> Result<()> {
         if self.state().closed {
             return Ok(());
         }
@@ -580,9 +599,17 @@ impl Consumer {
             }
         }
         if let Some(g) = &self.inner.group {
-            let leave = g.leave("the consumer is being closed");
-            if let Err(e) = lookups::bounded(deadline, "leaving the group", leave).await {
-                tracing::warn!(error = %e, "leaving the group failed");
+            let member_id = g.forget_member();
+            let reason = "the consumer is being closed";
+            let leave = match membership {
+                CloseMembership::Default => Some(g.send_leave(member_id, reason, false)),
+                CloseMembership::Leave => Some(g.send_leave(member_id, reason, true)),
+                CloseMembership::Remain => None,
+            };
+            if let Some(leave) = leave {
+                if let Err(e) = lookups::bounded(deadline, "leaving the group", leave).await {
+                    tracing::warn!(error = %e, "leaving the group failed");
+                }
             }
         }
         if let Some(h) = self

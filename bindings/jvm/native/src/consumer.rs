@@ -12,9 +12,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ferrokafka_core::consumer::TimestampType;
-use ferrokafka_core::{Consumer, OffsetAndMetadata, TopicPartition};
+use ferrokafka_core::{CloseMembership, Consumer, OffsetAndMetadata, TopicPartition};
 use jni::objects::{JByteArray, JClass, JObject, JObjectArray, JString};
-use jni::sys::{jbyteArray, jlong, jobjectArray};
+use jni::sys::{jbyteArray, jint, jlong, jobjectArray};
 use jni::JNIEnv;
 use tokio::sync::Notify;
 
@@ -396,16 +396,24 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_consumerGroup
 }
 
 #[no_mangle]
+/// `membership`: `CloseOptions.GroupMembershipOperation` — 0 DEFAULT, 1 LEAVE_GROUP,
+/// 2 REMAIN_IN_GROUP.
 pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_consumerClose<'l>(
     mut env: JNIEnv<'l>,
     _class: JClass<'l>,
     h: jlong,
     timeout_ms: jlong,
+    membership: jint,
 ) {
     run(&mut env, (), |_| {
         let c = get::<ConsumerHandle>(h);
         let t = Duration::from_millis(timeout_ms.max(0) as u64);
-        Ok(block(c.consumer.close_with_timeout(t))?)
+        let membership = match membership {
+            1 => CloseMembership::Leave,
+            2 => CloseMembership::Remain,
+            _ => CloseMembership::Default,
+        };
+        Ok(block(c.consumer.close_with(t, membership))?)
     })
 }
 

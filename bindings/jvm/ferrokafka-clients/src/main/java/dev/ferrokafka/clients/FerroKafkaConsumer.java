@@ -924,16 +924,26 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
     }
 
     /**
-     * kafka-clients 4.1 (KIP-1092): closes within the options' timeout (30 s if none). The
-     * member always leaves its group on close, whatever the membership operation asks.
+     * kafka-clients 4.1 (KIP-1092): closes within the options' timeout (30 s if none), leaving
+     * the group or staying in it as the membership operation asks (DEFAULT: a dynamic member
+     * leaves, a static one stays).
      */
     @Override
     public void close(CloseOptions options) {
-        close(options.timeout().orElse(Duration.ofMillis(DEFAULT_CLOSE_MS)));
+        int membership = switch (options.groupMembershipOperation()) {
+            case LEAVE_GROUP -> 1;
+            case REMAIN_IN_GROUP -> 2;
+            default -> 0;
+        };
+        close(options.timeout().orElse(Duration.ofMillis(DEFAULT_CLOSE_MS)), membership);
     }
 
     @Override
     public void close(Duration timeout) {
+        close(timeout, 0);
+    }
+
+    private void close(Duration timeout, int membership) {
         if (timeout.toMillis() < 0) {
             throw new IllegalArgumentException("The timeout cannot be negative.");
         }
@@ -949,7 +959,7 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
             } catch (RuntimeException e) {
                 log.warn("commitAsync callbacks failed while closing", e);
             }
-            Native.consumerClose(h, Math.min(timeout.toMillis(), 365L * 24 * 3600 * 1000));
+            Native.consumerClose(h, Math.min(timeout.toMillis(), 365L * 24 * 3600 * 1000), membership);
             markClosing();
         } finally {
             release();

@@ -221,4 +221,25 @@ class AdminContractTest {
             assertTrue(d.members().isEmpty(), "still a member: " + d);
         }
     }
+
+    @Test
+    void closeOptionsChooseWhetherTheMemberLeaves() throws Exception {
+        String topic = TestCluster.topic("admin-c");
+        ConsumerContractTest.produce(topic, 2);
+        try (Admin a = admin()) {
+            for (var op : org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.values()) {
+                String group = TestCluster.topic("gc-" + op.name().toLowerCase());
+                FerroKafkaConsumer<String, String> c = new FerroKafkaConsumer<>(TestCluster.consumerProps(group));
+                c.subscribe(List.of(topic));
+                ConsumerContractTest.pollUntil(c, 2);
+                c.close(org.apache.kafka.clients.consumer.CloseOptions.groupMembershipOperation(op));
+                ConsumerGroupDescription d = a.describeConsumerGroups(List.of(group)).describedGroups().get(group)
+                        .get(30, TimeUnit.SECONDS);
+                // A dynamic member: DEFAULT and LEAVE_GROUP leave, REMAIN_IN_GROUP stays until
+                // its session times out.
+                int expected = op == org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP ? 1 : 0;
+                assertEquals(expected, d.members().size(), op + ": " + d);
+            }
+        }
+    }
 }

@@ -38,7 +38,8 @@ public final class Native {
     public static native void consumerWakeup(long h);
     public static native void consumerEnforceRebalance(long h);
     public static native byte[] consumerGroupMember(long h);
-    public static native void consumerClose(long h, long timeoutMs);
+    /** {@code membership}: 0 DEFAULT, 1 LEAVE_GROUP, 2 REMAIN_IN_GROUP. */
+    public static native void consumerClose(long h, long timeoutMs, int membership);
     public static native void consumerFree(long h);
     public static native long consumerPosition(long h, String topic, int partition, long timeoutMs);
     public static native byte[] consumerCommitted(long h, byte[] tps, long timeoutMs);
