@@ -48,6 +48,36 @@ pub(crate) fn write_atomically(
     Ok(())
 }
 
+/// Reads a small JSON store written by [`write_json`]; a missing file is `T::default()`.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned + Default>(
+    path: &Path,
+) -> Result<T, crate::error::BrokerError> {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|e| crate::error::BrokerError::Corrupt {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
+        Err(e) => Err(crate::error::BrokerError::io(path, e)),
+    }
+}
+
+/// Replaces `path` with `value` as pretty JSON, atomically and fsynced.
+pub(crate) fn write_json<T: serde::Serialize>(
+    path: &Path,
+    value: &T,
+) -> Result<(), crate::error::BrokerError> {
+    let bytes =
+        serde_json::to_vec_pretty(value).map_err(|e| crate::error::BrokerError::Corrupt {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    write_atomically(path, &bytes, true)?;
+    Ok(())
+}
+
 /// Fsyncs a directory, making renames and creations in it durable.
 pub(crate) fn sync_dir(dir: &Path) -> Result<(), WriteFailure> {
     File::open(dir)

@@ -343,14 +343,7 @@ impl GroupConfigStore {
     /// Opens (or starts empty) the store in the broker's metadata directory.
     pub fn open(meta_dir: &Path) -> Result<GroupConfigStore, BrokerError> {
         let path = meta_dir.join("group-configs.json");
-        let groups = match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| BrokerError::Corrupt {
-                path: path.clone(),
-                message: e.to_string(),
-            })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
-            Err(e) => return Err(BrokerError::io(&path, e)),
-        };
+        let groups = durable::read_json(&path)?;
         Ok(GroupConfigStore {
             path,
             groups: RwLock::new(groups),
@@ -378,11 +371,7 @@ impl GroupConfigStore {
         } else {
             next.insert(group.to_string(), configs);
         }
-        let bytes = serde_json::to_vec_pretty(&next).map_err(|e| BrokerError::Corrupt {
-            path: self.path.clone(),
-            message: e.to_string(),
-        })?;
-        durable::write_atomically(&self.path, &bytes, true)?;
+        durable::write_json(&self.path, &next)?;
         *groups = next;
         Ok(())
     }

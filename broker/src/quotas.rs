@@ -104,18 +104,8 @@ impl QuotaStore {
     /// Opens (or starts empty) the store in the broker's metadata directory.
     pub fn open(meta_dir: &Path) -> Result<QuotaStore, BrokerError> {
         let path = meta_dir.join("client-quotas.json");
-        let entries = match std::fs::read(&path) {
-            Ok(bytes) => {
-                let list: Vec<Stored> =
-                    serde_json::from_slice(&bytes).map_err(|e| BrokerError::Corrupt {
-                        path: path.clone(),
-                        message: e.to_string(),
-                    })?;
-                list.into_iter().map(|s| (s.entity, s.values)).collect()
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
-            Err(e) => return Err(BrokerError::io(&path, e)),
-        };
+        let list: Vec<Stored> = durable::read_json(&path)?;
+        let entries = list.into_iter().map(|s| (s.entity, s.values)).collect();
         Ok(QuotaStore {
             path,
             entries: RwLock::new(entries),
@@ -176,11 +166,7 @@ impl QuotaStore {
                 values: v.clone(),
             })
             .collect();
-        let bytes = serde_json::to_vec_pretty(&list).map_err(|e| BrokerError::Corrupt {
-            path: self.path.clone(),
-            message: e.to_string(),
-        })?;
-        durable::write_atomically(&self.path, &bytes, true)?;
+        durable::write_json(&self.path, &list)?;
         *entries = next;
         Ok(())
     }
