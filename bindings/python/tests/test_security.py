@@ -72,13 +72,16 @@ def test_denied_user_gets_the_authorization_error(secure, caplog):
     bob = KafkaProducer(max_block_ms=20000, **opts(secure, "bob"))
     # The idempotent producer asks for a producer id first: without WRITE on any topic Kafka
     # refuses it (CLUSTER_AUTHORIZATION_FAILED); either way an AuthorizationError.
-    with pytest.raises(Errors.AuthorizationError):
+    with pytest.raises(Errors.AuthorizationError) as failed:
         bob.send(t, b"no").get(timeout=60)
-    # As kafka-python's: close() does not re-raise the error that failed the producer; it logs it.
+    # As kafka-python's: close() does not re-raise the error that failed the producer. A fatal
+    # one (the producer id refused: CLUSTER_AUTHORIZATION_FAILED) is logged; which error comes
+    # first (that, or the topic's from Metadata) depends on the broker's timing.
     with caplog.at_level("WARNING", logger="ferrokafka.producer"):
         bob.close()
-    assert any("Authorization" in r.getMessage() or "ACL" in r.getMessage() for r in caplog.records), \
-        [r.getMessage() for r in caplog.records]
+    if isinstance(failed.value, Errors.ClusterAuthorizationFailedError):
+        assert any("Authorization" in r.getMessage() or "ACL" in r.getMessage() for r in caplog.records), \
+            [r.getMessage() for r in caplog.records]
 
 
 @pytest.mark.timeout(300)
