@@ -245,18 +245,10 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
                                                                    ListConsumerGroupOffsetsOptions options) {
         Map<String, KafkaFuture<Map<TopicPartition, OffsetAndMetadata>>> out = new LinkedHashMap<>();
         groupSpecs.forEach((group, spec) -> out.put(group, async(() -> {
-            Codec.Reader r = new Codec.Reader(Native.adminGroupOffsets(h(), group));
             Collection<TopicPartition> wanted = spec.topicPartitions();
-            Map<TopicPartition, OffsetAndMetadata> m = new HashMap<>();
-            int n = r.i32();
-            for (int i = 0; i < n; i++) {
-                TopicPartition tp = new TopicPartition(r.str(), r.i32());
-                long offset = r.i64();
-                int epoch = r.i32();
-                String md = r.str();
-                if (offset >= 0 && (wanted == null || wanted.contains(tp))) {
-                    m.put(tp, new OffsetAndMetadata(offset, epoch < 0 ? Optional.empty() : Optional.of(epoch), md));
-                }
+            Map<TopicPartition, OffsetAndMetadata> m = new HashMap<>(Codec.readOffsets(Native.adminGroupOffsets(h(), group)));
+            if (wanted != null) {
+                m.keySet().retainAll(wanted);
             }
             return m;
         })));

@@ -666,21 +666,11 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
     /** Decodes `[count][topic, partition, offset, leaderEpoch, metadata]...`; each of
      * `asked` missing from it maps to null, as {@code committed} answers. */
     private static Map<TopicPartition, OffsetAndMetadata> readOffsets(byte[] bytes, Set<TopicPartition> asked) {
-        Codec.Reader r = new Codec.Reader(bytes);
         Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
         for (TopicPartition tp : asked) {
             out.put(tp, null);
         }
-        int n = r.i32();
-        for (int i = 0; i < n; i++) {
-            TopicPartition tp = new TopicPartition(r.str(), r.i32());
-            long offset = r.i64();
-            int epoch = r.i32();
-            String md = r.str();
-            if (offset >= 0) {
-                out.put(tp, new OffsetAndMetadata(offset, epoch < 0 ? Optional.empty() : Optional.of(epoch), md));
-            }
-        }
+        out.putAll(Codec.readOffsets(bytes));
         return out;
     }
 

@@ -7,8 +7,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Node;
@@ -150,5 +152,22 @@ public final class Codec {
                     .i32(o.leaderEpoch().orElse(-1)).str(o.metadata() == null ? "" : o.metadata());
         }
         return w.toByteArray();
+    }
+
+    /** The inverse of {@link #offsets(Map)}, skipping entries with no offset (negative), in order. */
+    public static Map<TopicPartition, OffsetAndMetadata> readOffsets(byte[] bytes) {
+        Reader r = new Reader(bytes);
+        Map<TopicPartition, OffsetAndMetadata> out = new LinkedHashMap<>();
+        int n = r.i32();
+        for (int i = 0; i < n; i++) {
+            TopicPartition tp = new TopicPartition(r.str(), r.i32());
+            long offset = r.i64();
+            int epoch = r.i32();
+            String md = r.str();
+            if (offset >= 0) {
+                out.put(tp, new OffsetAndMetadata(offset, epoch < 0 ? Optional.empty() : Optional.of(epoch), md));
+            }
+        }
+        return out;
     }
 }
