@@ -235,14 +235,9 @@ pub async fn alter(
 
 /// A broker's INVALID_REQUEST as ConfigCommand prints the admin client's exception.
 fn refused(e: ferrokafka_core::Error) -> anyhow::Error {
-    if e.code() != Some(42) {
+    let (Some(42), Some(message)) = (e.code(), e.broker_message()) else {
         return e.into();
-    }
-    let text = e.to_string();
-    let text = text
-        .strip_prefix("altering client quotas: ")
-        .unwrap_or(&text);
-    let message = text.split(": broker returned").next().unwrap_or(text);
+    };
     let class = "org.apache.kafka.common.errors.InvalidRequestException";
     Printed::new(
         1,

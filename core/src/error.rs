@@ -71,6 +71,8 @@ pub struct Error {
     code: Option<i16>,
     retriable: bool,
     message: String,
+    /// The error message the broker sent with the code, when it sent one.
+    broker_message: Option<String>,
     #[source]
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
@@ -135,6 +137,7 @@ impl Error {
             code: None,
             retriable,
             message: message.into(),
+            broker_message: None,
             source: None,
         }
     }
@@ -181,8 +184,21 @@ impl Error {
                 "{context}: broker returned {re} (code {}): {hint}",
                 re.code()
             ),
+            broker_message: None,
             source: None,
         }
+    }
+
+    /// Keeps the error message the broker sent with the code (an `error_message` field), which
+    /// tools print as Kafka's do.
+    pub fn with_broker_message(mut self, message: Option<&str>) -> Error {
+        self.broker_message = message.filter(|m| !m.is_empty()).map(String::from);
+        self
+    }
+
+    /// The error message the broker sent, if any.
+    pub fn broker_message(&self) -> Option<&str> {
+        self.broker_message.as_deref()
     }
 
     /// Attaches an underlying cause.

@@ -133,11 +133,12 @@ impl Admin {
             let resp = self.controller().await?.request(&req).await?;
             for e in &resp.entries {
                 if e.error_code != 0 {
-                    let msg = e.error_message.as_ref().map(|m| m.to_string());
+                    let msg = e.error_message.as_deref();
                     return Err(Error::from_code(
                         e.error_code,
-                        msg.unwrap_or_else(|| "altering client quotas".into()),
-                    ));
+                        msg.unwrap_or("altering client quotas"),
+                    )
+                    .with_broker_message(msg));
                 }
             }
             Ok(())
