@@ -2,18 +2,23 @@
 """Benchmark: OUR broker (`ferrokafka broker`) against a real single-node Apache Kafka (KRaft).
 
 Owns: building our broker in release, starting each broker in turn (never both at once), driving
-it with Apache Kafka's own ProducerPerformance / ConsumerPerformance from the Maven Central jars,
-sampling the broker's peak RSS, timing process start -> first answered Metadata, and printing one
-table (ours, Kafka, ours/Kafka) that is also written as Markdown to bench/results/.
+it with two clients -- Apache Kafka's own ProducerPerformance / ConsumerPerformance from the Maven
+Central jars (`java`), and the core's fk-producer-perf / fk-consumer-perf (`fk`, same flags; a
+native client fast enough that the broker, not the client, is the limit) -- sampling the broker's
+peak RSS, timing process start -> first answered Metadata, and printing one table (ours, Kafka,
+ours/Kafka) that is also written as Markdown to bench/results/.
 Must not: be a test (nothing here passes or fails on speed) or change either broker's behaviour
 beyond the settings listed in the report.
 
-    python3 bench/broker_vs_kafka.py                 # full run: 1,000,000 x 100 B and 100,000 x 1 KB
+    python3 bench/broker_vs_kafka.py                 # full run, both clients (see WORKLOADS)
+    python3 bench/broker_vs_kafka.py --client fk --rounds 3   # fk tools only, brokers alternated 3x
     python3 bench/broker_vs_kafka.py --scale 0.05    # quick smoke run (5 % of the records)
     python3 bench/broker_vs_kafka.py --only ours     # one broker (the table shows "-" for the other)
 
-Stdlib only. Kafka jars come from scripts/fetch-kafka.sh (or FERROKAFKA_KAFKA_LIBS); our binary
-is built with `cargo build --release -p ferrokafka-cli` unless --skip-build (or FERROKAFKA_BIN).
+Stdlib only. Kafka jars come from scripts/fetch-kafka.sh (or FERROKAFKA_KAFKA_LIBS); our binaries
+are built with `cargo build --release -p ferrokafka-cli -p ferrokafka-bench` unless --skip-build
+(or FERROKAFKA_BIN; the fk tools are looked up next to it). With --rounds N the brokers alternate
+N times (ours, Kafka, ours, ...) and the table shows each metric's median over the rounds.
 """
 
 from __future__ import annotations
@@ -36,8 +41,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO_ROOT, "tests", "harness"))
+sys.path.insert(0, HERE)
 
 import kafka_cluster  # noqa: E402
+import perf_tools  # noqa: E402
 import process_util  # noqa: E402
 
 # Client tools run with the same JVM flags against both brokers.
@@ -239,6 +246,17 @@ class ApacheKafka:
 
 # -- workloads -----------------------------------------------------------------------------------
 
+# (label, client, records at scale 1, record size, partitions). The java rows are the historical
+# table (one partition); the fk rows are issue #7's reference (2,000,000 x 100 B on 3 partitions)
+# plus a 1 KB case, both acks=1 like the java rows.
+WORKLOADS = [
+    ("100B", "java", 1_000_000, 100, 1),
+    ("1KB", "java", 100_000, 1024, 1),
+    ("fk-100B", "fk", 2_000_000, 100, 3),
+    ("fk-1KB", "fk", 200_000, 1024, 3),
+]
+
+
 PRODUCER_RE = re.compile(
     r"(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency, "
     r"([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99.9th")
@@ -260,9 +278,30 @@ def run_tool(libs: str, main: str, args: list[str], log: str, timeout: float) ->
     return result.stdout
 
 
-def create_topic(libs: str, bootstrap: str, topic: str, log: str) -> None:
+def create_topic(libs: str, bootstrap: str, topic: str, log: str, partitions: int = 1) -> None:
     run_tool(libs, TOPIC_MAIN, ["--bootstrap-server", bootstrap, "--create", "--topic", topic,
-                                "--partitions", "1", "--replication-factor", "1"], log, 120)
+                                "--partitions", str(partitions), "--replication-factor", "1"], log, 120)
+
+
+def run_native(argv: list[str], log: str, timeout: float) -> dict:
+    """Runs an fk-*-perf tool with --json; returns its JSON summary line."""
+    return perf_tools.run_json(argv, timeout, log)
+
+
+def fk_produce(bins: str, bootstrap: str, topic: str, records: int, size: int, log: str) -> dict:
+    r = run_native([os.path.join(bins, "fk-producer-perf"), "--topic", topic,
+                    "--num-records", str(records), "--record-size", str(size), "--throughput", "-1",
+                    "--producer-props", f"bootstrap.servers={bootstrap}", "acks=1"], log, 1800)
+    if int(r["records"]) != records:
+        raise RuntimeError(f"fk-producer-perf delivered {r['records']} of {records} records")
+    return {"records_s": r["records_per_sec"], "mb_s": r["mb_per_sec"], "p99_ms": r["p99_ms"]}
+
+
+def fk_consume(bins: str, bootstrap: str, topic: str, records: int, log: str) -> dict:
+    r = run_native([os.path.join(bins, "fk-consumer-perf"), "--bootstrap-server", bootstrap,
+                    "--topic", topic, "--messages", str(records), "--timeout", "30000"], log, 1800)
+    return {"records_s": r["records_per_sec"], "mb_s": r["mb_per_sec"],
+            "rebalance_ms": r["rebalance_s"] * 1000}
 
 
 def produce(libs: str, bootstrap: str, topic: str, records: int, size: int, log: str) -> dict:
@@ -297,8 +336,8 @@ def consume(libs: str, bootstrap: str, topic: str, records: int, log: str) -> di
     raise RuntimeError(f"no result line in ConsumerPerformance output:\n{out[-3000:]}")
 
 
-def bench_broker(broker, libs: str, workloads: list[tuple[str, int, int]], startup_runs: int,
-                 log: str, results: dict) -> None:
+def bench_broker(broker, libs: str, bins: str, workloads: list[tuple[str, str, int, int, int]],
+                 startup_runs: int, log: str, results: dict) -> None:
     """Start-up runs first (fresh data each time), then one run that carries all the load.
 
     Fills `results` as it goes, so a failure part-way still reports what was measured."""
@@ -313,31 +352,58 @@ def bench_broker(broker, libs: str, workloads: list[tuple[str, int, int]], start
     results["startup_ms"] = statistics.median(startups) * 1000
     results["startup_all_ms"] = [round(s * 1000, 1) for s in startups]
     try:
-        for label, records, size in workloads:
+        for label, client, records, size, partitions in workloads:
             topic = f"bench-{label}"
-            create_topic(libs, broker.bootstrap, topic, log)
-            print(f"  [{broker.name}] producing {records} x {size} B", flush=True)
-            results[f"produce_{label}"] = produce(libs, broker.bootstrap, topic, records, size, log)
-            print(f"  [{broker.name}] consuming {records} x {size} B", flush=True)
-            results[f"consume_{label}"] = consume(libs, broker.bootstrap, topic, records, log)
+            create_topic(libs, broker.bootstrap, topic, log, partitions)
+            cpu0 = process_cpu_s(broker.pid)
+            print(f"  [{broker.name}] {client}: producing {records} x {size} B", flush=True)
+            if client == "fk":
+                results[f"produce_{label}"] = fk_produce(bins, broker.bootstrap, topic, records, size, log)
+            else:
+                results[f"produce_{label}"] = produce(libs, broker.bootstrap, topic, records, size, log)
+            cpu1 = process_cpu_s(broker.pid)
+            print(f"  [{broker.name}] {client}: consuming {records} x {size} B", flush=True)
+            if client == "fk":
+                results[f"consume_{label}"] = fk_consume(bins, broker.bootstrap, topic, records, log)
+            else:
+                results[f"consume_{label}"] = consume(libs, broker.bootstrap, topic, records, log)
+            cpu2 = process_cpu_s(broker.pid)
+            results[f"produce_{label}"]["broker_cpu_s"] = cpu1 - cpu0
+            results[f"consume_{label}"]["broker_cpu_s"] = cpu2 - cpu1
+            print(f"    {results[f'produce_{label}']['records_s']:,.0f} / "
+                  f"{results[f'consume_{label}']['records_s']:,.0f} rec/s, "
+                  f"broker CPU {cpu1 - cpu0:.2f} / {cpu2 - cpu1:.2f} s", flush=True)
     finally:
         results["peak_rss_mib"] = sampler.stop() / 1024
         broker.stop()
 
 
+def process_cpu_s(pid: int) -> float:
+    """utime + stime of a process (its threads included), in seconds."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 # -- report --------------------------------------------------------------------------------------
 
-def rows(workloads: list[tuple[str, int, int]]) -> list[tuple[str, tuple, str, str]]:
+def rows(workloads: list[tuple[str, str, int, int, int]]) -> list[tuple[str, tuple, str, str]]:
     """(label, key path, unit format, target) for each table row."""
     out = []
-    for label, records, size in workloads:
-        what = f"{records:,} x {label}"
+    for label, client, records, size, partitions in workloads:
+        tool = "fk-*-perf" if client == "fk" else "Java perf tools"
+        what = (f"{records:,} x {'1 KB' if size == 1024 else f'{size} B'}, "
+                f"{partitions} partition{'s' if partitions > 1 else ''}, {tool}")
         out += [
             (f"produce {what}: records/s", (f"produce_{label}", "records_s"), "{:,.0f}", ">= 1.0x"),
             (f"produce {what}: MB/s", (f"produce_{label}", "mb_s"), "{:,.2f}", ">= 1.0x"),
             (f"produce {what}: p99 latency ms", (f"produce_{label}", "p99_ms"), "{:,.0f}", ""),
             (f"consume {what}: records/s", (f"consume_{label}", "records_s"), "{:,.0f}", ">= 1.0x"),
             (f"consume {what}: MB/s", (f"consume_{label}", "mb_s"), "{:,.2f}", ">= 1.0x"),
+            (f"broker CPU s, produce / consume {what}", (f"cpu_{label}",), "{}", ""),
         ]
     out += [
         ("broker peak RSS MiB", ("peak_rss_mib",), "{:,.1f}", "<= 0.1x"),
@@ -346,7 +412,17 @@ def rows(workloads: list[tuple[str, int, int]]) -> list[tuple[str, tuple, str, s
     return out
 
 
-def lookup(results: dict | None, path: tuple):
+def lookup(results, path: tuple):
+    """The value at `path`; over a list of rounds, the median of the rounds that have it."""
+    if isinstance(results, list):
+        if path and path[0].startswith("cpu_"):
+            return lookup(results[-1] if results else None, path)
+        vals = [v for v in (lookup(r, path) for r in results) if isinstance(v, (int, float))]
+        return statistics.median(vals) if vals else None
+    if path and path[0].startswith("cpu_"):
+        label = path[0][4:]
+        p, c = lookup(results, (f"produce_{label}", "broker_cpu_s")), lookup(results, (f"consume_{label}", "broker_cpu_s"))
+        return None if p is None or c is None else f"{p:.2f} / {c:.2f}"
     cur = results
     for key in path:
         if not isinstance(cur, dict) or key not in cur:
@@ -369,11 +445,12 @@ def verdict(target: str, ours, ratio) -> str:
     return ""
 
 
-def table(ours: dict | None, kafka: dict | None, workloads) -> list[list[str]]:
+def table(ours, kafka, workloads) -> list[list[str]]:
     body = [["metric", "ferrokafka", "Apache Kafka", "ours/Kafka", "target", "met"]]
     for label, path, fmt, target in rows(workloads):
         a, b = lookup(ours, path), lookup(kafka, path)
-        ratio = a / b if a is not None and b not in (None, 0) else None
+        numeric = isinstance(a, (int, float)) and isinstance(b, (int, float))
+        ratio = a / b if numeric and b != 0 else None
         body.append([
             label,
             fmt.format(a) if a is not None else "-",
@@ -429,8 +506,21 @@ def load_average() -> str:
         return "?"
 
 
-def write_markdown(path: str, body, info: dict, ours: dict | None, kafka: dict | None,
-                   notes: list[str]) -> None:
+def every_round(ours: list[dict], kafka: list[dict], workloads) -> list[str]:
+    """One line per throughput row with each round's value (ours | Kafka)."""
+    if max(len(ours), len(kafka)) <= 1:
+        return []
+    out = ["Every round (records/s; ours | Kafka, in run order):", ""]
+    for label, path, fmt, _target in rows(workloads):
+        if path[-1] != "records_s":
+            continue
+        a = ", ".join(f"{lookup(r, path):,.0f}" for r in ours if lookup(r, path) is not None) or "-"
+        b = ", ".join(f"{lookup(r, path):,.0f}" for r in kafka if lookup(r, path) is not None) or "-"
+        out.append(f"- {label}: {a} | {b}")
+    return out + [""]
+
+
+def write_markdown(path: str, body, info: dict, ours, kafka, notes: list[str]) -> None:
     lines = [
         "# ferrokafka broker vs Apache Kafka",
         "",
@@ -445,15 +535,20 @@ def write_markdown(path: str, body, info: dict, ours: dict | None, kafka: dict |
         "group.initial.rebalance.delay.ms=0, offsets.topic.num.partitions=10).",
         "- ferrokafka: `ferrokafka broker` release build, defaults plus "
         "group.initial.rebalance.delay.ms=0.",
-        "- Brokers run one after the other, never at the same time. The client is Apache Kafka's "
+        f"- Brokers run one after the other, never at the same time ({info['rounds']} round(s), "
+        "alternating; each cell is the median over the rounds). Clients: Apache Kafka's "
         "ProducerPerformance (`--throughput -1`, `acks=1`) and ConsumerPerformance (classic group, "
-        "fetch rate excluding the group join) in a JVM with -Xmx512m; one topic with 1 partition "
-        "per workload.",
+        "fetch rate excluding the group join) in a JVM with -Xmx512m, one topic with 1 partition "
+        "per workload (the historical rows, where the Java client is the limit near 130k rec/s); and "
+        "the core's `fk-producer-perf` / `fk-consumer-perf` (same flags and measurements, "
+        "`acks=1`, the core's defaults otherwise: linger.ms=5, batch.size=16384), one topic with 3 "
+        "partitions per workload. Broker CPU s: utime+stime of the broker process over each "
+        "produce and consume run (last round).",
         "- Peak RSS: max of VmHWM/VmRSS of the broker process (the JVM for Kafka), sampled every "
         "100 ms over the whole run. Start-up: from spawning the process to the first answered "
         f"Metadata v0 request (polled every ~1 ms), median of {info['startup_runs']} fresh starts "
-        f"(ferrokafka: {lookup(ours, ('startup_all_ms',)) or '-'} ms; Kafka: "
-        f"{lookup(kafka, ('startup_all_ms',)) or '-'} ms; Kafka's storage format step is not counted).",
+        f"per round (ferrokafka: {[r.get('startup_all_ms') for r in ours] or '-'} ms; Kafka: "
+        f"{[r.get('startup_all_ms') for r in kafka] or '-'} ms; Kafka's storage format step is not counted).",
         "",
     ]
     lines.append("| " + " | ".join(body[0]) + " |")
@@ -461,6 +556,7 @@ def write_markdown(path: str, body, info: dict, ours: dict | None, kafka: dict |
     for r in body[1:]:
         lines.append("| " + " | ".join(r) + " |")
     lines.append("")
+    lines += every_round(ours, kafka, info["workloads"])
     lines += notes
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
@@ -472,8 +568,9 @@ def write_markdown(path: str, body, info: dict, ours: dict | None, kafka: dict |
 def build_ours(skip: bool) -> str:
     binary = os.environ.get("FERROKAFKA_BIN") or os.path.join(REPO_ROOT, "target", "release", "ferrokafka")
     if not skip and not os.environ.get("FERROKAFKA_BIN"):
-        print("building: cargo build --release -p ferrokafka-cli", flush=True)
-        subprocess.run(["cargo", "build", "--release", "-p", "ferrokafka-cli"], cwd=REPO_ROOT, check=True)
+        print("building: cargo build --release -p ferrokafka-cli -p ferrokafka-bench", flush=True)
+        subprocess.run(["cargo", "build", "--release", "-p", "ferrokafka-cli", "-p", "ferrokafka-bench"],
+                       cwd=REPO_ROOT, check=True)
     if not os.path.isfile(binary):
         raise SystemExit(f"no broker binary at {binary}")
     return binary
@@ -490,8 +587,13 @@ def kafka_version(libs: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0,
-                        help="fraction of the record counts to send (1.0 = 1,000,000 + 100,000)")
+                        help="fraction of the record counts in WORKLOADS to send")
     parser.add_argument("--only", choices=("ours", "kafka"), help="benchmark one broker only")
+    parser.add_argument("--client", choices=("java", "fk", "both"), default="both",
+                        help="java: Kafka's perf tools (1 partition); fk: the core's fk-*-perf "
+                             "(3 partitions); both (default)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="alternate the brokers this many times; cells are medians")
     parser.add_argument("--skip-build", action="store_true", help="use the existing release binary")
     parser.add_argument("--kafka-heap", default="512m", help="Kafka's -Xmx (harness default 512m)")
     parser.add_argument("--startup-runs", type=int, default=3, help="fresh starts timed per broker")
@@ -500,54 +602,63 @@ def main() -> int:
     parser.add_argument("--note", action="append", default=[], help="extra line for the Markdown")
     args = parser.parse_args()
 
-    small = max(1, int(1_000_000 * args.scale))
-    large = max(1, int(100_000 * args.scale))
-    workloads = [("100B", small, 100), ("1KB", large, 1024)]
+    clients = ("java", "fk") if args.client == "both" else (args.client,)
+    workloads = [(label, client, max(1, int(n * args.scale)), size, parts)
+                 for label, client, n, size, parts in WORKLOADS if client in clients]
 
     info = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M %Z").strip(),
-            "load_start": load_average(), "startup_runs": args.startup_runs}
-    binary = build_ours(args.skip_build) if args.only != "kafka" else ""
+            "load_start": load_average(), "startup_runs": args.startup_runs,
+            "rounds": args.rounds, "workloads": workloads}
+    binary = build_ours(args.skip_build) if args.only != "kafka" or "fk" in clients else ""
+    bins = os.path.dirname(binary) if binary else ""
+    if "fk" in clients:
+        for tool in ("fk-producer-perf", "fk-consumer-perf"):
+            if not os.path.isfile(os.path.join(bins, tool)):
+                raise SystemExit(f"no {tool} next to {binary}: build with -p ferrokafka-bench")
     libs = kafka_cluster.kafka_libs()
     info.update(machine_description())
     info["kafka_version"] = kafka_version(libs)
 
     logdir = tempfile.mkdtemp(prefix="bench-logs-")
-    ours: dict | None = None
-    kafka: dict | None = None
+    ours: list[dict] = []
+    kafka: list[dict] = []
     errors: list[str] = []
-    if args.only != "kafka":
-        print(f"== ferrokafka ({binary})", flush=True)
-        broker = OurBroker(binary)
-        ours = {}
-        try:
-            bench_broker(broker, libs, workloads, args.startup_runs,
-                         os.path.join(logdir, "ferrokafka-clients.log"), ours)
-        except Exception as e:  # report what was measured, then fail at the end
-            errors.append(f"ferrokafka: {e}")
-            print(f"!! ferrokafka run failed: {e}", file=sys.stderr, flush=True)
-        finally:
-            broker.stop()
-            broker_log = os.path.join(broker.workdir, "broker.log")
-            if os.path.exists(broker_log):
-                shutil.copy(broker_log, os.path.join(logdir, "ferrokafka-broker.log"))
-            broker.cleanup()
     heap_note = ApacheKafka(libs, args.kafka_heap).heap_note()
-    if args.only != "ours":
-        print(f"== Apache Kafka {info['kafka_version']} ({heap_note})", flush=True)
-        broker = ApacheKafka(libs, args.kafka_heap)
-        kafka = {}
-        try:
-            bench_broker(broker, libs, workloads, args.startup_runs,
-                         os.path.join(logdir, "kafka-clients.log"), kafka)
-        except Exception as e:
-            errors.append(f"Apache Kafka: {e}")
-            print(f"!! Apache Kafka run failed: {e}", file=sys.stderr, flush=True)
-        finally:
-            broker.cleanup()
+    for rnd in range(args.rounds):
+        if args.only != "kafka":
+            print(f"== round {rnd + 1}/{args.rounds}: ferrokafka ({binary}), load {load_average()}", flush=True)
+            broker = OurBroker(binary)
+            ours.append({})
+            try:
+                bench_broker(broker, libs, bins, workloads, args.startup_runs,
+                             os.path.join(logdir, "ferrokafka-clients.log"), ours[-1])
+            except Exception as e:  # report what was measured, then fail at the end
+                errors.append(f"ferrokafka: {e}")
+                print(f"!! ferrokafka run failed: {e}", file=sys.stderr, flush=True)
+            finally:
+                broker.stop()
+                broker_log = os.path.join(broker.workdir, "broker.log")
+                if os.path.exists(broker_log):
+                    shutil.copy(broker_log, os.path.join(logdir, f"ferrokafka-broker-{rnd + 1}.log"))
+                broker.cleanup()
+        if args.only != "ours":
+            print(f"== round {rnd + 1}/{args.rounds}: Apache Kafka {info['kafka_version']} ({heap_note}), "
+                  f"load {load_average()}", flush=True)
+            broker = ApacheKafka(libs, args.kafka_heap)
+            kafka.append({})
+            try:
+                bench_broker(broker, libs, bins, workloads, args.startup_runs,
+                             os.path.join(logdir, "kafka-clients.log"), kafka[-1])
+            except Exception as e:
+                errors.append(f"Apache Kafka: {e}")
+                print(f"!! Apache Kafka run failed: {e}", file=sys.stderr, flush=True)
+            finally:
+                broker.cleanup()
     info["load_end"] = load_average()
     info["kafka_heap"] = heap_note
     info["load_note"] = (
-        f"Records: {small:,} x 100 B and {large:,} x 1 KB"
+        "Records: " + "; ".join(f"{n:,} x {size} B on {parts} partition(s) ({client})"
+                                for _l, client, n, size, parts in workloads)
         + ("" if args.scale == 1.0 else f" (--scale {args.scale})") + ".")
 
     body = table(ours, kafka, workloads)

@@ -3,21 +3,25 @@
 
 Owns: starting each broker in turn (never both at once) with a PLAINTEXT and a SASL_SSL listener
 (same PEM keystore from tests/harness/tls_certs.py, same SCRAM-SHA-512 user, an ACL authoriser
-with that user as super user on both), driving every listener with Apache Kafka's own
-ProducerPerformance / ConsumerPerformance (the same Java client for both brokers), and printing
-records/s per listener and the TLS cost ratio SASL_SSL / PLAINTEXT for each broker, plus the CPU
-seconds the broker process and the client JVM used in each run (the broker's own TLS cost, which
-the records/s ratio hides when the client is the bottleneck); the tables are also written as
-Markdown to bench/results/security_vs_kafka.md.
+with that user as super user on both), driving every listener with each client in --clients (the
+same clients for both brokers): `java`, Apache Kafka's own ProducerPerformance /
+ConsumerPerformance; `fk`, the core's fk-producer-perf / fk-consumer-perf; `rd`, librdkafka's
+rd-producer-perf / rd-consumer-perf (bench/librdkafka-perf, native). It prints records/s per
+listener and the TLS cost ratio SASL_SSL / PLAINTEXT per broker and client, plus the CPU seconds
+the broker process and the client process used in each run (the broker's own TLS cost, which the
+records/s ratio hides when the client is the bottleneck, as the JVM client is on 2 cores); the
+tables are also written as Markdown to bench/results/security_vs_kafka.md.
 Must not: be a test (nothing passes or fails on speed).
 
-    python3 bench/security_vs_kafka.py                  # 500,000 x 100 B and 200,000 x 1 KB
+    python3 bench/security_vs_kafka.py                  # all clients, see WORKLOADS
     python3 bench/security_vs_kafka.py --scale 0.05     # quick check of the script
+    python3 bench/security_vs_kafka.py --clients fk,rd  # the native clients only
 
 Apache Kafka is tests/harness/secure_kafka.py (SASL_SSL client listener, PLAINTEXT internal
 listener, StandardAuthorizer; -Xmx512m G1). Our broker is FERROKAFKA_BIN (default
-target/release/ferrokafka; build it with `cargo build --release -p ferrokafka-cli`). Needs the
-CI venv's Python (`cryptography`) and the Kafka jars (scripts/fetch-kafka.sh).
+target/release/ferrokafka; build it and the fk tools with `cargo build --release -p
+ferrokafka-cli -p ferrokafka-bench`); rd-*-perf are built on demand (bench/perf_tools.py). Needs
+the CI venv's Python (`cryptography`) and the Kafka jars (scripts/fetch-kafka.sh).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ sys.path.insert(0, HERE)
 
 import kafka_cluster  # noqa: E402
 import kafka_wire  # noqa: E402
+import perf_tools  # noqa: E402
 import process_util  # noqa: E402
 from broker_vs_kafka import (  # noqa: E402
     CONSUMER_MAIN, PRODUCER_MAIN, PRODUCER_RE, TOPIC_MAIN, kafka_version, load_average,
@@ -45,6 +50,13 @@ from secure_kafka import SCRAM_MODULE, SUPER_USER, USERS, SecureKafka  # noqa: E
 from tls_certs import write_tls_files  # noqa: E402
 
 PROTOCOLS = ("PLAINTEXT", "SASL_SSL")
+CLIENTS = ("java", "fk", "rd")
+CLIENT_NAMES = {"java": "Java perf tools", "fk": "fk-*-perf (core)", "rd": "rd-*-perf (librdkafka)"}
+# Records at scale 1 per (label, size): the JVM client tops out near 130k rec/s, so it gets the
+# historical counts; the native clients run 4x longer so that a run lasts more than a second.
+WORKLOADS = {"java": [("100B", 500_000, 100), ("1KB", 200_000, 1024)],
+             "fk": [("100B", 2_000_000, 100), ("1KB", 500_000, 1024)],
+             "rd": [("100B", 2_000_000, 100), ("1KB", 500_000, 1024)]}
 
 
 def client_config(workdir: str, ca: str) -> str:
@@ -57,6 +69,18 @@ def client_config(workdir: str, ca: str) -> str:
                 f'password="{USERS[SUPER_USER]}";\n'
                 "ssl.truststore.type=PEM\n"
                 f"ssl.truststore.location={ca}\n")
+    return path
+
+
+def librdkafka_config(workdir: str, ca: str) -> str:
+    """The same SASL_SSL settings in librdkafka's names (PEM CA file, SCRAM user and password)."""
+    path = os.path.join(workdir, "sasl_ssl.librdkafka.properties")
+    with open(path, "w") as f:
+        f.write("security.protocol=SASL_SSL\n"
+                "sasl.mechanism=SCRAM-SHA-512\n"
+                f"sasl.username={SUPER_USER}\n"
+                f"sasl.password={USERS[SUPER_USER]}\n"
+                f"ssl.ca.location={ca}\n")
     return path
 
 
@@ -130,8 +154,19 @@ class ApacheKafka:
         return next(p for p in self.kafka.cluster.procs.values() if p is not None).pid
 
 
-def produce(libs: str, bootstrap: str, config: str | None, topic: str, records: int, size: int,
-            log: str) -> float:
+def produce(client: str, libs: str, bootstrap: str, config: str | None, topic: str, records: int,
+            size: int, log: str) -> float:
+    if client != "java":
+        tool = os.path.join(BINS[client], f"{client}-producer-perf")
+        argv = [tool, "--topic", topic, "--num-records", str(records), "--record-size", str(size),
+                "--throughput", "-1"]
+        if config:
+            argv += ["--producer.config", config]
+        argv += ["--producer-props", f"bootstrap.servers={bootstrap}", "acks=1"]
+        r = perf_tools.run_json(argv, 1800, log)
+        if int(r["records"]) != records:
+            raise RuntimeError(f"{tool} delivered {r['records']} of {records} records")
+        return float(r["records_per_sec"])
     args = ["--topic", topic, "--num-records", str(records), "--record-size", str(size),
             "--throughput", "-1"]
     if config:
@@ -144,7 +179,14 @@ def produce(libs: str, bootstrap: str, config: str | None, topic: str, records: 
     return float(matches[-1][1])
 
 
-def consume(libs: str, bootstrap: str, config: str | None, topic: str, records: int, log: str) -> float:
+def consume(client: str, libs: str, bootstrap: str, config: str | None, topic: str, records: int,
+            log: str) -> float:
+    if client != "java":
+        argv = [os.path.join(BINS[client], f"{client}-consumer-perf"), "--bootstrap-server", bootstrap,
+                "--topic", topic, "--messages", str(records), "--timeout", "60000"]
+        if config:
+            argv += ["--consumer.config", config]
+        return float(perf_tools.run_json(argv, 1800, log)["records_per_sec"])
     args = ["--bootstrap-server", bootstrap, "--topic", topic, "--num-records", str(records),
             "--timeout", "60000"]
     if config:
@@ -161,6 +203,10 @@ def consume(libs: str, bootstrap: str, config: str | None, topic: str, records: 
     raise RuntimeError(f"no result line in ConsumerPerformance output:\n{out[-2000:]}")
 
 
+# Where the native tools live (filled by main).
+BINS: dict[str, str] = {}
+
+
 def process_cpu(pid: int) -> float:
     """CPU seconds (user + system) process `pid` has used so far (all its threads)."""
     with open(f"/proc/{pid}/stat") as f:
@@ -175,7 +221,8 @@ def client_cpu() -> float:
 
 
 class CpuMeter:
-    """The broker's and the client's CPU seconds over one `with` block."""
+    """The broker's and the client's CPU seconds over one `with` block (the client is the only
+    child process that runs inside the block)."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
@@ -189,102 +236,130 @@ class CpuMeter:
         self.client = client_cpu() - self.c0
 
 
-def bench(broker, libs: str, workloads, log: str, cpu: dict) -> dict:
-    """{(workload, protocol): (produce rec/s, consume rec/s)} for one started broker; fills
-    cpu[(workload, protocol, "produce"|"consume")] with (broker, client) CPU seconds."""
-    config = client_config(broker.workdir, broker.tls.ca)
+def bench(broker, libs: str, clients: list[str], scale: float, log: str, cpu: dict) -> dict:
+    """{(client, workload, protocol): (produce rec/s, consume rec/s)} for one started broker;
+    fills cpu[(client, workload, protocol, "produce"|"consume")] with (broker, client) CPU s."""
+    configs = {"java": client_config(broker.workdir, broker.tls.ca),
+               "rd": librdkafka_config(broker.workdir, broker.tls.ca)}
+    # The core reads the Java client's file as it is (sasl.jaas.config, PEM truststore).
+    configs["fk"] = configs["java"]
     results = {}
-    # Warm-up, not measured: a JVM broker's first runs are slow (JIT), and PLAINTEXT is measured
-    # first, so without this Apache Kafka's PLAINTEXT rows paid its warm-up and its TLS ratio
-    # came out above 1.00. One produce and consume per listener, same for both brokers.
-    warm_records = max(1, workloads[-1][1] // 4)
-    for protocol in PROTOCOLS:
-        topic = f"warmup-{protocol.lower().replace('_', '-')}"
-        cfg = config if protocol == "SASL_SSL" else None
+
+    def create(topic: str) -> None:
+        # Over PLAINTEXT (a super user on both brokers), so each run measures only data.
         run_tool(libs, TOPIC_MAIN, ["--bootstrap-server", broker.bootstrap("PLAINTEXT"),
                                     "--create", "--topic", topic, "--partitions", "1",
                                     "--replication-factor", "1"], log, 120)
-        produce(libs, broker.bootstrap(protocol), cfg, topic, warm_records, 1024, log)
-        consume(libs, broker.bootstrap(protocol), cfg, topic, warm_records, log)
-    for label, records, size in workloads:
-        for protocol in PROTOCOLS:
-            topic = f"bench-{label.lower()}-{protocol.lower().replace('_', '-')}"
-            cfg = config if protocol == "SASL_SSL" else None
-            # Created over PLAINTEXT (a super user on both brokers) so each run measures only data.
-            run_tool(libs, TOPIC_MAIN, ["--bootstrap-server", broker.bootstrap("PLAINTEXT"),
-                                        "--create", "--topic", topic, "--partitions", "1",
-                                        "--replication-factor", "1"], log, 120)
-            with CpuMeter(broker.pid) as m:
-                p = produce(libs, broker.bootstrap(protocol), cfg, topic, records, size, log)
-            cpu[(label, protocol, "produce")] = (m.broker, m.client)
-            with CpuMeter(broker.pid) as m:
-                c = consume(libs, broker.bootstrap(protocol), cfg, topic, records, log)
-            cpu[(label, protocol, "consume")] = (m.broker, m.client)
-            print(f"  {label:5} {protocol:9} produce {p:>12,.0f} rec/s   consume {c:>12,.0f} rec/s",
-                  flush=True)
-            results[(label, protocol)] = (p, c)
+
+    # Warm-up, not measured: a JVM broker's first runs are slow (JIT), and PLAINTEXT is measured
+    # first, so without this Apache Kafka's PLAINTEXT rows paid its warm-up and its TLS ratio
+    # came out above 1.00. One produce and consume per listener with the first client, same for
+    # both brokers.
+    first = clients[0]
+    warm_records = max(1, int(WORKLOADS[first][-1][1] * scale) // 4)
+    for protocol in PROTOCOLS:
+        topic = f"warmup-{protocol.lower().replace('_', '-')}"
+        cfg = configs[first] if protocol == "SASL_SSL" else None
+        create(topic)
+        produce(first, libs, broker.bootstrap(protocol), cfg, topic, warm_records, 1024, log)
+        consume(first, libs, broker.bootstrap(protocol), cfg, topic, warm_records, log)
+    for client in clients:
+        for label, records, size in WORKLOADS[client]:
+            records = max(1, int(records * scale))
+            for protocol in PROTOCOLS:
+                topic = f"bench-{client}-{label.lower()}-{protocol.lower().replace('_', '-')}"
+                cfg = configs[client] if protocol == "SASL_SSL" else None
+                create(topic)
+                with CpuMeter(broker.pid) as m:
+                    p = produce(client, libs, broker.bootstrap(protocol), cfg, topic, records, size, log)
+                cpu[(client, label, protocol, "produce")] = (m.broker, m.client)
+                with CpuMeter(broker.pid) as m:
+                    c = consume(client, libs, broker.bootstrap(protocol), cfg, topic, records, log)
+                cpu[(client, label, protocol, "consume")] = (m.broker, m.client)
+                print(f"  {client:4} {label:5} {protocol:9} produce {p:>12,.0f} rec/s   "
+                      f"consume {c:>12,.0f} rec/s", flush=True)
+                results[(client, label, protocol)] = (p, c)
     return results
 
 
-def table(all_results: dict, workloads) -> list[str]:
-    lines = ["| broker | workload | PLAINTEXT produce | SASL_SSL produce | TLS cost (produce) "
+def case_name(client: str, label: str, scale: float) -> str:
+    records = next(max(1, int(n * scale)) for l, n, _ in WORKLOADS[client] if l == label)
+    return f"{records:,} x {'1 KB' if label == '1KB' else '100 B'}"
+
+
+def table(all_results: dict, clients: list[str], scale: float) -> list[str]:
+    lines = ["| broker | client | workload | PLAINTEXT produce | SASL_SSL produce | TLS cost (produce) "
              "| PLAINTEXT consume | SASL_SSL consume | TLS cost (consume) |",
-             "|---|---|---|---|---|---|---|---|"]
-    for name, results in all_results.items():
-        for label, _, _ in workloads:
-            if (label, "SASL_SSL") not in results:
-                continue
-            (pp, pc), (sp, sc) = results[(label, "PLAINTEXT")], results[(label, "SASL_SSL")]
-            lines.append(f"| {name} | {label} | {pp:,.0f} | {sp:,.0f} | {sp / pp:.2f} "
-                         f"| {pc:,.0f} | {sc:,.0f} | {sc / pc:.2f} |")
-    return lines
-
-
-def cpu_table(all_cpu: dict, workloads) -> list[str]:
-    """Broker and client CPU seconds per run; the broker's TLS CPU cost = SASL_SSL / PLAINTEXT."""
-    lines = ["| broker | workload | run | broker CPU s PLAINTEXT | broker CPU s SASL_SSL "
-             "| broker TLS CPU x | client CPU s PLAINTEXT | client CPU s SASL_SSL |",
-             "|---|---|---|---|---|---|---|---|"]
-    for name, cpu in all_cpu.items():
-        for label, _, _ in workloads:
-            for what in ("produce", "consume"):
-                if (label, "SASL_SSL", what) not in cpu:
+             "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+    for client in clients:
+        for name, results in all_results.items():
+            for label, _, _ in WORKLOADS[client]:
+                if (client, label, "SASL_SSL") not in results:
                     continue
-                (bp, cp), (bs, cs) = cpu[(label, "PLAINTEXT", what)], cpu[(label, "SASL_SSL", what)]
-                ratio = f"{bs / bp:.2f}" if bp > 0 else "-"
-                lines.append(f"| {name} | {label} | {what} | {bp:.2f} | {bs:.2f} | {ratio} "
-                             f"| {cp:.2f} | {cs:.2f} |")
+                (pp, pc) = results[(client, label, "PLAINTEXT")]
+                (sp, sc) = results[(client, label, "SASL_SSL")]
+                lines.append(f"| {name} | {CLIENT_NAMES[client]} | {case_name(client, label, scale)} "
+                             f"| {pp:,.0f} | {sp:,.0f} | {sp / pp:.2f} "
+                             f"| {pc:,.0f} | {sc:,.0f} | {sc / pc:.2f} |")
     return lines
 
 
-def verdicts(all_results: dict, workloads) -> list[str]:
+def cpu_table(all_cpu: dict, clients: list[str], scale: float) -> list[str]:
+    """Broker and client CPU seconds per run; the broker's TLS CPU cost = SASL_SSL / PLAINTEXT."""
+    lines = ["| broker | client | workload | run | broker CPU s PLAINTEXT | broker CPU s SASL_SSL "
+             "| broker TLS CPU x | client CPU s PLAINTEXT | client CPU s SASL_SSL |",
+             "|---|---|---|---|---:|---:|---:|---:|---:|"]
+    for client in clients:
+        for name, cpu in all_cpu.items():
+            for label, _, _ in WORKLOADS[client]:
+                for what in ("produce", "consume"):
+                    if (client, label, "SASL_SSL", what) not in cpu:
+                        continue
+                    (bp, cp) = cpu[(client, label, "PLAINTEXT", what)]
+                    (bs, cs) = cpu[(client, label, "SASL_SSL", what)]
+                    ratio = f"{bs / bp:.2f}" if bp > 0 else "-"
+                    lines.append(f"| {name} | {client} | {case_name(client, label, scale)} | {what} "
+                                 f"| {bp:.2f} | {bs:.2f} | {ratio} | {cp:.2f} | {cs:.2f} |")
+    return lines
+
+
+def verdicts(all_results: dict, clients: list[str]) -> list[str]:
     ours, kafka = all_results.get("ferrokafka"), all_results.get("Apache Kafka")
     if not ours or not kafka:
         return []
     out = []
-    for label, _, _ in workloads:
-        for i, what in enumerate(("produce", "consume")):
-            try:
-                r_ours = ours[(label, "SASL_SSL")][i] / ours[(label, "PLAINTEXT")][i]
-                r_kafka = kafka[(label, "SASL_SSL")][i] / kafka[(label, "PLAINTEXT")][i]
-            except KeyError:
-                continue
-            word = "<=" if r_ours >= r_kafka else ">"
-            out.append(f"- {label} {what}: ours keeps {r_ours:.0%} of its PLAINTEXT rate over "
-                       f"SASL_SSL, Kafka {r_kafka:.0%}: our TLS cost {word} Kafka's")
+    for client in clients:
+        for label, _, _ in WORKLOADS[client]:
+            for i, what in enumerate(("produce", "consume")):
+                try:
+                    r_ours = ours[(client, label, "SASL_SSL")][i] / ours[(client, label, "PLAINTEXT")][i]
+                    r_kafka = kafka[(client, label, "SASL_SSL")][i] / kafka[(client, label, "PLAINTEXT")][i]
+                except KeyError:
+                    continue
+                word = "<=" if r_ours >= r_kafka else ">"
+                out.append(f"- {CLIENT_NAMES[client]}, {label} {what}: ours keeps {r_ours:.0%} of its "
+                           f"PLAINTEXT rate over SASL_SSL, Kafka {r_kafka:.0%}: our TLS cost {word} Kafka's")
     return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0,
-                        help="fraction of the record counts (1.0 = 500,000 x 100 B + 200,000 x 1 KB)")
+                        help="fraction of the record counts in WORKLOADS")
+    parser.add_argument("--clients", default=",".join(CLIENTS),
+                        help="comma-separated, from java,fk,rd (default: all three)")
+    parser.add_argument("--skip-build", action="store_true",
+                        help="do not build rd-*-perf (bench/librdkafka-perf); use the last build")
     parser.add_argument("--only", choices=("ours", "kafka"), help="benchmark one broker only")
     parser.add_argument("--out", default=os.path.join(HERE, "results", "security_vs_kafka.md"),
                         help="Markdown output ('-' for none)")
     args = parser.parse_args()
-    workloads = [("100B", max(1, int(500_000 * args.scale)), 100),
-                 ("1KB", max(1, int(200_000 * args.scale)), 1024)]
+    clients = [c for c in args.clients.split(",") if c]
+    if not clients or any(c not in CLIENTS for c in clients):
+        raise SystemExit(f"--clients takes a comma-separated subset of {','.join(CLIENTS)}")
+    BINS["fk"] = perf_tools.fk_bin_dir()
+    if "rd" in clients:
+        BINS["rd"] = perf_tools.build_rd(args.skip_build)
     binary = os.environ.get("FERROKAFKA_BIN") or os.path.join(REPO_ROOT, "target", "release", "ferrokafka")
     if args.only != "kafka" and not os.path.isfile(binary):
         raise SystemExit(f"no broker binary at {binary}: cargo build --release -p ferrokafka-cli")
@@ -307,7 +382,7 @@ def main() -> int:
         try:
             with broker:
                 all_cpu[broker.name] = {}
-                all_results[broker.name] = bench(broker, libs, workloads,
+                all_results[broker.name] = bench(broker, libs, clients, args.scale,
                                                  os.path.join(logdir, f"{broker.name}-clients.log"),
                                                  all_cpu[broker.name])
         except Exception as e:  # report what was measured
@@ -319,9 +394,9 @@ def main() -> int:
                 shutil.copy(log, os.path.join(logdir, f"{broker.name}-broker.log"))
             shutil.rmtree(workdir, ignore_errors=True)
     load_end = load_average()
-    lines = table(all_results, workloads)
-    notes = verdicts(all_results, workloads)
-    cpu_lines = cpu_table(all_cpu, workloads)
+    lines = table(all_results, clients, args.scale)
+    notes = verdicts(all_results, clients)
+    cpu_lines = cpu_table(all_cpu, clients, args.scale)
     print()
     print("\n".join(lines))
     print()
@@ -340,11 +415,16 @@ def main() -> int:
             f.write(f"Load average (1/5/15 min): {load_start} at start, {load_end} at end.\n\n")
             f.write("Each broker is first warmed up (untimed: 1/4 of the 1 KB workload produced and "
                     "consumed over each listener). ")
-            f.write("Client: Apache Kafka's ProducerPerformance (`--throughput -1`, `acks=1`) and "
-                    "ConsumerPerformance (fetch rate, group join excluded), one 1-partition topic "
-                    f"per run; {workloads[0][1]:,} x 100 B and {workloads[1][1]:,} x 1 KB. "
-                    "SASL_SSL = TLS (same EC P-256 PEM keystore on both) + SCRAM-SHA-512 as a super "
-                    "user, ACL authoriser on for both brokers. Kafka: -Xmx512m G1.\n\n")
+            f.write("Clients (each over both listeners of both brokers): "
+                    + "; ".join(CLIENT_NAMES[c] for c in clients)
+                    + ". Java = Apache Kafka's ProducerPerformance / ConsumerPerformance; fk = the "
+                    "core's fk-producer-perf / fk-consumer-perf; rd = rd-producer-perf / "
+                    f"rd-consumer-perf on librdkafka {perf_tools.librdkafka_version()} "
+                    "(bench/librdkafka-perf, native). All with `--throughput -1`, `acks=1`, "
+                    "their defaults otherwise; consumer rates exclude the group join; one "
+                    "1-partition topic per run. SASL_SSL = TLS (same EC P-256 PEM keystore on "
+                    "both) + SCRAM-SHA-512 as a super user, ACL authoriser on for both brokers. "
+                    "Kafka: -Xmx512m G1.\n\n")
             f.write("\n".join(lines) + "\n\n")
             f.write("TLS cost = SASL_SSL records/s / PLAINTEXT records/s (1.00 = free).\n\n")
             f.write("\n".join(notes) + "\n\n")

@@ -5,10 +5,14 @@ Issue 3, acceptance 6. One broker (ours by default, `--broker apache` for a real
 one run. For each workload (1,000,000 x 100 B and 100,000 x 1 KB), acks (1, all) and compression
 (none, lz4) every producer writes its own fresh topic with identical settings:
 
-  ours        fk-producer-perf (bench/ferrokafka-bench, release build): the core's Producer
-  librdkafka  confluent-kafka from the venv: a Python loop calling produce()/poll(0) with a
-              delivery callback per record (Python's per-call overhead counts against it)
-  java        org.apache.kafka.tools.ProducerPerformance from the Kafka 4.3 jars
+  ours               fk-producer-perf (bench/ferrokafka-bench, release build): the core's Producer
+  librdkafka-native  rd-producer-perf (bench/librdkafka-perf: the rdkafka crate on librdkafka's
+                     bundled source, outside the workspace, built on demand into
+                     ~/.cache/ferrokafka/librdkafka-perf-target): same flags, payloads and
+                     measurements as fk-producer-perf, librdkafka driven natively
+  librdkafka         confluent-kafka from the venv: a Python loop calling produce()/poll(0) with a
+                     delivery callback per record (Python's per-call overhead counts against it)
+  java               org.apache.kafka.tools.ProducerPerformance from the Kafka 4.3 jars
 
 Latency is per record, from just before send/produce to its delivery report, as
 ProducerPerformance measures it (Java reports whole milliseconds). It is measured twice: during
@@ -18,8 +22,8 @@ a longer queue, not a slower client), and in a second run of every client at the
 offered rate that all of them sustain (LATENCY_RATE, ~5 s), which is what the p99 target is
 judged on, as latency benchmarks (OpenMessaging, ProducerPerformance --throughput) do. Then
 each consumer reads the
-topic `ours` wrote for acks=1 (same bytes for all three) in a fresh group: fk-consumer-perf,
-a confluent-kafka consume() loop, and ConsumerPerformance; consumer rates exclude the group join
+topic `ours` wrote for acks=1 (same bytes for all) in a fresh group: fk-consumer-perf,
+rd-consumer-perf, a confluent-kafka consume() loop, and ConsumerPerformance; consumer rates exclude the group join
 (Java's fetch.* columns; on_assign for the others).
 
 Each throughput measurement is run --runs times (3), the clients interleaved, and the median
@@ -30,7 +34,7 @@ it with the machine and its load to bench/results/core_vs_peers.md. Targets: thr
 >= 1.0, p99 ratio <= 1.0. Numbers from a busy machine are noisy: rerun on a quiet one.
 
     ~/.cache/ferrokafka/venv/bin/python bench/core/producer_consumer.py [--broker ferrokafka|apache]
-        [--scale 0.1] [--clients ours,librdkafka,java] [--skip-build] [--out FILE]
+        [--scale 0.1] [--clients ours,librdkafka-native,librdkafka,java] [--skip-build] [--out FILE]
 """
 
 from __future__ import annotations
@@ -49,6 +53,9 @@ import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+
+import perf_tools  # noqa: E402
 
 MiB = 1024 * 1024
 WORKLOADS = [(1_000_000, 100), (100_000, 1024)]
@@ -59,7 +66,9 @@ PARTITIONS = 3
 # unthrottled rate in every case (Java's 1 KB acks=all is ~19k rec/s on 2 cores).
 LATENCY_RATE = {100: 50_000, 1024: 10_000}
 LATENCY_SECONDS = 5
-CLIENTS = ["ours", "librdkafka", "java"]
+CLIENTS = ["ours", "librdkafka-native", "librdkafka", "java"]
+# Column labels: the Python-loop driver says so.
+LABELS = {"librdkafka": "librdkafka (Python loop)", "librdkafka-native": "librdkafka (native)"}
 
 
 def log(msg: str) -> None:
@@ -165,6 +174,22 @@ def run_ours_producer(bins: str, bootstrap: str, topic: str, n: int, size: int, 
     return json.loads(line)
 
 
+def run_native_producer(rd_bins: str, bootstrap: str, topic: str, n: int, size: int, s: dict,
+                        rate: int = -1) -> dict:
+    """rd-producer-perf gets the same Java-named settings; it maps them onto librdkafka's
+    (buffer.memory -> queue.buffering.max.kbytes) as librdkafka_producer_conf does."""
+    props = [f"{k}={v}" for k, v in s.items()] + [f"bootstrap.servers={bootstrap}"]
+    return perf_tools.run_json([os.path.join(rd_bins, "rd-producer-perf"), "--topic", topic,
+                                "--num-records", str(n), "--record-size", str(size),
+                                "--throughput", str(rate), "--producer-props", *props], 900)
+
+
+def run_native_consumer(rd_bins: str, bootstrap: str, topic: str, n: int) -> dict:
+    return perf_tools.run_json([os.path.join(rd_bins, "rd-consumer-perf"), "--bootstrap-server", bootstrap,
+                                "--topic", topic, "--messages", str(n),
+                                "--group", f"rd-native-{uuid.uuid4().hex[:8]}", "--timeout", "30000"], 900)
+
+
 def payload_pool(size: int, count: int = 1024) -> list[bytes]:
     """Random upper-case letters, like ProducerPerformance's --record-size payloads."""
     rnd = random.Random(0)
@@ -224,10 +249,16 @@ def run_librdkafka_producer(bootstrap: str, topic: str, n: int, size: int, s: di
     }
 
 
+# rd-*-perf's directory, set by main when librdkafka-native is among the clients.
+RD_BINS: list[str] = []
+
+
 def run_producer(client: str, bins: str, libs: str, bootstrap: str, topic: str, n: int, size: int,
                  s: dict, rate: int = -1) -> dict:
     if client == "ours":
         return run_ours_producer(bins, bootstrap, topic, n, size, s, rate)
+    if client == "librdkafka-native":
+        return run_native_producer(RD_BINS[0], bootstrap, topic, n, size, s, rate)
     if client == "librdkafka":
         return run_librdkafka_producer(bootstrap, topic, n, size, s, rate)
     return run_java_producer(libs, bootstrap, topic, n, size, s, rate)
@@ -371,25 +402,29 @@ def table(rows: list[tuple[str, dict[str, dict | None]]], with_latency: bool) ->
     head = "| case | client | records/s | MB/s |"
     if with_latency:
         head += " p99 ms unthrottled | p99 ms at fixed rate |"
-    head += " ours/librdkafka rec/s | ours/java rec/s |"
+    peers = ["librdkafka-native", "librdkafka", "java"]
+    short = {"librdkafka-native": "librdkafka native", "librdkafka": "librdkafka Python", "java": "java"}
+    head += "".join(f" ours/{short[p]} rec/s |" for p in peers)
     if with_latency:
-        head += " ours/librdkafka p99 at rate | ours/java p99 at rate |"
+        head += "".join(f" ours/{short[p]} p99 at rate |" for p in peers)
     out = [head, "|" + "---|" * (head.count("|") - 1)]
     for case, results in rows:
         ours = results.get("ours")
         for client, r in results.items():
-            line = f"| {case} | {client} | {fmt(r, 'records_per_sec', 0)} | {fmt(r, 'mb_per_sec', 2)} |"
+            line = (f"| {case} | {LABELS.get(client, client)} | {fmt(r, 'records_per_sec', 0)} "
+                    f"| {fmt(r, 'mb_per_sec', 2)} |")
             if with_latency:
                 line += f" {fmt(r, 'p99_ms', 2)} | {fmt(r, 'p99_at_rate_ms', 2)} |"
             if client == "ours":
-                rd, jv = results.get("librdkafka"), results.get("java")
-                line += f" {ratio(ours and ours['records_per_sec'], rd and rd['records_per_sec'])} |"
-                line += f" {ratio(ours and ours['records_per_sec'], jv and jv['records_per_sec'])} |"
+                for p in peers:
+                    pr = results.get(p)
+                    line += f" {ratio(ours and ours['records_per_sec'], pr and pr['records_per_sec'])} |"
                 if with_latency:
-                    line += f" {ratio(ours and ours.get('p99_at_rate_ms'), rd and rd.get('p99_at_rate_ms'))} |"
-                    line += f" {ratio(ours and ours.get('p99_at_rate_ms'), jv and jv.get('p99_at_rate_ms'))} |"
+                    for p in peers:
+                        pr = results.get(p)
+                        line += f" {ratio(ours and ours.get('p99_at_rate_ms'), pr and pr.get('p99_at_rate_ms'))} |"
             else:
-                line += " | |" + (" | |" if with_latency else "")
+                line += " |" * len(peers) * (2 if with_latency else 1)
             out.append(line)
     return out
 
@@ -408,6 +443,8 @@ def main() -> None:
     clients = [c for c in args.clients.split(",") if c]
 
     bins = build(args.skip_build)
+    if "librdkafka-native" in clients:
+        RD_BINS.append(perf_tools.build_rd(args.skip_build))
     libs = kafka_libs() if "java" in clients else ""
     load_before = load()
     started = datetime.datetime.now().isoformat(timespec="seconds")
@@ -480,6 +517,8 @@ def main() -> None:
                             try:
                                 if client == "ours":
                                     r = run_ours_consumer(bins, bootstrap, consume_topic, n)
+                                elif client == "librdkafka-native":
+                                    r = run_native_consumer(RD_BINS[0], bootstrap, consume_topic, n)
                                 elif client == "librdkafka":
                                     r = run_librdkafka_consumer(bootstrap, consume_topic, n)
                                 else:
@@ -505,7 +544,11 @@ def main() -> None:
         f"records/s is the median of {args.runs} interleaved runs per client (every run in the log).",
         "",
         f"- machine: {machine()}; load average (1/5/15 min) before: {load_before}, after: {load()}",
-        f"- peers: librdkafka {confluent_kafka.libversion()[0]} via confluent-kafka "
+        f"- peers: librdkafka {perf_tools.librdkafka_version()} driven natively (rd-producer-perf /"
+        " rd-consumer-perf, bench/librdkafka-perf: the rdkafka crate on librdkafka's bundled source;"
+        " same flags, payloads and latency measurement as fk-*-perf; delivery reports served by the"
+        " ThreadedProducer's poll thread), "
+        f"librdkafka {confluent_kafka.libversion()[0]} via confluent-kafka "
         f"{confluent_kafka.version()[0]} (Python loop), Java kafka-clients from `{os.path.basename(os.path.dirname(libs)) if libs else '-'}`"
         " (ProducerPerformance / ConsumerPerformance)",
         f"- producer settings for all: {producer_settings('<acks>', '<codec>')} except enable.idempotence=true"
@@ -515,10 +558,10 @@ def main() -> None:
         f" {LATENCY_RATE[1024]:,} rec/s (1 KB) for ~{LATENCY_SECONDS} s x scale; the unthrottled p99 is mostly"
         " time queued in buffer.memory (Little's law), so it grows with a client's intake rate",
         "- consumer rates: after the group join (Java's fetch.* columns; on_assign for the others)",
-        "- librdkafka runs behind a Python loop: roughly 1-3 us of interpreter time per produce/callback,",
+        "- librdkafka (Python loop) runs behind a Python loop: roughly 1-3 us of interpreter time per produce/callback,",
         "  which caps it well below librdkafka's native speed for 100 B records; its p99 includes the",
         "  delay until the loop's next poll() serves the callback.",
-        "- targets: ours >= 1.0x throughput and <= 1.0x p99 at the fixed rate against both peers",
+        "- targets: ours >= 1.0x throughput and <= 1.0x p99 at the fixed rate against every peer",
         "",
         "## Producers",
         "",
