@@ -4,6 +4,7 @@
 //! Owns locking discipline only: the lock is never held across an await, and storage errors are
 //! logged here once and handed back as a [`PartitionError`]: the Kafka error to answer with.
 
+use bytes::Bytes;
 use ferrokafka_protocol::ErrorCode;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
@@ -114,11 +115,12 @@ impl Partition {
     /// Appends the raw record batches of one produce partition.
     /// The batches are validated (CRC, record walk, decompression) before the lock is taken,
     /// so appends to one partition do not wait on each other's validation.
-    pub fn append(&self, records: &[u8], now_ms: i64) -> Result<AppendOutcome, PartitionError> {
+    /// The record bytes are not copied: the log writes them from `records`' buffer.
+    pub fn append(&self, records: &Bytes, now_ms: i64) -> Result<AppendOutcome, PartitionError> {
         let config = self
             .with_log_read(|l| l.config().clone())
             .ok_or_else(PartitionError::deleted)?;
-        let prepared = PreparedAppend::new(records, &config, now_ms)?;
+        let prepared = PreparedAppend::from_bytes(records.clone(), &config, now_ms)?;
         let appended = self
             .with_log(|l| l.append_prepared(prepared, LEADER_EPOCH, now_ms))
             .ok_or_else(PartitionError::deleted)?;

@@ -4,7 +4,7 @@
 //! negative prefix is refused before any allocation. Both ends use it (the client reads
 //! responses, the broker requests); writing belongs to their encoders, which reserve the prefix.
 
-use bytes::BytesMut;
+use bytes::{BufMut, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// Why a frame could not be read.
@@ -43,8 +43,15 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
             max,
         });
     }
-    let mut buf = BytesMut::zeroed(len as usize);
-    r.read_exact(&mut buf).await?;
+    // Read straight into the spare capacity: no zero-filling of a buffer about to be overwritten.
+    let len = len as usize;
+    let mut buf = BytesMut::with_capacity(len);
+    while buf.len() < len {
+        let want = len - buf.len();
+        if r.read_buf(&mut (&mut buf).limit(want)).await? == 0 {
+            return Err(std::io::Error::from(std::io::ErrorKind::UnexpectedEof).into());
+        }
+    }
     Ok(Some(buf))
 }
 

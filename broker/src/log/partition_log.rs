@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::IoSlice;
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
@@ -16,7 +17,7 @@ use super::checkpoint::{self, write_offset};
 use super::config::LogConfig;
 use super::error::{AppendError, LogError, ReadError};
 use super::file_slice::FileSlice;
-use super::prepared::PreparedAppend;
+use super::prepared::{PreparedAppend, PreparedBatch};
 use super::producer_state::{BatchMetadata, PendingProducerUpdates, ProducerStateManager};
 use super::segment::Segment;
 use ferrokafka_protocol::batch::patch_offset_and_epoch;
@@ -102,10 +103,12 @@ impl PartitionLog {
         leader_epoch: i32,
         now_ms: i64,
     ) -> Result<AppendOutcome, AppendError> {
+        let size = prepared.size_bytes();
         let PreparedAppend {
-            mut data,
+            mut parts,
             batches,
             log_append_time_ms,
+            ..
         } = prepared;
         if let Some(dup) = self.find_duplicate(&batches) {
             return Ok(AppendOutcome {
@@ -125,16 +128,14 @@ impl PartitionLog {
         let base_offset = self.log_end_offset();
         let pending = self.stage_producers(&batches, base_offset)?;
         let mut next = base_offset;
-        for batch in &batches {
-            if let Some(bytes) = data.get_mut(batch.start..batch.start + batch.size()) {
-                patch_offset_and_epoch(bytes, next, leader_epoch);
-            }
+        for (batch, part) in batches.iter().zip(parts.iter_mut()) {
+            patch_offset_and_epoch(&mut part.header, next, leader_epoch);
             next += i64::from(batch.record_count());
         }
         let total = next - base_offset;
         let record_count = u32::try_from(total).unwrap_or(u32::MAX);
         let last_offset = next - 1;
-        self.write_batches(&data, &batches, base_offset, last_offset, now_ms)?;
+        self.write_batches(&parts, size, &batches, base_offset, last_offset, now_ms)?;
         self.producers.commit(pending);
 
         if self.unflushed_messages == 0 {
@@ -187,10 +188,12 @@ impl PartitionLog {
         Ok(pending)
     }
 
-    /// Rolls if needed, writes the patched batches with one write, then updates the indexes.
+    /// Rolls if needed, writes the patched batches with one vectored write (each batch's
+    /// patched header, then its body from the request), then updates the indexes.
     fn write_batches(
         &mut self,
-        data: &[u8],
+        parts: &[PreparedBatch],
+        size: usize,
         batches: &[ValidatedBatch],
         base_offset: i64,
         last_offset: i64,
@@ -199,13 +202,17 @@ impl PartitionLog {
         let max_ts = batches.iter().map(|b| b.max_timestamp).max().unwrap_or(-1);
         if self
             .active()
-            .should_roll(&self.config, data.len(), max_ts, last_offset, now_ms)
+            .should_roll(&self.config, size, max_ts, last_offset, now_ms)
         {
             self.roll(now_ms)?;
         }
         let interval = self.config.index_interval_bytes;
         let active = self.active_mut();
-        let position = active.write(data, now_ms)?;
+        let mut slices: Vec<IoSlice<'_>> = parts
+            .iter()
+            .flat_map(|p| [IoSlice::new(&p.header), IoSlice::new(&p.body)])
+            .collect();
+        let position = active.write_vectored(&mut slices, size, now_ms)?;
         let mut next = base_offset;
         for batch in batches {
             let mut header = batch.header;

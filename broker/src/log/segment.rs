@@ -1,8 +1,9 @@
 //! One log segment: `<base>.log` holding record batches verbatim, with its offset and time
-//! indexes. Appends are positional writes at the end; reads are positional reads of just the
-//! requested range. Owns no policy (roll, retention, recovery decide elsewhere).
+//! indexes. Appends are positional vectored writes at the end; reads are positional reads of
+//! just the requested range. Owns no policy (roll, retention, recovery decide elsewhere).
 
 use std::fs::{self, File, OpenOptions};
+use std::io::{self, IoSlice};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -149,18 +150,24 @@ impl Segment {
         Ok(())
     }
 
-    /// Writes `data` (whole batches) at the end of the file with one positional write.
-    /// On failure the file is cut back so no partial batch stays behind.
-    pub fn write(&mut self, data: &[u8], now_ms: i64) -> Result<u64, LogError> {
+    /// Writes `bufs` (whole batches, `len` bytes in all) at the end of the file with
+    /// positional vectored writes (`pwritev`, repeated after a partial write). On failure the
+    /// file is cut back so no partial batch stays behind.
+    pub fn write_vectored(
+        &mut self,
+        bufs: &mut [IoSlice<'_>],
+        len: usize,
+        now_ms: i64,
+    ) -> Result<u64, LogError> {
         let position = self.size;
         if position == 0 {
             self.created_ms = now_ms;
         }
-        if let Err(e) = self.log.write_all_at(data, position) {
+        if let Err(e) = pwritev_all(&self.log, bufs, position) {
             let _ = self.log.set_len(position);
             return Err(LogError::io("write", &self.log_path, e));
         }
-        self.size += data.len() as u64;
+        self.size += len as u64;
         self.dirty = true;
         Ok(position)
     }
@@ -334,4 +341,27 @@ impl Segment {
         }
         Ok(())
     }
+}
+
+/// Most buffers one `pwritev` takes (Linux's IOV_MAX).
+const MAX_IOVECS: usize = 1024;
+
+/// Writes every byte of `bufs` at `position`, retrying partial and interrupted writes.
+fn pwritev_all(file: &File, mut bufs: &mut [IoSlice<'_>], mut position: u64) -> io::Result<()> {
+    IoSlice::advance_slices(&mut bufs, 0);
+    while !bufs.is_empty() {
+        let offset = i64::try_from(position)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "file position too large"))?;
+        let take = bufs.len().min(MAX_IOVECS);
+        match nix::sys::uio::pwritev(file, &bufs[..take], offset) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => {
+                position += n as u64;
+                IoSlice::advance_slices(&mut bufs, n);
+            }
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }

@@ -260,12 +260,14 @@ pub fn decode_partition(
         }
         let decoded = decode_batch(batch)
             .map_err(|e| Error::protocol(format!("{tp} at offset {base}: {e}")))?;
+        out.records.reserve(decoded.len());
         for r in decoded {
             if r.offset < fetch_offset {
                 continue;
             }
             out.records.push(ConsumerRecord {
-                topic: tp.topic.to_string(),
+                // Not `to_string()`: that goes through the formatting machinery per record.
+                topic: String::from(&*tp.topic),
                 partition: tp.partition,
                 offset: r.offset,
                 timestamp: r.timestamp,

@@ -76,7 +76,12 @@ impl PartState {
     /// Appends fetched records; the next fetch starts at `next`.
     pub fn buffer_records(&mut self, records: Vec<ConsumerRecord>, next: i64) {
         self.buffered_bytes += records.iter().map(approx_size).sum::<usize>();
-        self.buffer.extend(records);
+        if self.buffer.is_empty() {
+            // Takes over the vector's allocation: no copy of the records.
+            self.buffer = records.into();
+        } else {
+            self.buffer.extend(records);
+        }
         self.fetch_offset = Some(next);
     }
 
@@ -182,7 +187,12 @@ impl State {
                 .collect(),
             None => self.parts.iter().filter_map(ready).collect(),
         };
-        let mut out = Vec::new();
+        let buffered: usize = order
+            .iter()
+            .filter_map(|tp| self.parts.get(tp))
+            .map(|p| p.buffer.len())
+            .sum();
+        let mut out = Vec::with_capacity(buffered.min(max));
         for tp in order {
             if out.len() >= max {
                 break;
