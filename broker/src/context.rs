@@ -122,20 +122,9 @@ impl ConnectionContext {
     }
 }
 
-/// Operations of Kafka's ACL model that requests ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
-    Read,
-    Write,
-    Create,
-    Delete,
-    Alter,
-    Describe,
-    ClusterAction,
-    DescribeConfigs,
-    AlterConfigs,
-    IdempotentWrite,
-}
+/// Operations of Kafka's ACL model that requests ask for (Kafka's `AclOperation`, shared with
+/// the core through `ferrokafka-protocol`).
+pub use ferrokafka_protocol::acl::AclOperation as Operation;
 
 /// A resource an operation is asked on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

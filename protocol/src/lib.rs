@@ -3,17 +3,19 @@
 //! Owns the Kafka wire format below the request/response messages (those come from the
 //! `kafka-protocol` crate): length-prefixed [`frame`]s with a size guard, the magic-v2
 //! [`batch`] layout (parse, validate, patch, build, decode, walk), [`varint`]s, the record
-//! [`compression`] codecs, Kafka [`ErrorCode`]s as one named type, and the wall clock in
+//! [`compression`] codecs, Kafka [`ErrorCode`]s as one named type, the [`acl`] enums, the [`scram`] mechanisms and password derivation, and the wall clock in
 //! milliseconds. It holds no sockets, tasks or state; its only I/O is reading one frame from a
 //! stream the caller owns. Untrusted bytes never make it panic or allocate from a claimed size.
 #![forbid(unsafe_code)]
 
+pub mod acl;
 pub mod batch;
 pub mod compression;
 mod error;
 pub mod frame;
 pub mod jaas;
 pub mod java_order;
+pub mod scram;
 pub mod varint;
 
 pub use compression::{Compression, CompressionLevels, CompressionType};

@@ -16,31 +16,31 @@ use kafka_protocol::messages::{
 
 use super::sb;
 use crate::context::{Operation, RequestContext, Resource};
-use crate::security::acl::{self, Acl, AclFilter};
+use crate::security::acl::{Acl, AclFilter, AclPermission, AclResourceType, PatternType};
 
 const NO_AUTHORIZER: &str =
     "No Authorizer is configured on the broker; set authorizer.class.name to use ACLs";
 
 fn invalid_acl(a: &Acl) -> Option<&'static str> {
-    if !matches!(
+    if matches!(
         a.resource_type,
-        acl::RESOURCE_TOPIC..=acl::RESOURCE_TRANSACTIONAL_ID | 6 | 7
+        AclResourceType::Any | AclResourceType::Unknown
     ) {
         return Some("Invalid resource type");
     }
-    if !matches!(a.pattern_type, acl::PATTERN_LITERAL | acl::PATTERN_PREFIXED) {
+    if !matches!(a.pattern_type, PatternType::Literal | PatternType::Prefixed) {
         return Some("Invalid resource pattern type; use LITERAL or PREFIXED");
     }
     if a.resource_name.is_empty() {
         return Some("Resource name must not be empty");
     }
-    if a.resource_type == acl::RESOURCE_CLUSTER && a.resource_name != "kafka-cluster" {
+    if a.resource_type == AclResourceType::Cluster && a.resource_name != "kafka-cluster" {
         return Some("The only valid name for the CLUSTER resource is kafka-cluster");
     }
-    if !acl::valid_op(a.operation) {
+    if !a.operation.is_concrete() {
         return Some("Invalid operation");
     }
-    if !matches!(a.permission, acl::PERMISSION_DENY | acl::PERMISSION_ALLOW) {
+    if !matches!(a.permission, AclPermission::Deny | AclPermission::Allow) {
         return Some("Invalid permission type");
     }
     match a.principal.split_once(':') {
@@ -72,13 +72,13 @@ pub fn create(ctx: &RequestContext<'_>, req: CreateAclsRequest) -> CreateAclsRes
     let mut valid = Vec::new();
     for c in &req.creations {
         let a = Acl {
-            resource_type: c.resource_type,
+            resource_type: c.resource_type.into(),
             resource_name: c.resource_name.to_string(),
-            pattern_type: c.resource_pattern_type,
+            pattern_type: c.resource_pattern_type.into(),
             principal: c.principal.to_string(),
             host: c.host.to_string(),
-            operation: c.operation,
-            permission: c.permission_type,
+            operation: c.operation.into(),
+            permission: c.permission_type.into(),
         };
         match invalid_acl(&a) {
             Some(msg) => results.push(Some((ErrorCode::InvalidRequest.code(), msg))),
@@ -118,32 +118,32 @@ pub fn describe(ctx: &RequestContext<'_>, req: DescribeAclsRequest) -> DescribeA
             .with_error_code(ErrorCode::ClusterAuthorizationFailed.code());
     }
     let filter = AclFilter {
-        resource_type: req.resource_type_filter,
+        resource_type: req.resource_type_filter.into(),
         resource_name: req.resource_name_filter.map(|s| s.to_string()),
-        pattern_type: req.pattern_type_filter,
+        pattern_type: req.pattern_type_filter.into(),
         principal: req.principal_filter.map(|s| s.to_string()),
         host: req.host_filter.map(|s| s.to_string()),
-        operation: req.operation,
-        permission: req.permission_type,
+        operation: req.operation.into(),
+        permission: req.permission_type.into(),
     };
     let mut resources: Vec<DescribeAclsResource> = Vec::new();
     for a in store.list().into_iter().filter(|a| filter.matches(a)) {
         let d = AclDescription::default()
             .with_principal(sb(a.principal.clone()))
             .with_host(sb(a.host.clone()))
-            .with_operation(a.operation)
-            .with_permission_type(a.permission);
+            .with_operation(a.operation.code())
+            .with_permission_type(a.permission.code());
         match resources.iter_mut().find(|r| {
-            r.resource_type == a.resource_type
+            r.resource_type == a.resource_type.code()
                 && r.resource_name.as_str() == a.resource_name
-                && r.pattern_type == a.pattern_type
+                && r.pattern_type == a.pattern_type.code()
         }) {
             Some(r) => r.acls.push(d),
             None => resources.push(
                 DescribeAclsResource::default()
-                    .with_resource_type(a.resource_type)
+                    .with_resource_type(a.resource_type.code())
                     .with_resource_name(sb(a.resource_name.clone()))
-                    .with_pattern_type(a.pattern_type)
+                    .with_pattern_type(a.pattern_type.code())
                     .with_acls(vec![d]),
             ),
         }
@@ -174,13 +174,13 @@ pub fn delete(ctx: &RequestContext<'_>, req: DeleteAclsRequest) -> DeleteAclsRes
         .filters
         .iter()
         .map(|f| AclFilter {
-            resource_type: f.resource_type_filter,
+            resource_type: f.resource_type_filter.into(),
             resource_name: f.resource_name_filter.as_ref().map(|s| s.to_string()),
-            pattern_type: f.pattern_type_filter,
+            pattern_type: f.pattern_type_filter.into(),
             principal: f.principal_filter.as_ref().map(|s| s.to_string()),
             host: f.host_filter.as_ref().map(|s| s.to_string()),
-            operation: f.operation,
-            permission: f.permission_type,
+            operation: f.operation.into(),
+            permission: f.permission_type.into(),
         })
         .collect();
     let results = match store.remove(&filters) {
@@ -191,13 +191,13 @@ pub fn delete(ctx: &RequestContext<'_>, req: DeleteAclsRequest) -> DeleteAclsRes
                     acls.into_iter()
                         .map(|a| {
                             DeleteAclsMatchingAcl::default()
-                                .with_resource_type(a.resource_type)
+                                .with_resource_type(a.resource_type.code())
                                 .with_resource_name(sb(a.resource_name))
-                                .with_pattern_type(a.pattern_type)
+                                .with_pattern_type(a.pattern_type.code())
                                 .with_principal(sb(a.principal))
                                 .with_host(sb(a.host))
-                                .with_operation(a.operation)
-                                .with_permission_type(a.permission)
+                                .with_operation(a.operation.code())
+                                .with_permission_type(a.permission.code())
                         })
                         .collect(),
                 )

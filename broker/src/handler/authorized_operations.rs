@@ -7,7 +7,6 @@
 //! authoriser decides, and these probes are not logged as denials.
 
 use crate::context::{Operation, RequestContext, Resource};
-use crate::security::acl::op_code;
 
 /// The schema's default: the client did not ask.
 pub const NOT_REQUESTED: i32 = i32::MIN;
@@ -54,7 +53,7 @@ pub fn of(ctx: &RequestContext<'_>, resource: Resource<'_>) -> i32 {
         .iter()
         // Straight to the authoriser: a probe that fails is not a denied request.
         .filter(|op| ctx.authorizer.authorize(ctx, **op, resource))
-        .fold(0, |bits, op| bits | (1 << op_code(*op)))
+        .fold(0, |bits, op| bits | (1 << op.code()))
 }
 
 /// Cluster operations for a response whose client asked for them: 0 without cluster

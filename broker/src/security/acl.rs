@@ -15,79 +15,62 @@ use crate::context::{Authorizer, Operation, RequestContext, Resource};
 use crate::durable;
 use crate::error::BrokerError;
 
-// Kafka's wire codes.
-pub const RESOURCE_ANY: i8 = 1;
-pub const RESOURCE_TOPIC: i8 = 2;
-pub const RESOURCE_GROUP: i8 = 3;
-pub const RESOURCE_CLUSTER: i8 = 4;
-pub const RESOURCE_TRANSACTIONAL_ID: i8 = 5;
-pub const PATTERN_ANY: i8 = 1;
-pub const PATTERN_MATCH: i8 = 2;
-pub const PATTERN_LITERAL: i8 = 3;
-pub const PATTERN_PREFIXED: i8 = 4;
-pub const OP_ANY: i8 = 1;
-pub const OP_ALL: i8 = 2;
-pub const PERMISSION_ANY: i8 = 1;
-pub const PERMISSION_DENY: i8 = 2;
-pub const PERMISSION_ALLOW: i8 = 3;
+pub use ferrokafka_protocol::acl::{AclOperation, AclPermission, AclResourceType, PatternType};
 
-/// Kafka's AclOperation code of an operation.
-pub fn op_code(op: Operation) -> i8 {
-    match op {
-        Operation::Read => 3,
-        Operation::Write => 4,
-        Operation::Create => 5,
-        Operation::Delete => 6,
-        Operation::Alter => 7,
-        Operation::Describe => 8,
-        Operation::ClusterAction => 9,
-        Operation::DescribeConfigs => 10,
-        Operation::AlterConfigs => 11,
-        Operation::IdempotentWrite => 12,
+/// The enums are stored as Kafka's wire codes, so `acls.json` reads the same as before they were
+/// typed.
+mod wire_code {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<T: Copy + Into<i8>, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i8((*v).into())
     }
-}
 
-/// Valid operation codes of a concrete ACL (ALL through TWO_PHASE_COMMIT).
-pub fn valid_op(code: i8) -> bool {
-    (OP_ALL..=15).contains(&code)
+    pub fn deserialize<'de, T: From<i8>, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+        Ok(T::from(i8::deserialize(d)?))
+    }
 }
 
 /// One ACL binding, as CreateAcls carries it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Acl {
-    pub resource_type: i8,
+    #[serde(with = "wire_code")]
+    pub resource_type: AclResourceType,
     pub resource_name: String,
-    pub pattern_type: i8,
+    #[serde(with = "wire_code")]
+    pub pattern_type: PatternType,
     pub principal: String,
     pub host: String,
-    pub operation: i8,
-    pub permission: i8,
+    #[serde(with = "wire_code")]
+    pub operation: AclOperation,
+    #[serde(with = "wire_code")]
+    pub permission: AclPermission,
 }
 
 /// A DescribeAcls / DeleteAcls filter (`None` fields match anything).
 #[derive(Debug, Clone)]
 pub struct AclFilter {
-    pub resource_type: i8,
+    pub resource_type: AclResourceType,
     pub resource_name: Option<String>,
-    pub pattern_type: i8,
+    pub pattern_type: PatternType,
     pub principal: Option<String>,
     pub host: Option<String>,
-    pub operation: i8,
-    pub permission: i8,
+    pub operation: AclOperation,
+    pub permission: AclPermission,
 }
 
 impl AclFilter {
     pub fn matches(&self, acl: &Acl) -> bool {
-        if self.resource_type != RESOURCE_ANY && self.resource_type != acl.resource_type {
+        if self.resource_type != AclResourceType::Any && self.resource_type != acl.resource_type {
             return false;
         }
         let name_ok = match (&self.resource_name, self.pattern_type) {
-            (None, PATTERN_ANY | PATTERN_MATCH) => true,
+            (None, PatternType::Any | PatternType::Match) => true,
             (None, p) => p == acl.pattern_type,
-            (Some(n), PATTERN_ANY) => *n == acl.resource_name,
-            (Some(n), PATTERN_MATCH) => match acl.pattern_type {
-                PATTERN_LITERAL => *n == acl.resource_name || acl.resource_name == "*",
-                PATTERN_PREFIXED => n.starts_with(&acl.resource_name),
+            (Some(n), PatternType::Any) => *n == acl.resource_name,
+            (Some(n), PatternType::Match) => match acl.pattern_type {
+                PatternType::Literal => *n == acl.resource_name || acl.resource_name == "*",
+                PatternType::Prefixed => n.starts_with(&acl.resource_name),
                 _ => false,
             },
             (Some(n), p) => p == acl.pattern_type && *n == acl.resource_name,
@@ -95,8 +78,8 @@ impl AclFilter {
         name_ok
             && self.principal.as_ref().is_none_or(|p| *p == acl.principal)
             && self.host.as_ref().is_none_or(|h| *h == acl.host)
-            && (self.operation == OP_ANY || self.operation == acl.operation)
-            && (self.permission == PERMISSION_ANY || self.permission == acl.permission)
+            && (self.operation == AclOperation::Any || self.operation == acl.operation)
+            && (self.permission == AclPermission::Any || self.permission == acl.permission)
     }
 }
 
@@ -177,36 +160,33 @@ pub struct AclAuthorizer {
     pub allow_if_no_acl: bool,
 }
 
-fn resource_key(resource: Resource<'_>) -> (i8, &str) {
+fn resource_key(resource: Resource<'_>) -> (AclResourceType, &str) {
     match resource {
-        Resource::Topic(n) => (RESOURCE_TOPIC, n),
-        Resource::Group(n) => (RESOURCE_GROUP, n),
-        Resource::Cluster => (RESOURCE_CLUSTER, "kafka-cluster"),
-        Resource::TransactionalId(n) => (RESOURCE_TRANSACTIONAL_ID, n),
+        Resource::Topic(n) => (AclResourceType::Topic, n),
+        Resource::Group(n) => (AclResourceType::Group, n),
+        Resource::Cluster => (AclResourceType::Cluster, "kafka-cluster"),
+        Resource::TransactionalId(n) => (AclResourceType::TransactionalId, n),
     }
 }
 
-fn pattern_matches(acl: &Acl, rtype: i8, name: &str) -> bool {
+fn pattern_matches(acl: &Acl, rtype: AclResourceType, name: &str) -> bool {
     acl.resource_type == rtype
         && match acl.pattern_type {
-            PATTERN_LITERAL => acl.resource_name == name || acl.resource_name == "*",
-            PATTERN_PREFIXED => name.starts_with(&acl.resource_name),
+            PatternType::Literal => acl.resource_name == name || acl.resource_name == "*",
+            PatternType::Prefixed => name.starts_with(&acl.resource_name),
             _ => false,
         }
 }
 
-/// Whether an ALLOW ACL for `granted` also allows `wanted` (Kafka's implied operations).
-fn implies(granted: i8, wanted: i8) -> bool {
-    const DESCRIBE: i8 = 8;
-    const DESCRIBE_CONFIGS: i8 = 10;
-    granted == wanted
-        || granted == OP_ALL
-        || (wanted == DESCRIBE && matches!(granted, 3 | 4 | 6 | 7))
-        || (wanted == DESCRIBE_CONFIGS && granted == 11)
-}
-
 impl AclAuthorizer {
-    fn decide(&self, principal: &str, host: &str, op: i8, rtype: i8, name: &str) -> bool {
+    fn decide(
+        &self,
+        principal: &str,
+        host: &str,
+        op: AclOperation,
+        rtype: AclResourceType,
+        name: &str,
+    ) -> bool {
         if self.super_users.iter().any(|s| s == principal) {
             return true;
         }
@@ -223,7 +203,8 @@ impl AclAuthorizer {
                 && (a.host == host || a.host == "*")
         };
         let denied = on_resource.iter().filter(applies).any(|a| {
-            a.permission == PERMISSION_DENY && (a.operation == op || a.operation == OP_ALL)
+            a.permission == AclPermission::Deny
+                && (a.operation == op || a.operation == AclOperation::All)
         });
         if denied {
             return false;
@@ -231,7 +212,7 @@ impl AclAuthorizer {
         on_resource
             .iter()
             .filter(applies)
-            .any(|a| a.permission == PERMISSION_ALLOW && implies(a.operation, op))
+            .any(|a| a.permission == AclPermission::Allow && a.operation.implies(op))
     }
 }
 
@@ -240,7 +221,7 @@ impl Authorizer for AclAuthorizer {
         let (rtype, name) = resource_key(resource);
         let principal = ctx.principal().to_string();
         let host = ctx.connection.peer.ip().to_string();
-        self.decide(&principal, &host, op_code(op), rtype, name)
+        self.decide(&principal, &host, op, rtype, name)
     }
 
     fn authorize_any_topic(&self, ctx: &RequestContext<'_>, op: Operation) -> bool {
@@ -249,12 +230,11 @@ impl Authorizer for AclAuthorizer {
             return true;
         }
         let host = ctx.connection.peer.ip().to_string();
-        let code = op_code(op);
         let acls = self.store.acls.read().unwrap_or_else(|p| p.into_inner());
         acls.iter().any(|a| {
-            a.resource_type == RESOURCE_TOPIC
-                && a.permission == PERMISSION_ALLOW
-                && implies(a.operation, code)
+            a.resource_type == AclResourceType::Topic
+                && a.permission == AclPermission::Allow
+                && a.operation.implies(op)
                 && (a.principal == principal || a.principal == "User:*")
                 && (a.host == host || a.host == "*")
         })
@@ -269,7 +249,17 @@ impl Authorizer for AclAuthorizer {
 mod tests {
     use super::*;
 
-    fn acl(rtype: i8, name: &str, pattern: i8, principal: &str, op: i8, perm: i8) -> Acl {
+    use AclOperation::{All, Describe, Read, Write};
+    use AclResourceType::{Group, Topic};
+
+    fn acl(
+        rtype: AclResourceType,
+        name: &str,
+        pattern: PatternType,
+        principal: &str,
+        op: AclOperation,
+        perm: AclPermission,
+    ) -> Acl {
         Acl {
             resource_type: rtype,
             resource_name: name.into(),
@@ -288,36 +278,36 @@ mod tests {
         store
             .add(vec![
                 acl(
-                    RESOURCE_TOPIC,
+                    Topic,
                     "orders",
-                    PATTERN_LITERAL,
+                    PatternType::Literal,
                     "User:alice",
-                    4,
-                    PERMISSION_ALLOW,
+                    Write,
+                    AclPermission::Allow,
                 ),
                 acl(
-                    RESOURCE_TOPIC,
+                    Topic,
                     "logs-",
-                    PATTERN_PREFIXED,
+                    PatternType::Prefixed,
                     "User:*",
-                    3,
-                    PERMISSION_ALLOW,
+                    Read,
+                    AclPermission::Allow,
                 ),
                 acl(
-                    RESOURCE_TOPIC,
+                    Topic,
                     "logs-secret",
-                    PATTERN_LITERAL,
+                    PatternType::Literal,
                     "User:bob",
-                    OP_ALL,
-                    PERMISSION_DENY,
+                    All,
+                    AclPermission::Deny,
                 ),
                 acl(
-                    RESOURCE_GROUP,
+                    Group,
                     "*",
-                    PATTERN_LITERAL,
+                    PatternType::Literal,
                     "User:alice",
-                    3,
-                    PERMISSION_ALLOW,
+                    Read,
+                    AclPermission::Allow,
                 ),
             ])
             .unwrap();
@@ -326,43 +316,39 @@ mod tests {
             super_users: vec!["User:admin".into()],
             allow_if_no_acl: false,
         };
-        let d = |p: &str, op: i8, t: i8, n: &str| a.decide(p, "10.0.0.1", op, t, n);
-        assert!(d("User:alice", 4, RESOURCE_TOPIC, "orders"));
+        let d = |p: &str, op: AclOperation, t: AclResourceType, n: &str| {
+            a.decide(p, "10.0.0.1", op, t, n)
+        };
+        assert!(d("User:alice", Write, Topic, "orders"));
         assert!(
-            d("User:alice", 8, RESOURCE_TOPIC, "orders"),
+            d("User:alice", Describe, Topic, "orders"),
             "WRITE implies DESCRIBE"
         );
-        assert!(!d("User:alice", 3, RESOURCE_TOPIC, "orders"));
-        assert!(!d("User:bob", 4, RESOURCE_TOPIC, "orders"));
-        assert!(d("User:bob", 3, RESOURCE_TOPIC, "logs-app"));
-        assert!(
-            !d("User:bob", 3, RESOURCE_TOPIC, "logs-secret"),
-            "deny wins"
-        );
-        assert!(d("User:carol", 3, RESOURCE_TOPIC, "logs-secret"));
-        assert!(d("User:alice", 3, RESOURCE_GROUP, "any-group"));
-        assert!(!d("User:alice", 3, RESOURCE_TOPIC, "no-acls-here"));
-        assert!(
-            d("User:admin", 3, RESOURCE_TOPIC, "no-acls-here"),
-            "super user"
-        );
+        assert!(!d("User:alice", Read, Topic, "orders"));
+        assert!(!d("User:bob", Write, Topic, "orders"));
+        assert!(d("User:bob", Read, Topic, "logs-app"));
+        assert!(!d("User:bob", Read, Topic, "logs-secret"), "deny wins");
+        assert!(d("User:carol", Read, Topic, "logs-secret"));
+        assert!(d("User:alice", Read, Group, "any-group"));
+        assert!(!d("User:alice", Read, Topic, "no-acls-here"));
+        assert!(d("User:admin", Read, Topic, "no-acls-here"), "super user");
         let open = AclAuthorizer {
             store: store.clone(),
             super_users: vec![],
             allow_if_no_acl: true,
         };
-        assert!(open.decide("User:x", "h", 3, RESOURCE_TOPIC, "no-acls-here"));
-        assert!(!open.decide("User:x", "h", 3, RESOURCE_TOPIC, "orders"));
+        assert!(open.decide("User:x", "h", Read, Topic, "no-acls-here"));
+        assert!(!open.decide("User:x", "h", Read, Topic, "orders"));
         // Durable.
         assert_eq!(AclStore::open(dir.path()).unwrap().list().len(), 4);
         let f = AclFilter {
-            resource_type: RESOURCE_TOPIC,
+            resource_type: Topic,
             resource_name: Some("logs-x".into()),
-            pattern_type: PATTERN_MATCH,
+            pattern_type: PatternType::Match,
             principal: None,
             host: None,
-            operation: OP_ANY,
-            permission: PERMISSION_ANY,
+            operation: AclOperation::Any,
+            permission: AclPermission::Any,
         };
         assert_eq!(store.remove(&[f]).unwrap()[0].len(), 1);
         assert_eq!(AclStore::open(dir.path()).unwrap().list().len(), 3);

@@ -1,81 +1,27 @@
 //! SCRAM-SHA-256 and SCRAM-SHA-512 (RFC 5802 / RFC 7677), server side: the salted-and-hashed
 //! credential ([`ScramCredential`], never the password) and one authentication exchange
-//! ([`ScramServer`]). The cryptography is ring's (PBKDF2, HMAC, SHA-2); this file only parses
-//! and builds the SCRAM messages, as Kafka's `ScramSaslServer` does.
+//! ([`ScramServer`]). The cryptography is ring's (HMAC, SHA-2) and, for SaltedPassword,
+//! `ferrokafka_protocol::scram` (shared with the core's admin client); this file only parses and
+//! builds the SCRAM messages, as Kafka's `ScramSaslServer` does.
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use ring::rand::SecureRandom;
-use ring::{digest, hmac, pbkdf2};
-use std::num::NonZeroU32;
+use ring::{digest, hmac};
 
-/// A SCRAM mechanism with Kafka's name and AdminClient type id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ScramMechanism {
-    Sha256,
-    Sha512,
+pub use ferrokafka_protocol::scram::{ScramMechanism, MAX_ITERATIONS, MIN_ITERATIONS};
+
+fn hmac_algorithm(mech: ScramMechanism) -> hmac::Algorithm {
+    match mech {
+        ScramMechanism::Sha256 => hmac::HMAC_SHA256,
+        ScramMechanism::Sha512 => hmac::HMAC_SHA512,
+    }
 }
 
-/// Kafka's lower bound on SCRAM iterations (`ScramMechanism.minIterations`).
-pub const MIN_ITERATIONS: u32 = 4096;
-/// Kafka's upper bound on SCRAM iterations (`ScramFormatter` / AlterUserScramCredentials).
-pub const MAX_ITERATIONS: u32 = 16384;
-
-impl ScramMechanism {
-    pub fn from_name(name: &str) -> Option<ScramMechanism> {
-        match name {
-            "SCRAM-SHA-256" => Some(ScramMechanism::Sha256),
-            "SCRAM-SHA-512" => Some(ScramMechanism::Sha512),
-            _ => None,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ScramMechanism::Sha256 => "SCRAM-SHA-256",
-            ScramMechanism::Sha512 => "SCRAM-SHA-512",
-        }
-    }
-
-    /// The type id DescribeUserScramCredentials / AlterUserScramCredentials use (1 and 2).
-    pub fn type_id(self) -> i8 {
-        match self {
-            ScramMechanism::Sha256 => 1,
-            ScramMechanism::Sha512 => 2,
-        }
-    }
-
-    pub fn from_type_id(id: i8) -> Option<ScramMechanism> {
-        match id {
-            1 => Some(ScramMechanism::Sha256),
-            2 => Some(ScramMechanism::Sha512),
-            _ => None,
-        }
-    }
-
-    fn pbkdf2(self) -> pbkdf2::Algorithm {
-        match self {
-            ScramMechanism::Sha256 => pbkdf2::PBKDF2_HMAC_SHA256,
-            ScramMechanism::Sha512 => pbkdf2::PBKDF2_HMAC_SHA512,
-        }
-    }
-
-    fn hmac(self) -> hmac::Algorithm {
-        match self {
-            ScramMechanism::Sha256 => hmac::HMAC_SHA256,
-            ScramMechanism::Sha512 => hmac::HMAC_SHA512,
-        }
-    }
-
-    fn digest(self) -> &'static digest::Algorithm {
-        match self {
-            ScramMechanism::Sha256 => &digest::SHA256,
-            ScramMechanism::Sha512 => &digest::SHA512,
-        }
-    }
-
-    fn output_len(self) -> usize {
-        self.digest().output_len()
+fn digest_algorithm(mech: ScramMechanism) -> &'static digest::Algorithm {
+    match mech {
+        ScramMechanism::Sha256 => &digest::SHA256,
+        ScramMechanism::Sha512 => &digest::SHA512,
     }
 }
 
@@ -89,7 +35,7 @@ pub struct ScramCredential {
 }
 
 fn hmac_sign(mech: ScramMechanism, key: &[u8], data: &[u8]) -> Vec<u8> {
-    hmac::sign(&hmac::Key::new(mech.hmac(), key), data)
+    hmac::sign(&hmac::Key::new(hmac_algorithm(mech), key), data)
         .as_ref()
         .to_vec()
 }
@@ -108,14 +54,11 @@ impl ScramCredential {
     /// Salts and hashes `password` with a fresh random salt.
     pub fn from_password(mech: ScramMechanism, password: &str, iterations: u32) -> Self {
         let salt = random_bytes(32);
-        let mut salted = vec![0u8; mech.output_len()];
-        let iters = NonZeroU32::new(iterations.max(1)).unwrap_or(NonZeroU32::MIN);
-        pbkdf2::derive(
-            mech.pbkdf2(),
-            iters,
-            &salt,
+        let salted = ferrokafka_protocol::scram::salted_password(
+            mech,
             password.as_bytes(),
-            &mut salted,
+            &salt,
+            iterations.max(1),
         );
         Self::from_salted_password(mech, &salted, salt, iterations)
     }
@@ -128,7 +71,9 @@ impl ScramCredential {
         iterations: u32,
     ) -> Self {
         let client_key = hmac_sign(mech, salted, b"Client Key");
-        let stored_key = digest::digest(mech.digest(), &client_key).as_ref().to_vec();
+        let stored_key = digest::digest(digest_algorithm(mech), &client_key)
+            .as_ref()
+            .to_vec();
         let server_key = hmac_sign(mech, salted, b"Server Key");
         ScramCredential {
             salt,
@@ -263,7 +208,7 @@ impl ScramServer {
                     .zip(&client_signature)
                     .map(|(a, b)| a ^ b)
                     .collect();
-                let computed = digest::digest(self.mech.digest(), &client_key);
+                let computed = digest::digest(digest_algorithm(self.mech), &client_key);
                 if !constant_time_eq(computed.as_ref(), &cred.stored_key) {
                     return Err(bad);
                 }
@@ -362,13 +307,11 @@ mod tests {
     #[test]
     fn rfc7677_example_authenticates() {
         let salt = B64.decode("W22ZaJ0SNY7soEsUEjb6gQ==").unwrap();
-        let mut salted = [0u8; 32];
-        pbkdf2::derive(
-            pbkdf2::PBKDF2_HMAC_SHA256,
-            NonZeroU32::new(4096).unwrap(),
-            &salt,
+        let salted = ferrokafka_protocol::scram::salted_password(
+            ScramMechanism::Sha256,
             b"pencil",
-            &mut salted,
+            &salt,
+            4096,
         );
         let cred =
             ScramCredential::from_salted_password(ScramMechanism::Sha256, &salted, salt, 4096);

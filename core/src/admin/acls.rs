@@ -1,5 +1,6 @@
-//! ACLs: CreateAcls, DescribeAcls and DeleteAcls, with Kafka's resource, pattern, operation and
-//! permission enums (wire codes and the names Kafka's tools print).
+//! ACLs: CreateAcls, DescribeAcls and DeleteAcls. Kafka's resource, pattern, operation and
+//! permission enums (wire codes and the names Kafka's tools print) come from
+//! `ferrokafka_protocol::acl`, shared with the broker.
 //!
 //! Requests go to any broker (KRaft brokers forward ACL changes to the controller). It must not
 //! decide authorisation itself: the broker does.
@@ -13,110 +14,7 @@ use super::Admin;
 use crate::error::{Error, Result};
 use crate::requests::sb;
 
-macro_rules! kafka_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $code:literal, $text:literal;)* }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
-            /// A code this client does not know.
-            Unknown,
-            $($variant,)*
-        }
-
-        impl $name {
-            /// The wire code.
-            pub fn code(self) -> i8 {
-                match self {
-                    $name::Unknown => 0,
-                    $($name::$variant => $code,)*
-                }
-            }
-
-            /// From a wire code.
-            pub fn from_code(code: i8) -> $name {
-                match code {
-                    $($code => $name::$variant,)*
-                    _ => $name::Unknown,
-                }
-            }
-
-            /// Kafka's upper-case name (`TOPIC`, `LITERAL`, `READ`, `ALLOW`).
-            pub fn name(self) -> &'static str {
-                match self {
-                    $name::Unknown => "UNKNOWN",
-                    $($name::$variant => $text,)*
-                }
-            }
-
-            /// From a name, case-insensitive, `_` and `-` ignored (`TransactionalId`,
-            /// `transactional-id`, `IDEMPOTENT_WRITE`).
-            pub fn parse(text: &str) -> Option<$name> {
-                let norm = |s: &str| s.chars().filter(|c| *c != '_' && *c != '-').collect::<String>().to_ascii_uppercase();
-                let want = norm(text);
-                [$($name::$variant,)*].into_iter().find(|v| norm(v.name()) == want)
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.name())
-            }
-        }
-    };
-}
-
-kafka_enum!(
-    /// What an ACL protects.
-    AclResourceType {
-        Any = 1, "ANY";
-        Topic = 2, "TOPIC";
-        Group = 3, "GROUP";
-        Cluster = 4, "CLUSTER";
-        TransactionalId = 5, "TRANSACTIONAL_ID";
-        DelegationToken = 6, "DELEGATION_TOKEN";
-        User = 7, "USER";
-    }
-);
-
-kafka_enum!(
-    /// How the resource name matches (`MATCH` and `ANY` only in filters).
-    PatternType {
-        Any = 1, "ANY";
-        Match = 2, "MATCH";
-        Literal = 3, "LITERAL";
-        Prefixed = 4, "PREFIXED";
-    }
-);
-
-kafka_enum!(
-    /// The operation an ACL allows or denies.
-    AclOperation {
-        Any = 1, "ANY";
-        All = 2, "ALL";
-        Read = 3, "READ";
-        Write = 4, "WRITE";
-        Create = 5, "CREATE";
-        Delete = 6, "DELETE";
-        Alter = 7, "ALTER";
-        Describe = 8, "DESCRIBE";
-        ClusterAction = 9, "CLUSTER_ACTION";
-        DescribeConfigs = 10, "DESCRIBE_CONFIGS";
-        AlterConfigs = 11, "ALTER_CONFIGS";
-        IdempotentWrite = 12, "IDEMPOTENT_WRITE";
-        CreateTokens = 13, "CREATE_TOKENS";
-        DescribeTokens = 14, "DESCRIBE_TOKENS";
-        TwoPhaseCommit = 15, "TWO_PHASE_COMMIT";
-    }
-);
-
-kafka_enum!(
-    /// Allow or deny.
-    AclPermission {
-        Any = 1, "ANY";
-        Deny = 2, "DENY";
-        Allow = 3, "ALLOW";
-    }
-);
+pub use ferrokafka_protocol::acl::{AclOperation, AclPermission, AclResourceType, PatternType};
 
 /// One ACL: who (`principal`, `host`) may or may not do `operation` on a resource pattern.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -295,31 +193,5 @@ impl Admin {
             }
         }
         Ok(out)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_and_codes_round_trip() {
-        assert_eq!(
-            AclOperation::parse("IdempotentWrite"),
-            Some(AclOperation::IdempotentWrite)
-        );
-        assert_eq!(
-            AclOperation::parse("describe-configs"),
-            Some(AclOperation::DescribeConfigs)
-        );
-        assert_eq!(
-            AclResourceType::parse("transactional_id"),
-            Some(AclResourceType::TransactionalId)
-        );
-        assert_eq!(PatternType::parse("prefixed"), Some(PatternType::Prefixed));
-        assert_eq!(AclPermission::from_code(3), AclPermission::Allow);
-        assert_eq!(AclOperation::Write.code(), 4);
-        assert_eq!(AclOperation::from_code(99), AclOperation::Unknown);
-        assert_eq!(AclOperation::parse("nope"), None);
     }
 }

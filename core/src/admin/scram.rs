@@ -1,8 +1,9 @@
 //! SCRAM credentials: DescribeUserScramCredentials and AlterUserScramCredentials (KIP-554).
 //!
-//! Owns salting and hashing a new password on the client (PBKDF2-HMAC-SHA-256/512, as
-//! `kafka-configs --add-config 'SCRAM-SHA-512=[password=...]'` does) so the password itself never
-//! goes on the wire. It must not log passwords or salted passwords.
+//! Owns the request side of salting and hashing a new password on the client (PBKDF2 through
+//! `ferrokafka_protocol::scram`, as `kafka-configs --add-config 'SCRAM-SHA-512=[password=...]'`
+//! does) so the password itself never goes on the wire. It must not log passwords or salted
+//! passwords.
 
 use bytes::Bytes;
 use kafka_protocol::messages::alter_user_scram_credentials_request::{
@@ -18,14 +19,16 @@ use crate::config::{SaslMechanism, Secret};
 use crate::error::{Error, Result};
 use crate::requests::sb;
 
-/// Kafka's default and minimum iteration count for SCRAM credentials.
-pub const DEFAULT_SCRAM_ITERATIONS: i32 = 4096;
+use ferrokafka_protocol::scram::{ScramMechanism, MAX_ITERATIONS, MIN_ITERATIONS};
 
-/// A SCRAM mechanism's wire code in these APIs (1 = SHA-256, 2 = SHA-512).
-fn mechanism_code(m: SaslMechanism) -> Result<i8> {
+/// Kafka's default and minimum iteration count for SCRAM credentials.
+pub const DEFAULT_SCRAM_ITERATIONS: i32 = MIN_ITERATIONS as i32;
+
+/// The SCRAM mechanism of a SASL mechanism (PLAIN users have no SCRAM credential).
+fn scram_of(m: SaslMechanism) -> Result<ScramMechanism> {
     match m {
-        SaslMechanism::ScramSha256 => Ok(1),
-        SaslMechanism::ScramSha512 => Ok(2),
+        SaslMechanism::ScramSha256 => Ok(ScramMechanism::Sha256),
+        SaslMechanism::ScramSha512 => Ok(ScramMechanism::Sha512),
         SaslMechanism::Plain => Err(Error::config(
             "SCRAM credentials are SCRAM-SHA-256 or SCRAM-SHA-512; PLAIN users live in the \
              broker's JAAS configuration",
@@ -34,10 +37,9 @@ fn mechanism_code(m: SaslMechanism) -> Result<i8> {
 }
 
 fn mechanism_of(code: i8) -> Option<SaslMechanism> {
-    match code {
-        1 => Some(SaslMechanism::ScramSha256),
-        2 => Some(SaslMechanism::ScramSha512),
-        _ => None,
+    match ScramMechanism::from_type_id(code)? {
+        ScramMechanism::Sha256 => Some(SaslMechanism::ScramSha256),
+        ScramMechanism::Sha512 => Some(SaslMechanism::ScramSha512),
     }
 }
 
@@ -63,22 +65,6 @@ pub enum ScramCredentialAlteration {
         user: String,
         mechanism: SaslMechanism,
     },
-}
-
-fn salted_password(
-    mechanism: SaslMechanism,
-    password: &str,
-    salt: &[u8],
-    iterations: u32,
-) -> Vec<u8> {
-    match mechanism {
-        SaslMechanism::ScramSha256 => {
-            pbkdf2::pbkdf2_hmac_array::<sha2::Sha256, 32>(password.as_bytes(), salt, iterations)
-                .to_vec()
-        }
-        _ => pbkdf2::pbkdf2_hmac_array::<sha2::Sha512, 64>(password.as_bytes(), salt, iterations)
-            .to_vec(),
-    }
 }
 
 fn random_salt() -> Vec<u8> {
@@ -151,19 +137,24 @@ impl Admin {
                     iterations,
                     password,
                 } => {
-                    if *iterations < DEFAULT_SCRAM_ITERATIONS || *iterations > 16384 {
+                    if *iterations < DEFAULT_SCRAM_ITERATIONS || *iterations > MAX_ITERATIONS as i32
+                    {
                         return Err(Error::config(format!(
-                            "SCRAM iterations must be in [{DEFAULT_SCRAM_ITERATIONS}, 16384], \
+                            "SCRAM iterations must be in [{DEFAULT_SCRAM_ITERATIONS}, {MAX_ITERATIONS}], \
                              got {iterations}"
                         )));
                     }
                     let salt = random_salt();
-                    let hashed =
-                        salted_password(*mechanism, password.expose(), &salt, *iterations as u32);
+                    let hashed = ferrokafka_protocol::scram::salted_password(
+                        scram_of(*mechanism)?,
+                        password.expose().as_bytes(),
+                        &salt,
+                        *iterations as u32,
+                    );
                     req.upsertions.push(
                         ScramCredentialUpsertion::default()
                             .with_name(sb(user))
-                            .with_mechanism(mechanism_code(*mechanism)?)
+                            .with_mechanism(scram_of(*mechanism)?.type_id())
                             .with_iterations(*iterations)
                             .with_salt(Bytes::from(salt))
                             .with_salted_password(Bytes::from(hashed)),
@@ -172,7 +163,7 @@ impl Admin {
                 ScramCredentialAlteration::Delete { user, mechanism } => req.deletions.push(
                     ScramCredentialDeletion::default()
                         .with_name(sb(user))
-                        .with_mechanism(mechanism_code(*mechanism)?),
+                        .with_mechanism(scram_of(*mechanism)?.type_id()),
                 ),
             }
         }
@@ -203,20 +194,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn salted_password_is_rfc7677_hi() {
-        // RFC 7677's SCRAM-SHA-256 example: password "pencil", salt W22ZaJ0SNY7soEsUEjb6gQ==,
-        // 4096 iterations; SaltedPassword starts with c4a49510323ab4f952cac1fa99441939.
-        let salt = [
-            0x5b, 0x6d, 0x99, 0x68, 0x9d, 0x12, 0x35, 0x8e, 0xec, 0xa0, 0x4b, 0x14, 0x12, 0x36,
-            0xfa, 0x81,
-        ];
-        let out = salted_password(SaslMechanism::ScramSha256, "pencil", &salt, 4096);
-        assert_eq!(out.len(), 32);
-        assert_eq!(&out[..4], &[0xc4, 0xa4, 0x95, 0x10]);
-        assert_eq!(
-            salted_password(SaslMechanism::ScramSha512, "x", &salt, 4096).len(),
-            64
-        );
+    fn salts_are_random_and_mechanisms_map() {
         assert_ne!(random_salt(), random_salt());
+        assert_eq!(random_salt().len(), 32);
+        assert_eq!(scram_of(SaslMechanism::ScramSha512).unwrap().type_id(), 2);
+        assert!(scram_of(SaslMechanism::Plain).is_err());
+        assert_eq!(mechanism_of(1), Some(SaslMechanism::ScramSha256));
+        assert_eq!(mechanism_of(3), None);
     }
 }
