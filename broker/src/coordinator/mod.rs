@@ -3,8 +3,10 @@
 //! Owns the groups of this broker: membership (JoinGroup/SyncGroup/Heartbeat/LeaveGroup with
 //! Kafka's state machine, KIP-394 member ids and KIP-345 static members), committed offsets
 //! (OffsetCommit/OffsetFetch/OffsetDelete) and group administration (List/Describe/DeleteGroups).
-//! Behaviour follows Apache Kafka's classic GroupCoordinator. It does not decode or encode
-//! frames (the request handlers do) and does not know about topics beyond [`TopicOracle`].
+//! Behaviour follows Apache Kafka's classic GroupCoordinator. Its API takes and returns the
+//! plain Rust types of `types.rs` with [`ErrorCode`](ferrokafka_protocol::ErrorCode) errors: it
+//! never sees a protocol message (the request handlers convert, decide what each API version
+//! means and encode the response) and does not know about topics beyond [`TopicOracle`].
 //!
 //! Concurrency: groups live in a sharded map; each group has its own mutex, held only for short
 //! synchronous sections and never across an `.await`. Parked JoinGroup/SyncGroup calls wait on
