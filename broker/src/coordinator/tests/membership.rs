@@ -224,7 +224,7 @@ pub(super) async fn two_stable_members(
         (b.member_id.to_string(), a_id)
     };
     let l = wire::sync(
-        &c,
+        c,
         sync_req(
             group,
             generation,
@@ -235,7 +235,7 @@ pub(super) async fn two_stable_members(
     )
     .await;
     assert_eq!(l.error_code, NONE);
-    let f = wire::sync(&c, sync_req(group, generation, &follower, &[]), 4).await;
+    let f = wire::sync(c, sync_req(group, generation, &follower, &[]), 4).await;
     assert_eq!(f.error_code, NONE);
     assert_eq!(f.assignment.as_ref(), b"F");
     (leader, follower, generation)

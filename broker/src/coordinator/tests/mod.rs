@@ -94,12 +94,12 @@ pub(super) async fn join(
     req: JoinGroupRequest,
     version: i16,
 ) -> JoinGroupResponse {
-    let first = wire::join_from(&c, req.clone(), version, client("app")).await;
+    let first = wire::join_from(c, req.clone(), version, client("app")).await;
     if first.error_code != ferrokafka_protocol::ErrorCode::MemberIdRequired.code() {
         return first;
     }
     wire::join_from(
-        &c,
+        c,
         req.with_member_id(first.member_id),
         version,
         client("app"),
@@ -197,7 +197,7 @@ pub(super) async fn fetch(
     let req = OffsetFetchRequest::default()
         .with_group_id(gid(group))
         .with_topics(topics);
-    let r = wire::fetch_offsets(&c, req, 7).await;
+    let r = wire::fetch_offsets(c, req, 7).await;
     assert_eq!(r.error_code, NONE);
     r.topics
         .iter()
@@ -217,7 +217,7 @@ pub(super) async fn fetch(
 
 pub(super) async fn describe(c: &GroupCoordinator, group: &str) -> (String, usize) {
     let r = wire::describe_all(
-        &c,
+        c,
         DescribeGroupsRequest::default().with_groups(vec![gid(group)]),
         5,
     )

@@ -30,7 +30,7 @@ async fn stable_static_group(c: &Arc<GroupCoordinator>) -> (String, String, i32,
     let (a_id, b_id) = (a.member_id.to_string(), b.member_id.to_string());
     let leader = a.leader.to_string();
     let l = wire::sync(
-        &c,
+        c,
         sync_req("g", generation, &leader, &[(&a_id, b"A"), (&b_id, b"B")]),
         5,
     )
