@@ -3,14 +3,17 @@
 //! Owns the Kafka wire format below the request/response messages (those come from the
 //! `kafka-protocol` crate): length-prefixed [`frame`]s with a size guard, the magic-v2
 //! [`batch`] layout (parse, validate, patch, build, decode, walk), [`varint`]s, the record
-//! [`compression`] codecs, Kafka [`ErrorCode`]s as one named type, the [`acl`] enums, the [`scram`] mechanisms and password derivation, and the wall clock in
-//! milliseconds. It holds no sockets, tasks or state; its only I/O is reading one frame from a
-//! stream the caller owns. Untrusted bytes never make it panic or allocate from a claimed size.
+//! [`compression`] codecs, the topics of an embedded [`consumer_protocol`] subscription, Kafka
+//! [`ErrorCode`]s as one named type, Kafka's [`acl`] enums, the [`scram`] mechanisms and
+//! SaltedPassword derivation, and the wall clock in milliseconds. It holds no sockets, tasks or
+//! state; its only I/O is reading one frame from a stream the caller owns. Untrusted bytes never
+//! make it panic or allocate from a claimed size.
 #![forbid(unsafe_code)]
 
 pub mod acl;
 pub mod batch;
 pub mod compression;
+pub mod consumer_protocol;
 mod error;
 pub mod frame;
 pub mod jaas;

@@ -2,47 +2,23 @@
 //! of deleted topics, and periodic offset expiry / removal of empty groups (Kafka's
 //! offsets.retention.minutes rules).
 
-use std::collections::HashSet;
-
-use kafka_protocol::error::ResponseError;
-use kafka_protocol::messages::delete_groups_response::DeletableGroupResult;
-use kafka_protocol::messages::describe_groups_response::{DescribedGroup, DescribedGroupMember};
-use kafka_protocol::messages::list_groups_response::ListedGroup;
-use kafka_protocol::messages::{
-    DeleteGroupsRequest, DeleteGroupsResponse, DescribeGroupsRequest, DescribeGroupsResponse,
-    GroupId, ListGroupsRequest, ListGroupsResponse,
-};
-use kafka_protocol::protocol::StrBytes;
+use ferrokafka_protocol::ErrorCode;
 
 use super::group::{Group, GroupState};
 use super::store::Record;
+use super::types::{GroupDescription, GroupFilter, GroupListing, MemberDescription};
 use super::{lock_group, now_ms, GroupCoordinator, GroupRef};
 
-fn s(v: impl Into<String>) -> StrBytes {
-    StrBytes::from_string(v.into())
-}
-
 impl GroupCoordinator {
-    /// ListGroups (v4 states filter, v5 types filter; both case-insensitive as in Kafka).
-    pub async fn list_groups(&self, req: ListGroupsRequest, version: i16) -> ListGroupsResponse {
+    /// ListGroups: the live groups that pass `filter` (states and types compared in lower
+    /// case, as Kafka does), sorted by id.
+    pub async fn list_groups(&self, filter: &GroupFilter) -> Result<Vec<GroupListing>, ErrorCode> {
         self.ensure_started();
-        let mut r = ListGroupsResponse::default();
         if self.is_shut_down() {
-            r.error_code = ResponseError::CoordinatorNotAvailable.code();
-            return r;
+            return Err(ErrorCode::CoordinatorNotAvailable);
         }
-        let states: HashSet<String> = if version >= 4 {
-            req.states_filter.iter().map(|s| s.to_lowercase()).collect()
-        } else {
-            HashSet::new()
-        };
-        let types: HashSet<String> = if version >= 5 {
-            req.types_filter.iter().map(|s| s.to_lowercase()).collect()
-        } else {
-            HashSet::new()
-        };
-        if !types.is_empty() && !types.contains("classic") {
-            return r;
+        if !filter.types.is_empty() && !filter.types.contains("classic") {
+            return Ok(Vec::new());
         }
         let mut listed = Vec::new();
         for arc in self.all_groups() {
@@ -50,124 +26,82 @@ impl GroupCoordinator {
             if g.is(GroupState::Dead) {
                 continue;
             }
-            if !states.is_empty() && !states.contains(&g.state.name().to_lowercase()) {
+            if !filter.states.is_empty() && !filter.states.contains(&g.state.name().to_lowercase())
+            {
                 continue;
             }
-            let mut lg = ListedGroup::default();
-            lg.group_id = GroupId(s(g.id.clone()));
-            lg.protocol_type = s(g.protocol_type.clone().unwrap_or_default());
-            if version >= 4 {
-                lg.group_state = s(g.state.name());
-            }
-            if version >= 5 {
-                lg.group_type = s("classic");
-            }
-            listed.push(lg);
+            listed.push(GroupListing {
+                group_id: g.id.clone(),
+                protocol_type: g.protocol_type.clone().unwrap_or_default(),
+                state: g.state.name(),
+                group_type: "classic",
+            });
         }
-        listed.sort_by(|a, b| a.group_id.0.cmp(&b.group_id.0));
-        r.groups = listed;
-        r
+        listed.sort_by(|a, b| a.group_id.cmp(&b.group_id));
+        Ok(listed)
     }
 
-    /// DescribeGroups. Each group's `authorized_operations` stays at the schema's default: the
-    /// principal's operations come from the authoriser (`handler::group_authz`), not from here.
-    pub async fn describe_groups(
-        &self,
-        req: DescribeGroupsRequest,
-        version: i16,
-    ) -> DescribeGroupsResponse {
+    /// DescribeGroups of one group: GROUP_ID_NOT_FOUND when there is no live group of that id.
+    /// The principal's authorised operations come from the authoriser
+    /// (`handler::group_authz`), not from here.
+    pub async fn describe_group(&self, id: &str) -> Result<GroupDescription, ErrorCode> {
         self.ensure_started();
-        let mut r = DescribeGroupsResponse::default();
-        r.groups = req
-            .groups
-            .iter()
-            .map(|id| self.describe_one(&id.0, version))
-            .collect();
-        r
-    }
-
-    fn describe_one(&self, id: &StrBytes, version: i16) -> DescribedGroup {
-        let mut d = DescribedGroup::default();
-        d.group_id = GroupId(id.clone());
         if self.is_shut_down() {
-            d.error_code = ResponseError::CoordinatorNotAvailable.code();
-            return d;
+            return Err(ErrorCode::CoordinatorNotAvailable);
         }
         let group = self.find_group(id);
         let guard = group.as_ref().map(lock_group);
         let Some(g) = guard.as_ref().filter(|g| !g.is(GroupState::Dead)) else {
-            d.group_state = s(GroupState::Dead.name());
-            if version >= 6 {
-                d.error_code = ResponseError::GroupIdNotFound.code();
-                d.error_message = Some(s(format!("Group {} not found.", id.as_str())));
-            }
-            return d;
+            return Err(ErrorCode::GroupIdNotFound);
         };
-        d.group_state = s(g.state.name());
-        d.protocol_type = s(g.protocol_type.clone().unwrap_or_default());
         let stable = g.is(GroupState::Stable);
         let proto = g.protocol_name.clone().unwrap_or_default();
-        if stable {
-            d.protocol_data = s(proto.clone());
-        }
-        d.members = g
-            .members
-            .values()
-            .map(|m| {
-                let mut dm = DescribedGroupMember::default();
-                dm.member_id = s(m.id.clone());
-                if version >= 4 {
-                    dm.group_instance_id = m.instance_id.clone().map(s);
-                }
-                dm.client_id = s(m.client_id.clone());
-                dm.client_host = s(m.client_host.clone());
-                if stable {
-                    dm.member_metadata = m.metadata_for(&proto);
-                    dm.member_assignment = m.assignment.clone();
-                }
-                dm
-            })
-            .collect();
-        d
+        Ok(GroupDescription {
+            state: g.state.name(),
+            protocol_type: g.protocol_type.clone().unwrap_or_default(),
+            protocol_data: if stable { proto.clone() } else { String::new() },
+            members: g
+                .members
+                .values()
+                .map(|m| MemberDescription {
+                    member_id: m.id.clone(),
+                    instance_id: m.instance_id.clone(),
+                    client_id: m.client_id.clone(),
+                    client_host: m.client_host.clone(),
+                    metadata: if stable {
+                        m.metadata_for(&proto)
+                    } else {
+                        Default::default()
+                    },
+                    assignment: if stable {
+                        m.assignment.clone()
+                    } else {
+                        Default::default()
+                    },
+                })
+                .collect(),
+        })
     }
 
-    /// DeleteGroups: only groups without members can be deleted; offsets go with them.
-    pub async fn delete_groups(
-        &self,
-        req: DeleteGroupsRequest,
-        _version: i16,
-    ) -> DeleteGroupsResponse {
+    /// DeleteGroups of one group: only a group without members can be deleted; its offsets go
+    /// with it.
+    pub async fn delete_group(&self, id: &str) -> Result<(), ErrorCode> {
         self.ensure_started();
-        let mut r = DeleteGroupsResponse::default();
-        r.results = req
-            .groups_names
-            .iter()
-            .map(|id| {
-                let mut res = DeletableGroupResult::default();
-                res.group_id = id.clone();
-                res.error_code = match self.delete_one(&id.0) {
-                    Ok(()) => 0,
-                    Err(e) => e.code(),
-                };
-                res
-            })
-            .collect();
-        r
+        self.delete_one(id)
     }
 
-    fn delete_one(&self, id: &str) -> Result<(), ResponseError> {
+    fn delete_one(&self, id: &str) -> Result<(), ErrorCode> {
         if self.is_shut_down() {
-            return Err(ResponseError::CoordinatorNotAvailable);
+            return Err(ErrorCode::CoordinatorNotAvailable);
         }
-        let arc = self.find_group(id).ok_or(ResponseError::GroupIdNotFound)?;
+        let arc = self.find_group(id).ok_or(ErrorCode::GroupIdNotFound)?;
         let mut g = lock_group(&arc);
         match g.state {
-            GroupState::Dead => return Err(ResponseError::GroupIdNotFound),
+            GroupState::Dead => return Err(ErrorCode::GroupIdNotFound),
             GroupState::Empty => {}
-            _ => return Err(ResponseError::NonEmptyGroup),
+            _ => return Err(ErrorCode::NonEmptyGroup),
         }
-        self.remove_group(&arc, &mut g)
-            .map_err(|e| ResponseError::Unknown(e.kafka_code()))
+        self.remove_group(&arc, &mut g).map_err(|e| e.error_code())
     }
 
     /// Marks the locked group Dead, writes its tombstone and drops it from the map.

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use ferrokafka_protocol::ErrorCode;
+
 /// Settings of the group coordinator, named after Apache Kafka's broker properties.
 #[derive(Debug, Clone)]
 pub struct CoordinatorConfig {
@@ -72,10 +74,10 @@ impl CoordinatorError {
     }
 
     /// The Kafka error code a request failing with this error is answered with.
-    pub fn kafka_code(&self) -> i16 {
+    pub fn error_code(&self) -> ErrorCode {
         // KAFKA_STORAGE_ERROR on the group log becomes NOT_COORDINATOR for clients in Kafka;
         // COORDINATOR_NOT_AVAILABLE makes every client retry, which is what we want.
-        kafka_protocol::error::ResponseError::CoordinatorNotAvailable.code()
+        ErrorCode::CoordinatorNotAvailable
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {

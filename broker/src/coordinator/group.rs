@@ -5,14 +5,13 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use bytes::Bytes;
+use ferrokafka_protocol::ErrorCode;
 use indexmap::IndexMap;
-use kafka_protocol::error::ResponseError;
-use kafka_protocol::messages::ConsumerProtocolSubscription;
-use kafka_protocol::protocol::Decodable;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use super::store::{GroupRecord, MemberRecord, OffsetEntry};
+use super::types::{JoinOutcome, JoinedMember, SyncOutcome};
 
 /// Classic group states, named exactly as Kafka reports them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,40 +33,6 @@ impl GroupState {
             GroupState::Dead => "Dead",
         }
     }
-}
-
-/// What a parked JoinGroup call is answered with (version-independent).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct JoinOutcome {
-    pub error: i16,
-    pub generation: i32,
-    pub protocol_type: Option<String>,
-    pub protocol_name: Option<String>,
-    pub leader: String,
-    pub skip_assignment: bool,
-    pub member_id: String,
-    /// (member id, group instance id, metadata) — only for the leader.
-    pub members: Vec<(String, Option<String>, Bytes)>,
-}
-
-impl JoinOutcome {
-    pub(crate) fn error(code: ResponseError, member_id: &str) -> Self {
-        JoinOutcome {
-            error: code.code(),
-            generation: -1,
-            member_id: member_id.to_string(),
-            ..Default::default()
-        }
-    }
-}
-
-/// What a parked SyncGroup call is answered with.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct SyncOutcome {
-    pub error: i16,
-    pub protocol_type: Option<String>,
-    pub protocol_name: Option<String>,
-    pub assignment: Bytes,
 }
 
 /// One committed offset.
@@ -212,18 +177,16 @@ impl Group {
         &self,
         member_id: &str,
         instance_id: Option<&str>,
-    ) -> Result<(), ResponseError> {
+    ) -> Result<(), ErrorCode> {
         if let Some(iid) = instance_id {
             match self.static_members.get(iid) {
-                None => return Err(ResponseError::UnknownMemberId),
-                Some(existing) if existing != member_id => {
-                    return Err(ResponseError::FencedInstanceId)
-                }
+                None => return Err(ErrorCode::UnknownMemberId),
+                Some(existing) if existing != member_id => return Err(ErrorCode::FencedInstanceId),
                 Some(_) => {}
             }
         }
         if !self.members.contains_key(member_id) {
-            return Err(ResponseError::UnknownMemberId);
+            return Err(ErrorCode::UnknownMemberId);
         }
         Ok(())
     }
@@ -278,11 +241,15 @@ impl Group {
     }
 
     /// Leader's view of the members: id, instance id and metadata of the selected protocol.
-    pub(crate) fn member_list(&self) -> Vec<(String, Option<String>, Bytes)> {
+    pub(crate) fn member_list(&self) -> Vec<JoinedMember> {
         let proto = self.protocol_name.clone().unwrap_or_default();
         self.members
             .values()
-            .map(|m| (m.id.clone(), m.instance_id.clone(), m.metadata_for(&proto)))
+            .map(|m| JoinedMember {
+                member_id: m.id.clone(),
+                instance_id: m.instance_id.clone(),
+                metadata: m.metadata_for(&proto),
+            })
             .collect()
     }
 
@@ -345,14 +312,10 @@ impl Group {
         let proto = self.protocol_name.as_deref()?;
         let mut topics = HashSet::new();
         for m in self.members.values() {
-            let mut buf = m.metadata_for(proto);
-            if buf.len() < 2 {
-                return None;
-            }
-            // Version prefix, then the v0 layout every later version extends.
-            let _ = bytes::Buf::get_i16(&mut buf);
-            let sub = ConsumerProtocolSubscription::decode(&mut buf, 0).ok()?;
-            topics.extend(sub.topics.iter().map(|t| t.to_string()));
+            let metadata = m.metadata_for(proto);
+            topics.extend(ferrokafka_protocol::consumer_protocol::subscription_topics(
+                &metadata,
+            )?);
         }
         Some(topics)
     }

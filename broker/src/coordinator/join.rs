@@ -1,30 +1,16 @@
 //! JoinGroup: validation, new/pending/static/existing member handling as Kafka's classic
-//! coordinator does, and the versioned response. The call parks on a oneshot channel until the
-//! join phase completes; the group lock is released before awaiting.
+//! coordinator does. The call parks on a oneshot channel until the join phase completes; the
+//! group lock is released before awaiting.
 
 use bytes::Bytes;
-use kafka_protocol::error::ResponseError;
-use kafka_protocol::messages::join_group_response::JoinGroupResponseMember;
-use kafka_protocol::messages::{JoinGroupRequest, JoinGroupResponse};
-use kafka_protocol::protocol::StrBytes;
+use ferrokafka_protocol::ErrorCode;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use super::group::{Group, GroupState, JoinOutcome, Member};
+use super::group::{Group, GroupState, Member};
 use super::store::Record;
-use super::{lock_group, ms, ClientInfo, GroupCoordinator, GroupRef};
-
-/// The parts of a JoinGroup request the state machine needs, normalised across versions.
-struct JoinParams {
-    member_id: String,
-    instance_id: Option<String>,
-    session_timeout_ms: i32,
-    rebalance_timeout_ms: i32,
-    protocol_type: String,
-    protocols: Vec<(String, Bytes)>,
-    version: i16,
-    client: ClientInfo,
-}
+use super::types::{JoinOutcome, JoinRequest, SyncOutcome};
+use super::{lock_group, ms, GroupCoordinator, GroupRef};
 
 enum Step {
     Done(JoinOutcome),
@@ -32,69 +18,24 @@ enum Step {
 }
 
 impl GroupCoordinator {
-    /// JoinGroup without client identity (member ids are then "-<uuid>"); see
-    /// [`GroupCoordinator::join_group_from`].
-    pub async fn join_group(&self, req: JoinGroupRequest, version: i16) -> JoinGroupResponse {
-        self.join_group_from(req, version, ClientInfo::default())
-            .await
-    }
-
-    /// JoinGroup; `client` (header client id and peer host) is recorded for DescribeGroups and
-    /// used as the member id prefix, as Kafka does.
-    pub async fn join_group_from(
-        &self,
-        req: JoinGroupRequest,
-        version: i16,
-        client: ClientInfo,
-    ) -> JoinGroupResponse {
+    /// JoinGroup; the request's client (header client id and peer host) is recorded for
+    /// DescribeGroups and used as the member id prefix, as Kafka does.
+    pub async fn join_group(&self, req: JoinRequest) -> JoinOutcome {
         self.ensure_started();
-        let outcome = self.join_outcome(req, version, client).await;
-        build_response(outcome, version)
-    }
-
-    async fn join_outcome(
-        &self,
-        req: JoinGroupRequest,
-        version: i16,
-        client: ClientInfo,
-    ) -> JoinOutcome {
-        let member_id = req.member_id.to_string();
         if self.is_shut_down() {
-            return JoinOutcome::error(ResponseError::CoordinatorNotAvailable, &member_id);
+            return JoinOutcome::error(ErrorCode::CoordinatorNotAvailable, &req.member_id);
         }
-        let group_id = req.group_id.0.to_string();
-        if group_id.is_empty() {
-            return JoinOutcome::error(ResponseError::InvalidGroupId, &member_id);
+        if req.group_id.is_empty() {
+            return JoinOutcome::error(ErrorCode::InvalidGroupId, &req.member_id);
         }
         let cfg = self.config();
         if req.session_timeout_ms < cfg.group_min_session_timeout_ms
             || req.session_timeout_ms > cfg.group_max_session_timeout_ms
         {
-            return JoinOutcome::error(ResponseError::InvalidSessionTimeout, &member_id);
+            return JoinOutcome::error(ErrorCode::InvalidSessionTimeout, &req.member_id);
         }
-        let params = JoinParams {
-            member_id,
-            instance_id: if version >= 5 {
-                req.group_instance_id.as_ref().map(|s| s.to_string())
-            } else {
-                None
-            },
-            session_timeout_ms: req.session_timeout_ms,
-            rebalance_timeout_ms: if version >= 1 && req.rebalance_timeout_ms >= 0 {
-                req.rebalance_timeout_ms
-            } else {
-                req.session_timeout_ms
-            },
-            protocol_type: req.protocol_type.to_string(),
-            protocols: req
-                .protocols
-                .iter()
-                .map(|p| (p.name.to_string(), p.metadata.clone()))
-                .collect(),
-            version,
-            client,
-        };
-        let arc = if params.member_id.is_empty() {
+        let group_id = req.group_id.clone();
+        let arc = if req.member_id.is_empty() {
             let mut arc = self.find_or_create_group(&group_id).0;
             // An empty group removed by housekeeping a moment ago: create it again.
             for _ in 0..3 {
@@ -107,20 +48,18 @@ impl GroupCoordinator {
         } else {
             match self.find_group(&group_id) {
                 Some(g) => g,
-                None => {
-                    return JoinOutcome::error(ResponseError::UnknownMemberId, &params.member_id)
-                }
+                None => return JoinOutcome::error(ErrorCode::UnknownMemberId, &req.member_id),
             }
         };
         let step = {
             let mut g = lock_group(&arc);
-            self.join_locked(&arc, &mut g, params)
+            self.join_locked(&arc, &mut g, req)
         };
         match step {
             Step::Done(o) => o,
             Step::Wait(rx) => rx
                 .await
-                .unwrap_or_else(|_| JoinOutcome::error(ResponseError::CoordinatorNotAvailable, "")),
+                .unwrap_or_else(|_| JoinOutcome::error(ErrorCode::CoordinatorNotAvailable, "")),
         }
     }
 
@@ -140,24 +79,24 @@ impl GroupCoordinator {
         }
     }
 
-    fn join_locked(&self, arc: &GroupRef, g: &mut Group, p: JoinParams) -> Step {
+    fn join_locked(&self, arc: &GroupRef, g: &mut Group, p: JoinRequest) -> Step {
         if !self.accept_joining_member(g, &p.member_id) {
             g.pending_members.remove(&p.member_id);
             if g.members.contains_key(&p.member_id) {
                 g.remove_member(&p.member_id);
             }
-            return Step::Done(JoinOutcome::error(ResponseError::GroupMaxSizeReached, ""));
+            return Step::Done(JoinOutcome::error(ErrorCode::GroupMaxSizeReached, ""));
         }
         let names: Vec<&str> = p.protocols.iter().map(|(n, _)| n.as_str()).collect();
         if g.is(GroupState::Dead) {
             return Step::Done(JoinOutcome::error(
-                ResponseError::CoordinatorNotAvailable,
+                ErrorCode::CoordinatorNotAvailable,
                 &p.member_id,
             ));
         }
         if !g.supports_protocols(&p.protocol_type, &names) {
             return Step::Done(JoinOutcome::error(
-                ResponseError::InconsistentGroupProtocol,
+                ErrorCode::InconsistentGroupProtocol,
                 &p.member_id,
             ));
         }
@@ -170,13 +109,13 @@ impl GroupCoordinator {
                 }
                 return self.add_member_and_rebalance(arc, g, new_id, p);
             }
-            if p.version >= 4 {
+            if p.require_known_member_id {
                 // KIP-394: hand out the id and make the client come back with it.
                 let inc = self.next_seq();
                 let deadline = Instant::now() + ms(p.session_timeout_ms);
                 g.pending_members.insert(new_id.clone(), (deadline, inc));
                 self.spawn_member_timer(arc, new_id.clone(), inc);
-                return Step::Done(JoinOutcome::error(ResponseError::MemberIdRequired, &new_id));
+                return Step::Done(JoinOutcome::error(ErrorCode::MemberIdRequired, &new_id));
             }
             return self.add_member_and_rebalance(arc, g, new_id, p);
         }
@@ -203,10 +142,9 @@ impl GroupCoordinator {
             GroupState::CompletingRebalance | GroupState::Stable => {
                 self.update_member_and_rebalance(arc, g, p)
             }
-            GroupState::Empty | GroupState::Dead => Step::Done(JoinOutcome::error(
-                ResponseError::UnknownMemberId,
-                &p.member_id,
-            )),
+            GroupState::Empty | GroupState::Dead => {
+                Step::Done(JoinOutcome::error(ErrorCode::UnknownMemberId, &p.member_id))
+            }
         }
     }
 
@@ -215,7 +153,7 @@ impl GroupCoordinator {
         arc: &GroupRef,
         g: &mut Group,
         member_id: String,
-        p: JoinParams,
+        p: JoinRequest,
     ) -> Step {
         let (tx, rx) = oneshot::channel();
         let inc = self.next_seq();
@@ -248,7 +186,7 @@ impl GroupCoordinator {
         Step::Wait(rx)
     }
 
-    fn update_member_and_rebalance(&self, arc: &GroupRef, g: &mut Group, p: JoinParams) -> Step {
+    fn update_member_and_rebalance(&self, arc: &GroupRef, g: &mut Group, p: JoinRequest) -> Step {
         let (tx, rx) = oneshot::channel();
         if let Some(m) = g.members.get_mut(&p.member_id) {
             m.protocols = p.protocols;
@@ -271,20 +209,17 @@ impl GroupCoordinator {
         g: &mut Group,
         old_id: &str,
         new_id: String,
-        p: JoinParams,
+        p: JoinRequest,
     ) -> Step {
         let Some(mut old) = g.members.shift_remove(old_id) else {
-            return Step::Done(JoinOutcome::error(ResponseError::UnknownMemberId, ""));
+            return Step::Done(JoinOutcome::error(ErrorCode::UnknownMemberId, ""));
         };
-        let fenced = ResponseError::FencedInstanceId;
+        let fenced = ErrorCode::FencedInstanceId;
         if let Some(tx) = old.awaiting_join.take() {
             let _ = tx.send(JoinOutcome::error(fenced, old_id));
         }
         if let Some(tx) = old.awaiting_sync.take() {
-            let _ = tx.send(super::group::SyncOutcome {
-                error: fenced.code(),
-                ..Default::default()
-            });
+            let _ = tx.send(SyncOutcome::error(fenced));
         }
         let old_leader = g.leader.clone().unwrap_or_default();
         if g.is_leader(old_id) {
@@ -325,7 +260,7 @@ impl GroupCoordinator {
                     self.maybe_prepare_rebalance_or_complete_join(arc, g, &reason);
                     return Step::Wait(rx);
                 }
-                let mut outcome = if p.version >= 9 {
+                let mut outcome = if p.leader_may_skip_assignment {
                     let leader = g.is_leader(&new_id);
                     let mut o = current_generation(g, &new_id, leader);
                     o.skip_assignment = leader;
@@ -336,7 +271,7 @@ impl GroupCoordinator {
                     o
                 };
                 if let Err(e) = self.persist(&g.id, &Record::Group(g.to_record())) {
-                    outcome = JoinOutcome::error(ResponseError::Unknown(e.kafka_code()), "");
+                    outcome = JoinOutcome::error(e.error_code(), "");
                 }
                 if let Some(m) = g.members.get_mut(&new_id) {
                     m.awaiting_join = None;
@@ -358,7 +293,7 @@ impl GroupCoordinator {
 /// The answer for a member whose join does not change the current generation.
 fn current_generation(g: &Group, member_id: &str, with_members: bool) -> JoinOutcome {
     JoinOutcome {
-        error: 0,
+        error: None,
         generation: g.generation,
         protocol_type: g.protocol_type.clone(),
         protocol_name: g.protocol_name.clone(),
@@ -371,36 +306,4 @@ fn current_generation(g: &Group, member_id: &str, with_members: bool) -> JoinOut
             Vec::new()
         },
     }
-}
-
-fn build_response(o: JoinOutcome, version: i16) -> JoinGroupResponse {
-    let mut r = JoinGroupResponse::default();
-    r.error_code = o.error;
-    r.generation_id = o.generation;
-    if version >= 7 {
-        r.protocol_type = o.protocol_type.map(StrBytes::from_string);
-        r.protocol_name = o.protocol_name.map(StrBytes::from_string);
-    } else {
-        // Non-nullable before v7.
-        r.protocol_name = Some(StrBytes::from_string(o.protocol_name.unwrap_or_default()));
-    }
-    r.leader = StrBytes::from_string(o.leader);
-    if version >= 9 {
-        r.skip_assignment = o.skip_assignment;
-    }
-    r.member_id = StrBytes::from_string(o.member_id);
-    r.members = o
-        .members
-        .into_iter()
-        .map(|(id, iid, metadata)| {
-            let mut m = JoinGroupResponseMember::default();
-            m.member_id = StrBytes::from_string(id);
-            if version >= 5 {
-                m.group_instance_id = iid.map(StrBytes::from_string);
-            }
-            m.metadata = metadata;
-            m
-        })
-        .collect();
-    r
 }

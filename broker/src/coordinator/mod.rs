@@ -3,8 +3,10 @@
 //! Owns the groups of this broker: membership (JoinGroup/SyncGroup/Heartbeat/LeaveGroup with
 //! Kafka's state machine, KIP-394 member ids and KIP-345 static members), committed offsets
 //! (OffsetCommit/OffsetFetch/OffsetDelete) and group administration (List/Describe/DeleteGroups).
-//! Behaviour follows Apache Kafka's classic GroupCoordinator. It does not decode or encode
-//! frames (the request handlers do) and does not know about topics beyond [`TopicOracle`].
+//! Behaviour follows Apache Kafka's classic GroupCoordinator. Its API takes and returns the
+//! plain Rust types of `types.rs` with [`ErrorCode`](ferrokafka_protocol::ErrorCode) errors: it
+//! never sees a protocol message (the request handlers convert, decide what each API version
+//! means and encode the response) and does not know about topics beyond [`TopicOracle`].
 //!
 //! Concurrency: groups live in a sharded map; each group has its own mutex, held only for short
 //! synchronous sections and never across an `.await`. Parked JoinGroup/SyncGroup calls wait on
@@ -22,6 +24,7 @@ mod rebalance;
 mod store;
 mod sync;
 mod timers;
+mod types;
 
 #[cfg(test)]
 mod tests;
@@ -36,6 +39,12 @@ use bytes::Bytes;
 use tokio::time::Instant;
 
 pub use config::{CoordinatorConfig, CoordinatorError, CoordinatorErrorKind, TopicOracle};
+pub use types::{
+    ClientInfo, CommitPartition, CommitTopic, GroupDescription, GroupFilter, GroupListing,
+    GroupOffsets, Heartbeat, JoinOutcome, JoinRequest, JoinedMember, LeaveOutcome, LeavingMember,
+    MemberDescription, OffsetCommit, PartitionOffset, PartitionResults, SyncOutcome, SyncRequest,
+    TopicOffsets,
+};
 
 use group::{Group, GroupState, Member};
 use store::{Record, Store};
@@ -46,15 +55,6 @@ const MAP_SHARDS: usize = 16;
 const NEW_MEMBER_JOIN_TIMEOUT: Duration = Duration::from_secs(300);
 
 pub(crate) type GroupRef = Arc<Mutex<Group>>;
-
-/// Who sent a request; Kafka records it per member for DescribeGroups and member ids.
-#[derive(Debug, Clone, Default)]
-pub struct ClientInfo {
-    /// The request header's client id.
-    pub client_id: String,
-    /// The client's address as Kafka shows it (e.g. "/127.0.0.1").
-    pub client_host: String,
-}
 
 /// The group coordinator of one broker.
 pub struct GroupCoordinator {
@@ -255,20 +255,17 @@ impl GroupCoordinator {
     /// retry), timers are cancelled and the state files are synced and compacted.
     pub async fn shutdown(&self) {
         self.shut_down.store(true, Ordering::Release);
-        let err = kafka_protocol::error::ResponseError::CoordinatorNotAvailable;
+        let err = ferrokafka_protocol::ErrorCode::CoordinatorNotAvailable;
         for arc in self.all_groups() {
             let mut g = lock_group(&arc);
             g.join_timer = 0;
             g.sync_timer = 0;
             for m in g.members.values_mut() {
                 if let Some(tx) = m.awaiting_join.take() {
-                    let _ = tx.send(group::JoinOutcome::error(err, &m.id));
+                    let _ = tx.send(JoinOutcome::error(err, &m.id));
                 }
                 if let Some(tx) = m.awaiting_sync.take() {
-                    let _ = tx.send(group::SyncOutcome {
-                        error: err.code(),
-                        ..Default::default()
-                    });
+                    let _ = tx.send(SyncOutcome::error(err));
                 }
                 // Session timers exit when they see a changed incarnation.
                 m.incarnation = 0;

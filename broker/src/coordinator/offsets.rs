@@ -1,95 +1,53 @@
 //! Committed offsets: OffsetCommit (simple/admin and member commits with Kafka 4.x validation),
-//! OffsetFetch (v1-v7 one group, v8+ many groups) and OffsetDelete. Every accepted change is
-//! written to the state files before the answer is built.
+//! OffsetFetch (one group per call) and OffsetDelete. Every accepted change is written to the
+//! state files before the answer is built.
 
-use kafka_protocol::error::ResponseError;
-use kafka_protocol::messages::offset_commit_response::{
-    OffsetCommitResponsePartition, OffsetCommitResponseTopic,
-};
-use kafka_protocol::messages::offset_delete_response::{
-    OffsetDeleteResponsePartition, OffsetDeleteResponseTopic,
-};
-use kafka_protocol::messages::offset_fetch_response::{
-    OffsetFetchResponseGroup, OffsetFetchResponsePartition, OffsetFetchResponsePartitions,
-    OffsetFetchResponseTopic, OffsetFetchResponseTopics,
-};
-use kafka_protocol::messages::{
-    GroupId, OffsetCommitRequest, OffsetCommitResponse, OffsetDeleteRequest, OffsetDeleteResponse,
-    OffsetFetchRequest, OffsetFetchResponse, TopicName,
-};
-use kafka_protocol::protocol::StrBytes;
+use ferrokafka_protocol::ErrorCode;
 use tokio::time::Instant;
 
 use super::group::{CommittedOffset, Group, GroupState};
 use super::store::{OffsetEntry, Record};
+use super::types::{GroupOffsets, OffsetCommit, PartitionOffset, PartitionResults, TopicOffsets};
 use super::{lock_group, ms, now_ms, GroupCoordinator};
 
-/// One partition's fetch result: (partition, offset, leader epoch, metadata, error).
-type Fetched = (i32, i64, i32, String, i16);
-
 impl GroupCoordinator {
-    /// OffsetCommit.
-    pub async fn offset_commit(
-        &self,
-        req: OffsetCommitRequest,
-        version: i16,
-    ) -> OffsetCommitResponse {
+    /// OffsetCommit: one result per requested partition, in request order (a group-wide error
+    /// is every partition's result).
+    pub async fn offset_commit(&self, req: &OffsetCommit) -> PartitionResults {
         self.ensure_started();
-        let group_error = self.commit_and_validate(&req, version);
-        let mut r = OffsetCommitResponse::default();
-        r.topics = req
-            .topics
-            .iter()
-            .zip(group_error.1)
-            .map(|(t, codes)| {
-                let mut rt = OffsetCommitResponseTopic::default();
-                rt.name = t.name.clone();
-                rt.partitions = t
-                    .partitions
-                    .iter()
-                    .zip(codes)
-                    .map(|(p, code)| {
-                        let mut rp = OffsetCommitResponsePartition::default();
-                        rp.partition_index = p.partition_index;
-                        rp.error_code = group_error.0.map(|e| e.code()).unwrap_or(code);
-                        rp
-                    })
-                    .collect();
-                rt
-            })
-            .collect();
-        r
+        let (group_error, codes) = self.commit_and_validate(req);
+        match group_error {
+            Some(e) => codes
+                .into_iter()
+                .map(|t| t.into_iter().map(|_| Some(e)).collect())
+                .collect(),
+            None => codes,
+        }
     }
 
-    /// Returns a group-wide error, or per-topic, per-partition codes.
-    fn commit_and_validate(
-        &self,
-        req: &OffsetCommitRequest,
-        version: i16,
-    ) -> (Option<ResponseError>, Vec<Vec<i16>>) {
-        let empty_codes: Vec<Vec<i16>> = req
+    /// Returns a group-wide error, or per-topic, per-partition results.
+    fn commit_and_validate(&self, req: &OffsetCommit) -> (Option<ErrorCode>, PartitionResults) {
+        let empty_codes: PartitionResults = req
             .topics
             .iter()
-            .map(|t| vec![0; t.partitions.len()])
+            .map(|t| vec![None; t.partitions.len()])
             .collect();
         if self.is_shut_down() {
-            return (Some(ResponseError::CoordinatorNotAvailable), empty_codes);
+            return (Some(ErrorCode::CoordinatorNotAvailable), empty_codes);
         }
-        let group_id = req.group_id.0.as_str();
-        let generation = req.generation_id_or_member_epoch;
+        let group_id = req.group_id.as_str();
+        let generation = req.generation_id;
         let member_id = req.member_id.as_str();
-        let instance_id = if version >= 7 {
-            req.group_instance_id.as_deref()
-        } else {
-            None
-        };
+        let instance_id = req.instance_id.as_deref();
         let mut attempts = 0;
         let arc = loop {
             let arc = match self.find_group(group_id) {
                 Some(g) => g,
                 None if generation < 0 => self.find_or_create_group(group_id).0,
-                None if version >= 9 => return (Some(ResponseError::GroupIdNotFound), empty_codes),
-                None => return (Some(ResponseError::IllegalGeneration), empty_codes),
+                None if req.unknown_group_not_found => {
+                    return (Some(ErrorCode::GroupIdNotFound), empty_codes)
+                }
+                None => return (Some(ErrorCode::IllegalGeneration), empty_codes),
             };
             // An empty group removed by housekeeping a moment ago: look it up (create) again.
             if generation < 0 && attempts < 3 && lock_group(&arc).is(GroupState::Dead) {
@@ -109,29 +67,21 @@ impl GroupCoordinator {
         for t in &req.topics {
             let mut tcodes = Vec::with_capacity(t.partitions.len());
             for p in &t.partitions {
-                let metadata = p
-                    .committed_metadata
-                    .as_ref()
-                    .map(|m| m.to_string())
-                    .unwrap_or_default();
-                let code = if !self.topics.partition_exists(&t.name.0, p.partition_index) {
-                    ResponseError::UnknownTopicOrPartition.code()
+                let metadata = p.metadata.clone().unwrap_or_default();
+                let code = if !self.topics.partition_exists(&t.name, p.partition) {
+                    Some(ErrorCode::UnknownTopicOrPartition)
                 } else if metadata.len() > max_meta {
-                    ResponseError::OffsetMetadataTooLarge.code()
+                    Some(ErrorCode::OffsetMetadataTooLarge)
                 } else {
                     entries.push(OffsetEntry {
-                        topic: t.name.0.to_string(),
-                        partition: p.partition_index,
-                        offset: p.committed_offset,
-                        leader_epoch: if version >= 6 {
-                            p.committed_leader_epoch
-                        } else {
-                            -1
-                        },
+                        topic: t.name.clone(),
+                        partition: p.partition,
+                        offset: p.offset,
+                        leader_epoch: p.leader_epoch,
                         metadata: Some(metadata),
                         commit_ts: now,
                     });
-                    0
+                    None
                 };
                 tcodes.push(code);
             }
@@ -143,10 +93,10 @@ impl GroupCoordinator {
                 entries,
             };
             if let Err(e) = self.persist(&g.id, &record) {
-                let code = e.kafka_code();
+                let code = e.error_code();
                 for c in codes.iter_mut().flatten() {
-                    if *c == 0 {
-                        *c = code;
+                    if c.is_none() {
+                        *c = Some(code);
                     }
                 }
                 return (None, codes);
@@ -162,208 +112,131 @@ impl GroupCoordinator {
         (None, codes)
     }
 
-    /// OffsetFetch.
-    pub async fn offset_fetch(&self, req: OffsetFetchRequest, version: i16) -> OffsetFetchResponse {
+    /// OffsetFetch of one group: all its committed offsets (`wanted` = None, by topic and
+    /// partition) or the listed partitions (offset -1 when none is committed).
+    pub async fn offset_fetch(
+        &self,
+        group_id: &str,
+        wanted: Option<Vec<(String, Vec<i32>)>>,
+    ) -> GroupOffsets {
         self.ensure_started();
-        let mut r = OffsetFetchResponse::default();
-        if version <= 7 {
-            let wanted: Option<Vec<(String, Vec<i32>)>> = req.topics.as_ref().map(|ts| {
-                ts.iter()
-                    .map(|t| (t.name.0.to_string(), t.partition_indexes.clone()))
-                    .collect()
-            });
-            let (err, topics) = self.fetch_group(&req.group_id.0, wanted);
-            if version >= 2 {
-                r.error_code = err;
-            }
-            r.topics = topics
-                .into_iter()
-                .map(|(name, parts)| {
-                    let mut t = OffsetFetchResponseTopic::default();
-                    t.name = TopicName(StrBytes::from_string(name));
-                    t.partitions = parts
-                        .into_iter()
-                        .map(|(p, o, e, m, code)| {
-                            let mut rp = OffsetFetchResponsePartition::default();
-                            rp.partition_index = p;
-                            rp.committed_offset = o;
-                            if version >= 5 {
-                                rp.committed_leader_epoch = e;
-                            }
-                            rp.metadata = Some(StrBytes::from_string(m));
-                            rp.error_code = if version >= 2 && err != 0 { 0 } else { code };
-                            if version < 2 && err != 0 {
-                                rp.error_code = err;
-                            }
-                            rp
-                        })
-                        .collect();
-                    t
-                })
-                .collect();
-        } else {
-            r.groups = req
-                .groups
-                .iter()
-                .map(|rg| {
-                    let wanted = rg.topics.as_ref().map(|ts| {
-                        ts.iter()
-                            .map(|t| (t.name.0.to_string(), t.partition_indexes.clone()))
-                            .collect()
-                    });
-                    let (err, topics) = self.fetch_group(&rg.group_id.0, wanted);
-                    let mut g = OffsetFetchResponseGroup::default();
-                    g.group_id = GroupId(rg.group_id.0.clone());
-                    g.error_code = err;
-                    g.topics = topics
-                        .into_iter()
-                        .map(|(name, parts)| {
-                            let mut t = OffsetFetchResponseTopics::default();
-                            t.name = TopicName(StrBytes::from_string(name));
-                            t.partitions = parts
-                                .into_iter()
-                                .map(|(p, o, e, m, code)| {
-                                    let mut rp = OffsetFetchResponsePartitions::default();
-                                    rp.partition_index = p;
-                                    rp.committed_offset = o;
-                                    rp.committed_leader_epoch = e;
-                                    rp.metadata = Some(StrBytes::from_string(m));
-                                    rp.error_code = code;
-                                    rp
-                                })
-                                .collect();
-                            t
-                        })
-                        .collect();
-                    g
-                })
-                .collect();
-        }
-        r
+        self.fetch_group(group_id, wanted)
     }
 
     /// Offsets of one group: all committed ones (`wanted` = None) or the listed partitions
     /// (-1 when not committed). Returns the group error code and the topics.
-    fn fetch_group(
-        &self,
-        group_id: &str,
-        wanted: Option<Vec<(String, Vec<i32>)>>,
-    ) -> (i16, Vec<(String, Vec<Fetched>)>) {
+    fn fetch_group(&self, group_id: &str, wanted: Option<Vec<(String, Vec<i32>)>>) -> GroupOffsets {
+        let failed = |e: ErrorCode| GroupOffsets {
+            error: Some(e),
+            topics: Vec::new(),
+        };
         if self.is_shut_down() {
-            return (ResponseError::CoordinatorNotAvailable.code(), Vec::new());
+            return failed(ErrorCode::CoordinatorNotAvailable);
         }
         let group = self.find_group(group_id);
         let guard = group.as_ref().map(lock_group);
         if guard.as_ref().is_some_and(|g| g.is(GroupState::Dead)) {
-            return (ResponseError::GroupIdNotFound.code(), Vec::new());
+            return failed(ErrorCode::GroupIdNotFound);
         }
-        let lookup = |t: &str, p: i32| -> Fetched {
+        let lookup = |t: &str, p: i32| -> PartitionOffset {
             match guard
                 .as_ref()
                 .and_then(|g| g.offsets.get(&(t.to_string(), p)))
             {
                 Some(c) => fetched(p, c),
-                None => (p, -1, -1, String::new(), 0),
+                None => PartitionOffset {
+                    partition: p,
+                    offset: -1,
+                    leader_epoch: -1,
+                    metadata: String::new(),
+                },
             }
         };
         match wanted {
             Some(topics) => {
                 let out = topics
                     .iter()
-                    .map(|(t, parts)| (t.clone(), parts.iter().map(|p| lookup(t, *p)).collect()))
+                    .map(|(t, parts)| TopicOffsets {
+                        name: t.clone(),
+                        partitions: parts.iter().map(|p| lookup(t, *p)).collect(),
+                    })
                     .collect();
-                (0, out)
+                GroupOffsets {
+                    error: None,
+                    topics: out,
+                }
             }
             None => {
-                let mut out: Vec<(String, Vec<Fetched>)> = Vec::new();
+                let mut out: Vec<TopicOffsets> = Vec::new();
                 if let Some(g) = guard.as_ref() {
                     for ((t, p), c) in &g.offsets {
                         match out.last_mut() {
-                            Some((last, parts)) if last == t => parts.push(fetched(*p, c)),
-                            _ => out.push((t.clone(), vec![fetched(*p, c)])),
+                            Some(last) if &last.name == t => last.partitions.push(fetched(*p, c)),
+                            _ => out.push(TopicOffsets {
+                                name: t.clone(),
+                                partitions: vec![fetched(*p, c)],
+                            }),
                         }
                     }
                 }
-                (0, out)
+                GroupOffsets {
+                    error: None,
+                    topics: out,
+                }
             }
         }
     }
 
-    /// OffsetDelete.
+    /// OffsetDelete: removes the listed (topic, partitions) of `group_id`; a group-wide
+    /// error, or one result per requested partition in request order.
     pub async fn offset_delete(
         &self,
-        req: OffsetDeleteRequest,
-        _version: i16,
-    ) -> OffsetDeleteResponse {
+        group_id: &str,
+        topics: &[(String, Vec<i32>)],
+    ) -> Result<PartitionResults, ErrorCode> {
         self.ensure_started();
-        let mut r = OffsetDeleteResponse::default();
-        let result = self.delete_offsets(&req);
-        match result {
-            Err(e) => r.error_code = e.code(),
-            Ok(codes) => {
-                r.topics = req
-                    .topics
-                    .iter()
-                    .zip(codes)
-                    .map(|(t, codes)| {
-                        let mut rt = OffsetDeleteResponseTopic::default();
-                        rt.name = t.name.clone();
-                        rt.partitions = t
-                            .partitions
-                            .iter()
-                            .zip(codes)
-                            .map(|(p, code)| {
-                                let mut rp = OffsetDeleteResponsePartition::default();
-                                rp.partition_index = p.partition_index;
-                                rp.error_code = code;
-                                rp
-                            })
-                            .collect();
-                        rt
-                    })
-                    .collect();
-            }
-        }
-        r
+        self.delete_offsets(group_id, topics)
     }
 
-    fn delete_offsets(&self, req: &OffsetDeleteRequest) -> Result<Vec<Vec<i16>>, ResponseError> {
+    fn delete_offsets(
+        &self,
+        group_id: &str,
+        topics: &[(String, Vec<i32>)],
+    ) -> Result<PartitionResults, ErrorCode> {
         if self.is_shut_down() {
-            return Err(ResponseError::CoordinatorNotAvailable);
+            return Err(ErrorCode::CoordinatorNotAvailable);
         }
         let arc = self
-            .find_group(&req.group_id.0)
-            .ok_or(ResponseError::GroupIdNotFound)?;
+            .find_group(group_id)
+            .ok_or(ErrorCode::GroupIdNotFound)?;
         let mut g = lock_group(&arc);
         match g.state {
-            GroupState::Dead => return Err(ResponseError::GroupIdNotFound),
+            GroupState::Dead => return Err(ErrorCode::GroupIdNotFound),
             GroupState::Stable
             | GroupState::PreparingRebalance
             | GroupState::CompletingRebalance
                 if g.protocol_type.as_deref() != Some("consumer") =>
             {
-                return Err(ResponseError::NonEmptyGroup)
+                return Err(ErrorCode::NonEmptyGroup)
             }
             _ => {}
         }
         let mut removed = Vec::new();
         let mut codes = Vec::new();
-        for t in &req.topics {
-            let name = t.name.0.to_string();
-            let is_subscribed = g.is_subscribed_to(&name);
-            let tcodes = t
-                .partitions
+        for (name, partitions) in topics {
+            let is_subscribed = g.is_subscribed_to(name);
+            let tcodes = partitions
                 .iter()
-                .map(|p| {
-                    if !self.topics.partition_exists(&name, p.partition_index) {
-                        ResponseError::UnknownTopicOrPartition.code()
+                .map(|&p| {
+                    if !self.topics.partition_exists(name, p) {
+                        Some(ErrorCode::UnknownTopicOrPartition)
                     } else if is_subscribed {
-                        ResponseError::GroupSubscribedToTopic.code()
+                        Some(ErrorCode::GroupSubscribedToTopic)
                     } else {
-                        if g.offsets.contains_key(&(name.clone(), p.partition_index)) {
-                            removed.push((name.clone(), p.partition_index));
+                        if g.offsets.contains_key(&(name.clone(), p)) {
+                            removed.push((name.clone(), p));
                         }
-                        0
+                        None
                     }
                 })
                 .collect();
@@ -371,7 +244,7 @@ impl GroupCoordinator {
         }
         if !removed.is_empty() {
             self.remove_offsets(&mut g, removed)
-                .map_err(|e| ResponseError::Unknown(e.kafka_code()))?;
+                .map_err(|e| e.error_code())?;
         }
         Ok(codes)
     }
@@ -396,14 +269,13 @@ impl GroupCoordinator {
     }
 }
 
-fn fetched(p: i32, c: &CommittedOffset) -> Fetched {
-    (
-        p,
-        c.offset,
-        c.leader_epoch,
-        c.metadata.clone().unwrap_or_default(),
-        0,
-    )
+fn fetched(p: i32, c: &CommittedOffset) -> PartitionOffset {
+    PartitionOffset {
+        partition: p,
+        offset: c.offset,
+        leader_epoch: c.leader_epoch,
+        metadata: c.metadata.clone().unwrap_or_default(),
+    }
 }
 
 /// Kafka 4.x ClassicGroup.validateOffsetCommit.
@@ -412,9 +284,9 @@ fn validate_commit(
     member_id: &str,
     instance_id: Option<&str>,
     generation: i32,
-) -> Result<(), ResponseError> {
+) -> Result<(), ErrorCode> {
     if g.is(GroupState::Dead) {
-        return Err(ResponseError::CoordinatorNotAvailable);
+        return Err(ErrorCode::CoordinatorNotAvailable);
     }
     if generation < 0 && g.is(GroupState::Empty) {
         return Ok(());
@@ -422,13 +294,13 @@ fn validate_commit(
     if generation >= 0 || !member_id.is_empty() || instance_id.is_some() {
         g.validate_member(member_id, instance_id)?;
         if generation != g.generation {
-            return Err(ResponseError::IllegalGeneration);
+            return Err(ErrorCode::IllegalGeneration);
         }
     } else if !g.is(GroupState::Empty) {
-        return Err(ResponseError::UnknownMemberId);
+        return Err(ErrorCode::UnknownMemberId);
     }
     if g.is(GroupState::CompletingRebalance) {
-        return Err(ResponseError::RebalanceInProgress);
+        return Err(ErrorCode::RebalanceInProgress);
     }
     Ok(())
 }

@@ -3,18 +3,19 @@
 //! assignment, and removing members on session expiry, leave or missed sync — as Kafka's
 //! GroupMetadataManager does. Called with the group locked; never awaits.
 
-use kafka_protocol::error::ResponseError;
+use ferrokafka_protocol::ErrorCode;
 use tokio::time::Instant;
 
-use super::group::{Group, GroupState, JoinOutcome, SyncOutcome};
+use super::group::{Group, GroupState};
 use super::store::Record;
 use super::timers::JoinTimer;
+use super::types::{JoinOutcome, SyncOutcome};
 use super::{ms, now_ms, GroupCoordinator, GroupRef, NEW_MEMBER_JOIN_TIMEOUT};
 
 impl GroupCoordinator {
     pub(crate) fn prepare_rebalance(&self, arc: &GroupRef, g: &mut Group, reason: &str) {
         if g.is(GroupState::CompletingRebalance) {
-            reset_and_propagate_assignment_error(g, ResponseError::RebalanceInProgress);
+            reset_and_propagate_assignment_error(g, ErrorCode::RebalanceInProgress);
         }
         // Cancel the pending-sync deadline.
         g.sync_timer = 0;
@@ -139,7 +140,7 @@ impl GroupCoordinator {
         let member_list = g.member_list();
         let now = Instant::now();
         let base = JoinOutcome {
-            error: 0,
+            error: None,
             generation: g.generation,
             protocol_type: g.protocol_type.clone(),
             protocol_name: g.protocol_name.clone(),
@@ -222,13 +223,10 @@ impl GroupCoordinator {
     ) {
         if let Some(mut m) = g.remove_member(member_id) {
             if let Some(tx) = m.awaiting_join.take() {
-                let _ = tx.send(JoinOutcome::error(ResponseError::UnknownMemberId, ""));
+                let _ = tx.send(JoinOutcome::error(ErrorCode::UnknownMemberId, ""));
             }
             if let Some(tx) = m.awaiting_sync.take() {
-                let _ = tx.send(SyncOutcome {
-                    error: ResponseError::UnknownMemberId.code(),
-                    ..Default::default()
-                });
+                let _ = tx.send(SyncOutcome::error(ErrorCode::UnknownMemberId));
             }
         }
         match g.state {
@@ -253,14 +251,11 @@ impl GroupCoordinator {
 }
 
 /// Clears every assignment and answers parked SyncGroup calls with `error`.
-pub(crate) fn reset_and_propagate_assignment_error(g: &mut Group, error: ResponseError) {
+pub(crate) fn reset_and_propagate_assignment_error(g: &mut Group, error: ErrorCode) {
     for m in g.members.values_mut() {
         m.assignment = Default::default();
         if let Some(tx) = m.awaiting_sync.take() {
-            let _ = tx.send(SyncOutcome {
-                error: error.code(),
-                ..Default::default()
-            });
+            let _ = tx.send(SyncOutcome::error(error));
         }
     }
 }
@@ -272,7 +267,7 @@ pub(crate) fn propagate_assignment(g: &mut Group) {
     for m in g.members.values_mut() {
         if let Some(tx) = m.awaiting_sync.take() {
             let _ = tx.send(SyncOutcome {
-                error: 0,
+                error: None,
                 protocol_type: protocol_type.clone(),
                 protocol_name: protocol_name.clone(),
                 assignment: m.assignment.clone(),

@@ -4,15 +4,14 @@
 use std::collections::HashMap;
 
 use bytes::Bytes;
-use kafka_protocol::error::ResponseError;
-use kafka_protocol::messages::{SyncGroupRequest, SyncGroupResponse};
-use kafka_protocol::protocol::StrBytes;
+use ferrokafka_protocol::ErrorCode;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use super::group::{Group, GroupState, SyncOutcome};
+use super::group::{Group, GroupState};
 use super::rebalance::{propagate_assignment, reset_and_propagate_assignment_error};
 use super::store::Record;
+use super::types::{SyncOutcome, SyncRequest};
 use super::{lock_group, ms, now_ms, GroupCoordinator, GroupRef};
 
 enum Step {
@@ -20,86 +19,60 @@ enum Step {
     Wait(oneshot::Receiver<SyncOutcome>),
 }
 
-fn err(e: ResponseError) -> SyncOutcome {
-    SyncOutcome {
-        error: e.code(),
-        ..Default::default()
-    }
+fn err(e: ErrorCode) -> SyncOutcome {
+    SyncOutcome::error(e)
 }
 
-/// A request protocol type/name (v5) that contradicts the group's.
-fn inconsistent(requested: Option<&StrBytes>, current: Option<&str>) -> bool {
-    matches!((requested, current), (Some(r), Some(c)) if r.as_str() != c)
+/// A protocol type/name the member sent that contradicts the group's.
+fn inconsistent(requested: Option<&str>, current: Option<&str>) -> bool {
+    matches!((requested, current), (Some(r), Some(c)) if r != c)
 }
 
 impl GroupCoordinator {
     /// SyncGroup.
-    pub async fn sync_group(&self, req: SyncGroupRequest, version: i16) -> SyncGroupResponse {
+    pub async fn sync_group(&self, req: SyncRequest) -> SyncOutcome {
         self.ensure_started();
-        let outcome = self.sync_outcome(req, version).await;
-        let mut r = SyncGroupResponse::default();
-        r.error_code = outcome.error;
-        if version >= 5 {
-            r.protocol_type = outcome.protocol_type.map(StrBytes::from_string);
-            r.protocol_name = outcome.protocol_name.map(StrBytes::from_string);
-        }
-        r.assignment = outcome.assignment;
-        r
-    }
-
-    async fn sync_outcome(&self, req: SyncGroupRequest, version: i16) -> SyncOutcome {
         if self.is_shut_down() {
-            return err(ResponseError::CoordinatorNotAvailable);
+            return err(ErrorCode::CoordinatorNotAvailable);
         }
-        if req.group_id.0.is_empty() {
-            return err(ResponseError::InvalidGroupId);
+        if req.group_id.is_empty() {
+            return err(ErrorCode::InvalidGroupId);
         }
-        let Some(arc) = self.find_group(&req.group_id.0) else {
-            return err(ResponseError::UnknownMemberId);
+        let Some(arc) = self.find_group(&req.group_id) else {
+            return err(ErrorCode::UnknownMemberId);
         };
         let step = {
             let mut g = lock_group(&arc);
-            self.sync_locked(&arc, &mut g, &req, version)
+            self.sync_locked(&arc, &mut g, &req)
         };
         match step {
             Step::Done(o) => o,
             Step::Wait(rx) => rx
                 .await
-                .unwrap_or_else(|_| err(ResponseError::CoordinatorNotAvailable)),
+                .unwrap_or_else(|_| err(ErrorCode::CoordinatorNotAvailable)),
         }
     }
 
-    fn sync_locked(
-        &self,
-        arc: &GroupRef,
-        g: &mut Group,
-        req: &SyncGroupRequest,
-        version: i16,
-    ) -> Step {
+    fn sync_locked(&self, arc: &GroupRef, g: &mut Group, req: &SyncRequest) -> Step {
         let member_id = req.member_id.as_str();
-        let instance_id = if version >= 3 {
-            req.group_instance_id.as_deref()
-        } else {
-            None
-        };
+        let instance_id = req.instance_id.as_deref();
         if g.is(GroupState::Dead) {
-            return Step::Done(err(ResponseError::CoordinatorNotAvailable));
+            return Step::Done(err(ErrorCode::CoordinatorNotAvailable));
         }
         if let Err(e) = g.validate_member(member_id, instance_id) {
             return Step::Done(err(e));
         }
         if req.generation_id != g.generation {
-            return Step::Done(err(ResponseError::IllegalGeneration));
+            return Step::Done(err(ErrorCode::IllegalGeneration));
         }
-        if version >= 5
-            && (inconsistent(req.protocol_type.as_ref(), g.protocol_type.as_deref())
-                || inconsistent(req.protocol_name.as_ref(), g.protocol_name.as_deref()))
+        if inconsistent(req.protocol_type.as_deref(), g.protocol_type.as_deref())
+            || inconsistent(req.protocol_name.as_deref(), g.protocol_name.as_deref())
         {
-            return Step::Done(err(ResponseError::InconsistentGroupProtocol));
+            return Step::Done(err(ErrorCode::InconsistentGroupProtocol));
         }
         match g.state {
-            GroupState::Empty | GroupState::Dead => Step::Done(err(ResponseError::UnknownMemberId)),
-            GroupState::PreparingRebalance => Step::Done(err(ResponseError::RebalanceInProgress)),
+            GroupState::Empty | GroupState::Dead => Step::Done(err(ErrorCode::UnknownMemberId)),
+            GroupState::PreparingRebalance => Step::Done(err(ErrorCode::RebalanceInProgress)),
             GroupState::CompletingRebalance => {
                 let (tx, rx) = oneshot::channel();
                 if let Some(m) = g.members.get_mut(member_id) {
@@ -115,12 +88,12 @@ impl GroupCoordinator {
             GroupState::Stable => {
                 self.synced(g, member_id);
                 let Some(m) = g.members.get_mut(member_id) else {
-                    return Step::Done(err(ResponseError::UnknownMemberId));
+                    return Step::Done(err(ErrorCode::UnknownMemberId));
                 };
                 m.heartbeat_deadline = Instant::now() + ms(m.session_timeout_ms);
                 let assignment = m.assignment.clone();
                 Step::Done(SyncOutcome {
-                    error: 0,
+                    error: None,
                     protocol_type: g.protocol_type.clone(),
                     protocol_name: g.protocol_name.clone(),
                     assignment,
@@ -137,10 +110,10 @@ impl GroupCoordinator {
     }
 
     /// The leader's SyncGroup: persist the assignment, then deliver it and become Stable.
-    fn apply_leader_assignment(&self, arc: &GroupRef, g: &mut Group, req: &SyncGroupRequest) {
+    fn apply_leader_assignment(&self, arc: &GroupRef, g: &mut Group, req: &SyncRequest) {
         let mut given: HashMap<&str, Bytes> = HashMap::new();
-        for a in &req.assignments {
-            given.insert(a.member_id.as_str(), a.assignment.clone());
+        for (member_id, assignment) in &req.assignments {
+            given.insert(member_id.as_str(), assignment.clone());
         }
         for m in g.members.values_mut() {
             m.assignment = given.get(m.id.as_str()).cloned().unwrap_or_default();
@@ -151,7 +124,7 @@ impl GroupCoordinator {
                 g.transition(GroupState::Stable, now_ms());
             }
             Err(e) => {
-                reset_and_propagate_assignment_error(g, ResponseError::Unknown(e.kafka_code()));
+                reset_and_propagate_assignment_error(g, e.error_code());
                 self.prepare_rebalance(arc, g, "storing the group assignment failed");
             }
         }

@@ -1,5 +1,6 @@
 //! OffsetCommit: a group (or a standalone consumer) stores committed offsets, durably.
-//! The group state lives in `coordinator/`; this file is the API's entry point and owns the
+//! The group state lives in `coordinator/`; this file turns the request into an
+//! [`OffsetCommit`] and the per-partition results into the versioned response, and owns the
 //! per-topic authorisation (Kafka's KafkaApis.handleOffsetCommitRequest): group READ is checked
 //! first (`group_authz`), then each topic needs READ — an unauthorised topic's partitions are
 //! answered TOPIC_AUTHORIZATION_FAILED and never reach the coordinator; when no topic is left,
@@ -13,6 +14,7 @@ use kafka_protocol::messages::offset_commit_response::{
 use kafka_protocol::messages::{OffsetCommitRequest, OffsetCommitResponse};
 
 use crate::context::{Operation, RequestContext, Resource};
+use crate::coordinator::{CommitPartition, CommitTopic, OffsetCommit, PartitionResults};
 use crate::state::BrokerState;
 
 pub async fn handle(
@@ -31,9 +33,86 @@ pub async fn handle(
         return OffsetCommitResponse::default().with_topics(denied);
     }
     req.topics = allowed;
-    let mut resp = state.groups.offset_commit(req, ctx.api_version).await;
+    let results = state
+        .groups
+        .offset_commit(&request(&req, ctx.api_version))
+        .await;
+    let mut resp = response(&req, results);
     resp.topics.extend(denied);
     resp
+}
+
+/// The coordinator's input for an OffsetCommit request of `version`.
+pub(crate) fn request(req: &OffsetCommitRequest, version: i16) -> OffsetCommit {
+    OffsetCommit {
+        group_id: req.group_id.0.to_string(),
+        generation_id: req.generation_id_or_member_epoch,
+        member_id: req.member_id.to_string(),
+        // group.instance.id exists from v7 on.
+        instance_id: if version >= 7 {
+            req.group_instance_id.as_ref().map(|s| s.to_string())
+        } else {
+            None
+        },
+        unknown_group_not_found: version >= 9,
+        topics: req
+            .topics
+            .iter()
+            .map(|t| CommitTopic {
+                name: t.name.0.to_string(),
+                partitions: t
+                    .partitions
+                    .iter()
+                    .map(|p| CommitPartition {
+                        partition: p.partition_index,
+                        offset: p.committed_offset,
+                        // The leader epoch exists from v6 on.
+                        leader_epoch: if version >= 6 {
+                            p.committed_leader_epoch
+                        } else {
+                            -1
+                        },
+                        metadata: Some(
+                            p.committed_metadata
+                                .as_ref()
+                                .map(|m| m.to_string())
+                                .unwrap_or_default(),
+                        ),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The response to `req`: each requested partition with its result.
+pub(crate) fn response(
+    req: &OffsetCommitRequest,
+    results: PartitionResults,
+) -> OffsetCommitResponse {
+    let mut r = OffsetCommitResponse::default();
+    r.topics = req
+        .topics
+        .iter()
+        .zip(results)
+        .map(|(t, codes)| {
+            let mut rt = OffsetCommitResponseTopic::default();
+            rt.name = t.name.clone();
+            rt.partitions = t
+                .partitions
+                .iter()
+                .zip(codes)
+                .map(|(p, code)| {
+                    let mut rp = OffsetCommitResponsePartition::default();
+                    rp.partition_index = p.partition_index;
+                    rp.error_code = code.map_or(0, |e| e.code());
+                    rp
+                })
+                .collect();
+            rt
+        })
+        .collect();
+    r
 }
 
 /// `t` answered with `code` on every partition (an authorisation failure).

@@ -13,12 +13,12 @@ async fn offsets_survive_drop_without_shutdown() {
         let c = open_with(dir.path(), config());
         for i in 0..50 {
             let group = format!("g{}", i % 7);
-            let r = c
-                .offset_commit(
-                    commit_req(&group, -1, "", &[("orders", i % 3, i as i64 * 100)]),
-                    8,
-                )
-                .await;
+            let r = wire::commit(
+                &c,
+                commit_req(&group, -1, "", &[("orders", i % 3, i as i64 * 100)]),
+                8,
+            )
+            .await;
             assert_eq!(commit_codes(&r), vec![NONE]);
         }
         // No shutdown: the process "dies" here.
@@ -52,27 +52,25 @@ async fn group_metadata_survives_restart() {
         two_stable_members(&c, "g").await
     };
     let c = open_with(dir.path(), config());
-    let r = c
-        .describe_groups(
-            DescribeGroupsRequest::default().with_groups(vec![gid("g")]),
-            5,
-        )
-        .await;
+    let r = wire::describe_all(
+        &c,
+        DescribeGroupsRequest::default().with_groups(vec![gid("g")]),
+        5,
+    )
+    .await;
     let g = &r.groups[0];
     assert_eq!(g.group_state.as_str(), "Stable");
     assert_eq!(g.protocol_type.as_str(), "consumer");
     assert_eq!(g.members.len(), 2);
     // Restored members may carry on with their generation...
-    let hb = c
-        .heartbeat(heartbeat_req("g", generation, &leader), 4)
-        .await;
+    let hb = wire::hb(&c, heartbeat_req("g", generation, &leader), 4).await;
     assert_eq!(hb.error_code, NONE);
-    let r = c
-        .offset_commit(
-            commit_req("g", generation, &follower, &[("orders", 0, 77)]),
-            8,
-        )
-        .await;
+    let r = wire::commit(
+        &c,
+        commit_req("g", generation, &follower, &[("orders", 0, 77)]),
+        8,
+    )
+    .await;
     assert_eq!(commit_codes(&r), vec![NONE]);
     // ...and expire like any member when they stop heartbeating.
     tokio::time::sleep(std::time::Duration::from_secs(60)).await;
@@ -84,9 +82,7 @@ async fn torn_tail_is_truncated_on_reopen() {
     let dir = tempfile::tempdir().unwrap();
     {
         let c = open_with(dir.path(), config());
-        let r = c
-            .offset_commit(commit_req("g", -1, "", &[("orders", 1, 5)]), 8)
-            .await;
+        let r = wire::commit(&c, commit_req("g", -1, "", &[("orders", 1, 5)]), 8).await;
         assert_eq!(commit_codes(&r), vec![NONE]);
     }
     // Simulate a write cut short: a frame header promising more bytes than exist, in every file.
@@ -110,9 +106,7 @@ async fn torn_tail_is_truncated_on_reopen() {
         );
     }
     assert_eq!(fetch(&c, "g", Some(&[("orders", 1)])).await[0].2, 5);
-    let r = c
-        .offset_commit(commit_req("g", -1, "", &[("orders", 1, 6)]), 8)
-        .await;
+    let r = wire::commit(&c, commit_req("g", -1, "", &[("orders", 1, 6)]), 8).await;
     assert_eq!(commit_codes(&r), vec![NONE]);
     drop(c);
     let c = open_with(dir.path(), config());
@@ -127,8 +121,7 @@ async fn shutdown_answers_parked_joins_and_persists() {
         ..Default::default()
     };
     let c = open_with(dir.path(), cfg);
-    c.offset_commit(commit_req("g", -1, "", &[("audit", 0, 3)]), 8)
-        .await;
+    wire::commit(&c, commit_req("g", -1, "", &[("audit", 0, 3)]), 8).await;
     let c2 = c.clone();
     let parked =
         tokio::spawn(
@@ -140,7 +133,7 @@ async fn shutdown_answers_parked_joins_and_persists() {
     let r = parked.await.unwrap();
     assert_eq!(
         r.error_code,
-        kafka_protocol::error::ResponseError::CoordinatorNotAvailable.code()
+        ferrokafka_protocol::ErrorCode::CoordinatorNotAvailable.code()
     );
     drop(c);
     let c = open_with(dir.path(), config());
@@ -161,8 +154,7 @@ async fn concurrent_commits_across_groups_are_all_durable() {
                 for i in 0..100i64 {
                     let group = format!("g{t}-{}", i % 5);
                     let part = (i % 3) as i32;
-                    let r = c
-                        .offset_commit(commit_req(&group, -1, "", &[("orders", part, i)]), 8)
+                    let r = wire::commit(&c, commit_req(&group, -1, "", &[("orders", part, i)]), 8)
                         .await;
                     assert_eq!(commit_codes(&r), vec![NONE]);
                 }

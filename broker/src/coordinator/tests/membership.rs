@@ -2,13 +2,13 @@
 
 use std::time::Duration;
 
-use kafka_protocol::error::ResponseError;
+use ferrokafka_protocol::ErrorCode;
 use kafka_protocol::messages::leave_group_request::MemberIdentity;
 use kafka_protocol::messages::LeaveGroupRequest;
 
 use super::*;
 
-fn code(e: ResponseError) -> i16 {
+fn code(e: ErrorCode) -> i16 {
     e.code()
 }
 
@@ -67,7 +67,7 @@ async fn three_members_join_sync_and_heartbeat() {
         follower_syncs.push((
             id.clone(),
             tokio::spawn(
-                async move { c.sync_group(sync_req("g1", generation, &id, &[]), 5).await },
+                async move { wire::sync(&c, sync_req("g1", generation, &id, &[]), 5).await },
             ),
         ));
     }
@@ -81,9 +81,7 @@ async fn three_members_join_sync_and_heartbeat() {
         .iter()
         .map(|(id, a)| (id.as_str(), a.as_slice()))
         .collect();
-    let lr = c
-        .sync_group(sync_req("g1", generation, &leader_id, &refs), 5)
-        .await;
+    let lr = wire::sync(&c, sync_req("g1", generation, &leader_id, &refs), 5).await;
     assert_eq!(lr.error_code, NONE);
     assert_eq!(lr.protocol_name.as_deref(), Some("range"));
     let expected = |id: &str| {
@@ -101,17 +99,13 @@ async fn three_members_join_sync_and_heartbeat() {
     }
     assert_eq!(describe(&c, "g1").await, ("Stable".to_string(), 3));
     for id in &ids {
-        let hb = c.heartbeat(heartbeat_req("g1", generation, id), 4).await;
+        let hb = wire::hb(&c, heartbeat_req("g1", generation, id), 4).await;
         assert_eq!(hb.error_code, NONE);
     }
-    let stale = c
-        .heartbeat(heartbeat_req("g1", generation - 1, &ids[0]), 4)
-        .await;
-    assert_eq!(stale.error_code, code(ResponseError::IllegalGeneration));
-    let unknown = c
-        .heartbeat(heartbeat_req("g1", generation, "nobody"), 4)
-        .await;
-    assert_eq!(unknown.error_code, code(ResponseError::UnknownMemberId));
+    let stale = wire::hb(&c, heartbeat_req("g1", generation - 1, &ids[0]), 4).await;
+    assert_eq!(stale.error_code, code(ErrorCode::IllegalGeneration));
+    let unknown = wire::hb(&c, heartbeat_req("g1", generation, "nobody"), 4).await;
+    assert_eq!(unknown.error_code, code(ErrorCode::UnknownMemberId));
 }
 
 /// KIP-394: v4+ joins with an empty member id get MEMBER_ID_REQUIRED and an id to rejoin with.
@@ -119,35 +113,35 @@ async fn three_members_join_sync_and_heartbeat() {
 async fn member_id_required_then_rejoin() {
     let dir = tempfile::tempdir().unwrap();
     let c = open_with(dir.path(), config());
-    let first = c
-        .join_group_from(
-            join_req("g", "", subscription(&["orders"])),
-            4,
-            client("svc"),
-        )
-        .await;
-    assert_eq!(first.error_code, code(ResponseError::MemberIdRequired));
+    let first = wire::join_from(
+        &c,
+        join_req("g", "", subscription(&["orders"])),
+        4,
+        client("svc"),
+    )
+    .await;
+    assert_eq!(first.error_code, code(ErrorCode::MemberIdRequired));
     assert!(first.member_id.starts_with("svc-"), "{:?}", first.member_id);
     assert_eq!(describe(&c, "g").await, ("Empty".to_string(), 0));
-    let second = c
-        .join_group_from(
-            join_req("g", &first.member_id, subscription(&["orders"])),
-            4,
-            client("svc"),
-        )
-        .await;
+    let second = wire::join_from(
+        &c,
+        join_req("g", &first.member_id, subscription(&["orders"])),
+        4,
+        client("svc"),
+    )
+    .await;
     assert_eq!(second.error_code, NONE);
     assert_eq!(second.member_id, first.member_id);
     assert_eq!(second.generation_id, 1);
     assert_eq!(second.leader, first.member_id);
     // v3 and older get a member id right away.
-    let old = c
-        .join_group_from(
-            join_req("g-old", "", subscription(&["orders"])),
-            3,
-            client("svc"),
-        )
-        .await;
+    let old = wire::join_from(
+        &c,
+        join_req("g-old", "", subscription(&["orders"])),
+        3,
+        client("svc"),
+    )
+    .await;
     assert_eq!(old.error_code, NONE);
     assert!(!old.member_id.is_empty());
 }
@@ -156,24 +150,22 @@ async fn member_id_required_then_rejoin() {
 async fn join_validation_errors() {
     let dir = tempfile::tempdir().unwrap();
     let c = open_with(dir.path(), config());
-    let r = c.join_group(join_req("", "", subscription(&[])), 5).await;
-    assert_eq!(r.error_code, code(ResponseError::InvalidGroupId));
-    let r = c
-        .join_group(
-            join_req("g", "", subscription(&[])).with_session_timeout_ms(10),
-            5,
-        )
-        .await;
-    assert_eq!(r.error_code, code(ResponseError::InvalidSessionTimeout));
-    let r = c
-        .join_group(join_req("missing", "m-1", subscription(&[])), 5)
-        .await;
-    assert_eq!(r.error_code, code(ResponseError::UnknownMemberId));
+    let r = wire::join_anon(&c, join_req("", "", subscription(&[])), 5).await;
+    assert_eq!(r.error_code, code(ErrorCode::InvalidGroupId));
+    let r = wire::join_anon(
+        &c,
+        join_req("g", "", subscription(&[])).with_session_timeout_ms(10),
+        5,
+    )
+    .await;
+    assert_eq!(r.error_code, code(ErrorCode::InvalidSessionTimeout));
+    let r = wire::join_anon(&c, join_req("missing", "m-1", subscription(&[])), 5).await;
+    assert_eq!(r.error_code, code(ErrorCode::UnknownMemberId));
     let a = join(&c, join_req("g", "", subscription(&["orders"])), 5).await;
     assert_eq!(a.error_code, NONE);
     let other_type = join_req("g", "", subscription(&[])).with_protocol_type(s("connect"));
     let r = join(&c, other_type, 5).await;
-    assert_eq!(r.error_code, code(ResponseError::InconsistentGroupProtocol));
+    assert_eq!(r.error_code, code(ErrorCode::InconsistentGroupProtocol));
 }
 
 /// A member that stops heartbeating is removed after its session timeout; the group
@@ -187,8 +179,8 @@ async fn session_expiry_triggers_rebalance() {
     let mut saw_rebalance = false;
     for _ in 0..8 {
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let hb = c.heartbeat(heartbeat_req("g", generation, &a), 4).await;
-        if hb.error_code == code(ResponseError::RebalanceInProgress) {
+        let hb = wire::hb(&c, heartbeat_req("g", generation, &a), 4).await;
+        if hb.error_code == code(ErrorCode::RebalanceInProgress) {
             saw_rebalance = true;
             break;
         }
@@ -200,8 +192,8 @@ async fn session_expiry_triggers_rebalance() {
     assert_eq!(rejoin.generation_id, generation + 1);
     assert_eq!(rejoin.leader.as_str(), a.as_str());
     assert_eq!(rejoin.members.len(), 1);
-    let hb = c.heartbeat(heartbeat_req("g", generation, &b), 4).await;
-    assert_eq!(hb.error_code, code(ResponseError::UnknownMemberId));
+    let hb = wire::hb(&c, heartbeat_req("g", generation, &b), 4).await;
+    assert_eq!(hb.error_code, code(ErrorCode::UnknownMemberId));
 }
 
 /// Joins two members, syncs, returns (leader id, follower id, generation).
@@ -231,21 +223,19 @@ pub(super) async fn two_stable_members(
     } else {
         (b.member_id.to_string(), a_id)
     };
-    let l = c
-        .sync_group(
-            sync_req(
-                group,
-                generation,
-                &leader,
-                &[(&leader, b"L"), (&follower, b"F")],
-            ),
-            4,
-        )
-        .await;
+    let l = wire::sync(
+        c,
+        sync_req(
+            group,
+            generation,
+            &leader,
+            &[(&leader, b"L"), (&follower, b"F")],
+        ),
+        4,
+    )
+    .await;
     assert_eq!(l.error_code, NONE);
-    let f = c
-        .sync_group(sync_req(group, generation, &follower, &[]), 4)
-        .await;
+    let f = wire::sync(c, sync_req(group, generation, &follower, &[]), 4).await;
     assert_eq!(f.error_code, NONE);
     assert_eq!(f.assignment.as_ref(), b"F");
     (leader, follower, generation)
@@ -270,18 +260,14 @@ async fn rebalance_timeout_removes_member_that_did_not_rejoin() {
     });
     tokio::task::yield_now().await;
     assert_eq!(describe(&c, "g").await.0, "PreparingRebalance");
-    let hb = c
-        .heartbeat(heartbeat_req("g", generation, &follower), 4)
-        .await;
-    assert_eq!(hb.error_code, code(ResponseError::RebalanceInProgress));
+    let hb = wire::hb(&c, heartbeat_req("g", generation, &follower), 4).await;
+    assert_eq!(hb.error_code, code(ErrorCode::RebalanceInProgress));
     let r = rejoin.await.unwrap();
     assert_eq!(r.error_code, NONE);
     assert_eq!(r.generation_id, generation + 1);
     assert_eq!(r.members.len(), 1, "follower removed: {:?}", r.members);
-    let hb = c
-        .heartbeat(heartbeat_req("g", generation, &follower), 4)
-        .await;
-    assert_eq!(hb.error_code, code(ResponseError::UnknownMemberId));
+    let hb = wire::hb(&c, heartbeat_req("g", generation, &follower), 4).await;
+    assert_eq!(hb.error_code, code(ErrorCode::UnknownMemberId));
 }
 
 /// group.initial.rebalance.delay.ms: the first rebalance of an empty group waits, and waits
@@ -350,39 +336,33 @@ async fn leader_that_never_syncs_is_removed() {
     assert_eq!(fj.generation_id, generation + 1);
     let c2 = c.clone();
     let f2 = follower.clone();
-    let fs = tokio::spawn(async move {
-        c2.sync_group(sync_req("g", generation + 1, &f2, &[]), 4)
-            .await
-    });
+    let fs =
+        tokio::spawn(
+            async move { wire::sync(&c2, sync_req("g", generation + 1, &f2, &[]), 4).await },
+        );
     let r = fs.await.unwrap();
-    assert_eq!(r.error_code, code(ResponseError::RebalanceInProgress));
-    let hb = c
-        .heartbeat(heartbeat_req("g", generation + 1, &leader), 4)
-        .await;
-    assert_eq!(hb.error_code, code(ResponseError::UnknownMemberId));
+    assert_eq!(r.error_code, code(ErrorCode::RebalanceInProgress));
+    let hb = wire::hb(&c, heartbeat_req("g", generation + 1, &leader), 4).await;
+    assert_eq!(hb.error_code, code(ErrorCode::UnknownMemberId));
 }
 
 #[tokio::test(start_paused = true)]
 async fn sync_errors() {
     let dir = tempfile::tempdir().unwrap();
     let c = open_with(dir.path(), config());
-    let r = c.sync_group(sync_req("nope", 1, "m", &[]), 4).await;
-    assert_eq!(r.error_code, code(ResponseError::UnknownMemberId));
+    let r = wire::sync(&c, sync_req("nope", 1, "m", &[]), 4).await;
+    assert_eq!(r.error_code, code(ErrorCode::UnknownMemberId));
     let (leader, _follower, generation) = two_stable_members(&c, "g").await;
-    let r = c
-        .sync_group(sync_req("g", generation + 5, &leader, &[]), 4)
-        .await;
-    assert_eq!(r.error_code, code(ResponseError::IllegalGeneration));
-    let r = c
-        .sync_group(
-            sync_req("g", generation, &leader, &[]).with_protocol_name(Some(s("roundrobin"))),
-            5,
-        )
-        .await;
-    assert_eq!(r.error_code, code(ResponseError::InconsistentGroupProtocol));
-    let r = c
-        .sync_group(sync_req("g", generation, &leader, &[]), 5)
-        .await;
+    let r = wire::sync(&c, sync_req("g", generation + 5, &leader, &[]), 4).await;
+    assert_eq!(r.error_code, code(ErrorCode::IllegalGeneration));
+    let r = wire::sync(
+        &c,
+        sync_req("g", generation, &leader, &[]).with_protocol_name(Some(s("roundrobin"))),
+        5,
+    )
+    .await;
+    assert_eq!(r.error_code, code(ErrorCode::InconsistentGroupProtocol));
+    let r = wire::sync(&c, sync_req("g", generation, &leader, &[]), 5).await;
     assert_eq!(r.error_code, NONE);
     assert_eq!(r.assignment.as_ref(), b"L");
     assert_eq!(r.protocol_type.as_deref(), Some("consumer"));
@@ -403,15 +383,15 @@ async fn leave_group_batch() {
                 .with_member_id(s(&leader))
                 .with_group_instance_id(Some(s("not-static"))),
         ]);
-    let r = c.leave_group(req, 4).await;
+    let r = wire::leave(&c, req, 4).await;
     assert_eq!(r.error_code, NONE);
     let codes: Vec<i16> = r.members.iter().map(|m| m.error_code).collect();
     assert_eq!(
         codes,
         vec![
             NONE,
-            code(ResponseError::UnknownMemberId),
-            code(ResponseError::UnknownMemberId)
+            code(ErrorCode::UnknownMemberId),
+            code(ErrorCode::UnknownMemberId)
         ]
     );
     assert_eq!(r.members[1].member_id.as_str(), "ghost");
@@ -420,25 +400,25 @@ async fn leave_group_batch() {
         ("PreparingRebalance".to_string(), 1)
     );
     // v0: single member, error at the top level.
-    let r = c
-        .leave_group(
-            LeaveGroupRequest::default()
-                .with_group_id(gid("g"))
-                .with_member_id(s(&leader)),
-            0,
-        )
-        .await;
+    let r = wire::leave(
+        &c,
+        LeaveGroupRequest::default()
+            .with_group_id(gid("g"))
+            .with_member_id(s(&leader)),
+        0,
+    )
+    .await;
     assert_eq!(r.error_code, NONE);
     assert_eq!(describe(&c, "g").await, ("Empty".to_string(), 0));
-    let r = c
-        .leave_group(
-            LeaveGroupRequest::default()
-                .with_group_id(gid("g"))
-                .with_member_id(s(&leader)),
-            0,
-        )
-        .await;
-    assert_eq!(r.error_code, code(ResponseError::UnknownMemberId));
+    let r = wire::leave(
+        &c,
+        LeaveGroupRequest::default()
+            .with_group_id(gid("g"))
+            .with_member_id(s(&leader)),
+        0,
+    )
+    .await;
+    assert_eq!(r.error_code, code(ErrorCode::UnknownMemberId));
 }
 
 #[tokio::test(start_paused = true)]
@@ -452,6 +432,6 @@ async fn group_max_size_is_enforced() {
     let a = join(&c, join_req("g", "", subscription(&["orders"])), 3).await;
     assert_eq!(a.error_code, NONE);
     let b = join(&c, join_req("g", "", subscription(&["orders"])), 3).await;
-    assert_eq!(b.error_code, code(ResponseError::GroupMaxSizeReached));
+    assert_eq!(b.error_code, code(ErrorCode::GroupMaxSizeReached));
     assert_eq!(describe(&c, "g").await.1, 1);
 }

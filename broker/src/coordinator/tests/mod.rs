@@ -5,7 +5,9 @@ mod durability;
 mod encoding;
 mod membership;
 mod offsets;
+mod plain_api;
 mod static_members;
+mod wire;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -92,12 +94,17 @@ pub(super) async fn join(
     req: JoinGroupRequest,
     version: i16,
 ) -> JoinGroupResponse {
-    let first = c.join_group_from(req.clone(), version, client("app")).await;
-    if first.error_code != kafka_protocol::error::ResponseError::MemberIdRequired.code() {
+    let first = wire::join_from(c, req.clone(), version, client("app")).await;
+    if first.error_code != ferrokafka_protocol::ErrorCode::MemberIdRequired.code() {
         return first;
     }
-    c.join_group_from(req.with_member_id(first.member_id), version, client("app"))
-        .await
+    wire::join_from(
+        c,
+        req.with_member_id(first.member_id),
+        version,
+        client("app"),
+    )
+    .await
 }
 
 pub(super) fn sync_req(
@@ -190,7 +197,7 @@ pub(super) async fn fetch(
     let req = OffsetFetchRequest::default()
         .with_group_id(gid(group))
         .with_topics(topics);
-    let r = c.offset_fetch(req, 7).await;
+    let r = wire::fetch_offsets(c, req, 7).await;
     assert_eq!(r.error_code, NONE);
     r.topics
         .iter()
@@ -209,12 +216,12 @@ pub(super) async fn fetch(
 }
 
 pub(super) async fn describe(c: &GroupCoordinator, group: &str) -> (String, usize) {
-    let r = c
-        .describe_groups(
-            DescribeGroupsRequest::default().with_groups(vec![gid(group)]),
-            5,
-        )
-        .await;
+    let r = wire::describe_all(
+        c,
+        DescribeGroupsRequest::default().with_groups(vec![gid(group)]),
+        5,
+    )
+    .await;
     let g = &r.groups[0];
     (g.group_state.to_string(), g.members.len())
 }

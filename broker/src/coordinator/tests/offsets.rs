@@ -1,6 +1,6 @@
 //! OffsetCommit / OffsetFetch / OffsetDelete rules, and group administration APIs.
 
-use kafka_protocol::error::ResponseError;
+use ferrokafka_protocol::ErrorCode;
 use kafka_protocol::messages::offset_delete_request::{
     OffsetDeleteRequestPartition, OffsetDeleteRequestTopic,
 };
@@ -11,7 +11,7 @@ use kafka_protocol::messages::offset_fetch_request::{
 use super::membership::two_stable_members;
 use super::*;
 
-fn code(e: ResponseError) -> i16 {
+fn code(e: ErrorCode) -> i16 {
     e.code()
 }
 
@@ -36,23 +36,23 @@ fn delete_req(group: &str, parts: &[(&str, i32)]) -> OffsetDeleteRequest {
 async fn simple_commit_creates_group_and_fetch_returns_it() {
     let dir = tempfile::tempdir().unwrap();
     let c = open_with(dir.path(), config());
-    let r = c
-        .offset_commit(
-            commit_req(
-                "admin",
-                -1,
-                "",
-                &[("orders", 0, 42), ("orders", 7, 1), ("nope", 0, 1)],
-            ),
-            8,
-        )
-        .await;
+    let r = wire::commit(
+        &c,
+        commit_req(
+            "admin",
+            -1,
+            "",
+            &[("orders", 0, 42), ("orders", 7, 1), ("nope", 0, 1)],
+        ),
+        8,
+    )
+    .await;
     assert_eq!(
         commit_codes(&r),
         vec![
             NONE,
-            code(ResponseError::UnknownTopicOrPartition),
-            code(ResponseError::UnknownTopicOrPartition)
+            code(ErrorCode::UnknownTopicOrPartition),
+            code(ErrorCode::UnknownTopicOrPartition)
         ]
     );
     assert_eq!(describe(&c, "admin").await, ("Empty".to_string(), 0));
@@ -69,15 +69,13 @@ async fn simple_commit_creates_group_and_fetch_returns_it() {
     // Metadata over offset.metadata.max.bytes is refused.
     let mut big = commit_req("admin", -1, "", &[("orders", 1, 5)]);
     big.topics[0].partitions[0].committed_metadata = Some(s(&"x".repeat(5000)));
-    let r = c.offset_commit(big, 8).await;
+    let r = wire::commit(&c, big, 8).await;
     assert_eq!(
         commit_codes(&r),
-        vec![code(ResponseError::OffsetMetadataTooLarge)]
+        vec![code(ErrorCode::OffsetMetadataTooLarge)]
     );
     // Leader epoch is only stored from v6.
-    let r = c
-        .offset_commit(commit_req("admin", -1, "", &[("audit", 0, 9)]), 5)
-        .await;
+    let r = wire::commit(&c, commit_req("admin", -1, "", &[("audit", 0, 9)]), 5).await;
     assert_eq!(commit_codes(&r), vec![NONE]);
     let got = fetch(&c, "admin", Some(&[("audit", 0)])).await;
     assert_eq!(got[0].2, 9);
@@ -89,48 +87,36 @@ async fn member_commit_validation() {
     let dir = tempfile::tempdir().unwrap();
     let c = open_with(dir.path(), config());
     let (leader, follower, generation) = two_stable_members(&c, "g").await;
-    let r = c
-        .offset_commit(
-            commit_req("g", generation, &follower, &[("orders", 1, 10)]),
-            8,
-        )
-        .await;
+    let r = wire::commit(
+        &c,
+        commit_req("g", generation, &follower, &[("orders", 1, 10)]),
+        8,
+    )
+    .await;
     assert_eq!(commit_codes(&r), vec![NONE]);
-    let r = c
-        .offset_commit(
-            commit_req("g", generation + 1, &follower, &[("orders", 1, 11)]),
-            8,
-        )
-        .await;
-    assert_eq!(
-        commit_codes(&r),
-        vec![code(ResponseError::IllegalGeneration)]
-    );
-    let r = c
-        .offset_commit(
-            commit_req("g", generation, "stranger", &[("orders", 1, 11)]),
-            8,
-        )
-        .await;
-    assert_eq!(commit_codes(&r), vec![code(ResponseError::UnknownMemberId)]);
+    let r = wire::commit(
+        &c,
+        commit_req("g", generation + 1, &follower, &[("orders", 1, 11)]),
+        8,
+    )
+    .await;
+    assert_eq!(commit_codes(&r), vec![code(ErrorCode::IllegalGeneration)]);
+    let r = wire::commit(
+        &c,
+        commit_req("g", generation, "stranger", &[("orders", 1, 11)]),
+        8,
+    )
+    .await;
+    assert_eq!(commit_codes(&r), vec![code(ErrorCode::UnknownMemberId)]);
     // An admin commit to a group with members is refused.
-    let r = c
-        .offset_commit(commit_req("g", -1, "", &[("orders", 1, 11)]), 8)
-        .await;
-    assert_eq!(commit_codes(&r), vec![code(ResponseError::UnknownMemberId)]);
+    let r = wire::commit(&c, commit_req("g", -1, "", &[("orders", 1, 11)]), 8).await;
+    assert_eq!(commit_codes(&r), vec![code(ErrorCode::UnknownMemberId)]);
     assert_eq!(fetch(&c, "g", Some(&[("orders", 1)])).await[0].2, 10);
     // Missing group with a generation: ILLEGAL_GENERATION before v9, GROUP_ID_NOT_FOUND from v9.
-    let r = c
-        .offset_commit(commit_req("zz", 1, "m", &[("orders", 0, 1)]), 8)
-        .await;
-    assert_eq!(
-        commit_codes(&r),
-        vec![code(ResponseError::IllegalGeneration)]
-    );
-    let r = c
-        .offset_commit(commit_req("zz", 1, "m", &[("orders", 0, 1)]), 9)
-        .await;
-    assert_eq!(commit_codes(&r), vec![code(ResponseError::GroupIdNotFound)]);
+    let r = wire::commit(&c, commit_req("zz", 1, "m", &[("orders", 0, 1)]), 8).await;
+    assert_eq!(commit_codes(&r), vec![code(ErrorCode::IllegalGeneration)]);
+    let r = wire::commit(&c, commit_req("zz", 1, "m", &[("orders", 0, 1)]), 9).await;
+    assert_eq!(commit_codes(&r), vec![code(ErrorCode::GroupIdNotFound)]);
     // During CompletingRebalance a valid member gets REBALANCE_IN_PROGRESS.
     let c2 = c.clone();
     let f2 = follower.clone();
@@ -142,49 +128,39 @@ async fn member_commit_validation() {
     let lj = join(&c, join_req("g", &leader, subscription(&["orders"])), 5).await;
     let _ = fj.await.unwrap();
     assert_eq!(describe(&c, "g").await.0, "CompletingRebalance");
-    let r = c
-        .offset_commit(
-            commit_req("g", lj.generation_id, &leader, &[("orders", 1, 12)]),
-            8,
-        )
-        .await;
-    assert_eq!(
-        commit_codes(&r),
-        vec![code(ResponseError::RebalanceInProgress)]
-    );
+    let r = wire::commit(
+        &c,
+        commit_req("g", lj.generation_id, &leader, &[("orders", 1, 12)]),
+        8,
+    )
+    .await;
+    assert_eq!(commit_codes(&r), vec![code(ErrorCode::RebalanceInProgress)]);
 }
 
 #[tokio::test(start_paused = true)]
 async fn offset_delete_rules() {
     let dir = tempfile::tempdir().unwrap();
     let c = open_with(dir.path(), config());
-    let r = c
-        .offset_delete(delete_req("missing", &[("orders", 0)]), 0)
-        .await;
-    assert_eq!(r.error_code, code(ResponseError::GroupIdNotFound));
+    let r = wire::delete_offsets(&c, delete_req("missing", &[("orders", 0)]), 0).await;
+    assert_eq!(r.error_code, code(ErrorCode::GroupIdNotFound));
 
     // Active consumer group subscribed to "orders": that topic is protected, "audit" is not.
     let (_l, _f, generation) = two_stable_members(&c, "g").await;
-    let r = c
-        .offset_commit(
-            commit_req("g", generation, &_l, &[("orders", 0, 5), ("audit", 0, 6)]),
-            8,
-        )
-        .await;
+    let r = wire::commit(
+        &c,
+        commit_req("g", generation, &_l, &[("orders", 0, 5), ("audit", 0, 6)]),
+        8,
+    )
+    .await;
     assert_eq!(commit_codes(&r), vec![NONE, NONE]);
-    let r = c
-        .offset_delete(delete_req("g", &[("orders", 0), ("audit", 0)]), 0)
-        .await;
+    let r = wire::delete_offsets(&c, delete_req("g", &[("orders", 0), ("audit", 0)]), 0).await;
     assert_eq!(r.error_code, NONE);
     let codes: Vec<i16> = r
         .topics
         .iter()
         .map(|t| t.partitions[0].error_code)
         .collect();
-    assert_eq!(
-        codes,
-        vec![code(ResponseError::GroupSubscribedToTopic), NONE]
-    );
+    assert_eq!(codes, vec![code(ErrorCode::GroupSubscribedToTopic), NONE]);
     let left = fetch(&c, "g", None).await;
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].0, "orders");
@@ -193,15 +169,12 @@ async fn offset_delete_rules() {
     let connect = join_req("w", "", subscription(&[])).with_protocol_type(s("connect"));
     let j = join(&c, connect, 5).await;
     assert_eq!(j.error_code, NONE);
-    let r = c.offset_delete(delete_req("w", &[("orders", 0)]), 0).await;
-    assert_eq!(r.error_code, code(ResponseError::NonEmptyGroup));
+    let r = wire::delete_offsets(&c, delete_req("w", &[("orders", 0)]), 0).await;
+    assert_eq!(r.error_code, code(ErrorCode::NonEmptyGroup));
 
     // An empty group's offsets can be deleted.
-    c.offset_commit(commit_req("simple", -1, "", &[("orders", 2, 1)]), 8)
-        .await;
-    let r = c
-        .offset_delete(delete_req("simple", &[("orders", 2)]), 0)
-        .await;
+    wire::commit(&c, commit_req("simple", -1, "", &[("orders", 2, 1)]), 8).await;
+    let r = wire::delete_offsets(&c, delete_req("simple", &[("orders", 2)]), 0).await;
     assert_eq!(r.topics[0].partitions[0].error_code, NONE);
     assert!(fetch(&c, "simple", None).await.is_empty());
 }
@@ -210,13 +183,13 @@ async fn offset_delete_rules() {
 async fn offset_fetch_many_groups() {
     let dir = tempfile::tempdir().unwrap();
     let c = open_with(dir.path(), config());
-    c.offset_commit(
+    wire::commit(
+        &c,
         commit_req("a", -1, "", &[("orders", 0, 1), ("orders", 2, 3)]),
         8,
     )
     .await;
-    c.offset_commit(commit_req("b", -1, "", &[("audit", 0, 7)]), 8)
-        .await;
+    wire::commit(&c, commit_req("b", -1, "", &[("audit", 0, 7)]), 8).await;
     let req = OffsetFetchRequest::default().with_groups(vec![
         OffsetFetchRequestGroup::default()
             .with_group_id(gid("a"))
@@ -230,7 +203,7 @@ async fn offset_fetch_many_groups() {
             .with_group_id(gid("c"))
             .with_topics(None),
     ]);
-    let r = c.offset_fetch(req, 8).await;
+    let r = wire::fetch_offsets(&c, req, 8).await;
     assert_eq!(r.groups.len(), 3);
     let a = &r.groups[0];
     assert_eq!(a.group_id.0.as_str(), "a");
@@ -250,46 +223,45 @@ async fn list_describe_delete_groups() {
     let dir = tempfile::tempdir().unwrap();
     let c = open_with(dir.path(), config());
     let (_l, _f, _generation) = two_stable_members(&c, "active").await;
-    c.offset_commit(commit_req("idle", -1, "", &[("orders", 0, 1)]), 8)
-        .await;
+    wire::commit(&c, commit_req("idle", -1, "", &[("orders", 0, 1)]), 8).await;
 
-    let r = c.list_groups(ListGroupsRequest::default(), 3).await;
+    let r = wire::list(&c, ListGroupsRequest::default(), 3).await;
     let names: Vec<&str> = r.groups.iter().map(|g| g.group_id.0.as_str()).collect();
     assert_eq!(names, vec!["active", "idle"]);
     assert_eq!(r.groups[0].protocol_type.as_str(), "consumer");
     assert_eq!(r.groups[1].protocol_type.as_str(), "");
-    let r = c
-        .list_groups(
-            ListGroupsRequest::default().with_states_filter(vec![s("stable")]),
-            4,
-        )
-        .await;
+    let r = wire::list(
+        &c,
+        ListGroupsRequest::default().with_states_filter(vec![s("stable")]),
+        4,
+    )
+    .await;
     assert_eq!(r.groups.len(), 1);
     assert_eq!(r.groups[0].group_state.as_str(), "Stable");
-    let r = c
-        .list_groups(
-            ListGroupsRequest::default().with_types_filter(vec![s("consumer")]),
-            5,
-        )
-        .await;
+    let r = wire::list(
+        &c,
+        ListGroupsRequest::default().with_types_filter(vec![s("consumer")]),
+        5,
+    )
+    .await;
     assert!(r.groups.is_empty());
-    let r = c
-        .list_groups(
-            ListGroupsRequest::default().with_types_filter(vec![s("Classic")]),
-            5,
-        )
-        .await;
+    let r = wire::list(
+        &c,
+        ListGroupsRequest::default().with_types_filter(vec![s("Classic")]),
+        5,
+    )
+    .await;
     assert_eq!(r.groups.len(), 2);
     assert_eq!(r.groups[0].group_type.as_str(), "classic");
 
-    let r = c
-        .describe_groups(
-            DescribeGroupsRequest::default()
-                .with_groups(vec![gid("active"), gid("unknown")])
-                .with_include_authorized_operations(true),
-            5,
-        )
-        .await;
+    let r = wire::describe_all(
+        &c,
+        DescribeGroupsRequest::default()
+            .with_groups(vec![gid("active"), gid("unknown")])
+            .with_include_authorized_operations(true),
+        5,
+    )
+    .await;
     let active = &r.groups[0];
     assert_eq!(active.group_state.as_str(), "Stable");
     assert_eq!(active.protocol_data.as_str(), "range");
@@ -310,35 +282,35 @@ async fn list_describe_delete_groups() {
     assert_eq!(active.authorized_operations, i32::MIN);
     assert_eq!(r.groups[1].group_state.as_str(), "Dead");
     assert_eq!(r.groups[1].error_code, NONE);
-    let r = c
-        .describe_groups(
-            DescribeGroupsRequest::default().with_groups(vec![gid("unknown")]),
-            6,
-        )
-        .await;
-    assert_eq!(r.groups[0].error_code, code(ResponseError::GroupIdNotFound));
+    let r = wire::describe_all(
+        &c,
+        DescribeGroupsRequest::default().with_groups(vec![gid("unknown")]),
+        6,
+    )
+    .await;
+    assert_eq!(r.groups[0].error_code, code(ErrorCode::GroupIdNotFound));
 
-    let r = c
-        .delete_groups(
-            DeleteGroupsRequest::default().with_groups_names(vec![
-                gid("active"),
-                gid("idle"),
-                gid("unknown"),
-            ]),
-            2,
-        )
-        .await;
+    let r = wire::delete(
+        &c,
+        DeleteGroupsRequest::default().with_groups_names(vec![
+            gid("active"),
+            gid("idle"),
+            gid("unknown"),
+        ]),
+        2,
+    )
+    .await;
     let codes: Vec<i16> = r.results.iter().map(|x| x.error_code).collect();
     assert_eq!(
         codes,
         vec![
-            code(ResponseError::NonEmptyGroup),
+            code(ErrorCode::NonEmptyGroup),
             NONE,
-            code(ResponseError::GroupIdNotFound)
+            code(ErrorCode::GroupIdNotFound)
         ]
     );
     assert!(fetch(&c, "idle", None).await.is_empty());
-    let r = c.list_groups(ListGroupsRequest::default(), 4).await;
+    let r = wire::list(&c, ListGroupsRequest::default(), 4).await;
     assert_eq!(r.groups.len(), 1);
 }
 
@@ -350,14 +322,13 @@ async fn housekeeping_expires_offsets_and_removes_empty_groups() {
         ..config()
     };
     let c = open_with(dir.path(), cfg);
-    c.offset_commit(commit_req("old", -1, "", &[("orders", 0, 1)]), 8)
-        .await;
+    wire::commit(&c, commit_req("old", -1, "", &[("orders", 0, 1)]), 8).await;
     let now = super::super::now_ms();
     c.housekeeping(now);
     assert_eq!(fetch(&c, "old", None).await.len(), 1, "not yet expired");
     c.housekeeping(now + 61_000);
     assert!(fetch(&c, "old", None).await.is_empty());
-    let r = c.list_groups(ListGroupsRequest::default(), 4).await;
+    let r = wire::list(&c, ListGroupsRequest::default(), 4).await;
     assert!(
         r.groups.is_empty(),
         "empty group without offsets is removed"
@@ -368,7 +339,8 @@ async fn housekeeping_expires_offsets_and_removes_empty_groups() {
 async fn deleted_topic_offsets_are_dropped() {
     let dir = tempfile::tempdir().unwrap();
     let c = open_with(dir.path(), config());
-    c.offset_commit(
+    wire::commit(
+        &c,
         commit_req("g", -1, "", &[("orders", 0, 1), ("audit", 0, 2)]),
         8,
     )

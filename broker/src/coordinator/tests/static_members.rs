@@ -1,7 +1,7 @@
 //! KIP-345 static membership: replacement of a rejoining static member without a rebalance,
 //! fencing of the old member id, and leaving by group.instance.id.
 
-use kafka_protocol::error::ResponseError;
+use ferrokafka_protocol::ErrorCode;
 use kafka_protocol::messages::leave_group_request::MemberIdentity;
 use kafka_protocol::messages::LeaveGroupRequest;
 
@@ -29,12 +29,12 @@ async fn stable_static_group(c: &Arc<GroupCoordinator>) -> (String, String, i32,
     let generation = b.generation_id;
     let (a_id, b_id) = (a.member_id.to_string(), b.member_id.to_string());
     let leader = a.leader.to_string();
-    let l = c
-        .sync_group(
-            sync_req("g", generation, &leader, &[(&a_id, b"A"), (&b_id, b"B")]),
-            5,
-        )
-        .await;
+    let l = wire::sync(
+        c,
+        sync_req("g", generation, &leader, &[(&a_id, b"A"), (&b_id, b"B")]),
+        5,
+    )
+    .await;
     assert_eq!(l.error_code, NONE);
     (a_id, b_id, generation, leader)
 }
@@ -54,66 +54,64 @@ async fn static_member_rejoin_replaces_old_id_without_rebalance() {
     let (a_id, b_id, generation, _leader) = stable_static_group(&c).await;
     assert_eq!(describe(&c, "g").await, ("Stable".to_string(), 2));
     // i2 restarts: unknown member id, same instance id and protocols.
-    let r = c
-        .join_group_from(static_join("g", "", "i2"), 5, client("app"))
-        .await;
+    let r = wire::join_from(&c, static_join("g", "", "i2"), 5, client("app")).await;
     assert_eq!(r.error_code, NONE);
     assert_ne!(r.member_id.as_str(), b_id);
     assert_eq!(r.generation_id, generation, "no new generation");
     assert_eq!(describe(&c, "g").await, ("Stable".to_string(), 2));
     let new_b = r.member_id.to_string();
     // The old incarnation is fenced everywhere.
-    let hb = c
-        .heartbeat(
-            heartbeat_req("g", generation, &b_id).with_group_instance_id(Some(s("i2"))),
-            4,
-        )
-        .await;
-    assert_eq!(hb.error_code, ResponseError::FencedInstanceId.code());
-    let hb = c
-        .heartbeat(
-            heartbeat_req("g", generation, &new_b).with_group_instance_id(Some(s("i2"))),
-            4,
-        )
-        .await;
+    let hb = wire::hb(
+        &c,
+        heartbeat_req("g", generation, &b_id).with_group_instance_id(Some(s("i2"))),
+        4,
+    )
+    .await;
+    assert_eq!(hb.error_code, ErrorCode::FencedInstanceId.code());
+    let hb = wire::hb(
+        &c,
+        heartbeat_req("g", generation, &new_b).with_group_instance_id(Some(s("i2"))),
+        4,
+    )
+    .await;
     assert_eq!(hb.error_code, NONE);
     // The new id keeps the old assignment.
-    let sync = c
-        .sync_group(
-            sync_req("g", generation, &new_b, &[]).with_group_instance_id(Some(s("i2"))),
-            5,
-        )
-        .await;
+    let sync = wire::sync(
+        &c,
+        sync_req("g", generation, &new_b, &[]).with_group_instance_id(Some(s("i2"))),
+        5,
+    )
+    .await;
     assert_eq!(sync.error_code, NONE);
     assert_eq!(sync.assignment.as_ref(), b"B");
-    let commit = c
-        .offset_commit(
-            commit_req("g", generation, &b_id, &[("orders", 0, 1)])
-                .with_group_instance_id(Some(s("i2"))),
-            8,
-        )
-        .await;
+    let commit = wire::commit(
+        &c,
+        commit_req("g", generation, &b_id, &[("orders", 0, 1)])
+            .with_group_instance_id(Some(s("i2"))),
+        8,
+    )
+    .await;
     assert_eq!(
         commit_codes(&commit),
-        vec![ResponseError::FencedInstanceId.code()]
+        vec![ErrorCode::FencedInstanceId.code()]
     );
 
     // Leaving by instance id with a stale member id is fenced; with the right one it works.
-    let r = c
-        .leave_group(
-            LeaveGroupRequest::default()
-                .with_group_id(gid("g"))
-                .with_members(vec![
-                    MemberIdentity::default()
-                        .with_member_id(s(&b_id))
-                        .with_group_instance_id(Some(s("i2"))),
-                    MemberIdentity::default().with_group_instance_id(Some(s("i1"))),
-                ]),
-            4,
-        )
-        .await;
+    let r = wire::leave(
+        &c,
+        LeaveGroupRequest::default()
+            .with_group_id(gid("g"))
+            .with_members(vec![
+                MemberIdentity::default()
+                    .with_member_id(s(&b_id))
+                    .with_group_instance_id(Some(s("i2"))),
+                MemberIdentity::default().with_group_instance_id(Some(s("i1"))),
+            ]),
+        4,
+    )
+    .await;
     let codes: Vec<i16> = r.members.iter().map(|m| m.error_code).collect();
-    assert_eq!(codes, vec![ResponseError::FencedInstanceId.code(), NONE]);
+    assert_eq!(codes, vec![ErrorCode::FencedInstanceId.code(), NONE]);
     let (_, members) = describe(&c, "g").await;
     assert_eq!(members, 1);
     let _ = a_id;
