@@ -66,10 +66,11 @@ export declare class NativeConsumer {
   /** Subscribes to every topic whose whole name matches `pattern`. */
   subscribePattern(pattern: string): void
   /**
-   * Waits up to `timeout_ms` for records; resolves with a batch, possibly empty, packed for
-   * one crossing (decoded by the TS layer).
+   * Waits up to `timeout_ms` for records; resolves with a batch, possibly empty, of at most
+   * `max_records` records and about `max_bytes` bytes (at least one record when any is
+   * ready), packed for one crossing (decoded by the TS layer).
    */
-  poll(timeoutMs: number): Promise<PolledRecords>
+  poll(timeoutMs: number, maxRecords: number, maxBytes: number): Promise<PolledRecords>
   /** Commits these offsets (the next offset to read), or every current position when unset. */
   commit(offsets?: Array<TpOffset> | undefined | null): Promise<void>
   /** Makes the next poll return records of the partition from `offset`. */

@@ -44,13 +44,23 @@ impl NativeConsumer {
         self.inner.subscribe_pattern(&pattern).map_err(to_napi)
     }
 
-    /// Waits up to `timeout_ms` for records; resolves with a batch, possibly empty, packed for
-    /// one crossing (decoded by the TS layer).
+    /// Waits up to `timeout_ms` for records; resolves with a batch, possibly empty, of at most
+    /// `max_records` records and about `max_bytes` bytes (at least one record when any is
+    /// ready), packed for one crossing (decoded by the TS layer).
     #[napi]
-    pub async fn poll(&self, timeout_ms: u32) -> napi::Result<PolledRecords> {
+    pub async fn poll(
+        &self,
+        timeout_ms: u32,
+        max_records: u32,
+        max_bytes: u32,
+    ) -> napi::Result<PolledRecords> {
         let c = self.inner.clone();
-        let records =
-            on_core(async move { c.poll(Duration::from_millis(timeout_ms.into())).await }).await?;
+        let timeout = Duration::from_millis(timeout_ms.into());
+        let records = on_core(async move {
+            c.poll_within(timeout, max_records as usize, max_bytes as usize)
+                .await
+        })
+        .await?;
         Ok(pack(&records))
     }
 

@@ -37,6 +37,13 @@ export interface ConsumerDeps {
   admin: () => Promise<native.NativeAdmin>
 }
 
+/** Records per native poll, at most. */
+const MAX_POLL_RECORDS = 10000
+/** kafkajs's (and the core's) default maxBytesPerPartition. */
+const DEFAULT_PARTITION_BYTES = 1048576
+/** The smallest bytes bound of one poll (with a small maxBytesPerPartition). */
+const MIN_POLL_BYTES = 65536
+
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -59,6 +66,8 @@ export class Consumer {
   private pausedTopics = new Set<string>()
   private runConfig: ConsumerRunConfig = {}
   private readonly consumerProps: Props = {}
+  /** About how many bytes one native poll hands over, at most. */
+  private readonly pollBytes: number
 
   constructor(private readonly config: ConsumerConfig, private readonly deps: ConsumerDeps) {
     if (!config || typeof config.groupId !== 'string' || config.groupId.length === 0) {
@@ -83,7 +92,11 @@ export class Consumer {
     // would commit fetched-but-unprocessed positions.
     p['enable.auto.commit'] = 'false'
     // kafkajs hands out whole fetched batches; one native poll may carry as many records.
-    p['max.poll.records'] = '10000'
+    p['max.poll.records'] = String(MAX_POLL_RECORDS)
+    // A poll takes at most half of what the core prefetches per partition, so the next fetch
+    // is already on its way while the handler works through this batch (a poll that drained
+    // the prefetch buffer left the core idle until the handler returned).
+    this.pollBytes = Math.max(MIN_POLL_BYTES, Math.floor((config.maxBytesPerPartition ?? DEFAULT_PARTITION_BYTES) / 2))
     const assigners = config.partitionAssigners ?? []
     const names = assigners.map((a) => {
       if (typeof a !== 'function' || !a.protocolName) {
@@ -173,7 +186,7 @@ export class Consumer {
       const started = Date.now()
       try {
         this.instrumentation.emit(CONSUMER_EVENTS.FETCH_START, {})
-        batches = decodeRecords(await c.poll(wait))
+        batches = decodeRecords(await c.poll(wait, MAX_POLL_RECORDS, this.pollBytes))
         this.pausedKeys = null
       } catch (e) {
         const err = fromNative(e)

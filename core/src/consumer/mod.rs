@@ -324,6 +324,25 @@ impl Consumer {
     /// partitions are revoked first, so poll returns empty until the new assignment arrives).
     /// Rebalance callbacks run inside poll, on the caller's task.
     pub async fn poll(&self, timeout: Duration) -> Result<Vec<ConsumerRecord>> {
+        self.poll_within(
+            timeout,
+            self.inner.cfg.consumer.max_poll_records,
+            usize::MAX,
+        )
+        .await
+    }
+
+    /// [`poll`](Self::poll) returning at most `max_records` records and about `max_bytes` of
+    /// them (keys, values and headers plus a fixed per-record overhead), at least one record
+    /// when any is ready. A binding that hands whole batches to a slower thread bounds a poll
+    /// this way so it never drains the prefetch buffer: the next fetch is then already on its
+    /// way while the caller works through the batch.
+    pub async fn poll_within(
+        &self,
+        timeout: Duration,
+        max_records: usize,
+        max_bytes: usize,
+    ) -> Result<Vec<ConsumerRecord>> {
         self.ensure_open()?;
         let deadline = Instant::now() + timeout;
         if let Some(g) = &self.inner.group {
@@ -343,7 +362,7 @@ impl Consumer {
             }
             let records = self
                 .state()
-                .take_records(self.inner.cfg.consumer.max_poll_records);
+                .take_records_within(max_records.max(1), max_bytes);
             self.send_fetches();
             if !records.is_empty() {
                 let bytes = records

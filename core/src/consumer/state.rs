@@ -85,17 +85,21 @@ impl PartState {
         self.fetch_offset = Some(next);
     }
 
-    /// Takes buffered records into `out` until it holds `max`, advancing the position; once the
-    /// buffer is empty the position moves past skipped batches (control or compacted) too.
-    fn take_into(&mut self, out: &mut Vec<ConsumerRecord>, max: usize) {
-        while out.len() < max {
+    /// Takes buffered records into `out` until it holds `max` or `budget` (approximate bytes,
+    /// see [`approx_size`]) is spent, advancing the position; once the buffer is empty the
+    /// position moves past skipped batches (control or compacted) too. The record that crosses
+    /// the budget is still taken, so a record larger than the budget is never stuck.
+    fn take_into(&mut self, out: &mut Vec<ConsumerRecord>, max: usize, budget: &mut usize) {
+        while out.len() < max && *budget > 0 {
             let Some(r) = self.buffer.pop_front() else {
                 break;
             };
-            self.buffered_bytes = self.buffered_bytes.saturating_sub(approx_size(&r));
+            let size = approx_size(&r);
+            self.buffered_bytes = self.buffered_bytes.saturating_sub(size);
             if self.position.is_some_and(|pos| r.offset < pos) {
                 continue;
             }
+            *budget = budget.saturating_sub(size);
             self.position = Some(r.offset + 1);
             if r.leader_epoch.is_some() {
                 self.leader_epoch = r.leader_epoch;
@@ -174,6 +178,12 @@ impl State {
     /// Takes up to `max` buffered records of unpaused partitions, advancing positions. Starts
     /// with the partition after the one the previous call ended on (round robin).
     pub fn take_records(&mut self, max: usize) -> Vec<ConsumerRecord> {
+        self.take_records_within(max, usize::MAX)
+    }
+
+    /// [`take_records`](Self::take_records), stopping once about `max_bytes` (as counted by
+    /// [`approx_size`]) were taken; at least one record when any is buffered.
+    pub fn take_records_within(&mut self, max: usize, max_bytes: usize) -> Vec<ConsumerRecord> {
         use std::ops::Bound::{Excluded, Unbounded};
         let ready = |(tp, p): (&TopicPartition, &PartState)| {
             (!p.paused && !p.buffer.is_empty()).then(|| tp.clone())
@@ -193,12 +203,13 @@ impl State {
             .map(|p| p.buffer.len())
             .sum();
         let mut out = Vec::with_capacity(buffered.min(max));
+        let mut budget = max_bytes.max(1);
         for tp in order {
-            if out.len() >= max {
+            if out.len() >= max || budget == 0 {
                 break;
             }
             if let Some(p) = self.parts.get_mut(&tp) {
-                p.take_into(&mut out, max);
+                p.take_into(&mut out, max, &mut budget);
                 self.last_taken = Some(tp);
             }
         }
@@ -269,6 +280,24 @@ mod tests {
         assert_eq!(p.position, Some(8));
         assert_eq!(p.fetch_offset, None);
         assert_eq!(p.buffered_bytes, 0);
+    }
+
+    #[test]
+    fn a_byte_budget_bounds_a_take_but_always_takes_one_record() {
+        let mut st = state_with(&[(0, 0..10, 10)]);
+        let one = approx_size(&rec(0, 0));
+        let rs = st.take_records_within(100, 3 * one);
+        assert_eq!(
+            rs.iter().map(|r| r.offset).collect::<Vec<_>>(),
+            vec![0, 1, 2]
+        );
+        assert_eq!(
+            st.take_records_within(100, 1).len(),
+            1,
+            "a budget below one record still takes one"
+        );
+        assert_eq!(st.take_records_within(100, usize::MAX).len(), 6);
+        assert_eq!(st.parts[&TopicPartition::new("t", 0)].position, Some(10));
     }
 
     #[test]
