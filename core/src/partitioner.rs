@@ -6,6 +6,7 @@
 //! logic. It must not look at metadata itself: callers pass partition counts and availability.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::Mutex;
 
 /// Java's `Utils.murmur2`: 32-bit murmur2 with seed `0x9747b28c`.
@@ -81,7 +82,9 @@ struct Sticky {
 pub struct BuiltInPartitioner {
     ignore_keys: bool,
     sticky_batch_size: usize,
-    sticky: Mutex<HashMap<String, Sticky>>,
+    /// Per topic; looked up twice per keyless record, so a fast non-keyed hash (the keys are
+    /// the application's topic names).
+    sticky: Mutex<HashMap<String, Sticky, BuildHasherDefault<rustc_hash::FxHasher>>>,
 }
 
 impl BuiltInPartitioner {
@@ -90,7 +93,7 @@ impl BuiltInPartitioner {
         BuiltInPartitioner {
             ignore_keys,
             sticky_batch_size: batch_size.max(1),
-            sticky: Mutex::new(HashMap::new()),
+            sticky: Mutex::new(HashMap::default()),
         }
     }
 

@@ -7,6 +7,7 @@
 //! and expiring batches past `delivery.timeout.ms`. It must not do I/O.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::hash::BuildHasherDefault;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -61,10 +62,15 @@ pub struct PartitionQueue {
     pub last_acked: i32,
 }
 
+/// The per-partition queues, looked up once per record: a fast non-keyed hash (the keys are the
+/// application's own topic names, not input from the network).
+pub type QueueMap =
+    HashMap<TopicPartition, PartitionQueue, BuildHasherDefault<rustc_hash::FxHasher>>;
+
 /// Everything behind the accumulator's lock.
 #[derive(Debug, Default)]
 pub struct AccState {
-    pub queues: HashMap<TopicPartition, PartitionQueue>,
+    pub queues: QueueMap,
     pub flushing: usize,
     pub closing: bool,
     next_batch_id: u64,
@@ -100,6 +106,19 @@ pub struct AppendOutcome {
     pub new_batch: bool,
     /// The batch reached `batch.size`.
     pub batch_full: bool,
+    /// The partition the record went to (another one than asked when the sticky choice moved).
+    pub partition: i32,
+    /// The sticky choice moved: the asked partition's open batch was closed first.
+    pub switched: bool,
+}
+
+/// One record as the accumulator appends it (CreateTime already chosen).
+#[derive(Debug, Clone, Copy)]
+pub struct AppendRecord<'a> {
+    pub timestamp: i64,
+    pub key: Option<&'a [u8]>,
+    pub value: Option<&'a [u8]>,
+    pub headers: &'a [RecordHeader],
 }
 
 /// The result of one drain.
@@ -156,14 +175,59 @@ impl Accumulator {
         tx: oneshot::Sender<Result<RecordMetadata>>,
         now: Instant,
     ) -> Result<AppendOutcome> {
+        let record = AppendRecord {
+            timestamp,
+            key,
+            value,
+            headers,
+        };
+        self.append_with(tp, &record, reserved, tx, || None, || now)
+    }
+
+    /// Appends a record to its partition's open batch under one lock. When the record would
+    /// not go into `tp`'s open batch, `switch` is asked first for another partition of the same
+    /// topic (the sticky partitioner moving on): `tp`'s open batch is then closed, so it is sent
+    /// without waiting for `linger.ms`, and the record goes to the partition `switch` named.
+    /// `now` is read only when a batch is created (its linger starts then).
+    pub fn append_with(
+        &self,
+        tp: &TopicPartition,
+        record: &AppendRecord<'_>,
+        reserved: usize,
+        tx: oneshot::Sender<Result<RecordMetadata>>,
+        switch: impl FnOnce() -> Option<i32>,
+        now: impl FnOnce() -> Instant,
+    ) -> Result<AppendOutcome> {
+        let AppendRecord {
+            timestamp,
+            key,
+            value,
+            headers,
+        } = *record;
         let batch_size = self.cfg.batch_size;
         let mut st = self.lock();
         let id = st.next_batch_id;
+        let fits_open = |q: &PartitionQueue| {
+            q.batches
+                .back()
+                .is_some_and(|b| b.fits(timestamp, key, value, headers, batch_size))
+        };
+        let mut fits = st.queues.get(tp).is_some_and(fits_open);
+        let mut switched_tp = None;
+        if !fits {
+            if let Some(p) = switch().filter(|p| *p != tp.partition) {
+                if let Some(b) = st.queues.get_mut(tp).and_then(|q| q.batches.back_mut()) {
+                    b.closed = true;
+                }
+                switched_tp = Some(TopicPartition::new(tp.topic.clone(), p));
+            }
+        }
+        let switched = switched_tp.is_some();
+        let tp = switched_tp.as_ref().unwrap_or(tp);
         let q = st.queue(tp);
-        let fits = q
-            .batches
-            .back()
-            .is_some_and(|b| b.fits(timestamp, key, value, headers, batch_size));
+        if switched {
+            fits = fits_open(q);
+        }
         let mut new_batch = false;
         if !fits {
             if let Some(last) = q.batches.back_mut() {
@@ -171,7 +235,7 @@ impl Accumulator {
             }
             let cap = batch_size.max(crate::protocol::estimate_record_size(key, value, headers));
             q.batches
-                .push_back(ProducerBatch::new(id, tp.clone(), cap, now));
+                .push_back(ProducerBatch::new(id, tp.clone(), cap, now()));
             new_batch = true;
         }
         let batch = q
@@ -190,6 +254,8 @@ impl Accumulator {
         Ok(AppendOutcome {
             new_batch,
             batch_full,
+            partition: tp.partition,
+            switched,
         })
     }
 

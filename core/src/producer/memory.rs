@@ -4,7 +4,7 @@
 //! path, and an async wait (bounded by a deadline) for the slow path. It must not allocate the
 //! buffers themselves.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::sync::Notify;
 use tokio::time::Instant;
@@ -15,8 +15,9 @@ use crate::error::{Error, ErrorKind, Result};
 #[derive(Debug)]
 pub struct BufferPool {
     limit: usize,
-    used: Mutex<usize>,
-    waiters: std::sync::atomic::AtomicUsize,
+    /// An atomic, not a lock: every record reserves on the send path.
+    used: AtomicUsize,
+    waiters: AtomicUsize,
     freed: Notify,
 }
 
@@ -24,7 +25,7 @@ impl BufferPool {
     pub fn new(limit: usize) -> BufferPool {
         BufferPool {
             limit,
-            used: Mutex::new(0),
+            used: AtomicUsize::new(0),
             waiters: Default::default(),
             freed: Notify::new(),
         }
@@ -37,23 +38,23 @@ impl BufferPool {
 
     /// Bytes currently reserved.
     pub fn used(&self) -> usize {
-        *self.used.lock().unwrap_or_else(|p| p.into_inner())
+        self.used.load(Ordering::Acquire)
     }
 
     /// Whether some sender is blocked waiting for memory (the sender then drains early).
     pub fn has_waiters(&self) -> bool {
-        self.waiters.load(std::sync::atomic::Ordering::Relaxed) > 0
+        self.waiters.load(Ordering::Relaxed) > 0
     }
 
     /// Reserves `n` bytes if available right now.
     pub fn try_reserve(&self, n: usize) -> bool {
-        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
-        if *used + n <= self.limit {
-            *used += n;
-            true
-        } else {
-            false
-        }
+        // SeqCst with `release`'s update, so a waiter that checks after registering either sees
+        // the released bytes or is notified.
+        self.used
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                used.checked_add(n).filter(|t| *t <= self.limit)
+            })
+            .is_ok()
     }
 
     /// Reserves `n` bytes, waiting for releases until `deadline`.
@@ -67,8 +68,7 @@ impl BufferPool {
                 ),
             ));
         }
-        self.waiters
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.waiters.fetch_add(1, Ordering::Relaxed);
         let res = loop {
             // Created before the check: notify_waiters reaches it even before it is polled.
             let notified = self.freed.notified();
@@ -91,8 +91,7 @@ impl BufferPool {
                 ));
             }
         };
-        self.waiters
-            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        self.waiters.fetch_sub(1, Ordering::Relaxed);
         res
     }
 
@@ -101,10 +100,11 @@ impl BufferPool {
         if n == 0 {
             return;
         }
-        {
-            let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
-            *used = used.saturating_sub(n);
-        }
+        let _ = self
+            .used
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                Some(used.saturating_sub(n))
+            });
         self.freed.notify_waiters();
     }
 }

@@ -30,7 +30,7 @@ use crate::partitioner::{partition_for_key, BuiltInPartitioner, PartitionContext
 use crate::protocol::estimate_record_size;
 use crate::protocol::Compression;
 use crate::types::TopicPartition;
-use accumulator::{Accumulator, AccumulatorConfig};
+use accumulator::{Accumulator, AccumulatorConfig, AppendRecord};
 use memory::BufferPool;
 use metrics::Metrics;
 pub use metrics::MetricsSnapshot;
@@ -218,8 +218,7 @@ impl Producer {
         }
         let (tx, rx) = oneshot::channel();
         if s.intake_pending.load(Ordering::Acquire) == 0 {
-            let meta = s.cluster.metadata().topics.get(&record.topic).cloned();
-            if let Some(meta) = meta.filter(|m| m.error_code == 0 && !m.partitions.is_empty()) {
+            if let Some(meta) = s.ready_topic(&record.topic) {
                 if s.pool.try_reserve(size) {
                     if let Err(e) = s.append(&record, &meta, size, tx) {
                         return DeliveryFuture::ready(Err(e));
@@ -317,6 +316,17 @@ impl Drop for FlushGuard<'_> {
 }
 
 impl Shared {
+    /// The topic's metadata when records can be appended to it right now (known, no error,
+    /// with partitions).
+    fn ready_topic(&self, topic: &str) -> Option<Arc<TopicMetadata>> {
+        self.cluster
+            .metadata()
+            .topics
+            .get(topic)
+            .filter(|m| m.error_code == 0 && !m.partitions.is_empty())
+            .cloned()
+    }
+
     async fn flush(&self) -> Result<()> {
         loop {
             let idle = self.intake_idle.notified();
@@ -400,51 +410,52 @@ impl Shared {
         };
         let keyless = record.partition.is_none()
             && (record.key.is_none() || self.cfg.producer.partitioner_ignore_keys);
-        let res = (|| {
-            let ctx = PartitionContext {
-                topic: &meta.name,
-                partition_count: meta.partition_count(),
-                available: meta.available_partitions(),
-            };
-            let ts = record.timestamp.unwrap_or_else(now_ms);
-            let mut tp = TopicPartition::new(meta.name.clone(), partition);
-            let (key, value) = (record.key.as_deref(), record.value.as_deref());
-            // Only the built-in sticky choice moves; a custom partitioner's answer stands.
-            if keyless
-                && self.custom.is_none()
-                && !self
-                    .acc
-                    .fits_open_batch(&tp, ts, key, value, &record.headers)
-            {
-                if let Some(p) = self
-                    .partitioner
-                    .switch_before_new_batch(&ctx, partition, size)
-                {
-                    self.acc.close_open_batch(&tp);
-                    self.acc.wake.notify_one();
-                    tp = TopicPartition::new(meta.name.clone(), p);
+        let ctx = PartitionContext {
+            topic: &meta.name,
+            partition_count: meta.partition_count(),
+            available: meta.available_partitions(),
+        };
+        let appended = AppendRecord {
+            timestamp: record.timestamp.unwrap_or_else(now_ms),
+            key: record.key.as_deref(),
+            value: record.value.as_deref(),
+            headers: &record.headers,
+        };
+        let tp = TopicPartition::new(meta.name.clone(), partition);
+        // Only the built-in sticky choice moves; a custom partitioner's answer stands. The
+        // accumulator asks only when the record would not fit the open batch, under the same
+        // lock as the append.
+        let sticky = keyless && self.custom.is_none();
+        let res = self.acc.append_with(
+            &tp,
+            &appended,
+            size,
+            tx,
+            || {
+                if sticky {
+                    self.partitioner
+                        .switch_before_new_batch(&ctx, partition, size)
+                } else {
+                    None
                 }
-            }
-            let partition = tp.partition;
-            let out = self.acc.append(
-                &tp,
-                ts,
-                record.key.as_deref(),
-                record.value.as_deref(),
-                &record.headers,
-                size,
-                tx,
-                Instant::now(),
-            )?;
+            },
+            Instant::now,
+        );
+        let res = res.map(|out| {
             if keyless {
-                self.partitioner
-                    .on_append(&ctx, partition, size, out.new_batch || out.batch_full);
+                self.partitioner.on_append(
+                    &ctx,
+                    out.partition,
+                    size,
+                    out.new_batch || out.batch_full,
+                );
             }
-            if out.new_batch || out.batch_full {
+            // The sender wakes for a batch to send (a closed or full one) or a new linger to
+            // time; appends to an open batch leave it asleep.
+            if out.switched || out.new_batch || out.batch_full {
                 self.acc.wake.notify_one();
             }
-            Ok(())
-        })();
+        });
         if res.is_err() {
             self.pool.release(size);
         }
@@ -460,12 +471,22 @@ async fn intake_task(shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<Intake
             size,
             deadline,
         } = item;
-        let res = async {
-            let meta = shared.cluster.topic(&record.topic, deadline).await?;
-            shared.pool.reserve(size, deadline).await?;
-            Ok::<_, Error>(meta)
-        }
-        .await;
+        // Usually the topic is known and memory free by the time a record gets here (the queue
+        // only forms behind a first record that waited): take it at once, as `send` would.
+        let ready = shared
+            .ready_topic(&record.topic)
+            .filter(|_| shared.pool.try_reserve(size));
+        let res = match ready {
+            Some(meta) => Ok(meta),
+            None => {
+                async {
+                    let meta = shared.cluster.topic(&record.topic, deadline).await?;
+                    shared.pool.reserve(size, deadline).await?;
+                    Ok::<_, Error>(meta)
+                }
+                .await
+            }
+        };
         // Reserved in the pool now (or failed): no longer counted as waiting.
         shared.intake_bytes.fetch_sub(size, Ordering::AcqRel);
         match res {

@@ -65,6 +65,11 @@ fn body_size(
     n
 }
 
+/// A length prefix: the length, or -1 for null.
+fn opt_len(b: Option<&[u8]>) -> Result<i32> {
+    b.map_or(Ok(-1), |b| len_i32(b.len()))
+}
+
 /// Upper bound of the encoded size of one record in a fresh batch (Java's
 /// `estimateSizeInBytesUpperBound`): batch header plus the record with worst-case varints.
 pub fn estimate_record_size(
@@ -143,22 +148,29 @@ impl BatchBuilder {
         let body = body_size(ts_delta, offset_delta, key, value, headers);
         let r = &mut self.records;
         r.reserve(body + 5);
-        put_varint(r, len_i32(body)?);
-        r.put_u8(0); // attributes
-        put_varlong(r, ts_delta);
-        put_varint(r, offset_delta);
+        // The small fields go through a stack buffer and are copied in one go: a `BufMut` write
+        // per varint byte costs more than the 100-byte value itself.
+        const SCRATCH: usize = 32;
+        let mut scratch = [0u8; SCRATCH];
+        let mut w: &mut [u8] = &mut scratch;
+        put_varint(&mut w, len_i32(body)?);
+        w.put_u8(0); // attributes
+        put_varlong(&mut w, ts_delta);
+        put_varint(&mut w, offset_delta);
+        put_varint(&mut w, opt_len(key)?);
+        let used = SCRATCH - w.len();
+        r.put_slice(&scratch[..used]);
+        r.put_slice(key.unwrap_or_default());
+        let mut w: &mut [u8] = &mut scratch;
+        put_varint(&mut w, opt_len(value)?);
+        let used = SCRATCH - w.len();
+        r.put_slice(&scratch[..used]);
+        r.put_slice(value.unwrap_or_default());
         let put_opt = |r: &mut BytesMut, b: Option<&[u8]>| -> Result<()> {
-            match b {
-                Some(b) => {
-                    put_varint(r, len_i32(b.len())?);
-                    r.put_slice(b);
-                }
-                None => put_varint(r, -1),
-            }
+            put_varint(r, opt_len(b)?);
+            r.put_slice(b.unwrap_or_default());
             Ok(())
         };
-        put_opt(r, key)?;
-        put_opt(r, value)?;
         put_varint(r, len_i32(headers.len())?);
         for h in headers {
             put_varint(r, len_i32(h.key.len())?);

@@ -298,3 +298,59 @@ async fn a_closed_open_batch_drains_before_linger_and_takes_no_more_records() {
         "no batch yet"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn append_with_asks_to_switch_only_when_the_record_would_start_a_batch() {
+    // Room for a few 100-byte records per batch.
+    let a = acc(400, 10_000, false);
+    let value = [b'x'; 100];
+    let record = AppendRecord {
+        timestamp: 1000,
+        key: None,
+        value: Some(&value),
+        headers: &[],
+    };
+    let asked = std::cell::Cell::new(0);
+    let append = |switch_to: Option<i32>| {
+        let (tx, rx) = oneshot::channel();
+        let out = a
+            .append_with(
+                &tp(0),
+                &record,
+                10,
+                tx,
+                || {
+                    asked.set(asked.get() + 1);
+                    switch_to
+                },
+                Instant::now,
+            )
+            .unwrap();
+        (out, rx)
+    };
+    // No batch yet: the switch is asked; keeping partition 0 starts its batch there.
+    let (first, _r1) = append(None);
+    assert!(first.new_batch && !first.switched && first.partition == 0);
+    let (second, _r2) = append(Some(2));
+    assert!(
+        !second.new_batch && second.partition == 0,
+        "fits: stays on 0"
+    );
+    assert_eq!(
+        asked.get(),
+        1,
+        "not asked while the record fits the open batch"
+    );
+    let (mut out, mut rxs) = (second, vec![]);
+    while out.partition == 0 {
+        let (o, rx) = append(Some(2));
+        out = o;
+        rxs.push(rx);
+    }
+    // The record that did not fit partition 0's batch went to 2, and 0's batch was closed.
+    assert!(out.switched && out.new_batch);
+    assert_eq!(asked.get(), 2);
+    let st = a.lock();
+    assert!(st.queues[&tp(0)].batches.back().unwrap().closed);
+    assert_eq!(st.queues[&tp(2)].batches.back().unwrap().record_count(), 1);
+}
