@@ -162,28 +162,6 @@ impl Accumulator {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Appends a record to its partition's open batch.
-    #[allow(clippy::too_many_arguments)]
-    pub fn append(
-        &self,
-        tp: &TopicPartition,
-        timestamp: i64,
-        key: Option<&[u8]>,
-        value: Option<&[u8]>,
-        headers: &[RecordHeader],
-        reserved: usize,
-        tx: oneshot::Sender<Result<RecordMetadata>>,
-        now: Instant,
-    ) -> Result<AppendOutcome> {
-        let record = AppendRecord {
-            timestamp,
-            key,
-            value,
-            headers,
-        };
-        self.append_with(tp, &record, reserved, tx, || None, || now)
-    }
-
     /// Appends a record to its partition's open batch under one lock. When the record would
     /// not go into `tp`'s open batch, `switch` is asked first for another partition of the same
     /// topic (the sticky partitioner moving on): `tp`'s open batch is then closed, so it is sent
@@ -257,32 +235,6 @@ impl Accumulator {
             partition: tp.partition,
             switched,
         })
-    }
-
-    /// Whether a record would go into `tp`'s open batch (false: it would start a new one).
-    pub fn fits_open_batch(
-        &self,
-        tp: &TopicPartition,
-        timestamp: i64,
-        key: Option<&[u8]>,
-        value: Option<&[u8]>,
-        headers: &[RecordHeader],
-    ) -> bool {
-        let st = self.lock();
-        st.queues.get(tp).is_some_and(|q| {
-            q.batches
-                .back()
-                .is_some_and(|b| b.fits(timestamp, key, value, headers, self.cfg.batch_size))
-        })
-    }
-
-    /// Closes `tp`'s open batch so it is sent without waiting for `linger.ms` (the sticky
-    /// partitioner moved on because the next record did not fit it).
-    pub fn close_open_batch(&self, tp: &TopicPartition) {
-        let mut st = self.lock();
-        if let Some(b) = st.queues.get_mut(tp).and_then(|q| q.batches.back_mut()) {
-            b.closed = true;
-        }
     }
 
     /// Takes the ready batches, grouped by leader. `leader_of` maps a partition to its leader,

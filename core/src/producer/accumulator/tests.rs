@@ -27,19 +27,37 @@ fn push(
     value: &[u8],
 ) -> (AppendOutcome, oneshot::Receiver<Result<RecordMetadata>>) {
     let (tx, rx) = oneshot::channel();
+    let record = AppendRecord {
+        timestamp: 1000,
+        key: Some(b"k"),
+        value: Some(value),
+        headers: &[],
+    };
     let out = a
-        .append(
-            &tp(p),
-            1000,
-            Some(b"k"),
-            Some(value),
-            &[],
-            10,
-            tx,
-            Instant::now(),
-        )
+        .append_with(&tp(p), &record, 10, tx, || None, Instant::now)
         .unwrap();
     (out, rx)
+}
+
+/// Whether a record would go into `tp`'s open batch (false: it would start a new one).
+fn fits_open_batch(a: &Accumulator, tp: &TopicPartition, key: Option<&[u8]>, value: &[u8]) -> bool {
+    a.lock().queues.get(tp).is_some_and(|q| {
+        q.batches
+            .back()
+            .is_some_and(|b| b.fits(1000, key, Some(value), &[], a.cfg.batch_size))
+    })
+}
+
+/// Closes `tp`'s open batch, as `append_with` does when the sticky partitioner moves on.
+fn close_open_batch(a: &Accumulator, tp: &TopicPartition) {
+    if let Some(b) = a
+        .lock()
+        .queues
+        .get_mut(tp)
+        .and_then(|q| q.batches.back_mut())
+    {
+        b.closed = true;
+    }
 }
 
 fn drain_all(a: &Accumulator, producer: Option<(i64, i16)>) -> Drain {
@@ -285,18 +303,15 @@ async fn first_batch_goes_alone_and_last_acked_never_moves_back() {
 async fn a_closed_open_batch_drains_before_linger_and_takes_no_more_records() {
     let a = acc(16384, 10_000, false);
     let (_o, _rx) = push(&a, 0, b"v1");
-    assert!(a.fits_open_batch(&tp(0), 1000, Some(b"k"), Some(b"v2"), &[]));
+    assert!(fits_open_batch(&a, &tp(0), Some(b"k"), b"v2"));
     assert!(drain_all(&a, None).per_broker.is_empty(), "lingers");
-    a.close_open_batch(&tp(0));
-    assert!(!a.fits_open_batch(&tp(0), 1000, Some(b"k"), Some(b"v2"), &[]));
+    close_open_batch(&a, &tp(0));
+    assert!(!fits_open_batch(&a, &tp(0), Some(b"k"), b"v2"));
     let d = drain_all(&a, None);
     let sent: Vec<_> = d.per_broker.into_values().flatten().collect();
     assert_eq!(sent.len(), 1, "sent without waiting 10 s of linger");
     assert_eq!(sent[0].record_count(), 1);
-    assert!(
-        !a.fits_open_batch(&tp(1), 1000, None, Some(b"x"), &[]),
-        "no batch yet"
-    );
+    assert!(!fits_open_batch(&a, &tp(1), None, b"x"), "no batch yet");
 }
 
 #[tokio::test(start_paused = true)]
