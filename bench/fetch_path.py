@@ -2,18 +2,22 @@
 """The consume path against its physical limit, in one run on one machine (issue #14).
 
 For 1,000,000 x 100 B, 100,000 x 1 KB and 10,000 x 100 KB records (one 1-partition topic each,
-written with Kafka's ProducerPerformance, acks=1), measures the time to read every record back
-  - with kcat (librdkafka) and with our core's `fk-consumer-perf`,
+written with librdkafka's native producer, rd-producer-perf, acks=1), measures the time to read
+every record back
+  - with kcat (librdkafka; each run's reading time is a full read minus a one-record read, so
+    kcat's start-up, metadata and exit are left out; median of --kcat-runs pairs) and with our
+    core's `fk-consumer-perf` (group join left out),
   - from our broker and from a single-node Apache Kafka (one broker at a time),
 and the loopback TCP limit: a plain sender process writing the same number of bytes into a
 socket as fast as it can and a sink process discarding them. Prints one table with records/s,
-MB/s, ours/Kafka and % of the loopback limit, then the produce side of the same run
-(ProducerPerformance records/s on each broker and the ratio), and the load average before and
-after. Speed is reported, never asserted.
+MB/s, ours/Kafka and % of the loopback limit, every kcat pair, then the produce side of the same
+run: rd-producer-perf (the native client the issue's produce figure was measured with) and
+Kafka's ProducerPerformance (into a second topic), records/s on each broker and the ratio, and
+the load average before and after. Speed is reported, never asserted.
 
     python3 bench/fetch_path.py                 # full run
     python3 bench/fetch_path.py --scale 0.05    # quick check of the script
-Options: --skip-build, --kafka-heap, FERROKAFKA_BIN.
+Options: --skip-build, --kafka-heap, --kcat-runs, FERROKAFKA_BIN, FERROKAFKA_RD_PERF_DIR.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import broker_vs_kafka as bvk  # noqa: E402  (brokers, ProducerPerformance driver)
+import perf_tools  # noqa: E402  (rd-producer-perf)
 
 WORKLOADS = [("100 B", 1_000_000, 100), ("1 KB", 100_000, 1024), ("100 KB", 10_000, 100 * 1024)]
 
@@ -74,8 +79,9 @@ def loopback_mb_s(total: int) -> float:
     return total / elapsed / (1 << 20)
 
 
-def kcat_consume(bootstrap: str, topic: str, records: int) -> float:
-    """Seconds for kcat to read `records` records from the beginning (output discarded)."""
+def kcat_run(bootstrap: str, topic: str, records: int) -> float:
+    """Seconds for one kcat process to read `records` records from the beginning and exit
+    (output, one offset per record, discarded)."""
     start = time.perf_counter()
     proc = subprocess.run(
         ["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q",
@@ -86,6 +92,21 @@ def kcat_consume(bootstrap: str, topic: str, records: int) -> float:
     if got < records:
         raise RuntimeError(f"kcat read {got} of {records} records: {proc.stderr[-2000:]!r}")
     return elapsed
+
+
+def kcat_consume(bootstrap: str, topic: str, records: int, runs: int) -> tuple[float, list[float]]:
+    """Seconds kcat spends reading `records` records, without its start-up, metadata, first fetch
+    and exit: each of `runs` pairs times a read of every record and a read of one record, and
+    the pair's difference is the reading time (as fk-consumer-perf leaves out its group join:
+    at 100 B a whole kcat run lasts ~0.5 s, of which start-up was a large and variable share;
+    kcat's output is block-buffered into a pipe, so the first record cannot be timed from
+    outside). Returns the median difference and every pair's difference."""
+    diffs = []
+    for _ in range(runs):
+        one = kcat_run(bootstrap, topic, 1)
+        full = kcat_run(bootstrap, topic, records)
+        diffs.append(max(full - one, 1e-6))
+    return sorted(diffs)[len(diffs) // 2], diffs
 
 
 def fk_consume(bin_dir: str, bootstrap: str, topic: str, records: int) -> float:
@@ -103,17 +124,31 @@ def fk_consume(bin_dir: str, bootstrap: str, topic: str, records: int) -> float:
     raise RuntimeError(f"no result line from fk-consumer-perf:\n{out[-2000:]}")
 
 
-def bench(broker, libs: str, bin_dir: str, workloads, logs: str) -> dict:
+def rd_produce(rd_bins: str, bootstrap: str, topic: str, records: int, size: int, log: str) -> float:
+    """records/s of librdkafka's native producer (rd-producer-perf, acks=1, its defaults
+    otherwise), timed until every delivery report arrived."""
+    argv = [os.path.join(rd_bins, "rd-producer-perf"), "--topic", topic, "--num-records", str(records),
+            "--record-size", str(size), "--throughput", "-1",
+            "--producer-props", f"bootstrap.servers={bootstrap}", "acks=1"]
+    return perf_tools.run_json(argv, 1800, log)["records_per_sec"]
+
+
+def bench(broker, libs: str, bin_dir: str, rd_bins: str, workloads, logs: str, kcat_runs: int) -> dict:
     results = {}
     broker.start()
     try:
         for label, records, size in workloads:
             topic = f"fetch-{size}"
-            bvk.create_topic(libs, broker.bootstrap, topic, os.path.join(logs, f"{broker.name}-create-{size}.log"))
-            results[(label, "produce")] = bvk.produce(
-                libs, broker.bootstrap, topic, records, size,
+            for t in (topic, f"{topic}-java"):
+                bvk.create_topic(libs, broker.bootstrap, t, os.path.join(logs, f"{broker.name}-create-{t}.log"))
+            results[(label, "produce")] = rd_produce(
+                rd_bins, broker.bootstrap, topic, records, size,
+                os.path.join(logs, f"{broker.name}-rd-produce-{size}.log"))
+            results[(label, "produce-java")] = bvk.produce(
+                libs, broker.bootstrap, f"{topic}-java", records, size,
                 os.path.join(logs, f"{broker.name}-produce-{size}.log"))["records_s"]
-            results[(label, "kcat")] = kcat_consume(broker.bootstrap, topic, records)
+            results[(label, "kcat")], results[(label, "kcat-runs")] = kcat_consume(
+                broker.bootstrap, topic, records, kcat_runs)
             results[(label, "core")] = fk_consume(bin_dir, broker.bootstrap, topic, records)
     finally:
         broker.stop()
@@ -126,6 +161,7 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--skip-build", action="store_true")
     ap.add_argument("--kafka-heap", default="512m")
+    ap.add_argument("--kcat-runs", type=int, default=3, help="kcat read pairs per workload and broker (median)")
     args = ap.parse_args()
     if not shutil.which("kcat"):
         sys.exit("kcat is needed: apt-get install kcat")
@@ -134,12 +170,14 @@ def main() -> None:
     if not args.skip_build:
         subprocess.run(["cargo", "build", "--release", "-p", "ferrokafka-bench"], cwd=bvk.REPO_ROOT, check=True)
     bin_dir = os.path.dirname(binary)
+    rd_bins = perf_tools.build_rd(args.skip_build)
     libs = bvk.kafka_cluster.kafka_libs()
     logs = tempfile.mkdtemp(prefix="bench-fetch-path-")
     print(f"client logs: {logs}", flush=True)
     print(f"load average before: {bvk.load_average()}", flush=True)
-    ours = bench(bvk.OurBroker(binary), libs, bin_dir, workloads, logs)
-    kafka = bench(bvk.ApacheKafka(libs, args.kafka_heap), libs, bin_dir, workloads, logs)
+    ours = bench(bvk.OurBroker(binary), libs, bin_dir, rd_bins, workloads, logs, args.kcat_runs)
+    kafka = bench(bvk.ApacheKafka(libs, args.kafka_heap), libs, bin_dir, rd_bins, workloads, logs,
+                  args.kcat_runs)
     print(f"load average after the brokers: {bvk.load_average()}")
     header = ["workload", "client", "ours rec/s", "ours MB/s", "Kafka rec/s", "Kafka MB/s",
               "ours/Kafka", "loopback MB/s", "ours % of loopback"]
@@ -153,10 +191,15 @@ def main() -> None:
             print(" | ".join([f"{records:,} x {label}", client, f"{records / o:,.0f}", f"{o_mb:,.1f}",
                               f"{records / k:,.0f}", f"{k_mb:,.1f}", f"{k / o:.2f}x", f"{limit:,.0f}",
                               f"{100 * o_mb / limit:.1f} %"]), flush=True)
-    print("workload | produce ours rec/s | produce Kafka rec/s | ours/Kafka (ProducerPerformance, acks=1)")
     for label, records, _size in workloads:
-        o, k = ours[(label, "produce")], kafka[(label, "produce")]
-        print(f"{records:,} x {label} | {o:,.0f} | {k:,.0f} | {o / k:.2f}x", flush=True)
+        runs = lambda r: " / ".join(f"{records / t:,.0f}" for t in r[(label, "kcat-runs")])  # noqa: E731
+        print(f"kcat runs, {records:,} x {label}, rec/s: ours {runs(ours)}; Kafka {runs(kafka)}")
+    for key, name in (("produce", "rd-producer-perf (librdkafka, native)"),
+                      ("produce-java", "ProducerPerformance (Java)")):
+        print(f"workload | produce ours rec/s | produce Kafka rec/s | ours/Kafka ({name}, acks=1)")
+        for label, records, _size in workloads:
+            o, k = ours[(label, key)], kafka[(label, key)]
+            print(f"{records:,} x {label} | {o:,.0f} | {k:,.0f} | {o / k:.2f}x", flush=True)
     print(f"load average at the end: {bvk.load_average()}")
 
 
