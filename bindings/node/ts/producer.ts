@@ -110,7 +110,9 @@ export class Producer {
     p['acks'] = a
     num(p, 'maxInFlightRequests', 'max.in.flight.requests.per.connection', c.maxInFlightRequests, 1)
     num(p, 'batchSize', 'batch.size', c.batchSize)
-    num(p, 'lingerMs', 'linger.ms', c.lingerMs)
+    // kafkajs sends every send() at once: with no lingerMs a drop-in must not hold records back
+    // (the core's own default is Java's 5 ms). Records still batch while requests are in flight.
+    num(p, 'lingerMs', 'linger.ms', c.lingerMs ?? 0)
     num(p, 'bufferMemory', 'buffer.memory', c.bufferMemory, 1)
     num(p, 'maxRequestSize', 'max.request.size', c.maxRequestSize, 1)
     num(p, 'metadataMaxAge', 'metadata.max.age.ms', c.metadataMaxAge)
