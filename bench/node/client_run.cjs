@@ -43,7 +43,7 @@ function peakRssMb() {
 
 // CPU time (user + system, every thread of this process: Node's and the native client's) and
 // minor page faults since `from`, per record: a measure of cost that the box's load moves less
-// than records/s (printed in the JSON line only).
+// than records/s (in the JSON line and the table).
 function usage() {
   const u = process.resourceUsage()
   return { cpuUs: u.userCPUTime + u.systemCPUTime, sysUs: u.systemCPUTime, faults: u.minorPageFault }
