@@ -41,9 +41,27 @@ function peakRssMb() {
   return m ? Number(m[1]) / 1024 : NaN
 }
 
+// CPU time (user + system, every thread of this process: Node's and the native client's) and
+// minor page faults since `from`, per record: a measure of cost that the box's load moves less
+// than records/s (in the JSON line and the table).
+function usage() {
+  const u = process.resourceUsage()
+  return { cpuUs: u.userCPUTime + u.systemCPUTime, sysUs: u.systemCPUTime, faults: u.minorPageFault }
+}
+const costs = {}
+function cost(phase, from, records) {
+  const to = usage()
+  costs[phase] = {
+    cpuUsPerRecord: (to.cpuUs - from.cpuUs) / records,
+    sysShare: (to.sysUs - from.sysUs) / Math.max(1, to.cpuUs - from.cpuUs),
+    faultsPer1000: ((to.faults - from.faults) * 1000) / records,
+  }
+}
+
 async function produceThroughput(c) {
   const p = await c.producer(brokers)
   const values = Array.from({ length: CHUNK }, () => Buffer.alloc(SIZE, 'x'))
+  const u0 = usage()
   const t0 = performance.now()
   const inflight = []
   for (let sent = 0; sent < N; sent += CHUNK) {
@@ -54,6 +72,7 @@ async function produceThroughput(c) {
   }
   await withTimeout(Promise.all(inflight), WAIT_MS, 'produce')
   const s = (performance.now() - t0) / 1000
+  cost('produce', u0, N)
   await p.close()
   return N / s
 }
@@ -65,14 +84,19 @@ async function consumeThroughput(c) {
   let resolveDone
   const done = new Promise((r) => (resolveDone = r))
   let lastProgress = 0
+  let u0
   const consumer = await c.consumer(brokers, `${tag}-tp`, `${tag}-tp-g`, (values) => {
     if (got === 0) {
       firstAt = performance.now()
       first = values.length
+      u0 = usage()
     }
     got += values.length
     lastProgress = got
-    if (got >= N) resolveDone(performance.now())
+    if (got >= N) {
+      if (got > first) cost('consume', u0, got - first)
+      resolveDone(performance.now())
+    }
   })
   // Bounded: fails if no record arrives for WAIT_MS.
   let seen = -1
@@ -150,10 +174,13 @@ async function latency(c) {
 
 ;(async () => {
   const c = load(client)
-  const produce = await produceThroughput(c)
-  const consume = await consumeThroughput(c)
-  const lat = await latency(c)
-  console.log(JSON.stringify({ client: c.name, produce, consume, ...lat, rssMb: peakRssMb() }))
+  // BENCH_PHASES=produce,consume,latency (the default: all) runs a subset; consume reads what
+  // the produce phase wrote, so it needs produce. A phase not run prints as '-'.
+  const phases = (process.env.BENCH_PHASES || 'produce,consume,latency').split(',')
+  const produce = phases.includes('produce') ? await produceThroughput(c) : undefined
+  const consume = phases.includes('consume') ? await consumeThroughput(c) : undefined
+  const lat = phases.includes('latency') ? await latency(c) : {}
+  console.log(JSON.stringify({ client: c.name, produce, consume, ...lat, rssMb: peakRssMb(), costs }))
   process.exit(0)
 })().catch((e) => {
   console.log(JSON.stringify({ client, error: String(e && e.stack ? e.stack.split('\n')[0] : e) }))

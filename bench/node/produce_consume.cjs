@@ -3,8 +3,9 @@
 // one after the other on ONE bundled ferrokafka broker, each client in its own child process
 // (client_run.cjs) so the peak RSS is that client's. Per workload (records x size) it prints
 // produce and consume records/s, the end-to-end p50/p99 at a fixed offered rate (the same rate
-// for every client), the peak RSS and the ratios of ferrokafka to kafkajs and to the fastest
-// of the others. Not a test; not run by CI.
+// for every client), the peak RSS, the CPU time per record of each client's process (user +
+// system, every thread: steadier than records/s on a loaded box) and the ratios of ferrokafka
+// to kafkajs and to the fastest of the others. Not a test; not run by CI.
 //
 //   bash bench/node/install.sh       # the peers (builds @confluentinc/kafka-javascript here)
 //   node bench/node/produce_consume.cjs [--workloads 1000000x100:10000,100000x1024:5000]
@@ -73,23 +74,33 @@ function table(w, results) {
   const lines = []
   lines.push(`${w.records} x ${w.size} B, latency at ${w.rate} records/s for ${SECONDS} s:`)
   lines.push('')
-  lines.push('| client | produce rec/s | consume rec/s | p50 ms | p99 ms | peak RSS MB |')
-  lines.push('|---|---|---|---|---|---|')
+  lines.push('| client | produce rec/s | consume rec/s | p50 ms | p99 ms | peak RSS MB | produce / consume CPU us per record |')
+  lines.push('|---|---|---|---|---|---|---|')
+  const cpu = (r, phase) => r.costs?.[phase]?.cpuUsPerRecord
   for (const r of results) {
-    if (r.error) lines.push(`| ${r.client} | not measured: ${r.error} | | | | |`)
-    else lines.push(`| ${r.client} | ${fmt(r.produce)} | ${fmt(r.consume)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.rssMb)} |`)
+    if (r.error) lines.push(`| ${r.client} | not measured: ${r.error} | | | | | |`)
+    else {
+      lines.push(
+        `| ${r.client} | ${fmt(r.produce)} | ${fmt(r.consume)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.rssMb)} | ${fmt(cpu(r, 'produce'), 2)} / ${fmt(cpu(r, 'consume'), 2)} |`,
+      )
+    }
   }
   const f = results.find((r) => r.client === 'ferrokafka' && !r.error)
   const k = results.find((r) => r.client === 'kafkajs' && !r.error)
   const others = results.filter((r) => r.client !== 'ferrokafka' && !r.error)
   const best = (field) => others.reduce((a, r) => (a && a[field] >= r[field] ? a : r), null)
   const lowestP99 = others.reduce((a, r) => (a && a.p99 <= r.p99 ? a : r), null)
-  if (f && k) lines.push(`| ferrokafka / kafkajs | ${ratio(f.produce, k.produce)} | ${ratio(f.consume, k.consume)} | | ${ratio(f.p99, k.p99)} | ${ratio(f.rssMb, k.rssMb)} |`)
+  // The CPU column's ratio is theirs / ours (how many times more CPU a record costs them).
+  if (f && k) {
+    lines.push(
+      `| ferrokafka / kafkajs | ${ratio(f.produce, k.produce)} | ${ratio(f.consume, k.consume)} | | ${ratio(f.p99, k.p99)} | ${ratio(f.rssMb, k.rssMb)} | kafkajs uses ${ratio(cpu(k, 'produce'), cpu(f, 'produce'))} / ${ratio(cpu(k, 'consume'), cpu(f, 'consume'))} |`,
+    )
+  }
   if (f && others.length) {
     const bp = best('produce')
     const bc = best('consume')
     lines.push(
-      `| ferrokafka / fastest other | ${ratio(f.produce, bp.produce)} (${bp.client}) | ${ratio(f.consume, bc.consume)} (${bc.client}) | | ${ratio(f.p99, lowestP99.p99)} (lowest: ${lowestP99.client}) | |`,
+      `| ferrokafka / fastest other | ${ratio(f.produce, bp.produce)} (${bp.client}) | ${ratio(f.consume, bc.consume)} (${bc.client}) | | ${ratio(f.p99, lowestP99.p99)} (lowest: ${lowestP99.client}) | | |`,
     )
   }
   return lines.join('\n')

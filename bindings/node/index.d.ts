@@ -101,7 +101,8 @@ export declare class NativeProducer {
    * Queues the packed records (see `outgoing.rs` for the layout) behind every earlier send,
    * so sends keep their call order, and resolves when all are acknowledged with the first
    * delivery of each topic-partition; rejects with the first failure. Only the copy of the
-   * bytes happens on the JS thread.
+   * bytes happens on the JS thread, and it must stay a copy: the TS layer writes the next
+   * send into the same buffers as soon as this returns (`ts/outgoing.ts`).
    */
   send(topics: Array<string>, layout: Int32Array, data: Buffer, timestamps?: Float64Array | undefined | null): Promise<Array<Delivery>>
   /** Waits until every record sent before this call is delivered or failed. */

@@ -36,7 +36,8 @@ impl NativeProducer {
     /// Queues the packed records (see `outgoing.rs` for the layout) behind every earlier send,
     /// so sends keep their call order, and resolves when all are acknowledged with the first
     /// delivery of each topic-partition; rejects with the first failure. Only the copy of the
-    /// bytes happens on the JS thread.
+    /// bytes happens on the JS thread, and it must stay a copy: the TS layer writes the next
+    /// send into the same buffers as soon as this returns (`ts/outgoing.ts`).
     #[napi(ts_return_type = "Promise<Array<Delivery>>")]
     pub fn send<'env>(
         &self,

@@ -104,6 +104,43 @@ test('a packed send keeps every record exact: mixed timestamps, multi-byte strin
   }
 })
 
+test('sends started back to back share the packing buffers and keep every record exact, also after a send that failed validation', async () => {
+  const topic = await createTopic(admin, 'api-reuse')
+  const producer = kafka.producer()
+  await producer.connect()
+  // Sizes that shrink and grow from send to send, so a later send writes over (and past) what
+  // an earlier one left in the buffers; none is awaited before the next one starts.
+  const sizes = [2000, 10, 50000, 3, 700, 120000, 1]
+  const sends = []
+  const sent = []
+  for (let s = 0; s < sizes.length; s++) {
+    const messages = []
+    for (let i = 0; i < 20; i++) {
+      const value = Buffer.alloc(sizes[s], 33 + ((s * 20 + i) % 94)) // printable ASCII: compared as strings
+      sent.push({ key: `${s}-${i}`, value })
+      messages.push({ key: `${s}-${i}`, value, partition: 0 })
+    }
+    sends.push(producer.send({ topic, messages }))
+    if (s === 3) {
+      // Fails while packing (after the first message): the buffers go back for the next send.
+      await assert.rejects(
+        producer.send({ topic, messages: [{ value: Buffer.alloc(5000, 1), partition: 0 }, { value: 42, partition: 0 }] }),
+        (e) => e instanceof KafkaJSNonRetriableError && /value/.test(e.message),
+      )
+    }
+  }
+  await Promise.all(sends)
+  const { consumer, got } = await consumeAll(topic, uniqueName('g'), sent.length)
+  await consumer.disconnect()
+  await producer.disconnect()
+  assert.equal(got.length, sent.length, 'nothing of the failed send was written')
+  // eachMessage keeps the offset order of the one partition: the order of the sends.
+  for (let i = 0; i < sent.length; i++) {
+    assert.equal(got[i].key, sent[i].key)
+    assert.equal(got[i].value, sent[i].value.toString(), `record ${sent[i].key} arrived intact`)
+  }
+})
+
 test('consumed records keep null and empty keys, values and header values, and UTF-8 header keys, across topics in one poll', async () => {
   const a = await createTopic(admin, 'api-edges-a')
   const b = await createTopic(admin, 'api-edges-b')

@@ -9,7 +9,7 @@ import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, fromNati
 import { Instrumentation, InstrumentationEvent, RemoveInstrumentationEventListener } from './events'
 import { Logger } from './logger'
 import { ICustomPartitioner, PartitionMetadata, isNativePartitioner } from './partitioners'
-import { OutgoingPacker } from './outgoing'
+import { OutgoingPacker, type PackScratch } from './outgoing'
 import { validateTopic } from './topics'
 
 export type IHeaders = { [key: string]: Buffer | string | (Buffer | string)[] | undefined }
@@ -97,6 +97,8 @@ export class Producer {
   private partitioner: ((args: { topic: string; partitionMetadata: PartitionMetadata[]; message: Message }) => number) | null
   private metadata = new Map<string, { at: number; partitions: PartitionMetadata[] }>()
   private readonly producerProps: Props = {}
+  /** The packing buffers between sends (`ts/outgoing.ts`). */
+  private scratch: PackScratch | undefined
 
   constructor(private readonly config: ProducerConfig, private readonly deps: ProducerDeps) {
     const c = config ?? {}
@@ -110,7 +112,9 @@ export class Producer {
     p['acks'] = a
     num(p, 'maxInFlightRequests', 'max.in.flight.requests.per.connection', c.maxInFlightRequests, 1)
     num(p, 'batchSize', 'batch.size', c.batchSize)
-    num(p, 'lingerMs', 'linger.ms', c.lingerMs)
+    // kafkajs sends every send() at once: with no lingerMs a drop-in must not hold records back
+    // (the core's own default is Java's 5 ms). Records still batch while requests are in flight.
+    num(p, 'lingerMs', 'linger.ms', c.lingerMs ?? 0)
     num(p, 'bufferMemory', 'buffer.memory', c.bufferMemory, 1)
     num(p, 'maxRequestSize', 'max.request.size', c.maxRequestSize, 1)
     num(p, 'metadataMaxAge', 'metadata.max.age.ms', c.metadataMaxAge)
@@ -237,26 +241,42 @@ export class Producer {
     const first = topicMessages[0]?.messages
     const expected = Array.isArray(first) ? first.length : 0
     const firstValue = expected > 0 ? first[0]?.value : undefined
-    const packer = new OutgoingPacker(expected, (firstValue?.length ?? 64) + 16)
-    for (const tm of topicMessages) {
-      validateTopic(tm?.topic)
-      if (!Array.isArray(tm.messages)) {
-        throw new KafkaJSNonRetriableError(`Invalid messages array [${String(tm.messages)}] for topic "${tm.topic}"`)
+    // The buffers are this send's until the native call returns (concurrent sends waiting on a
+    // custom partitioner's metadata allocate their own meanwhile).
+    const packer = new OutgoingPacker(expected, (firstValue?.length ?? 64) + 16, this.scratch)
+    this.scratch = undefined
+    let sending: Promise<native.Delivery[]>
+    let topic: string
+    try {
+      for (const tm of topicMessages) {
+        validateTopic(tm?.topic)
+        if (!Array.isArray(tm.messages)) {
+          throw new KafkaJSNonRetriableError(`Invalid messages array [${String(tm.messages)}] for topic "${tm.topic}"`)
+        }
+        const partitions = this.partitioner ? await this.partitionsOf(tm.topic) : null
+        const ti = packer.topicIndex(tm.topic)
+        for (const m of tm.messages) {
+          const partition = this.partitioner && partitions ? this.partitioner({ topic: tm.topic, partitionMetadata: partitions, message: m }) : undefined
+          packer.add(ti, m, partition)
+        }
       }
-      const partitions = this.partitioner ? await this.partitionsOf(tm.topic) : null
-      const ti = packer.topicIndex(tm.topic)
-      for (const m of tm.messages) {
-        const partition = this.partitioner && partitions ? this.partitioner({ topic: tm.topic, partitionMetadata: partitions, message: m }) : undefined
-        packer.add(ti, m, partition)
+      if (packer.count === 0) return []
+      const packed = packer.finish()
+      topic = packed.topics[0]
+      try {
+        sending = client.send(packed.topics, packed.layout, packed.data, packed.timestamps)
+      } catch (e) {
+        throw fromNative(e, { topic })
       }
+    } finally {
+      // The native send copied the bytes before returning (or nothing was sent).
+      this.scratch = packer.scratch()
     }
-    if (packer.count === 0) return []
-    const packed = packer.finish()
     let delivered: native.Delivery[]
     try {
-      delivered = await client.send(packed.topics, packed.layout, packed.data, packed.timestamps)
+      delivered = await sending
     } catch (e) {
-      throw fromNative(e, { topic: packed.topics[0] })
+      throw fromNative(e, { topic })
     }
     // kafkajs reports one entry per topic-partition with the first offset written there
     // (baseOffset; `offset`/`timestamp` are absent in kafkajs's answers too); the native send
