@@ -239,18 +239,16 @@ fn escape_rfc2253(v: &str) -> String {
 /// How long a client may take to finish the TLS handshake.
 const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Bytes read from the socket per `recv` under rustls. rustls asks its transport for at most
-/// 4 KiB at a time, so a 16 KiB TLS record (what Java's SSLEngine sends for a full produce batch)
-/// took four or five `recv` calls straight from the socket; this buffer takes whatever the kernel
-/// holds (up to 64 KiB, several records) in one call and hands rustls its 4 KiB slices from
-/// memory. Measured on 60,000 x 1 KB produce over SASL_SSL: 9,091 `recvfrom` calls without it,
-/// about as many as plain TCP (2,275) with it.
+/// Bytes read from the socket per `recv` under rustls (see [`super::tls_reader`]). Measured on
+/// 60,000 x 1 KB produce over SASL_SSL: 9,091 `recvfrom` calls when rustls read the socket
+/// itself (at most 4 KiB per read), about as many as plain TCP (2,275) through this buffer.
 const TLS_READ_BUFFER: usize = 64 * 1024;
 
-/// A server-side TLS connection: rustls over a read-buffered TCP stream (writes go straight
-/// through: rustls already hands the socket whole records, several per `writev`).
+/// A server-side TLS connection: rustls over the TCP stream, read through a buffer that hands it
+/// one record at a time (writes go straight through: rustls already hands the socket whole
+/// records, several per `writev`).
 pub type ServerTlsStream =
-    tokio_rustls::server::TlsStream<tokio::io::BufReader<tokio::net::TcpStream>>;
+    tokio_rustls::server::TlsStream<super::tls_reader::RecordReader<tokio::net::TcpStream>>;
 
 /// TLS records are encrypted in user space: Fetch on a TLS connection takes the copy path (the
 /// trait's default), producing the same bytes as `sendfile` on plain TCP.
@@ -264,7 +262,7 @@ pub async fn accept(
     stream: tokio::net::TcpStream,
     conn: &crate::context::ConnectionContext,
 ) -> Option<ServerTlsStream> {
-    let stream = tokio::io::BufReader::with_capacity(TLS_READ_BUFFER, stream);
+    let stream = super::tls_reader::RecordReader::with_capacity(TLS_READ_BUFFER, stream);
     let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
         Ok(Ok(tls)) => tls,
         Ok(Err(e)) => {
