@@ -20,7 +20,7 @@ use pyo3::panic::PanicException;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
-use crate::producer::NativeProducer;
+use crate::producer::{NativeProducer, SendArgs};
 
 /// CPython's `METH_FASTCALL` (0x0080, part of the stable ABI since 3.10; the `pyo3::ffi`
 /// built for abi3-py39 leaves it out).
@@ -161,7 +161,15 @@ unsafe fn call(
     };
     let producer = this.downcast_unchecked::<NativeProducer>().get();
     let p = |i: usize| params[i].as_deref();
-    producer.send_plain_args(py, &topic, p(1), p(2), p(3), p(4), p(5))
+    let args = SendArgs {
+        topic: &topic,
+        value: p(1),
+        key: p(2),
+        headers: p(3),
+        partition: p(4),
+        timestamp_ms: p(5),
+    };
+    producer.send_plain_args(py, args)
 }
 
 /// The METH_FASTCALL | METH_KEYWORDS entry point CPython calls for `send(...)`.

@@ -48,6 +48,16 @@ pub struct NativeProducer {
     closed: AtomicBool,
 }
 
+/// kafka-python's `send` arguments as given (`None` where not passed).
+pub(crate) struct SendArgs<'a, 'py> {
+    pub topic: &'a Bound<'py, PyAny>,
+    pub value: Option<&'a Bound<'py, PyAny>>,
+    pub key: Option<&'a Bound<'py, PyAny>>,
+    pub headers: Option<&'a Bound<'py, PyAny>>,
+    pub partition: Option<&'a Bound<'py, PyAny>>,
+    pub timestamp_ms: Option<&'a Bound<'py, PyAny>>,
+}
+
 /// A topic `str` the Python layer validated, and its name.
 type CheckedTopic = (Py<PyString>, String);
 
@@ -177,26 +187,20 @@ impl NativeProducer {
     /// validated, with no headers and no completed callbacks to run, goes straight to the core
     /// (the checks it passes are those `KafkaProducer._send_checked` makes); anything else
     /// goes through `_send_checked`.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_plain_args<'py>(
         &self,
         py: Python<'py>,
-        topic: &Bound<'py, PyAny>,
-        value: Option<&Bound<'py, PyAny>>,
-        key: Option<&Bound<'py, PyAny>>,
-        headers: Option<&Bound<'py, PyAny>>,
-        partition: Option<&Bound<'py, PyAny>>,
-        timestamp_ms: Option<&Bound<'py, PyAny>>,
+        a: SendArgs<'_, 'py>,
     ) -> PyResult<PyObject> {
         let absent = |o: Option<&Bound<'_, PyAny>>| o.is_none_or(|o| o.is_none());
         let plain_bytes = |o: Option<&Bound<'_, PyAny>>| {
             o.is_none_or(|o| o.is_none() || o.is_exact_instance_of::<PyBytes>())
         };
         if !self.closed.load(Ordering::Acquire)
-            && absent(headers)
-            && !(absent(value) && absent(key))
-            && plain_bytes(value)
-            && plain_bytes(key)
+            && absent(a.headers)
+            && !(absent(a.value) && absent(a.key))
+            && plain_bytes(a.value)
+            && plain_bytes(a.key)
             && self.link.completions.is_empty()
         {
             let name = self
@@ -204,17 +208,17 @@ impl NativeProducer {
                 .get(py)
                 .borrow()
                 .as_ref()
-                .filter(|(t, _)| t.bind(py).is(topic))
+                .filter(|(t, _)| t.bind(py).is(a.topic))
                 .map(|(_, name)| name.clone());
-            let part: Option<Option<i32>> = partition.map_or(Some(None), |p| p.extract().ok());
-            let ts: Option<Option<i64>> = timestamp_ms.map_or(Some(None), |t| t.extract().ok());
+            let part: Option<Option<i32>> = a.partition.map_or(Some(None), |p| p.extract().ok());
+            let ts: Option<Option<i64>> = a.timestamp_ms.map_or(Some(None), |t| t.extract().ok());
             if let (Some(name), Some(part), Some(ts)) = (name, part, ts) {
                 let none = py.None().into_bound(py);
                 let (rec, sizes) = record(
                     name,
                     part,
-                    key.unwrap_or(&none),
-                    value.unwrap_or(&none),
+                    a.key.unwrap_or(&none),
+                    a.value.unwrap_or(&none),
                     &none,
                     ts,
                 )?;
@@ -236,12 +240,12 @@ impl NativeProducer {
             .call_method1(
                 "_send_checked",
                 (
-                    topic,
-                    arg(value),
-                    arg(key),
-                    arg(headers),
-                    arg(partition),
-                    arg(timestamp_ms),
+                    a.topic,
+                    arg(a.value),
+                    arg(a.key),
+                    arg(a.headers),
+                    arg(a.partition),
+                    arg(a.timestamp_ms),
                 ),
             )?
             .unbind())
@@ -301,7 +305,15 @@ impl NativeProducer {
         partition: Option<&Bound<'py, PyAny>>,
         timestamp_ms: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<PyObject> {
-        self.send_plain_args(py, topic, value, key, headers, partition, timestamp_ms)
+        let args = SendArgs {
+            topic,
+            value,
+            key,
+            headers,
+            partition,
+            timestamp_ms,
+        };
+        self.send_plain_args(py, args)
     }
 
     /// The callable `KafkaProducer.send` becomes when it has no serializer or custom

@@ -102,7 +102,7 @@ def test_send_takes_kafka_pythons_arguments_positional_or_by_name(bootstrap, adm
     admin.create_topics([NewTopic(topic_name, 2, 1)])
     ts = 1_700_000_000_000
     with KafkaProducer(bootstrap_servers=bootstrap) as p:
-        p.send(topic_name, b"first").get(timeout=30)  # the topic is checked once
+        p.send(topic_name, b"first", partition=0).get(timeout=30)  # the topic is checked once
         sent = [
             p.send(topic_name, b"v", b"kk", None, 1, ts),
             p.send(topic_name, value=b"v", key=b"kk", partition=1, timestamp_ms=ts),
