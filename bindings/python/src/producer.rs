@@ -342,13 +342,18 @@ impl NativeProducer {
         timestamp_ms: Option<i64>,
     ) -> PyResult<Py<Delivery>> {
         let name = topic.to_cow()?.into_owned();
-        {
-            // The Python layer validated this topic: `send_plain` may take it natively now.
+        // The Python layer validated this topic: `send_plain` may take it natively now. The
+        // topic it replaces is dropped after the borrow ends (a `str` subclass's `__del__`
+        // could send).
+        let replaced = {
             let mut last = self.topic.get(py).borrow_mut();
-            if !last.as_ref().is_some_and(|(t, _)| t.bind(py).is(topic)) {
-                *last = Some((topic.clone().unbind(), name.clone()));
+            if last.as_ref().is_some_and(|(t, _)| t.bind(py).is(topic)) {
+                None
+            } else {
+                last.replace((topic.clone().unbind(), name.clone()))
             }
-        }
+        };
+        drop(replaced);
         let (rec, sizes) = record(name, partition, key, value, headers, timestamp_ms)?;
         self.deliver(py, rec, sizes, owner)
     }
