@@ -12,22 +12,14 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 
-/// Values up to this size are copied: an allocation and a short copy cost less than holding
-/// a reference to the Python object (its reference count is released through PyO3 when the
-/// core drops the record).
-const COPY_BELOW: usize = 512;
-
-/// `None` or `bytes` as optional `Bytes`. A value of [`COPY_BELOW`] bytes or more borrows the
-/// Python object's buffer (it stays alive until the core has copied the record into its
-/// batch), so the only copy is the one into the core's buffer.
+/// `None` or `bytes` as optional `Bytes`, borrowing the Python object's buffer (it stays
+/// alive until the core has copied the record into its batch), so the only copy is the one
+/// into the core's buffer.
 pub fn opt_bytes(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<Bytes>> {
     match obj {
         None => Ok(None),
         Some(o) if o.is_none() => Ok(None),
         Some(o) => match o.downcast::<PyBytes>() {
-            Ok(b) if b.as_bytes().len() < COPY_BELOW => {
-                Ok(Some(Bytes::copy_from_slice(b.as_bytes())))
-            }
             Ok(b) => Ok(Some(Bytes::from_owner(PyBackedBytes::from(b.clone())))),
             Err(_) => Err(PyTypeError::new_err(format!(
                 "{what} must be bytes or None after serialization, not {}; set a {what}_serializer",
