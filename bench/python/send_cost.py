@@ -18,6 +18,8 @@ import sys
 import tempfile
 import uuid
 
+from clients import confluent_produce_loop  # bench/python/clients.py, beside this file
+
 
 def child(client, bs, topic, n, size):
     payload = b"x" * size
@@ -37,15 +39,7 @@ def child(client, bs, topic, n, size):
                   "batch.size": 65536})
     p.produce(topic, payload)
     p.flush(30)
-    for i in range(n):
-        while True:
-            try:
-                p.produce(topic, payload)
-                break
-            except BufferError:
-                p.poll(0.05)
-        if i % 10000 == 0:
-            p.poll(0)
+    confluent_produce_loop(p, topic, payload, n)
     p.flush()
 
 
