@@ -49,6 +49,19 @@ def run_ferrokafka(bs, topic, n, size, mode):
     return dt
 
 
+def confluent_produce_loop(p, topic, payload, n):
+    """confluent-kafka's produce loop: waits on a full queue, serves delivery reports now and then."""
+    for i in range(n):
+        while True:
+            try:
+                p.produce(topic, payload)
+                break
+            except BufferError:
+                p.poll(0.05)
+        if i % 10000 == 0:
+            p.poll(0)
+
+
 def run_confluent(bs, topic, n, size, mode):
     from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
     payload = b"x" * size
@@ -56,15 +69,7 @@ def run_confluent(bs, topic, n, size, mode):
         p = Producer({"bootstrap.servers": bs, "acks": 1, "linger.ms": 5, "enable.idempotence": False,
                       "batch.size": 65536})
         t = time.perf_counter()
-        for i in range(n):
-            while True:
-                try:
-                    p.produce(topic, payload)
-                    break
-                except BufferError:
-                    p.poll(0.05)
-            if i % 10000 == 0:
-                p.poll(0)
+        confluent_produce_loop(p, topic, payload, n)
         p.flush()
         return time.perf_counter() - t
     c = Consumer({"bootstrap.servers": bs, "group.id": "bench-" + uuid.uuid4().hex, "enable.auto.commit": False,

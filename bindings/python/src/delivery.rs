@@ -1,12 +1,13 @@
 //! `_native.FutureRecordMetadata`: one sent record's delivery outcome, as kafka-python's future.
 //!
 //! Owns the native half of the future `KafkaProducer.send` returns: it is created here, without
-//! any Python code running, so a send costs one native object. It holds the core's delivery
-//! future (read only when Python asks, or handed to the producer's completion task once a
-//! callback or a blocking wait needs it), the record's serialized sizes, and a lazily created
-//! `ferrokafka.future.Future` that carries kafka-python's semantics (value, exception,
-//! callbacks). kafka-python's methods and attributes are forwarded to the functions of
-//! `ferrokafka._future_impl`, which create and settle that Python future on first use.
+//! any Python code running, so a send costs one native object and no allocation of its own
+//! beyond it. It holds the core's delivery future (read only when Python asks; a slot the
+//! producer's completion task fills is made only once a callback or a blocking wait needs
+//! one), the record's serialized sizes, and a lazily created `ferrokafka.future.Future` that
+//! carries kafka-python's semantics (value, exception, callbacks). kafka-python's methods and
+//! attributes are forwarded to the functions of `ferrokafka._future_impl`, which create and
+//! settle that Python future on first use.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -27,6 +28,13 @@ use crate::wait::secs;
 /// What the producer's completion task receives: a slot and the core future that fills it.
 pub type Pending = (Arc<Slot<RecordMetadata>>, DeliveryFuture);
 
+/// What the deliveries of one producer share: the channel to its completion task and the ids
+/// of watched deliveries that completed.
+pub struct Link {
+    pub forward: mpsc::UnboundedSender<Pending>,
+    pub completions: Completions,
+}
+
 /// Serialized sizes of a record's key, value and headers (-1 when absent), as kafka-python's
 /// `RecordMetadata` reports them.
 #[derive(Clone, Copy)]
@@ -36,14 +44,21 @@ pub struct Sizes {
     pub headers: i64,
 }
 
+/// Where a delivery's outcome is.
+enum Outcome {
+    /// In the core's future, not read yet.
+    Pending(DeliveryFuture),
+    /// Read from the core's future (at send, or when Python asked).
+    Done(ferrokafka_core::Result<RecordMetadata>),
+    /// In a slot the producer's completion task fills (a callback or a wait needed one).
+    Slot(Arc<Slot<RecordMetadata>>),
+}
+
 /// One record's delivery outcome (kafka-python's `FutureRecordMetadata`).
 #[pyclass(module = "ferrokafka._native", name = "FutureRecordMetadata", frozen)]
 pub struct Delivery {
-    slot: Arc<Slot<RecordMetadata>>,
-    /// The core's future until its outcome is read or it is handed to the completion task.
-    fut: Mutex<Option<DeliveryFuture>>,
-    forward: mpsc::UnboundedSender<Pending>,
-    completions: Completions,
+    outcome: Mutex<Outcome>,
+    link: Arc<Link>,
     #[pyo3(get)]
     id: u64,
     /// The Python `KafkaProducer` that sent it (its callbacks run there), or `None`; kept
@@ -59,6 +74,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+fn dropped() -> ferrokafka_core::Error {
+    ferrokafka_core::Error::new(
+        ferrokafka_core::ErrorKind::Closed,
+        "the producer was dropped before the record was delivered",
+    )
+}
+
 /// `ferrokafka._future_impl`, imported once.
 pub fn helpers(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
     static MODULE: GILOnceCell<PyObject> = GILOnceCell::new();
@@ -70,74 +92,80 @@ pub fn helpers(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
 }
 
 impl Delivery {
-    /// A delivery for the core's `fut`; one already complete (refused before it was queued)
-    /// keeps its outcome at once.
+    /// A delivery for the core's `fut`, and the core's error when it refused the record before
+    /// queueing it (too large, the producer closed...): an outcome known at once is a refusal,
+    /// as a queued record is never delivered that fast; the delivery keeps it.
     pub fn new(
         mut fut: DeliveryFuture,
-        forward: mpsc::UnboundedSender<Pending>,
-        completions: Completions,
+        link: Arc<Link>,
         id: u64,
         owner: PyObject,
         sizes: Sizes,
-    ) -> Delivery {
-        let slot = Slot::new();
-        let pending = match (&mut fut).now_or_never() {
+    ) -> (Delivery, Option<ferrokafka_core::Error>) {
+        let (outcome, refused) = match (&mut fut).now_or_never() {
             Some(r) => {
-                slot.set(r);
-                None
+                let refused = r.as_ref().err().cloned();
+                (Outcome::Done(r), refused)
             }
-            None => Some(fut),
+            None => (Outcome::Pending(fut), None),
         };
-        Delivery {
-            slot,
-            fut: Mutex::new(pending),
-            forward,
-            completions,
+        let d = Delivery {
+            outcome: Mutex::new(outcome),
+            link,
             id,
             owner,
             sizes,
             state: Mutex::new(None),
-        }
+        };
+        (d, refused)
     }
 
-    /// The core's error when the record was refused before it was queued (too large, the
-    /// producer closed...); `None` while it is pending or once delivered.
-    pub fn refused(&self) -> Option<ferrokafka_core::Error> {
-        match self.slot.peek() {
-            Some(Err(e)) if lock(&self.fut).is_none() => Some(e),
-            _ => None,
-        }
-    }
-
-    /// Moves a ready outcome from the core's future into the slot; whether it is complete.
+    /// Moves a ready outcome from the core's future into this delivery; whether it is complete.
     fn poll_now(&self) -> bool {
-        if self.slot.is_done() {
-            return true;
+        let mut o = lock(&self.outcome);
+        match &mut *o {
+            Outcome::Done(_) => true,
+            Outcome::Slot(s) => s.is_done(),
+            Outcome::Pending(f) => match f.now_or_never() {
+                Some(r) => {
+                    *o = Outcome::Done(r);
+                    true
+                }
+                None => false,
+            },
         }
-        let mut guard = lock(&self.fut);
-        if let Some(f) = guard.as_mut() {
-            if let Some(r) = f.now_or_never() {
-                *guard = None;
-                self.slot.set(r);
-                return true;
-            }
-        }
-        false
     }
 
-    /// Hands the core's future to the producer's completion task (which fills the slot).
-    fn forward(&self) {
-        let taken = lock(&self.fut).take();
-        if let Some(f) = taken {
-            if let Err(mpsc::error::SendError((slot, _))) =
-                self.forward.send((self.slot.clone(), f))
-            {
-                slot.set(Err(ferrokafka_core::Error::new(
-                    ferrokafka_core::ErrorKind::Closed,
-                    "the producer was dropped before the record was delivered",
-                )));
-            }
+    /// The outcome, if complete.
+    fn peek(&self) -> Option<ferrokafka_core::Result<RecordMetadata>> {
+        self.poll_now();
+        match &*lock(&self.outcome) {
+            Outcome::Pending(_) => None,
+            Outcome::Done(r) => Some(r.clone()),
+            Outcome::Slot(s) => s.peek(),
         }
+    }
+
+    /// The slot holding the outcome: made on first need, the core's future then handed to the
+    /// producer's completion task (which fills it).
+    fn slot(&self) -> Arc<Slot<RecordMetadata>> {
+        let mut o = lock(&self.outcome);
+        if let Outcome::Slot(s) = &*o {
+            return s.clone();
+        }
+        let slot = Slot::new();
+        match std::mem::replace(&mut *o, Outcome::Slot(slot.clone())) {
+            Outcome::Done(r) => slot.set(r),
+            Outcome::Pending(f) => {
+                if let Err(mpsc::error::SendError((s, _))) =
+                    self.link.forward.send((slot.clone(), f))
+                {
+                    s.set(Err(dropped()));
+                }
+            }
+            Outcome::Slot(_) => {}
+        }
+        slot
     }
 
     /// Calls `ferrokafka._future_impl.<name>(self, *args, **kwargs)`.
@@ -172,16 +200,14 @@ impl Delivery {
         if self.poll_now() {
             return Ok(true);
         }
-        self.forward();
         let deadline = secs(timeout).map(|d| Instant::now() + d);
-        self.slot.wait(py, deadline)
+        self.slot().wait(py, deadline)
     }
 
     /// `None` while pending; `(True, (topic, partition, offset, timestamp))` or
     /// `(False, exception)` once complete.
     fn outcome(&self, py: Python<'_>) -> PyResult<Option<(bool, PyObject)>> {
-        self.poll_now();
-        Ok(match self.slot.peek() {
+        Ok(match self.peek() {
             None => None,
             Some(Ok(md)) => Some((
                 true,
@@ -196,10 +222,8 @@ impl Delivery {
 
     /// Reports this delivery's id through the producer's `take_completed` once it completes.
     fn watch(&self) {
-        self.slot.watch(self.id, &self.completions);
-        if !self.poll_now() {
-            self.forward();
-        }
+        self.poll_now();
+        self.slot().watch(self.id, &self.link.completions);
     }
 
     /// Its producer, and the Python future whose callbacks may refer back to this future.
@@ -329,7 +353,7 @@ impl Delivery {
     }
 
     fn __repr__(&self) -> String {
-        let state = match self.slot.peek() {
+        let state = match self.peek() {
             None => "pending",
             Some(Ok(_)) => "succeeded",
             Some(Err(_)) => "failed",

@@ -11,6 +11,7 @@ mod consumer;
 mod convert;
 mod delivery;
 mod errors;
+mod fastcall;
 mod producer;
 mod records;
 mod slot;

@@ -7,9 +7,10 @@
 //! custom Python partitioner and callbacks stay in Python; batching and retries stay in the
 //! core.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -17,33 +18,48 @@ use ferrokafka_core::{ClientConfig, Producer, ProducerRecord, RecordHeader, Reco
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
+use pyo3::sync::GILProtected;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use pyo3::PyTraverseError;
 use tokio::sync::mpsc;
 
 use crate::convert::opt_bytes;
-use crate::delivery::{helpers, Delivery, Pending, Sizes};
+use crate::delivery::{helpers, Delivery, Link, Pending, Sizes};
 use crate::errors;
-use crate::slot::{CompletionQueue, Completions, Slot};
+use crate::slot::{CompletionQueue, Slot};
 use crate::wait::{block_on, secs};
 
 /// A producer over the core (`KafkaProducer` / `AIOKafkaProducer` wrap it).
 #[pyclass(module = "ferrokafka._native", frozen)]
 pub struct NativeProducer {
     producer: Producer,
-    pending: mpsc::UnboundedSender<Pending>,
-    completions: Completions,
+    /// What its deliveries share (one reference count per send).
+    link: Arc<Link>,
     next_id: AtomicU64,
     /// The Python `KafkaProducer` (set by `bind`; a reference cycle the collector sees through
     /// `__traverse__`, as `send_plain`, installed as its `send`, must keep it alive like a
     /// bound method); `send_plain` hands what it does not take natively to its
     /// `_send_checked`.
     owner: OnceLock<PyObject>,
-    /// The topic `str` last sent through the checked path (which validated it), and its name.
-    topic: Mutex<Option<(Py<PyString>, String)>>,
+    /// The topic `str` last sent through the checked path (which validated it), and its name
+    /// (read and written with the GIL held, so no lock of its own).
+    topic: GILProtected<RefCell<Option<CheckedTopic>>>,
     /// Set when the Python layer starts closing: `send_plain` then takes the checked path.
     closed: AtomicBool,
 }
+
+/// kafka-python's `send` arguments as given (`None` where not passed).
+pub(crate) struct SendArgs<'a, 'py> {
+    pub topic: &'a Bound<'py, PyAny>,
+    pub value: Option<&'a Bound<'py, PyAny>>,
+    pub key: Option<&'a Bound<'py, PyAny>>,
+    pub headers: Option<&'a Bound<'py, PyAny>>,
+    pub partition: Option<&'a Bound<'py, PyAny>>,
+    pub timestamp_ms: Option<&'a Bound<'py, PyAny>>,
+}
+
+/// A topic `str` the Python layer validated, and its name.
+type CheckedTopic = (Py<PyString>, String);
 
 /// Fills each record's slot as its delivery completes (in any order).
 async fn complete(mut rx: mpsc::UnboundedReceiver<Pending>) {
@@ -126,10 +142,6 @@ fn record_from_tuple(item: &Bound<'_, PyAny>) -> PyResult<(ProducerRecord, Sizes
     )
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 impl NativeProducer {
     /// Enqueues a record and wraps it as a future; a refusal kafka-python raises from `send`
     /// (too large, producer closed) is raised, any other is in the future.
@@ -140,8 +152,8 @@ impl NativeProducer {
         sizes: Sizes,
         owner: PyObject,
     ) -> PyResult<Py<Delivery>> {
-        let d = self.enqueue(rec, sizes, owner);
-        if let Some(e) = d.refused() {
+        let (d, refused) = self.enqueue(rec, sizes, owner);
+        if let Some(e) = refused {
             let exc = errors::exception(py, &e).into_bound(py);
             let raised = helpers(py)?.getattr("RAISED_FROM_SEND")?;
             if exc.is_instance(&raised)? {
@@ -151,56 +163,23 @@ impl NativeProducer {
         Py::new(py, d)
     }
 
-    fn enqueue(&self, rec: ProducerRecord, sizes: Sizes, owner: PyObject) -> Delivery {
+    /// The record's delivery, and the core's error when it refused the record at once.
+    fn enqueue(
+        &self,
+        rec: ProducerRecord,
+        sizes: Sizes,
+        owner: PyObject,
+    ) -> (Delivery, Option<ferrokafka_core::Error>) {
         // A record refused before it was queued (too large, closed) is complete at once.
         // Otherwise the core's future stays in the Delivery and is only read when Python asks
         // (no per-record work on another thread unless a callback or a wait needs it).
         Delivery::new(
             self.producer.send(rec),
-            self.pending.clone(),
-            self.completions.clone(),
+            self.link.clone(),
             self.next_id.fetch_add(1, Ordering::Relaxed),
             owner,
             sizes,
         )
-    }
-}
-
-#[pymethods]
-impl NativeProducer {
-    /// `config`: Java property names to string values.
-    #[new]
-    fn new(py: Python<'_>, config: HashMap<String, String>) -> PyResult<NativeProducer> {
-        let cfg = errors::check(py, ClientConfig::from_pairs(config))?;
-        let producer = errors::check(py, Producer::new(cfg))?;
-        let (tx, rx) = mpsc::unbounded_channel();
-        ferrokafka_core::runtime().spawn(complete(rx));
-        Ok(NativeProducer {
-            producer,
-            pending: tx,
-            completions: Arc::new(CompletionQueue::default()),
-            next_id: AtomicU64::new(0),
-            owner: OnceLock::new(),
-            topic: Mutex::new(None),
-            closed: AtomicBool::new(false),
-        })
-    }
-
-    /// Records `owner`, the Python `KafkaProducer` (once).
-    fn bind(&self, owner: PyObject) {
-        let _ = self.owner.set(owner);
-    }
-
-    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-        if let Some(o) = self.owner.get() {
-            visit.call(o)?;
-        }
-        Ok(())
-    }
-
-    /// From now on `send_plain` takes the checked path (which raises kafka-python's error).
-    fn mark_closed(&self) {
-        self.closed.store(true, Ordering::Release);
     }
 
     /// kafka-python's `send` for a producer without serializers or a custom partitioner,
@@ -208,42 +187,38 @@ impl NativeProducer {
     /// validated, with no headers and no completed callbacks to run, goes straight to the core
     /// (the checks it passes are those `KafkaProducer._send_checked` makes); anything else
     /// goes through `_send_checked`.
-    #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (topic, value=None, key=None, headers=None, partition=None, timestamp_ms=None))]
-    fn send_plain<'py>(
+    pub(crate) fn send_plain_args<'py>(
         &self,
         py: Python<'py>,
-        topic: &Bound<'py, PyAny>,
-        value: Option<&Bound<'py, PyAny>>,
-        key: Option<&Bound<'py, PyAny>>,
-        headers: Option<&Bound<'py, PyAny>>,
-        partition: Option<&Bound<'py, PyAny>>,
-        timestamp_ms: Option<&Bound<'py, PyAny>>,
+        a: SendArgs<'_, 'py>,
     ) -> PyResult<PyObject> {
         let absent = |o: Option<&Bound<'_, PyAny>>| o.is_none_or(|o| o.is_none());
         let plain_bytes = |o: Option<&Bound<'_, PyAny>>| {
             o.is_none_or(|o| o.is_none() || o.is_exact_instance_of::<PyBytes>())
         };
         if !self.closed.load(Ordering::Acquire)
-            && absent(headers)
-            && !(absent(value) && absent(key))
-            && plain_bytes(value)
-            && plain_bytes(key)
-            && self.completions.is_empty()
+            && absent(a.headers)
+            && !(absent(a.value) && absent(a.key))
+            && plain_bytes(a.value)
+            && plain_bytes(a.key)
+            && self.link.completions.is_empty()
         {
-            let name = lock(&self.topic)
+            let name = self
+                .topic
+                .get(py)
+                .borrow()
                 .as_ref()
-                .filter(|(t, _)| t.bind(py).is(topic))
+                .filter(|(t, _)| t.bind(py).is(a.topic))
                 .map(|(_, name)| name.clone());
-            let part: Option<Option<i32>> = partition.map_or(Some(None), |p| p.extract().ok());
-            let ts: Option<Option<i64>> = timestamp_ms.map_or(Some(None), |t| t.extract().ok());
+            let part: Option<Option<i32>> = a.partition.map_or(Some(None), |p| p.extract().ok());
+            let ts: Option<Option<i64>> = a.timestamp_ms.map_or(Some(None), |t| t.extract().ok());
             if let (Some(name), Some(part), Some(ts)) = (name, part, ts) {
                 let none = py.None().into_bound(py);
                 let (rec, sizes) = record(
                     name,
                     part,
-                    key.unwrap_or(&none),
-                    value.unwrap_or(&none),
+                    a.key.unwrap_or(&none),
+                    a.value.unwrap_or(&none),
                     &none,
                     ts,
                 )?;
@@ -265,15 +240,88 @@ impl NativeProducer {
             .call_method1(
                 "_send_checked",
                 (
-                    topic,
-                    arg(value),
-                    arg(key),
-                    arg(headers),
-                    arg(partition),
-                    arg(timestamp_ms),
+                    a.topic,
+                    arg(a.value),
+                    arg(a.key),
+                    arg(a.headers),
+                    arg(a.partition),
+                    arg(a.timestamp_ms),
                 ),
             )?
             .unbind())
+    }
+}
+
+#[pymethods]
+impl NativeProducer {
+    /// `config`: Java property names to string values.
+    #[new]
+    fn new(py: Python<'_>, config: HashMap<String, String>) -> PyResult<NativeProducer> {
+        let cfg = errors::check(py, ClientConfig::from_pairs(config))?;
+        let producer = errors::check(py, Producer::new(cfg))?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        ferrokafka_core::runtime().spawn(complete(rx));
+        Ok(NativeProducer {
+            producer,
+            link: Arc::new(Link {
+                forward: tx,
+                completions: Arc::new(CompletionQueue::default()),
+            }),
+            next_id: AtomicU64::new(0),
+            owner: OnceLock::new(),
+            topic: GILProtected::new(RefCell::new(None)),
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    /// Records `owner`, the Python `KafkaProducer` (once).
+    fn bind(&self, owner: PyObject) {
+        let _ = self.owner.set(owner);
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if let Some(o) = self.owner.get() {
+            visit.call(o)?;
+        }
+        Ok(())
+    }
+
+    /// From now on `send_plain` takes the checked path (which raises kafka-python's error).
+    fn mark_closed(&self) {
+        self.closed.store(true, Ordering::Release);
+    }
+
+    /// kafka-python's `send` for a producer without serializers or a custom partitioner:
+    /// see [`NativeProducer::send_plain_args`] (`send_function` gives the fastest callable).
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (topic, value=None, key=None, headers=None, partition=None, timestamp_ms=None))]
+    fn send_plain<'py>(
+        &self,
+        py: Python<'py>,
+        topic: &Bound<'py, PyAny>,
+        value: Option<&Bound<'py, PyAny>>,
+        key: Option<&Bound<'py, PyAny>>,
+        headers: Option<&Bound<'py, PyAny>>,
+        partition: Option<&Bound<'py, PyAny>>,
+        timestamp_ms: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<PyObject> {
+        let args = SendArgs {
+            topic,
+            value,
+            key,
+            headers,
+            partition,
+            timestamp_ms,
+        };
+        self.send_plain_args(py, args)
+    }
+
+    /// The callable `KafkaProducer.send` becomes when it has no serializer or custom
+    /// partitioner: on Python 3.10 and later (whose stable ABI has the vectorcall convention)
+    /// a builtin that takes its arguments without a tuple ([`crate::fastcall`]); before, the
+    /// bound `send_plain`.
+    fn send_function(slf: &Bound<'_, Self>) -> PyResult<PyObject> {
+        crate::fastcall::send_function(slf)
     }
 
     /// Enqueues one record for `owner` (the Python `KafkaProducer`, whose callbacks its future
@@ -294,13 +342,18 @@ impl NativeProducer {
         timestamp_ms: Option<i64>,
     ) -> PyResult<Py<Delivery>> {
         let name = topic.to_cow()?.into_owned();
-        {
-            // The Python layer validated this topic: `send_plain` may take it natively now.
-            let mut last = lock(&self.topic);
-            if !last.as_ref().is_some_and(|(t, _)| t.bind(py).is(topic)) {
-                *last = Some((topic.clone().unbind(), name.clone()));
+        // The Python layer validated this topic: `send_plain` may take it natively now. The
+        // topic it replaces is dropped after the borrow ends (a `str` subclass's `__del__`
+        // could send).
+        let replaced = {
+            let mut last = self.topic.get(py).borrow_mut();
+            if last.as_ref().is_some_and(|(t, _)| t.bind(py).is(topic)) {
+                None
+            } else {
+                last.replace((topic.clone().unbind(), name.clone()))
             }
-        }
+        };
+        drop(replaced);
         let (rec, sizes) = record(name, partition, key, value, headers, timestamp_ms)?;
         self.deliver(py, rec, sizes, owner)
     }
@@ -311,7 +364,7 @@ impl NativeProducer {
         let mut out = Vec::new();
         for item in items.try_iter()? {
             let (rec, sizes) = record_from_tuple(&item?)?;
-            out.push(Py::new(py, self.enqueue(rec, sizes, py.None()))?);
+            out.push(Py::new(py, self.enqueue(rec, sizes, py.None()).0)?);
         }
         Ok(out)
     }
@@ -361,13 +414,14 @@ impl NativeProducer {
 
     /// Ids of watched deliveries that completed since the last call.
     fn take_completed<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(py, self.completions.drain())
+        PyList::new(py, self.link.completions.drain())
     }
 
     /// Waits up to `timeout` seconds (GIL released) for watched deliveries to complete and
     /// returns their ids (possibly none); the asyncio layer's waker thread calls this.
     fn wait_completed<'py>(&self, py: Python<'py>, timeout: f64) -> PyResult<Bound<'py, PyList>> {
         let ids = self
+            .link
             .completions
             .wait_drain(py, Duration::from_secs_f64(timeout.clamp(0.0, 3600.0)));
         PyList::new(py, ids)

@@ -4,6 +4,7 @@
 //! reports its id to a shared completion list when it is filled, so the Python layer can run
 //! callbacks on its own thread) and the GIL-free, Ctrl-C-aware wait on it.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -15,6 +16,8 @@ use crate::wait::SIGNAL_CHECK;
 #[derive(Default)]
 pub struct CompletionQueue {
     ids: Mutex<Vec<u64>>,
+    /// Whether `ids` has any (kept under its lock; read without it on every send).
+    any: AtomicBool,
     cv: Condvar,
 }
 
@@ -23,18 +26,23 @@ pub type Completions = Arc<CompletionQueue>;
 
 impl CompletionQueue {
     fn push(&self, id: u64) {
-        lock(&self.ids).push(id);
+        let mut ids = lock(&self.ids);
+        ids.push(id);
+        self.any.store(true, Ordering::Release);
+        drop(ids);
         self.cv.notify_all();
     }
 
     /// Whether no id is waiting to be drained.
     pub fn is_empty(&self) -> bool {
-        lock(&self.ids).is_empty()
+        !self.any.load(Ordering::Acquire)
     }
 
     /// Every id completed so far (possibly none).
     pub fn drain(&self) -> Vec<u64> {
-        std::mem::take(&mut *lock(&self.ids))
+        let mut ids = lock(&self.ids);
+        self.any.store(false, Ordering::Release);
+        std::mem::take(&mut *ids)
     }
 
     /// Waits (GIL released, at most `timeout`) until some id completed, then drains.
@@ -45,6 +53,7 @@ impl CompletionQueue {
                 .cv
                 .wait_timeout_while(ids, timeout, |ids| ids.is_empty())
                 .unwrap_or_else(|p| p.into_inner());
+            self.any.store(false, Ordering::Release);
             std::mem::take(&mut *ids)
         })
     }

@@ -96,6 +96,37 @@ def test_send_future_has_kafka_pythons_surface_and_poll_keeps_gc_state(bootstrap
         c.close()
 
 
+def test_send_takes_kafka_pythons_arguments_positional_or_by_name(bootstrap, admin, topic_name):
+    # Without serializers `send` is native (a vectorcall builtin on Python 3.10+): every
+    # argument form kafka-python's signature allows, and Python's TypeError for the others.
+    admin.create_topics([NewTopic(topic_name, 2, 1)])
+    ts = 1_700_000_000_000
+    with KafkaProducer(bootstrap_servers=bootstrap) as p:
+        p.send(topic_name, b"first", partition=0).get(timeout=30)  # the topic is checked once
+        sent = [
+            p.send(topic_name, b"v", b"kk", None, 1, ts),
+            p.send(topic_name, value=b"v", key=b"kk", partition=1, timestamp_ms=ts),
+            p.send(topic=topic_name, timestamp_ms=ts, partition=1, key=b"kk", value=b"v"),
+            p.send(topic_name, b"v", partition=1, **{"key": b"kk", "timestamp_ms": ts}),
+        ]
+        mds = [f.get(timeout=30) for f in sent]
+        assert [(m.topic, m.partition, m.timestamp, m.serialized_key_size, m.serialized_value_size)
+                for m in mds] == [(topic_name, 1, ts, 2, 1)] * 4
+        assert [m.offset for m in mds] == [0, 1, 2, 3]
+        assert p.send(topic_name, None, b"k", partition=0).get(timeout=30).serialized_value_size == -1
+        for bad in [lambda: p.send(topic_name, b"v", bogus=1),
+                    lambda: p.send(topic_name, b"v", value=b"w"),
+                    lambda: p.send(topic_name, b"v", None, None, None, None, 7),
+                    lambda: p.send(value=b"v"),
+                    lambda: p.send()]:
+            with pytest.raises(TypeError):
+                bad()
+        with pytest.raises(ValueError):
+            p.send(topic_name, partition=0)
+        with pytest.raises(ValueError):
+            p.send("not a topic!", b"v")
+
+
 def test_headers_timestamps_and_keys_round_trip(bootstrap, admin, topic_name):
     admin.create_topics([NewTopic(topic_name, 1, 1)])
     # A recent explicit timestamp: one from years ago falls to the 7-day retention at once.

@@ -37,9 +37,10 @@ class KafkaProducer:
         self._native.bind(self)
         if (self._key_ser is None and self._value_ser is None and self._partitioner is None
                 and type(self).send is KafkaProducer.send):
-            # No serializer or partitioner to run in Python: send is the native send_plain,
-            # which takes plain records straight to the core and the rest to _send_checked.
-            self.send = self._native.send_plain
+            # No serializer or partitioner to run in Python: send is the native send_plain
+            # (a vectorcall builtin on Python 3.10+), which takes plain records straight to the
+            # core and the rest to _send_checked.
+            self.send = self._native.send_function()
         self._admin = None
         self._watching = {}
         self._valid_topics = set()
