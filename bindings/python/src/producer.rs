@@ -103,7 +103,7 @@ fn record(
         },
     };
     let rec = ProducerRecord {
-        topic,
+        topic: topic.into(),
         partition,
         key,
         value,
