@@ -39,7 +39,7 @@ use intake::Intake;
 use memory::BufferPool;
 use metrics::Metrics;
 pub use metrics::MetricsSnapshot;
-pub use record::{ProducerRecord, RecordHeader, RecordMetadata};
+pub use record::{IntoTopicName, ProducerRecord, RecordHeader, RecordMetadata};
 use sender::SenderCtx;
 
 /// Everything the send path and the intake task share.

@@ -25,11 +25,11 @@ pub struct ProducerRecord {
 }
 
 impl ProducerRecord {
-    /// A record with a value and nothing else. `topic` is a `&str`, `String` or `Arc<str>`;
-    /// pass an `Arc<str>` (cloned per record) to send many records without copying the name.
-    pub fn new(topic: impl Into<Arc<str>>, value: impl Into<Bytes>) -> ProducerRecord {
+    /// A record with a value and nothing else. `topic` is a `&str`, `String` or `Arc<str>`
+    /// ([`IntoTopicName`]); pass an `Arc<str>` to send many records without copying the name.
+    pub fn new(topic: impl IntoTopicName, value: impl Into<Bytes>) -> ProducerRecord {
         ProducerRecord {
-            topic: topic.into(),
+            topic: topic.into_topic_name(),
             partition: None,
             key: None,
             value: Some(value.into()),
@@ -65,6 +65,42 @@ impl ProducerRecord {
     pub fn with_null_value(mut self) -> Self {
         self.value = None;
         self
+    }
+}
+
+/// A topic name as [`ProducerRecord::new`] takes it: `&str`, `String`, `&String` (copied once)
+/// or `Arc<str>` / `&Arc<str>` (shared, nothing copied).
+pub trait IntoTopicName {
+    fn into_topic_name(self) -> Arc<str>;
+}
+
+impl IntoTopicName for Arc<str> {
+    fn into_topic_name(self) -> Arc<str> {
+        self
+    }
+}
+
+impl IntoTopicName for &Arc<str> {
+    fn into_topic_name(self) -> Arc<str> {
+        self.clone()
+    }
+}
+
+impl IntoTopicName for &str {
+    fn into_topic_name(self) -> Arc<str> {
+        self.into()
+    }
+}
+
+impl IntoTopicName for String {
+    fn into_topic_name(self) -> Arc<str> {
+        self.into()
+    }
+}
+
+impl IntoTopicName for &String {
+    fn into_topic_name(self) -> Arc<str> {
+        self.as_str().into()
     }
 }
 
