@@ -191,7 +191,27 @@ impl Accumulator {
                 .back()
                 .is_some_and(|b| b.fits(timestamp, key, value, headers, batch_size))
         };
-        let mut fits = st.queues.get(tp).is_some_and(fits_open);
+        // The common case, with one lookup: the record goes into `tp`'s open batch.
+        if let Some(batch) = st
+            .queues
+            .get_mut(tp)
+            .and_then(|q| q.batches.back_mut())
+            .filter(|b| b.fits(timestamp, key, value, headers, batch_size))
+        {
+            let future = batch.append(timestamp, key, value, headers, reserved, forward)?;
+            let batch_full = batch.size() >= batch_size;
+            if batch_full {
+                batch.closed = true;
+            }
+            let out = AppendOutcome {
+                new_batch: false,
+                batch_full,
+                partition: tp.partition,
+                switched: false,
+            };
+            return Ok((out, future));
+        }
+        let mut fits = false;
         let mut switched_tp = None;
         if !fits {
             if let Some(p) = switch().filter(|p| *p != tp.partition) {
