@@ -38,8 +38,8 @@ pub use consumer::{
 };
 pub use error::{Error, ErrorKind, Result};
 pub use producer::{
-    DeliveryFuture, MetricsSnapshot, Producer, ProducerOptions, ProducerRecord, RecordHeader,
-    RecordMetadata,
+    DeliveryFuture, IntoTopicName, MetricsSnapshot, Producer, ProducerOptions, ProducerRecord,
+    RecordHeader, RecordMetadata,
 };
 pub use runtime::runtime;
 pub use types::{PartitionInfo, TopicPartition};

@@ -102,7 +102,7 @@ pub fn unpack(
             }
         };
         records.push(ProducerRecord {
-            topic: topic.clone(),
+            topic: topic.as_str().into(),
             partition,
             key,
             value,

@@ -119,7 +119,7 @@ fn record(
         },
     };
     let rec = ProducerRecord {
-        topic,
+        topic: topic.into(),
         partition,
         key,
         value,

@@ -5,6 +5,7 @@
 //! send requests (the `Cluster` does).
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -83,13 +84,17 @@ impl TopicMetadata {
     }
 }
 
+/// Topics by name, looked up on every send: a fast non-keyed hash (the keys are the
+/// application's own topic names, not input from the network).
+pub type TopicMap = HashMap<String, Arc<TopicMetadata>, BuildHasherDefault<rustc_hash::FxHasher>>;
+
 /// An immutable view of the cluster at one point in time.
 #[derive(Debug, Clone)]
 pub struct MetadataSnapshot {
     pub cluster_id: Option<String>,
     pub controller_id: Option<i32>,
     pub brokers: HashMap<i32, BrokerInfo>,
-    pub topics: HashMap<String, Arc<TopicMetadata>>,
+    pub topics: TopicMap,
     pub updated_at: Instant,
 }
 
@@ -99,7 +104,7 @@ impl Default for MetadataSnapshot {
             cluster_id: None,
             controller_id: None,
             brokers: HashMap::new(),
-            topics: HashMap::new(),
+            topics: TopicMap::default(),
             updated_at: Instant::now(),
         }
     }
@@ -133,7 +138,7 @@ impl MetadataSnapshot {
             })
             .collect();
         let mut topics = if replace_all {
-            HashMap::new()
+            TopicMap::default()
         } else {
             self.topics.clone()
         };

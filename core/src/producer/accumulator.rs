@@ -11,11 +11,11 @@ use std::hash::BuildHasherDefault;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use tokio::sync::{oneshot, Notify};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::batch::ProducerBatch;
-use super::record::RecordMetadata;
+use super::delivery::{DeliveryFuture, Forward};
 use crate::error::Result;
 use crate::protocol::Compression;
 use crate::protocol::RecordHeader;
@@ -166,16 +166,17 @@ impl Accumulator {
     /// not go into `tp`'s open batch, `switch` is asked first for another partition of the same
     /// topic (the sticky partitioner moving on): `tp`'s open batch is then closed, so it is sent
     /// without waiting for `linger.ms`, and the record goes to the partition `switch` named.
-    /// `now` is read only when a batch is created (its linger starts then).
-    pub fn append_with(
+    /// `now` is read only when a batch is created (its linger starts then). The record's
+    /// result goes to `forward` when given, else to the returned future.
+    pub(crate) fn append_with(
         &self,
         tp: &TopicPartition,
         record: &AppendRecord<'_>,
         reserved: usize,
-        tx: oneshot::Sender<Result<RecordMetadata>>,
+        forward: Option<Forward>,
         switch: impl FnOnce() -> Option<i32>,
         now: impl FnOnce() -> Instant,
-    ) -> Result<AppendOutcome> {
+    ) -> Result<(AppendOutcome, Option<DeliveryFuture>)> {
         let AppendRecord {
             timestamp,
             key,
@@ -190,7 +191,27 @@ impl Accumulator {
                 .back()
                 .is_some_and(|b| b.fits(timestamp, key, value, headers, batch_size))
         };
-        let mut fits = st.queues.get(tp).is_some_and(fits_open);
+        // The common case, with one lookup: the record goes into `tp`'s open batch.
+        if let Some(batch) = st
+            .queues
+            .get_mut(tp)
+            .and_then(|q| q.batches.back_mut())
+            .filter(|b| b.fits(timestamp, key, value, headers, batch_size))
+        {
+            let future = batch.append(timestamp, key, value, headers, reserved, forward)?;
+            let batch_full = batch.size() >= batch_size;
+            if batch_full {
+                batch.closed = true;
+            }
+            let out = AppendOutcome {
+                new_batch: false,
+                batch_full,
+                partition: tp.partition,
+                switched: false,
+            };
+            return Ok((out, future));
+        }
+        let mut fits = false;
         let mut switched_tp = None;
         if !fits {
             if let Some(p) = switch().filter(|p| *p != tp.partition) {
@@ -220,7 +241,7 @@ impl Accumulator {
             .batches
             .back_mut()
             .ok_or_else(|| crate::Error::internal("no open batch"))?;
-        batch.append(timestamp, key, value, headers, reserved, tx)?;
+        let future = batch.append(timestamp, key, value, headers, reserved, forward)?;
         let batch_full = batch.size() >= batch_size;
         if batch_full {
             batch.closed = true;
@@ -229,12 +250,13 @@ impl Accumulator {
             st.next_batch_id += 1;
             st.incomplete.insert(id);
         }
-        Ok(AppendOutcome {
+        let out = AppendOutcome {
             new_batch,
             batch_full,
             partition: tp.partition,
             switched,
-        })
+        };
+        Ok((out, future))
     }
 
     /// Takes the ready batches, grouped by leader. `leader_of` maps a partition to its leader,

@@ -1,22 +1,21 @@
-//! One producer batch: records for one partition, their waiters, and retry state.
+//! One producer batch: records for one partition, their shared completion, and retry state.
 //!
 //! Owns appending to the open batch, finishing (compressing) it once, stamping idempotence
 //! fields, and completing every record's [`DeliveryFuture`](super::DeliveryFuture) with its
-//! offset or an error. It must not decide readiness or retries (accumulator and sender do).
+//! offset or an error (one shared completion per batch, see delivery.rs). It must not decide
+//! readiness or retries (accumulator and sender do).
 
-use std::sync::Arc;
-
-use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use super::record::RecordMetadata;
+use super::delivery::{record_result, BatchAck, BatchDone, Completion, DeliveryFuture, Forward};
 use crate::error::{Error, Result};
 use crate::protocol::Compression;
 use crate::protocol::{BatchBuilder, FinishedBatch, RecordHeader};
 use crate::types::TopicPartition;
 
-struct Waiter {
-    tx: oneshot::Sender<Result<RecordMetadata>>,
+/// A record that was handed its future before it had a batch (it waited in the intake queue).
+struct Forwarded {
+    tx: Forward,
     offset_delta: i32,
     timestamp: i64,
 }
@@ -28,7 +27,9 @@ pub struct ProducerBatch {
     builder: BatchBuilder,
     finished: Option<FinishedBatch>,
     finished_stamp: Option<(i64, i16, i32)>,
-    waiters: Vec<Waiter>,
+    /// The outcome every record's future reads (fails them with Closed if the batch is dropped).
+    done: Completion,
+    forwarded: Vec<Forwarded>,
     pub created: Instant,
     /// Send attempts so far.
     pub attempts: u32,
@@ -56,13 +57,15 @@ impl std::fmt::Debug for ProducerBatch {
 
 impl ProducerBatch {
     pub fn new(id: u64, tp: TopicPartition, capacity: usize, now: Instant) -> ProducerBatch {
+        let done = Completion(BatchDone::new(tp.topic.clone(), tp.partition));
         ProducerBatch {
             id,
             tp,
             builder: BatchBuilder::new(capacity),
             finished: None,
             finished_stamp: None,
-            waiters: Vec::new(),
+            done,
+            forwarded: Vec::new(),
             created: now,
             attempts: 0,
             retry_at: None,
@@ -95,24 +98,34 @@ impl ProducerBatch {
                 || self.size() + self.builder.record_size(timestamp, key, value, headers) <= limit)
     }
 
-    /// Appends one record and registers its waiter.
-    pub fn append(
+    /// Appends one record. Its result goes to `forward` when given (a record that already
+    /// has a future); otherwise the returned future reads it from the batch's completion.
+    pub(crate) fn append(
         &mut self,
         timestamp: i64,
         key: Option<&[u8]>,
         value: Option<&[u8]>,
         headers: &[RecordHeader],
         reserved: usize,
-        tx: oneshot::Sender<Result<RecordMetadata>>,
-    ) -> Result<()> {
+        forward: Option<Forward>,
+    ) -> Result<Option<DeliveryFuture>> {
         let offset_delta = self.builder.append(timestamp, key, value, headers)?;
         self.reserved += reserved;
-        self.waiters.push(Waiter {
-            tx,
-            offset_delta,
-            timestamp,
-        });
-        Ok(())
+        Ok(match forward {
+            Some(tx) => {
+                self.forwarded.push(Forwarded {
+                    tx,
+                    offset_delta,
+                    timestamp,
+                });
+                None
+            }
+            None => Some(DeliveryFuture::in_batch(
+                self.done.0.clone(),
+                offset_delta,
+                timestamp,
+            )),
+        })
     }
 
     /// Finishes the batch (compressing it) if not done yet, and writes [`stamp`](Self::stamp)
@@ -146,31 +159,27 @@ impl ProducerBatch {
     /// Completes every record: offset `base_offset + delta`, timestamp from the broker when it
     /// uses LogAppendTime (`log_append_time != -1`).
     pub fn complete(self, base_offset: i64, log_append_time: i64) {
-        let topic: Arc<str> = self.tp.topic.clone();
-        for w in self.waiters {
-            let offset = if base_offset < 0 {
-                -1
-            } else {
-                base_offset + i64::from(w.offset_delta)
-            };
-            let timestamp = if log_append_time >= 0 {
-                log_append_time
-            } else {
-                w.timestamp
-            };
-            let _ = w.tx.send(Ok(RecordMetadata {
-                topic: topic.clone(),
-                partition: self.tp.partition,
-                offset,
-                timestamp,
-            }));
-        }
+        self.settle(Ok(BatchAck {
+            base_offset,
+            log_append_time,
+        }));
     }
 
     /// Fails every record with `err`.
     pub fn fail(self, err: &Error) {
-        for w in self.waiters {
-            let _ = w.tx.send(Err(err.clone()));
+        self.settle(Err(err.clone()));
+    }
+
+    fn settle(mut self, res: Result<BatchAck>) {
+        for f in std::mem::take(&mut self.forwarded) {
+            let _ = f.tx.send(record_result(
+                &res,
+                &self.tp.topic,
+                self.tp.partition,
+                f.offset_delta,
+                f.timestamp,
+            ));
         }
+        self.done.0.set(res);
     }
 }

@@ -2,12 +2,14 @@
 //!
 //! Owns the public [`Producer`] API: `send` enqueues synchronously (two sends from one task keep
 //! their order) and returns a future of the delivery result; records whose topic metadata or
-//! buffer memory is not available yet go through an ordered intake queue that waits up to
-//! `max.block.ms`. `flush` and `close` drain. Batching, sending and retries live in the
-//! submodules.
+//! buffer memory is not available yet go through an ordered intake queue (intake.rs) that
+//! waits up to `max.block.ms`. `flush` and `close` drain. Batching, sending, retries and
+//! delivery results (delivery.rs) live in the submodules.
 
 pub mod accumulator;
 pub mod batch;
+mod delivery;
+mod intake;
 pub mod memory;
 pub mod metrics;
 mod partitions;
@@ -18,7 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -31,18 +33,14 @@ use crate::protocol::estimate_record_size;
 use crate::protocol::Compression;
 use crate::types::TopicPartition;
 use accumulator::{Accumulator, AccumulatorConfig, AppendRecord};
+pub use delivery::DeliveryFuture;
+use delivery::Forward;
+use intake::Intake;
 use memory::BufferPool;
 use metrics::Metrics;
 pub use metrics::MetricsSnapshot;
-pub use record::{DeliveryFuture, ProducerRecord, RecordHeader, RecordMetadata};
+pub use record::{IntoTopicName, ProducerRecord, RecordHeader, RecordMetadata};
 use sender::SenderCtx;
-
-struct IntakeItem {
-    record: ProducerRecord,
-    tx: oneshot::Sender<Result<RecordMetadata>>,
-    size: usize,
-    deadline: Instant,
-}
 
 /// Everything the send path and the intake task share.
 struct Shared {
@@ -54,7 +52,9 @@ struct Shared {
     sender: Arc<SenderCtx>,
     partitioner: BuiltInPartitioner,
     custom: Option<Arc<dyn Partitioner>>,
+    /// Records sent but not appended yet (queued in `intake`, or being appended from it).
     intake_pending: Arc<AtomicUsize>,
+    intake: Intake,
     /// Bytes of the records in the intake queue (not reserved in `buffer.memory` yet).
     intake_bytes: AtomicUsize,
     intake_idle: Notify,
@@ -63,7 +63,6 @@ struct Shared {
 
 struct Inner {
     shared: Arc<Shared>,
-    intake: mpsc::UnboundedSender<IntakeItem>,
     sender_task: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -73,6 +72,7 @@ impl Drop for Inner {
         self.shared.closed.store(true, Ordering::Release);
         self.shared.acc.lock().closing = true;
         self.shared.acc.wake.notify_one();
+        self.shared.intake.wake();
     }
 }
 
@@ -161,17 +161,16 @@ impl Producer {
             sender: sender.clone(),
             custom,
             intake_pending,
+            intake: Intake::default(),
             intake_bytes: AtomicUsize::new(0),
             intake_idle: Notify::new(),
             closed: AtomicBool::new(false),
         });
-        let (tx, rx) = mpsc::unbounded_channel();
-        crate::runtime::spawn(intake_task(shared.clone(), rx));
+        crate::runtime::spawn(intake::intake_task(shared.clone()));
         let task = crate::runtime::spawn(sender::run(sender));
         Ok(Producer {
             inner: Arc::new(Inner {
                 shared,
-                intake: tx,
                 sender_task: Mutex::new(Some(task)),
             }),
         })
@@ -216,34 +215,14 @@ impl Producer {
                 ),
             )));
         }
-        let (tx, rx) = oneshot::channel();
         if s.intake_pending.load(Ordering::Acquire) == 0 {
             if let Some(meta) = s.ready_topic(&record.topic) {
                 if s.pool.try_reserve(size) {
-                    if let Err(e) = s.append(&record, &meta, size, tx) {
-                        return DeliveryFuture::ready(Err(e));
-                    }
-                    return DeliveryFuture::waiting(rx);
+                    return s.append_direct(&record, &meta, size);
                 }
             }
         }
-        s.intake_pending.fetch_add(1, Ordering::AcqRel);
-        s.intake_bytes.fetch_add(size, Ordering::AcqRel);
-        let item = IntakeItem {
-            record,
-            tx,
-            size,
-            deadline: Instant::now() + s.cfg.producer.max_block,
-        };
-        if let Err(mpsc::error::SendError(item)) = self.inner.intake.send(item) {
-            s.intake_pending.fetch_sub(1, Ordering::AcqRel);
-            s.intake_bytes.fetch_sub(item.size, Ordering::AcqRel);
-            let _ = item.tx.send(Err(Error::new(
-                ErrorKind::Closed,
-                "the producer is shutting down",
-            )));
-        }
-        DeliveryFuture::waiting(rx)
+        s.send_queued(record, size)
     }
 
     /// Enqueues many records in order (for bindings crossing a language boundary once).
@@ -261,6 +240,7 @@ impl Producer {
     pub async fn close(&self, timeout: Duration) -> Result<()> {
         let s = &self.inner.shared;
         s.closed.store(true, Ordering::Release);
+        s.intake.wake();
         let drained = tokio::time::timeout(timeout, s.flush()).await;
         s.acc.lock().closing = true;
         if drained.is_err() {
@@ -391,21 +371,43 @@ impl Shared {
         }
     }
 
-    /// Appends with memory already reserved; releases it on failure.
+    /// Appends a record that has no future yet, memory reserved, and returns its future.
+    fn append_direct(
+        &self,
+        record: &ProducerRecord,
+        meta: &TopicMetadata,
+        size: usize,
+    ) -> DeliveryFuture {
+        match self.append(record, meta, size, None) {
+            Ok(Some(f)) => f,
+            Ok(None) => DeliveryFuture::ready(Err(Error::internal(
+                "append returned no future for a direct send",
+            ))),
+            Err(e) => DeliveryFuture::ready(Err(e)),
+        }
+    }
+
+    /// Appends with memory already reserved; releases it on failure. The record's result goes
+    /// to `forward` when given (then `Ok(None)`), else to the returned future.
     fn append(
         &self,
         record: &ProducerRecord,
         meta: &TopicMetadata,
         size: usize,
-        tx: oneshot::Sender<Result<RecordMetadata>>,
-    ) -> Result<()> {
+        forward: Option<Forward>,
+    ) -> Result<Option<DeliveryFuture>> {
         let partition = match self.choose_partition(record, meta) {
             Ok(p) => p,
             Err(e) => {
                 self.pool.release(size);
                 self.metrics.records_failed(1);
-                let _ = tx.send(Err(e));
-                return Ok(());
+                return Ok(match forward {
+                    Some(tx) => {
+                        let _ = tx.send(Err(e));
+                        None
+                    }
+                    None => Some(DeliveryFuture::ready(Err(e))),
+                });
             }
         };
         let keyless = record.partition.is_none()
@@ -430,7 +432,7 @@ impl Shared {
             &tp,
             &appended,
             size,
-            tx,
+            forward,
             || {
                 if sticky {
                     self.partitioner
@@ -441,7 +443,7 @@ impl Shared {
             },
             Instant::now,
         );
-        let res = res.map(|out| {
+        let res = res.map(|(out, future)| {
             if keyless {
                 self.partitioner.on_append(
                     &ctx,
@@ -455,54 +457,11 @@ impl Shared {
             if out.switched || out.new_batch || out.batch_full {
                 self.acc.wake.notify_one();
             }
+            future
         });
         if res.is_err() {
             self.pool.release(size);
         }
         res
-    }
-}
-
-async fn intake_task(shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<IntakeItem>) {
-    while let Some(item) = rx.recv().await {
-        let IntakeItem {
-            record,
-            tx,
-            size,
-            deadline,
-        } = item;
-        // Usually the topic is known and memory free by the time a record gets here (the queue
-        // only forms behind a first record that waited): take it at once, as `send` would.
-        let ready = shared
-            .ready_topic(&record.topic)
-            .filter(|_| shared.pool.try_reserve(size));
-        let res = match ready {
-            Some(meta) => Ok(meta),
-            None => {
-                async {
-                    let meta = shared.cluster.topic(&record.topic, deadline).await?;
-                    shared.pool.reserve(size, deadline).await?;
-                    Ok::<_, Error>(meta)
-                }
-                .await
-            }
-        };
-        // Reserved in the pool now (or failed): no longer counted as waiting.
-        shared.intake_bytes.fetch_sub(size, Ordering::AcqRel);
-        match res {
-            Ok(meta) => {
-                // Only internal errors get here; the record's future then reports Closed.
-                if let Err(e) = shared.append(&record, &meta, size, tx) {
-                    tracing::warn!(error = %e, "append failed");
-                }
-            }
-            Err(e) => {
-                shared.metrics.records_failed(1);
-                let _ = tx.send(Err(e));
-            }
-        }
-        if shared.intake_pending.fetch_sub(1, Ordering::AcqRel) == 1 {
-            shared.intake_idle.notify_waiters();
-        }
     }
 }

@@ -1,23 +1,19 @@
 //! What users hand the producer and what they get back.
 //!
-//! Owns [`ProducerRecord`], [`RecordMetadata`] and [`DeliveryFuture`] (resolves when the broker
-//! acknowledged the record or it failed for good). No batching logic here.
+//! Owns [`ProducerRecord`] and [`RecordMetadata`]; the future of a record's result is
+//! [`DeliveryFuture`](super::DeliveryFuture) (delivery.rs). No batching logic here.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use tokio::sync::oneshot;
 
-use crate::error::{Error, ErrorKind, Result};
 pub use crate::protocol::RecordHeader;
 
 /// A record to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProducerRecord {
-    pub topic: String,
+    /// Shared, so a caller sending many records to one topic clones a pointer, not the name.
+    pub topic: Arc<str>,
     /// Explicit partition; `None` lets the partitioner choose.
     pub partition: Option<i32>,
     pub key: Option<Bytes>,
@@ -29,10 +25,11 @@ pub struct ProducerRecord {
 }
 
 impl ProducerRecord {
-    /// A record with a value and nothing else.
-    pub fn new(topic: impl Into<String>, value: impl Into<Bytes>) -> ProducerRecord {
+    /// A record with a value and nothing else. `topic` is a `&str`, `String` or `Arc<str>`
+    /// ([`IntoTopicName`]); pass an `Arc<str>` to send many records without copying the name.
+    pub fn new(topic: impl IntoTopicName, value: impl Into<Bytes>) -> ProducerRecord {
         ProducerRecord {
-            topic: topic.into(),
+            topic: topic.into_topic_name(),
             partition: None,
             key: None,
             value: Some(value.into()),
@@ -71,6 +68,42 @@ impl ProducerRecord {
     }
 }
 
+/// A topic name as [`ProducerRecord::new`] takes it: `&str`, `String`, `&String` (copied once)
+/// or `Arc<str>` / `&Arc<str>` (shared, nothing copied).
+pub trait IntoTopicName {
+    fn into_topic_name(self) -> Arc<str>;
+}
+
+impl IntoTopicName for Arc<str> {
+    fn into_topic_name(self) -> Arc<str> {
+        self
+    }
+}
+
+impl IntoTopicName for &Arc<str> {
+    fn into_topic_name(self) -> Arc<str> {
+        self.clone()
+    }
+}
+
+impl IntoTopicName for &str {
+    fn into_topic_name(self) -> Arc<str> {
+        self.into()
+    }
+}
+
+impl IntoTopicName for String {
+    fn into_topic_name(self) -> Arc<str> {
+        self.into()
+    }
+}
+
+impl IntoTopicName for &String {
+    fn into_topic_name(self) -> Arc<str> {
+        self.as_str().into()
+    }
+}
+
 /// Where and when a record was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordMetadata {
@@ -80,52 +113,4 @@ pub struct RecordMetadata {
     pub offset: i64,
     /// CreateTime, or LogAppendTime when the topic uses it.
     pub timestamp: i64,
-}
-
-/// Resolves to the delivery result of one record.
-#[derive(Debug)]
-pub struct DeliveryFuture {
-    state: State,
-}
-
-#[derive(Debug)]
-enum State {
-    Ready(Option<Result<RecordMetadata>>),
-    Waiting(oneshot::Receiver<Result<RecordMetadata>>),
-}
-
-impl DeliveryFuture {
-    pub(crate) fn ready(res: Result<RecordMetadata>) -> DeliveryFuture {
-        DeliveryFuture {
-            state: State::Ready(Some(res)),
-        }
-    }
-
-    pub(crate) fn waiting(rx: oneshot::Receiver<Result<RecordMetadata>>) -> DeliveryFuture {
-        DeliveryFuture {
-            state: State::Waiting(rx),
-        }
-    }
-}
-
-impl Future for DeliveryFuture {
-    type Output = Result<RecordMetadata>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match &mut self.state {
-            State::Ready(r) => {
-                Poll::Ready(r.take().unwrap_or_else(|| {
-                    Err(Error::internal("DeliveryFuture polled after completion"))
-                }))
-            }
-            State::Waiting(rx) => Pin::new(rx).poll(cx).map(|r| {
-                r.unwrap_or_else(|_| {
-                    Err(Error::new(
-                        ErrorKind::Closed,
-                        "the producer was dropped before the record was delivered",
-                    ))
-                })
-            }),
-        }
-    }
 }

@@ -50,6 +50,8 @@ pub struct SenderCtx {
     pub abort: AtomicBool,
     /// A fatal error (fenced, unauthorized): every later send fails with it.
     pub fatal: Mutex<Option<Error>>,
+    /// Whether `fatal` is set: every send reads it, without the lock.
+    has_fatal: AtomicBool,
     /// Records waiting in the intake queue (close waits for them too).
     pub intake_pending: Arc<AtomicUsize>,
 }
@@ -76,6 +78,7 @@ impl SenderCtx {
             total_in_flight: AtomicUsize::new(0),
             abort: AtomicBool::new(false),
             fatal: Mutex::new(None),
+            has_fatal: AtomicBool::new(false),
             intake_pending,
         }
     }
@@ -90,12 +93,16 @@ impl SenderCtx {
 
     /// The fatal error, if the producer is unusable.
     pub fn fatal_error(&self) -> Option<Error> {
+        if !self.has_fatal.load(Ordering::Acquire) {
+            return None;
+        }
         self.fatal.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     fn set_fatal(&self, err: Error) {
         warn!(error = %err, "producer entered a fatal state");
         *self.fatal.lock().unwrap_or_else(|p| p.into_inner()) = Some(err.clone());
+        self.has_fatal.store(true, Ordering::Release);
         for b in self.acc.take_all() {
             self.settle_failed(b, &err, false);
         }

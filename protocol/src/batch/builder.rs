@@ -24,7 +24,8 @@ pub struct RecordHeader {
 /// Accumulates records for one partition in the uncompressed v2 record layout.
 #[derive(Debug)]
 pub struct BatchBuilder {
-    records: BytesMut,
+    /// A `Vec` rather than a `BytesMut`: its fixed-size appends inline (see `append`).
+    records: Vec<u8>,
     count: i32,
     base_timestamp: i64,
     max_timestamp: i64,
@@ -98,7 +99,7 @@ impl BatchBuilder {
     /// An empty batch whose first record will carry `base_timestamp`.
     pub fn new(capacity: usize) -> BatchBuilder {
         BatchBuilder {
-            records: BytesMut::with_capacity(capacity),
+            records: Vec::with_capacity(capacity),
             count: 0,
             base_timestamp: -1,
             max_timestamp: -1,
@@ -146,27 +147,42 @@ impl BatchBuilder {
         let ts_delta = timestamp - self.base_timestamp;
         let offset_delta = self.count;
         let body = body_size(ts_delta, offset_delta, key, value, headers);
-        let r = &mut self.records;
-        r.reserve(body + 5);
-        // The small fields go through a stack buffer and are copied in one go: a `BufMut` write
-        // per varint byte costs more than the 100-byte value itself.
+        // The small fields go through a stack buffer copied whole (a fixed-size copy the
+        // compiler inlines) and cut back to what was written: a call per field or per varint
+        // byte costs more than the 100-byte value itself.
         const SCRATCH: usize = 32;
+        let r = &mut self.records;
+        // The length prefix, the record, and the whole scratch of the last fixed-size copy.
+        r.reserve(body + 5 + SCRATCH);
+        let flush = |r: &mut Vec<u8>, scratch: &[u8; SCRATCH], rest: usize| {
+            r.extend_from_slice(scratch);
+            r.truncate(r.len() - rest);
+        };
         let mut scratch = [0u8; SCRATCH];
         let mut w: &mut [u8] = &mut scratch;
+        // At most 5 + 1 + 10 + 5 + 5 bytes, then (below) 5 more.
         put_varint(&mut w, len_i32(body)?);
         w.put_u8(0); // attributes
         put_varlong(&mut w, ts_delta);
         put_varint(&mut w, offset_delta);
         put_varint(&mut w, opt_len(key)?);
-        let used = SCRATCH - w.len();
-        r.put_slice(&scratch[..used]);
-        r.put_slice(key.unwrap_or_default());
-        let mut w: &mut [u8] = &mut scratch;
+        if let Some(k) = key.filter(|k| !k.is_empty()) {
+            let rest = w.len();
+            flush(r, &scratch, rest);
+            r.extend_from_slice(k);
+            w = &mut scratch;
+        }
         put_varint(&mut w, opt_len(value)?);
-        let used = SCRATCH - w.len();
-        r.put_slice(&scratch[..used]);
-        r.put_slice(value.unwrap_or_default());
-        let put_opt = |r: &mut BytesMut, b: Option<&[u8]>| -> Result<()> {
+        let rest = w.len();
+        flush(r, &scratch, rest);
+        r.extend_from_slice(value.unwrap_or_default());
+        if headers.is_empty() {
+            r.push(0); // header count
+            self.count += 1;
+            self.max_timestamp = self.max_timestamp.max(timestamp);
+            return Ok(offset_delta);
+        }
+        let put_opt = |r: &mut Vec<u8>, b: Option<&[u8]>| -> Result<()> {
             put_varint(r, opt_len(b)?);
             r.put_slice(b.unwrap_or_default());
             Ok(())

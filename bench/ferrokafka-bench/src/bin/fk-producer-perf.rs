@@ -108,7 +108,7 @@ fn run() -> Result<(), String> {
             std::thread::sleep(Duration::from_micros(50));
         }
         let sent = Instant::now();
-        let fut = producer.send(ProducerRecord::new(&*topic, payload));
+        let fut = producer.send(ProducerRecord::new(topic.clone(), payload));
         if tx.send((sent, fut)).is_err() {
             return Err("the delivery collector stopped".into());
         }

@@ -95,7 +95,7 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_producerSend<
     run(&mut env, (), |env| {
         let p = get::<ProducerHandle>(h);
         let record = ProducerRecord {
-            topic: string(env, &topic)?,
+            topic: string(env, &topic)?.into(),
             partition: (partition >= 0).then_some(partition),
             key: opt_bytes(env, &key)?,
             value: opt_bytes(env, &value)?,

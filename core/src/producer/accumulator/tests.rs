@@ -21,22 +21,17 @@ fn tp(p: i32) -> TopicPartition {
     TopicPartition::new("t", p)
 }
 
-fn push(
-    a: &Accumulator,
-    p: i32,
-    value: &[u8],
-) -> (AppendOutcome, oneshot::Receiver<Result<RecordMetadata>>) {
-    let (tx, rx) = oneshot::channel();
+fn push(a: &Accumulator, p: i32, value: &[u8]) -> (AppendOutcome, DeliveryFuture) {
     let record = AppendRecord {
         timestamp: 1000,
         key: Some(b"k"),
         value: Some(value),
         headers: &[],
     };
-    let out = a
-        .append_with(&tp(p), &record, 10, tx, || None, Instant::now)
+    let (out, future) = a
+        .append_with(&tp(p), &record, 10, None, || None, Instant::now)
         .unwrap();
-    (out, rx)
+    (out, future.expect("a direct append returns its future"))
 }
 
 /// Whether a record would go into `tp`'s open batch (false: it would start a new one).
@@ -217,7 +212,7 @@ async fn retry_backoff_and_expiry() {
     for b in expired {
         b.fail(&err);
     }
-    assert_eq!(rx.await.unwrap().unwrap_err().kind(), ErrorKind::Timeout);
+    assert_eq!(rx.await.unwrap_err().kind(), ErrorKind::Timeout);
     assert_eq!(a.incomplete_count(), 0);
 }
 
@@ -249,11 +244,57 @@ async fn completion_offsets_follow_the_batch() {
     let b = drain_all(&a, None).per_broker.remove(&0).unwrap().remove(0);
     a.on_done(&b, true);
     b.complete(500, -1);
-    let m1 = rx1.await.unwrap().unwrap();
-    let m2 = rx2.await.unwrap().unwrap();
+    let m1 = rx1.await.unwrap();
+    let m2 = rx2.await.unwrap();
     assert_eq!((m1.offset, m2.offset), (500, 501));
     assert_eq!(m1.timestamp, 1000);
     assert!(a.flushed_below(u64::MAX));
+}
+
+#[tokio::test(start_paused = true)]
+async fn forwarded_and_direct_records_share_the_batch_outcome() {
+    let a = acc(16384, 0, false);
+    let (_o, direct) = push(&a, 0, b"a");
+    let (tx, forwarded) = tokio::sync::oneshot::channel();
+    let record = AppendRecord {
+        timestamp: 2000,
+        key: None,
+        value: Some(b"b"),
+        headers: &[],
+    };
+    let (_o, none) = a
+        .append_with(&tp(0), &record, 10, Some(tx), || None, Instant::now)
+        .unwrap();
+    assert!(
+        none.is_none(),
+        "a forwarded record's result goes to its channel"
+    );
+    // Polled before the batch completes: the waiter is woken by the completion.
+    let waiting = tokio::spawn(direct);
+    tokio::task::yield_now().await;
+    let b = drain_all(&a, None).per_broker.remove(&0).unwrap().remove(0);
+    a.on_done(&b, true);
+    b.complete(70, 5555);
+    let m1 = waiting.await.unwrap().unwrap();
+    let m2 = forwarded.await.unwrap().unwrap();
+    assert_eq!((m1.offset, m2.offset), (70, 71));
+    assert_eq!(
+        (m1.timestamp, m2.timestamp),
+        (5555, 5555),
+        "LogAppendTime wins"
+    );
+    assert_eq!((&*m1.topic, m1.partition), ("t", 0));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dropped_batch_fails_its_records_as_closed() {
+    let a = acc(16384, 0, false);
+    let (_o, rx) = push(&a, 0, b"a");
+    let waiting = tokio::spawn(rx);
+    tokio::task::yield_now().await;
+    drop(a.take_all());
+    let err = waiting.await.unwrap().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Closed);
 }
 
 #[test]
@@ -327,13 +368,12 @@ async fn append_with_asks_to_switch_only_when_the_record_would_start_a_batch() {
     };
     let asked = std::cell::Cell::new(0);
     let append = |switch_to: Option<i32>| {
-        let (tx, rx) = oneshot::channel();
-        let out = a
+        let (out, rx) = a
             .append_with(
                 &tp(0),
                 &record,
                 10,
-                tx,
+                None,
                 || {
                     asked.set(asked.get() + 1);
                     switch_to
@@ -341,7 +381,7 @@ async fn append_with_asks_to_switch_only_when_the_record_would_start_a_batch() {
                 Instant::now,
             )
             .unwrap();
-        (out, rx)
+        (out, rx.unwrap())
     };
     // No batch yet: the switch is asked; keeping partition 0 starts its batch there.
     let (first, _r1) = append(None);
