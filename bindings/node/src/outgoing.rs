@@ -11,6 +11,8 @@
 //! UTF-8 key and its value. `timestamps` (one per record, NaN = now) is absent when no record
 //! has one. The answer names each topic-partition once, with the offset of its first record.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use ferrokafka_core::{ProducerRecord, RecordHeader, RecordMetadata};
 use napi::{Error, Status};
@@ -59,6 +61,8 @@ pub fn unpack(
         data: Bytes::from(data),
         pos: 0,
     };
+    // One shared name per topic: each record's topic is then a reference count, not a copy.
+    let topics: Vec<Arc<str>> = topics.iter().map(|t| Arc::from(t.as_str())).collect();
     let mut records = Vec::new();
     let mut at = 0;
     while at < layout.len() {
@@ -102,7 +106,7 @@ pub fn unpack(
             }
         };
         records.push(ProducerRecord {
-            topic: topic.as_str().into(),
+            topic: Arc::clone(topic),
             partition,
             key,
             value,

@@ -59,7 +59,7 @@ pub(crate) struct SendArgs<'a, 'py> {
 }
 
 /// A topic `str` the Python layer validated, and its name.
-type CheckedTopic = (Py<PyString>, String);
+type CheckedTopic = (Py<PyString>, Arc<str>);
 
 /// Fills each record's slot as its delivery completes (in any order).
 async fn complete(mut rx: mpsc::UnboundedReceiver<Pending>) {
@@ -87,7 +87,7 @@ fn len_or_absent(b: &Option<Bytes>) -> i64 {
 /// A record from `send`'s arguments (key and value already serialized to `bytes` or `None`;
 /// headers a list of `(str, bytes | None)` or `None`), with its serialized sizes.
 fn record(
-    topic: String,
+    topic: Arc<str>,
     partition: Option<i32>,
     key: &Bound<'_, PyAny>,
     value: &Bound<'_, PyAny>,
@@ -119,7 +119,7 @@ fn record(
         },
     };
     let rec = ProducerRecord {
-        topic: topic.into(),
+        topic,
         partition,
         key,
         value,
@@ -133,7 +133,7 @@ fn record(
 fn record_from_tuple(item: &Bound<'_, PyAny>) -> PyResult<(ProducerRecord, Sizes)> {
     let t = item.downcast::<PyTuple>()?;
     record(
-        t.get_item(0)?.extract()?,
+        Arc::from(t.get_item(0)?.extract::<String>()?),
         t.get_item(1)?.extract()?,
         &t.get_item(2)?,
         &t.get_item(3)?,
@@ -341,7 +341,7 @@ impl NativeProducer {
         headers: &Bound<'_, PyAny>,
         timestamp_ms: Option<i64>,
     ) -> PyResult<Py<Delivery>> {
-        let name = topic.to_cow()?.into_owned();
+        let name: Arc<str> = Arc::from(&*topic.to_cow()?);
         // The Python layer validated this topic: `send_plain` may take it natively now. The
         // topic it replaces is dropped after the borrow ends (a `str` subclass's `__del__`
         // could send).
