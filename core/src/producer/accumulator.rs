@@ -186,11 +186,6 @@ impl Accumulator {
         let batch_size = self.cfg.batch_size;
         let mut st = self.lock();
         let id = st.next_batch_id;
-        let fits_open = |q: &PartitionQueue| {
-            q.batches
-                .back()
-                .is_some_and(|b| b.fits(timestamp, key, value, headers, batch_size))
-        };
         // The common case, with one lookup: the record goes into `tp`'s open batch.
         if let Some(batch) = st
             .queues
@@ -211,22 +206,22 @@ impl Accumulator {
             };
             return Ok((out, future));
         }
-        let mut fits = false;
+        // It does not fit `tp`'s open batch: the sticky choice may move on first.
         let mut switched_tp = None;
-        if !fits {
-            if let Some(p) = switch().filter(|p| *p != tp.partition) {
-                if let Some(b) = st.queues.get_mut(tp).and_then(|q| q.batches.back_mut()) {
-                    b.closed = true;
-                }
-                switched_tp = Some(TopicPartition::new(tp.topic.clone(), p));
+        if let Some(p) = switch().filter(|p| *p != tp.partition) {
+            if let Some(b) = st.queues.get_mut(tp).and_then(|q| q.batches.back_mut()) {
+                b.closed = true;
             }
+            switched_tp = Some(TopicPartition::new(tp.topic.clone(), p));
         }
         let switched = switched_tp.is_some();
         let tp = switched_tp.as_ref().unwrap_or(tp);
         let q = st.queue(tp);
-        if switched {
-            fits = fits_open(q);
-        }
+        // Only the partition switched to may still have an open batch the record fits.
+        let fits = switched
+            && q.batches
+                .back()
+                .is_some_and(|b| b.fits(timestamp, key, value, headers, batch_size));
         let mut new_batch = false;
         if !fits {
             if let Some(last) = q.batches.back_mut() {

@@ -35,17 +35,6 @@ struct IntakeItem {
     claimed: bool,
 }
 
-/// Why a drain stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Drained {
-    /// Nothing is queued.
-    Empty,
-    /// The head waits for metadata or memory (or the intake task claimed it).
-    Waiting,
-    /// `max` records were appended; more may be ready.
-    Bound,
-}
-
 #[derive(Default)]
 struct Queue {
     items: VecDeque<IntakeItem>,
@@ -85,10 +74,8 @@ impl Shared {
         }
         self.drain_ready(&mut q, SEND_DRAIN_MAX);
         if q.items.is_empty() {
-            if let Some(meta) = self.ready_topic(&record.topic) {
-                if self.pool.try_reserve(size) {
-                    return self.append_direct(&record, &meta, size);
-                }
+            if let Some(f) = self.try_append_now(&record, size) {
+                return f;
             }
         }
         let (tx, rx) = oneshot::channel();
@@ -107,30 +94,27 @@ impl Shared {
     }
 
     /// Appends up to `max` queued records from the head while their topic is known and memory
-    /// is free, stopping at a record the intake task claimed. Says why it stopped.
-    fn drain_ready(&self, q: &mut Queue, max: usize) -> Drained {
+    /// is free, stopping at a record the intake task claimed. True when it stopped at `max`
+    /// with records left (more may be ready).
+    fn drain_ready(&self, q: &mut Queue, max: usize) -> bool {
         for _ in 0..max {
             let Some(head) = q.items.front() else {
-                return Drained::Empty;
+                return false;
             };
             if head.claimed {
-                return Drained::Waiting;
+                return false;
             }
             let Some(meta) = self.ready_topic(&head.record.topic) else {
-                return Drained::Waiting;
+                return false;
             };
             if !self.pool.try_reserve(head.size) {
-                return Drained::Waiting;
+                return false;
             }
             if let Some(item) = q.items.pop_front() {
                 self.append_queued(item, Ok(meta));
             }
         }
-        if q.items.is_empty() {
-            Drained::Empty
-        } else {
-            Drained::Bound
-        }
+        !q.items.is_empty()
     }
 
     /// Appends (or fails) a record taken off the queue, its memory reserved when `meta` is
@@ -171,7 +155,7 @@ pub(super) async fn intake_task(shared: Arc<Shared>) {
         let woken = shared.intake.wake.notified();
         let head = {
             let mut q = shared.intake.lock();
-            let drained = shared.drain_ready(&mut q, TASK_DRAIN_MAX);
+            let bound = shared.drain_ready(&mut q, TASK_DRAIN_MAX);
             match q.items.front_mut() {
                 None if shared.closed.load(Ordering::Acquire) => {
                     q.stopped = true;
@@ -179,7 +163,7 @@ pub(super) async fn intake_task(shared: Arc<Shared>) {
                 }
                 None => None,
                 // More may be ready: let sends (and others) at the lock before the next round.
-                Some(_) if drained == Drained::Bound => Some(None),
+                Some(_) if bound => Some(None),
                 Some(h) => {
                     h.claimed = true;
                     Some(Some((h.record.topic.clone(), h.size, h.deadline)))

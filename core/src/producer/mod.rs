@@ -216,10 +216,8 @@ impl Producer {
             )));
         }
         if s.intake_pending.load(Ordering::Acquire) == 0 {
-            if let Some(meta) = s.ready_topic(&record.topic) {
-                if s.pool.try_reserve(size) {
-                    return s.append_direct(&record, &meta, size);
-                }
+            if let Some(f) = s.try_append_now(&record, size) {
+                return f;
             }
         }
         s.send_queued(record, size)
@@ -369,6 +367,16 @@ impl Shared {
             (Some(k), false) => Ok(partition_for_key(k, n)),
             _ => Ok(self.partitioner.partition(&ctx, record.key.as_deref())),
         }
+    }
+
+    /// Appends the record at once when its topic is ready and `size` bytes of `buffer.memory`
+    /// are free, returning its future; `None` (nothing reserved) when it must wait.
+    fn try_append_now(&self, record: &ProducerRecord, size: usize) -> Option<DeliveryFuture> {
+        let meta = self.ready_topic(&record.topic)?;
+        if !self.pool.try_reserve(size) {
+            return None;
+        }
+        Some(self.append_direct(record, &meta, size))
     }
 
     /// Appends a record that has no future yet, memory reserved, and returns its future.
