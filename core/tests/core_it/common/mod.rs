@@ -243,8 +243,10 @@ pub fn bytes(b: &Option<Bytes>) -> Option<Vec<u8>> {
     b.as_ref().map(|b| b.to_vec())
 }
 
-/// A connector whose streams can be told to fail the next read that returns data
-/// (`faults`) or to stop delivering responses (`stall`): fault injection on the client side.
+/// A connector whose streams can be told to lose the response to a Produce request (`faults`:
+/// each fault is taken by the next stream that writes a Produce request, and fails that
+/// stream's next read that returns data, so it never lands on a metadata or other response) or
+/// to stop delivering responses (`stall`): fault injection on the client side.
 /// Requests still reach the broker while stalled; [`FaultyConnector::resume`] delivers the
 /// held responses.
 #[derive(Default)]
@@ -301,6 +303,8 @@ pub mod faulty {
     pub struct FaultyStream {
         inner: TcpStream,
         faults: Arc<AtomicUsize>,
+        /// This stream took a fault with a Produce request: its next read with data fails.
+        armed: bool,
         stall: Arc<AtomicBool>,
         parked: Arc<Mutex<Vec<Waker>>>,
     }
@@ -321,12 +325,8 @@ pub mod faulty {
             let before = buf.filled().len();
             let res = Pin::new(&mut self.inner).poll_read(cx, buf);
             if let Poll::Ready(Ok(())) = res {
-                if buf.filled().len() > before
-                    && self
-                        .faults
-                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                        .is_ok()
-                {
+                if buf.filled().len() > before && self.armed {
+                    self.armed = false;
                     return Poll::Ready(Err(std::io::ErrorKind::ConnectionReset.into()));
                 }
             }
@@ -340,7 +340,21 @@ pub mod faulty {
             cx: &mut Context<'_>,
             buf: &[u8],
         ) -> Poll<std::io::Result<usize>> {
-            Pin::new(&mut self.inner).poll_write(cx, buf)
+            let res = Pin::new(&mut self.inner).poll_write(cx, buf);
+            // A write that starts a request frame: 4-byte size, then the api key (Produce = 0).
+            if let Poll::Ready(Ok(n)) = res {
+                if n >= 6
+                    && buf[4..6] == [0, 0]
+                    && !self.armed
+                    && self
+                        .faults
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                        .is_ok()
+                {
+                    self.armed = true;
+                }
+            }
+            res
         }
         fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
             Pin::new(&mut self.inner).poll_flush(cx)
@@ -367,6 +381,7 @@ pub mod faulty {
                 Ok(Box::new(FaultyStream {
                     inner,
                     faults: self.faults.clone(),
+                    armed: false,
                     stall: self.stall.clone(),
                     parked: self.parked.clone(),
                 }) as BoxTransport)
