@@ -21,8 +21,8 @@ after. Speed is reported, never asserted.
 
     python3 bench/fetch_path.py                 # full run
     python3 bench/fetch_path.py --scale 0.05    # quick check of the script
-Options: --skip-build, --kafka-heap, --kcat-runs, --produce-runs, --partitions,
-FERROKAFKA_BIN, FERROKAFKA_RD_PERF_DIR.
+Options: --skip-build, --kafka-heap, --kcat-runs, --produce-runs, --partitions, --kafka-first
+(our broker runs first otherwise), FERROKAFKA_BIN, FERROKAFKA_RD_PERF_DIR.
 """
 
 from __future__ import annotations
@@ -264,6 +264,8 @@ def main() -> None:
     ap.add_argument("--kcat-runs", type=int, default=5, help="kcat full and one-record reads per workload and broker (fastest of each)")
     ap.add_argument("--produce-runs", type=int, default=3, help="timed rd-producer-perf runs per workload and broker (median)")
     ap.add_argument("--partitions", type=int, default=1, help="partitions of every topic (the table's runs: 1)")
+    ap.add_argument("--kafka-first", action="store_true",
+                    help="run Apache Kafka first, then ours (to alternate the order across runs)")
     args = ap.parse_args()
     if not shutil.which("kcat"):
         sys.exit("kcat is needed: apt-get install kcat")
@@ -277,11 +279,19 @@ def main() -> None:
     logs = tempfile.mkdtemp(prefix="bench-fetch-path-")
     print(f"client logs: {logs}", flush=True)
     print(f"load average before: {bvk.load_average()}", flush=True)
-    print(f"partitions per topic: {args.partitions}", flush=True)
-    ours = bench(bvk.OurBroker(binary), libs, bin_dir, rd_bins, workloads, logs, args.kcat_runs,
-                 args.produce_runs, args.partitions)
-    kafka = bench(bvk.ApacheKafka(libs, args.kafka_heap), libs, bin_dir, rd_bins, workloads, logs,
-                  args.kcat_runs, args.produce_runs, args.partitions)
+    print(f"partitions per topic: {args.partitions}; first broker: "
+          f"{'Apache Kafka' if args.kafka_first else 'ours'}", flush=True)
+
+    def run(broker) -> dict:
+        return bench(broker, libs, bin_dir, rd_bins, workloads, logs, args.kcat_runs,
+                     args.produce_runs, args.partitions)
+
+    if args.kafka_first:
+        kafka = run(bvk.ApacheKafka(libs, args.kafka_heap))
+        ours = run(bvk.OurBroker(binary))
+    else:
+        ours = run(bvk.OurBroker(binary))
+        kafka = run(bvk.ApacheKafka(libs, args.kafka_heap))
     print(f"load average after the brokers: {bvk.load_average()}")
     header = ["workload", "client", "ours rec/s", "ours MB/s", "Kafka rec/s", "Kafka MB/s",
               "ours/Kafka", "loopback MB/s", "ours % of loopback"]
