@@ -75,7 +75,7 @@ def main() -> None:
                 run(f"produce {size} B", records, lambda: "ProducerPerformance %.0f rec/s" % bvk.produce(
                     libs, broker.bootstrap, topic, records, size, os.path.join(logs, "produce.log"))["records_s"])
         for _ in range(args.runs):
-            run("kcat 100 B", n_small, lambda: fp.kcat_consume(broker.bootstrap, "cpu-split-100", n_small) and None)
+            run("kcat 100 B", n_small, lambda: fp.kcat_run(broker.bootstrap, "cpu-split-100", n_small) and None)
             run("core 100 B", n_small, lambda: "fetch-time %.0f rec/s" % (
                 n_small / fp.fk_consume(bin_dir, broker.bootstrap, "cpu-split-100", n_small)))
     finally:

@@ -2,34 +2,44 @@
 """The consume path against its physical limit, in one run on one machine (issue #14).
 
 For 1,000,000 x 100 B, 100,000 x 1 KB and 10,000 x 100 KB records (one 1-partition topic each,
-written with librdkafka's native producer, rd-producer-perf, acks=1), measures the time to read
-every record back
+written untimed with librdkafka's native producer, rd-producer-perf, acks=1, `linger.ms=1000` so
+that batches are cut by size and count alone: the same batches on both brokers, counted on disk
+and printed), measures the time to read every record back
   - with kcat (librdkafka; the fastest of --kcat-runs full reads minus the fastest one-record
     read, so kcat's start-up, metadata, offset lookup and exit are left out) and with our
     core's `fk-consumer-perf` (group join left out),
   - from our broker and from a single-node Apache Kafka (one broker at a time),
 and the loopback TCP limit: a plain sender process writing the same number of bytes into a
 socket as fast as it can and a sink process discarding them. Prints one table with records/s,
-MB/s, ours/Kafka and % of the loopback limit, every kcat pair, then the produce side of the same
-run: rd-producer-perf (the native client the issue's produce figure was measured with) and
-Kafka's ProducerPerformance (into a second topic), records/s on each broker and the ratio, and
-the load average before and after. Speed is reported, never asserted.
+MB/s, ours/Kafka and % of the loopback limit, every kcat read, kcat's own CPU seconds per full
+read (its output thread and librdkafka's fetch thread: a floor no broker can lower), then the
+produce side of the same run: rd-producer-perf with its defaults (the native client the issue's
+produce figure was measured with; the median of --produce-runs runs, each into a fresh topic,
+after the untimed write above warmed both brokers up alike) and Kafka's ProducerPerformance
+(into another topic), records/s on each broker and the ratio, and the load average before and
+after. Speed is reported, never asserted.
 
     python3 bench/fetch_path.py                 # full run
     python3 bench/fetch_path.py --scale 0.05    # quick check of the script
-Options: --skip-build, --kafka-heap, --kcat-runs, FERROKAFKA_BIN, FERROKAFKA_RD_PERF_DIR.
+Options: --skip-build, --kafka-heap, --kcat-runs, --produce-runs, --partitions, --kafka-first
+(our broker runs first otherwise), FERROKAFKA_BIN, FERROKAFKA_RD_PERF_DIR.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import glob
 import multiprocessing
 import os
 import shutil
 import socket
+import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,6 +49,14 @@ import broker_vs_kafka as bvk  # noqa: E402  (brokers, ProducerPerformance drive
 import perf_tools  # noqa: E402  (rd-producer-perf)
 
 WORKLOADS = [("100 B", 1_000_000, 100), ("1 KB", 100_000, 1024), ("100 KB", 10_000, 100 * 1024)]
+
+# The consumed topics are written with these (untimed): librdkafka cuts a batch at batch.size
+# (1,000,000 B), batch.num.messages (10,000) or linger.ms, whichever comes first. With its
+# default 5 ms linger the cut depends on how fast the broker acknowledges (a faster broker got
+# 1,000,000 x 100 B as 220 batches of ~500 KB, Apache Kafka as 119 of ~926 KB), so kcat would
+# parse different data from each; with 1 s of linger only size and count cut, on both brokers.
+FILL_PROPS = ["linger.ms=1000"]
+TCK = os.sysconf("SC_CLK_TCK")
 
 
 def _sink(port_q, total: int) -> None:
@@ -79,19 +97,57 @@ def loopback_mb_s(total: int) -> float:
     return total / elapsed / (1 << 20)
 
 
-def kcat_run(bootstrap: str, topic: str, records: int) -> float:
+def _thread_cpu(pid: int, seen: dict) -> None:
+    """Records utime+stime (s) of each thread of `pid` into `seen`, keyed by (tid, name)."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                comm = f.read().strip()
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seen[(tid, comm)] = (int(fields[11]) + int(fields[12])) / TCK
+
+
+def kcat_run(bootstrap: str, topic: str, records: int) -> tuple[float, dict]:
     """Seconds for one kcat process to read `records` records from the beginning and exit
-    (output, one offset per record, discarded)."""
+    (output, one offset per record, counted and discarded), and the CPU seconds of its threads
+    by name (sampled from /proc every 2 ms until it exits: the last few ms can be missed)."""
     start = time.perf_counter()
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         ["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q",
          "-c", str(records), "-f", "%o\n"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=1800, check=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    seen: dict = {}
+    counted = {"lines": 0}
+
+    def drain() -> None:  # reads the pipe as subprocess.run did, so kcat never waits on it
+        for chunk in iter(lambda: proc.stdout.read(1 << 16), b""):
+            counted["lines"] += chunk.count(b"\n")
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    while proc.poll() is None:
+        _thread_cpu(proc.pid, seen)
+        if time.perf_counter() - start > 1800:
+            proc.kill()
+            raise RuntimeError("kcat timed out")
+        time.sleep(0.002)
+    reader.join()
+    err = proc.stderr.read()
+    got = counted["lines"]
     elapsed = time.perf_counter() - start
-    got = proc.stdout.count(b"\n")
-    if got < records:
-        raise RuntimeError(f"kcat read {got} of {records} records: {proc.stderr[-2000:]!r}")
-    return elapsed
+    if proc.returncode != 0 or got < records:
+        raise RuntimeError(f"kcat read {got} of {records} records (exit {proc.returncode}): {err[-2000:]!r}")
+    cpu: dict = collections.defaultdict(float)
+    for (_tid, comm), sec in seen.items():
+        cpu[comm] += sec
+    return elapsed, dict(cpu)
 
 
 def kcat_consume(bootstrap: str, topic: str, records: int, runs: int) -> tuple[float, list[float]]:
@@ -102,14 +158,39 @@ def kcat_consume(bootstrap: str, topic: str, records: int, runs: int) -> tuple[f
     broker thread has taken the partition: "no current leader for partition: (re)starting
     offset query timer", then a 500 ms wait for that timer) that adds 0.5 s to a random share
     of runs on either broker, whatever the broker does. kcat's output is block-buffered into a
-    pipe, so the first record cannot be timed from outside. Returns the reading time and every
-    full read's own reading time (its seconds minus the fastest one-record read)."""
-    fulls, ones = [], []
+    pipe, so the first record cannot be timed from outside. Returns the reading time, every
+    full read's own reading time (its seconds minus the fastest one-record read) and the median
+    CPU seconds of kcat's threads per full read ("kcat": its output loop, "rdk:broker1":
+    librdkafka's fetch and parse thread, the rest summed as "other")."""
+    fulls, ones, cpus = [], [], []
     for _ in range(runs):
-        ones.append(kcat_run(bootstrap, topic, 1))
-        fulls.append(kcat_run(bootstrap, topic, records))
+        ones.append(kcat_run(bootstrap, topic, 1)[0])
+        elapsed, cpu = kcat_run(bootstrap, topic, records)
+        fulls.append(elapsed)
+        main = cpu.get("kcat", 0.0)
+        fetch = sum(v for k, v in cpu.items() if k.startswith("rdk:broker") and "-1" not in k)
+        cpus.append((main, fetch, max(sum(cpu.values()) - main - fetch, 0.0)))
     start = min(ones)
-    return max(min(fulls) - start, 1e-6), [max(f - start, 1e-6) for f in fulls]
+    median_cpu = tuple(statistics.median(c[i] for c in cpus) for i in range(3))
+    return max(min(fulls) - start, 1e-6), [max(f - start, 1e-6) for f in fulls], median_cpu
+
+
+def count_batches(data_dir: str, topic: str) -> tuple[int, int]:
+    """(record batches, records) in the segment files of `topic` under a broker's data dir
+    (both brokers store Kafka's on-disk batch format)."""
+    batches = records = 0
+    for seg in glob.glob(os.path.join(data_dir, "**", f"{topic}-*", "*.log"), recursive=True):
+        with open(seg, "rb") as f:
+            data = f.read()
+        i = 0
+        while i + 61 <= len(data):
+            length = struct.unpack_from(">i", data, i + 8)[0]
+            if length <= 0:
+                break
+            batches += 1
+            records += struct.unpack_from(">i", data, i + 57)[0]
+            i += 12 + length
+    return batches, records
 
 
 def fk_consume(bin_dir: str, bootstrap: str, topic: str, records: int) -> float:
@@ -127,31 +208,47 @@ def fk_consume(bin_dir: str, bootstrap: str, topic: str, records: int) -> float:
     raise RuntimeError(f"no result line from fk-consumer-perf:\n{out[-2000:]}")
 
 
-def rd_produce(rd_bins: str, bootstrap: str, topic: str, records: int, size: int, log: str) -> float:
+def rd_produce(rd_bins: str, bootstrap: str, topic: str, records: int, size: int, log: str,
+               extra: tuple = ()) -> float:
     """records/s of librdkafka's native producer (rd-producer-perf, acks=1, its defaults
-    otherwise), timed until every delivery report arrived."""
+    otherwise, plus `extra` properties), timed until every delivery report arrived."""
     argv = [os.path.join(rd_bins, "rd-producer-perf"), "--topic", topic, "--num-records", str(records),
             "--record-size", str(size), "--throughput", "-1",
-            "--producer-props", f"bootstrap.servers={bootstrap}", "acks=1"]
+            "--producer-props", f"bootstrap.servers={bootstrap}", "acks=1", *extra]
     return perf_tools.run_json(argv, 1800, log)["records_per_sec"]
 
 
-def bench(broker, libs: str, bin_dir: str, rd_bins: str, workloads, logs: str, kcat_runs: int) -> dict:
+def data_dir(broker) -> str:
+    """Where a broker of broker_vs_kafka keeps its data (for count_batches)."""
+    return broker.workdir if hasattr(broker, "workdir") else broker.cluster.workdir
+
+
+def bench(broker, libs: str, bin_dir: str, rd_bins: str, workloads, logs: str, kcat_runs: int,
+          produce_runs: int, partitions: int) -> dict:
     results = {}
     broker.start()
     try:
         for label, records, size in workloads:
             topic = f"fetch-{size}"
-            for t in (topic, f"{topic}-java"):
-                bvk.create_topic(libs, broker.bootstrap, t, os.path.join(logs, f"{broker.name}-create-{t}.log"))
-            results[(label, "produce")] = rd_produce(
-                rd_bins, broker.bootstrap, topic, records, size,
-                os.path.join(logs, f"{broker.name}-rd-produce-{size}.log"))
+            rd_topics = [f"{topic}-rd{i}" for i in range(produce_runs)]
+            for t in (topic, f"{topic}-java", *rd_topics):
+                bvk.create_topic(libs, broker.bootstrap, t, os.path.join(logs, f"{broker.name}-create-{t}.log"),
+                                 partitions)
+            # The consumed topic: untimed, identical batches on both brokers (FILL_PROPS); it
+            # also warms each broker up alike before the timed produce runs.
+            rd_produce(rd_bins, broker.bootstrap, topic, records, size,
+                       os.path.join(logs, f"{broker.name}-rd-fill-{size}.log"), tuple(FILL_PROPS))
+            results[(label, "batches")] = count_batches(data_dir(broker), topic)
+            runs = [rd_produce(rd_bins, broker.bootstrap, t, records, size,
+                               os.path.join(logs, f"{broker.name}-rd-produce-{size}.log"))
+                    for t in rd_topics]
+            results[(label, "produce")] = statistics.median(runs)
+            results[(label, "produce-runs")] = runs
             results[(label, "produce-java")] = bvk.produce(
                 libs, broker.bootstrap, f"{topic}-java", records, size,
                 os.path.join(logs, f"{broker.name}-produce-{size}.log"))["records_s"]
-            results[(label, "kcat")], results[(label, "kcat-runs")] = kcat_consume(
-                broker.bootstrap, topic, records, kcat_runs)
+            (results[(label, "kcat")], results[(label, "kcat-runs")],
+             results[(label, "kcat-cpu")]) = kcat_consume(broker.bootstrap, topic, records, kcat_runs)
             results[(label, "core")] = fk_consume(bin_dir, broker.bootstrap, topic, records)
     finally:
         broker.stop()
@@ -165,6 +262,10 @@ def main() -> None:
     ap.add_argument("--skip-build", action="store_true")
     ap.add_argument("--kafka-heap", default="512m")
     ap.add_argument("--kcat-runs", type=int, default=5, help="kcat full and one-record reads per workload and broker (fastest of each)")
+    ap.add_argument("--produce-runs", type=int, default=3, help="timed rd-producer-perf runs per workload and broker (median)")
+    ap.add_argument("--partitions", type=int, default=1, help="partitions of every topic (the table's runs: 1)")
+    ap.add_argument("--kafka-first", action="store_true",
+                    help="run Apache Kafka first, then ours (to alternate the order across runs)")
     args = ap.parse_args()
     if not shutil.which("kcat"):
         sys.exit("kcat is needed: apt-get install kcat")
@@ -178,9 +279,19 @@ def main() -> None:
     logs = tempfile.mkdtemp(prefix="bench-fetch-path-")
     print(f"client logs: {logs}", flush=True)
     print(f"load average before: {bvk.load_average()}", flush=True)
-    ours = bench(bvk.OurBroker(binary), libs, bin_dir, rd_bins, workloads, logs, args.kcat_runs)
-    kafka = bench(bvk.ApacheKafka(libs, args.kafka_heap), libs, bin_dir, rd_bins, workloads, logs,
-                  args.kcat_runs)
+    print(f"partitions per topic: {args.partitions}; first broker: "
+          f"{'Apache Kafka' if args.kafka_first else 'ours'}", flush=True)
+
+    def run(broker) -> dict:
+        return bench(broker, libs, bin_dir, rd_bins, workloads, logs, args.kcat_runs,
+                     args.produce_runs, args.partitions)
+
+    if args.kafka_first:
+        kafka = run(bvk.ApacheKafka(libs, args.kafka_heap))
+        ours = run(bvk.OurBroker(binary))
+    else:
+        ours = run(bvk.OurBroker(binary))
+        kafka = run(bvk.ApacheKafka(libs, args.kafka_heap))
     print(f"load average after the brokers: {bvk.load_average()}")
     header = ["workload", "client", "ours rec/s", "ours MB/s", "Kafka rec/s", "Kafka MB/s",
               "ours/Kafka", "loopback MB/s", "ours % of loopback"]
@@ -197,12 +308,22 @@ def main() -> None:
     for label, records, _size in workloads:
         runs = lambda r: " / ".join(f"{records / t:,.0f}" for t in r[(label, "kcat-runs")])  # noqa: E731
         print(f"kcat runs, {records:,} x {label}, rec/s: ours {runs(ours)}; Kafka {runs(kafka)}")
+    for label, records, _size in workloads:
+        cpu = lambda r: "kcat {:.2f} s, fetch {:.2f} s, other {:.2f} s".format(*r[(label, "kcat-cpu")])  # noqa: E731
+        print(f"kcat CPU per full read (median), {records:,} x {label}: ours {cpu(ours)}; Kafka {cpu(kafka)}")
+    for label, records, _size in workloads:
+        (ob, orec), (kb, krec) = ours[(label, "batches")], kafka[(label, "batches")]
+        print(f"consumed topic on disk, {records:,} x {label}: ours {ob} batches / {orec:,} records; "
+              f"Kafka {kb} batches / {krec:,} records")
     for key, name in (("produce", "rd-producer-perf (librdkafka, native)"),
                       ("produce-java", "ProducerPerformance (Java)")):
         print(f"workload | produce ours rec/s | produce Kafka rec/s | ours/Kafka ({name}, acks=1)")
         for label, records, _size in workloads:
             o, k = ours[(label, key)], kafka[(label, key)]
             print(f"{records:,} x {label} | {o:,.0f} | {k:,.0f} | {o / k:.2f}x", flush=True)
+    for label, records, _size in workloads:
+        runs = lambda r: " / ".join(f"{x:,.0f}" for x in r[(label, "produce-runs")])  # noqa: E731
+        print(f"rd-producer-perf runs, {records:,} x {label}, rec/s: ours {runs(ours)}; Kafka {runs(kafka)}")
     print(f"load average at the end: {bvk.load_average()}")
 
 
