@@ -3,8 +3,8 @@
 //! Owns encoding records (with duplicate-key headers) into a growing buffer as they arrive,
 //! compressing and prefixing the 61-byte batch header with its CRC-32C when the batch is
 //! finished (uncompressed, in place: the records are written after room for the header, so
-//! [`BatchBuilder::finish_in_place`] copies nothing), and re-stamping producer id/epoch/sequence on a finished batch (retries after an
-//! epoch bump). It must not decide when a batch is full or sent; that is the accumulator's job.
+//! [`BatchBuilder::finish_in_place`] copies nothing), and re-stamping producer id/epoch/sequence
+//! on a finished batch (retries after an epoch bump). It must not decide when a batch is full or sent; that is the accumulator's job.
 
 use bytes::{BufMut, Bytes, BytesMut};
 
@@ -214,7 +214,8 @@ impl BatchBuilder {
         let mut out = BytesMut::with_capacity(self.records.len());
         out.put_bytes(0, BATCH_HEADER_SIZE);
         let compression = compression.into();
-        compression.compress(&self.records[BATCH_HEADER_SIZE..], &mut out)?;
+        let records = self.records.get(BATCH_HEADER_SIZE..).unwrap_or_default();
+        compression.compress(records, &mut out)?;
         self.seal(
             &mut out,
             compression,
@@ -231,8 +232,9 @@ impl BatchBuilder {
     }
 
     /// As [`finish`](Self::finish), but an uncompressed batch takes the builder's buffer
-    /// itself (the header written into the room left for it) instead of a copy; the builder is
-    /// empty afterwards. A compressed batch is written as `finish` writes it.
+    /// itself (the header written into the room left for it) instead of a copy. Call it once,
+    /// as the batch's last step: the builder then keeps its count and timestamps but no bytes
+    /// (`size` 0). A compressed batch is written as `finish` writes it, the builder untouched.
     pub fn finish_in_place(
         &mut self,
         compression: impl Into<Compression>,
