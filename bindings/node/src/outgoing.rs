@@ -8,10 +8,13 @@
 //! `topicIndex, partition, keyLen, valueLen, headerCount`, then per header `keyLen, valueLen`.
 //! A partition of -1 lets the core's partitioner choose; a length of -1 is null. The bytes of
 //! each record follow one another in `data` in the same order: key, value, then per header its
-//! UTF-8 key and its value. `timestamps` (one per record, NaN = now) is absent when no record
-//! has one. The answer names each topic-partition once, with the offset of its first record.
+//! UTF-8 key and its value. `timestamps` (one per record, NaN = none given) is absent when no
+//! record has one; records without one all get the time of the unpack, read once (kafkajs
+//! also stamps every message of a request with one `Date.now()`). The answer names each
+//! topic-partition once, with the offset of its first record.
 
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use ferrokafka_core::{ProducerRecord, RecordHeader, RecordMetadata};
@@ -50,6 +53,13 @@ impl Cursor {
     }
 }
 
+/// Milliseconds since the epoch.
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
 /// Unpacks a send into the core's records, in order.
 pub fn unpack(
     topics: &[String],
@@ -63,7 +73,8 @@ pub fn unpack(
     };
     // One shared name per topic: each record's topic is then a reference count, not a copy.
     let topics: Vec<Arc<str>> = topics.iter().map(|t| Arc::from(t.as_str())).collect();
-    let mut records = Vec::new();
+    let now = now_ms();
+    let mut records = Vec::with_capacity(layout.len() / FIELDS_PER_RECORD);
     let mut at = 0;
     while at < layout.len() {
         let f = layout
@@ -97,12 +108,16 @@ pub fn unpack(
             });
         }
         let timestamp = match timestamps {
-            None => None,
+            None => now,
             Some(ts) => {
                 let t = *ts
                     .get(records.len())
                     .ok_or_else(|| bad("fewer timestamps than records"))?;
-                (!t.is_nan()).then_some(t as i64)
+                if t.is_nan() {
+                    now
+                } else {
+                    t as i64
+                }
             }
         };
         records.push(ProducerRecord {
@@ -111,7 +126,7 @@ pub fn unpack(
             key,
             value,
             headers,
-            timestamp,
+            timestamp: Some(timestamp),
         });
     }
     if cur.pos != cur.data.len() {

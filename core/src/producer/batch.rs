@@ -79,9 +79,12 @@ impl ProducerBatch {
         self.builder.record_count()
     }
 
-    /// Uncompressed size so far, header included.
+    /// Uncompressed size so far, header included (the finished batch keeps it: finishing an
+    /// uncompressed batch takes the builder's bytes).
     pub fn size(&self) -> usize {
-        self.builder.size()
+        self.finished
+            .as_ref()
+            .map_or_else(|| self.builder.size(), |f| f.uncompressed_size)
     }
 
     /// Whether a record of this shape fits in `limit` bytes (an empty batch takes anything).
@@ -134,7 +137,9 @@ impl ProducerBatch {
         self.closed = true;
         let (pid, epoch, seq) = self.stamp.unwrap_or((-1, -1, -1));
         match self.finished.as_mut() {
-            None => self.finished = Some(self.builder.finish(compression, pid, epoch, seq)?),
+            None => {
+                self.finished = Some(self.builder.finish_in_place(compression, pid, epoch, seq)?)
+            }
             Some(f) if self.finished_stamp != self.stamp => f.restamp(pid, epoch, seq),
             Some(_) => {}
         }

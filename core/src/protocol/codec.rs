@@ -25,7 +25,13 @@ pub fn encode_request<R: Request>(
         .with_correlation_id(correlation_id)
         .with_client_id(Some(StrBytes::from_string(client_id.to_string())));
     let header_version = api_key.request_header_version(version);
-    let mut buf = BytesMut::with_capacity(64);
+    // Sized up front: a produce request grown from a small buffer is copied again at every
+    // doubling (its record batches are most of it).
+    let size = header
+        .compute_size(header_version)
+        .and_then(|h| Ok(h + req.compute_size(version)?))
+        .map_err(|e| Error::internal(format!("sizing {api_key:?} v{version}: {e}")))?;
+    let mut buf = BytesMut::with_capacity(4 + size);
     buf.put_i32(0);
     header
         .encode(&mut buf, header_version)

@@ -2,13 +2,14 @@
 //!
 //! Owns encoding records (with duplicate-key headers) into a growing buffer as they arrive,
 //! compressing and prefixing the 61-byte batch header with its CRC-32C when the batch is
-//! finished, and re-stamping producer id/epoch/sequence on a finished batch (retries after an
-//! epoch bump). It must not decide when a batch is full or sent; that is the accumulator's job.
+//! finished (uncompressed, in place: the records are written after room for the header, so
+//! [`BatchBuilder::finish_in_place`] copies nothing), and re-stamping producer id/epoch/sequence
+//! on a finished batch (retries after an epoch bump). It must not decide when a batch is full or sent; that is the accumulator's job.
 
 use bytes::{BufMut, Bytes, BytesMut};
 
 use super::header::{patch_producer, BatchHeader, HEADER_SIZE as BATCH_HEADER_SIZE, LOG_OVERHEAD};
-use crate::compression::Compression;
+use crate::compression::{Compression, CompressionType};
 use crate::error::ProtocolError;
 use crate::varint::{put_varint, put_varlong, uvarint_len, varint_len, zigzag64};
 
@@ -24,7 +25,8 @@ pub struct RecordHeader {
 /// Accumulates records for one partition in the uncompressed v2 record layout.
 #[derive(Debug)]
 pub struct BatchBuilder {
-    /// A `Vec` rather than a `BytesMut`: its fixed-size appends inline (see `append`).
+    /// Room for the batch header, then the records. A `Vec` rather than a `BytesMut`: its
+    /// fixed-size appends inline (see `append`).
     records: Vec<u8>,
     count: i32,
     base_timestamp: i64,
@@ -96,10 +98,12 @@ pub fn estimate_record_size(
 }
 
 impl BatchBuilder {
-    /// An empty batch whose first record will carry `base_timestamp`.
+    /// An empty batch with room for `capacity` bytes of records.
     pub fn new(capacity: usize) -> BatchBuilder {
+        let mut records = Vec::with_capacity(BATCH_HEADER_SIZE + capacity);
+        records.resize(BATCH_HEADER_SIZE, 0);
         BatchBuilder {
-            records: Vec::with_capacity(capacity),
+            records,
             count: 0,
             base_timestamp: -1,
             max_timestamp: -1,
@@ -113,7 +117,7 @@ impl BatchBuilder {
 
     /// Current encoded size, header included, uncompressed.
     pub fn size(&self) -> usize {
-        BATCH_HEADER_SIZE + self.records.len()
+        self.records.len()
     }
 
     /// Bytes this record would add to the batch.
@@ -199,6 +203,7 @@ impl BatchBuilder {
     }
 
     /// Compresses the records and writes the header (producer fields as given, CRC included).
+    /// The builder is left as it was (see [`finish_in_place`](Self::finish_in_place)).
     pub fn finish(
         &self,
         compression: impl Into<Compression>,
@@ -206,10 +211,67 @@ impl BatchBuilder {
         producer_epoch: i16,
         base_sequence: i32,
     ) -> Result<FinishedBatch> {
-        let mut out = BytesMut::with_capacity(BATCH_HEADER_SIZE + self.records.len());
+        let mut out = BytesMut::with_capacity(self.records.len());
         out.put_bytes(0, BATCH_HEADER_SIZE);
         let compression = compression.into();
-        compression.compress(&self.records, &mut out)?;
+        let records = self.records.get(BATCH_HEADER_SIZE..).unwrap_or_default();
+        compression.compress(records, &mut out)?;
+        self.seal(
+            &mut out,
+            compression,
+            producer_id,
+            producer_epoch,
+            base_sequence,
+        )?;
+        Ok(FinishedBatch {
+            bytes: out.freeze(),
+            record_count: self.count,
+            base_timestamp: self.base_timestamp,
+            uncompressed_size: self.size(),
+        })
+    }
+
+    /// As [`finish`](Self::finish), but an uncompressed batch takes the builder's buffer
+    /// itself (the header written into the room left for it) instead of a copy. Call it once,
+    /// as the batch's last step: the builder then keeps its count and timestamps but no bytes
+    /// (`size` 0). A compressed batch is written as `finish` writes it, the builder untouched.
+    pub fn finish_in_place(
+        &mut self,
+        compression: impl Into<Compression>,
+        producer_id: i64,
+        producer_epoch: i16,
+        base_sequence: i32,
+    ) -> Result<FinishedBatch> {
+        let compression = compression.into();
+        if compression.codec != CompressionType::None {
+            return self.finish(compression, producer_id, producer_epoch, base_sequence);
+        }
+        let uncompressed_size = self.size();
+        let mut out = std::mem::take(&mut self.records);
+        self.seal(
+            &mut out,
+            compression,
+            producer_id,
+            producer_epoch,
+            base_sequence,
+        )?;
+        Ok(FinishedBatch {
+            bytes: Bytes::from(out),
+            record_count: self.count,
+            base_timestamp: self.base_timestamp,
+            uncompressed_size,
+        })
+    }
+
+    /// Writes the header over the first [`BATCH_HEADER_SIZE`] bytes of `out` (the whole batch).
+    fn seal(
+        &self,
+        out: &mut [u8],
+        compression: Compression,
+        producer_id: i64,
+        producer_epoch: i16,
+        base_sequence: i32,
+    ) -> Result<()> {
         let header = BatchHeader {
             base_offset: 0, // assigned by the broker
             batch_length: len_i32(out.len() - LOG_OVERHEAD)?,
@@ -225,14 +287,9 @@ impl BatchBuilder {
             base_sequence,
             record_count: self.count,
         };
-        header.write_into(&mut out);
-        patch_producer(&mut out, producer_id, producer_epoch, base_sequence);
-        Ok(FinishedBatch {
-            bytes: out.freeze(),
-            record_count: self.count,
-            base_timestamp: self.base_timestamp,
-            uncompressed_size: self.size(),
-        })
+        header.write_into(out);
+        patch_producer(out, producer_id, producer_epoch, base_sequence);
+        Ok(())
     }
 }
 
@@ -318,6 +375,26 @@ mod tests {
     fn round_trips_every_codec() {
         for c in CompressionType::ALL {
             sample(c);
+        }
+    }
+
+    #[test]
+    fn finishing_in_place_writes_the_same_batch_as_finish() {
+        for c in CompressionType::ALL {
+            let mut b = BatchBuilder::new(16);
+            b.append(1_000, Some(b"key"), Some(&[7; 300]), &[]).unwrap();
+            b.append(1_002, None, Some(b"second"), &[]).unwrap();
+            let copied = b.finish(c, 5, 1, 9).unwrap();
+            let size = b.size();
+            let taken = b.finish_in_place(c, 5, 1, 9).unwrap();
+            assert_eq!(taken.bytes, copied.bytes, "{c:?}");
+            assert_eq!(taken.record_count, 2);
+            assert_eq!(taken.base_timestamp, 1_000);
+            assert_eq!(taken.uncompressed_size, size);
+            let mut bytes = taken.bytes.clone();
+            let set = RecordBatchDecoder::decode(&mut bytes).unwrap();
+            assert_eq!(set.records.len(), 2);
+            assert_eq!(set.records[1].value.as_deref(), Some(&b"second"[..]));
         }
     }
 
