@@ -85,6 +85,10 @@ async fn a_burst_larger_than_buffer_memory_waits_for_room_and_loses_nothing() {
     // In send order, none lost or duplicated ("warm" is offset 0).
     assert_eq!(offsets, (1..=N as i64).collect::<Vec<_>>());
     let cluster = common::cluster().await;
+    cluster
+        .topic(&topic, Instant::now() + Duration::from_secs(30))
+        .await
+        .unwrap();
     let got = common::fetch(&cluster, &topic, 0, N + 1).await;
     assert_eq!(got.len(), N + 1);
     for (i, r) in got[1..].iter().enumerate() {
