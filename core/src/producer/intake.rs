@@ -139,6 +139,8 @@ impl Shared {
             Err(e) => {
                 self.metrics.records_failed(1);
                 let _ = tx.send(Err(e));
+                // Its queued bytes are gone without a release: callers waiting for room see it.
+                self.pool.wake_waiters();
             }
         }
         // Counted until appended, so a later send of the same task cannot overtake it.

@@ -46,6 +46,27 @@ impl BufferPool {
         self.waiters.load(Ordering::Relaxed) > 0
     }
 
+    /// Counts a caller waiting for room outside the pool (`Producer::wait_for_room`) as a
+    /// waiter, so the sender drains early for it too; undone with [`BufferPool::waiter_done`].
+    pub(crate) fn waiter_started(&self) {
+        self.waiters.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn waiter_done(&self) {
+        self.waiters.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// Completes at the next release (or [`BufferPool::wake_waiters`]) after this call, even
+    /// if polled later.
+    pub(crate) fn released(&self) -> tokio::sync::futures::Notified<'_> {
+        self.freed.notified()
+    }
+
+    /// Wakes every waiter to check again (room freed outside the pool, or the producer closed).
+    pub(crate) fn wake_waiters(&self) {
+        self.freed.notify_waiters();
+    }
+
     /// Reserves `n` bytes if available right now.
     pub fn try_reserve(&self, n: usize) -> bool {
         // SeqCst with `release`'s update, so a waiter that checks after registering either sees

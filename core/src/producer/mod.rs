@@ -3,7 +3,8 @@
 //! Owns the public [`Producer`] API: `send` enqueues synchronously (two sends from one task keep
 //! their order) and returns a future of the delivery result; records whose topic metadata or
 //! buffer memory is not available yet go through an ordered intake queue (intake.rs) that
-//! waits up to `max.block.ms`. `flush` and `close` drain. Batching, sending, retries and
+//! waits up to `max.block.ms`; callers that block as Java's `send()` does wait for room first
+//! (room.rs). `flush` and `close` drain. Batching, sending, retries and
 //! delivery results (delivery.rs) live in the submodules.
 
 pub mod accumulator;
@@ -14,6 +15,7 @@ pub mod memory;
 pub mod metrics;
 mod partitions;
 pub mod record;
+mod room;
 pub mod sender;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -73,6 +75,7 @@ impl Drop for Inner {
         self.shared.acc.lock().closing = true;
         self.shared.acc.wake.notify_one();
         self.shared.intake.wake();
+        self.shared.pool.wake_waiters();
     }
 }
 
@@ -176,6 +179,11 @@ impl Producer {
         })
     }
 
+    /// The configuration this producer was created with.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.shared.cfg
+    }
+
     /// The cluster handle (metadata, connections) this producer uses.
     pub fn cluster(&self) -> &Cluster {
         &self.inner.shared.cluster
@@ -184,6 +192,11 @@ impl Producer {
     /// Enqueues a record and returns a future of its delivery result. The record is ordered
     /// against earlier sends from the same task as soon as this returns; awaiting the future is
     /// optional for delivery.
+    ///
+    /// Never blocks: a record without room in `buffer.memory` (or whose topic's metadata is not
+    /// known yet) is queued and fails after `max.block.ms` if it still cannot go. To wait for
+    /// room first, as Java's `send()` does, call [`Producer::wait_for_room`] (or
+    /// [`Producer::wait_for_room_blocking`]) before it.
     pub fn send(&self, record: ProducerRecord) -> DeliveryFuture {
         let s = &self.inner.shared;
         if s.closed.load(Ordering::Acquire) {
@@ -239,6 +252,7 @@ impl Producer {
         let s = &self.inner.shared;
         s.closed.store(true, Ordering::Release);
         s.intake.wake();
+        s.pool.wake_waiters();
         let drained = tokio::time::timeout(timeout, s.flush()).await;
         s.acc.lock().closing = true;
         if drained.is_err() {
@@ -275,8 +289,8 @@ impl Producer {
     }
 
     /// Bytes of `buffer.memory` in use plus the records sent but still waiting for it (or for
-    /// their topic's metadata). Callers that pace themselves on this (as Java's `send()` blocks
-    /// on a full buffer) then see every record the producer holds.
+    /// their topic's metadata): every record the producer holds. [`Producer::wait_for_room`]
+    /// waits on this.
     pub fn buffered_bytes(&self) -> usize {
         let s = &self.inner.shared;
         s.pool.used() + s.intake_bytes.load(Ordering::Acquire)

@@ -61,6 +61,15 @@ impl ProducerRecord {
         self
     }
 
+    /// Bytes this record takes in `buffer.memory` (its encoded size in a batch).
+    pub fn estimated_size(&self) -> usize {
+        crate::protocol::estimate_record_size(
+            self.key.as_deref(),
+            self.value.as_deref(),
+            &self.headers,
+        )
+    }
+
     /// A tombstone-capable record with no value.
     pub fn with_null_value(mut self) -> Self {
         self.value = None;

@@ -20,6 +20,7 @@ mod failover;
 mod idempotence_fake_broker;
 mod partitioner_vectors;
 mod producer;
+mod producer_blocking;
 mod producer_load;
 mod security;
 mod security_misconfig;

@@ -1,15 +1,19 @@
 //! JNI entry points of `FerroKafkaProducer` (class `dev.ferrokafka.clients.internal.Native`).
 //!
 //! Owns [`ProducerHandle`]: the core producer plus the ordered stream of delivery results. A
-//! send enqueues the record in the core and hands its delivery future, tagged with the Java
-//! request id, to one driver task; the driver awaits them in send order and queues
-//! `(id, result)`. Java's callback thread fetches those results a batch at a time
-//! (`producerCompletions`) and completes its futures by id, so no Rust thread calls into Java.
+//! send first waits on the calling Java thread (holding no lock, bounded by `max.block.ms`) for
+//! the topic's metadata and room in `buffer.memory`, as KafkaProducer.send does; then it
+//! enqueues the record in the core and hands its delivery future, tagged with the Java request
+//! id, to one driver task; the driver awaits them in send order and queues `(id, result)`.
+//! Java's callback thread fetches those results a batch at a time (`producerCompletions`) and
+//! completes its futures by id, so no Rust thread calls into Java.
 
 use std::sync::Mutex;
 use std::time::Duration;
 
-use ferrokafka_core::{DeliveryFuture, Producer, ProducerRecord, RecordHeader, RecordMetadata};
+use ferrokafka_core::{
+    DeliveryFuture, Error, ErrorKind, Producer, ProducerRecord, RecordHeader, RecordMetadata,
+};
 use jni::objects::{JByteArray, JClass, JObjectArray, JString};
 use jni::sys::{jbyteArray, jint, jlong};
 use jni::JNIEnv;
@@ -106,6 +110,11 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_producerSend<
             },
             timestamp: (timestamp != i64::MIN).then_some(timestamp),
         };
+        // Blocks this Java thread (holding no lock) for the topic's metadata and for room in
+        // buffer.memory, bounded by max.block.ms, as KafkaProducer.send does.
+        if let Err(e) = p.producer.wait_for_room_blocking(&record) {
+            return Err(as_kafka_send_error(e, &p.producer, &record).into());
+        }
         let guard = p.pending.lock().unwrap_or_else(|e| e.into_inner());
         let tx = guard.as_ref().ok_or_else(|| {
             illegal_state("Cannot perform operation after producer has been closed")
@@ -115,6 +124,38 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_producerSend<
         let _ = tx.send((id, fut));
         Ok(())
     })
+}
+
+/// A blocked send's timeout with KafkaProducer 4.x's message (its `waitOnMetadata` and
+/// `BufferPool.allocate`); other errors unchanged.
+fn as_kafka_send_error(e: Error, producer: &Producer, record: &ProducerRecord) -> Error {
+    let cfg = &producer.config().producer;
+    let max_block = cfg.max_block.as_millis();
+    match e.kind() {
+        ErrorKind::Timeout => Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "Topic {} not present in metadata after {max_block} ms.",
+                record.topic
+            ),
+        ),
+        ErrorKind::BufferExhausted => {
+            // Java allocates at least a whole batch.
+            let size = record.estimated_size().max(cfg.batch_size);
+            let total = cfg.buffer_memory;
+            let available = total.saturating_sub(producer.buffered_bytes());
+            Error::new(
+                ErrorKind::BufferExhausted,
+                format!(
+                    "Failed to allocate {size} bytes within the configured max blocking time \
+                     {max_block} ms. Total memory: {total} bytes. Available memory: {available} \
+                     bytes. Poolable size: {} bytes",
+                    cfg.batch_size
+                ),
+            )
+        }
+        _ => e,
+    }
 }
 
 /// Up to `max` delivery results, waiting at most `wait_ms` for the first; `null` once the

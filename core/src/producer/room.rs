@@ -1,0 +1,128 @@
+//! Waiting for room before a send, for callers that block as Java's `send()` does.
+//!
+//! Owns [`Producer::wait_for_room`] (async) and [`Producer::wait_for_room_blocking`] (for a
+//! caller on its own thread): both return once the record's topic metadata is known and
+//! `buffer.memory` holds it next to everything already reserved or queued, or fail with a typed
+//! error at the deadline. Memory waits are woken by the pool's release notification, never by
+//! polling; the check when there is room is two atomic loads plus a metadata lookup. `send`
+//! itself never blocks: it queues what cannot go yet (intake.rs).
+
+use std::sync::atomic::Ordering;
+use tokio::time::Instant;
+
+use super::{Producer, ProducerRecord, Shared};
+use crate::error::{Error, ErrorKind, Result};
+
+/// Undoes a waiter registration even if the wait is cancelled.
+struct Waiting<'a>(&'a Shared);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.pool.waiter_done();
+    }
+}
+
+impl Shared {
+    /// Whether `size` more bytes fit in `buffer.memory` next to what is reserved and queued.
+    fn has_room(&self, size: usize) -> bool {
+        // Queued bytes first: a queued record moves to the pool by reserving before it leaves
+        // the queue's count, so reading in this order never misses it (it may count it twice,
+        // which only makes the caller wait for the next release).
+        let queued = self.intake_bytes.load(Ordering::Acquire);
+        queued + self.pool.used() + size <= self.pool.limit()
+    }
+
+    /// Waits for room for `size` bytes until `deadline`; `BufferExhausted` after it.
+    async fn wait_for_memory(&self, size: usize, deadline: Instant) -> Result<()> {
+        self.pool.waiter_started();
+        let _waiting = Waiting(self);
+        // Waiting means the buffer is full: let the sender send what it holds now rather than
+        // after linger.ms (it drains early while the pool has waiters).
+        self.acc.wake.notify_one();
+        loop {
+            // Created before the check: a release between the two still wakes it.
+            let released = self.pool.released();
+            if self.has_room(size) || self.closed.load(Ordering::Acquire) {
+                return Ok(());
+            }
+            if tokio::time::timeout_at(deadline, released).await.is_err() {
+                if self.has_room(size) {
+                    return Ok(());
+                }
+                self.metrics.records_failed(1);
+                let (queued, used) = (self.intake_bytes.load(Ordering::Acquire), self.pool.used());
+                return Err(Error::new(
+                    ErrorKind::BufferExhausted,
+                    format!(
+                        "no room for a record of {size} bytes in buffer.memory ({} bytes: {used} in \
+                         use, {queued} queued) by the deadline (max.block.ms for a blocking send); \
+                         the brokers are slower than the send rate: raise buffer.memory or \
+                         max.block.ms, or slow down",
+                        self.pool.limit()
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+impl Producer {
+    /// Waits until `record` can be sent without waiting inside the producer: its topic's
+    /// metadata is known and `buffer.memory` has room for it next to every record already
+    /// buffered or queued. Fails at `deadline` with [`ErrorKind::Timeout`] (metadata) or
+    /// [`ErrorKind::BufferExhausted`] (memory), counted in `record-error-total`, as Java's
+    /// `send()` fails after `max.block.ms`; other metadata errors (an invalid or unauthorized
+    /// topic) come back at once. Returns `Ok` at once for a closed producer or a record too
+    /// large to ever fit: `send` reports those.
+    ///
+    /// `send` never blocks; calling this first makes a sender wait for the brokers instead
+    /// of queueing without bound. Concurrent callers may each see the same room, so the total
+    /// can exceed `buffer.memory` by at most one record per caller.
+    pub async fn wait_for_room(&self, record: &ProducerRecord, deadline: Instant) -> Result<()> {
+        let s = &self.inner.shared;
+        let size = record.estimated_size();
+        if s.closed.load(Ordering::Acquire) || size > s.pool.limit() {
+            return Ok(());
+        }
+        if s.ready_topic(&record.topic).is_none() {
+            // Bounded here too: a metadata request to a broker that does not answer would
+            // otherwise hold the caller for request.timeout.ms.
+            let found = tokio::time::timeout_at(deadline, s.cluster.topic(&record.topic, deadline))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::new(
+                        ErrorKind::Timeout,
+                        format!(
+                            "topic {} not present in metadata by the deadline (max.block.ms for a \
+                             blocking send); check that the brokers are reachable and the topic \
+                             exists",
+                            record.topic
+                        ),
+                    ))
+                });
+            if let Err(e) = found {
+                s.metrics.records_failed(1);
+                return Err(e);
+            }
+        }
+        if s.has_room(size) {
+            return Ok(());
+        }
+        s.wait_for_memory(size, deadline).await
+    }
+
+    /// [`Producer::wait_for_room`] on the calling thread, bounded by `max.block.ms` as Java's
+    /// `send()` is. Returns without leaving the thread when there is room; otherwise it
+    /// blocks this thread (a runtime worker hands its other tasks off first), so use the async
+    /// form from async code.
+    pub fn wait_for_room_blocking(&self, record: &ProducerRecord) -> Result<()> {
+        let s = &self.inner.shared;
+        if s.has_room(record.estimated_size()) && s.ready_topic(&record.topic).is_some() {
+            return Ok(());
+        }
+        let deadline = Instant::now() + s.cfg.producer.max_block;
+        tokio::task::block_in_place(|| {
+            crate::runtime::runtime().block_on(self.wait_for_room(record, deadline))
+        })
+    }
+}

@@ -1,0 +1,188 @@
+//! `Producer::wait_for_room`: blocking for metadata and `buffer.memory` before a send, as Java's
+//! `send()` does, against a real broker whose answers are held back (see tests/common).
+
+use crate::common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ferrokafka_core::{ErrorKind, Producer, ProducerOptions, ProducerRecord};
+use tokio::time::Instant;
+
+const LIMIT: usize = 8000;
+
+/// A producer with a tiny `buffer.memory` whose connections can be stalled, warmed up (topic
+/// metadata and producer id loaded) on a fresh one-partition topic.
+async fn stalled_producer(max_block_ms: &str) -> (Producer, Arc<common::FaultyConnector>, String) {
+    let cluster = common::cluster().await;
+    let topic = common::topic_name("blocking");
+    common::create_topic(&cluster, &topic, 1).await;
+    let connector = Arc::new(common::FaultyConnector::default());
+    let producer = Producer::with_options(
+        common::config(&[
+            ("buffer.memory", "8000"),
+            ("max.block.ms", max_block_ms),
+            ("batch.size", "1000"),
+        ]),
+        ProducerOptions {
+            connector: Some(connector.clone()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    producer
+        .send(ProducerRecord::new(&topic, "warm"))
+        .await
+        .unwrap();
+    // The broker's answers stop arriving: memory is not returned until `resume`.
+    connector.pause();
+    (producer, connector, topic)
+}
+
+fn record(topic: &str, i: usize) -> ProducerRecord {
+    let mut value = format!("{i:06}").into_bytes();
+    value.resize(900, b'.');
+    ProducerRecord::new(topic, value)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_larger_than_buffer_memory_waits_for_room_and_loses_nothing() {
+    let (producer, connector, topic) = stalled_producer("60000").await;
+    const N: usize = 40; // about 4.5 × buffer.memory
+    let (progress_tx, mut progress) = tokio::sync::mpsc::unbounded_channel();
+    let p = producer.clone();
+    let t = topic.clone();
+    let writer = tokio::spawn(async move {
+        let mut futs = Vec::new();
+        for i in 0..N {
+            let r = record(&t, i);
+            p.wait_for_room(&r, Instant::now() + Duration::from_secs(60))
+                .await
+                .expect("room within the deadline");
+            futs.push(p.send(r));
+            assert!(p.buffered_bytes() <= LIMIT, "one caller never overshoots");
+            progress_tx.send(i).unwrap();
+        }
+        futs
+    });
+    // Stalled, the writer gets only as far as buffer.memory allows, then waits.
+    let mut sent = 0;
+    while let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(500), progress.recv()).await
+    {
+        sent += 1;
+    }
+    assert!(
+        sent > 0 && sent < N,
+        "the writer stopped at a full buffer after {sent}"
+    );
+    assert!(!writer.is_finished());
+    connector.resume();
+    let futs = writer.await.unwrap();
+    let mut offsets = Vec::new();
+    for f in futs {
+        offsets.push(f.await.expect("every record delivered").offset);
+    }
+    // In send order, none lost or duplicated ("warm" is offset 0).
+    assert_eq!(offsets, (1..=N as i64).collect::<Vec<_>>());
+    let cluster = common::cluster().await;
+    cluster
+        .topic(&topic, Instant::now() + Duration::from_secs(30))
+        .await
+        .unwrap();
+    let got = common::fetch(&cluster, &topic, 0, N + 1).await;
+    assert_eq!(got.len(), N + 1);
+    for (i, r) in got[1..].iter().enumerate() {
+        assert_eq!(
+            &r.value.as_ref().unwrap()[..6],
+            format!("{i:06}").as_bytes()
+        );
+    }
+    producer.close(Duration::from_secs(10)).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_buffer_times_out_with_buffer_exhausted_and_keeps_what_was_sent() {
+    let (producer, connector, topic) = stalled_producer("300").await;
+    let mut futs = Vec::new();
+    let mut refused = None;
+    for i in 0..20 {
+        let r = record(&topic, i);
+        match producer
+            .wait_for_room(&r, Instant::now() + Duration::from_millis(300))
+            .await
+        {
+            Ok(()) => futs.push(producer.send(r)),
+            Err(e) => {
+                refused = Some((i, e));
+                break;
+            }
+        }
+    }
+    let (at, e) = refused.expect("a full buffer refuses at the deadline");
+    assert_eq!(e.kind(), ErrorKind::BufferExhausted, "{e}");
+    assert!(at > 0 && at * 900 <= LIMIT, "refused at record {at}");
+    assert_eq!(producer.metrics().record_error_total, 1);
+    // The blocking form, from a thread of its own, bounded by max.block.ms.
+    let p = producer.clone();
+    let r = record(&topic, 99);
+    let e = std::thread::spawn(move || p.wait_for_room_blocking(&r))
+        .join()
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BufferExhausted, "{e}");
+    connector.resume();
+    for f in futs {
+        f.await.expect("what got room is delivered");
+    }
+    // Room again once the broker answers.
+    producer
+        .wait_for_room(&record(&topic, 0), Instant::now() + Duration::from_secs(30))
+        .await
+        .unwrap();
+    producer.close(Duration::from_secs(10)).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_releases_a_waiter() {
+    let (producer, _connector, topic) = stalled_producer("60000").await;
+    for i in 0.. {
+        let r = record(&topic, i);
+        if producer.buffered_bytes() + 1000 > LIMIT {
+            break;
+        }
+        drop(producer.send(r));
+    }
+    let p = producer.clone();
+    let t = topic.clone();
+    let waiter = tokio::spawn(async move {
+        p.wait_for_room(&record(&t, 0), Instant::now() + Duration::from_secs(120))
+            .await
+    });
+    let _ = producer.close(Duration::from_millis(100)).await;
+    // Ok: the send after it reports the close.
+    waiter.await.unwrap().unwrap();
+    let e = producer.send(record(&topic, 0)).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Closed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_metadata_times_out_with_timeout() {
+    let producer = Producer::new(
+        ferrokafka_core::ClientConfig::from_pairs([
+            ("bootstrap.servers", common::silent_broker().await.as_str()),
+            ("max.block.ms", "300"),
+        ])
+        .unwrap(),
+    )
+    .unwrap();
+    let e = producer
+        .wait_for_room(
+            &ProducerRecord::new("no-metadata", "x"),
+            Instant::now() + Duration::from_millis(300),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert_eq!(producer.metrics().record_error_total, 1);
+    let _ = producer.close(Duration::from_millis(100)).await;
+}
