@@ -10,12 +10,21 @@ rd-producer-perf / rd-consumer-perf (bench/librdkafka-perf, native). It prints r
 listener and the TLS cost ratio SASL_SSL / PLAINTEXT per broker and client, plus the CPU seconds
 the broker process and the client process used in each run (the broker's own TLS cost, which the
 records/s ratio hides when the client is the bottleneck, as the JVM client is on 2 cores); the
-tables are also written as Markdown to bench/results/security_vs_kafka.md.
+tables are also written as Markdown to bench/results/security_vs_kafka.md (the run it replaces
+moves under "# Earlier measurements").
 Must not: be a test (nothing passes or fails on speed).
+
+Method against this VM's noise: each broker runs --rounds rounds (default 3) of every cell, the
+listener order alternating per round (round 1 PLAINTEXT first, round 2 SASL_SSL first, ...); before
+every timed produce an identical untimed page-cache warm-up writes and deletes a file a little
+larger than the workload next to the broker's data dir (on this VM the first writes into memory
+the guest has not touched yet cost seconds of system time, whichever run comes first); each cell
+is the median over the rounds, and every round's value is printed.
 
     python3 bench/security_vs_kafka.py                  # all clients, see WORKLOADS
     python3 bench/security_vs_kafka.py --scale 0.05     # quick check of the script
     python3 bench/security_vs_kafka.py --clients fk,rd  # the native clients only
+    python3 bench/security_vs_kafka.py --rounds 5       # medians over 5 rounds
 
 Apache Kafka is tests/harness/secure_kafka.py (SASL_SSL client listener, PLAINTEXT internal
 listener, StandardAuthorizer; -Xmx512m G1). Our broker is FERROKAFKA_BIN (default
@@ -31,6 +40,8 @@ import datetime
 import os
 import re
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 
@@ -97,6 +108,10 @@ class OurBroker:
     def bootstrap(self, protocol: str) -> str:
         return f"127.0.0.1:{self.ports[protocol]}"
 
+    @property
+    def data_dir(self) -> str:
+        return os.path.join(self.workdir, "data")
+
     def __enter__(self) -> "OurBroker":
         p, s = self.ports["PLAINTEXT"], self.ports["SASL_SSL"]
         argv = [
@@ -141,6 +156,10 @@ class ApacheKafka:
     @property
     def tls(self):
         return self.kafka.tls
+
+    @property
+    def data_dir(self) -> str:
+        return os.path.join(self.kafka.cluster.node_dir(self.kafka.cluster.node_ids[0]), "data")
 
     def __enter__(self) -> "ApacheKafka":
         self.kafka.__enter__()
@@ -240,20 +259,48 @@ class CpuMeter:
         self.client = client_cpu() - self.c0
 
 
-def bench(broker, libs: str, clients: list[str], scale: float, log: str, cpu: dict) -> dict:
-    """{(client, workload, protocol): (produce rec/s, consume rec/s)} for one started broker;
-    fills cpu[(client, workload, protocol, "produce"|"consume")] with (broker, client) CPU s."""
+def warm_page_cache(directory: str, nbytes: int) -> None:
+    """Writes and deletes an `nbytes` file in `directory` (untimed): the pages the next produce
+    writes into are then ones the guest has touched before, whichever protocol runs first."""
+    path = os.path.join(directory, "page-cache-warm-up.tmp")
+    block = b"\0" * (1 << 20)
+    with open(path, "wb") as f:
+        for _ in range(-(-nbytes // len(block))):
+            f.write(block)
+    os.unlink(path)
+
+
+def warm_up_bytes(records: int, size: int) -> int:
+    """A little more than the log a produce of `records` x `size` B writes (record overhead
+    under 16 B, batch headers amortised)."""
+    return int(records * (size + 16) * 1.25)
+
+
+def bench(broker, libs: str, clients: list[str], scale: float, rounds: int, log: str,
+          cpu: dict) -> dict:
+    """{(client, workload, protocol): [(produce rec/s, consume rec/s) per round]} for one started
+    broker; fills cpu[(client, workload, protocol, "produce"|"consume")] with a list of
+    ((broker user, broker sys), client) CPU s per round."""
     configs = {"java": client_config(broker.workdir, broker.tls.ca),
                "rd": librdkafka_config(broker.workdir, broker.tls.ca)}
     # The core reads the Java client's file as it is (sasl.jaas.config, PEM truststore).
     configs["fk"] = configs["java"]
-    results = {}
+    results: dict = {}
+    # Next to the data dir (same file system), not inside it: a broker owns its log dirs.
+    scratch = os.path.dirname(broker.data_dir)
 
     def create(topic: str) -> None:
-        # Over PLAINTEXT (a super user on both brokers), so each run measures only data.
-        run_tool(libs, TOPIC_MAIN, ["--bootstrap-server", broker.bootstrap("PLAINTEXT"),
-                                    "--create", "--topic", topic, "--partitions", "1",
-                                    "--replication-factor", "1"], log, 120)
+        # Over PLAINTEXT (a super user on both brokers), so each run measures only data. With
+        # our CLI when it is built (same arguments as kafka-topics, no JVM start: the rounds
+        # create 2 x 12 topics per round), else with Kafka's tool.
+        args = ["--bootstrap-server", broker.bootstrap("PLAINTEXT"), "--create", "--topic", topic,
+                "--partitions", "1", "--replication-factor", "1"]
+        if BINS.get("cli"):
+            with open(log, "a") as f:
+                subprocess.run([BINS["cli"], "topics", *args], check=True, timeout=120,
+                               stdout=f, stderr=subprocess.STDOUT)
+        else:
+            run_tool(libs, TOPIC_MAIN, args, log, 120)
 
     # Warm-up, not measured: a JVM broker's first runs are slow (JIT), and PLAINTEXT is measured
     # first, so without this Apache Kafka's PLAINTEXT rows paid its warm-up and its TLS ratio
@@ -267,23 +314,43 @@ def bench(broker, libs: str, clients: list[str], scale: float, log: str, cpu: di
         create(topic)
         produce(first, libs, broker.bootstrap(protocol), cfg, topic, warm_records, 1024, log)
         consume(first, libs, broker.bootstrap(protocol), cfg, topic, warm_records, log)
-    for client in clients:
-        for label, records, size in WORKLOADS[client]:
-            records = max(1, int(records * scale))
-            for protocol in PROTOCOLS:
-                topic = f"bench-{client}-{label.lower()}-{protocol.lower().replace('_', '-')}"
-                cfg = configs[client] if protocol == "SASL_SSL" else None
-                create(topic)
-                with CpuMeter(broker.pid) as m:
-                    p = produce(client, libs, broker.bootstrap(protocol), cfg, topic, records, size, log)
-                cpu[(client, label, protocol, "produce")] = (m.broker, m.client)
-                with CpuMeter(broker.pid) as m:
-                    c = consume(client, libs, broker.bootstrap(protocol), cfg, topic, records, log)
-                cpu[(client, label, protocol, "consume")] = (m.broker, m.client)
-                print(f"  {client:4} {label:5} {protocol:9} produce {p:>12,.0f} rec/s   "
-                      f"consume {c:>12,.0f} rec/s", flush=True)
-                results[(client, label, protocol)] = (p, c)
+    for rnd in range(rounds):
+        # Alternate which listener goes first: whatever the first run of a pair pays (fresh
+        # memory, a cold cache) lands on each protocol equally often.
+        order = PROTOCOLS if rnd % 2 == 0 else tuple(reversed(PROTOCOLS))
+        print(f"  round {rnd + 1}/{rounds} ({' first, '.join(order)} second), "
+              f"load {load_average()}", flush=True)
+        for client in clients:
+            for label, records, size in WORKLOADS[client]:
+                records = max(1, int(records * scale))
+                for protocol in order:
+                    topic = (f"bench-{client}-{label.lower()}-{protocol.lower().replace('_', '-')}"
+                             f"-r{rnd + 1}")
+                    cfg = configs[client] if protocol == "SASL_SSL" else None
+                    create(topic)
+                    warm_page_cache(scratch, warm_up_bytes(records, size))
+                    with CpuMeter(broker.pid) as m:
+                        p = produce(client, libs, broker.bootstrap(protocol), cfg, topic, records,
+                                    size, log)
+                    cpu.setdefault((client, label, protocol, "produce"), []).append((m.broker, m.client))
+                    with CpuMeter(broker.pid) as m:
+                        c = consume(client, libs, broker.bootstrap(protocol), cfg, topic, records, log)
+                    cpu.setdefault((client, label, protocol, "consume"), []).append((m.broker, m.client))
+                    print(f"    {client:4} {label:5} {protocol:9} produce {p:>12,.0f} rec/s   "
+                          f"consume {c:>12,.0f} rec/s", flush=True)
+                    results.setdefault((client, label, protocol), []).append((p, c))
     return results
+
+
+def median_rates(rounds: list[tuple[float, float]]) -> tuple[float, float]:
+    """(median produce rec/s, median consume rec/s) over the rounds."""
+    return (statistics.median(r[0] for r in rounds), statistics.median(r[1] for r in rounds))
+
+
+def median_cpu(rounds: list) -> tuple[tuple[float, float], float]:
+    """((broker user, broker sys), client) CPU s, each the median over the rounds."""
+    return ((statistics.median(r[0][0] for r in rounds), statistics.median(r[0][1] for r in rounds)),
+            statistics.median(r[1] for r in rounds))
 
 
 def case_name(client: str, label: str, scale: float) -> str:
@@ -300,16 +367,37 @@ def table(all_results: dict, clients: list[str], scale: float) -> list[str]:
             for label, _, _ in WORKLOADS[client]:
                 if (client, label, "SASL_SSL") not in results:
                     continue
-                (pp, pc) = results[(client, label, "PLAINTEXT")]
-                (sp, sc) = results[(client, label, "SASL_SSL")]
+                (pp, pc) = median_rates(results[(client, label, "PLAINTEXT")])
+                (sp, sc) = median_rates(results[(client, label, "SASL_SSL")])
                 lines.append(f"| {name} | {CLIENT_NAMES[client]} | {case_name(client, label, scale)} "
                              f"| {pp:,.0f} | {sp:,.0f} | {sp / pp:.2f} "
                              f"| {pc:,.0f} | {sc:,.0f} | {sc / pc:.2f} |")
     return lines
 
 
+def rounds_table(all_results: dict, clients: list[str], scale: float) -> list[str]:
+    """Every round's records/s and that round's TLS cost, in round order (the spread)."""
+    lines = ["| broker | client | workload | run | PLAINTEXT rec/s per round "
+             "| SASL_SSL rec/s per round | TLS cost per round |",
+             "|---|---|---|---|---:|---:|---:|"]
+    for client in clients:
+        for name, results in all_results.items():
+            for label, _, _ in WORKLOADS[client]:
+                if (client, label, "SASL_SSL") not in results:
+                    continue
+                plain = results[(client, label, "PLAINTEXT")]
+                tls = results[(client, label, "SASL_SSL")]
+                for i, what in enumerate(("produce", "consume")):
+                    ratios = " / ".join(f"{s[i] / p[i]:.2f}" for p, s in zip(plain, tls))
+                    lines.append(f"| {name} | {client} | {case_name(client, label, scale)} | {what} "
+                                 f"| {' / '.join(f'{p[i]:,.0f}' for p in plain)} "
+                                 f"| {' / '.join(f'{s[i]:,.0f}' for s in tls)} | {ratios} |")
+    return lines
+
+
 def cpu_table(all_cpu: dict, clients: list[str], scale: float) -> list[str]:
-    """Broker and client CPU seconds per run; the broker's TLS CPU cost = SASL_SSL / PLAINTEXT."""
+    """Broker and client CPU seconds per run (medians over the rounds); the broker's TLS CPU cost
+    = SASL_SSL / PLAINTEXT."""
     lines = ["| broker | client | workload | run | broker CPU s PLAINTEXT (user / sys) "
              "| broker CPU s SASL_SSL (user / sys) | broker TLS user CPU x "
              "| client CPU s PLAINTEXT | client CPU s SASL_SSL |",
@@ -320,8 +408,8 @@ def cpu_table(all_cpu: dict, clients: list[str], scale: float) -> list[str]:
                 for what in ("produce", "consume"):
                     if (client, label, "SASL_SSL", what) not in cpu:
                         continue
-                    (bp, cp) = cpu[(client, label, "PLAINTEXT", what)]
-                    (bs, cs) = cpu[(client, label, "SASL_SSL", what)]
+                    (bp, cp) = median_cpu(cpu[(client, label, "PLAINTEXT", what)])
+                    (bs, cs) = median_cpu(cpu[(client, label, "SASL_SSL", what)])
                     ratio = f"{bs[0] / bp[0]:.2f}" if bp[0] > 0 else "-"
                     lines.append(f"| {name} | {client} | {case_name(client, label, scale)} | {what} "
                                  f"| {bp[0]:.2f} / {bp[1]:.2f} | {bs[0]:.2f} / {bs[1]:.2f} | {ratio} "
@@ -338,14 +426,33 @@ def verdicts(all_results: dict, clients: list[str]) -> list[str]:
         for label, _, _ in WORKLOADS[client]:
             for i, what in enumerate(("produce", "consume")):
                 try:
-                    r_ours = ours[(client, label, "SASL_SSL")][i] / ours[(client, label, "PLAINTEXT")][i]
-                    r_kafka = kafka[(client, label, "SASL_SSL")][i] / kafka[(client, label, "PLAINTEXT")][i]
+                    r_ours = (median_rates(ours[(client, label, "SASL_SSL")])[i]
+                              / median_rates(ours[(client, label, "PLAINTEXT")])[i])
+                    r_kafka = (median_rates(kafka[(client, label, "SASL_SSL")])[i]
+                               / median_rates(kafka[(client, label, "PLAINTEXT")])[i])
                 except KeyError:
                     continue
                 word = "<=" if r_ours >= r_kafka else ">"
                 out.append(f"- {CLIENT_NAMES[client]}, {label} {what}: ours keeps {r_ours:.0%} of its "
                            f"PLAINTEXT rate over SASL_SSL, Kafka {r_kafka:.0%}: our TLS cost {word} Kafka's")
     return out
+
+
+EARLIER = "# Earlier measurements (kept; newest first)"
+
+
+def keep_earlier(path: str) -> str:
+    """What the new run goes above: the file's previous newest run, demoted to a `##` section at
+    the top of its earlier measurements, then those ("" when there is no file yet)."""
+    if not os.path.exists(path):
+        return ""
+    with open(path) as f:
+        old = f.read()
+    newest, _, earlier = old.partition(EARLIER)
+    newest = newest.strip().removesuffix("---").strip()
+    if newest.startswith("# "):
+        newest = "#" + newest
+    return "\n---\n\n" + EARLIER + "\n\n" + newest + "\n\n" + earlier.lstrip("\n")
 
 
 def main() -> int:
@@ -356,6 +463,8 @@ def main() -> int:
                         help="comma-separated, from java,fk,rd (default: all three)")
     parser.add_argument("--skip-build", action="store_true",
                         help="do not build rd-*-perf (bench/librdkafka-perf); use the last build")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds per broker, listener order alternating; cells are medians")
     parser.add_argument("--only", choices=("ours", "kafka"), help="benchmark one broker only")
     parser.add_argument("--out", default=os.path.join(HERE, "results", "security_vs_kafka.md"),
                         help="Markdown output ('-' for none)")
@@ -363,12 +472,16 @@ def main() -> int:
     clients = [c for c in args.clients.split(",") if c]
     if not clients or any(c not in CLIENTS for c in clients):
         raise SystemExit(f"--clients takes a comma-separated subset of {','.join(CLIENTS)}")
+    if args.rounds < 1:
+        raise SystemExit("--rounds takes a positive count")
     BINS["fk"] = perf_tools.fk_bin_dir()
     if "rd" in clients:
         BINS["rd"] = perf_tools.build_rd(args.skip_build)
     binary = os.environ.get("FERROKAFKA_BIN") or os.path.join(REPO_ROOT, "target", "release", "ferrokafka")
     if args.only != "kafka" and not os.path.isfile(binary):
         raise SystemExit(f"no broker binary at {binary}: cargo build --release -p ferrokafka-cli")
+    if os.path.isfile(binary):
+        BINS["cli"] = binary
     libs = kafka_cluster.kafka_libs()
     info = machine_description()
     load_start = load_average()
@@ -388,7 +501,7 @@ def main() -> int:
         try:
             with broker:
                 all_cpu[broker.name] = {}
-                all_results[broker.name] = bench(broker, libs, clients, args.scale,
+                all_results[broker.name] = bench(broker, libs, clients, args.scale, args.rounds,
                                                  os.path.join(logdir, f"{broker.name}-clients.log"),
                                                  all_cpu[broker.name])
         except Exception as e:  # report what was measured
@@ -403,8 +516,11 @@ def main() -> int:
     lines = table(all_results, clients, args.scale)
     notes = verdicts(all_results, clients)
     cpu_lines = cpu_table(all_cpu, clients, args.scale)
+    round_lines = rounds_table(all_results, clients, args.scale)
     print()
     print("\n".join(lines))
+    print()
+    print("\n".join(round_lines))
     print()
     print("\n".join(cpu_lines))
     print("\nTLS cost = SASL_SSL records/s / PLAINTEXT records/s (1.00 = free; higher is cheaper)")
@@ -413,6 +529,7 @@ def main() -> int:
     for e in errors:
         print(f"FAILED: {e}")
     if args.out != "-":
+        earlier = keep_earlier(args.out)
         with open(args.out, "w") as f:
             f.write("# TLS + SASL/SCRAM-SHA-512 cost: ferrokafka vs Apache Kafka\n\n")
             f.write(f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
@@ -421,6 +538,14 @@ def main() -> int:
             f.write(f"Load average (1/5/15 min): {load_start} at start, {load_end} at end.\n\n")
             f.write("Each broker is first warmed up (untimed: 1/4 of the 1 KB workload produced and "
                     "consumed over each listener). ")
+            f.write(f"Then {args.rounds} round(s) of every cell per broker, the listener order "
+                    "alternating per round (round 1 PLAINTEXT first, round 2 SASL_SSL first, ...); "
+                    "before every timed produce an identical untimed page-cache warm-up (a file of "
+                    "1.25 x records x (size + 16) B written and deleted next to the broker's data "
+                    "dir: on this VM first writes into memory the guest has not touched yet cost "
+                    "seconds of system time, whichever run pays them); every cell below is the "
+                    "median over the rounds (the CPU table too), each round's value is in the "
+                    "per-round table. ")
             f.write("Clients (each over both listeners of both brokers): "
                     + "; ".join(CLIENT_NAMES[c] for c in clients)
                     + ". Java = Apache Kafka's ProducerPerformance / ConsumerPerformance; fk = the "
@@ -432,16 +557,21 @@ def main() -> int:
                     "both) + SCRAM-SHA-512 as a super user, ACL authoriser on for both brokers. "
                     "Kafka: -Xmx512m G1.\n\n")
             f.write("\n".join(lines) + "\n\n")
-            f.write("TLS cost = SASL_SSL records/s / PLAINTEXT records/s (1.00 = free).\n\n")
+            f.write("TLS cost = SASL_SSL records/s / PLAINTEXT records/s (1.00 = free), on the "
+                    "medians.\n\n")
             f.write("\n".join(notes) + "\n\n")
-            f.write("CPU seconds per run (broker: the broker process, all threads; client: the "
-                    "perf tool's process). Broker TLS user CPU x = the broker's user CPU over "
+            f.write("Every round (records/s in round order; TLS cost = that round's SASL_SSL / "
+                    "PLAINTEXT):\n\n")
+            f.write("\n".join(round_lines) + "\n\n")
+            f.write("CPU seconds per run, medians over the rounds (broker: the broker process, "
+                    "all threads; client: the perf tool's process). Broker TLS user CPU x = the broker's user CPU over "
                     "SASL_SSL / over PLAINTEXT for the same records (system CPU is shown apart: "
                     "first writes into cold page-cache memory swing it by seconds between runs "
                     "on this VM, whatever the protocol).\n\n")
             f.write("\n".join(cpu_lines) + "\n")
             for e in errors:
                 f.write(f"\nFAILED, numbers incomplete: {e}\n")
+            f.write(earlier)
         print(f"wrote {args.out}")
     return 1 if errors else 0
 

@@ -1,6 +1,7 @@
 //! Writing a Fetch response frame to a connection: header chunks through the connection's
 //! buffered writer, stored batches either with `sendfile(2)` straight from the segment file
-//! (zero-copy) or copied into the response buffer (the copy path).
+//! (zero-copy) or read into the connection's [`CopyBuffer`] with the rest of the frame and
+//! written in one piece (the copy path).
 //!
 //! The choice is a property of the connection: `zero_copy` is true only when the setting
 //! `ferrokafka.fetch.zero.copy` is not `false` and the write half is a plain TCP socket
@@ -9,13 +10,12 @@
 
 use std::io;
 
-use bytes::BytesMut;
 use tokio::io::{AsyncWrite, AsyncWriteExt, BufWriter};
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::TcpStream;
 
 use crate::config::BrokerConfig;
-use crate::handler::fetch_frame::{self, Chunk};
+use crate::handler::fetch_frame::Chunk;
 
 /// Below this many bytes a stored slice is copied even on a zero-copy connection: one
 /// positional read into the buffered writer is cheaper than flushing it and a `sendfile` call.
@@ -47,39 +47,67 @@ pub fn zero_copy_for<W: SendFileSocket>(config: &BrokerConfig, w: &W) -> bool {
     enabled && w.tcp_socket().is_some()
 }
 
-/// Writes one Fetch frame. On the copy path the whole frame is appended to `out` for the
-/// caller to write; on the zero-copy path it goes to `writer` now and `out` is left empty.
+/// The copy path's frame buffer, one per connection, reused for every frame. It keeps its
+/// initialised length between frames, so a frame costs one positional read per stored slice
+/// and no zero-filling (growing it zero-fills only the new part); the frame is written in one
+/// piece, so a TLS connection cuts it into full records from its first byte. Like the
+/// response buffer before it, it stays at the largest frame the connection has sent.
+#[derive(Debug, Default)]
+pub struct CopyBuffer {
+    buf: Vec<u8>,
+}
+
+impl CopyBuffer {
+    /// The bytes `chunks` make, assembled in the buffer (stored slices read from their files).
+    pub fn assemble(&mut self, chunks: &[Chunk]) -> io::Result<&[u8]> {
+        let total: usize = chunks.iter().map(Chunk::len).sum();
+        if self.buf.len() < total {
+            self.buf.resize(total, 0);
+        }
+        let mut at = 0;
+        for chunk in chunks {
+            let dst = &mut self.buf[at..at + chunk.len()];
+            match chunk {
+                Chunk::Bytes(b) => dst.copy_from_slice(b),
+                Chunk::File(f) => f.read_exact_into(dst)?,
+            }
+            at += chunk.len();
+        }
+        Ok(&self.buf[..total])
+    }
+}
+
+/// Writes one Fetch frame to `writer`: whole from `copy` on the copy path; on the zero-copy
+/// path header chunks and small slices through `writer`, large slices with `sendfile`.
 /// An error leaves the connection mid-frame: the caller must close it.
 pub async fn write_fetch_frame<W>(
     writer: &mut BufWriter<W>,
     chunks: &[Chunk],
     zero_copy: bool,
-    out: &mut BytesMut,
+    copy: &mut CopyBuffer,
 ) -> io::Result<()>
 where
     W: AsyncWrite + Unpin + SendFileSocket,
 {
     if !zero_copy {
-        return fetch_frame::copy_into(chunks, out);
+        return writer.write_all(copy.assemble(chunks)?).await;
     }
     for chunk in chunks {
         match chunk {
             Chunk::Bytes(b) => writer.write_all(b).await?,
             Chunk::File(f) if f.len() < SENDFILE_MIN_BYTES => {
-                out.clear();
-                f.read_into(out)?;
-                writer.write_all(out).await?;
-                out.clear();
+                writer
+                    .write_all(copy.assemble(std::slice::from_ref(chunk))?)
+                    .await?;
             }
             Chunk::File(f) => {
                 writer.flush().await?;
                 match writer.get_ref().tcp_socket() {
                     Some(socket) => f.send_to(socket).await?,
                     None => {
-                        out.clear();
-                        f.read_into(out)?;
-                        writer.write_all(out).await?;
-                        out.clear();
+                        writer
+                            .write_all(copy.assemble(std::slice::from_ref(chunk))?)
+                            .await?;
                     }
                 }
             }

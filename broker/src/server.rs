@@ -74,8 +74,7 @@ pub async fn serve(
                             // TLS bytes are produced in user space: no zero-copy sends.
                             conn.copy_only = true;
                             if let Some(tls) = tls::accept(&acceptor, stream, &conn).await {
-                                run_connection(tokio::io::split(tls), conn, auth, state, shutdown)
-                                    .await;
+                                run_connection(tls::split(tls), conn, auth, state, shutdown).await;
                             }
                         }
                     }
@@ -138,6 +137,7 @@ async fn run_connection<R, W>(
     let mut writer = BufWriter::with_capacity(64 * 1024, w);
     let socket_max = state.config.socket_request_max_bytes;
     let mut out = BytesMut::with_capacity(16 * 1024);
+    let mut fetch_copy = response_out::CopyBuffer::default();
     // Fetch records go from segment files to the socket with sendfile on plain TCP; a
     // connection whose write half is not a TCP socket (TLS) copies them.
     let zero_copy = !conn.copy_only && response_out::zero_copy_for(&state.config, writer.get_ref());
@@ -248,7 +248,7 @@ async fn run_connection<R, W>(
                                 &mut writer,
                                 &chunks,
                                 zero_copy,
-                                &mut out,
+                                &mut fetch_copy,
                             )
                             .await
                         }

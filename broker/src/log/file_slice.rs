@@ -1,7 +1,8 @@
 //! [`FileSlice`]: a range of whole record batches in a segment file, captured under the
 //! partition's read lock, and the two ways of moving it into a response: `sendfile(2)` from the
 //! page cache straight to a TCP socket (no user-space copy), or one positional read into the
-//! response buffer (the copy path, for TLS and as the fallback).
+//! response buffer (the copy path, for TLS and as the fallback; `read_exact_into` fills a
+//! reused buffer without zero-filling it first).
 //!
 //! Why this is safe against the log changing underneath an in-flight send:
 //! - the slice holds the segment's open file (`Arc<File>`, no new descriptor), so retention,
@@ -76,6 +77,18 @@ impl FileSlice {
             out.truncate(start);
         }
         read
+    }
+
+    /// The copy path into a reused buffer: fills `dst` (exactly [`Self::len`] bytes) with one
+    /// positional read.
+    pub fn read_exact_into(&self, dst: &mut [u8]) -> io::Result<()> {
+        if dst.len() != self.len {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "destination size differs from the slice",
+            ));
+        }
+        self.file.read_exact_at(dst, self.position)
     }
 
     /// The zero-copy path: moves the slice from the file to `socket` with `sendfile(2)`,
