@@ -74,7 +74,8 @@ pub async fn serve(
                             // TLS bytes are produced in user space: no zero-copy sends.
                             conn.copy_only = true;
                             if let Some(tls) = tls::accept(&acceptor, stream, &conn).await {
-                                run_connection(tls::split(tls), conn, auth, state, shutdown).await;
+                                run_connection(tokio::io::split(tls), conn, auth, state, shutdown)
+                                    .await;
                             }
                         }
                     }

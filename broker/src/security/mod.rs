@@ -15,7 +15,6 @@ pub mod sasl;
 pub mod scram;
 pub mod tls;
 pub mod tls_reader;
-pub mod tls_writer;
 
 use std::collections::HashMap;
 use std::sync::Arc;

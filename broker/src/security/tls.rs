@@ -245,22 +245,14 @@ const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30
 const TLS_READ_BUFFER: usize = 64 * 1024;
 
 /// A server-side TLS connection: rustls over the TCP stream, read through a buffer that hands it
-/// one record at a time (rustls hands the socket whole records, several per `writev`).
+/// one record at a time (writes go straight through: rustls already hands the socket whole
+/// records, several per `writev`).
 pub type ServerTlsStream =
     tokio_rustls::server::TlsStream<super::tls_reader::RecordReader<tokio::net::TcpStream>>;
 
-/// The write half responses go through: whole 16 KiB records (see [`super::tls_writer`]).
-pub type ServerTlsWriter = super::tls_writer::RecordWriter<tokio::io::WriteHalf<ServerTlsStream>>;
-
 /// TLS records are encrypted in user space: Fetch on a TLS connection takes the copy path (the
 /// trait's default), producing the same bytes as `sendfile` on plain TCP.
-impl crate::response_out::SendFileSocket for ServerTlsWriter {}
-
-/// Splits an accepted connection into the halves a connection loop reads and writes.
-pub fn split(tls: ServerTlsStream) -> (tokio::io::ReadHalf<ServerTlsStream>, ServerTlsWriter) {
-    let (r, w) = tokio::io::split(tls);
-    (r, super::tls_writer::RecordWriter::new(w))
-}
+impl crate::response_out::SendFileSocket for tokio::io::WriteHalf<ServerTlsStream> {}
 
 /// Runs the server side of the TLS handshake; on success the connection's principal is the
 /// client certificate's subject (when one was presented). A failed handshake (garbage, a
@@ -271,7 +263,7 @@ pub async fn accept(
     conn: &crate::context::ConnectionContext,
 ) -> Option<ServerTlsStream> {
     let stream = super::tls_reader::RecordReader::with_capacity(TLS_READ_BUFFER, stream);
-    let mut tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+    let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
         Ok(Ok(tls)) => tls,
         Ok(Err(e)) => {
             tracing::warn!(peer = %conn.peer, listener = %conn.listener_name, error = %e, "closing connection: TLS handshake failed");
@@ -282,10 +274,6 @@ pub async fn accept(
             return None;
         }
     };
-    // rustls's own limit (64 KiB of unsent TLS data) would cut writes to whatever space is left,
-    // making odd-sized records under backpressure; the connection writes through
-    // `tls_writer::RecordWriter`, which bounds the buffered data itself (about 320 KiB).
-    tls.get_mut().1.set_buffer_limit(None);
     let (_, session) = tls.get_ref();
     if let Some(name) = session
         .peer_certificates()

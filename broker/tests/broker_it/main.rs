@@ -14,5 +14,4 @@ mod listeners;
 mod pipelined_responses;
 mod sasl;
 mod tls;
-mod tls_framing;
 mod version_sweep;

@@ -21,15 +21,15 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-pub(crate) struct Pki {
-    pub(crate) ca_pem: String,
-    pub(crate) server_key: String,
-    pub(crate) server_chain: String,
+struct Pki {
+    ca_pem: String,
+    server_key: String,
+    server_chain: String,
     ca: rcgen::Certificate,
     ca_key: KeyPair,
 }
 
-pub(crate) fn pki() -> Pki {
+fn pki() -> Pki {
     let ca_key = KeyPair::generate().unwrap();
     let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
