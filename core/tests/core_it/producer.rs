@@ -213,28 +213,9 @@ async fn flush_and_close_drain_everything() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_buffer_memory_blocks_then_fails_with_buffer_exhausted() {
-    let cluster = common::cluster().await;
-    let topic = common::topic_name("backpressure");
-    common::create_topic(&cluster, &topic, 1).await;
-    let connector = Arc::new(common::FaultyConnector::default());
-    let producer = Producer::with_options(
-        common::config(&[
-            ("buffer.memory", "8000"),
-            ("max.block.ms", "300"),
-            ("batch.size", "1000"),
-        ]),
-        ProducerOptions {
-            connector: Some(connector.clone()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    producer
-        .send(ProducerRecord::new(&topic, "warm"))
-        .await
-        .unwrap();
-    // The broker's answers stop arriving: memory is never returned.
-    connector.stall.store(true, Ordering::SeqCst);
+    // buffer.memory 8000, max.block.ms 300; the broker's answers stop arriving: memory is
+    // never returned.
+    let (producer, _connector, topic) = common::stalled_producer("300").await;
     let futs: Vec<_> = (0..20)
         .map(|_| producer.send(ProducerRecord::new(&topic, vec![1u8; 1000])))
         .collect();

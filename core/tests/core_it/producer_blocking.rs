@@ -3,41 +3,12 @@
 
 use crate::common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use ferrokafka_core::{ErrorKind, Producer, ProducerOptions, ProducerRecord};
+use ferrokafka_core::{ErrorKind, Producer, ProducerRecord};
 use tokio::time::Instant;
 
 const LIMIT: usize = 8000;
-
-/// A producer with a tiny `buffer.memory` whose connections can be stalled, warmed up (topic
-/// metadata and producer id loaded) on a fresh one-partition topic.
-async fn stalled_producer(max_block_ms: &str) -> (Producer, Arc<common::FaultyConnector>, String) {
-    let cluster = common::cluster().await;
-    let topic = common::topic_name("blocking");
-    common::create_topic(&cluster, &topic, 1).await;
-    let connector = Arc::new(common::FaultyConnector::default());
-    let producer = Producer::with_options(
-        common::config(&[
-            ("buffer.memory", "8000"),
-            ("max.block.ms", max_block_ms),
-            ("batch.size", "1000"),
-        ]),
-        ProducerOptions {
-            connector: Some(connector.clone()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    producer
-        .send(ProducerRecord::new(&topic, "warm"))
-        .await
-        .unwrap();
-    // The broker's answers stop arriving: memory is not returned until `resume`.
-    connector.pause();
-    (producer, connector, topic)
-}
 
 fn record(topic: &str, i: usize) -> ProducerRecord {
     let mut value = format!("{i:06}").into_bytes();
@@ -47,7 +18,7 @@ fn record(topic: &str, i: usize) -> ProducerRecord {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_larger_than_buffer_memory_waits_for_room_and_loses_nothing() {
-    let (producer, connector, topic) = stalled_producer("60000").await;
+    let (producer, connector, topic) = common::stalled_producer("60000").await;
     const N: usize = 40; // about 4.5 × buffer.memory
     let (progress_tx, mut progress) = tokio::sync::mpsc::unbounded_channel();
     let p = producer.clone();
@@ -102,7 +73,7 @@ async fn a_burst_larger_than_buffer_memory_waits_for_room_and_loses_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_buffer_times_out_with_buffer_exhausted_and_keeps_what_was_sent() {
-    let (producer, connector, topic) = stalled_producer("300").await;
+    let (producer, connector, topic) = common::stalled_producer("300").await;
     let mut futs = Vec::new();
     let mut refused = None;
     for i in 0..20 {
@@ -144,7 +115,7 @@ async fn a_full_buffer_times_out_with_buffer_exhausted_and_keeps_what_was_sent()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closing_releases_a_waiter() {
-    let (producer, _connector, topic) = stalled_producer("60000").await;
+    let (producer, _connector, topic) = common::stalled_producer("60000").await;
     for i in 0.. {
         let r = record(&topic, i);
         if producer.buffered_bytes() + 1000 > LIMIT {

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
-use ferrokafka_core::{ClientConfig, Cluster};
+use ferrokafka_core::{ClientConfig, Cluster, Producer, ProducerOptions, ProducerRecord};
 use kafka_protocol::messages::create_topics_request::CreatableTopic;
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
 use kafka_protocol::messages::{BrokerId, CreateTopicsRequest, FetchRequest, TopicName};
@@ -271,6 +271,34 @@ impl FaultyConnector {
             w.wake();
         }
     }
+}
+
+/// A producer with a tiny `buffer.memory` whose connections can be stalled, warmed up (topic
+/// metadata and producer id loaded) on a fresh one-partition topic.
+pub async fn stalled_producer(max_block_ms: &str) -> (Producer, Arc<FaultyConnector>, String) {
+    let cluster = cluster().await;
+    let topic = topic_name("blocking");
+    create_topic(&cluster, &topic, 1).await;
+    let connector = Arc::new(FaultyConnector::default());
+    let producer = Producer::with_options(
+        config(&[
+            ("buffer.memory", "8000"),
+            ("max.block.ms", max_block_ms),
+            ("batch.size", "1000"),
+        ]),
+        ProducerOptions {
+            connector: Some(connector.clone()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    producer
+        .send(ProducerRecord::new(&topic, "warm"))
+        .await
+        .unwrap();
+    // The broker's answers stop arriving: memory is not returned until `resume`.
+    connector.pause();
+    (producer, connector, topic)
 }
 
 /// A TCP listener that accepts connections and never answers: a hung broker.
