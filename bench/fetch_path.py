@@ -6,8 +6,9 @@ written untimed with librdkafka's native producer, rd-producer-perf, acks=1, `li
 that batches are cut by size and count alone: the same batches on both brokers, counted on disk
 and printed), measures the time to read every record back
   - with kcat (librdkafka; the fastest of --kcat-runs full reads minus the fastest one-record
-    read, so kcat's start-up, metadata, offset lookup and exit are left out) and with our
-    core's `fk-consumer-perf` (group join left out),
+    read, so kcat's start-up, metadata, offset lookup and exit are left out), once with
+    librdkafka's defaults ("kcat") and once with its fetch-queue limits lifted ("kcat-deep", see
+    KCAT_DEEP_QUEUE), and with our core's `fk-consumer-perf` (group join left out),
   - from our broker and from a single-node Apache Kafka (one broker at a time),
 and the loopback TCP limit: a plain sender process writing the same number of bytes into a
 socket as fast as it can and a sink process discarding them. Prints one table with records/s,
@@ -15,7 +16,8 @@ MB/s, ours/Kafka and % of the loopback limit, every kcat read, kcat's own CPU se
 read (its output thread and librdkafka's fetch thread: a floor no broker can lower), then the
 produce side of the same run: rd-producer-perf with its defaults (the native client the issue's
 produce figure was measured with; the median of --produce-runs runs, each into a fresh topic,
-after the untimed write above warmed both brokers up alike) and Kafka's ProducerPerformance
+after the untimed write above warmed both brokers up alike; with the broker's and the client's
+CPU seconds per run) and Kafka's ProducerPerformance
 (into another topic), records/s on each broker and the ratio, and the load average before and
 after. Speed is reported, never asserted.
 
@@ -32,6 +34,7 @@ import collections
 import glob
 import multiprocessing
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -56,6 +59,15 @@ WORKLOADS = [("100 B", 1_000_000, 100), ("1 KB", 100_000, 1024), ("100 KB", 10_0
 # 1,000,000 x 100 B as 220 batches of ~500 KB, Apache Kafka as 119 of ~926 KB), so kcat would
 # parse different data from each; with 1 s of linger only size and count cut, on both brokers.
 FILL_PROPS = ["linger.ms=1000"]
+
+# librdkafka stops fetching a partition once its fetch queue holds queued.min.messages (100,000)
+# records or queued.max.messages.kbytes (65,536 KB) and looks again only about a second later
+# (`-d fetch`: "is not fetchable: queued.min.messages exceeded", then "is fetchable" 1 s on), so
+# a broker that serves faster than kcat prints fills the queue and gets a 1 s pause that a slower
+# broker never gets. The "kcat-deep" row lifts both limits above the workload on both brokers:
+# it reads the broker's fetch path without that client timer. The "kcat" row keeps the defaults.
+KCAT_DEEP_QUEUE = ("queued.min.messages=10000000", "queued.max.messages.kbytes=2097151")
+KCAT_ROWS = (("kcat", ()), ("kcat-deep", KCAT_DEEP_QUEUE))
 TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -114,14 +126,14 @@ def _thread_cpu(pid: int, seen: dict) -> None:
         seen[(tid, comm)] = (int(fields[11]) + int(fields[12])) / TCK
 
 
-def kcat_run(bootstrap: str, topic: str, records: int) -> tuple[float, dict]:
+def kcat_run(bootstrap: str, topic: str, records: int, props: tuple = ()) -> tuple[float, dict]:
     """Seconds for one kcat process to read `records` records from the beginning and exit
     (output, one offset per record, counted and discarded), and the CPU seconds of its threads
     by name (sampled from /proc every 2 ms until it exits: the last few ms can be missed)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         ["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q",
-         "-c", str(records), "-f", "%o\n"],
+         "-c", str(records), "-f", "%o\n", *(a for p in props for a in ("-X", p))],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     seen: dict = {}
     counted = {"lines": 0}
@@ -150,7 +162,8 @@ def kcat_run(bootstrap: str, topic: str, records: int) -> tuple[float, dict]:
     return elapsed, dict(cpu)
 
 
-def kcat_consume(bootstrap: str, topic: str, records: int, runs: int) -> tuple[float, list[float]]:
+def kcat_consume(bootstrap: str, topic: str, records: int, runs: int,
+                 props: tuple = ()) -> tuple[float, list[float], tuple]:
     """Seconds kcat spends reading `records` records, without its start-up, metadata, offset
     lookup and exit: the fastest of `runs` full reads minus the fastest of `runs` one-record
     reads (interleaved). The fastest, as the issue's own kcat figures were best of three:
@@ -164,8 +177,8 @@ def kcat_consume(bootstrap: str, topic: str, records: int, runs: int) -> tuple[f
     librdkafka's fetch and parse thread, the rest summed as "other")."""
     fulls, ones, cpus = [], [], []
     for _ in range(runs):
-        ones.append(kcat_run(bootstrap, topic, 1)[0])
-        elapsed, cpu = kcat_run(bootstrap, topic, records)
+        ones.append(kcat_run(bootstrap, topic, 1, props)[0])
+        elapsed, cpu = kcat_run(bootstrap, topic, records, props)
         fulls.append(elapsed)
         main = cpu.get("kcat", 0.0)
         fetch = sum(v for k, v in cpu.items() if k.startswith("rdk:broker") and "-1" not in k)
@@ -218,6 +231,13 @@ def rd_produce(rd_bins: str, bootstrap: str, topic: str, records: int, size: int
     return perf_tools.run_json(argv, 1800, log)["records_per_sec"]
 
 
+def children_cpu_s() -> float:
+    """User + system CPU seconds of this script's finished children (rd-producer-perf's own,
+    read as a difference around one run)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def data_dir(broker) -> str:
     """Where a broker of broker_vs_kafka keeps its data (for count_batches)."""
     return broker.workdir if hasattr(broker, "workdir") else broker.cluster.workdir
@@ -239,16 +259,21 @@ def bench(broker, libs: str, bin_dir: str, rd_bins: str, workloads, logs: str, k
             rd_produce(rd_bins, broker.bootstrap, topic, records, size,
                        os.path.join(logs, f"{broker.name}-rd-fill-{size}.log"), tuple(FILL_PROPS))
             results[(label, "batches")] = count_batches(data_dir(broker), topic)
-            runs = [rd_produce(rd_bins, broker.bootstrap, t, records, size,
-                               os.path.join(logs, f"{broker.name}-rd-produce-{size}.log"))
-                    for t in rd_topics]
+            runs, cpus = [], []
+            for t in rd_topics:
+                broker_cpu, client_cpu = bvk.process_cpu_s(broker.pid), children_cpu_s()
+                runs.append(rd_produce(rd_bins, broker.bootstrap, t, records, size,
+                                       os.path.join(logs, f"{broker.name}-rd-produce-{size}.log")))
+                cpus.append((bvk.process_cpu_s(broker.pid) - broker_cpu, children_cpu_s() - client_cpu))
             results[(label, "produce")] = statistics.median(runs)
             results[(label, "produce-runs")] = runs
+            results[(label, "produce-cpu")] = tuple(statistics.median(c[i] for c in cpus) for i in range(2))
             results[(label, "produce-java")] = bvk.produce(
                 libs, broker.bootstrap, f"{topic}-java", records, size,
                 os.path.join(logs, f"{broker.name}-produce-{size}.log"))["records_s"]
-            (results[(label, "kcat")], results[(label, "kcat-runs")],
-             results[(label, "kcat-cpu")]) = kcat_consume(broker.bootstrap, topic, records, kcat_runs)
+            for row, props in KCAT_ROWS:
+                (results[(label, row)], results[(label, f"{row}-runs")],
+                 results[(label, f"{row}-cpu")]) = kcat_consume(broker.bootstrap, topic, records, kcat_runs, props)
             results[(label, "core")] = fk_consume(bin_dir, broker.bootstrap, topic, records)
     finally:
         broker.stop()
@@ -299,18 +324,20 @@ def main() -> None:
     for label, records, size in workloads:
         total = records * size
         limit = loopback_mb_s(total)
-        for client in ("kcat", "core"):
+        for client in (*(row for row, _ in KCAT_ROWS), "core"):
             o, k = ours[(label, client)], kafka[(label, client)]
             o_mb, k_mb = total / o / (1 << 20), total / k / (1 << 20)
             print(" | ".join([f"{records:,} x {label}", client, f"{records / o:,.0f}", f"{o_mb:,.1f}",
                               f"{records / k:,.0f}", f"{k_mb:,.1f}", f"{k / o:.2f}x", f"{limit:,.0f}",
                               f"{100 * o_mb / limit:.1f} %"]), flush=True)
-    for label, records, _size in workloads:
-        runs = lambda r: " / ".join(f"{records / t:,.0f}" for t in r[(label, "kcat-runs")])  # noqa: E731
-        print(f"kcat runs, {records:,} x {label}, rec/s: ours {runs(ours)}; Kafka {runs(kafka)}")
-    for label, records, _size in workloads:
-        cpu = lambda r: "kcat {:.2f} s, fetch {:.2f} s, other {:.2f} s".format(*r[(label, "kcat-cpu")])  # noqa: E731
-        print(f"kcat CPU per full read (median), {records:,} x {label}: ours {cpu(ours)}; Kafka {cpu(kafka)}")
+    print(f"kcat-deep: kcat with -X {' -X '.join(KCAT_DEEP_QUEUE)} (no fetch-queue back-off)")
+    for row, _props in KCAT_ROWS:
+        for label, records, _size in workloads:
+            runs = lambda r: " / ".join(f"{records / t:,.0f}" for t in r[(label, f"{row}-runs")])  # noqa: E731
+            print(f"{row} runs, {records:,} x {label}, rec/s: ours {runs(ours)}; Kafka {runs(kafka)}")
+        for label, records, _size in workloads:
+            cpu = lambda r: "kcat {:.2f} s, fetch {:.2f} s, other {:.2f} s".format(*r[(label, f"{row}-cpu")])  # noqa: E731
+            print(f"{row} CPU per full read (median), {records:,} x {label}: ours {cpu(ours)}; Kafka {cpu(kafka)}")
     for label, records, _size in workloads:
         (ob, orec), (kb, krec) = ours[(label, "batches")], kafka[(label, "batches")]
         print(f"consumed topic on disk, {records:,} x {label}: ours {ob} batches / {orec:,} records; "
@@ -324,6 +351,11 @@ def main() -> None:
     for label, records, _size in workloads:
         runs = lambda r: " / ".join(f"{x:,.0f}" for x in r[(label, "produce-runs")])  # noqa: E731
         print(f"rd-producer-perf runs, {records:,} x {label}, rec/s: ours {runs(ours)}; Kafka {runs(kafka)}")
+    # A client that needs more CPU than the box leaves it bounds the ratio whatever the broker
+    # does: the broker's and the client's CPU per run show which side a produce row measures.
+    for label, records, _size in workloads:
+        cpu = lambda r: "broker {:.2f} s, rd-producer-perf {:.2f} s".format(*r[(label, "produce-cpu")])  # noqa: E731
+        print(f"rd-producer-perf CPU per run (median), {records:,} x {label}: ours {cpu(ours)}; Kafka {cpu(kafka)}")
     print(f"load average at the end: {bvk.load_average()}")
 
 

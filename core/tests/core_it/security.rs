@@ -250,12 +250,21 @@ async fn scram_users_are_created_described_and_deleted() {
     bounded("alter", admin.alter_user_scram_credentials(&[upsert]))
         .await
         .unwrap();
-    let described = bounded(
-        "describe",
-        admin.describe_user_scram_credentials(Some(&[user.as_str()])),
-    )
-    .await
-    .unwrap();
+    // Apache Kafka answers the describe from the broker's metadata image, which applies the
+    // controller's upsert a moment later: wait (bounded) until the user is described.
+    let described = bounded("the upsert is described", async {
+        loop {
+            let d = admin
+                .describe_user_scram_credentials(Some(&[user.as_str()]))
+                .await
+                .unwrap();
+            if !d.is_empty() {
+                return d;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
     assert_eq!(described.len(), 1, "{described:?}");
     assert_eq!(described[0].1[0].mechanism, SaslMechanism::ScramSha512);
     assert_eq!(described[0].1[0].iterations, 8192);
@@ -277,8 +286,7 @@ async fn scram_users_are_created_described_and_deleted() {
     bounded("delete", admin.alter_user_scram_credentials(&[delete]))
         .await
         .unwrap();
-    // Apache Kafka answers the describe from the broker's metadata image, which applies the
-    // controller's deletion a moment later.
+    // The deletion reaches the metadata image the same way.
     bounded("the deletion is described", async {
         loop {
             let after = admin
