@@ -163,6 +163,52 @@ impl NativeProducer {
         Py::new(py, d)
     }
 
+    /// kafka-python's `send` before it queues a record: waits (GIL released) up to
+    /// `max_block_ms` for the topic's metadata when it is not known yet, raising
+    /// `KafkaTimeoutError("Failed to update metadata after N secs.")` at the deadline; an
+    /// explicit partition must then exist (`ValueError`, kafka-python's message). Any other
+    /// metadata error (an unauthorized topic) is left to the core's send, which fails the
+    /// record's future with it, as kafka-python returns a failed future for broker errors.
+    fn wait_on_metadata(
+        &self,
+        py: Python<'_>,
+        topic: &Arc<str>,
+        partition: Option<i32>,
+    ) -> PyResult<()> {
+        let count = match self.producer.partition_count(topic) {
+            Some(n) => Some(n),
+            None => {
+                let max_block = self.producer.config().producer.max_block;
+                let deadline = tokio::time::Instant::now() + max_block;
+                let (p, t) = (self.producer.clone(), topic.clone());
+                match block_on(py, async move { Ok(p.wait_for_topic(&t, deadline).await) })? {
+                    Ok(n) => Some(n),
+                    Err(e) if e.kind() == ferrokafka_core::ErrorKind::Timeout => {
+                        let msg = format!(
+                            "Failed to update metadata after {:.1} secs.",
+                            max_block.as_secs_f64()
+                        );
+                        let exc = py
+                            .import("ferrokafka.errors")?
+                            .getattr("KafkaTimeoutError")?
+                            .call1((msg,))?;
+                        return Err(PyErr::from_value(exc));
+                    }
+                    Err(_) => None,
+                }
+            }
+        };
+        match (partition, count) {
+            (Some(p), _) if p < 0 => Err(pyo3::exceptions::PyValueError::new_err(
+                "partition must be >= 0",
+            )),
+            (Some(p), Some(n)) if p as usize >= n => Err(pyo3::exceptions::PyValueError::new_err(
+                format!("Unrecognized partition {p} for topic {topic}"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// The record's delivery, and the core's error when it refused the record at once.
     fn enqueue(
         &self,
@@ -212,6 +258,14 @@ impl NativeProducer {
                 .map(|(_, name)| name.clone());
             let part: Option<Option<i32>> = a.partition.map_or(Some(None), |p| p.extract().ok());
             let ts: Option<Option<i64>> = a.timestamp_ms.map_or(Some(None), |t| t.extract().ok());
+            // An explicit partition the topic lacks takes the checked path (its ValueError).
+            let part = part.filter(|p| {
+                p.is_none_or(|p| {
+                    name.as_ref()
+                        .and_then(|n| self.producer.partition_count(n))
+                        .is_some_and(|n| p >= 0 && (p as usize) < n)
+                })
+            });
             if let (Some(name), Some(part), Some(ts)) = (name, part, ts) {
                 let none = py.None().into_bound(py);
                 let (rec, sizes) = record(
@@ -272,6 +326,20 @@ impl NativeProducer {
             topic: GILProtected::new(RefCell::new(None)),
             closed: AtomicBool::new(false),
         })
+    }
+
+    /// The partition count of `topic` when its metadata is known now, else `None`.
+    fn partition_count(&self, topic: &str) -> Option<usize> {
+        self.producer.partition_count(topic)
+    }
+
+    /// Waits (GIL released) up to `timeout` seconds for `topic`'s metadata; returns its
+    /// partition count. Raises the core's error mapped (`KafkaTimeoutError` at the deadline,
+    /// `TopicAuthorizationFailedError` at once); for aiokafka's `send`, run in an executor.
+    fn wait_for_topic(&self, py: Python<'_>, topic: String, timeout: f64) -> PyResult<usize> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(timeout.max(0.0));
+        let p = self.producer.clone();
+        block_on(py, async move { p.wait_for_topic(&topic, deadline).await })
     }
 
     /// Records `owner`, the Python `KafkaProducer` (once).
@@ -342,6 +410,8 @@ impl NativeProducer {
         timestamp_ms: Option<i64>,
     ) -> PyResult<Py<Delivery>> {
         let name: Arc<str> = Arc::from(&*topic.to_cow()?);
+        // Before the topic becomes `send_plain`'s: that path skips this wait.
+        self.wait_on_metadata(py, &name, partition)?;
         // The Python layer validated this topic: `send_plain` may take it natively now. The
         // topic it replaces is dropped after the borrow ends (a `str` subclass's `__del__`
         // could send).

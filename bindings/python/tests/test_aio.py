@@ -56,3 +56,36 @@ def test_async_listener_filtered_getmany_and_admin(bootstrap, topic_name):
             assert ("g-" + topic_name) in [g for g, _ in groups]
 
     asyncio.run(scenario())
+
+
+def test_send_waits_for_the_topics_metadata_as_aiokafkas_does(topic_name):
+    """aiokafka's send awaits the topic's metadata for request_timeout_ms, then raises
+    UnknownTopicOrPartitionError; the event loop keeps running meanwhile."""
+    import pytest
+    from ferrokafka.aio.errors import UnknownTopicOrPartitionError
+    from ferrokafka.testing import LocalBroker
+
+    async def scenario(bootstrap):
+        p = AIOKafkaProducer(bootstrap_servers=bootstrap, request_timeout_ms=600)
+        await p.start()
+        ticks = []
+
+        async def ticker():
+            while True:
+                ticks.append(1)
+                await asyncio.sleep(0.05)
+        t = asyncio.ensure_future(ticker())
+        with pytest.raises(UnknownTopicOrPartitionError):
+            await p.send(topic_name, b"x")
+        t.cancel()
+        assert len(ticks) >= 5, ticks  # the loop ran while send waited
+        async with AIOKafkaAdminClient(bootstrap_servers=bootstrap) as admin:
+            await admin.create_topics([NewTopic(topic_name, 2, 1)])
+        with pytest.raises(AssertionError):
+            await p.send(topic_name, b"x", partition=2)
+        md = await (await p.send(topic_name, b"x", partition=1))
+        assert md.partition == 1
+        await p.stop()
+
+    with LocalBroker(config={"auto.create.topics.enable": "false"}) as broker:
+        asyncio.run(scenario(broker.bootstrap_servers))

@@ -30,14 +30,17 @@ def produce(bootstrap, topic, n, partition=None, **kw):
 
 
 def test_callbacks_run_on_the_calling_thread(bootstrap, admin, topic_name):
-    admin.create_topics([NewTopic(topic_name, 1, 1)])
+    # The topic takes records up to 200 bytes: a larger one is refused by the broker
+    # (MESSAGE_TOO_LARGE), so its future fails (a partition the topic lacks is a ValueError
+    # from send itself, as in kafka-python).
+    admin.create_topics([NewTopic(topic_name, 1, 1, topic_configs={"max.message.bytes": "200"})])
     p = KafkaProducer(bootstrap_servers=bootstrap)
     threads, errs = [], []
     ok = p.send(topic_name, value=b"a", headers=[("h", b"v")])
     ok.add_callback(lambda md: threads.append((threading.get_ident(), md.offset)))
     p.flush()
     assert threads == [(threading.get_ident(), 0)]
-    bad = p.send(topic_name, value=b"b", partition=7)  # no such partition
+    bad = p.send(topic_name, value=b"b" * 1000)
     bad.add_errback(lambda e: errs.append(type(e)))
     with pytest.raises(errors.KafkaError):
         bad.get(timeout=60)
@@ -315,6 +318,33 @@ def test_unreachable_broker_is_a_timeout_not_a_hang():
     assert time.monotonic() - start < 20
     assert isinstance(info.value, (errors.KafkaTimeoutError, errors.KafkaConnectionError))
     p.close(timeout=2)
+
+
+def test_send_waits_for_the_topics_metadata_as_kafka_pythons_does(topic_name):
+    """kafka-python's send blocks up to max_block_ms for an unknown topic's metadata and raises
+    KafkaTimeoutError from send itself; an explicit partition the topic lacks is a ValueError."""
+    from ferrokafka.testing import LocalBroker
+    with LocalBroker(config={"auto.create.topics.enable": "false"}) as broker:
+        p = KafkaProducer(bootstrap_servers=broker.bootstrap_servers, max_block_ms=500)
+        start = time.monotonic()
+        with pytest.raises(errors.KafkaTimeoutError, match=r"Failed to update metadata after 0\.5 secs\."):
+            p.send(topic_name, value=b"x")
+        assert time.monotonic() - start >= 0.45
+        p.flush(timeout=10)  # nothing was queued for it
+        admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap_servers)
+        admin.create_topics([NewTopic(topic_name, 2, 1)])
+        with pytest.raises(ValueError, match="Unrecognized partition 2 for topic " + topic_name):
+            p.send(topic_name, value=b"x", partition=2)
+        assert p.send(topic_name, value=b"x", partition=1).get(timeout=30).partition == 1
+        # The same topic again (the native fast path): still checked.
+        with pytest.raises(ValueError, match="Unrecognized partition 5"):
+            p.send(topic_name, value=b"y", partition=5)
+        with pytest.raises(ValueError, match="partition must be >= 0"):
+            p.send(topic_name, value=b"y", partition=-1)
+        assert p.send(topic_name, value=b"z").get(timeout=30).topic == topic_name
+        assert p.metrics()["producer-metrics"]["record-send-total"] == 2
+        p.close()
+        admin.close()
 
 
 def test_blocking_poll_releases_the_gil_and_ctrl_c_interrupts_it(bootstrap, admin, topic_name):

@@ -1,7 +1,9 @@
 //! Waiting for room before a send, for callers that block as Java's `send()` does.
 //!
 //! Owns [`Producer::wait_for_room`] (async) and [`Producer::wait_for_room_blocking`] (for a
-//! caller on its own thread): both return once the record's topic metadata is known and
+//! caller on its own thread), and the metadata half alone ([`Producer::wait_for_topic`],
+//! [`Producer::partition_count`]) for clients whose `send` waits for metadata only: both room
+//! waits return once the record's topic metadata is known and
 //! `buffer.memory` holds it next to everything already reserved or queued, or fail with a typed
 //! error at the deadline. Memory waits are woken by the pool's release notification, never by
 //! polling; the check when there is room is two atomic loads plus a metadata lookup. `send`
@@ -84,31 +86,50 @@ impl Producer {
         if s.closed.load(Ordering::Acquire) || size > s.pool.limit() {
             return Ok(());
         }
-        if s.ready_topic(&record.topic).is_none() {
-            // Bounded here too: a metadata request to a broker that does not answer would
-            // otherwise hold the caller for request.timeout.ms.
-            let found = tokio::time::timeout_at(deadline, s.cluster.topic(&record.topic, deadline))
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Error::new(
-                        ErrorKind::Timeout,
-                        format!(
-                            "topic {} not present in metadata by the deadline (max.block.ms for a \
-                             blocking send); check that the brokers are reachable and the topic \
-                             exists",
-                            record.topic
-                        ),
-                    ))
-                });
-            if let Err(e) = found {
-                s.metrics.records_failed(1);
-                return Err(e);
-            }
+        if let Err(e) = self.wait_for_topic(&record.topic, deadline).await {
+            s.metrics.records_failed(1);
+            return Err(e);
         }
         if s.has_room(size) {
             return Ok(());
         }
         s.wait_for_memory(size, deadline).await
+    }
+
+    /// The partition count of `topic` when its metadata is known and usable right now (what
+    /// `send` needs to append a record at once); `None` before that.
+    pub fn partition_count(&self, topic: &str) -> Option<usize> {
+        self.inner
+            .shared
+            .ready_topic(topic)
+            .map(|m| m.partitions.len())
+    }
+
+    /// Waits until `topic`'s metadata is known, fetching it, and returns its partition count:
+    /// what kafka-python's and aiokafka's `send` wait for first. Fails with
+    /// [`ErrorKind::Timeout`] at `deadline` (the topic does not exist and is not auto-created,
+    /// or no broker answers), and at once with the topic's own error when waiting cannot heal
+    /// it (an unauthorized or invalid topic) or with [`ErrorKind::Authentication`].
+    pub async fn wait_for_topic(&self, topic: &str, deadline: Instant) -> Result<usize> {
+        let s = &self.inner.shared;
+        if let Some(m) = s.ready_topic(topic) {
+            return Ok(m.partitions.len());
+        }
+        // Bounded here too: a metadata request to a broker that does not answer would
+        // otherwise hold the caller for request.timeout.ms.
+        tokio::time::timeout_at(deadline, s.cluster.topic(topic, deadline))
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "topic {topic} not present in metadata by the deadline (max.block.ms for \
+                         a blocking send); check that the brokers are reachable and the topic \
+                         exists"
+                    ),
+                ))
+            })
+            .map(|m| m.partitions.len())
     }
 
     /// [`Producer::wait_for_room`] on the calling thread, bounded by `max.block.ms` as Java's

@@ -14,6 +14,7 @@ from ferrokafka import errors as Errors
 from ferrokafka.aio.structs import RecordMetadata
 from ferrokafka.producer import KafkaProducer
 from ferrokafka.structs import TopicPartition
+from ferrokafka._topics import ensure_valid_topic_name
 
 _AIOKAFKA_DEFAULTS = {"enable_idempotence": False}
 
@@ -63,6 +64,8 @@ class AIOKafkaProducer:
         if "acks" not in cfg:
             cfg["acks"] = "all" if cfg.get("enable_idempotence") else 1
         self._batch_size = int(cfg.get("max_batch_size", 16384))
+        # aiokafka's send waits this long for a topic's metadata (its request_timeout_ms).
+        self._metadata_wait_s = int(cfg.get("request_timeout_ms", 40000)) / 1000
         self._sync = KafkaProducer(**cfg)
         self._loop = loop
         self._pending = {}
@@ -147,6 +150,20 @@ class AIOKafkaProducer:
         if value is None and key is None:
             raise ValueError("Need at least one: key or value")
         s = self._sync
+        native = s._native
+        if native.partition_count(topic) is None:
+            # aiokafka's _wait_on_metadata: UnknownTopicOrPartitionError when the topic is
+            # still unknown after request_timeout_ms (an unauthorized topic raises at once).
+            if topic not in s._valid_topics:
+                ensure_valid_topic_name(topic)
+            try:
+                await self._loop_or_current().run_in_executor(
+                    None, native.wait_for_topic, topic, self._metadata_wait_s)
+            except Errors.KafkaTimeoutError:
+                raise Errors.UnknownTopicOrPartitionError() from None
+        if partition is not None:
+            assert partition >= 0
+            assert partition < (native.partition_count(topic) or 0), "Unrecognized partition"
         headers = list(headers) if headers else []
         key_bytes = s._key_bytes(topic, headers, key)
         value_bytes = s._value_bytes(topic, headers, value)
