@@ -62,6 +62,13 @@ from tls_certs import write_tls_files  # noqa: E402
 
 PROTOCOLS = ("PLAINTEXT", "SASL_SSL")
 CLIENTS = ("java", "fk", "rd")
+# librdkafka stops fetching a partition once its queue holds queued.min.messages records or
+# queued.max.messages.kbytes and looks again fetch.queue.backoff.ms (1 s) later: the faster
+# listener (PLAINTEXT) filled it and waited, so its consume ran slower than SASL_SSL's (2026-12-03:
+# 209,762 vs 615,666 rec/s on ours, 347,355 vs 686,093 on Kafka, 2,000,000 x 100 B). Both limits
+# lifted above the workload, on both brokers and listeners, so the cell measures TLS, not that
+# timer (the same settings as fetch_path.py's kcat-deep row).
+RD_DEEP_QUEUE = ("queued.min.messages=10000000", "queued.max.messages.kbytes=2097151")
 CLIENT_NAMES = {"java": "Java perf tools", "fk": "fk-*-perf (core)", "rd": "rd-*-perf (librdkafka)"}
 # Records at scale 1 per (label, size): the JVM client tops out near 130k rec/s, so it gets the
 # historical counts; the native clients run 4x longer so that a run lasts more than a second.
@@ -205,6 +212,8 @@ def consume(client: str, libs: str, bootstrap: str, config: str | None, topic: s
                 "--topic", topic, "--messages", str(records), "--timeout", "60000"]
         if config:
             argv += ["--consumer.config", config]
+        if client == "rd":
+            argv += ["--consumer-props", *RD_DEEP_QUEUE]
         return float(perf_tools.run_json(argv, 1800, log)["records_per_sec"])
     args = ["--bootstrap-server", bootstrap, "--topic", topic, "--num-records", str(records),
             "--timeout", "60000"]
@@ -551,7 +560,9 @@ def main() -> int:
                     + ". Java = Apache Kafka's ProducerPerformance / ConsumerPerformance; fk = the "
                     "core's fk-producer-perf / fk-consumer-perf; rd = rd-producer-perf / "
                     f"rd-consumer-perf on librdkafka {perf_tools.librdkafka_version()} "
-                    "(bench/librdkafka-perf, native). All with `--throughput -1`, `acks=1`, "
+                    "(bench/librdkafka-perf, native), its consumer with "
+                    f"`{' '.join(RD_DEEP_QUEUE)}` (no fetch-queue back-off, RD_DEEP_QUEUE). "
+                    "All with `--throughput -1`, `acks=1`, "
                     "their defaults otherwise; consumer rates exclude the group join; one "
                     "1-partition topic per run. SASL_SSL = TLS (same EC P-256 PEM keystore on "
                     "both) + SCRAM-SHA-512 as a super user, ACL authoriser on for both brokers. "

@@ -157,3 +157,33 @@ async fn unknown_metadata_times_out_with_timeout() {
     assert_eq!(producer.metrics().record_error_total, 1);
     let _ = producer.close(Duration::from_millis(100)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_for_topic_answers_the_partition_count_or_times_out() {
+    let cluster = common::cluster().await;
+    let topic = common::topic_name("wait-topic");
+    common::create_topic(&cluster, &topic, 3).await;
+    let producer = Producer::new(common::config(&[])).unwrap();
+    assert_eq!(producer.partition_count(&topic), None, "nothing asked yet");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    assert_eq!(producer.wait_for_topic(&topic, deadline).await.unwrap(), 3);
+    assert_eq!(producer.partition_count(&topic), Some(3));
+    let _ = producer.close(Duration::from_millis(100)).await;
+
+    // No broker answers: Timeout at the deadline, and no record counted as failed.
+    let silent = Producer::new(
+        ferrokafka_core::ClientConfig::from_pairs([(
+            "bootstrap.servers",
+            common::silent_broker().await.as_str(),
+        )])
+        .unwrap(),
+    )
+    .unwrap();
+    let e = silent
+        .wait_for_topic("no-metadata", Instant::now() + Duration::from_millis(300))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert_eq!(silent.metrics().record_error_total, 0);
+    let _ = silent.close(Duration::from_millis(100)).await;
+}
