@@ -132,6 +132,40 @@ impl Producer {
             .map(|m| m.partitions.len())
     }
 
+    /// [`Producer::wait_for_topic`] until the topic also has `partition`, refreshing metadata
+    /// every `retry.backoff.ms` (a partition added meanwhile is found), as Java's `send()`
+    /// waits for an explicit partition. Returns the partition count; at `deadline`,
+    /// [`ErrorKind::Timeout`] naming the partition and the count seen.
+    pub async fn wait_for_partition(
+        &self,
+        topic: &str,
+        partition: i32,
+        deadline: Instant,
+    ) -> Result<usize> {
+        let s = &self.inner.shared;
+        loop {
+            let count = self.wait_for_topic(topic, deadline).await?;
+            if usize::try_from(partition).is_ok_and(|p| p < count) {
+                return Ok(count);
+            }
+            if Instant::now() >= deadline {
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "partition {partition} of topic {topic} (partition count {count}) not \
+                         present in metadata by the deadline; send to an existing partition or \
+                         add partitions to the topic"
+                    ),
+                ));
+            }
+            let next = (Instant::now() + s.cfg.common.retry_backoff).min(deadline);
+            tokio::time::sleep_until(next).await;
+            if let Ok(Err(e)) = tokio::time::timeout_at(deadline, s.cluster.refresh()).await {
+                tracing::debug!(topic, error = %e, "metadata refresh failed while waiting for a partition");
+            }
+        }
+    }
+
     /// [`Producer::wait_for_room`] on the calling thread, bounded by `max.block.ms` as Java's
     /// `send()` is. Returns without leaving the thread when there is room; otherwise it
     /// blocks this thread (a runtime worker hands its other tasks off first), so use the async

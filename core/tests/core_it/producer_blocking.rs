@@ -187,3 +187,34 @@ async fn wait_for_topic_answers_the_partition_count_or_times_out() {
     assert_eq!(silent.metrics().record_error_total, 0);
     let _ = silent.close(Duration::from_millis(100)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_for_partition_times_out_or_finds_a_partition_added_meanwhile() {
+    let cluster = common::cluster().await;
+    let topic = common::topic_name("wait-partition");
+    common::create_topic(&cluster, &topic, 1).await;
+    let producer = Producer::new(common::config(&[])).unwrap();
+    let soon = Instant::now() + Duration::from_millis(400);
+    let e = producer
+        .wait_for_partition(&topic, 1, soon)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(e.to_string().contains("partition count 1"), "{e}");
+    assert!(Instant::now() >= soon, "it waited until the deadline");
+
+    // A partition added while it waits is found by its metadata refreshes.
+    let admin = ferrokafka_core::Admin::new(common::config(&[])).unwrap();
+    let waiting = {
+        let (producer, topic) = (producer.clone(), topic.clone());
+        tokio::spawn(async move {
+            producer
+                .wait_for_partition(&topic, 1, Instant::now() + Duration::from_secs(30))
+                .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    admin.create_partitions(&topic, 2, false).await.unwrap();
+    assert_eq!(waiting.await.unwrap().unwrap(), 2);
+    let _ = producer.close(Duration::from_millis(100)).await;
+}

@@ -177,4 +177,31 @@ class ProducerBlockingTest {
             proxy.resume();
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ferrokafka", "kafka"})
+    void partitionTheTopicLacksBlocksSendThenFailsWithTimeout(String impl) throws Exception {
+        try (Producer<String, String> p = producer(impl, Map.of("max.block.ms", 500))) {
+            String topic = warmTopic(p); // 1 partition (num.partitions=1)
+            AtomicReference<Exception> callbackError = new AtomicReference<>();
+            long start = System.nanoTime();
+            Future<RecordMetadata> f = p.send(new ProducerRecord<>(topic, 5, null, "x"),
+                    (md, e) -> callbackError.set(e));
+            long waitedMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(f.isDone(), "send returned after max.block.ms with a failed future");
+            assertTrue(waitedMs >= 450, "send waited for the partition (" + waitedMs + " ms)");
+            ExecutionException e = assertThrows(ExecutionException.class, f::get);
+            TimeoutException cause = assertInstanceOf(TimeoutException.class, e.getCause());
+            // KafkaProducer names the partition when its last metadata update came in time, the
+            // topic when the wait for one ran out first: either is Java's answer.
+            String partitionMessage = "Partition 5 of topic " + topic
+                    + " with partition count 1 is not present in metadata after 500 ms.";
+            String topicMessage = "Topic " + topic + " not present in metadata after 500 ms.";
+            assertTrue(cause.getMessage().equals(partitionMessage) || cause.getMessage().equals(topicMessage),
+                    cause.getMessage());
+            assertSame(cause, callbackError.get());
+            // The producer still works for the partition that exists.
+            assertEquals(0, p.send(new ProducerRecord<>(topic, 0, null, "y")).get(30, TimeUnit.SECONDS).partition());
+        }
+    }
 }
