@@ -70,7 +70,8 @@ impl Shared {
 
 impl Producer {
     /// Waits until `record` can be sent without waiting inside the producer: its topic's
-    /// metadata is known and `buffer.memory` has room for it next to every record already
+    /// metadata is known (with its explicit partition, which Java's `send()` also waits for)
+    /// and `buffer.memory` has room for it next to every record already
     /// buffered or queued. Fails at `deadline` with [`ErrorKind::Timeout`] (metadata) or
     /// [`ErrorKind::BufferExhausted`] (memory), counted in `record-error-total`, as Java's
     /// `send()` fails after `max.block.ms`; other metadata errors (an invalid or unauthorized
@@ -86,7 +87,11 @@ impl Producer {
         if s.closed.load(Ordering::Acquire) || size > s.pool.limit() {
             return Ok(());
         }
-        if let Err(e) = self.wait_for_topic(&record.topic, deadline).await {
+        let metadata = match record.partition {
+            Some(p) if p >= 0 => self.wait_for_partition(&record.topic, p, deadline).await,
+            _ => self.wait_for_topic(&record.topic, deadline).await,
+        };
+        if let Err(e) = metadata {
             s.metrics.records_failed(1);
             return Err(e);
         }
@@ -172,7 +177,12 @@ impl Producer {
     /// form from async code.
     pub fn wait_for_room_blocking(&self, record: &ProducerRecord) -> Result<()> {
         let s = &self.inner.shared;
-        if s.has_room(record.estimated_size()) && s.ready_topic(&record.topic).is_some() {
+        let known = s.ready_topic(&record.topic).is_some_and(|m| {
+            record
+                .partition
+                .is_none_or(|p| usize::try_from(p).is_ok_and(|p| p < m.partitions.len()))
+        });
+        if known && s.has_room(record.estimated_size()) {
             return Ok(());
         }
         let deadline = Instant::now() + s.cfg.producer.max_block;

@@ -136,16 +136,21 @@ async fn closing_releases_a_waiter() {
     assert_eq!(e.kind(), ErrorKind::Closed);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unknown_metadata_times_out_with_timeout() {
-    let producer = Producer::new(
+/// A producer whose only bootstrap server accepts connections and never answers.
+async fn silent_producer() -> Producer {
+    Producer::new(
         ferrokafka_core::ClientConfig::from_pairs([
             ("bootstrap.servers", common::silent_broker().await.as_str()),
             ("max.block.ms", "300"),
         ])
         .unwrap(),
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_metadata_times_out_with_timeout() {
+    let producer = silent_producer().await;
     let e = producer
         .wait_for_room(
             &ProducerRecord::new("no-metadata", "x"),
@@ -171,14 +176,7 @@ async fn wait_for_topic_answers_the_partition_count_or_times_out() {
     let _ = producer.close(Duration::from_millis(100)).await;
 
     // No broker answers: Timeout at the deadline, and no record counted as failed.
-    let silent = Producer::new(
-        ferrokafka_core::ClientConfig::from_pairs([(
-            "bootstrap.servers",
-            common::silent_broker().await.as_str(),
-        )])
-        .unwrap(),
-    )
-    .unwrap();
+    let silent = silent_producer().await;
     let e = silent
         .wait_for_topic("no-metadata", Instant::now() + Duration::from_millis(300))
         .await

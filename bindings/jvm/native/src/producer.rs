@@ -110,29 +110,11 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_producerSend<
             },
             timestamp: (timestamp != i64::MIN).then_some(timestamp),
         };
-        // Blocks this Java thread (holding no lock) for the topic's metadata and for room in
-        // buffer.memory, bounded by max.block.ms, as KafkaProducer.send does.
+        // Blocks this Java thread (holding no lock) for the topic's metadata (and an explicit
+        // partition's) and for room in buffer.memory, bounded by max.block.ms, as
+        // KafkaProducer.send does.
         if let Err(e) = p.producer.wait_for_room_blocking(&record) {
             return Err(as_kafka_send_error(e, &p.producer, &record).into());
-        }
-        // An explicit partition the topic lacks: wait for it until max.block.ms, as
-        // KafkaProducer's waitOnMetadata does (a partition may be added meanwhile).
-        if let Some(partition) = record.partition {
-            if p.producer
-                .partition_count(&record.topic)
-                .is_some_and(|n| usize::try_from(partition).is_ok_and(|q| q >= n))
-            {
-                let cfg = &p.producer.config().producer;
-                let deadline = tokio::time::Instant::now() + cfg.max_block;
-                let waited = ferrokafka_core::runtime().block_on(p.producer.wait_for_partition(
-                    &record.topic,
-                    partition,
-                    deadline,
-                ));
-                if let Err(e) = waited {
-                    return Err(partition_timeout(e, &p.producer, &record, partition).into());
-                }
-            }
         }
         let guard = p.pending.lock().unwrap_or_else(|e| e.into_inner());
         let tx = guard.as_ref().ok_or_else(|| {
@@ -145,44 +127,30 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_producerSend<
     })
 }
 
-/// A send that waited for a partition the topic lacks: KafkaProducer 4.x's message
-/// (`waitOnMetadata`) with the partition count last seen; other errors unchanged.
-fn partition_timeout(
-    e: Error,
-    producer: &Producer,
-    record: &ProducerRecord,
-    partition: i32,
-) -> Error {
-    if e.kind() != ErrorKind::Timeout {
-        return e;
-    }
-    let max_block = producer.config().producer.max_block.as_millis();
-    match producer.partition_count(&record.topic) {
-        Some(count) => Error::new(
-            ErrorKind::Timeout,
-            format!(
-                "Partition {partition} of topic {} with partition count {count} is not present \
-                 in metadata after {max_block} ms.",
-                record.topic
-            ),
-        ),
-        None => as_kafka_send_error(e, producer, record),
-    }
-}
-
 /// A blocked send's timeout with KafkaProducer 4.x's message (its `waitOnMetadata` and
 /// `BufferPool.allocate`); other errors unchanged.
 fn as_kafka_send_error(e: Error, producer: &Producer, record: &ProducerRecord) -> Error {
     let cfg = &producer.config().producer;
     let max_block = cfg.max_block.as_millis();
     match e.kind() {
-        ErrorKind::Timeout => Error::new(
-            ErrorKind::Timeout,
-            format!(
-                "Topic {} not present in metadata after {max_block} ms.",
-                record.topic
+        // An explicit partition the topic lacks: Java names the partition count it saw.
+        ErrorKind::Timeout => match (record.partition, producer.partition_count(&record.topic)) {
+            (Some(p), Some(count)) if usize::try_from(p).is_ok_and(|p| p >= count) => Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "Partition {p} of topic {} with partition count {count} is not present in \
+                     metadata after {max_block} ms.",
+                    record.topic
+                ),
             ),
-        ),
+            _ => Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "Topic {} not present in metadata after {max_block} ms.",
+                    record.topic
+                ),
+            ),
+        },
         ErrorKind::BufferExhausted => {
             // Java allocates at least a whole batch.
             let size = record.estimated_size().max(cfg.batch_size);
