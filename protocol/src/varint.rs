@@ -120,7 +120,15 @@ fn slice_source<'a, 'b>(
 }
 
 /// Reads a signed varint from the front of `buf`, advancing it.
+#[inline]
 pub fn read_varint(buf: &mut &[u8]) -> Result<i32, VarintError> {
+    // Most varints in a record (attributes aside: deltas, lengths, counts) fit one byte.
+    if let Some((&b, rest)) = buf.split_first() {
+        if b < 0x80 {
+            *buf = rest;
+            return Ok(i32::from(b >> 1) ^ -i32::from(b & 1));
+        }
+    }
     match read_varint_from(slice_source(buf)) {
         Ok(r) => r,
         Err(never) => match never {},
@@ -128,7 +136,14 @@ pub fn read_varint(buf: &mut &[u8]) -> Result<i32, VarintError> {
 }
 
 /// Reads a signed varlong from the front of `buf`, advancing it.
+#[inline]
 pub fn read_varlong(buf: &mut &[u8]) -> Result<i64, VarintError> {
+    if let Some((&b, rest)) = buf.split_first() {
+        if b < 0x80 {
+            *buf = rest;
+            return Ok(i64::from(b >> 1) ^ -i64::from(b & 1));
+        }
+    }
     match read_varlong_from(slice_source(buf)) {
         Ok(r) => r,
         Err(never) => match never {},

@@ -62,10 +62,10 @@ pub fn pack(records: &[ConsumerRecord]) -> PolledRecords {
     let mut data = Vec::with_capacity(size);
     for r in records {
         // Records come in partition runs, so the last topic is nearly always the one.
-        let topic_index = match topics.iter().rposition(|t| *t == r.topic) {
+        let topic_index = match topics.iter().rposition(|t| **t == *r.topic) {
             Some(i) => i,
             None => {
-                topics.push(r.topic.clone());
+                topics.push(r.topic.to_string());
                 topics.len() - 1
             }
         };

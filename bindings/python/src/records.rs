@@ -81,7 +81,7 @@ pub fn to_python<'py>(
     let mut out = Vec::with_capacity(records.len());
     for r in records {
         let topic = topics
-            .entry(r.topic.as_str())
+            .entry(&*r.topic)
             .or_insert_with(|| PyString::new(py, &r.topic))
             .clone();
         let headers: PyResult<Vec<Bound<'py, PyTuple>>> = r

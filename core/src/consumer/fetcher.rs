@@ -9,9 +9,10 @@
 //! trailing partial batch is ignored. It must not move positions (the consumer does, when it
 //! hands records out).
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::protocol::{decode_batch, BatchHeader};
+use crate::protocol::{decode_each_record, BatchHeader};
 use bytes::Bytes;
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic, ForgottenTopic};
 use kafka_protocol::messages::{BrokerId, FetchRequest, TopicName};
@@ -229,6 +230,22 @@ async fn fetch(
     Ok(out)
 }
 
+/// How many records the complete batches in `bytes` say they hold, bounded by the bytes
+/// (a record takes at least 7), so one allocation usually holds a partition's records.
+fn record_count_hint(all: &[u8]) -> usize {
+    let mut bytes = all;
+    let mut count = 0usize;
+    while let Some(h) = BatchHeader::parse(bytes) {
+        let size = h.total_size();
+        if h.batch_length < 0 || size > bytes.len() {
+            break;
+        }
+        count = count.saturating_add(usize::try_from(h.record_count).unwrap_or(0));
+        bytes = &bytes[size..];
+    }
+    count.min(all.len() / 7 + 1)
+}
+
 /// Decodes the record batches of one partition, keeping records at or after `fetch_offset`.
 pub fn decode_partition(
     tp: &TopicPartition,
@@ -237,6 +254,7 @@ pub fn decode_partition(
 ) -> Result<Decoded> {
     let mut out = Decoded {
         bytes: bytes.len(),
+        records: Vec::with_capacity(record_count_hint(&bytes)),
         ..Decoded::default()
     };
     while let Some(header) = BatchHeader::parse(&bytes) {
@@ -258,16 +276,14 @@ pub fn decode_partition(
         if header.is_control() {
             continue; // control batch (transaction markers)
         }
-        let decoded = decode_batch(batch)
-            .map_err(|e| Error::protocol(format!("{tp} at offset {base}: {e}")))?;
-        out.records.reserve(decoded.len());
-        for r in decoded {
+        let records = &mut out.records;
+        decode_each_record(batch, |r| {
             if r.offset < fetch_offset {
-                continue;
+                return;
             }
-            out.records.push(ConsumerRecord {
-                // Not `to_string()`: that goes through the formatting machinery per record.
-                topic: String::from(&*tp.topic),
+            records.push(ConsumerRecord {
+                // One shared name per partition: no allocation per record.
+                topic: Arc::clone(&tp.topic),
                 partition: tp.partition,
                 offset: r.offset,
                 timestamp: r.timestamp,
@@ -281,7 +297,8 @@ pub fn decode_partition(
                 headers: r.headers,
                 leader_epoch: r.leader_epoch,
             });
-        }
+        })
+        .map_err(|e| Error::protocol(format!("{tp} at offset {base}: {e}")))?;
     }
     Ok(out)
 }

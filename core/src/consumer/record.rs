@@ -3,6 +3,8 @@
 //! Owns [`ConsumerRecord`] (shaped for every binding: kafkajs eachMessage, kafka-python poll,
 //! Java poll), [`OffsetAndMetadata`] and [`OffsetAndTimestamp`]. It must not decode bytes.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 
 pub use crate::types::OffsetAndMetadata;
@@ -20,7 +22,8 @@ pub enum TimestampType {
 /// One record read from a partition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConsumerRecord {
-    pub topic: String,
+    /// Shared by every record of the partition.
+    pub topic: Arc<str>,
     pub partition: i32,
     pub offset: i64,
     /// Milliseconds since the epoch.
@@ -37,7 +40,7 @@ pub struct ConsumerRecord {
 impl ConsumerRecord {
     /// The partition this record came from.
     pub fn topic_partition(&self) -> TopicPartition {
-        TopicPartition::new(self.topic.as_str(), self.partition)
+        TopicPartition::new(Arc::clone(&self.topic), self.partition)
     }
 }
 

@@ -90,21 +90,36 @@ impl PartState {
     /// position moves past skipped batches (control or compacted) too. The record that crosses
     /// the budget is still taken, so a record larger than the budget is never stuck.
     fn take_into(&mut self, out: &mut Vec<ConsumerRecord>, max: usize, budget: &mut usize) {
-        while out.len() < max && *budget > 0 {
-            let Some(r) = self.buffer.pop_front() else {
-                break;
-            };
-            let size = approx_size(&r);
-            self.buffered_bytes = self.buffered_bytes.saturating_sub(size);
-            if self.position.is_some_and(|pos| r.offset < pos) {
-                continue;
+        // Buffered offsets ascend, so records before the position (already handed out) are a
+        // prefix: dropped without counting against `max` or the budget.
+        if let Some(pos) = self.position {
+            let stale = self.buffer.partition_point(|r| r.offset < pos);
+            if stale > 0 {
+                let freed: usize = self.buffer.drain(..stale).map(|r| approx_size(&r)).sum();
+                self.buffered_bytes = self.buffered_bytes.saturating_sub(freed);
             }
+        }
+        let mut take = 0;
+        let mut spent = 0;
+        for r in self.buffer.iter().take(max.saturating_sub(out.len())) {
+            if *budget == 0 {
+                break;
+            }
+            let size = approx_size(r);
             *budget = budget.saturating_sub(size);
+            spent += size;
+            take += 1;
             self.position = Some(r.offset + 1);
             if r.leader_epoch.is_some() {
                 self.leader_epoch = r.leader_epoch;
             }
-            out.push(r);
+        }
+        self.buffered_bytes = self.buffered_bytes.saturating_sub(spent);
+        if out.is_empty() && take == self.buffer.len() {
+            // The whole buffer: hand over its allocation instead of moving each record.
+            *out = Vec::from(std::mem::take(&mut self.buffer));
+        } else {
+            out.extend(self.buffer.drain(..take));
         }
         if self.buffer.is_empty() {
             self.buffered_bytes = 0;
@@ -197,12 +212,8 @@ impl State {
                 .collect(),
             None => self.parts.iter().filter_map(ready).collect(),
         };
-        let buffered: usize = order
-            .iter()
-            .filter_map(|tp| self.parts.get(tp))
-            .map(|p| p.buffer.len())
-            .sum();
-        let mut out = Vec::with_capacity(buffered.min(max));
+        // No capacity up front: a poll that takes one partition's whole buffer takes its vector.
+        let mut out = Vec::new();
         let mut budget = max_bytes.max(1);
         for tp in order {
             if out.len() >= max || budget == 0 {
@@ -298,6 +309,27 @@ mod tests {
         );
         assert_eq!(st.take_records_within(100, usize::MAX).len(), 6);
         assert_eq!(st.parts[&TopicPartition::new("t", 0)].position, Some(10));
+    }
+
+    #[test]
+    fn records_before_the_position_are_skipped_without_counting_against_max() {
+        // A fetch that started before the position (e.g. a batch boundary) buffered 0..10.
+        let mut st = state_with(&[(0, 0..10, 10)]);
+        let tp = TopicPartition::new("t", 0);
+        st.parts.get_mut(&tp).unwrap().position = Some(4);
+        let rs = st.take_records(3);
+        assert_eq!(
+            rs.iter().map(|r| r.offset).collect::<Vec<_>>(),
+            vec![4, 5, 6]
+        );
+        let rest = st.take_records(100);
+        assert_eq!(
+            rest.iter().map(|r| r.offset).collect::<Vec<_>>(),
+            vec![7, 8, 9]
+        );
+        let p = &st.parts[&tp];
+        assert_eq!((p.position, p.buffered_bytes), (Some(10), 0));
+        assert!(p.buffer.is_empty());
     }
 
     #[test]

@@ -8,7 +8,8 @@ pub mod versions;
 
 pub use codec::{decode_response, encode_request, response_correlation_id};
 pub use ferrokafka_protocol::batch::{
-    decode_batch, estimate_record_size, BatchBuilder, BatchHeader, FinishedBatch, RecordHeader,
+    decode_each_record, estimate_record_size, BatchBuilder, BatchHeader, FinishedBatch,
+    RecordHeader,
 };
 pub use ferrokafka_protocol::Compression;
 

@@ -5,7 +5,7 @@
 //! does by default. Decompression uses the `kafka-protocol` codecs. Never panics on bad bytes:
 //! every read is bounds-checked and a malformed batch is an `ErrorKind::Protocol` error.
 
-use bytes::{Buf, Bytes};
+use bytes::Bytes;
 use kafka_protocol::compression::{self as codec, Decompressor};
 
 use super::header::{compute_crc, BatchHeader, HEADER_SIZE};
@@ -34,6 +34,16 @@ fn corrupt(what: impl std::fmt::Display) -> ProtocolError {
 
 /// Decodes every record of one complete magic-v2 batch.
 pub fn decode_batch(batch: Bytes) -> Result<Vec<DecodedRecord>> {
+    let mut out = Vec::new();
+    decode_each_record(batch, |r| out.push(r))?;
+    Ok(out)
+}
+
+/// Decodes one complete magic-v2 batch, handing each record to `each` in offset order, and
+/// returns how many there were. Consumers push straight into their own buffers this way, with
+/// no intermediate vector per batch. On an error some records may already have been handed over;
+/// the caller drops them with the batch.
+pub fn decode_each_record(batch: Bytes, mut each: impl FnMut(DecodedRecord)) -> Result<usize> {
     let h = BatchHeader::parse(&batch)
         .ok_or_else(|| corrupt(format!("{} bytes is shorter than a header", batch.len())))?;
     if h.magic != 2 {
@@ -45,29 +55,25 @@ pub fn decode_batch(batch: Bytes) -> Result<Vec<DecodedRecord>> {
     if compute_crc(&batch) != h.crc {
         return Err(corrupt("CRC-32C mismatch"));
     }
-    let (base_offset, leader_epoch, attributes) =
-        (h.base_offset, h.partition_leader_epoch, h.attributes);
-    let (base_timestamp, max_timestamp) = (h.base_timestamp, h.max_timestamp);
     let count = h.record_count;
     let count = usize::try_from(count).map_err(|_| corrupt(format!("record count {count}")))?;
-    let log_append_time = attributes & 0x08 != 0;
+    let log_append_time = h.attributes & 0x08 != 0;
     let mut body = batch.slice(HEADER_SIZE..);
     let batch_ctx = BatchContext {
-        base_offset,
-        base_timestamp,
-        max_timestamp,
+        base_offset: h.base_offset,
+        base_timestamp: h.base_timestamp,
+        max_timestamp: h.max_timestamp,
         log_append_time,
-        leader_epoch: (leader_epoch >= 0).then_some(leader_epoch),
+        leader_epoch: (h.partition_leader_epoch >= 0).then_some(h.partition_leader_epoch),
     };
-    let walk = |buf: &mut Bytes| -> anyhow::Result<Vec<DecodedRecord>> {
-        // Each record takes at least 7 bytes: never pre-allocate from the count alone.
-        let mut out = Vec::with_capacity(count.min(buf.len() / 7 + 1));
+    let walk = |buf: &mut Bytes| -> anyhow::Result<usize> {
+        let mut cursor = Cursor { all: buf, pos: 0 };
         for _ in 0..count {
-            out.push(read_record(buf, &batch_ctx)?);
+            each(cursor.record(&batch_ctx)?);
         }
-        Ok(out)
+        Ok(count)
     };
-    let decoded = match attributes & 0x07 {
+    let decoded = match h.attributes & 0x07 {
         0 => codec::None::decompress(&mut body, walk),
         1 => codec::Gzip::decompress(&mut body, walk),
         2 => codec::Snappy::decompress(&mut body, walk),
@@ -75,7 +81,7 @@ pub fn decode_batch(batch: Bytes) -> Result<Vec<DecodedRecord>> {
         4 => codec::Zstd::decompress(&mut body, walk),
         other => return Err(corrupt(format!("unknown compression codec {other}"))),
     };
-    decoded.map_err(|e| corrupt(format!("at base offset {base_offset}: {e:#}")))
+    decoded.map_err(|e| corrupt(format!("at base offset {}: {e:#}", h.base_offset)))
 }
 
 struct BatchContext {
@@ -86,68 +92,97 @@ struct BatchContext {
     leader_epoch: Option<i32>,
 }
 
-fn read_record(buf: &mut Bytes, batch: &BatchContext) -> anyhow::Result<DecodedRecord> {
-    let len = varint(buf)?;
-    let len = usize::try_from(len).map_err(|_| anyhow::anyhow!("negative record length {len}"))?;
-    if buf.len() < len {
-        anyhow::bail!("record of {len} bytes but only {} left", buf.len());
-    }
-    let mut r = buf.split_to(len);
-    if r.is_empty() {
-        anyhow::bail!("empty record");
-    }
-    let _attributes = r.get_i8();
-    let timestamp_delta = varlong(&mut r)?;
-    let offset_delta = varint(&mut r)?;
-    let key = nullable_bytes(&mut r)?;
-    let value = nullable_bytes(&mut r)?;
-    let header_count = varint(&mut r)?;
-    let header_count =
-        usize::try_from(header_count).map_err(|_| anyhow::anyhow!("negative header count"))?;
-    let mut headers = Vec::with_capacity(header_count.min(r.len() / 2 + 1));
-    for _ in 0..header_count {
-        let name = nullable_bytes(&mut r)?.ok_or_else(|| anyhow::anyhow!("null header name"))?;
-        let name = String::from_utf8(name.to_vec())
-            .map_err(|_| anyhow::anyhow!("header name is not UTF-8"))?;
-        headers.push((name, nullable_bytes(&mut r)?));
-    }
-    Ok(DecodedRecord {
-        offset: batch.base_offset + i64::from(offset_delta),
-        timestamp: if batch.log_append_time {
-            batch.max_timestamp
-        } else {
-            batch.base_timestamp.wrapping_add(timestamp_delta)
-        },
-        log_append_time: batch.log_append_time,
-        key,
-        value,
-        headers,
-        leader_epoch: batch.leader_epoch,
-    })
+/// Reads records from the (decompressed) records section. Fields are read from the slice by
+/// index; only keys, values and header values become `Bytes` (views of the batch, no copy).
+struct Cursor<'a> {
+    all: &'a Bytes,
+    pos: usize,
 }
 
-fn bytes_source(buf: &mut Bytes) -> impl FnMut() -> anyhow::Result<Option<u8>> + '_ {
-    move || Ok((!buf.is_empty()).then(|| buf.get_u8()))
-}
-
-fn varint(buf: &mut Bytes) -> anyhow::Result<i32> {
-    Ok(varint::read_varint_from(bytes_source(buf))??)
-}
-
-fn varlong(buf: &mut Bytes) -> anyhow::Result<i64> {
-    Ok(varint::read_varlong_from(bytes_source(buf))??)
-}
-
-fn nullable_bytes(buf: &mut Bytes) -> anyhow::Result<Option<Bytes>> {
-    let len = varint(buf)?;
-    if len < 0 {
-        return Ok(None);
+impl Cursor<'_> {
+    fn record(&mut self, batch: &BatchContext) -> anyhow::Result<DecodedRecord> {
+        let len = self.varint()?;
+        let len =
+            usize::try_from(len).map_err(|_| anyhow::anyhow!("negative record length {len}"))?;
+        let left = self.all.len() - self.pos;
+        if left < len {
+            anyhow::bail!("record of {len} bytes but only {left} left");
+        }
+        if len == 0 {
+            anyhow::bail!("empty record");
+        }
+        let end = self.pos + len;
+        // Attributes: unused in v2 records.
+        self.pos += 1;
+        let timestamp_delta = self.varlong(end)?;
+        let offset_delta = self.varint_within(end)?;
+        let key = self.nullable_bytes(end)?;
+        let value = self.nullable_bytes(end)?;
+        let header_count = self.varint_within(end)?;
+        let header_count =
+            usize::try_from(header_count).map_err(|_| anyhow::anyhow!("negative header count"))?;
+        let mut headers = Vec::with_capacity(header_count.min((end - self.pos) / 2 + 1));
+        for _ in 0..header_count {
+            let name = self
+                .nullable_bytes(end)?
+                .ok_or_else(|| anyhow::anyhow!("null header name"))?;
+            let name = String::from_utf8(name.to_vec())
+                .map_err(|_| anyhow::anyhow!("header name is not UTF-8"))?;
+            headers.push((name, self.nullable_bytes(end)?));
+        }
+        // Bytes a newer record format may append are skipped, as the length says.
+        self.pos = end;
+        Ok(DecodedRecord {
+            offset: batch.base_offset + i64::from(offset_delta),
+            timestamp: if batch.log_append_time {
+                batch.max_timestamp
+            } else {
+                batch.base_timestamp.wrapping_add(timestamp_delta)
+            },
+            log_append_time: batch.log_append_time,
+            key,
+            value,
+            headers,
+            leader_epoch: batch.leader_epoch,
+        })
     }
-    let len = len as usize;
-    if buf.len() < len {
-        anyhow::bail!("field of {len} bytes but only {} left", buf.len());
+
+    /// A varint from the rest of the section (a record's length).
+    fn varint(&mut self) -> anyhow::Result<i32> {
+        self.varint_within(self.all.len())
     }
-    Ok(Some(buf.split_to(len)))
+
+    /// A varint that must end before `end`.
+    fn varint_within(&mut self, end: usize) -> anyhow::Result<i32> {
+        let mut s = &self.all[self.pos..end];
+        let before = s.len();
+        let v = varint::read_varint(&mut s)?;
+        self.pos += before - s.len();
+        Ok(v)
+    }
+
+    fn varlong(&mut self, end: usize) -> anyhow::Result<i64> {
+        let mut s = &self.all[self.pos..end];
+        let before = s.len();
+        let v = varint::read_varlong(&mut s)?;
+        self.pos += before - s.len();
+        Ok(v)
+    }
+
+    fn nullable_bytes(&mut self, end: usize) -> anyhow::Result<Option<Bytes>> {
+        let len = self.varint_within(end)?;
+        if len < 0 {
+            return Ok(None);
+        }
+        let len = len as usize;
+        let left = end - self.pos;
+        if left < len {
+            anyhow::bail!("field of {len} bytes but only {left} left");
+        }
+        let field = self.all.slice(self.pos..self.pos + len);
+        self.pos += len;
+        Ok(Some(field))
+    }
 }
 
 #[cfg(test)]
