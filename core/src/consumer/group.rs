@@ -28,7 +28,7 @@ use crate::connection::{Connection, Connector};
 use crate::error::{Error, ErrorKind, Result};
 use crate::requests::consumer_protocol::{self as protocol, Subscription, PROTOCOL_TYPE};
 pub(crate) use crate::requests::coordinator::{
-    commit_offsets, fetch_committed, find_coordinator, CoordinatorSlot,
+    commit_offsets_via, fetch_committed_via, find_coordinator, CoordinatorSlot,
 };
 pub(crate) use crate::requests::sb;
 use crate::types::TopicPartition;
@@ -523,8 +523,9 @@ impl Group {
             }
             (s.member_id.clone(), s.generation)
         };
-        commit_offsets(
+        commit_offsets_via(
             &self.cluster,
+            |d| self.coordinator(d),
             &self.group_id,
             &member,
             generation,

@@ -50,8 +50,9 @@ impl Consumer {
         bounded(
             deadline,
             "fetching committed offsets",
-            group::fetch_committed(
+            group::fetch_committed_via(
                 &self.inner.cluster,
+                |d| group.coordinator(d),
                 &group.group_id,
                 Some(partitions),
                 deadline,

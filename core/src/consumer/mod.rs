@@ -463,8 +463,9 @@ impl Consumer {
         let manual = matches!(self.state().subscription, Subscription::Manual);
         if manual {
             let inst = group.instance_id.clone();
-            group::commit_offsets(
+            group::commit_offsets_via(
                 &self.inner.cluster,
+                |d| group.coordinator(d),
                 &group.group_id,
                 "",
                 -1,

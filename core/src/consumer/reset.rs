@@ -46,8 +46,9 @@ impl Lookup {
         if !self.fresh.is_empty() {
             let committed = match &self.group {
                 Some(g) => {
-                    group::fetch_committed(
+                    group::fetch_committed_via(
                         &self.cluster,
+                        |d| g.coordinator(d),
                         &g.group_id,
                         Some(&self.fresh),
                         self.deadline,

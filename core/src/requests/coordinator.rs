@@ -134,7 +134,7 @@ fn topic_name(t: &str) -> TopicName {
 }
 
 /// OffsetCommit for `group` (generation `-1` and an empty member id for a consumer that only
-/// assigns partitions, or for admin).
+/// assigns partitions, or for admin), sent on the pooled connection to the coordinator.
 #[allow(clippy::too_many_arguments)]
 pub async fn commit_offsets(
     cluster: &Cluster,
@@ -146,6 +146,41 @@ pub async fn commit_offsets(
     deadline: Instant,
     state: Option<&dyn CoordinatorSlot>,
 ) -> Result<()> {
+    let pooled = |d| find_coordinator(cluster, group, 0, d, state);
+    commit_offsets_via(
+        cluster,
+        pooled,
+        group,
+        member_id,
+        generation,
+        instance_id,
+        offsets,
+        deadline,
+        state,
+    )
+    .await
+}
+
+/// [`commit_offsets`] on the connection `connect` gives for each attempt (called with the
+/// deadline). A consumer passes its dedicated coordinator connection, as Java's consumer does:
+/// on the connection its fetches use, a commit would wait behind a fetch the broker holds for
+/// up to `fetch.max.wait.ms`, since a broker answers a connection's requests in order.
+#[allow(clippy::too_many_arguments)]
+pub async fn commit_offsets_via<C, F>(
+    cluster: &Cluster,
+    connect: C,
+    group: &str,
+    member_id: &str,
+    generation: i32,
+    instance_id: Option<&str>,
+    offsets: &BTreeMap<TopicPartition, OffsetAndMetadata>,
+    deadline: Instant,
+    state: Option<&dyn CoordinatorSlot>,
+) -> Result<()>
+where
+    C: Fn(Instant) -> F,
+    F: std::future::Future<Output = Result<Arc<Connection>>>,
+{
     if offsets.is_empty() {
         return Ok(());
     }
@@ -178,7 +213,7 @@ pub async fn commit_offsets(
     let backoff = cluster.config().common.retry_backoff;
     loop {
         let attempt: Result<()> = async {
-            let conn = find_coordinator(cluster, group, 0, deadline, state).await?;
+            let conn = connect(deadline).await?;
             let v = capped::<OffsetCommitRequest>(&conn, 8)?;
             let resp = conn.request_raw(&req, v, None).await?;
             for t in &resp.topics {
@@ -232,6 +267,23 @@ pub async fn fetch_committed(
     deadline: Instant,
     state: Option<&dyn CoordinatorSlot>,
 ) -> Result<HashMap<TopicPartition, OffsetAndMetadata>> {
+    let pooled = |d| find_coordinator(cluster, group, 0, d, state);
+    fetch_committed_via(cluster, pooled, group, partitions, deadline, state).await
+}
+
+/// [`fetch_committed`] on the connection `connect` gives (see [`commit_offsets_via`]).
+pub async fn fetch_committed_via<C, F>(
+    cluster: &Cluster,
+    connect: C,
+    group: &str,
+    partitions: Option<&[TopicPartition]>,
+    deadline: Instant,
+    state: Option<&dyn CoordinatorSlot>,
+) -> Result<HashMap<TopicPartition, OffsetAndMetadata>>
+where
+    C: Fn(Instant) -> F,
+    F: std::future::Future<Output = Result<Arc<Connection>>>,
+{
     let topics = partitions.map(|ps| {
         let mut by: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
         for tp in ps {
@@ -252,7 +304,7 @@ pub async fn fetch_committed(
     let backoff = cluster.config().common.retry_backoff;
     loop {
         let attempt: Result<HashMap<TopicPartition, OffsetAndMetadata>> = async {
-            let conn = find_coordinator(cluster, group, 0, deadline, state).await?;
+            let conn = connect(deadline).await?;
             let v = capped::<OffsetFetchRequest>(&conn, 7)?;
             let resp = conn.request_raw(&req, v, None).await?;
             if resp.error_code != 0 {

@@ -180,3 +180,49 @@ async fn every_codec_decodes() {
         c.close().await.unwrap();
     }
 }
+
+/// A broker answers one connection's requests in order, and holds a fetch that finds no new
+/// records for `fetch.max.wait.ms`. Commits go on the consumer's dedicated coordinator
+/// connection (as Java's do), so one never waits behind such a fetch: here each commit's 5 s
+/// timeout would expire while the fetch is held for 20 s if they shared the connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commits_do_not_wait_behind_a_fetch_the_broker_holds() {
+    let cluster = common::cluster().await;
+    let topic = common::topic_name("commit-behind-fetch");
+    common::create_topic(&cluster, &topic, 1).await;
+    produce(&topic, 3, &[], None).await;
+    let tp = TopicPartition::new(topic.as_str(), 0);
+    let held = [
+        ("fetch.max.wait.ms", "20000"),
+        ("request.timeout.ms", "40000"),
+    ];
+    let assigned_group = common::topic_name("g-assigned");
+    commit_each_behind_a_held_fetch(assigned(Some(&assigned_group), &held, &tp), &tp).await;
+
+    let member_group = common::topic_name("g-member");
+    let mut kv = vec![
+        ("auto.offset.reset", "earliest"),
+        ("enable.auto.commit", "false"),
+        ("group.id", member_group.as_str()),
+    ];
+    kv.extend_from_slice(&held);
+    let member = Consumer::new(common::config(&kv)).unwrap();
+    member.subscribe(&[topic.as_str()]).unwrap();
+    commit_each_behind_a_held_fetch(member, &tp).await;
+}
+
+async fn commit_each_behind_a_held_fetch(c: Consumer, tp: &TopicPartition) {
+    let got = poll_n(&c, 3).await;
+    assert_eq!(got.len(), 3, "records before the held fetch");
+    // That poll sent the next fetch, which the broker holds: no more records come.
+    assert!(c.poll(Duration::from_millis(300)).await.unwrap().is_empty());
+    for r in &got {
+        let offsets = BTreeMap::from([(tp.clone(), OffsetAndMetadata::new(r.offset + 1))]);
+        c.commit_sync_with_timeout(Some(offsets), Duration::from_secs(5))
+            .await
+            .unwrap_or_else(|e| panic!("commit of offset {} waited: {e}", r.offset));
+    }
+    let committed = c.committed(std::slice::from_ref(tp)).await.unwrap();
+    assert_eq!(committed.get(tp).map(|o| o.offset), Some(3));
+    c.close().await.unwrap();
+}
