@@ -38,7 +38,8 @@ async fn poll_n(c: &Consumer, n: usize) -> Vec<ConsumerRecord> {
     out
 }
 
-fn assigned(group: Option<&str>, extra: &[(&str, &str)], tp: &TopicPartition) -> Consumer {
+/// A consumer from the earliest offset, without auto-commit.
+fn consumer(group: Option<&str>, extra: &[(&str, &str)]) -> Consumer {
     let mut kv = vec![
         ("auto.offset.reset", "earliest"),
         ("enable.auto.commit", "false"),
@@ -47,7 +48,11 @@ fn assigned(group: Option<&str>, extra: &[(&str, &str)], tp: &TopicPartition) ->
         kv.push(("group.id", g));
     }
     kv.extend_from_slice(extra);
-    let c = Consumer::new(common::config(&kv)).unwrap();
+    Consumer::new(common::config(&kv)).unwrap()
+}
+
+fn assigned(group: Option<&str>, extra: &[(&str, &str)], tp: &TopicPartition) -> Consumer {
+    let c = consumer(group, extra);
     c.assign(vec![tp.clone()]).unwrap();
     c
 }
@@ -200,13 +205,7 @@ async fn commits_do_not_wait_behind_a_fetch_the_broker_holds() {
     commit_each_behind_a_held_fetch(assigned(Some(&assigned_group), &held, &tp), &tp).await;
 
     let member_group = common::topic_name("g-member");
-    let mut kv = vec![
-        ("auto.offset.reset", "earliest"),
-        ("enable.auto.commit", "false"),
-        ("group.id", member_group.as_str()),
-    ];
-    kv.extend_from_slice(&held);
-    let member = Consumer::new(common::config(&kv)).unwrap();
+    let member = consumer(Some(&member_group), &held);
     member.subscribe(&[topic.as_str()]).unwrap();
     commit_each_behind_a_held_fetch(member, &tp).await;
 }

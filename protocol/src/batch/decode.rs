@@ -32,13 +32,6 @@ fn corrupt(what: impl std::fmt::Display) -> ProtocolError {
     ProtocolError::CorruptBatch(what.to_string())
 }
 
-/// Decodes every record of one complete magic-v2 batch.
-pub fn decode_batch(batch: Bytes) -> Result<Vec<DecodedRecord>> {
-    let mut out = Vec::new();
-    decode_each_record(batch, |r| out.push(r))?;
-    Ok(out)
-}
-
 /// Decodes one complete magic-v2 batch, handing each record to `each` in offset order, and
 /// returns how many there were. Consumers push straight into their own buffers this way, with
 /// no intermediate vector per batch. On an error some records may already have been handed over;
@@ -154,17 +147,22 @@ impl Cursor<'_> {
 
     /// A varint that must end before `end`.
     fn varint_within(&mut self, end: usize) -> anyhow::Result<i32> {
-        let mut s = &self.all[self.pos..end];
-        let before = s.len();
-        let v = varint::read_varint(&mut s)?;
-        self.pos += before - s.len();
-        Ok(v)
+        self.read_within(end, varint::read_varint)
     }
 
     fn varlong(&mut self, end: usize) -> anyhow::Result<i64> {
+        self.read_within(end, varint::read_varlong)
+    }
+
+    /// Reads with `read` from the bytes before `end`, advancing past what it took.
+    fn read_within<T>(
+        &mut self,
+        end: usize,
+        read: fn(&mut &[u8]) -> std::result::Result<T, varint::VarintError>,
+    ) -> anyhow::Result<T> {
         let mut s = &self.all[self.pos..end];
         let before = s.len();
-        let v = varint::read_varlong(&mut s)?;
+        let v = read(&mut s)?;
         self.pos += before - s.len();
         Ok(v)
     }
@@ -190,6 +188,12 @@ mod tests {
     use super::*;
     use crate::batch::{BatchBuilder, RecordHeader};
     use crate::compression::CompressionType;
+
+    fn decode_batch(batch: Bytes) -> Result<Vec<DecodedRecord>> {
+        let mut out = Vec::new();
+        decode_each_record(batch, |r| out.push(r))?;
+        Ok(out)
+    }
 
     fn header(k: &str, v: Option<&'static [u8]>) -> RecordHeader {
         RecordHeader {
