@@ -120,6 +120,8 @@ run setup-java setup_java
 # test --release` reuses the release-profile dependencies) and the bindings (napi, maturin and the
 # JNI crate build in the same target/ with the same profile). Clippy only type-checks.
 run cargo-build-release cargo build --release --workspace --locked
+# Every later build (tests, the wheel) must resolve the same features, or it compiles again.
+run cargo-feature-sets bash scripts/check-feature-sets.sh
 run cargo-fmt cargo fmt --all --check
 run cargo-clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 run cargo-test cargo test --release --workspace --locked
@@ -146,11 +148,13 @@ run java-kafka-clients mvn -q -B -Dstyle.color=never -f tests/interop/java test
 
 # ---- the bindings and the CLI: each builds on the release target/ above --------------------------
 
+# The JVM suite before the Python one: maturin builds pyo3 with its own PYO3_* environment, and
+# a `cargo build --workspace` after it (the JVM suite's) would compile pyo3 again for the old one.
 run node-binding bash bindings/node/ci.sh
+run jvm-binding bash bindings/jvm/ci.sh
 # The Python binding's produce/consume/group/admin subset also runs against real Apache Kafka
 # (~30 s), as the Node and JVM suites do theirs.
 run python-binding env FERROKAFKA_TEST_TARGET=apache bash bindings/python/ci.sh
-run jvm-binding bash bindings/jvm/ci.sh
 # The CLI's own tests ran in cargo-test; its comparison with Apache Kafka's tools (on our broker
 # and on a real Apache Kafka) is `#[ignore]`d there (it needs the Kafka jars and a JVM) and runs here.
 # `--workspace --test cli_it` rather than `-p ferrokafka-cli`: the workspace selection

@@ -44,6 +44,9 @@ pub use metrics::MetricsSnapshot;
 pub use record::{IntoTopicName, ProducerRecord, RecordHeader, RecordMetadata};
 use sender::SenderCtx;
 
+/// How long `close` waits, at most, for the sender task to end once the records are settled.
+const SENDER_EXIT_GRACE: Duration = Duration::from_secs(5);
+
 /// Everything the send path and the intake task share.
 struct Shared {
     cfg: ClientConfig,
@@ -253,7 +256,11 @@ impl Producer {
         s.closed.store(true, Ordering::Release);
         s.intake.wake();
         s.pool.wake_waiters();
-        let drained = tokio::time::timeout(timeout, s.flush()).await;
+        let deadline = Instant::now().checked_add(timeout);
+        let drained = match deadline {
+            Some(d) => tokio::time::timeout_at(d, s.flush()).await,
+            None => Ok(s.flush().await),
+        };
         s.acc.lock().closing = true;
         if drained.is_err() {
             s.sender.abort.store(true, Ordering::Release);
@@ -265,8 +272,27 @@ impl Producer {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .take();
-        if let Some(t) = task {
-            let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
+        if let Some(mut t) = task {
+            // With everything settled the sender ends at its next turn. One stuck on a request to
+            // a broker that stopped answering (an InitProducerId, say) is not waited for past
+            // close's budget, as Java's close(Duration.ZERO) returns at once: it is cancelled, and
+            // a batch it held fails its records with a closed error as it drops.
+            let grace = deadline
+                .map_or(SENDER_EXIT_GRACE, |d| {
+                    d.saturating_duration_since(Instant::now())
+                })
+                .clamp(Duration::from_millis(50), SENDER_EXIT_GRACE);
+            if tokio::time::timeout(grace, &mut t).await.is_err() {
+                t.abort();
+                let _ = t.await;
+                let err = Error::new(
+                    ErrorKind::Closed,
+                    "the producer was closed before this record was delivered (close timeout passed)",
+                );
+                for b in s.acc.take_all() {
+                    s.sender.settle_failed(b, &err, false);
+                }
+            }
         }
         s.cluster.close();
         match drained {

@@ -119,7 +119,7 @@ impl SenderCtx {
         n < self.cfg.producer.max_in_flight && !self.cluster.broker_backing_off(id)
     }
 
-    fn settle_failed(&self, batch: ProducerBatch, err: &Error, was_drained: bool) {
+    pub(super) fn settle_failed(&self, batch: ProducerBatch, err: &Error, was_drained: bool) {
         if was_drained {
             self.acc.on_done(&batch, false);
         }

@@ -1,13 +1,14 @@
 //! Drives Apache Kafka's Java kafka-clients from the cross-client tests.
 //!
-//! Owns launching `tests/interop/java-core/CoreInterop.java` (single-file source launch, JDK 17)
+//! Owns launching `tests/interop/java-core/CoreInterop.java` (compiled once with javac, JDK 17)
 //! with the Kafka jars the harness fetched, feeding it records and reading its JSON lines. It
 //! must not assert anything about the records: the tests compare.
 #![allow(dead_code)]
 
+use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, OnceLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -32,18 +33,58 @@ pub fn kafka_libs() -> String {
         .to_string()
 }
 
+/// The directory holding `CoreInterop.class`, compiled once per source text: a single-file
+/// source launch would run javac in every JVM the tests start (about 3 s each).
+fn interop_classes() -> &'static str {
+    static CLASSES: OnceLock<String> = OnceLock::new();
+    CLASSES.get_or_init(|| {
+        let source = format!("{ROOT}/tests/interop/java-core/CoreInterop.java");
+        let text = std::fs::read(&source).expect("CoreInterop.java is readable");
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (&text, kafka_libs()).hash(&mut hasher);
+        let dir = format!(
+            "{}/core-interop-{:016x}",
+            env!("CARGO_TARGET_TMPDIR"),
+            hasher.finish()
+        );
+        if !std::path::Path::new(&dir)
+            .join("CoreInterop.class")
+            .exists()
+        {
+            // Into a fresh directory, then renamed: a concurrent run never sees half the classes.
+            let staging = format!("{dir}.{}", std::process::id());
+            let status = Command::new("javac")
+                .args([
+                    "-d",
+                    &staging,
+                    "-cp",
+                    &format!("{}/*", kafka_libs()),
+                    &source,
+                ])
+                .status()
+                .expect("javac (JDK 17) must be on PATH for the cross-client tests");
+            assert!(status.success(), "javac {source} failed");
+            if std::fs::rename(&staging, &dir).is_err() {
+                // Another run got there first; its classes are the same.
+                let _ = std::fs::remove_dir_all(&staging);
+            }
+        }
+        dir
+    })
+}
+
 fn java(args: &[&str]) -> Command {
     let mut cmd = Command::new(std::env::var("JAVA").unwrap_or_else(|_| "java".into()));
     cmd.arg("-Xmx256m")
         .arg("-XX:TieredStopAtLevel=1")
         .arg("-cp")
-        .arg(format!("{}/*", kafka_libs()))
+        .arg(format!("{}/*:{}", kafka_libs(), interop_classes()))
         // kafka-clients logs to stdout; off unless FERROKAFKA_JAVA_LOG=warn|info|debug asks.
         .arg(format!(
             "-Dlog4j2.level={}",
             std::env::var("FERROKAFKA_JAVA_LOG").unwrap_or_else(|_| "off".into())
         ))
-        .arg(format!("{ROOT}/tests/interop/java-core/CoreInterop.java"))
+        .arg("CoreInterop")
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

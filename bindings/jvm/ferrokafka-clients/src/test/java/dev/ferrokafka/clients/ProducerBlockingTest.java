@@ -163,7 +163,9 @@ class ProducerBlockingTest {
     void unknownMetadataBlocksSendThenFailsWithTimeout(String impl) throws Exception {
         // A broker that answers nothing: the topic's metadata never arrives.
         proxy.pause();
-        try (Producer<String, String> p = producer(impl, Map.of("max.block.ms", 500))) {
+        // KafkaProducer's close waits out its InitProducerId to the silent broker, for up to
+        // request.timeout.ms: 3 s rather than the default 30 keeps this test short.
+        try (Producer<String, String> p = producer(impl, Map.of("max.block.ms", 500, "request.timeout.ms", 3000))) {
             AtomicReference<Exception> callbackError = new AtomicReference<>();
             Future<RecordMetadata> f = p.send(new ProducerRecord<>("no-metadata", "x"),
                     (md, e) -> callbackError.set(e));
