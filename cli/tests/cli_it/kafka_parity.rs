@@ -11,30 +11,14 @@ use std::process::Command;
 
 use common::{run, ApacheKafka, TestBroker};
 
-fn kafka_libs() -> PathBuf {
-    if let Ok(p) = std::env::var("KAFKA_LIBS") {
-        return PathBuf::from(p);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let out = Command::new(root.join("scripts/fetch-kafka.sh"))
-        .output()
-        .expect("run scripts/fetch-kafka.sh");
-    assert!(
-        out.status.success(),
-        "fetch-kafka.sh failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
-}
-
-/// Runs one of Kafka's tool classes; returns stdout.
-fn kafka(libs: &std::path::Path, class: &str, args: &[&str], stdin: &str) -> String {
+/// Runs one of Kafka's tool classes (`tests/harness/kafka-tool.sh`: the jars
+/// `scripts/fetch-kafka.sh` fetches, a shared class archive); returns stdout.
+fn kafka(class: &str, args: &[&str], stdin: &str) -> String {
     use std::io::Write;
-    let mut child = Command::new("java")
-        .arg("-Xshare:auto")
+    let tool = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/harness/kafka-tool.sh");
+    let mut child = Command::new("bash")
+        .arg(tool)
         .arg("-Dlog4j2.level=ERROR")
-        .arg("-cp")
-        .arg(format!("{}/*", libs.display()))
         .arg(class)
         .args(args)
         .stdin(std::process::Stdio::piped())
@@ -91,7 +75,6 @@ fn our_tools_print_what_kafkas_tools_print_on_apache_kafka() {
 /// Builds the runbook's state on the broker at `bs` with our tools, then runs each of Kafka's
 /// tools and ours on it and compares their output.
 fn same_output_on(bs: &str) {
-    let libs = kafka_libs();
     let bs = bs.to_string();
     let bsa = ["--bootstrap-server", bs.as_str()];
     for t in ["user-activities", "system-metrics"] {
@@ -498,7 +481,7 @@ fn same_output_on(bs: &str) {
         let ours = run(&ours_args, "").ok().stdout;
         let mut theirs_args = bsa.to_vec();
         theirs_args.extend(args.iter().copied());
-        let theirs = kafka(&libs, class, &theirs_args, "");
+        let theirs = kafka(class, &theirs_args, "");
         same(what, &ours, &theirs, *sort);
     }
 
@@ -510,7 +493,6 @@ fn same_output_on(bs: &str) {
     .ok()
     .stdout;
     let theirs = kafka(
-        &libs,
         "org.apache.kafka.tools.LogDirsCommand",
         &["--bootstrap-server", bs.as_str(), "--describe"],
         "",
@@ -534,7 +516,6 @@ fn same_output_on(bs: &str) {
     .ok()
     .stdout;
     let theirs = kafka(
-        &libs,
         "org.apache.kafka.tools.BrokerApiVersionsCommand",
         &["--bootstrap-server", bs.as_str()],
         "",
@@ -580,7 +561,6 @@ fn same_output_on(bs: &str) {
     ];
     theirs_args.extend(fmt);
     let theirs = kafka(
-        &libs,
         "org.apache.kafka.tools.consumer.ConsoleConsumer",
         &theirs_args,
         "",

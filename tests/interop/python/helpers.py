@@ -90,18 +90,17 @@ Configuration:
 
 def kafka_tool(main_class: str, *args: str, input: str | None = None, timeout: float = 180,
                check: bool = True):
-    """Run one of Kafka's tools with `java -cp <libs>/*`; return the CompletedProcess (text)."""
+    """Run one of Kafka's tools (tests/harness/kafka-tool.sh: the jars, a shared class archive);
+    return the CompletedProcess (text)."""
     import subprocess
     import tempfile
-
-    from kafka_cluster import kafka_libs
 
     log_config = os.path.join(tempfile.gettempdir(), "ferrokafka-tools-log4j2.yaml")
     if not os.path.exists(log_config):
         with open(log_config, "w") as f:
             f.write(_TOOLS_LOG4J2)
-    cmd = ["java", "-Xmx256m", "-XX:TieredStopAtLevel=1", f"-Dlog4j2.configurationFile={log_config}",
-           "-cp", os.path.join(kafka_libs(), "*"), main_class, *args]
+    cmd = ["bash", os.path.join(os.path.abspath(HARNESS), "kafka-tool.sh"), "-Xmx256m",
+           f"-Dlog4j2.configurationFile={log_config}", main_class, *args]
     result = subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
         raise AssertionError(f"{main_class.rsplit('.', 1)[-1]} {' '.join(args)} exited with "
