@@ -302,13 +302,18 @@ impl Cluster {
                 tokio::time::sleep_until((Instant::now() + backoff).min(deadline)).await;
             }
             first = false;
-            if let Err(e) = self.refresh().await {
-                // Bad credentials or an untrusted certificate do not heal by waiting: report
-                // them now rather than a max.block.ms timeout (as Java's waitOnMetadata does).
-                if e.kind() == ErrorKind::Authentication {
-                    return Err(e);
+            // Bounded by the caller's deadline: a broker that stopped answering would otherwise
+            // hold this wait for request.timeout.ms. Past the deadline the loop reports Timeout.
+            match tokio::time::timeout_at(deadline, self.refresh()).await {
+                Err(_) | Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    // Bad credentials or an untrusted certificate do not heal by waiting: report
+                    // them now rather than a max.block.ms timeout (as Java's waitOnMetadata does).
+                    if e.kind() == ErrorKind::Authentication {
+                        return Err(e);
+                    }
+                    debug!(topic, error = %e, "metadata refresh failed while waiting for topic");
                 }
-                debug!(topic, error = %e, "metadata refresh failed while waiting for topic");
             }
         }
     }

@@ -188,6 +188,16 @@ async fn wait_for_topic_answers_the_partition_count_or_times_out() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
     assert_eq!(silent.metrics().record_error_total, 0);
+    // partitionsFor waits max.block.ms (300 ms here), not request.timeout.ms (30 s) for the
+    // metadata request the broker never answers.
+    let started = std::time::Instant::now();
+    let e = silent.partitions_for("no-metadata").await.unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(
+        took < Duration::from_secs(5),
+        "partitions_for took {took:?}"
+    );
     let _ = silent.close(Duration::from_millis(100)).await;
 }
 
