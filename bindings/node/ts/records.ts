@@ -30,6 +30,10 @@ export function decodeRecords(p: PolledRecords): PartitionRecords[] {
   let current: PartitionRecords | undefined
   let at = 0 // index into layout
   let pos = 0 // byte position in data
+  // Records of one produce request share their timestamp: its string is made once for them
+  // (number-to-string is a large share of the per-record cost here).
+  let lastTimestamp = NaN
+  let lastTimestampText = ''
   for (let i = 0; i < p.count; i++) {
     const topic = topics[layout[at]]
     const partition = layout[at + 1]
@@ -72,10 +76,15 @@ export function decodeRecords(p: PolledRecords): PartitionRecords[] {
     }
     const offset = offsets[i]
     current.offsets.push(offset)
+    const timestamp = timestamps[i]
+    if (timestamp !== lastTimestamp) {
+      lastTimestamp = timestamp
+      lastTimestampText = String(timestamp)
+    }
     current.messages.push({
       key,
       value,
-      timestamp: String(timestamps[i]),
+      timestamp: lastTimestampText,
       attributes: flags & LOG_APPEND_TIME ? 8 : 0,
       offset: String(offset),
       headers,
