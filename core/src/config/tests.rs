@@ -21,6 +21,9 @@ fn defaults_match_java() {
     assert!(c.producer.enable_idempotence);
     assert_eq!(c.consumer.session_timeout, Duration::from_millis(45_000));
     assert_eq!(c.consumer.max_poll_records, 500);
+    assert!(c.consumer.check_crcs);
+    assert!(!cfg(&[("check.crcs", "false")]).unwrap().consumer.check_crcs);
+    assert!(cfg(&[("check.crcs", "maybe")]).is_err());
     assert_eq!(c.common.bootstrap_servers, vec!["localhost:9092"]);
     assert_eq!(c.common.default_api_timeout, Duration::from_millis(60_000));
     assert_eq!(c.common.metrics_samples, 2);

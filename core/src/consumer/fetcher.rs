@@ -200,7 +200,13 @@ async fn fetch(
                 cluster.on_error(&e);
                 Err(e)
             } else {
-                decode_partition(&tp, p.records.unwrap_or_default(), target.offset).map(|mut d| {
+                decode_partition(
+                    &tp,
+                    p.records.unwrap_or_default(),
+                    target.offset,
+                    cfg.check_crcs,
+                )
+                .map(|mut d| {
                     d.high_watermark = p.high_watermark;
                     d
                 })
@@ -246,11 +252,13 @@ fn record_count_hint(all: &[u8]) -> usize {
     count.min(all.len() / 7 + 1)
 }
 
-/// Decodes the record batches of one partition, keeping records at or after `fetch_offset`.
+/// Decodes the record batches of one partition, keeping records at or after `fetch_offset`;
+/// `check_crcs` verifies each batch's CRC-32C first (`check.crcs`).
 pub fn decode_partition(
     tp: &TopicPartition,
     mut bytes: Bytes,
     fetch_offset: i64,
+    check_crcs: bool,
 ) -> Result<Decoded> {
     let mut out = Decoded {
         bytes: bytes.len(),
@@ -277,7 +285,7 @@ pub fn decode_partition(
             continue; // control batch (transaction markers)
         }
         let records = &mut out.records;
-        decode_each_record(batch, |r| {
+        decode_each_record(batch, check_crcs, |r| {
             if r.offset < fetch_offset {
                 return;
             }
@@ -312,16 +320,18 @@ mod tests {
     #[test]
     fn truncated_and_garbage_input_never_panics() {
         let tp = TopicPartition::new("t", 0);
-        assert!(decode_partition(&tp, Bytes::from_static(&[1, 2, 3]), 0)
-            .unwrap()
-            .records
-            .is_empty());
+        assert!(
+            decode_partition(&tp, Bytes::from_static(&[1, 2, 3]), 0, true)
+                .unwrap()
+                .records
+                .is_empty()
+        );
         let mut junk = vec![0u8; 80];
         junk[11] = 68; // length 68 -> whole batch present, magic 0
-        assert!(decode_partition(&tp, Bytes::from(junk), 0).is_err());
+        assert!(decode_partition(&tp, Bytes::from(junk), 0, true).is_err());
         let mut neg = vec![0xffu8; 80];
         neg[16] = 2;
-        assert!(decode_partition(&tp, Bytes::from(neg), 0).is_err());
+        assert!(decode_partition(&tp, Bytes::from(neg), 0, true).is_err());
     }
 
     #[test]
@@ -337,7 +347,7 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{codec:?}: {e}"))
                 .bytes;
             let tp = TopicPartition::new("t", 0);
-            let d = decode_partition(&tp, bytes, 2).unwrap();
+            let d = decode_partition(&tp, bytes, 2, true).unwrap();
             let offsets: Vec<i64> = d.records.iter().map(|r| r.offset).collect();
             assert_eq!(offsets, vec![2, 3, 4], "{codec:?}");
             assert_eq!(d.next_offset, Some(5));

@@ -1,8 +1,8 @@
 //! Decoding one magic-v2 record batch into records, the read-side twin of `builder.rs`.
 //!
 //! Headers stay an ordered list, so repeated header names survive (Kafka allows them; a map
-//! would silently keep only the last). The batch CRC-32C is verified, as Java's `check.crcs`
-//! does by default. Decompression uses the `kafka-protocol` codecs. Never panics on bad bytes:
+//! would silently keep only the last). The batch CRC-32C is verified unless the caller opts out,
+//! as Java's `check.crcs` (default true) decides. Decompression uses the `kafka-protocol` codecs. Never panics on bad bytes:
 //! every read is bounds-checked and a malformed batch is an `ErrorKind::Protocol` error.
 
 use bytes::Bytes;
@@ -35,8 +35,14 @@ fn corrupt(what: impl std::fmt::Display) -> ProtocolError {
 /// Decodes one complete magic-v2 batch, handing each record to `each` in offset order, and
 /// returns how many there were. Consumers push straight into their own buffers this way, with
 /// no intermediate vector per batch. On an error some records may already have been handed over;
-/// the caller drops them with the batch.
-pub fn decode_each_record(batch: Bytes, mut each: impl FnMut(DecodedRecord)) -> Result<usize> {
+/// the caller drops them with the batch. `check_crc`: verify the batch's CRC-32C first (Java's
+/// `check.crcs`); without it a corrupted batch still fails where its structure is broken, but
+/// flipped bytes inside a key or value go unnoticed.
+pub fn decode_each_record(
+    batch: Bytes,
+    check_crc: bool,
+    mut each: impl FnMut(DecodedRecord),
+) -> Result<usize> {
     let h = BatchHeader::parse(&batch)
         .ok_or_else(|| corrupt(format!("{} bytes is shorter than a header", batch.len())))?;
     if h.magic != 2 {
@@ -45,7 +51,7 @@ pub fn decode_each_record(batch: Bytes, mut each: impl FnMut(DecodedRecord)) -> 
             h.magic
         )));
     }
-    if compute_crc(&batch) != h.crc {
+    if check_crc && compute_crc(&batch) != h.crc {
         return Err(corrupt("CRC-32C mismatch"));
     }
     let count = h.record_count;
@@ -191,7 +197,7 @@ mod tests {
 
     fn decode_batch(batch: Bytes) -> Result<Vec<DecodedRecord>> {
         let mut out = Vec::new();
-        decode_each_record(batch, |r| out.push(r))?;
+        decode_each_record(batch, true, |r| out.push(r))?;
         Ok(out)
     }
 
@@ -245,7 +251,18 @@ mod tests {
         let mut flipped = bytes.to_vec();
         let last = flipped.len() - 1;
         flipped[last] ^= 0xff;
-        assert!(decode_batch(Bytes::from(flipped)).is_err());
+        let e = decode_batch(Bytes::from(flipped)).unwrap_err();
+        assert!(e.to_string().contains("CRC-32C mismatch"), "{e}");
+        // A flipped value byte: a CRC error by default; with check.crcs=false the value is
+        // handed over as it came.
+        let mut bad_value = bytes.to_vec();
+        let at = bad_value.iter().rposition(|&b| b == b'v').unwrap();
+        bad_value[at] ^= 0xff;
+        let bad_value = Bytes::from(bad_value);
+        assert!(decode_batch(bad_value.clone()).is_err());
+        let mut values = Vec::new();
+        decode_each_record(bad_value, false, |r| values.push(r.value)).unwrap();
+        assert_eq!(values, vec![Some(Bytes::from_static(&[b'v' ^ 0xff]))]);
         for cut in 0..bytes.len() {
             let _ = decode_batch(bytes.slice(..cut));
         }

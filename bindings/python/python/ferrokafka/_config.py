@@ -76,6 +76,7 @@ CONSUMER = dict(_COMMON, **{
     "enable_auto_commit": "enable.auto.commit",
     "auto_commit_interval_ms": "auto.commit.interval.ms",
     "isolation_level": "isolation.level",
+    "check_crcs": "check.crcs",
     "max_poll_records": "max.poll.records",
     "max_poll_interval_ms": "max.poll.interval.ms",
     "session_timeout_ms": "session.timeout.ms",
@@ -86,7 +87,7 @@ CONSUMER = dict(_COMMON, **{
 CONSUMER_PYTHON = {"key_deserializer", "value_deserializer", "consumer_timeout_ms",
                    "default_offset_commit_callback"}
 CONSUMER_IGNORED = _IGNORED_COMMON | {
-    "check_crcs", "enable_incremental_fetch_sessions", "exclude_internal_topics",
+    "enable_incremental_fetch_sessions", "exclude_internal_topics",
     "metric_group_prefix", "legacy_iterator", "max_in_flight_requests_per_connection",
     "rebalance_timeout_ms",
 }

@@ -36,7 +36,7 @@ public final class ClientConfigs {
             "group.id", "group.instance.id", "session.timeout.ms", "heartbeat.interval.ms",
             "max.poll.interval.ms", "auto.offset.reset", "enable.auto.commit", "auto.commit.interval.ms",
             "fetch.min.bytes", "fetch.max.bytes", "max.partition.fetch.bytes", "fetch.max.wait.ms",
-            "max.poll.records", "partition.assignment.strategy", "isolation.level"));
+            "max.poll.records", "partition.assignment.strategy", "isolation.level", "check.crcs"));
 
     public static final Set<String> ADMIN = COMMON;
 
