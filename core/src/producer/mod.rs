@@ -285,13 +285,7 @@ impl Producer {
             if tokio::time::timeout(grace, &mut t).await.is_err() {
                 t.abort();
                 let _ = t.await;
-                let err = Error::new(
-                    ErrorKind::Closed,
-                    "the producer was closed before this record was delivered (close timeout passed)",
-                );
-                for b in s.acc.take_all() {
-                    s.sender.settle_failed(b, &err, false);
-                }
+                s.sender.fail_all_closed();
             }
         }
         s.cluster.close();

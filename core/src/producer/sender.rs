@@ -119,7 +119,7 @@ impl SenderCtx {
         n < self.cfg.producer.max_in_flight && !self.cluster.broker_backing_off(id)
     }
 
-    pub(super) fn settle_failed(&self, batch: ProducerBatch, err: &Error, was_drained: bool) {
+    fn settle_failed(&self, batch: ProducerBatch, err: &Error, was_drained: bool) {
         if was_drained {
             self.acc.on_done(&batch, false);
         }
@@ -221,6 +221,17 @@ impl SenderCtx {
         }
     }
 
+    /// Fails every batch still queued: close's timeout passed before they were delivered.
+    pub(super) fn fail_all_closed(&self) {
+        let err = Error::new(
+            ErrorKind::Closed,
+            "the producer was closed before this record was delivered (close timeout passed)",
+        );
+        for b in self.acc.take_all() {
+            self.settle_failed(b, &err, false);
+        }
+    }
+
     fn finished(&self) -> bool {
         self.acc.lock().closing
             && self.acc.incomplete_count() == 0
@@ -233,13 +244,7 @@ impl SenderCtx {
 pub async fn run(ctx: Arc<SenderCtx>) {
     loop {
         if ctx.abort.load(Ordering::Acquire) {
-            let err = Error::new(
-                ErrorKind::Closed,
-                "the producer was closed before this record was delivered (close timeout passed)",
-            );
-            for b in ctx.acc.take_all() {
-                ctx.settle_failed(b, &err, false);
-            }
+            ctx.fail_all_closed();
             return;
         }
         if ctx.finished() {
