@@ -70,6 +70,29 @@ function runChild(args) {
 const fmt = (x, digits = 0) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '-')
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(1)}x` : '-')
 
+// The ceiling of a kafkajs-compatible consumer here (message_floor.cjs, its own process).
+function messageFloor(w) {
+  try {
+    const out = execFileSync(process.execPath, [path.join(__dirname, 'message_floor.cjs'), String(w.records), String(w.size)])
+    return JSON.parse(out.toString().trim().split('\n').pop())
+  } catch (e) {
+    return { error: String(e.message || e) }
+  }
+}
+
+function floorLine(floor, results) {
+  if (floor.error) return `Message floor not measured: ${floor.error}`
+  const k = results.find((r) => r.client === 'kafkajs' && !r.error)
+  const f = results.find((r) => r.client === 'ferrokafka' && !r.error)
+  const vsK = k ? ` = **${ratio(floor.eachBatch, k.consume)} kafkajs's consume rate**, the highest ratio any client with kafkajs's message shape can reach on this box` : ''
+  const vsF = f ? `; ferrokafka consumed at ${((100 * f.consume) / floor.eachBatch).toFixed(0)} % of it` : ''
+  return (
+    `Message floor (\`message_floor.cjs\`: kafkajs-shaped messages built and read as this bench's eachBatch reads them, ` +
+    `no broker, no socket, no decoding): ${fmt(floor.eachBatch)} rec/s${vsK}${vsF}. ` +
+    `With an async eachMessage awaited per record: ${fmt(floor.eachMessage)} rec/s.`
+  )
+}
+
 function table(w, results) {
   const lines = []
   lines.push(`${w.records} x ${w.size} B, latency at ${w.rate} records/s for ${SECONDS} s:`)
@@ -138,7 +161,9 @@ function table(w, results) {
       results.push(r)
       await admin.deleteTopics({ topics: [`${tag}-tp`, `${tag}-lat`] }).catch(() => {})
     }
-    const t = table(w, results)
+    const floor = messageFloor(w)
+    console.error(`message floor ${w.records}x${w.size}: ${JSON.stringify(floor)}`)
+    const t = `${table(w, results)}\n\n${floorLine(floor, results)}`
     console.log(`\n${t}`)
     sections.push(t)
   }

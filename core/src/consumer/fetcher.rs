@@ -6,14 +6,19 @@
 //! one (prefetch), through the broker's incremental fetch session (`fetch_session.rs`), and
 //! decoding the returned record batches of every codec into
 //! [`ConsumerRecord`]s: records below the fetch offset and control batches are skipped, a
-//! trailing partial batch is ignored. It must not move positions (the consumer does, when it
-//! hands records out).
+//! trailing partial batch is ignored. A fetch task reports twice: [`FetchEvent::Answered`] as
+//! soon as the response is in (per partition the offset after its last whole batch, from the
+//! batch headers alone), so the consumer can send the next fetch while this task checks CRCs
+//! and decodes, then [`FetchEvent::Decoded`] with the records. It must not move positions (the
+//! consumer does, when it hands records out).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::protocol::{decode_each_record, BatchHeader};
 use bytes::Bytes;
+use ferrokafka_protocol::batch::compute_crc;
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic, ForgottenTopic};
 use kafka_protocol::messages::{BrokerId, FetchRequest, TopicName};
 use tokio::sync::mpsc;
@@ -35,13 +40,24 @@ pub struct FetchTarget {
     pub leader_epoch: Option<i32>,
 }
 
-/// The outcome for one partition.
+/// What the broker answered for one partition.
 #[derive(Debug)]
 pub struct PartitionFetch {
     pub tp: TopicPartition,
     pub fetch_offset: i64,
-    /// Records, the offset after the last batch seen, and the high watermark.
-    pub result: Result<Decoded>,
+    pub result: Result<Answer>,
+}
+
+/// A partition's answer before decoding.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Answer {
+    /// The offset after the last whole batch (control batches included); `None` when the
+    /// response held no whole batch. Records in `[fetch_offset, next_offset)` follow in a
+    /// [`FetchEvent::Decoded`] of the same fetch id.
+    pub next_offset: Option<i64>,
+    pub high_watermark: i64,
+    /// Size of the partition's record bytes as they came.
+    pub bytes: usize,
 }
 
 /// Decoded records of one partition.
@@ -53,23 +69,50 @@ pub struct Decoded {
     pub bytes: usize,
 }
 
-/// The outcome of one Fetch request to one broker.
+/// The answer to one Fetch request to one broker.
 #[derive(Debug)]
 pub struct FetchResult {
     pub broker: i32,
+    /// Unique per fetch in the process: ties the later [`DecodedFetch`] to this answer.
+    pub id: u64,
     pub partitions: Vec<PartitionFetch>,
 }
 
-/// Sends one Fetch for `targets` to `broker` on a background task; the result goes to `tx`.
+/// The records of the partitions of fetch `id` whose answer had whole batches.
+#[derive(Debug)]
+pub struct DecodedFetch {
+    pub id: u64,
+    pub partitions: Vec<(TopicPartition, Result<Vec<ConsumerRecord>>)>,
+}
+
+/// What a fetch task reports: `Answered` first, then `Decoded` when any partition had batches.
+#[derive(Debug)]
+pub enum FetchEvent {
+    Answered(FetchResult),
+    Decoded(DecodedFetch),
+}
+
+/// One partition's raw record bytes, to decode after the answer went out.
+struct Raw {
+    tp: TopicPartition,
+    fetch_offset: i64,
+    bytes: Bytes,
+}
+
+static NEXT_FETCH_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Sends one Fetch for `targets` to `broker` on a background task; what it learns goes to `tx`
+/// (see [`FetchEvent`]).
 pub fn spawn_fetch(
     cluster: Cluster,
     cfg: ConsumerConfig,
     broker: i32,
     targets: Vec<FetchTarget>,
-    tx: mpsc::UnboundedSender<FetchResult>,
+    tx: mpsc::UnboundedSender<FetchEvent>,
     metrics: std::sync::Arc<super::metrics::Metrics>,
     sessions: std::sync::Arc<FetchSessions>,
 ) {
+    let id = NEXT_FETCH_ID.fetch_add(1, Ordering::Relaxed);
     crate::runtime::spawn(async move {
         let started = Instant::now();
         let res = fetch(&cluster, &cfg, broker, &targets, &sessions, &metrics).await;
@@ -77,21 +120,45 @@ pub fn spawn_fetch(
             sessions.reset(broker);
         }
         metrics.on_fetch(started.elapsed());
-        let partitions = match res {
+        let (partitions, raw) = match res {
             Ok(p) => p,
             Err(e) => {
                 cluster.on_error(&e);
-                targets
+                let failed = targets
                     .into_iter()
                     .map(|t| PartitionFetch {
                         tp: t.tp,
                         fetch_offset: t.offset,
                         result: Err(e.clone()),
                     })
-                    .collect()
+                    .collect();
+                (failed, Vec::new())
             }
         };
-        let _ = tx.send(FetchResult { broker, partitions });
+        let _ = tx.send(FetchEvent::Answered(FetchResult {
+            broker,
+            id,
+            partitions,
+        }));
+        if raw.is_empty() {
+            return;
+        }
+        // The consumer may already be fetching the next records while these are decoded: the
+        // network read and the decoding overlap.
+        let decode = move || {
+            let partitions = raw
+                .into_iter()
+                .map(|r| {
+                    // CRCs were checked by `scan_batches`.
+                    let records =
+                        decode_partition(&r.tp, r.bytes, r.fetch_offset, false).map(|d| d.records);
+                    (r.tp, records)
+                })
+                .collect();
+            let _ = tx.send(FetchEvent::Decoded(DecodedFetch { id, partitions }));
+        };
+        // Runs to completion whether or not anyone waits for it: the outcome goes to `tx`.
+        drop(tokio::task::spawn_blocking(decode));
     });
 }
 
@@ -102,7 +169,7 @@ async fn fetch(
     targets: &[FetchTarget],
     sessions: &FetchSessions,
     metrics: &super::metrics::Metrics,
-) -> Result<Vec<PartitionFetch>> {
+) -> Result<(Vec<PartitionFetch>, Vec<Raw>)> {
     let conn = cluster.broker(broker).await?;
     let wanted: Vec<(TopicPartition, i64)> =
         targets.iter().map(|t| (t.tp.clone(), t.offset)).collect();
@@ -181,6 +248,7 @@ async fn fetch(
     metrics.on_fetch_answered(!plan.full);
     let known = sessions.on_response(broker, &plan, resp.session_id, &wanted, &answered);
     let mut out = Vec::new();
+    let mut raw = Vec::new();
     for t in resp.responses {
         for p in t.partitions {
             let tp = TopicPartition::new(t.topic.0.as_str(), p.partition_index);
@@ -200,15 +268,20 @@ async fn fetch(
                 cluster.on_error(&e);
                 Err(e)
             } else {
-                decode_partition(
-                    &tp,
-                    p.records.unwrap_or_default(),
-                    target.offset,
-                    cfg.check_crcs,
-                )
-                .map(|mut d| {
-                    d.high_watermark = p.high_watermark;
-                    d
+                let bytes = p.records.unwrap_or_default();
+                scan_batches(&tp, &bytes, cfg.check_crcs).map(|next_offset| {
+                    if next_offset.is_some_and(|n| n > target.offset) {
+                        raw.push(Raw {
+                            tp: tp.clone(),
+                            fetch_offset: target.offset,
+                            bytes: bytes.clone(),
+                        });
+                    }
+                    Answer {
+                        next_offset,
+                        high_watermark: p.high_watermark,
+                        bytes: bytes.len(),
+                    }
                 })
             };
             out.push(PartitionFetch {
@@ -227,13 +300,45 @@ async fn fetch(
         out.push(PartitionFetch {
             tp: target.tp.clone(),
             fetch_offset: target.offset,
-            result: Ok(Decoded {
+            result: Ok(Answer {
                 high_watermark: hw.unwrap_or(-1),
-                ..Decoded::default()
+                ..Answer::default()
             }),
         });
     }
-    Ok(out)
+    Ok((out, raw))
+}
+
+/// Walks the whole batches of one partition's answer by their headers and returns the offset
+/// after the last one (what [`decode_partition`] reports as `next_offset` when every batch
+/// decodes). With `check_crcs` it verifies each v2 batch's CRC-32C here, on the thread that
+/// has just read the bytes and while they are still in its cache: checked later on another
+/// thread, 100 KB records were read 17 % slower. A corrupt batch, or a negative length where
+/// the first batch should be, is an error: the partition is fetched again from `fetch_offset`.
+pub fn scan_batches(tp: &TopicPartition, all: &[u8], check_crcs: bool) -> Result<Option<i64>> {
+    let mut bytes = all;
+    let mut next = None;
+    while let Some(h) = BatchHeader::parse(bytes) {
+        if h.batch_length < 0 {
+            if next.is_none() {
+                return Err(Error::protocol(format!("negative batch length in {tp}")));
+            }
+            break; // decoding reports it after the whole batches before it
+        }
+        let size = h.total_size();
+        if size > bytes.len() {
+            break;
+        }
+        if check_crcs && h.magic == 2 && compute_crc(&bytes[..size]) != h.crc {
+            return Err(Error::protocol(format!(
+                "{tp} at offset {}: corrupt record batch: CRC-32C mismatch",
+                h.base_offset
+            )));
+        }
+        next = Some(h.last_offset() + 1);
+        bytes = &bytes[size..];
+    }
+    Ok(next)
 }
 
 /// How many records the complete batches in `bytes` say they hold, bounded by the bytes
@@ -353,5 +458,44 @@ mod tests {
             assert_eq!(d.next_offset, Some(5));
             assert_eq!(d.records[0].key.as_deref(), Some(&b"k2"[..]));
         }
+    }
+
+    fn batch(base: i64, count: i64) -> Vec<u8> {
+        let mut b = BatchBuilder::new(1024);
+        for i in 0..count {
+            b.append(1000 + i, None, Some(b"v"), &[]).unwrap();
+        }
+        let mut bytes = b
+            .finish(CompressionType::None, -1, -1, -1)
+            .unwrap()
+            .bytes
+            .to_vec();
+        bytes[..8].copy_from_slice(&base.to_be_bytes());
+        bytes
+    }
+
+    #[test]
+    fn scan_finds_the_end_of_whole_batches_and_checks_their_crcs() {
+        let tp = TopicPartition::new("t", 0);
+        let mut all = batch(0, 3);
+        all.extend(batch(3, 4));
+        let partial = batch(7, 2);
+        all.extend(&partial[..partial.len() - 1]);
+        assert_eq!(scan_batches(&tp, &all, true).unwrap(), Some(7));
+        assert_eq!(scan_batches(&tp, &all[..10], true).unwrap(), None);
+        // The base offset is outside the CRC: flip a record byte of the second batch instead.
+        let first = batch(0, 3).len();
+        all[first + 70] ^= 0xff;
+        let e = scan_batches(&tp, &all, true).unwrap_err();
+        assert!(e.to_string().contains("CRC-32C mismatch"), "{e}");
+        assert!(e.to_string().contains("offset 3"), "{e}");
+        assert_eq!(
+            scan_batches(&tp, &all, false).unwrap(),
+            Some(7),
+            "check.crcs=false"
+        );
+        let mut negative = batch(0, 1);
+        negative[8..12].copy_from_slice(&(-5i32).to_be_bytes());
+        assert!(scan_batches(&tp, &negative, true).is_err());
     }
 }

@@ -37,7 +37,7 @@ use crate::config::ClientConfig;
 use crate::connection::{Connector, TcpConnector};
 use crate::error::{Error, ErrorKind, Result};
 use crate::types::TopicPartition;
-use fetcher::FetchResult;
+use fetcher::FetchEvent;
 use group::Group;
 pub use listener::RebalanceListener;
 pub use metrics::ConsumerMetrics;
@@ -63,8 +63,8 @@ pub(crate) struct Inner {
     pub(crate) cfg: ClientConfig,
     pub(crate) group: Option<Arc<Group>>,
     pub(crate) state: Mutex<State>,
-    pub(crate) results_tx: mpsc::UnboundedSender<FetchResult>,
-    pub(crate) results_rx: tokio::sync::Mutex<mpsc::UnboundedReceiver<FetchResult>>,
+    pub(crate) results_tx: mpsc::UnboundedSender<FetchEvent>,
+    pub(crate) results_rx: tokio::sync::Mutex<mpsc::UnboundedReceiver<FetchEvent>>,
     pub(crate) metrics: Arc<Metrics>,
     /// One incremental fetch session (KIP-227) per broker.
     pub(crate) fetch_sessions: Arc<fetch_session::FetchSessions>,

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use tokio::time::Instant;
 use tracing::{debug, warn};
 
-use super::fetcher::{spawn_fetch, FetchResult, FetchTarget};
+use super::fetcher::{spawn_fetch, DecodedFetch, FetchEvent, FetchResult, FetchTarget};
 use super::state::Subscription;
 use super::{Consumer, OffsetAndMetadata};
 use crate::error::{ErrorKind, Result};
@@ -18,9 +18,21 @@ use crate::types::TopicPartition;
 const OFFSET_OUT_OF_RANGE: i16 = ferrokafka_protocol::ErrorCode::OffsetOutOfRange.code();
 
 impl Consumer {
-    /// Applies one fetch response: buffers records, skips over control/empty batches, handles
+    /// Applies what a fetch task reported (see [`FetchEvent`]).
+    pub(crate) fn apply_fetch(&self, event: FetchEvent) -> Result<()> {
+        match event {
+            FetchEvent::Answered(r) => self.apply_answer(r),
+            FetchEvent::Decoded(d) => {
+                self.apply_decoded(d);
+                Ok(())
+            }
+        }
+    }
+
+    /// Applies one fetch response: frees its broker for the next fetch, notes the ranges whose
+    /// records are being decoded, skips over control/empty batches, handles
     /// OFFSET_OUT_OF_RANGE.
-    pub(crate) fn apply_fetch(&self, r: FetchResult) -> Result<()> {
+    fn apply_answer(&self, r: FetchResult) -> Result<()> {
         let mut st = self.state();
         st.inflight_brokers.remove(&r.broker);
         let mut lag_max = 0i64;
@@ -33,19 +45,12 @@ impl Consumer {
                 continue; // seeked or reset meanwhile: stale
             }
             match pf.result {
-                Ok(d) => {
-                    p.high_watermark = Some(d.high_watermark);
-                    let last = d.records.last().map(|r| r.offset + 1);
-                    let next = last.max(d.next_offset);
-                    lag_max = lag_max.max(d.high_watermark - next.unwrap_or(pf.fetch_offset));
-                    match next.filter(|n| *n > pf.fetch_offset) {
-                        None => {}
-                        Some(n) if d.records.is_empty() && p.buffer.is_empty() => {
-                            // Only control or compacted-away batches: skip past them.
-                            p.position = Some(n);
-                            p.fetch_offset = None;
-                        }
-                        Some(n) => p.buffer_records(d.records, n),
+                Ok(a) => {
+                    p.high_watermark = Some(a.high_watermark);
+                    let next = a.next_offset.unwrap_or(pf.fetch_offset);
+                    lag_max = lag_max.max(a.high_watermark - next);
+                    if next > pf.fetch_offset {
+                        p.expect_decoded(r.id, pf.fetch_offset, next, a.bytes);
                     }
                 }
                 Err(e) if e.code() == Some(OFFSET_OUT_OF_RANGE) => {
@@ -64,11 +69,26 @@ impl Consumer {
         Ok(())
     }
 
+    /// Buffers the decoded records of a fetch, in offset order per partition.
+    fn apply_decoded(&self, d: DecodedFetch) {
+        let mut st = self.state();
+        for (tp, records) in d.partitions {
+            let Some(p) = st.parts.get_mut(&tp) else {
+                continue;
+            };
+            if let Err(e) = p.on_decoded(d.id, records) {
+                // Fetched again from the first offset of the failed range.
+                warn!(partition = %tp, error = %e, "fetched records could not be decoded");
+            }
+        }
+    }
+
     /// Sends a fetch to every leader that has fetchable partitions and none in flight.
     ///
     /// A partition is fetchable while less than `max.partition.fetch.bytes` of its records wait
-    /// in the buffer, so the next records are on their way while the application works through
-    /// the current ones. A fetch made only of caught-up partitions (the broker would hold it for
+    /// in the buffer or in the decoder, so the next records are on their way while the
+    /// application works through the current ones (and while the decoder works on the last
+    /// answer). A fetch made only of caught-up partitions (the broker would hold it for
     /// `fetch.max.wait.ms`) is not sent while another partition of that leader still has records
     /// to fetch: it would make that partition wait behind the long poll.
     pub(crate) fn send_fetches(&self) {
@@ -97,7 +117,7 @@ impl Consumer {
                 continue;
             }
             let entry = by_leader.entry(leader).or_default();
-            if p.buffered_bytes >= limit {
+            if p.prefetched_bytes() >= limit {
                 entry.2 |= p.has_unfetched();
                 continue;
             }

@@ -1,5 +1,5 @@
 //! What a consumer knows about its partitions: subscription, assignment, positions, pause
-//! flags, buffered records and in-flight fetches.
+//! flags, buffered records, fetched batches still being decoded and in-flight fetches.
 //!
 //! Owns [`State`], kept behind a std mutex that is never held across an await: async work
 //! (fetching, joining, listing offsets) snapshots what it needs, awaits, then applies.
@@ -43,12 +43,87 @@ pub struct PartState {
     /// The high watermark of the last fetch response, once one arrived.
     pub high_watermark: Option<i64>,
     pub fetching: bool,
+    /// Fetched ranges whose records are still being decoded, in offset order: each starts where
+    /// the previous one (or the buffer) ends. The next fetch starts after the last of them.
+    pub decoding: VecDeque<Decoding>,
+}
+
+/// One fetch's records of a partition on their way from the decoder to the buffer.
+#[derive(Debug)]
+pub struct Decoding {
+    /// The fetch they came with (see `fetcher::FetchResult::id`).
+    pub fetch_id: u64,
+    /// Offsets `[from, next)`.
+    pub from: i64,
+    pub next: i64,
+    /// Their size as fetched, counted against `max.partition.fetch.bytes` until buffered.
+    pub bytes: usize,
+    /// The decoder's outcome, once it arrived (possibly before an earlier range's).
+    pub done: Option<crate::error::Result<Vec<ConsumerRecord>>>,
 }
 
 impl PartState {
     /// The offset the next fetch of this partition starts at.
     pub fn next_fetch_offset(&self) -> Option<i64> {
-        self.fetch_offset.or(self.position)
+        match self.decoding.back() {
+            Some(d) => Some(d.next),
+            None => self.fetch_offset.or(self.position),
+        }
+    }
+
+    /// Bytes fetched and not yet handed out: buffered records plus ranges being decoded.
+    pub fn prefetched_bytes(&self) -> usize {
+        self.buffered_bytes + self.decoding.iter().map(|d| d.bytes).sum::<usize>()
+    }
+
+    /// Records `[from, next)` of fetch `fetch_id` are being decoded; `from` must be
+    /// [`next_fetch_offset`](Self::next_fetch_offset).
+    pub fn expect_decoded(&mut self, fetch_id: u64, from: i64, next: i64, bytes: usize) {
+        self.decoding.push_back(Decoding {
+            fetch_id,
+            from,
+            next,
+            bytes,
+            done: None,
+        });
+    }
+
+    /// The decoder's outcome for fetch `fetch_id`: buffers every range that is now complete,
+    /// in offset order. A decoding error drops that range and every later one, so the next
+    /// fetch starts again at its first offset; the error is returned. Outcomes of fetches this
+    /// partition no longer waits for (a seek, a reset, an earlier error) are ignored.
+    pub fn on_decoded(
+        &mut self,
+        fetch_id: u64,
+        outcome: crate::error::Result<Vec<ConsumerRecord>>,
+    ) -> crate::error::Result<()> {
+        let Some(slot) = self.decoding.iter_mut().find(|d| d.fetch_id == fetch_id) else {
+            return Ok(());
+        };
+        slot.done = Some(outcome);
+        while self.decoding.front().is_some_and(|d| d.done.is_some()) {
+            let Some(Decoding {
+                next,
+                done: Some(done),
+                ..
+            }) = self.decoding.pop_front()
+            else {
+                break;
+            };
+            match done {
+                Ok(records) if records.is_empty() && self.buffer.is_empty() => {
+                    // Only control or compacted-away batches: skip past them.
+                    self.position = Some(next);
+                    self.fetch_offset = None;
+                }
+                Ok(records) => self.buffer_records(records, next),
+                Err(e) => {
+                    self.decoding.clear();
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Whether the broker is known to hold records this consumer has not fetched yet.
@@ -66,11 +141,12 @@ impl PartState {
         self.clear_buffer();
     }
 
-    /// Drops buffered records; the next fetch starts at `position`.
+    /// Drops buffered records and ranges being decoded; the next fetch starts at `position`.
     pub fn clear_buffer(&mut self) {
         self.buffer.clear();
         self.buffered_bytes = 0;
         self.fetch_offset = None;
+        self.decoding.clear();
     }
 
     /// Appends fetched records; the next fetch starts at `next`.
@@ -354,5 +430,77 @@ mod tests {
         assert!(!p.has_unfetched());
         p.high_watermark = Some(9);
         assert!(p.has_unfetched());
+    }
+
+    fn recs(range: std::ops::Range<i64>) -> crate::error::Result<Vec<ConsumerRecord>> {
+        Ok(range.map(|o| rec(0, o)).collect())
+    }
+
+    fn fresh(position: i64) -> PartState {
+        PartState {
+            position: Some(position),
+            ..PartState::default()
+        }
+    }
+
+    #[test]
+    fn decoded_ranges_are_buffered_in_offset_order_whatever_order_they_arrive_in() {
+        let mut p = fresh(0);
+        p.expect_decoded(1, 0, 10, 1000);
+        assert_eq!(
+            p.next_fetch_offset(),
+            Some(10),
+            "the next fetch need not wait"
+        );
+        p.expect_decoded(2, 10, 20, 1000);
+        assert_eq!(p.prefetched_bytes(), 2000);
+        p.on_decoded(2, recs(10..20)).unwrap();
+        assert!(p.buffer.is_empty(), "range 2 waits for range 1");
+        p.on_decoded(1, recs(0..10)).unwrap();
+        let offsets: Vec<i64> = p.buffer.iter().map(|r| r.offset).collect();
+        assert_eq!(offsets, (0..20).collect::<Vec<_>>());
+        assert!(p.decoding.is_empty());
+        assert_eq!(p.next_fetch_offset(), Some(20));
+        assert_eq!(p.prefetched_bytes(), p.buffered_bytes);
+    }
+
+    #[test]
+    fn a_decoding_error_drops_later_ranges_and_fetches_again_from_its_start() {
+        let mut p = fresh(0);
+        p.buffer_records(recs(0..5).unwrap(), 5);
+        p.expect_decoded(1, 5, 10, 500);
+        p.expect_decoded(2, 10, 20, 1000);
+        p.on_decoded(2, recs(10..20)).unwrap();
+        let e = crate::error::Error::protocol("t-0 at offset 5: CRC-32C mismatch");
+        assert!(p.on_decoded(1, Err(e)).is_err());
+        assert!(p.decoding.is_empty());
+        assert_eq!(p.buffer.len(), 5, "records before the bad range stay");
+        assert_eq!(p.next_fetch_offset(), Some(5));
+        // The second fetch's outcome, arriving late, is ignored.
+        p.on_decoded(2, recs(10..20)).unwrap();
+        assert_eq!(p.buffer.len(), 5);
+    }
+
+    #[test]
+    fn a_seek_ignores_records_decoded_for_the_old_position_even_at_the_same_offset() {
+        let mut p = fresh(5);
+        p.expect_decoded(1, 5, 10, 500);
+        p.seek(Some(5));
+        assert_eq!(p.next_fetch_offset(), Some(5));
+        p.expect_decoded(3, 5, 12, 700);
+        p.on_decoded(1, recs(5..10)).unwrap();
+        assert!(p.buffer.is_empty(), "fetch 1 was dropped by the seek");
+        p.on_decoded(3, recs(5..12)).unwrap();
+        assert_eq!(p.buffer.len(), 7);
+        assert_eq!(p.next_fetch_offset(), Some(12));
+    }
+
+    #[test]
+    fn a_range_of_control_batches_only_moves_the_position() {
+        let mut p = fresh(3);
+        p.expect_decoded(1, 3, 9, 200);
+        p.on_decoded(1, Ok(Vec::new())).unwrap();
+        assert_eq!((p.position, p.next_fetch_offset()), (Some(9), Some(9)));
+        assert_eq!(p.prefetched_bytes(), 0);
     }
 }
