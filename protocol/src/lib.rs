@@ -5,8 +5,9 @@
 //! [`batch`] layout (parse, validate, patch, build, decode, walk), [`varint`]s, the record
 //! [`compression`] codecs, the topics of an embedded [`consumer_protocol`] subscription, Kafka
 //! [`ErrorCode`]s as one named type, Kafka's [`acl`] enums, the [`scram`] mechanisms and
-//! SaltedPassword derivation, and the wall clock in milliseconds. It holds no sockets, tasks or
-//! state; its only I/O is reading one frame from a stream the caller owns. Untrusted bytes never
+//! SaltedPassword derivation, the wall clock in milliseconds, and the [`tls_reader`] that sizes
+//! the reads rustls makes of a socket. It holds no sockets, tasks or state; its only I/O is on
+//! streams the caller owns (reading one frame; buffering reads under rustls). Untrusted bytes never
 //! make it panic or allocate from a claimed size.
 #![forbid(unsafe_code)]
 
@@ -19,6 +20,7 @@ pub mod frame;
 pub mod jaas;
 pub mod java_order;
 pub mod scram;
+pub mod tls_reader;
 pub mod varint;
 
 pub use compression::{Compression, CompressionLevels, CompressionType};

@@ -4,8 +4,7 @@
 //! - `scram`: SCRAM credentials and the server side of one exchange;
 //! - `credentials`: the durable SCRAM store and `--add-scram` specs;
 //! - `sasl`: the per-connection SASL state machine the connection loop consults;
-//! - `tls`: rustls server settings from Kafka's `ssl.*` keys, the handshake, mTLS principals;
-//! - `tls_reader`: the buffered transport under rustls that hands it one TLS record per read.
+//! - `tls`: rustls server settings from Kafka's `ssl.*` keys, the handshake, mTLS principals.
 //!
 //! Secrets (passwords, JAAS strings, keys) never reach a log line or an error message.
 
@@ -14,7 +13,6 @@ pub mod credentials;
 pub mod sasl;
 pub mod scram;
 pub mod tls;
-pub mod tls_reader;
 
 use std::collections::HashMap;
 use std::sync::Arc;

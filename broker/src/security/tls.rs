@@ -239,7 +239,7 @@ fn escape_rfc2253(v: &str) -> String {
 /// How long a client may take to finish the TLS handshake.
 const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Bytes read from the socket per `recv` under rustls (see [`super::tls_reader`]). Measured on
+/// Bytes read from the socket per `recv` under rustls (see [`ferrokafka_protocol::tls_reader`]). Measured on
 /// 60,000 x 1 KB produce over SASL_SSL: 9,091 `recvfrom` calls when rustls read the socket
 /// itself (at most 4 KiB per read), about as many as plain TCP (2,275) through this buffer.
 const TLS_READ_BUFFER: usize = 64 * 1024;
@@ -247,8 +247,9 @@ const TLS_READ_BUFFER: usize = 64 * 1024;
 /// A server-side TLS connection: rustls over the TCP stream, read through a buffer that hands it
 /// one record at a time (writes go straight through: rustls already hands the socket whole
 /// records, several per `writev`).
-pub type ServerTlsStream =
-    tokio_rustls::server::TlsStream<super::tls_reader::RecordReader<tokio::net::TcpStream>>;
+pub type ServerTlsStream = tokio_rustls::server::TlsStream<
+    ferrokafka_protocol::tls_reader::RecordReader<tokio::net::TcpStream>,
+>;
 
 /// TLS records are encrypted in user space: Fetch on a TLS connection takes the copy path (the
 /// trait's default), producing the same bytes as `sendfile` on plain TCP.
@@ -262,7 +263,8 @@ pub async fn accept(
     stream: tokio::net::TcpStream,
     conn: &crate::context::ConnectionContext,
 ) -> Option<ServerTlsStream> {
-    let stream = super::tls_reader::RecordReader::with_capacity(TLS_READ_BUFFER, stream);
+    let stream =
+        ferrokafka_protocol::tls_reader::RecordReader::with_capacity(TLS_READ_BUFFER, stream);
     let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
         Ok(Ok(tls)) => tls,
         Ok(Err(e)) => {

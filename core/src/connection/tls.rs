@@ -4,7 +4,8 @@
 //! [`SslConfig`] (trusted CAs, optional client certificate and key), the host-name check switch
 //! (`ssl.endpoint.identification.algorithm`), and wrapping an open TCP stream in TLS with a
 //! bounded handshake whose failures say what was not trusted and which CA file was used.
-//! It must not know about SASL or Kafka requests.
+//! rustls reads the socket through `ferrokafka_protocol`'s `RecordReader` (64 KiB per `recv`,
+//! one TLS record per read), as the broker does. It must not know about SASL or Kafka requests.
 
 use std::fs::File;
 use std::io::BufReader;
@@ -18,9 +19,14 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use tokio_rustls::TlsConnector;
 
+use ferrokafka_protocol::tls_reader::RecordReader;
+
 use super::transport::BoxTransport;
 use crate::config::SslConfig;
 use crate::error::{Error, ErrorKind, Result};
+
+/// Bytes read from the socket per `recv` under rustls.
+const TLS_READ_BUFFER: usize = 64 * 1024;
 
 /// A ready TLS client configuration, shared by every connection of one client.
 #[derive(Clone)]
@@ -182,6 +188,9 @@ impl TlsSetup {
                 "broker address {addr}: {host} is not a valid TLS server name: {e}"
             ))
         })?;
+        // rustls asks for at most 4 KiB per read: read the socket in large chunks under it,
+        // so a fetch response of 1 MiB is not 256 `recv` calls.
+        let stream = RecordReader::with_capacity(TLS_READ_BUFFER, stream);
         let handshake = self.connector.connect(name, stream);
         let tls = tokio::time::timeout(timeout, handshake)
             .await

@@ -14,7 +14,7 @@ use tokio::net::TcpStream;
 
 use crate::error::{Error, ErrorKind, Result};
 
-/// A bidirectional byte stream to a broker (TCP today; TLS later).
+/// A bidirectional byte stream to a broker (TCP, or TLS over TCP).
 pub trait Transport: AsyncRead + AsyncWrite + Send + Unpin + 'static {}
 impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Transport for T {}
 

@@ -1,5 +1,5 @@
-//! [`RecordReader`]: the transport rustls reads a server-side TLS connection through. It reads the
-//! socket in large chunks into its own buffer and hands rustls the bytes of one TLS record per
+//! [`RecordReader`]: the transport rustls reads a TLS connection through, on the broker's side and
+//! on the client's. It reads the socket in large chunks into its own buffer and hands rustls the bytes of one TLS record per
 //! read (up to the end of the current record, plus the next record's 5-byte header when it is
 //! already here); writes go straight to the socket.
 //!
