@@ -225,3 +225,54 @@ async fn commit_each_behind_a_held_fetch(c: Consumer, tp: &TopicPartition) {
     assert_eq!(committed.get(tp).map(|o| o.offset), Some(3));
     c.close().await.unwrap();
 }
+
+/// Records are decoded on another thread while the next fetch is already on its way: with seeks
+/// between polls (back, and to the position itself) the consumer hands out exactly the records
+/// from the sought offset on, in order, none stale, none skipped. Whether a seek lands while a
+/// fetch is being decoded depends on timing here; the state machine's unit tests
+/// (`consumer::state`) drive those cases one by one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeks_while_fetches_are_decoded_hand_out_contiguous_records_from_the_sought_offset() {
+    let cluster = common::cluster().await;
+    let topic = common::topic_name("pipeline");
+    common::create_topic(&cluster, &topic, 1).await;
+    const N: i64 = 20_000;
+    // Small fetches and polls of 50: many fetches, each decoded beside the next one.
+    produce(&topic, N as usize, &[("linger.ms", "5")], None).await;
+    let tp = TopicPartition::new(topic.as_str(), 0);
+    let c = assigned(
+        None,
+        &[
+            ("max.partition.fetch.bytes", "16384"),
+            ("max.poll.records", "50"),
+        ],
+        &tp,
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (mut next, mut polls, mut seeks) = (0i64, 0u32, 0u32);
+    while next < N && Instant::now() < deadline {
+        let records = c.poll(Duration::from_millis(200)).await.expect("poll");
+        for r in &records {
+            assert_eq!(r.offset, next, "after {seeks} seeks");
+            assert_eq!(
+                common::bytes(&r.value),
+                Some(format!("v{next}").into_bytes())
+            );
+            next += 1;
+        }
+        polls += 1;
+        if !records.is_empty() && polls % 2 == 0 && seeks < 40 {
+            let to = if seeks % 2 == 0 {
+                (next - 37).max(0)
+            } else {
+                next
+            };
+            c.seek(&tp, to).unwrap();
+            next = to;
+            seeks += 1;
+        }
+    }
+    assert_eq!(next, N, "every record up to the end, after {seeks} seeks");
+    assert!(seeks >= 20, "only {seeks} seeks");
+    c.close().await.unwrap();
+}
