@@ -19,14 +19,11 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use tokio_rustls::TlsConnector;
 
-use ferrokafka_protocol::tls_reader::RecordReader;
+use ferrokafka_protocol::tls_reader::{RecordReader, READ_BUFFER};
 
 use super::transport::BoxTransport;
 use crate::config::SslConfig;
 use crate::error::{Error, ErrorKind, Result};
-
-/// Bytes read from the socket per `recv` under rustls.
-const TLS_READ_BUFFER: usize = 64 * 1024;
 
 /// A ready TLS client configuration, shared by every connection of one client.
 #[derive(Clone)]
@@ -190,7 +187,7 @@ impl TlsSetup {
         })?;
         // rustls asks for at most 4 KiB per read: read the socket in large chunks under it,
         // so a fetch response of 1 MiB is not 256 `recv` calls.
-        let stream = RecordReader::with_capacity(TLS_READ_BUFFER, stream);
+        let stream = RecordReader::with_capacity(READ_BUFFER, stream);
         let handshake = self.connector.connect(name, stream);
         let tls = tokio::time::timeout(timeout, handshake)
             .await

@@ -65,8 +65,6 @@ pub struct Answer {
 pub struct Decoded {
     pub records: Vec<ConsumerRecord>,
     pub next_offset: Option<i64>,
-    pub high_watermark: i64,
-    pub bytes: usize,
 }
 
 /// The answer to one Fetch request to one broker.
@@ -270,18 +268,19 @@ async fn fetch(
             } else {
                 let bytes = p.records.unwrap_or_default();
                 scan_batches(&tp, &bytes, cfg.check_crcs).map(|next_offset| {
+                    let answer = Answer {
+                        next_offset,
+                        high_watermark: p.high_watermark,
+                        bytes: bytes.len(),
+                    };
                     if next_offset.is_some_and(|n| n > target.offset) {
                         raw.push(Raw {
                             tp: tp.clone(),
                             fetch_offset: target.offset,
-                            bytes: bytes.clone(),
+                            bytes,
                         });
                     }
-                    Answer {
-                        next_offset,
-                        high_watermark: p.high_watermark,
-                        bytes: bytes.len(),
-                    }
+                    answer
                 })
             };
             out.push(PartitionFetch {
@@ -366,7 +365,6 @@ pub fn decode_partition(
     check_crcs: bool,
 ) -> Result<Decoded> {
     let mut out = Decoded {
-        bytes: bytes.len(),
         records: Vec::with_capacity(record_count_hint(&bytes)),
         ..Decoded::default()
     };

@@ -53,8 +53,7 @@ pub struct PartState {
 pub struct Decoding {
     /// The fetch they came with (see `fetcher::FetchResult::id`).
     pub fetch_id: u64,
-    /// Offsets `[from, next)`.
-    pub from: i64,
+    /// The offset after the range (it starts where the previous range, or the buffer, ends).
     pub next: i64,
     /// Their size as fetched, counted against `max.partition.fetch.bytes` until buffered.
     pub bytes: usize,
@@ -79,9 +78,13 @@ impl PartState {
     /// Records `[from, next)` of fetch `fetch_id` are being decoded; `from` must be
     /// [`next_fetch_offset`](Self::next_fetch_offset).
     pub fn expect_decoded(&mut self, fetch_id: u64, from: i64, next: i64, bytes: usize) {
+        debug_assert_eq!(
+            self.next_fetch_offset(),
+            Some(from),
+            "ranges must be contiguous"
+        );
         self.decoding.push_back(Decoding {
             fetch_id,
-            from,
             next,
             bytes,
             done: None,

@@ -2,8 +2,9 @@
 //!
 //! Headers stay an ordered list, so repeated header names survive (Kafka allows them; a map
 //! would silently keep only the last). The batch CRC-32C is verified unless the caller opts out,
-//! as Java's `check.crcs` (default true) decides. Decompression uses the `kafka-protocol` codecs. Never panics on bad bytes:
-//! every read is bounds-checked and a malformed batch is an `ErrorKind::Protocol` error.
+//! as Java's `check.crcs` (default true) decides. Decompression uses the `kafka-protocol`
+//! codecs. Never panics on bad bytes: every read is bounds-checked and a malformed batch is an
+//! `ErrorKind::Protocol` error.
 
 use bytes::Bytes;
 use kafka_protocol::compression::{self as codec, Decompressor};
