@@ -1,7 +1,7 @@
 //! Writing a Fetch response frame to a connection: header chunks through the connection's
 //! buffered writer, stored batches either with `sendfile(2)` straight from the segment file
 //! (zero-copy) or read into the connection's [`CopyBuffer`] with the rest of the frame and
-//! written in one piece (the copy path).
+//! written a 64 KiB window at a time (the copy path).
 //!
 //! The choice is a property of the connection: `zero_copy` is true only when the setting
 //! `ferrokafka.fetch.zero.copy` is not `false` and the write half is a plain TCP socket
@@ -47,11 +47,17 @@ pub fn zero_copy_for<W: SendFileSocket>(config: &BrokerConfig, w: &W) -> bool {
     enabled && w.tcp_socket().is_some()
 }
 
-/// The copy path's frame buffer, one per connection, reused for every frame. It keeps its
-/// initialised length between frames, so a frame costs one positional read per stored slice
-/// and no zero-filling (growing it zero-fills only the new part); the frame is written in one
-/// piece, so a TLS connection cuts it into full records from its first byte. Like the
-/// response buffer before it, it stays at the largest frame the connection has sent.
+/// Bytes of a frame the copy path reads and writes at a time: a multiple of TLS's largest record
+/// (16 KiB), so a TLS connection still cuts the frame into full records from its first byte, and
+/// small enough that what the positional read brought in is still in the CPU cache when TLS
+/// encrypts it (reading a 1 MiB answer whole first left the encryption to fetch it from memory
+/// again).
+pub const COPY_WINDOW: usize = 64 * 1024;
+
+/// The copy path's buffer, one per connection, reused for every frame. It keeps its
+/// initialised length between frames, so a frame costs positional reads and no zero-filling.
+/// [`CopyBuffer::write_frame`] needs [`COPY_WINDOW`] bytes whatever the frame's size;
+/// [`CopyBuffer::assemble`] (small slices on the zero-copy path) grows it to what it assembles.
 #[derive(Debug, Default)]
 pub struct CopyBuffer {
     buf: Vec<u8>,
@@ -75,11 +81,46 @@ impl CopyBuffer {
         }
         Ok(&self.buf[..total])
     }
+
+    /// Writes the frame `chunks` make to `writer` a [`COPY_WINDOW`] at a time: each window is
+    /// filled (header bytes copied, stored bytes read from their files) and written before the
+    /// next is read.
+    pub async fn write_frame<W: AsyncWrite + Unpin>(
+        &mut self,
+        writer: &mut W,
+        chunks: &[Chunk],
+    ) -> io::Result<()> {
+        if self.buf.len() < COPY_WINDOW {
+            self.buf.resize(COPY_WINDOW, 0);
+        }
+        let mut filled = 0;
+        for chunk in chunks {
+            let mut done = 0;
+            while done < chunk.len() {
+                let n = (chunk.len() - done).min(COPY_WINDOW - filled);
+                let dst = &mut self.buf[filled..filled + n];
+                match chunk {
+                    Chunk::Bytes(b) => dst.copy_from_slice(&b[done..done + n]),
+                    Chunk::File(f) => f.read_range_into(done, dst)?,
+                }
+                done += n;
+                filled += n;
+                if filled == COPY_WINDOW {
+                    writer.write_all(&self.buf[..filled]).await?;
+                    filled = 0;
+                }
+            }
+        }
+        if filled > 0 {
+            writer.write_all(&self.buf[..filled]).await?;
+        }
+        Ok(())
+    }
 }
 
-/// Writes one Fetch frame to `writer`: whole from `copy` on the copy path; on the zero-copy
-/// path header chunks and small slices through `writer`, large slices with `sendfile`.
-/// An error leaves the connection mid-frame: the caller must close it.
+/// Writes one Fetch frame to `writer`: through `copy` a window at a time on the copy path; on
+/// the zero-copy path header chunks and small slices through `writer`, large slices with
+/// `sendfile`. An error leaves the connection mid-frame: the caller must close it.
 pub async fn write_fetch_frame<W>(
     writer: &mut BufWriter<W>,
     chunks: &[Chunk],
@@ -90,7 +131,7 @@ where
     W: AsyncWrite + Unpin + SendFileSocket,
 {
     if !zero_copy {
-        return writer.write_all(copy.assemble(chunks)?).await;
+        return copy.write_frame(writer, chunks).await;
     }
     for chunk in chunks {
         match chunk {

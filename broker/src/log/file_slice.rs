@@ -91,6 +91,18 @@ impl FileSlice {
         self.file.read_exact_at(dst, self.position)
     }
 
+    /// The windowed copy path: fills `dst` with the slice's bytes from `from` on (`from +
+    /// dst.len()` must not pass the end of the slice) with one positional read.
+    pub fn read_range_into(&self, from: usize, dst: &mut [u8]) -> io::Result<()> {
+        if from.checked_add(dst.len()).is_none_or(|end| end > self.len) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "range passes the end of the slice",
+            ));
+        }
+        self.file.read_exact_at(dst, self.position + from as u64)
+    }
+
     /// The zero-copy path: moves the slice from the file to `socket` with `sendfile(2)`,
     /// waiting for writability between partial sends. Nothing else may write to the socket
     /// meanwhile (the connection loop owns its write half). Cancelling the future leaves the
