@@ -74,6 +74,10 @@ pub struct CommonConfig {
     /// averages and maxima are computed over.
     pub metrics_samples: usize,
     pub metrics_sample_window: Duration,
+    /// `allow.auto.create.topics`: whether this client's Metadata requests let the broker create
+    /// a topic they name (it still needs `auto.create.topics.enable`). Unset: the producer
+    /// allows it (Java's producer always does), the consumer does not.
+    pub allow_auto_create_topics: Option<bool>,
 }
 
 /// Producer settings.
@@ -148,6 +152,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "default.api.timeout.ms",
     "metrics.num.samples",
     "metrics.sample.window.ms",
+    "allow.auto.create.topics",
     "acks",
     "batch.size",
     "linger.ms",
@@ -202,6 +207,7 @@ impl Default for ClientConfig {
                 default_api_timeout: ms(60_000),
                 metrics_samples: 2,
                 metrics_sample_window: ms(30_000),
+                allow_auto_create_topics: None,
             },
             producer: ProducerConfig {
                 acks: Acks::All,
@@ -361,6 +367,9 @@ impl ClientConfig {
                 c.metrics_samples = parse_int(key, value, 1, i32::MAX as usize)?
             }
             "metrics.sample.window.ms" => c.metrics_sample_window = parse_ms(key, value)?,
+            "allow.auto.create.topics" => {
+                c.allow_auto_create_topics = Some(parse_bool(key, value)?)
+            }
             "acks" => {
                 explicit.acks = true;
                 p.acks = match value.trim().to_ascii_lowercase().as_str() {
@@ -454,11 +463,14 @@ impl ClientConfig {
                             "cooperative-sticky"
                         }
                         "sticky" | "org.apache.kafka.clients.consumer.StickyAssignor" => "sticky",
+                        // kafkajs's protocol name (the Node binding's default).
+                        "RoundRobinAssigner" => "RoundRobinAssigner",
                         _ => {
                             return Err(bad(
                                 key,
                                 value,
-                                "a list of range, roundrobin, sticky, cooperative-sticky",
+                                "a list of range, roundrobin, sticky, cooperative-sticky, \
+                                 RoundRobinAssigner",
                             ))
                         }
                     };

@@ -51,6 +51,8 @@ pub(crate) mod code {
 pub struct MemberState {
     pub member_id: String,
     pub generation: i32,
+    /// The member id the coordinator named leader of the last join (empty before one).
+    pub leader_id: String,
     pub coordinator: Option<i32>,
     pub needs_rejoin: bool,
     /// Set when the group moved on without us (session expired, fenced): the assignment is lost.
@@ -114,6 +116,7 @@ impl Group {
             state: Arc::new(Mutex::new(MemberState {
                 member_id: String::new(),
                 generation: -1,
+                leader_id: String::new(),
                 coordinator: None,
                 needs_rejoin: true,
                 lost: false,
@@ -307,6 +310,7 @@ impl Group {
             let mut s = self.lock();
             s.member_id = my_id.clone();
             s.generation = generation;
+            s.leader_id = resp.leader.to_string();
         }
         let assignments = if resp.leader.as_str() == my_id && !resp.skip_assignment {
             self.lead(&proto, &resp.members, deadline).await?

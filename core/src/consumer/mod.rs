@@ -122,7 +122,8 @@ impl Consumer {
     /// Creates a consumer with a custom transport (TLS, test fakes).
     pub fn with_connector(config: ClientConfig, connector: Arc<dyn Connector>) -> Result<Consumer> {
         let _rt = crate::runtime::handle().enter();
-        let cluster = Cluster::new(config.clone(), connector.clone(), false)?;
+        let auto_create = config.common.allow_auto_create_topics.unwrap_or(false);
+        let cluster = Cluster::new(config.clone(), connector.clone(), auto_create)?;
         let c = &config.consumer;
         if c.heartbeat_interval >= c.session_timeout {
             return Err(Error::config(
@@ -543,6 +544,15 @@ impl Consumer {
             .group
             .as_ref()
             .map(|g| g.lock().member_id.clone())
+            .unwrap_or_default()
+    }
+
+    /// The member id of the group's leader at the last join (empty before joining).
+    pub fn group_leader_id(&self) -> String {
+        self.inner
+            .group
+            .as_ref()
+            .map(|g| g.lock().leader_id.clone())
             .unwrap_or_default()
     }
 

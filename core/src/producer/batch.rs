@@ -162,11 +162,13 @@ impl ProducerBatch {
     }
 
     /// Completes every record: offset `base_offset + delta`, timestamp from the broker when it
-    /// uses LogAppendTime (`log_append_time != -1`).
-    pub fn complete(self, base_offset: i64, log_append_time: i64) {
+    /// uses LogAppendTime (`log_append_time != -1`); `log_start_offset` as the broker reported
+    /// it (-1: not reported).
+    pub fn complete(self, base_offset: i64, log_append_time: i64, log_start_offset: i64) {
         self.settle(Ok(BatchAck {
             base_offset,
             log_append_time,
+            log_start_offset,
         }));
     }
 

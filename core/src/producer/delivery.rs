@@ -27,6 +27,17 @@ pub(crate) struct BatchAck {
     pub base_offset: i64,
     /// LogAppendTime when the topic uses it, else -1.
     pub log_append_time: i64,
+    /// The partition's log start offset after the write, or -1 when the broker did not say.
+    pub log_start_offset: i64,
+}
+
+impl BatchAck {
+    /// What an `acks=0` write learns: nothing.
+    pub(crate) const NONE: BatchAck = BatchAck {
+        base_offset: -1,
+        log_append_time: -1,
+        log_start_offset: -1,
+    };
 }
 
 /// The outcome every record of one batch shares. Set once; futures polled before that leave a
@@ -107,6 +118,8 @@ pub(crate) fn record_result(
             } else {
                 timestamp
             },
+            log_append_time: ack.log_append_time,
+            log_start_offset: ack.log_start_offset,
         }),
         Err(e) => Err(e.clone()),
     }

@@ -133,7 +133,8 @@ impl Producer {
         let custom = options.partitioner;
         let connector = options.connector.unwrap_or_else(|| Arc::new(TcpConnector));
         let _rt = crate::runtime::handle().enter();
-        let cluster = Cluster::new(config.clone(), connector, true)?;
+        let auto_create = config.common.allow_auto_create_topics.unwrap_or(true);
+        let cluster = Cluster::new(config.clone(), connector, auto_create)?;
         let p = &config.producer;
         let acc = Arc::new(Accumulator::new(AccumulatorConfig {
             batch_size: p.batch_size.max(1),

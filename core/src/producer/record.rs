@@ -122,4 +122,10 @@ pub struct RecordMetadata {
     pub offset: i64,
     /// CreateTime, or LogAppendTime when the topic uses it.
     pub timestamp: i64,
+    /// The broker's LogAppendTime for the batch, or -1 when the topic uses CreateTime (or
+    /// with `acks=0`).
+    pub log_append_time: i64,
+    /// The partition's log start offset the broker reported with the write, or -1 when it did
+    /// not (`acks=0`, older Produce versions).
+    pub log_start_offset: i64,
 }

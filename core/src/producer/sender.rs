@@ -23,6 +23,7 @@ use tracing::{debug, info, warn};
 
 use super::accumulator::{increment_sequence, sequence_after, Accumulator};
 use super::batch::ProducerBatch;
+use super::delivery::BatchAck;
 use super::memory::BufferPool;
 use super::metrics::Metrics;
 use crate::cluster::{Backoff, Cluster};
@@ -128,12 +129,12 @@ impl SenderCtx {
         batch.fail(err);
     }
 
-    fn settle_ok(&self, batch: ProducerBatch, base_offset: i64, log_append_time: i64) {
+    fn settle_ok(&self, batch: ProducerBatch, ack: BatchAck) {
         self.acc.on_done(&batch, true);
         self.pool.release(batch.reserved);
         let bytes = batch.finished().map_or(0, |f| f.len());
         self.metrics.batch_sent(batch.record_count(), bytes);
-        batch.complete(base_offset, log_append_time);
+        batch.complete(ack.base_offset, ack.log_append_time, ack.log_start_offset);
     }
 
     async fn init_producer_id(&self) -> Result<()> {
@@ -391,7 +392,7 @@ async fn settle_request(
     match result {
         Ok(None) => {
             for b in batches {
-                ctx.settle_ok(b, -1, -1);
+                ctx.settle_ok(b, BatchAck::NONE);
             }
         }
         Ok(Some(resp)) => {
@@ -414,9 +415,23 @@ async fn settle_request(
                         );
                     }
                     match p.error_code {
-                        0 => ctx.settle_ok(b, p.base_offset, p.log_append_time_ms),
+                        0 => ctx.settle_ok(
+                            b,
+                            BatchAck {
+                                base_offset: p.base_offset,
+                                log_append_time: p.log_append_time_ms,
+                                log_start_offset: p.log_start_offset,
+                            },
+                        ),
                         // Already written by an earlier attempt: the broker deduplicated it.
-                        46 => ctx.settle_ok(b, -1, p.log_append_time_ms),
+                        46 => ctx.settle_ok(
+                            b,
+                            BatchAck {
+                                base_offset: -1,
+                                log_append_time: p.log_append_time_ms,
+                                log_start_offset: p.log_start_offset,
+                            },
+                        ),
                         code => {
                             let mut err = Error::from_code(code, format!("producing to {}", b.tp));
                             if let Some(m) = p.error_message.as_ref().filter(|m| !m.is_empty()) {

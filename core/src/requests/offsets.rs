@@ -45,7 +45,12 @@ pub async fn list_offsets(
         let mut last_err: Option<Error> = None;
         let mut by_leader: BTreeMap<i32, Vec<(TopicPartition, i64)>> = BTreeMap::new();
         for (tp, ts) in &pending {
-            let md = cluster.topic(&tp.topic, deadline).await?;
+            let mut md = cluster.topic(&tp.topic, deadline).await?;
+            if md.partition(tp.partition).is_none() {
+                // The cached metadata may predate a partition increase: ask the brokers once.
+                cluster.refresh().await?;
+                md = cluster.topic(&tp.topic, deadline).await?;
+            }
             if md.partition(tp.partition).is_none() {
                 return Err(Error::new(
                     ErrorKind::UnknownTopicOrPartition,

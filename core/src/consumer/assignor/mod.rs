@@ -36,7 +36,8 @@ pub type ReplicaRacks = BTreeMap<TopicPartition, Vec<String>>;
 
 /// A partition assignor run by the group leader.
 pub trait Assignor: Send + Sync {
-    /// The protocol name in JoinGroup (`range`, `roundrobin`, `cooperative-sticky`).
+    /// The protocol name in JoinGroup (`range`, `roundrobin`, `cooperative-sticky`, kafkajs's
+    /// `RoundRobinAssigner`).
     fn name(&self) -> &'static str;
     /// Eager or cooperative.
     fn rebalance_protocol(&self) -> RebalanceProtocol;
@@ -69,6 +70,7 @@ pub fn by_name(name: &str) -> Option<Box<dyn Assignor>> {
     match name {
         "range" => Some(Box::new(range::RangeAssignor)),
         "roundrobin" => Some(Box::new(roundrobin::RoundRobinAssignor)),
+        "RoundRobinAssigner" => Some(Box::new(roundrobin::KafkajsRoundRobinAssigner)),
         "cooperative-sticky" => Some(Box::new(sticky::StickyAssignor::cooperative())),
         "sticky" => Some(Box::new(sticky::StickyAssignor::eager())),
         _ => None,

@@ -12,6 +12,31 @@ use crate::types::TopicPartition;
 /// The `roundrobin` assignor.
 pub struct RoundRobinAssignor;
 
+/// kafkajs's `RoundRobinAssigner` under its protocol name, so ferrokafka and kafkajs consumers
+/// can share a group (a service moving from one to the other, say). kafkajs's leader deals the
+/// partitions of its topics to the members sorted by member id, assuming every member has the
+/// same subscription; this deals them as Java's round robin does, which with the same
+/// subscriptions is an assignment of the same kind and also honours differing ones.
+pub struct KafkajsRoundRobinAssigner;
+
+impl Assignor for KafkajsRoundRobinAssigner {
+    fn name(&self) -> &'static str {
+        "RoundRobinAssigner"
+    }
+
+    fn rebalance_protocol(&self) -> RebalanceProtocol {
+        RebalanceProtocol::Eager
+    }
+
+    fn assign(
+        &self,
+        partitions_per_topic: &BTreeMap<String, i32>,
+        members: &[MemberSubscription],
+    ) -> Assignment {
+        RoundRobinAssignor.assign(partitions_per_topic, members)
+    }
+}
+
 impl Assignor for RoundRobinAssignor {
     fn name(&self) -> &'static str {
         "roundrobin"
@@ -73,5 +98,25 @@ mod tests {
         let tp = |t: &str, p| TopicPartition::new(t, p);
         assert_eq!(a["a"], vec![tp("t1", 0), tp("t1", 1), tp("t2", 1)]);
         assert_eq!(a["b"], vec![tp("t2", 0), tp("t2", 2)]);
+    }
+
+    #[test]
+    fn kafkajs_round_robin_deals_like_kafkajs_for_one_subscription() {
+        // kafkajs: members sorted by id, every partition of the topics dealt in turn.
+        let members = vec![
+            MemberSubscription::new("m-2", &["t"]),
+            MemberSubscription::new("m-1", &["t"]),
+        ];
+        let ppt = BTreeMap::from([("t".to_string(), 5)]);
+        let a = KafkajsRoundRobinAssigner.assign(&ppt, &members);
+        let tp = |p| TopicPartition::new("t", p);
+        assert_eq!(a["m-1"], vec![tp(0), tp(2), tp(4)]);
+        assert_eq!(a["m-2"], vec![tp(1), tp(3)]);
+        assert_eq!(KafkajsRoundRobinAssigner.name(), "RoundRobinAssigner");
+        assert!(by_name_is_kafkajs("RoundRobinAssigner"));
+    }
+
+    fn by_name_is_kafkajs(name: &str) -> bool {
+        super::super::by_name(name).is_some_and(|a| a.name() == name)
     }
 }

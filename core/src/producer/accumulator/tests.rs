@@ -163,7 +163,7 @@ async fn idempotent_sequences_are_assigned_in_order_and_kept_on_retry() {
     a.reenqueue(b2, now);
     a.on_done(&b1, true);
     assert_eq!(a.last_acked(&tp(0)), first + counts[0] - 1);
-    b1.complete(100, -1);
+    b1.complete(100, -1, -1);
     let mut d = drain_all(&a, pid);
     let again = d.per_broker.remove(&0).unwrap();
     assert_eq!(again[0].stamp.unwrap().2, seqs[1]);
@@ -243,7 +243,7 @@ async fn completion_offsets_follow_the_batch() {
     let (_o, rx2) = push(&a, 0, b"b");
     let b = drain_all(&a, None).per_broker.remove(&0).unwrap().remove(0);
     a.on_done(&b, true);
-    b.complete(500, -1);
+    b.complete(500, -1, -1);
     let m1 = rx1.await.unwrap();
     let m2 = rx2.await.unwrap();
     assert_eq!((m1.offset, m2.offset), (500, 501));
@@ -274,7 +274,7 @@ async fn forwarded_and_direct_records_share_the_batch_outcome() {
     tokio::task::yield_now().await;
     let b = drain_all(&a, None).per_broker.remove(&0).unwrap().remove(0);
     a.on_done(&b, true);
-    b.complete(70, 5555);
+    b.complete(70, 5555, -1);
     let m1 = waiting.await.unwrap().unwrap();
     let m2 = forwarded.await.unwrap().unwrap();
     assert_eq!((m1.offset, m2.offset), (70, 71));
