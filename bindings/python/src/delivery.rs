@@ -204,14 +204,21 @@ impl Delivery {
         self.slot().wait(py, deadline)
     }
 
-    /// `None` while pending; `(True, (topic, partition, offset, timestamp))` or
-    /// `(False, exception)` once complete.
+    /// `None` while pending; `(True, (topic, partition, offset, timestamp, log_append_time,
+    /// log_start_offset))` (-1: not given) or `(False, exception)` once complete.
     fn outcome(&self, py: Python<'_>) -> PyResult<Option<(bool, PyObject)>> {
         Ok(match self.peek() {
             None => None,
             Some(Ok(md)) => Some((
                 true,
-                (md.topic.as_ref(), md.partition, md.offset, md.timestamp)
+                (
+                    md.topic.as_ref(),
+                    md.partition,
+                    md.offset,
+                    md.timestamp,
+                    md.log_append_time,
+                    md.log_start_offset,
+                )
                     .into_pyobject(py)?
                     .into_any()
                     .unbind(),

@@ -44,6 +44,7 @@ def test_keys_partitions_and_group_consume(mods, bootstrap):
                 md = await producer.send_and_wait(topic, key=b"key-%d" % k, value=b"v-%d" % k)
                 placed[k] = md.partition
                 assert md.topic == topic and md.offset >= 0
+                _results.setdefault("meta", {})[mods.name] = (md.timestamp_type, md.log_start_offset)
             futs = [await producer.send(topic, key=b"key-%d" % k, value=b"w-%d" % k) for k in range(30)]
             mds = await asyncio.gather(*futs)
             assert [m.partition for m in mds] == [placed[k] for k in range(30)]
@@ -76,6 +77,15 @@ def test_same_partitions_in_both_libraries():
     if set(found) != set(LIBS):
         pytest.skip("needs test_keys_partitions_and_group_consume for both libraries")
     assert found["aiokafka"] == found["ferrokafka"]
+
+
+def test_same_record_metadata_in_both_libraries():
+    # RecordMetadata's timestamp_type (CreateTime) and the log start offset the broker reported.
+    found = _results.get("meta", {})
+    if set(found) != set(LIBS):
+        pytest.skip("needs test_keys_partitions_and_group_consume for both libraries")
+    assert found["aiokafka"] == (0, 0)
+    assert found["ferrokafka"] == found["aiokafka"]
 
 
 def test_batch_async_for_and_seek(mods, bootstrap):

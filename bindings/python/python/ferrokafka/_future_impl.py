@@ -38,7 +38,7 @@ def settled(f):
         if outcome is not None:
             ok, payload = outcome
             if ok:
-                topic, partition, offset, timestamp = payload
+                topic, partition, offset, timestamp, _log_append_time, _log_start_offset = payload
                 st.success(RecordMetadata(topic, partition, TopicPartition(topic, partition), offset,
                                           timestamp, None, *f._sizes))
             else:

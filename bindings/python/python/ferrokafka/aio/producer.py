@@ -129,9 +129,12 @@ class AIOKafkaProducer:
                 continue
             ok, payload = outcome
             if ok:
-                topic, partition, offset, ts = payload
+                topic, partition, offset, ts, log_append_time, log_start_offset = payload
+                # aiokafka: timestamp_type 1 when the broker stamped LogAppendTime; the log start
+                # offset the broker reported (None when it did not).
                 fut.set_result(RecordMetadata(topic, partition, TopicPartition(topic, partition), offset,
-                                              ts, 0, None))
+                                              ts, 1 if log_append_time >= 0 else 0,
+                                              log_start_offset if log_start_offset >= 0 else None))
             else:
                 fut.set_exception(payload)
 
