@@ -87,6 +87,8 @@ export declare class NativeConsumer {
   highWatermark(topic: string, partition: number): number | null
   /** The member id in the group (empty before joining). */
   memberId(): string
+  /** The member id of the group's leader at the last join (empty before joining). */
+  leaderId(): string
   /** The group generation joined (`-1` before joining). */
   generation(): number
   /** Commits (with auto-commit), leaves the group and closes connections. */
@@ -147,6 +149,10 @@ export interface Delivery {
   partition: number
   offset: number
   timestamp: number
+  /** The broker's LogAppendTime, -1 for CreateTime topics (set for produce results only). */
+  logAppendTime?: number
+  /** The partition's log start offset the broker reported, -1 when it did not (produce only). */
+  logStartOffset?: number
 }
 
 /** A group as ListGroups reports it. */

@@ -126,6 +126,12 @@ impl NativeConsumer {
         self.inner.member_id()
     }
 
+    /// The member id of the group's leader at the last join (empty before joining).
+    #[napi]
+    pub fn leader_id(&self) -> String {
+        self.inner.group_leader_id()
+    }
+
     /// The group generation joined (`-1` before joining).
     #[napi]
     pub fn generation(&self) -> i32 {

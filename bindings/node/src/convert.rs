@@ -15,6 +15,10 @@ pub struct Delivery {
     pub partition: i32,
     pub offset: i64,
     pub timestamp: i64,
+    /// The broker's LogAppendTime, -1 for CreateTime topics (set for produce results only).
+    pub log_append_time: Option<i64>,
+    /// The partition's log start offset the broker reported, -1 when it did not (produce only).
+    pub log_start_offset: Option<i64>,
 }
 
 /// A topic and partition.
@@ -46,6 +50,8 @@ impl From<RecordMetadata> for Delivery {
             partition: m.partition,
             offset: m.offset,
             timestamp: m.timestamp,
+            log_append_time: Some(m.log_append_time),
+            log_start_offset: Some(m.log_start_offset),
         }
     }
 }

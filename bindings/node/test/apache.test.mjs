@@ -1,6 +1,7 @@
 // Against a real Apache Kafka (KRaft, single node, from tests/harness): the drop-in program
-// (produce, keyed partitions, a two-member group, commits, admin, error classes) run with
-// kafkajs and with ferrokafka on the same cluster must agree, as on the bundled broker.
+// (produce, keyed partitions, a two-member group, commits, admin, error classes) and the
+// field-by-field program (shapes.cjs) run with kafkajs and with ferrokafka on the same cluster
+// must agree, as on the bundled broker.
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -15,6 +16,7 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
 const kafkajs = require('kafkajs')
 const ferrokafka = require('ferrokafka')
 const scenario = require('./scenario.cjs')
+const shapes = require('./shapes.cjs')
 
 const TARGET = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'tests', 'harness', 'target.py')
 
@@ -60,4 +62,12 @@ test('real Apache Kafka: the kafkajs program gives the same results with kafkajs
   assert.equal(withFerro.distinctRecords, 36)
   assert.equal(withFerro.keyOrderKept, true)
   assert.deepEqual(withFerro, withKafkajs)
+})
+
+test('real Apache Kafka: kafkajs and ferrokafka return the same shapes for the same calls', async () => {
+  const withKafkajs = await shapes(kafkajs, cluster.brokers)
+  const withFerro = await shapes(ferrokafka, cluster.brokers)
+  assert.equal(withKafkajs.messages.length, 6)
+  for (const key of Object.keys(withKafkajs)) assert.deepEqual(withFerro[key], withKafkajs[key], `${key} differs`)
+  assert.deepEqual(Object.keys(withFerro).sort(), Object.keys(withKafkajs).sort())
 })

@@ -4,13 +4,23 @@
 
 import * as native from './native'
 import { ConfigResourceTypes, ConfigSource } from './constants'
-import { KafkaJSDeleteGroupsError, KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, fromNative } from './errors'
+import {
+  KafkaJSAggregateError,
+  KafkaJSCreateTopicError,
+  KafkaJSDeleteGroupsError,
+  KafkaJSError,
+  KafkaJSNonRetriableError,
+  KafkaJSNotImplemented,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+  fromNative,
+  withDetail,
+} from './errors'
 import { Instrumentation, InstrumentationEvent, RemoveInstrumentationEventListener } from './events'
 import { Logger } from './logger'
 import { PartitionMetadata } from './partitioners'
-import { GroupDescription, ConsumerGroupState } from './consumer'
-import { validateTopic } from './topics'
-import { AssignerProtocol } from './constants'
+import { GroupDescription } from './consumer'
+import { groupDescription } from './consumerTypes'
 
 export interface ITopicConfig {
   topic: string
@@ -72,47 +82,98 @@ export class Admin {
 
   async connect(): Promise<void> {
     await this.deps.verify()
-    this.instrumentation.emit(ADMIN_EVENTS.CONNECT, null)
+    this.instrumentation.emit(ADMIN_EVENTS.CONNECT)
   }
 
   async disconnect(): Promise<void> {
     this.deps.close()
-    this.instrumentation.emit(ADMIN_EVENTS.DISCONNECT, null)
+    this.instrumentation.emit(ADMIN_EVENTS.DISCONNECT)
   }
 
   async listTopics(): Promise<string[]> {
     return this.call((a) => a.listTopics(false))
   }
 
-  /** Resolves false when every topic already exists (as kafkajs), true otherwise. */
+  /**
+   * As kafkajs: true when the topics were created; false when every one that failed already
+   * existed; otherwise KafkaJSAggregateError('Topic creation errors') of one
+   * KafkaJSCreateTopicError per failed topic (the broker judges names, as with kafkajs).
+   */
   async createTopics({ topics, validateOnly = false }: { topics: ITopicConfig[]; validateOnly?: boolean; waitForLeaders?: boolean; timeout?: number }): Promise<boolean> {
-    if (!Array.isArray(topics)) throw new KafkaJSNonRetriableError(`Invalid topics array ${String(topics)}`)
-    topics.forEach((t) => validateTopic(t?.topic))
-    const existing = new Set(await this.listTopics())
-    const fresh = topics.filter((t) => !existing.has(t.topic))
-    if (fresh.length === 0) return false
-    await this.call((a) =>
-      a.createTopics(
-        fresh.map((t) => ({
-          topic: t.topic,
-          numPartitions: t.numPartitions ?? -1,
-          replicationFactor: t.replicationFactor ?? -1,
-          configs: Object.fromEntries((t.configEntries ?? []).map((c) => [c.name, String(c.value)])),
-        })),
-        validateOnly,
-      ),
+    if (!topics || !Array.isArray(topics)) throw new KafkaJSNonRetriableError(`Invalid topics array ${String(topics)}`)
+    if (topics.some((t) => typeof t?.topic !== 'string')) {
+      throw new KafkaJSNonRetriableError('Invalid topics array, the topic names have to be a valid string')
+    }
+    if (new Set(topics.map((t) => t.topic)).size < topics.length) {
+      throw new KafkaJSNonRetriableError('Invalid topics array, it cannot have multiple entries for the same topic')
+    }
+    for (const { topic, configEntries } of topics) {
+      if (configEntries == null) continue
+      if (!Array.isArray(configEntries)) throw new KafkaJSNonRetriableError(`Invalid configEntries for topic "${topic}", must be an array`)
+      configEntries.forEach((entry, index) => {
+        if (typeof entry !== 'object' || entry == null) {
+          throw new KafkaJSNonRetriableError(`Invalid configEntries for topic "${topic}". Entry ${index} must be an object`)
+        }
+        for (const prop of ['name', 'value'] as const) {
+          if (!Object.prototype.hasOwnProperty.call(entry, prop) || typeof entry[prop] !== 'string') {
+            throw new KafkaJSNonRetriableError(`Invalid configEntries for topic "${topic}". Entry ${index} must have a valid "${prop}" property`)
+          }
+        }
+      })
+    }
+    const a = await this.deps.admin()
+    // One request per topic, side by side: each topic's own error comes back.
+    const outcomes = await Promise.all(
+      topics.map(async (t) => {
+        try {
+          await a.createTopics(
+            [
+              {
+                topic: t.topic,
+                numPartitions: t.numPartitions ?? -1,
+                replicationFactor: t.replicationFactor ?? -1,
+                configs: Object.fromEntries((t.configEntries ?? []).map((c) => [c.name, String(c.value)])),
+              },
+            ],
+            validateOnly,
+          )
+          return null
+        } catch (e) {
+          const err = fromNative(e, { topic: t.topic })
+          if (!(err instanceof KafkaJSProtocolError)) throw err
+          return withDetail(new KafkaJSCreateTopicError({ message: err.message, type: err.type, code: err.code, retriable: err.retriable }, t.topic), (err as { detail?: string }).detail ?? '')
+        }
+      }),
     )
-    return true
+    const errors = outcomes.filter((e): e is KafkaJSCreateTopicError => e !== null)
+    if (errors.length === 0) return true
+    if (errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS')) return false
+    throw new KafkaJSAggregateError('Topic creation errors', errors)
   }
 
   async deleteTopics({ topics }: { topics: string[]; timeout?: number }): Promise<void> {
     if (!Array.isArray(topics)) throw new KafkaJSNonRetriableError(`Invalid topics array ${String(topics)}`)
-    await this.call((a) => a.deleteTopics(topics))
+    if (topics.some((t) => typeof t !== 'string')) {
+      throw new KafkaJSNonRetriableError('Invalid topics array, the names must be a valid string')
+    }
+    try {
+      await this.call((a) => a.deleteTopics(topics))
+    } catch (e) {
+      // kafkajs retries a retriable refusal (an unknown topic) and then gives up with this.
+      if (e instanceof KafkaJSProtocolError && e.retriable) throw new KafkaJSNumberOfRetriesExceeded(e, { retryCount: 5, retryTime: 0 })
+      throw e
+    }
   }
 
-  async createPartitions({ topicPartitions, validateOnly = false }: { topicPartitions: { topic: string; count: number; assignments?: number[][] }[]; validateOnly?: boolean; timeout?: number }): Promise<boolean> {
+  async createPartitions({ topicPartitions, validateOnly = false }: { topicPartitions: { topic: string; count: number; assignments?: number[][] }[]; validateOnly?: boolean; timeout?: number }): Promise<void> {
+    if (!topicPartitions || !Array.isArray(topicPartitions)) {
+      throw new KafkaJSNonRetriableError(`Invalid topic partitions array ${String(topicPartitions)}`)
+    }
+    if (topicPartitions.length === 0) throw new KafkaJSNonRetriableError('Empty topic partitions array')
+    if (topicPartitions.some((tp) => typeof tp?.topic !== 'string')) {
+      throw new KafkaJSNonRetriableError('Invalid topic partitions array, the topic names have to be a valid string')
+    }
     for (const tp of topicPartitions) await this.call((a) => a.createPartitions(tp.topic, tp.count, validateOnly), tp.topic)
-    return true
   }
 
   async fetchTopicMetadata(options?: { topics: string[] }): Promise<{ topics: { name: string; partitions: PartitionMetadata[] }[] }> {
@@ -201,24 +262,7 @@ export class Admin {
     const groups: GroupDescription[] = []
     for (const id of groupIds) {
       const g = await this.call((a) => a.describeGroup(id))
-      groups.push({
-        groupId: g.groupId,
-        protocol: g.protocol,
-        protocolType: g.protocolType,
-        state: g.state as ConsumerGroupState,
-        members: g.members.map((m) => {
-          const assignment: Record<string, number[]> = {}
-          for (const tp of m.assignment) (assignment[tp.topic] ??= []).push(tp.partition)
-          return {
-            memberId: m.memberId,
-            clientId: m.clientId,
-            clientHost: m.clientHost,
-            memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment, userData: Buffer.alloc(0) }),
-            // DescribeGroups' member metadata is not surfaced by the core: empty (decodes to null).
-            memberMetadata: Buffer.alloc(0),
-          }
-        }),
-      })
+      groups.push(groupDescription(g))
     }
     return { groups }
   }
@@ -239,16 +283,16 @@ export class Admin {
     return results
   }
 
-  async describeConfigs({ resources }: { resources: { type: ConfigResourceTypes; name: string; configNames?: string[] }[]; includeSynonyms?: boolean }): Promise<{ resources: object[]; throttleTime: number }> {
+  async describeConfigs({ resources }: { resources: { type: ConfigResourceTypes; name: string; configNames?: string[] }[]; includeSynonyms?: boolean }): Promise<{ resources: object[] }> {
     const out: object[] = []
     for (const r of resources) {
       const kind = r.type === ConfigResourceTypes.TOPIC ? 'topic' : r.type === ConfigResourceTypes.BROKER ? 'broker' : 'unsupported'
       const entries = await this.call((a) => a.describeConfigs(kind, r.name, r.configNames))
       out.push({
         errorCode: 0,
-        errorMessage: null,
-        resourceName: r.name,
+        errorMessage: '',
         resourceType: r.type,
+        resourceName: r.name,
         configEntries: entries.map((e) => ({
           configName: e.name,
           configValue: e.value ?? null,
@@ -260,15 +304,15 @@ export class Admin {
         })),
       })
     }
-    return { resources: out, throttleTime: 0 }
+    return { resources: out }
   }
 
-  async alterConfigs({ validateOnly = false, resources }: { validateOnly?: boolean; resources: { type: ConfigResourceTypes; name: string; configEntries: { name: string; value: string }[] }[] }): Promise<{ resources: object[]; throttleTime: number }> {
+  async alterConfigs({ validateOnly = false, resources }: { validateOnly?: boolean; resources: { type: ConfigResourceTypes; name: string; configEntries: { name: string; value: string }[] }[] }): Promise<{ resources: object[] }> {
     for (const r of resources) {
       const kind = r.type === ConfigResourceTypes.TOPIC ? 'topic' : r.type === ConfigResourceTypes.BROKER ? 'broker' : 'unsupported'
       await this.call((a) => a.alterConfigs(kind, r.name, r.configEntries.map((e) => ({ name: e.name, value: String(e.value), op: 'set' })), validateOnly))
     }
-    return { resources: resources.map((r) => ({ errorCode: 0, errorMessage: null, resourceName: r.name, resourceType: r.type })), throttleTime: 0 }
+    return { resources: resources.map((r) => ({ errorCode: 0, errorMessage: null, resourceType: r.type, resourceName: r.name })) }
   }
 
   async deleteTopicRecords({ topic, partitions }: { topic: string; partitions: SeekEntry[] }): Promise<void> {

@@ -110,6 +110,22 @@ export function clientProps(o: ClientOptions): Props {
   return props
 }
 
+/**
+ * How long kafkajs keeps retrying an operation with these retry options: the sum of its
+ * back-offs (`initialRetryTime * multiplier^n`, each capped at `maxRetryTime`, without the
+ * random factor), at least a second for the first attempt. The producer waits this long for a
+ * topic's metadata (`max.block.ms`) before failing a send as kafkajs does.
+ */
+export function retryBudgetMs(r: RetryOptions = {}): number {
+  const retries = r.retries ?? 5
+  const initial = r.initialRetryTime ?? 300
+  const multiplier = r.multiplier ?? 2
+  const max = r.maxRetryTime ?? 30000
+  let total = 0
+  for (let i = 0; i < retries; i++) total += Math.min(max, initial * Math.pow(multiplier, i))
+  return Math.max(1000, Math.floor(total))
+}
+
 export function checkBrokers(brokers: unknown): string[] {
   if (!Array.isArray(brokers) || brokers.length === 0 || brokers.some((b) => typeof b !== 'string' || !b.includes(':'))) {
     throw new KafkaJSNonRetriableError(

@@ -214,7 +214,7 @@ export const AssignerProtocol = {
 /** A partition assigner factory; the core runs the assignment, selected by `protocolName`. */
 export interface PartitionAssigner {
   (config: { cluster?: unknown; groupId: string; logger?: unknown }): { name: string; version: number }
-  /** The core assignor this stands for (`range`, `roundrobin`, `cooperative-sticky`). */
+  /** The core assignor this stands for (`RoundRobinAssigner`, `range`, `cooperative-sticky`). */
   protocolName?: string
 }
 
@@ -225,7 +225,8 @@ function assigner(name: string, protocolName: string): PartitionAssigner {
 }
 
 export const PartitionAssigners = {
-  roundRobin: assigner('RoundRobinAssigner', 'roundrobin'),
+  // kafkajs's protocol name on the wire, so kafkajs and ferrokafka members can share a group.
+  roundRobin: assigner('RoundRobinAssigner', 'RoundRobinAssigner'),
   /** ferrokafka extras: the Java client's assignors. */
   range: assigner('RangeAssignor', 'range'),
   cooperativeSticky: assigner('CooperativeStickyAssignor', 'cooperative-sticky'),

@@ -6,21 +6,20 @@
 
 import * as native from './native'
 import { bool, num, Props } from './config'
-import { AssignerProtocol } from './constants'
 import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, fromNative } from './errors'
 import { Instrumentation, InstrumentationEvent, RemoveInstrumentationEventListener } from './events'
 import { Logger } from './logger'
+import { FetchedBatch } from './batch'
 import { decodeRecords, PartitionRecords } from './records'
 import {
   Batch,
   CONSUMER_EVENTS,
   ConsumerConfig,
-  ConsumerGroupState,
   ConsumerRunConfig,
   ConsumerSubscribeTopic,
   ConsumerSubscribeTopics,
   GroupDescription,
-  KafkaMessage,
+  groupDescription,
   Offsets,
   PartitionOffset,
   TopicPartitionOffset,
@@ -83,6 +82,8 @@ export class Consumer {
     num(p, 'maxBytes', 'fetch.max.bytes', config.maxBytes, 1)
     num(p, 'maxWaitTimeInMs', 'fetch.max.wait.ms', config.maxWaitTimeInMs)
     num(p, 'metadataMaxAge', 'metadata.max.age.ms', config.metadataMaxAge)
+    // kafkajs lets the broker create a subscribed topic that does not exist (when it allows).
+    bool(p, 'allowAutoTopicCreation', 'allow.auto.create.topics', config.allowAutoTopicCreation ?? true)
     bool(p, 'readUncommitted', 'isolation.level', config.readUncommitted)
     p['isolation.level'] = config.readUncommitted ? 'read_uncommitted' : 'read_committed'
     if (config.enableAutoCommit !== undefined && typeof config.enableAutoCommit !== 'boolean') {
@@ -104,7 +105,7 @@ export class Consumer {
       }
       return a.protocolName
     })
-    p['partition.assignment.strategy'] = names.length ? names.join(',') : 'roundrobin'
+    p['partition.assignment.strategy'] = names.length ? names.join(',') : 'RoundRobinAssigner'
   }
 
   logger(): Logger {
@@ -123,7 +124,7 @@ export class Consumer {
     const base = Object.assign({}, await this.deps.props(), this.consumerProps)
     await this.deps.verify()
     this.base = base
-    this.instrumentation.emit(CONSUMER_EVENTS.CONNECT, null)
+    this.instrumentation.emit(CONSUMER_EVENTS.CONNECT)
   }
 
   async subscribe(subscription: ConsumerSubscribeTopics | ConsumerSubscribeTopic): Promise<void> {
@@ -201,7 +202,8 @@ export class Consumer {
       }
       this.checkJoin(c)
       this.applyPendingSeeks(c)
-      this.instrumentation.emit(CONSUMER_EVENTS.FETCH, { numberOfBatches: batches.length, duration: Date.now() - started })
+      // kafkajs 2 always reports 0 batches here (it hands batches out as they are decoded).
+      this.instrumentation.emit(CONSUMER_EVENTS.FETCH, { numberOfBatches: 0, duration: Date.now() - started })
       const concurrency = Math.max(1, this.runConfig.partitionsConsumedConcurrently ?? 1)
       let ok = true
       for (let i = 0; i < batches.length; i += concurrency) {
@@ -246,12 +248,16 @@ export class Consumer {
       c.pause(parts)
       this.pausedKeys = null
     }
+    const memberId = c.memberId()
+    const leaderId = c.leaderId()
     this.instrumentation.emit(CONSUMER_EVENTS.GROUP_JOIN, {
-      duration: 0,
       groupId: this.config.groupId,
-      memberId: c.memberId(),
-      groupProtocol: this.consumerProps['partition.assignment.strategy'].split(',')[0],
+      memberId,
+      leaderId,
+      isLeader: memberId === leaderId,
       memberAssignment,
+      groupProtocol: this.consumerProps['partition.assignment.strategy'].split(',')[0],
+      duration: 0,
     })
   }
 
@@ -307,17 +313,7 @@ export class Consumer {
     this.instrumentation.emit(CONSUMER_EVENTS.START_BATCH_PROCESS, batchInfo)
     try {
       if (this.runConfig.eachBatch) {
-        const batch: Batch = {
-          topic,
-          partition,
-          highWatermark,
-          messages,
-          isEmpty: () => messages.length === 0,
-          firstOffset: () => (messages.length ? messages[0].offset : null),
-          lastOffset: () => (messages.length ? messages[messages.length - 1].offset : String(Number(highWatermark) - 1)),
-          offsetLag: () => batchInfo.offsetLag,
-          offsetLagLow: () => batchInfo.offsetLagLow,
-        }
+        const batch: Batch = new FetchedBatch(topic, partition, highWatermark, messages)
         await this.runConfig.eachBatch({
           batch,
           resolveOffset: (o: string) => resolve(Number(o)),
@@ -381,7 +377,8 @@ export class Consumer {
     for (const r of this.resolved.values()) {
       let list = by.get(r.topic)
       if (!list) by.set(r.topic, (list = []))
-      list.push({ partition: r.partition, offset: String(r.offset) })
+      // A string at run time, as kafkajs's (it lists resolved partitions by Object.keys).
+      list.push({ partition: String(r.partition) as unknown as number, offset: String(r.offset) })
     }
     return { topics: [...by].map(([topic, partitions]) => ({ topic, partitions })) }
   }
@@ -400,15 +397,26 @@ export class Consumer {
     this.resolved.clear()
     this.uncommittedCount = 0
     this.lastCommit = Date.now()
-    await this.commitOffsets(list)
+    await this.commit(list, true)
   }
 
   async commitOffsets(topicPartitions: TopicPartitionOffsetAndMetadata[]): Promise<void> {
+    await this.commit(topicPartitions, false)
+  }
+
+  /**
+   * Commits `topicPartitions`; the COMMIT_OFFSETS event names partitions as kafkajs does: as
+   * given for a user's commitOffsets, as strings for resolved offsets (`fromResolved`: kafkajs
+   * lists those by Object.keys).
+   */
+  private async commit(topicPartitions: TopicPartitionOffsetAndMetadata[], fromResolved: boolean): Promise<void> {
     const c = this.ensureClient()
     const offsets = topicPartitions.map((o) => {
       const offset = Number(o.offset)
       if (!Number.isInteger(offset) || offset < 0) throw new KafkaJSNonRetriableError(`Invalid offset ${JSON.stringify(o.offset)} for ${o.topic}-${o.partition}`)
-      return { topic: o.topic, partition: o.partition, offset, metadata: o.metadata ?? undefined }
+      const partition = Number(o.partition)
+      if (!Number.isInteger(partition) || partition < 0) throw new KafkaJSNonRetriableError(`Invalid partition ${JSON.stringify(o.partition)} for ${o.topic}`)
+      return { topic: o.topic, partition, offset, metadata: o.metadata ?? undefined }
     })
     try {
       await c.commit(offsets)
@@ -419,11 +427,11 @@ export class Consumer {
       const r = this.resolved.get(key(o.topic, o.partition))
       if (r && r.offset <= o.offset) this.resolved.delete(key(o.topic, o.partition))
     }
-    const by = new Map<string, PartitionOffset[]>()
+    const by = new Map<string, { partition: number | string; offset: string }[]>()
     for (const o of offsets) {
       let list = by.get(o.topic)
       if (!list) by.set(o.topic, (list = []))
-      list.push({ partition: o.partition, offset: String(o.offset) })
+      list.push({ partition: fromResolved ? String(o.partition) : o.partition, offset: String(o.offset) })
     }
     this.instrumentation.emit(CONSUMER_EVENTS.COMMIT_OFFSETS, {
       groupId: this.config.groupId,
@@ -483,24 +491,7 @@ export class Consumer {
     } catch (e) {
       throw fromNative(e)
     }
-    return {
-      groupId: g.groupId,
-      protocol: g.protocol,
-      protocolType: g.protocolType,
-      state: g.state as ConsumerGroupState,
-      members: g.members.map((m) => {
-        const assignment: Record<string, number[]> = {}
-        for (const tp of m.assignment) (assignment[tp.topic] ??= []).push(tp.partition)
-        return {
-          memberId: m.memberId,
-          clientId: m.clientId,
-          clientHost: m.clientHost,
-          memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment, userData: Buffer.alloc(0) }),
-          // DescribeGroups' member metadata is not surfaced by the core: empty (decodes to null).
-          memberMetadata: Buffer.alloc(0),
-        }
-      }),
-    }
+    return groupDescription(g)
   }
 
   async stop(): Promise<void> {
@@ -509,7 +500,7 @@ export class Consumer {
     await this.loop
     this.loop = null
     if (this.autoCommit) await this.commitIfNecessary(true).catch((e) => this.deps.logger.error('commit on stop failed', { error: String(e) }))
-    this.instrumentation.emit(CONSUMER_EVENTS.STOP, null)
+    this.instrumentation.emit(CONSUMER_EVENTS.STOP)
   }
 
   async disconnect(): Promise<void> {
@@ -524,7 +515,7 @@ export class Consumer {
         this.deps.logger.error('closing the consumer failed', { error: String(fromNative(e)) })
       }
     }
-    this.instrumentation.emit(CONSUMER_EVENTS.DISCONNECT, null)
+    this.instrumentation.emit(CONSUMER_EVENTS.DISCONNECT)
   }
 }
 

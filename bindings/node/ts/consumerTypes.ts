@@ -1,7 +1,8 @@
 // The kafkajs consumer's public shapes: config, messages, batches, payloads, run options,
 // group descriptions and event names. Types and constants only; behaviour is in consumer.ts.
 
-import { PartitionAssigner } from './constants'
+import { AssignerProtocol, PartitionAssigner } from './constants'
+import type { GroupMeta } from '../index'
 import { RetryOptions } from './config'
 import { IHeaders } from './producer'
 
@@ -26,6 +27,10 @@ export interface ConsumerConfig {
 }
 
 export interface KafkaMessage {
+  /** Always 2 (the record batch format the core decodes), as kafkajs reports for v2 batches. */
+  magicByte?: number
+  /** Always false: control records are not handed out (kafkajs filters them too). */
+  isControlRecord?: boolean
   key: Buffer | null
   value: Buffer | null
   timestamp: string
@@ -100,7 +105,30 @@ export type ConsumerSubscribeTopic = { topic: string | RegExp; fromBeginning?: b
 
 export type ConsumerGroupState = 'Unknown' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead' | 'Empty'
 export type MemberDescription = { clientHost: string; clientId: string; memberId: string; memberAssignment: Buffer; memberMetadata: Buffer }
-export type GroupDescription = { groupId: string; members: MemberDescription[]; protocol: string; protocolType: string; state: ConsumerGroupState }
+export type GroupDescription = { errorCode: number; groupId: string; members: MemberDescription[]; protocol: string; protocolType: string; state: ConsumerGroupState }
+
+/** A described group in kafkajs's shape and field order (consumer.describeGroup, admin.describeGroups). */
+export function groupDescription(g: GroupMeta): GroupDescription {
+  return {
+    errorCode: 0,
+    groupId: g.groupId,
+    state: g.state as ConsumerGroupState,
+    protocolType: g.protocolType,
+    protocol: g.protocol,
+    members: g.members.map((m) => {
+      const assignment: Record<string, number[]> = {}
+      for (const tp of m.assignment) (assignment[tp.topic] ??= []).push(tp.partition)
+      return {
+        memberId: m.memberId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        // DescribeGroups' member metadata is not surfaced by the core: empty (decodes to null).
+        memberMetadata: Buffer.alloc(0),
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment, userData: Buffer.alloc(0) }),
+      }
+    }),
+  }
+}
 
 export const CONSUMER_EVENTS = {
   HEARTBEAT: 'consumer.heartbeat',

@@ -11,7 +11,9 @@ export class KafkaJSError extends Error {
   helpUrl?: string
   cause?: unknown
   constructor(e: Error | string, { retriable = true, cause }: { retriable?: boolean } & Cause = {}) {
-    super(typeof e === 'string' ? e : e.message)
+    // As kafkajs: `cause` goes through Error's options, so it is an own property that is not
+    // enumerable (Object.keys, JSON and deepEqual see the same fields as kafkajs's errors).
+    super(typeof e === 'string' ? e : e.message, { cause })
     this.message = typeof e === 'string' ? e : e.message
     this.name = 'KafkaJSError'
     this.retriable = retriable
@@ -332,10 +334,12 @@ export function fromNative(err: unknown, context: { topic?: string; partition?: 
   const code = n.code ?? KIND_CODES[n.kind]
   if (code !== undefined && code !== null) {
     const info = protocolError(code)
-    const shape = { message: n.message, type: info.type, code, retriable: n.retriable }
-    if (code === 1) return new KafkaJSOffsetOutOfRange(shape, context)
-    if (code === 79) return new KafkaJSMemberIdRequired(shape)
-    return new KafkaJSProtocolError(shape)
+    // kafkajs's message for the code (what kafkajs users match on); what the client knows
+    // beyond it (which call, which topic, what to do) is the error's `detail`.
+    const shape = { message: info.message, type: info.type, code, retriable: n.retriable }
+    const err =
+      code === 1 ? new KafkaJSOffsetOutOfRange(shape, context) : code === 79 ? new KafkaJSMemberIdRequired(shape) : new KafkaJSProtocolError(shape)
+    return withDetail(err, n.message)
   }
   switch (n.kind) {
     case 'Network':
@@ -354,6 +358,21 @@ export function fromNative(err: unknown, context: { topic?: string; partition?: 
     default:
       return new KafkaJSError(n.message, { retriable: n.retriable })
   }
+}
+
+/**
+ * Attaches ferrokafka's own account of an error as `detail`: not enumerable, so the error's
+ * fields stay kafkajs's, and shown in the stack's first line, so logs keep it.
+ */
+export function withDetail<E extends Error>(err: E, detail: string): E {
+  if (!detail || detail === err.message) return err
+  Object.defineProperty(err, 'detail', { value: detail, enumerable: false, writable: true, configurable: true })
+  if (typeof err.stack === 'string') {
+    const nl = err.stack.indexOf('\n')
+    const rest = nl < 0 ? '' : err.stack.slice(nl)
+    err.stack = `${err.name}: ${err.message} (${detail})${rest}`
+  }
+  return err
 }
 
 /** Awaits a native call and rethrows its failure as a kafkajs error. */

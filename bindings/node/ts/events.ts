@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events'
 
 export interface InstrumentationEvent<T> {
-  id: string
+  id: number
   type: string
   timestamp: number
   payload: T
@@ -36,8 +36,10 @@ export class Instrumentation {
     }
   }
 
-  emit(type: string, payload: unknown): void {
-    nextId += 1
-    this.emitter.emit(type, { id: String(nextId), type, timestamp: Date.now(), payload })
+  /** Emits `{ id, type, timestamp, payload }`: ids count up from 0 per process, as kafkajs's. */
+  emit(type: string, payload?: unknown): void {
+    const id = nextId
+    nextId = nextId === Number.MAX_SAFE_INTEGER ? 0 : nextId + 1
+    this.emitter.emit(type, { id, type, timestamp: Date.now(), payload })
   }
 }

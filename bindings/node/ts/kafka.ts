@@ -105,7 +105,7 @@ export class Kafka {
 
   producer(config: ProducerConfig = {}): Producer {
     const a = this.adminFactory()
-    return new Producer(config, { props: () => this.props(), logger: this.log.namespace('Producer'), admin: a.get, verify: this.verifier(a.get) })
+    return new Producer(config, { props: () => this.props(), logger: this.log.namespace('Producer'), admin: a.get, verify: this.verifier(a.get), retry: this.config.retry })
   }
 
   consumer(config: ConsumerConfig): Consumer {

@@ -3,9 +3,10 @@
 // (DefaultPartitioner), retries and idempotence are the core's.
 
 import * as native from './native'
-import { acks, bool, compression, num, Props, RetryOptions } from './config'
+import { acks, bool, compression, num, Props, RetryOptions, retryBudgetMs } from './config'
 import { CompressionTypes } from './constants'
-import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, fromNative } from './errors'
+import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSRequestTimeoutError, fromNative, withDetail } from './errors'
+import { protocolError } from './protocolErrors'
 import { Instrumentation, InstrumentationEvent, RemoveInstrumentationEventListener } from './events'
 import { Logger } from './logger'
 import { ICustomPartitioner, PartitionMetadata, isNativePartitioner } from './partitioners'
@@ -86,6 +87,21 @@ export interface ProducerDeps {
   props: () => Promise<Props>
   logger: Logger
   admin: () => Promise<native.NativeAdmin>
+  /** The client's `retry` (the producer's own `retry` wins). */
+  retry?: RetryOptions
+}
+
+/**
+ * A send the core gave up on because the topic never showed up in metadata (it does not exist
+ * and is not auto-created) fails in kafkajs after its retries with
+ * KafkaJSNumberOfRetriesExceeded caused by UNKNOWN_TOPIC_OR_PARTITION: the same here.
+ */
+function missingTopicError(err: Error, retry: RetryOptions): Error {
+  if (!(err instanceof KafkaJSRequestTimeoutError) || !/gave up after max\.block\.ms/.test(err.message)) return err
+  if (!/not present in metadata|UnknownTopicOrPartition/.test(err.message)) return err
+  const info = protocolError(3)
+  const cause = withDetail(new KafkaJSProtocolError({ message: info.message, type: info.type, code: 3, retriable: true }), err.message)
+  return new KafkaJSNumberOfRetriesExceeded(cause, { retryCount: retry.retries ?? 5, retryTime: retryBudgetMs(retry) })
 }
 
 export class Producer {
@@ -118,6 +134,9 @@ export class Producer {
     num(p, 'bufferMemory', 'buffer.memory', c.bufferMemory, 1)
     num(p, 'maxRequestSize', 'max.request.size', c.maxRequestSize, 1)
     num(p, 'metadataMaxAge', 'metadata.max.age.ms', c.metadataMaxAge)
+    bool(p, 'allowAutoTopicCreation', 'allow.auto.create.topics', c.allowAutoTopicCreation)
+    // kafkajs gives up on a topic missing from metadata when its retries run out.
+    num(p, 'retry', 'max.block.ms', retryBudgetMs(c.retry ?? deps.retry))
     if (c.retry !== undefined) {
       if (typeof c.retry !== 'object' || c.retry === null) throw new KafkaJSNonRetriableError('Invalid option retry: expected an object')
       if (idempotent && c.retry.retries === 0) throw new KafkaJSNonRetriableError('Idempotent producer must allow retries; set retry.retries >= 1')
@@ -144,7 +163,7 @@ export class Producer {
       })
     }
     await this.connecting
-    this.instrumentation.emit(PRODUCER_EVENTS.CONNECT, null)
+    this.instrumentation.emit(PRODUCER_EVENTS.CONNECT)
   }
 
   async disconnect(): Promise<void> {
@@ -153,7 +172,7 @@ export class Producer {
     this.connecting = null
     this.base = null
     await Promise.all(clients.map((c) => c.close(30000).catch((e: unknown) => this.deps.logger.error('closing the producer failed', { error: String(e) }))))
-    this.instrumentation.emit(PRODUCER_EVENTS.DISCONNECT, null)
+    this.instrumentation.emit(PRODUCER_EVENTS.DISCONNECT)
   }
 
   isIdempotent(): boolean {
@@ -276,8 +295,10 @@ export class Producer {
     try {
       delivered = await sending
     } catch (e) {
-      throw fromNative(e, { topic })
+      throw missingTopicError(fromNative(e, { topic }), this.config?.retry ?? this.deps.retry ?? {})
     }
+    // kafkajs reads no response with acks=0, so it reports nothing.
+    if ((acks(batch.acks) ?? this.base?.['acks']) === '0') return []
     // kafkajs reports one entry per topic-partition with the first offset written there
     // (baseOffset; `offset`/`timestamp` are absent in kafkajs's answers too); the native send
     // answers exactly those, in send order.
@@ -287,9 +308,8 @@ export class Producer {
         partition: d.partition,
         errorCode: 0,
         baseOffset: String(d.offset),
-        logAppendTime: '-1',
-        // The core does not surface the partition's log start offset: -1, Kafka's "unknown".
-        logStartOffset: '-1',
+        logAppendTime: String(d.logAppendTime ?? -1),
+        logStartOffset: String(d.logStartOffset ?? -1),
       }),
     )
   }

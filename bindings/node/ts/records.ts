@@ -17,7 +17,6 @@ export interface PartitionRecords {
 }
 
 const FIELDS_PER_RECORD = 6
-const LOG_APPEND_TIME = 1
 
 /**
  * Decodes a poll straight into per-partition lists (what the consumer hands out), so no
@@ -40,7 +39,6 @@ export function decodeRecords(p: PolledRecords): PartitionRecords[] {
     const keyLen = layout[at + 2]
     const valueLen = layout[at + 3]
     const headerCount = layout[at + 4]
-    const flags = layout[at + 5]
     at += FIELDS_PER_RECORD
     let key: Buffer | null = null
     if (keyLen >= 0) {
@@ -81,13 +79,18 @@ export function decodeRecords(p: PolledRecords): PartitionRecords[] {
       lastTimestamp = timestamp
       lastTimestampText = String(timestamp)
     }
+    // kafkajs's fields in kafkajs's order. The core decodes magic-v2 batches only and never
+    // hands out control records; `attributes` are the record's own (unused, 0) as in kafkajs,
+    // the timestamp type being the batch's.
     current.messages.push({
+      magicByte: 2,
+      attributes: 0,
+      timestamp: lastTimestampText,
+      offset: String(offset),
       key,
       value,
-      timestamp: lastTimestampText,
-      attributes: flags & LOG_APPEND_TIME ? 8 : 0,
-      offset: String(offset),
       headers,
+      isControlRecord: false,
     })
   }
   return out
