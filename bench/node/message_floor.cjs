@@ -30,13 +30,16 @@ function buildBatch(firstOffset) {
       lastTs = ts
       lastTsText = String(ts)
     }
+    // The fields ferrokafka's ts/records.ts builds, in kafkajs's order.
     messages.push({
+      magicByte: 2,
+      attributes: 0,
+      timestamp: lastTsText,
+      offset: String(firstOffset + i),
       key: null,
       value: data.subarray(i * SIZE, (i + 1) * SIZE),
-      timestamp: lastTsText,
-      attributes: 0,
-      offset: String(firstOffset + i),
       headers: {},
+      isControlRecord: false,
     })
   }
   return messages
