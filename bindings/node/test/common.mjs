@@ -3,10 +3,31 @@
 
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
+import { before, after } from 'node:test'
 
 const require = createRequire(import.meta.url)
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
 export const ferrokafka = require('ferrokafka')
+/** The real kafkajs 2.2.4, the judge of the drop-in comparisons. */
+export const kafkajs = require('kafkajs')
 export const { startBroker } = require('ferrokafka/testing')
+
+/**
+ * The bundled broker for one test file: started before its tests, stopped after them;
+ * `.brokers` is set once it runs.
+ */
+export function bundledBroker(options) {
+  const handle = { brokers: null }
+  let broker
+  before(async () => {
+    broker = await startBroker(options)
+    handle.brokers = broker.brokers
+  })
+  after(async () => {
+    await broker?.stop()
+  })
+  return handle
+}
 
 export const PATIENCE_MS = 60_000
 

@@ -2,24 +2,13 @@
 // and with require('ferrokafka') against the same broker (the bundled one); both must observe
 // the same partitions per key, group behaviour, committed offsets, events and error classes.
 
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
+import { bundledBroker, ferrokafka, kafkajs } from './common.mjs'
 
-const require = createRequire(import.meta.url)
-process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
-const kafkajs = require('kafkajs')
-const ferrokafka = require('ferrokafka')
-const { startBroker } = require('ferrokafka/testing')
-const scenario = require('./scenario.cjs')
-
-let broker
-before(async () => {
-  broker = await startBroker({ config: { 'num.partitions': 3 } })
-})
-after(async () => {
-  await broker?.stop()
-})
+const scenario = createRequire(import.meta.url)('./scenario.cjs')
+const broker = bundledBroker({ config: { 'num.partitions': 3 } })
 
 test('the same kafkajs program gives the same results with kafkajs and ferrokafka', async () => {
   const withKafkajs = await scenario(kafkajs, broker.brokers, 'kafkajs')

@@ -2,24 +2,11 @@
 // consumer group has members of both. They must agree on the group protocol (kafkajs's
 // `RoundRobinAssigner`) and split the partitions, whichever of them leads the group.
 
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
-import { eventually, uniqueName } from './common.mjs'
+import { bundledBroker, eventually, ferrokafka, kafkajs, uniqueName } from './common.mjs'
 
-const require = createRequire(import.meta.url)
-process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
-const kafkajs = require('kafkajs')
-const ferrokafka = require('ferrokafka')
-const { startBroker } = require('ferrokafka/testing')
-
-let broker
-before(async () => {
-  broker = await startBroker()
-})
-after(async () => {
-  await broker?.stop()
-})
+const broker = bundledBroker()
 
 function client(lib) {
   return new lib.Kafka({ clientId: 'mixed', brokers: broker.brokers, logLevel: lib.logLevel.NOTHING })

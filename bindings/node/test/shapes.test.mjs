@@ -3,24 +3,13 @@
 // their order-independent contents, string-vs-number types, error classes, types, codes and
 // messages, event payloads, batch and message fields.
 
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
+import { bundledBroker, ferrokafka, kafkajs } from './common.mjs'
 
-const require = createRequire(import.meta.url)
-process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
-const kafkajs = require('kafkajs')
-const ferrokafka = require('ferrokafka')
-const { startBroker } = require('ferrokafka/testing')
-const shapes = require('./shapes.cjs')
-
-let broker
-before(async () => {
-  broker = await startBroker()
-})
-after(async () => {
-  await broker?.stop()
-})
+const shapes = createRequire(import.meta.url)('./shapes.cjs')
+const broker = bundledBroker()
 
 test('kafkajs and ferrokafka return the same shapes for the same calls', async () => {
   const withKafkajs = await shapes(kafkajs, broker.brokers)

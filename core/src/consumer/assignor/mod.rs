@@ -69,8 +69,8 @@ pub trait Assignor: Send + Sync {
 pub fn by_name(name: &str) -> Option<Box<dyn Assignor>> {
     match name {
         "range" => Some(Box::new(range::RangeAssignor)),
-        "roundrobin" => Some(Box::new(roundrobin::RoundRobinAssignor)),
-        "RoundRobinAssigner" => Some(Box::new(roundrobin::KafkajsRoundRobinAssigner)),
+        "roundrobin" => Some(Box::new(roundrobin::RoundRobinAssignor::JAVA)),
+        "RoundRobinAssigner" => Some(Box::new(roundrobin::RoundRobinAssignor::KAFKAJS)),
         "cooperative-sticky" => Some(Box::new(sticky::StickyAssignor::cooperative())),
         "sticky" => Some(Box::new(sticky::StickyAssignor::eager())),
         _ => None,

@@ -9,37 +9,27 @@ use super::{
 };
 use crate::types::TopicPartition;
 
-/// The `roundrobin` assignor.
-pub struct RoundRobinAssignor;
+/// Java's round robin under a protocol name: Java's `roundrobin`, or kafkajs's
+/// `RoundRobinAssigner` so ferrokafka and kafkajs consumers can share a group (a service moving
+/// from one to the other, say). kafkajs's leader deals the partitions of its topics to the
+/// members sorted by member id, assuming every member has the same subscription; Java's deal is
+/// an assignment of the same kind for the same subscriptions and also honours differing ones.
+pub struct RoundRobinAssignor {
+    name: &'static str,
+}
 
-/// kafkajs's `RoundRobinAssigner` under its protocol name, so ferrokafka and kafkajs consumers
-/// can share a group (a service moving from one to the other, say). kafkajs's leader deals the
-/// partitions of its topics to the members sorted by member id, assuming every member has the
-/// same subscription; this deals them as Java's round robin does, which with the same
-/// subscriptions is an assignment of the same kind and also honours differing ones.
-pub struct KafkajsRoundRobinAssigner;
-
-impl Assignor for KafkajsRoundRobinAssigner {
-    fn name(&self) -> &'static str {
-        "RoundRobinAssigner"
-    }
-
-    fn rebalance_protocol(&self) -> RebalanceProtocol {
-        RebalanceProtocol::Eager
-    }
-
-    fn assign(
-        &self,
-        partitions_per_topic: &BTreeMap<String, i32>,
-        members: &[MemberSubscription],
-    ) -> Assignment {
-        RoundRobinAssignor.assign(partitions_per_topic, members)
-    }
+impl RoundRobinAssignor {
+    /// Java's `roundrobin`.
+    pub const JAVA: RoundRobinAssignor = RoundRobinAssignor { name: "roundrobin" };
+    /// kafkajs's `RoundRobinAssigner`.
+    pub const KAFKAJS: RoundRobinAssignor = RoundRobinAssignor {
+        name: "RoundRobinAssigner",
+    };
 }
 
 impl Assignor for RoundRobinAssignor {
     fn name(&self) -> &'static str {
-        "roundrobin"
+        self.name
     }
 
     fn rebalance_protocol(&self) -> RebalanceProtocol {
@@ -94,7 +84,7 @@ mod tests {
             MemberSubscription::new("b", &["t2"]),
         ];
         let ppt = BTreeMap::from([("t1".to_string(), 2), ("t2".to_string(), 3)]);
-        let a = RoundRobinAssignor.assign(&ppt, &members);
+        let a = RoundRobinAssignor::JAVA.assign(&ppt, &members);
         let tp = |t: &str, p| TopicPartition::new(t, p);
         assert_eq!(a["a"], vec![tp("t1", 0), tp("t1", 1), tp("t2", 1)]);
         assert_eq!(a["b"], vec![tp("t2", 0), tp("t2", 2)]);
@@ -108,15 +98,12 @@ mod tests {
             MemberSubscription::new("m-1", &["t"]),
         ];
         let ppt = BTreeMap::from([("t".to_string(), 5)]);
-        let a = KafkajsRoundRobinAssigner.assign(&ppt, &members);
+        let a = RoundRobinAssignor::KAFKAJS.assign(&ppt, &members);
         let tp = |p| TopicPartition::new("t", p);
         assert_eq!(a["m-1"], vec![tp(0), tp(2), tp(4)]);
         assert_eq!(a["m-2"], vec![tp(1), tp(3)]);
-        assert_eq!(KafkajsRoundRobinAssigner.name(), "RoundRobinAssigner");
-        assert!(by_name_is_kafkajs("RoundRobinAssigner"));
-    }
-
-    fn by_name_is_kafkajs(name: &str) -> bool {
-        super::super::by_name(name).is_some_and(|a| a.name() == name)
+        for name in ["roundrobin", "RoundRobinAssigner"] {
+            assert_eq!(super::super::by_name(name).map(|a| a.name()), Some(name));
+        }
     }
 }
