@@ -89,6 +89,8 @@ export declare class NativeConsumer {
   memberId(): string
   /** The member id of the group's leader at the last join (empty before joining). */
   leaderId(): string
+  /** Heartbeats the group coordinator accepted so far (a count that only grows). */
+  heartbeats(): number
   /** The group generation joined (`-1` before joining). */
   generation(): number
   /** Commits (with auto-commit), leaves the group and closes connections. */

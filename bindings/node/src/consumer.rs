@@ -132,6 +132,12 @@ impl NativeConsumer {
         self.inner.group_leader_id()
     }
 
+    /// Heartbeats the group coordinator accepted so far (a count that only grows).
+    #[napi]
+    pub fn heartbeats(&self) -> i64 {
+        i64::try_from(self.inner.group_heartbeats()).unwrap_or(i64::MAX)
+    }
+
     /// The group generation joined (`-1` before joining).
     #[napi]
     pub fn generation(&self) -> i32 {

@@ -157,6 +157,7 @@ export class Consumer {
       throw fromNative(e)
     }
     this.client = c
+    this.heartbeatsSeen = 0
     return c
   }
 
@@ -201,6 +202,7 @@ export class Consumer {
         break
       }
       this.checkJoin(c)
+      this.reportHeartbeats(c)
       this.applyPendingSeeks(c)
       // kafkajs 2 always reports 0 batches here (it hands batches out as they are decoded).
       this.instrumentation.emit(CONSUMER_EVENTS.FETCH, { numberOfBatches: 0, duration: Date.now() - started })
@@ -261,6 +263,20 @@ export class Consumer {
     })
   }
 
+  /** Heartbeats the coordinator accepted up to the last report. */
+  private heartbeatsSeen = 0
+
+  /**
+   * Emits consumer.heartbeat when the core's background heartbeat got an answer since the last
+   * look (kafkajs emits one after each heartbeat it sends; liveness checks watch for them).
+   */
+  private reportHeartbeats(c: native.NativeConsumer): void {
+    const n = c.heartbeats()
+    if (n <= this.heartbeatsSeen) return
+    this.heartbeatsSeen = n
+    this.instrumentation.emit(CONSUMER_EVENTS.HEARTBEAT, { groupId: this.config.groupId, memberId: c.memberId(), groupGenerationId: c.generation() })
+  }
+
   private applyPendingSeeks(c: native.NativeConsumer): void {
     for (const [k, s] of this.pendingSeeks) {
       try {
@@ -293,7 +309,8 @@ export class Consumer {
       this.pause([{ topic, partitions: [partition] }])
       return () => this.resume([{ topic, partitions: [partition] }])
     }
-    const heartbeat = async () => undefined
+    // The core heartbeats in the background; this reports the ones it made, as kafkajs's does.
+    const heartbeat = async () => this.reportHeartbeats(c)
     const resolve = (offset: number) => {
       next = offset + 1
       this.resolved.set(k, { topic, partition, offset: next })

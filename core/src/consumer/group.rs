@@ -53,6 +53,8 @@ pub struct MemberState {
     pub generation: i32,
     /// The member id the coordinator named leader of the last join (empty before one).
     pub leader_id: String,
+    /// Heartbeats the coordinator accepted (error 0) since this member was created.
+    pub heartbeats: u64,
     pub coordinator: Option<i32>,
     pub needs_rejoin: bool,
     /// Set when the group moved on without us (session expired, fenced): the assignment is lost.
@@ -117,6 +119,7 @@ impl Group {
                 member_id: String::new(),
                 generation: -1,
                 leader_id: String::new(),
+                heartbeats: 0,
                 coordinator: None,
                 needs_rejoin: true,
                 lost: false,
@@ -432,7 +435,10 @@ impl Group {
             .with_group_instance_id(self.instance_id.as_deref().map(sb));
         let resp = conn.request(&req).await?;
         match resp.error_code {
-            0 => Ok(()),
+            0 => {
+                self.lock().heartbeats += 1;
+                Ok(())
+            }
             code::REBALANCE_IN_PROGRESS => {
                 self.lock().needs_rejoin = true;
                 Ok(())

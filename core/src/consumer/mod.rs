@@ -15,6 +15,7 @@ pub mod fetcher;
 pub mod group;
 pub mod listener;
 mod lookups;
+mod membership;
 pub mod metrics;
 mod positions;
 mod rebalance;
@@ -536,32 +537,6 @@ impl Consumer {
         self.inner
             .metrics
             .snapshot(self.inner.cluster.auth_metrics())
-    }
-
-    /// The member id in the group (empty before joining).
-    pub fn member_id(&self) -> String {
-        self.inner
-            .group
-            .as_ref()
-            .map(|g| g.lock().member_id.clone())
-            .unwrap_or_default()
-    }
-
-    /// The member id of the group's leader at the last join (empty before joining).
-    pub fn group_leader_id(&self) -> String {
-        self.inner
-            .group
-            .as_ref()
-            .map(|g| g.lock().leader_id.clone())
-            .unwrap_or_default()
-    }
-
-    /// The group generation this member joined (`-1` before joining).
-    pub fn generation(&self) -> i32 {
-        self.inner
-            .group
-            .as_ref()
-            .map_or(-1, |g| g.lock().generation)
     }
 
     /// Commits (when `enable.auto.commit`), revokes, leaves the group and closes connections.
