@@ -215,7 +215,7 @@ def test_offsets_for_times_and_topics(bootstrap, admin, topic_name):
     assert found[tp].offset == 3 and found[tp].timestamp == base + 3000
     assert topic_name in c.topics()
     assert c.partitions_for_topic(topic_name) == {0}
-    assert c.partitions_for_topic("no-such-topic-" + topic_name) is None
+    assert c.partitions_for_topic("no-such-topic-" + topic_name) == set()
     c.close()
 
 
@@ -223,13 +223,14 @@ def test_admin_topics_configs_partitions(admin, topic_name):
     admin.create_topics([NewTopic(topic_name, 1, 1, topic_configs={"retention.ms": "604800000"})])
     assert topic_name in admin.list_topics()
     res = ConfigResource(ConfigResourceType.TOPIC, topic_name)
-    cfg = admin.describe_configs([res])[0]["configs"]
+    cfg = admin.describe_configs([res])["topic"][topic_name]
     assert cfg["retention.ms"]["value"] == "604800000"
+    assert cfg["retention.ms"]["config_source"] == "DYNAMIC_TOPIC_CONFIG"
     admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic_name, {"retention.ms": "1000"})])
-    assert admin.describe_configs([res])[0]["configs"]["retention.ms"]["value"] == "1000"
+    assert admin.describe_configs([res])["topic"][topic_name]["retention.ms"]["value"] == "1000"
     admin.create_partitions({topic_name: NewPartitions(3)})
     desc = admin.describe_topics([topic_name])[0]
-    assert [p["partition"] for p in desc["partitions"]] == [0, 1, 2]
+    assert [p["partition_index"] for p in desc["partitions"]] == [0, 1, 2]
     assert admin.describe_cluster()["brokers"]
     with pytest.raises(errors.TopicAlreadyExistsError):
         admin.create_topics([NewTopic(topic_name, 1, 1)])
@@ -255,7 +256,7 @@ def test_admin_groups_offsets_and_delete_records(bootstrap, admin, topic_name):
     admin.alter_group_offsets(group, {tp: OffsetAndMetadata(4, "", -1)})
     assert admin.list_consumer_group_offsets(group)[tp].offset == 4
     assert admin.reset_group_offsets(group, {tp: "earliest"}) == {tp: 0}
-    assert admin.delete_records({tp: 6}) == {tp: {"low_watermark": 6}}
+    assert admin.delete_records({tp: 6}) == {tp: {"partition_index": 0, "low_watermark": 6, "error_code": 0}}
     assert admin.list_partition_offsets({tp: "earliest"}) == {tp: 6}
     admin.delete_group_offsets(group, [tp])
     assert admin.list_consumer_group_offsets(group) == {}

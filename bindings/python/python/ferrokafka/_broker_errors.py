@@ -39,7 +39,6 @@ BROKER_ERRORS = [
     (32, 'InvalidTimestampError', 'INVALID_TIMESTAMP', 'The timestamp of the message is out of acceptable range.', ''),
     (33, 'UnsupportedSaslMechanismError', 'UNSUPPORTED_SASL_MECHANISM', 'The broker does not support the requested SASL mechanism.', ''),
     (34, 'IllegalSaslStateError', 'ILLEGAL_SASL_STATE', 'Request is not valid given the current SASL state.', ''),
-    (35, 'IncompatibleBrokerVersion', 'UNSUPPORTED_VERSION', 'The version of API is not supported.', ''),
     (35, 'UnsupportedVersionError', 'UNSUPPORTED_VERSION', 'The version of API is not supported.', ''),
     (36, 'TopicAlreadyExistsError', 'TOPIC_ALREADY_EXISTS', 'Topic with this name already exists.', ''),
     (37, 'InvalidPartitionsError', 'INVALID_PARTITIONS', 'Number of partitions is invalid.', ''),

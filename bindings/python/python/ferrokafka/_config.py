@@ -168,7 +168,10 @@ def translate(configs, mapping, python_keys, ignored, kind):
     """``(core_pairs, python_settings)`` for kafka-python ``configs``; unknown keys raise."""
     unknown = [k for k in configs if k not in mapping and k not in python_keys and k not in ignored]
     if unknown:
-        raise Errors.UnrecognizedConfigsError("Unrecognized configs: %s" % (sorted(unknown),))
+        # kafka-python's wording: the producer shows the unknown {key: value}s, the consumer
+        # and admin client the set of unknown keys.
+        shown = {k: configs[k] for k in unknown} if kind == "producer" else set(unknown)
+        raise Errors.UnrecognizedConfigsError("Unrecognized configs: %s" % (shown,))
     core = {}
     py = {}
     for k, v in configs.items():

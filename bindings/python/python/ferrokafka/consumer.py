@@ -23,6 +23,12 @@ from ferrokafka.future import Future
 from ferrokafka.serializer import _serializer_fn
 from ferrokafka.structs import OffsetAndMetadata, OffsetAndTimestamp, TopicPartition
 
+_SUBSCRIPTION_EXCEPTION_MESSAGE = (
+    "You must choose only one way to configure your consumer:"
+    " (1) subscribe to specific topics by name,"
+    " (2) subscribe to topics matching a regex pattern,"
+    " (3) assign itself specific topic-partitions.")
+
 log = logging.getLogger(__name__)
 
 ConsumerRecord = collections.namedtuple(
@@ -126,7 +132,7 @@ class KafkaConsumer:
     def subscribe(self, topics=(), pattern=None, listener=None):
         """Subscribes to ``topics`` or a regex ``pattern``; partitions come from the group."""
         if self._mode == "assign":
-            raise Errors.IllegalStateError("Subscription to topics, partitions and pattern are mutually exclusive")
+            raise Errors.IllegalStateError(_SUBSCRIPTION_EXCEPTION_MESSAGE)
         if isinstance(topics, str):
             topics = [topics]
         if (topics and pattern) or (not topics and not pattern):
@@ -168,7 +174,7 @@ class KafkaConsumer:
     def assign(self, partitions):
         """Reads exactly ``partitions`` (a list of ``TopicPartition``), without a group."""
         if self._mode == "subscribe":
-            raise Errors.IllegalStateError("Subscription to topics, partitions and pattern are mutually exclusive")
+            raise Errors.IllegalStateError(_SUBSCRIPTION_EXCEPTION_MESSAGE)
         partitions = list(partitions)
         for tp in partitions:
             if not isinstance(tp, TopicPartition) and not (isinstance(tp, tuple) and len(tp) == 2):
@@ -348,9 +354,9 @@ class KafkaConsumer:
         if not isinstance(partition, TopicPartition):
             raise TypeError("partition must be a TopicPartition namedtuple")
         if not isinstance(offset, int) or offset < 0:
-            raise ValueError("offset must be a non-negative integer")
+            raise ValueError("Offset must be int >= 0")
         if partition not in self.assignment():
-            raise Errors.IllegalStateError("No current assignment for partition %s" % (partition,))
+            raise ValueError("Unassigned partition")
         self._rewind()
         self._native.seek(partition.topic, partition.partition, offset)
 
@@ -360,7 +366,7 @@ class KafkaConsumer:
         assigned = self.assignment()
         for tp in partitions:
             if tp not in assigned:
-                raise Errors.IllegalStateError("No current assignment for partition %s" % (tp,))
+                raise ValueError("Unassigned partition: %s" % (tp,))
         return list(partitions)
 
     def seek_to_beginning(self, *partitions):
@@ -411,7 +417,7 @@ class KafkaConsumer:
 
     def partitions_for_topic(self, topic):
         parts = self._native.list_topics().get(topic)
-        return None if parts is None else set(parts)
+        return set(parts or ())
 
     def bootstrap_connected(self):
         try:

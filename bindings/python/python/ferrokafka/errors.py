@@ -129,10 +129,6 @@ class UnsupportedCodecError(KafkaError):
     pass
 
 
-class IncompatibleBrokerVersion(KafkaError):
-    pass
-
-
 class TransactionAbortedError(KafkaError):
     message = "Failing batch since transaction was aborted"
 
@@ -173,6 +169,14 @@ for _errno, _name, _message, _description, _kind in BROKER_ERRORS:
     kafka_errors[_errno] = _cls
 for _alias, _target in ALIASES.items():
     globals()[_alias] = globals()[_target]
+
+
+class IncompatibleBrokerVersion(kafka_errors[35]):  # UnsupportedVersionError, as kafka-python 3
+    """Synthetic error raised by client"""
+
+
+class LogTruncationError(KafkaError):
+    """The broker's log was truncated past the consumer's current position (KIP-320)."""
 
 
 def for_code(error_code):

@@ -1,7 +1,7 @@
 """kafka-python's value types (``kafka.structs``).
 
-Owns ``TopicPartition``, ``OffsetAndMetadata`` (``leader_epoch`` defaults to -1 and
-``metadata`` to '' so both the 2.0 two-argument and the 2.2+/3.0 three-argument forms work),
+Owns ``TopicPartition``, ``OffsetAndMetadata`` (defaults as kafka-python 3.0: ``offset`` None,
+``metadata`` '', ``leader_epoch`` -1, so the 2.0 two-argument and 2.2+/3.0 forms both work),
 ``OffsetAndTimestamp``, ``BrokerMetadata``, ``PartitionMetadata``, ``ConsumerGroupMetadata``.
 """
 from collections import namedtuple
@@ -9,7 +9,7 @@ from collections import namedtuple
 TopicPartition = namedtuple("TopicPartition", ["topic", "partition"])
 
 OffsetAndMetadata = namedtuple("OffsetAndMetadata", ["offset", "metadata", "leader_epoch"],
-                               defaults=["", -1])
+                               defaults=[None, "", -1])
 
 OffsetAndTimestamp = namedtuple("OffsetAndTimestamp", ["offset", "timestamp", "leader_epoch"],
                                 defaults=[-1])

@@ -12,6 +12,37 @@ from ferrokafka.structs import OffsetAndMetadata, TopicPartition
 _EARLIEST, _LATEST = -2, -1
 
 
+def _code(exc):
+    return 0 if exc is None else exc.errno
+
+
+def _broker_message(exc, ok):
+    """The broker's message of a per-item error (the core's message, with its own wording)."""
+    return ok if exc is None else (exc.args[0] if exc.args else "")
+
+
+def _config_source(resource_type, read_only, is_default):
+    """kafka-python's ``_get_config_source`` for an answer without ``config_source``."""
+    if read_only and resource_type == ConfigResourceType.BROKER:
+        return "STATIC_BROKER_CONFIG"
+    if is_default:
+        return "DEFAULT_CONFIG"
+    return "DYNAMIC_TOPIC_CONFIG" if resource_type == ConfigResourceType.TOPIC else "DYNAMIC_BROKER_CONFIG"
+
+
+def _skip_config(flt, source, read_only):
+    modified = source not in ("DYNAMIC_DEFAULT_BROKER_CONFIG", "STATIC_BROKER_CONFIG", "DEFAULT_CONFIG")
+    if flt == "modified":
+        return not modified
+    if flt == "default":
+        return modified
+    if flt == "static":
+        return source != "STATIC_BROKER_CONFIG"
+    if flt == "dynamic":
+        return read_only
+    return False
+
+
 def _resource_kind(res):
     if res.resource_type == ConfigResourceType.TOPIC:
         return "topic"
@@ -42,89 +73,189 @@ class KafkaAdminClient:
 
     # ---- topics ----------------------------------------------------------------------------
 
+    def _per_item(self, items, call, raise_errors):
+        """Runs ``call(item)`` for each item; ``[(item, error or None)]``; with ``raise_errors``
+        the first broker error is raised once every item has been tried (as one request would)."""
+        out, first = [], None
+        for it in items:
+            try:
+                call(it)
+                out.append((it, None))
+            except Errors.BrokerResponseError as exc:
+                out.append((it, exc))
+                first = first or exc
+        if first is not None and raise_errors:
+            raise first
+        return out
+
     def create_topics(self, new_topics, timeout_ms=None, validate_only=False, raise_errors=True,
                       wait_for_metadata=False):
-        """Creates topics (``NewTopic`` objects or ``{name, num_partitions, ...}`` dicts)."""
+        """Creates topics: topic names, ``{name: {num_partitions, replication_factor, configs}}``,
+        ``NewTopic`` objects or ``{name, num_partitions, ...}`` dicts. Returns kafka-python 3.0's
+        ``{'topics': [{name, error_code, error_message, num_partitions, replication_factor,
+        topic_config_error_code}]}`` (no ``topic_id``/``configs``: the core does not return them)."""
+        if validate_only and wait_for_metadata:
+            raise ValueError('validate_only and wait_for_metadata are mutually exclusive')
+        if isinstance(new_topics, dict):
+            new_topics = [NewTopic(name, d.get("num_partitions", -1), d.get("replication_factor", -1),
+                                   topic_configs=d.get("configs")) for name, d in new_topics.items()]
         specs = []
         for t in new_topics:
-            if isinstance(t, dict):
+            if isinstance(t, str):
+                t = NewTopic(t)
+            elif isinstance(t, dict):
                 t = NewTopic(t["name"], t.get("num_partitions", -1), t.get("replication_factor", -1),
                              topic_configs=t.get("topic_configs") or t.get("configs"))
             specs.append((t.name, int(t.num_partitions), int(t.replication_factor),
                           {str(k): str(v) for k, v in (t.topic_configs or {}).items()}))
-        try:
-            self._native.create_topics(specs, bool(validate_only))
-        except Errors.KafkaError:
-            if raise_errors:
-                raise
+        if not specs:
+            raise ValueError(f"No valid topics found in new_topics: {new_topics}")
+        done = self._per_item(specs, lambda s: self._native.create_topics([s], bool(validate_only)),
+                              raise_errors)
+        return {"topics": [dict(name=s[0], error_code=_code(e), error_message=_broker_message(e, ""),
+                                num_partitions=-1 if e else s[1], replication_factor=-1 if e else s[2],
+                                topic_config_error_code=0) for s, e in done]}
 
     def delete_topics(self, topics, timeout_ms=None, raise_errors=True):
-        try:
-            self._native.delete_topics(list(topics))
-        except Errors.KafkaError:
-            if raise_errors:
-                raise
+        """kafka-python 3.0's ``{'topics': [{name, error_code, error_message}]}`` (no ``topic_id``)."""
+        done = self._per_item(list(topics), lambda t: self._native.delete_topics([t]), raise_errors)
+        return {"topics": [dict(name=t, error_code=_code(e), error_message=_broker_message(e, None))
+                           for t, e in done]}
 
     def list_topics(self):
         return self._native.list_topics(False)
 
     def describe_topics(self, topics=None):
+        """kafka-python 3.0's metadata dicts: ``[{name, error_code, is_internal, partitions:
+        [{error_code, partition_index, leader_id, replica_nodes, isr_nodes}]}]``; a missing topic
+        is an entry with its ``error_code``, as there."""
         names = list(topics) if topics is not None else self.list_topics()
-        return self._native.describe_topics(names)
+        try:
+            found = self._native.describe_topics(names)
+        except Errors.BrokerResponseError:
+            found = []
+            for name in names:
+                try:
+                    found.extend(self._native.describe_topics([name]))
+                except Errors.BrokerResponseError as exc:
+                    found.append({"error_code": exc.errno, "topic": name, "is_internal": False,
+                                  "partitions": []})
+        return [{"error_code": t["error_code"], "name": t["topic"], "is_internal": t["is_internal"],
+                 "partitions": [{"error_code": p["error_code"], "partition_index": p["partition"],
+                                 "leader_id": p["leader"], "replica_nodes": p["replicas"],
+                                 "isr_nodes": p["isr"]} for p in t["partitions"]]}
+                for t in found]
 
     def describe_cluster(self):
+        """``{cluster_id, controller_id, brokers: [{broker_id, host, port, rack, is_fenced}]}``
+        (the core lists the brokers of a Metadata answer, which holds no fenced broker)."""
         c = self._native.describe_cluster()
         return {
             "cluster_id": c["cluster_id"],
             "controller_id": c["controller_id"],
-            "brokers": [{"node_id": b[0], "host": b[1], "port": b[2], "rack": b[3]} for b in c["brokers"]],
+            "brokers": [{"broker_id": b[0], "host": b[1], "port": b[2], "rack": b[3], "is_fenced": False}
+                        for b in c["brokers"]],
         }
 
     def create_partitions(self, topic_partitions, timeout_ms=None, validate_only=False, raise_errors=True):
-        """``topic_partitions``: ``{topic: NewPartitions}`` (or ``{topic: total_count}``)."""
-        for topic, np in topic_partitions.items():
-            total = np.total_count if isinstance(np, NewPartitions) else int(np)
-            try:
-                self._native.create_partitions(topic, total, bool(validate_only))
-            except Errors.KafkaError:
-                if raise_errors:
-                    raise
+        """``topic_partitions``: ``{topic: total_count}``, ``{topic: {count: n}}`` or
+        ``{topic: NewPartitions}``. Returns None (kafka-python returns its protocol response
+        object, which ferrokafka does not have)."""
+        def one(item):
+            topic, np = item
+            if isinstance(np, NewPartitions):
+                total = np.total_count
+            elif isinstance(np, dict):
+                total = np["count"]
+            else:
+                total = int(np)
+            self._native.create_partitions(topic, total, bool(validate_only))
+        self._per_item(list(topic_partitions.items()), one, raise_errors)
 
     # ---- configs ---------------------------------------------------------------------------
 
-    def describe_configs(self, config_resources, include_synonyms=False, config_filter=None):
-        """One dict per resource: ``{resource_type, resource_name, configs: {name: {...}}}``."""
-        out = []
+    def describe_configs(self, config_resources, include_synonyms=False, config_filter="modified"):
+        """kafka-python 3.0's ``{resource_type: {resource_name: {name: {value, read_only,
+        is_sensitive, config_source}}}}`` filtered by ``config_filter`` ('modified': overrides
+        only; 'all'; 'default'; 'dynamic'; 'static'). No ``config_type``, ``documentation`` or
+        ``synonyms``: the core does not return them."""
+        flt = str(getattr(config_filter, "name", config_filter)).lower()
+        out = {}
         for res in config_resources:
-            keys = list(res.configs) if res.configs else None
+            keys = list(res.configs) if res.configs is not None else None
             entries = self._native.describe_configs(_resource_kind(res), str(res.name), keys)
-            out.append({
-                "resource_type": int(res.resource_type),
-                "resource_name": str(res.name),
-                "configs": {name: {"value": value, "read_only": ro, "is_default": default,
-                                   "is_sensitive": sensitive}
-                            for name, value, ro, default, sensitive in entries},
-            })
+            configs = {}
+            for name, value, ro, default, sensitive in entries:
+                source = _config_source(res.resource_type, ro, default)
+                if not _skip_config(flt, source, ro):
+                    configs[name] = {"value": value, "read_only": ro, "is_sensitive": sensitive,
+                                     "config_source": source}
+            out.setdefault(res.resource_type.name.lower(), {})[str(res.name)] = configs
         return out
 
     def alter_configs(self, config_resources, validate_only=False, raise_on_unknown=True, incremental=None):
-        """Sets each resource's ``configs`` (a value of ``None`` deletes the override)."""
+        """Sets each resource's ``configs`` (a value of ``None`` deletes the override);
+        ``{resource_type: {resource_name: 'OK' | error}}`` as kafka-python 3.0."""
+        out = {}
         for res in config_resources:
-            ops = [("set" if v is not None else "delete", str(k), None if v is None else str(v))
-                   for k, v in (res.configs or {}).items()]
-            self._native.alter_configs(_resource_kind(res), str(res.name), ops, bool(validate_only))
+            ops = []
+            for k, v in (res.configs or {}).items():
+                op = None
+                if isinstance(v, tuple) and len(v) == 2:
+                    op, v = v
+                    op = str(getattr(op, "name", op)).upper()
+                if op in ("DELETE", "1") or v is None:
+                    ops.append(("delete", str(k), None))
+                else:
+                    ops.append(("set", str(k), str(v)))
+            try:
+                self._native.alter_configs(_resource_kind(res), str(res.name), ops, bool(validate_only))
+                result = "OK"
+            except Errors.BrokerResponseError as exc:
+                result = str(exc)
+            out.setdefault(res.resource_type.name.lower(), {})[str(res.name)] = result
+        return out
 
     # ---- groups ----------------------------------------------------------------------------
 
     def list_groups(self, broker_ids=None, states_filter=None, types_filter=None):
-        """``[{'group_id', 'protocol_type', 'state'}]`` (3.0 shape)."""
-        return [{"group_id": g, "protocol_type": p, "state": s} for g, p, s in self._native.list_groups()]
+        """kafka-python 3.0's ``[{'group_id', 'group_state', 'protocol_type'}]`` (no
+        ``group_type``: the core does not return it)."""
+        return [{"group_id": g, "group_state": s, "protocol_type": p} for g, p, s in self._native.list_groups()]
 
     def list_consumer_groups(self, broker_ids=None):
-        """``[(group_id, protocol_type)]`` (2.x shape)."""
+        """``[(group_id, protocol_type)]`` (2.x name and shape)."""
         return [(g, p) for g, p, _ in self._native.list_groups()]
 
     def describe_groups(self, group_ids, group_coordinator_id=None, include_authorized_operations=False):
+        """kafka-python 3.0's ``{group_id: {group_id, group_state, protocol_type, protocol_data,
+        members: [{member_id, group_instance_id, client_id, client_host, member_assignment:
+        {assigned_partitions: [{topic, partitions}]}}], error}}``; a missing group is an entry
+        with ``error`` set, as there."""
+        out = {}
+        for g in group_ids:
+            try:
+                d = self._native.describe_group(g)
+            except Errors.GroupIdNotFoundError:
+                out[g] = {"group_id": g, "group_state": "Dead", "protocol_type": "", "protocol_data": "",
+                          "members": [], "error": str(Errors.GroupIdNotFoundError("Group %s not found." % g))}
+                continue
+            members = []
+            for m in d["members"]:
+                by_topic = {}
+                for t, p in m["assignment"]:
+                    by_topic.setdefault(t, []).append(p)
+                members.append({"member_id": m["member_id"], "group_instance_id": m["group_instance_id"],
+                                "client_id": m["client_id"], "client_host": m["client_host"],
+                                "member_assignment": {"assigned_partitions": [
+                                    {"topic": t, "partitions": ps} for t, ps in by_topic.items()]}})
+            out[g] = {"group_id": d["group_id"], "group_state": d["state"], "protocol_type": d["protocol_type"],
+                      "protocol_data": d["protocol"], "members": members, "error": None}
+        return out
+
+    def describe_consumer_groups(self, group_ids, group_coordinator_id=None, include_authorized_operations=False):
+        """2.x name: ``[{group_id, state, protocol_type, protocol, members: [{..., assignment:
+        [TopicPartition]}]}]``."""
         out = []
         for g in group_ids:
             d = self._native.describe_group(g)
@@ -133,13 +264,15 @@ class KafkaAdminClient:
             out.append(d)
         return out
 
-    describe_consumer_groups = describe_groups
-
     def delete_groups(self, group_ids, group_coordinator_id=None):
-        self._native.delete_groups(list(group_ids))
-        return [(g, Errors.NoError) for g in group_ids]
+        """kafka-python 3.0's ``{group_id: 'OK' | error class name}``."""
+        done = self._per_item(list(group_ids), lambda g: self._native.delete_groups([g]), False)
+        return {g: "OK" if e is None else type(e).__name__ for g, e in done}
 
-    delete_consumer_groups = delete_groups
+    def delete_consumer_groups(self, group_ids, group_coordinator_id=None):
+        """2.x name: ``[(group_id, error class)]``."""
+        return [(g, Errors.NoError if r == "OK" else getattr(Errors, r))
+                for g, r in self.delete_groups(group_ids).items()]
 
     def list_consumer_group_offsets(self, group_id, group_coordinator_id=None, partitions=None):
         """``{TopicPartition: OffsetAndMetadata}`` committed by ``group_id``."""
@@ -194,6 +327,8 @@ class KafkaAdminClient:
         return {TopicPartition(t, p): v[0] for (t, p), v in self._native.list_offsets(query).items()}
 
     def delete_records(self, records_to_delete, timeout_ms=None, partition_leader_id=None):
-        """``{TopicPartition: offset}`` -> ``{TopicPartition: {'low_watermark': n}}``."""
+        """``{TopicPartition: offset}`` -> ``{TopicPartition: {partition_index, low_watermark,
+        error_code}}`` (kafka-python 3.0)."""
         found = self._native.delete_records([(tp.topic, tp.partition, int(o)) for tp, o in records_to_delete.items()])
-        return {TopicPartition(t, p): {"low_watermark": low} for (t, p), low in found.items()}
+        return {TopicPartition(t, p): {"partition_index": p, "low_watermark": low, "error_code": 0}
+                for (t, p), low in found.items()}

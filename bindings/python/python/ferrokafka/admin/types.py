@@ -31,6 +31,8 @@ class ConfigResourceType(IntEnum):
     TOPIC = 2
     BROKER = 4
     BROKER_LOGGER = 8
+    CLIENT_METRICS = 16
+    GROUP = 32
 
 
 class ConfigResource:
@@ -43,5 +45,8 @@ class ConfigResource:
         self.name = name
         self.configs = configs
 
+    def __str__(self):
+        return f"ConfigResource {self.name}={self.resource_type}"
+
     def __repr__(self):
-        return "ConfigResource(%s, %r, %r)" % (self.resource_type.name, self.name, self.configs)
+        return f"ConfigResource({self.resource_type}, {self.name}, {self.configs})"

@@ -4,12 +4,25 @@
 import asyncio
 import concurrent.futures
 
+from ferrokafka.admin.client import _resource_kind
 from ferrokafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewPartitions, NewTopic
 
 
 class RecordsToDelete:
     def __init__(self, before_offset):
         self.before_offset = before_offset
+
+
+def _describe_configs(sync, config_resources):
+    out = []
+    for res in config_resources:
+        keys = list(res.configs) if res.configs else None
+        entries = sync._native.describe_configs(_resource_kind(res), str(res.name), keys)
+        out.append({"resource_type": int(res.resource_type), "resource_name": str(res.name),
+                    "configs": {name: {"value": value, "read_only": ro, "is_default": default,
+                                       "is_sensitive": sensitive}
+                                for name, value, ro, default, sensitive in entries}})
+    return out
 
 
 class AIOKafkaAdminClient:
@@ -51,16 +64,24 @@ class AIOKafkaAdminClient:
         return await self._call(self._sync.list_topics)
 
     async def describe_topics(self, topics=None):
-        return await self._call(self._sync.describe_topics, topics)
+        """aiokafka's metadata shape: ``[{error_code, topic, is_internal, partitions: [{error_code,
+        partition, leader, replicas, isr}]}]``."""
+        names = list(topics) if topics is not None else await self.list_topics()
+        return await self._call(self._sync._native.describe_topics, names)
 
     async def describe_cluster(self):
-        return await self._call(self._sync.describe_cluster)
+        """``{cluster_id, controller_id, brokers: [{node_id, host, port, rack}]}``."""
+        c = await self._call(self._sync._native.describe_cluster)
+        return {"cluster_id": c["cluster_id"], "controller_id": c["controller_id"],
+                "brokers": [{"node_id": b[0], "host": b[1], "port": b[2], "rack": b[3]} for b in c["brokers"]]}
 
     async def describe_configs(self, config_resources, include_synonyms=False):
-        return await self._call(self._sync.describe_configs, config_resources)
+        """One dict per resource: ``{resource_type, resource_name, configs: {name: {value,
+        read_only, is_default, is_sensitive}}}``."""
+        return await self._call(_describe_configs, self._sync, config_resources)
 
     async def alter_configs(self, config_resources):
-        return await self._call(self._sync.alter_configs, config_resources)
+        await self._call(self._sync.alter_configs, config_resources)
 
     async def create_partitions(self, topic_partitions, timeout_ms=None, validate_only=False):
         return await self._call(self._sync.create_partitions, topic_partitions, validate_only=validate_only)

@@ -197,12 +197,23 @@ class AIOKafkaConsumer:
         return None
 
     def seek(self, partition, offset):
+        if not isinstance(offset, int) or offset < 0:
+            raise ValueError("Offset must be a positive integer")
+        if partition not in self._sync.assignment():
+            raise Errors.IllegalStateError(f"No current assignment for partition {partition}")
         self._sync.seek(partition, offset)
 
+    def _check_assigned(self, partitions):
+        not_assigned = set(partitions) - self._sync.assignment()
+        if not_assigned:
+            raise Errors.IllegalStateError(f"Partitions {not_assigned} are not assigned")
+
     async def seek_to_beginning(self, *partitions):
+        self._check_assigned(partitions)
         await self._call(self._sync.seek_to_beginning, *partitions)
 
     async def seek_to_end(self, *partitions):
+        self._check_assigned(partitions)
         await self._call(self._sync.seek_to_end, *partitions)
 
     async def seek_to_committed(self, *partitions):
