@@ -109,35 +109,45 @@ impl Admin {
         .await
     }
 
-    /// Deletes topics by name.
+    /// Deletes topics by name. A topic's own error (it does not exist, say) is reported at once,
+    /// as Java's admin client does; only a controller move is retried.
     pub async fn delete_topics(&self, names: &[&str]) -> Result<()> {
-        self.retry("deleting topics", || async {
-            let conn = self.controller().await?;
-            let req = if conn.version::<DeleteTopicsRequest>()? >= 6 {
-                DeleteTopicsRequest::default().with_topics(
-                    names
-                        .iter()
-                        .map(|n| DeleteTopicState::default().with_name(Some(tn(n))))
-                        .collect(),
-                )
-            } else {
-                DeleteTopicsRequest::default()
-                    .with_topic_names(names.iter().map(|n| tn(n)).collect())
-            }
-            .with_timeout_ms(timeout_ms(self));
-            let resp = conn.request(&req).await?;
-            for t in &resp.responses {
-                if t.error_code != 0 {
-                    let name = t.name.as_ref().map(|n| n.0.to_string()).unwrap_or_default();
-                    return Err(Error::from_code(
-                        t.error_code,
-                        format!("deleting topic {name}"),
-                    ));
+        let resp = self
+            .retry("deleting topics", || async {
+                let conn = self.controller().await?;
+                let req = if conn.version::<DeleteTopicsRequest>()? >= 6 {
+                    DeleteTopicsRequest::default().with_topics(
+                        names
+                            .iter()
+                            .map(|n| DeleteTopicState::default().with_name(Some(tn(n))))
+                            .collect(),
+                    )
+                } else {
+                    DeleteTopicsRequest::default()
+                        .with_topic_names(names.iter().map(|n| tn(n)).collect())
                 }
+                .with_timeout_ms(timeout_ms(self));
+                let resp = conn.request(&req).await?;
+                match resp
+                    .responses
+                    .iter()
+                    .find(|t| retried_per_topic(t.error_code))
+                {
+                    Some(t) => Err(Error::from_code(t.error_code, "deleting topics")),
+                    None => Ok(resp),
+                }
+            })
+            .await?;
+        for t in &resp.responses {
+            if t.error_code != 0 {
+                let name = t.name.as_ref().map(|n| n.0.to_string()).unwrap_or_default();
+                return Err(
+                    Error::from_code(t.error_code, format!("deleting topic {name}"))
+                        .context("deleting topics"),
+                );
             }
-            Ok(())
-        })
-        .await
+        }
+        Ok(())
     }
 
     /// Raises the partition count of `topic` to `total`.
@@ -154,24 +164,36 @@ impl Admin {
                 .with_assignments(None)])
             .with_timeout_ms(timeout_ms(self))
             .with_validate_only(validate_only);
-        self.retry("creating partitions", || async {
-            let resp = self.controller().await?.request(&req).await?;
-            for r in &resp.results {
-                if r.error_code != 0 {
-                    let msg = r
-                        .error_message
-                        .as_ref()
-                        .map(|m| m.to_string())
-                        .unwrap_or_default();
-                    return Err(Error::from_code(
-                        r.error_code,
-                        format!("creating partitions of {topic} {msg}"),
-                    ));
+        let resp = self
+            .retry("creating partitions", || async {
+                let resp = self.controller().await?.request(&req).await?;
+                match resp
+                    .results
+                    .iter()
+                    .find(|r| retried_per_topic(r.error_code))
+                {
+                    Some(r) => Err(Error::from_code(r.error_code, "creating partitions")),
+                    None => Ok(resp),
                 }
+            })
+            .await?;
+        // The topic's own error (it does not exist, too few partitions asked) is reported at
+        // once, as Java's admin client does.
+        for r in &resp.results {
+            if r.error_code != 0 {
+                let msg = r
+                    .error_message
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_default();
+                return Err(Error::from_code(
+                    r.error_code,
+                    format!("creating partitions of {topic} {msg}"),
+                )
+                .context("creating partitions"));
             }
-            Ok(())
-        })
-        .await
+        }
+        Ok(())
     }
 
     /// Names of every topic (internal ones only when `include_internal`), sorted.
@@ -224,4 +246,10 @@ impl Admin {
         })
         .await
     }
+}
+
+/// Per-topic errors of DeleteTopics/CreatePartitions worth another attempt: the controller
+/// moved (NOT_CONTROLLER, 41) or a quota held the request back (THROTTLING_QUOTA_EXCEEDED, 89).
+fn retried_per_topic(code: i16) -> bool {
+    matches!(code, 41 | 89)
 }

@@ -236,3 +236,27 @@ async fn groups_and_group_offsets() {
         .iter()
         .any(|g| g.group_id == group));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_topics_own_error_is_reported_at_once() {
+    let _ = admin();
+    // An hour to retry in: a call that retried the topic's own error would hit the guard below
+    // instead of answering.
+    let a = Admin::new(common::config(&[("default.api.timeout.ms", "3600000")])).unwrap();
+    let missing = common::topic_name("adm-missing");
+    let guard = Duration::from_secs(120);
+    let deleted = tokio::time::timeout(guard, a.delete_topics(&[&missing]))
+        .await
+        .expect("delete_topics answers instead of retrying the topic's error");
+    assert_eq!(
+        deleted.unwrap_err().kind(),
+        ErrorKind::UnknownTopicOrPartition
+    );
+    let grown = tokio::time::timeout(guard, a.create_partitions(&missing, 3, false))
+        .await
+        .expect("create_partitions answers instead of retrying the topic's error");
+    assert_eq!(
+        grown.unwrap_err().kind(),
+        ErrorKind::UnknownTopicOrPartition
+    );
+}
