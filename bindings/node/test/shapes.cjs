@@ -54,7 +54,13 @@ module.exports = async function run(lib, brokers) {
   const producer = kafka.producer({ allowAutoTopicCreation: false })
   await producer.connect()
   await attempt(out, 'send', async () => byPartition(await producer.send({ topic, messages: [{ key: 'k1', value: 'v1', headers: { h: 'x' } }, { key: 'k2', value: 'v2', partition: 1 }] })))
+  const highOf0 = async () => Number((await admin.fetchTopicOffsets(topic)).find((o) => o.partition === 0).high)
+  const before0 = await highOf0()
   await attempt(out, 'sendAcks0', () => producer.send({ topic, acks: 0, messages: [{ key: 'k3', value: 'v3', partition: 0 }] }))
+  // Nothing acknowledges an acks=0 record, and ferrokafka sends it on the connection of its
+  // acks=0 producer: wait until it is written before the next send, so offsets compare.
+  const acked = Date.now()
+  while ((await highOf0()) < before0 + 1 && Date.now() - acked < 30000) await sleep(50)
   await attempt(out, 'sendBatch', async () => byPartition(await producer.sendBatch({ topicMessages: [{ topic, messages: [{ value: 'b1', partition: 0 }, { value: 'b2', partition: 1 }] }] })))
   await attempt(out, 'sendMissingTopic', () => producer.send({ topic: 'missing-topic-' + randomUUID().slice(0, 6), messages: [{ value: 'x' }] }))
   await attempt(out, 'sendNoMessages', () => producer.send({ topic, messages: [] }))
