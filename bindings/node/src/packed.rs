@@ -5,12 +5,11 @@
 //! the one Buffer, as kafkajs's own are views of the fetch response.
 //!
 //! Layout of `layout` (Int32Array), per record in poll order:
-//! `topicIndex, partition, keyLen, valueLen, headerCount, flags`, then per header
-//! `keyLen, valueLen`. A length of -1 is null. `flags` bit 0 is LogAppendTime. The bytes of each
+//! `topicIndex, partition, keyLen, valueLen, headerCount`, then per header
+//! `keyLen, valueLen`. A length of -1 is null. The bytes of each
 //! record follow one another in `data` in the same order: key, value, then per header its UTF-8
 //! key and its value.
 
-use ferrokafka_core::consumer::TimestampType;
 use ferrokafka_core::ConsumerRecord;
 use napi::bindgen_prelude::{Buffer, Float64Array, Int32Array};
 use napi_derive::napi;
@@ -30,7 +29,7 @@ pub struct PolledRecords {
     pub data: Buffer,
 }
 
-const FIELDS_PER_RECORD: usize = 6;
+const FIELDS_PER_RECORD: usize = 5;
 
 fn len_of(b: &Option<bytes::Bytes>) -> i32 {
     b.as_ref().map_or(-1, |b| b.len() as i32)
@@ -69,14 +68,12 @@ pub fn pack(records: &[ConsumerRecord]) -> PolledRecords {
                 topics.len() - 1
             }
         };
-        let flags = i32::from(matches!(r.timestamp_type, TimestampType::LogAppendTime));
         layout.extend_from_slice(&[
             topic_index as i32,
             r.partition,
             len_of(&r.key),
             len_of(&r.value),
             r.headers.len() as i32,
-            flags,
         ]);
         push_bytes(&mut data, &r.key);
         push_bytes(&mut data, &r.value);

@@ -16,7 +16,7 @@ export interface PartitionRecords {
   messages: KafkaMessage[]
 }
 
-const FIELDS_PER_RECORD = 6
+const FIELDS_PER_RECORD = 5
 
 /**
  * Decodes a poll straight into per-partition lists (what the consumer hands out), so no
