@@ -40,7 +40,9 @@ def test_async_listener_filtered_getmany_and_admin(bootstrap, topic_name):
             if len(only0) == 5:
                 break
         assert only0 == [b"v0", b"v2", b"v4", b"v6", b"v8"]
-        assert events[0] == ("assigned", [tp0, tp1], loop_thread)
+        # aiokafka revokes (an empty set) before the first assignment too
+        assert events[0] == ("revoked", loop_thread)
+        assert events[1] == ("assigned", [tp0, tp1], loop_thread)
         await c.commit({tp0: 3})
         assert await c.committed(tp0) == 3
         found = await c.seek_to_committed(tp0)
@@ -48,7 +50,7 @@ def test_async_listener_filtered_getmany_and_admin(bootstrap, topic_name):
         msg = await asyncio.wait_for(c.getone(tp0), 30)
         assert (msg.offset, msg.value) == (3, b"v6")
         await c.stop()
-        assert events[-1] == ("revoked", loop_thread)
+        assert len(events) == 2, events  # stop calls no listener method, as aiokafka's
         async with AIOKafkaAdminClient(bootstrap_servers=bootstrap) as admin:
             low = await admin.delete_records({tp1: RecordsToDelete(2)})
             assert low == {tp1: 2}

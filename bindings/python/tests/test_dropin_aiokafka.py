@@ -13,7 +13,7 @@ import pytest
 
 LIBS = {
     "aiokafka": ("aiokafka", "aiokafka.admin", "aiokafka.errors"),
-    "ferrokafka": ("ferrokafka.aio", "ferrokafka.aio.admin", "ferrokafka.errors"),
+    "ferrokafka": ("ferrokafka.aio", "ferrokafka.aio.admin", "ferrokafka.aio.errors"),
 }
 _results = {}
 

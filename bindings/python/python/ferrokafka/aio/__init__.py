@@ -1,11 +1,12 @@
 """``ferrokafka.aio``: aiokafka's API (``from aiokafka import ...`` becomes
-``from ferrokafka.aio import ...``); its errors are in ``ferrokafka.errors``
-(also ``ferrokafka.aio.errors``)."""
-from ferrokafka.aio.consumer import AIOKafkaConsumer, ConsumerRebalanceListener
+``from ferrokafka.aio import ...``; ``aiokafka.errors``/``.structs``/``.admin``/``.helpers`` are
+``ferrokafka.aio.errors``/``.structs``/``.admin``/``.helpers``)."""
+from ferrokafka.aio.consumer import AIOKafkaConsumer
+from ferrokafka.aio.errors import ConsumerStoppedError, IllegalOperation
+from ferrokafka.aio.listener import ConsumerRebalanceListener
 from ferrokafka.aio.producer import AIOKafkaProducer
 from ferrokafka.aio.structs import (ConsumerRecord, OffsetAndMetadata, OffsetAndTimestamp,
                                     RecordMetadata, TopicPartition)
-from ferrokafka.errors import ConsumerStoppedError, IllegalOperation
 
 __all__ = [
     "AIOKafkaProducer",

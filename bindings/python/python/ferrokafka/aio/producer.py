@@ -9,14 +9,27 @@ the core with the GIL released and hands completed ids to the loop with
 """
 import asyncio
 import threading
+import time
 
-from ferrokafka import errors as Errors
+from ferrokafka import errors as _kp
+from ferrokafka.aio import errors as Errors
+from ferrokafka.aio._bootstrap import bootstrap_hosts
+from ferrokafka.aio._producer_config import estimate_size, sync_config
+from ferrokafka.aio._raise import raises_aio
+from ferrokafka.aio.errors import to_aio
 from ferrokafka.aio.structs import RecordMetadata
 from ferrokafka.producer import KafkaProducer
 from ferrokafka.structs import TopicPartition
 from ferrokafka._topics import ensure_valid_topic_name
 
-_AIOKAFKA_DEFAULTS = {"enable_idempotence": False}
+
+def _bytes_like(data):
+    """A serialized key or value: bytes-like or None, else aiokafka's TypeError."""
+    if data is None or isinstance(data, bytes):
+        return data
+    if isinstance(data, (bytearray, memoryview)):
+        return bytes(data)
+    raise TypeError("a bytes-like object is required, not '%s'" % type(data).__name__)
 
 
 class BatchBuilder:
@@ -36,7 +49,9 @@ class BatchBuilder:
             return None
         self._records.append((key, value, headers or [], timestamp))
         self._size += size
-        return _BatchRecordMeta(size, timestamp)
+        if timestamp is None:
+            timestamp = int(time.time() * 1000)
+        return DefaultRecordMetadata(len(self._records) - 1, size, timestamp)
 
     def close(self):
         self._closed = True
@@ -48,41 +63,62 @@ class BatchBuilder:
         return len(self._records)
 
 
-class _BatchRecordMeta:
-    def __init__(self, size, timestamp):
+class DefaultRecordMetadata:
+    """aiokafka's answer to ``BatchBuilder.append``: the record's offset in the batch, its size
+    and timestamp (``crc`` None: v2 records carry the batch's)."""
+
+    __slots__ = ("offset", "size", "timestamp")
+
+    def __init__(self, offset, size, timestamp):
+        self.offset = offset
         self.size = size
         self.timestamp = timestamp
-        self.crc = None
+
+    @property
+    def crc(self):
+        return None
+
+    def __repr__(self):
+        return "DefaultRecordMetadata(offset={!r}, size={!r}, timestamp={!r})".format(
+            self.offset, self.size, self.timestamp)
 
 
 class AIOKafkaProducer:
     """aiokafka's ``AIOKafkaProducer(**configs)``."""
 
     def __init__(self, *, loop=None, **configs):
-        cfg = dict(_AIOKAFKA_DEFAULTS)
-        cfg.update(configs)
-        if "acks" not in cfg:
-            cfg["acks"] = "all" if cfg.get("enable_idempotence") else 1
+        if loop is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                raise RuntimeError("The object should be created within an async function or "
+                                   "provide loop directly.") from None
+        cfg = sync_config(configs)
         self._batch_size = int(cfg.get("max_batch_size", 16384))
+        self._max_request_size = int(cfg.get("max_request_size", 1048576))
         # aiokafka's send waits this long for a topic's metadata (its request_timeout_ms).
         self._metadata_wait_s = int(cfg.get("request_timeout_ms", 40000)) / 1000
         self._sync = KafkaProducer(**cfg)
         self._loop = loop
         self._pending = {}
         self._waker = None
+        self._started = False
         self._stopping = False
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
+    @raises_aio
     async def start(self):
         """Connects: fails with ``KafkaConnectionError`` when no bootstrap server answers."""
-        self._loop = asyncio.get_running_loop()
+        if self._loop is not asyncio.get_running_loop():
+            raise AssertionError("Please create objects with the same loop as running with")
         ok = await self._loop.run_in_executor(None, self._sync.bootstrap_connected)
         if not ok:
-            raise Errors.KafkaConnectionError(
-                "Unable to bootstrap from %s" % (self._sync._core_config["bootstrap.servers"],))
+            raise _kp.KafkaConnectionError("Unable to bootstrap from %s" % (
+                bootstrap_hosts(self._sync.config.get("bootstrap_servers", "localhost")),))
         self._waker = threading.Thread(target=self._wake_loop, name="ferrokafka-aio-waker", daemon=True)
         self._waker.start()
+        self._started = True
 
     async def stop(self):
         """Delivers what is queued, then closes."""
@@ -136,7 +172,7 @@ class AIOKafkaProducer:
                                               ts, 1 if log_append_time >= 0 else 0,
                                               log_start_offset if log_start_offset >= 0 else None))
             else:
-                fut.set_exception(payload)
+                fut.set_exception(to_aio(payload))
 
     def _track(self, delivery):
         fut = self._loop_or_current().create_future()
@@ -146,35 +182,61 @@ class AIOKafkaProducer:
 
     # ---- sending -----------------------------------------------------------------------------
 
+    @raises_aio
     async def send(self, topic, value=None, key=None, partition=None, timestamp_ms=None, headers=None):
-        """Enqueues a record; returns a future of its ``RecordMetadata``."""
+        """Enqueues a record; returns an ``asyncio.Future`` of its ``RecordMetadata``."""
+        if value is None and key is None:
+            raise AssertionError("Need at least one: key or value")
         if self._stopping:
             raise Errors.ProducerClosed()
-        if value is None and key is None:
-            raise ValueError("Need at least one: key or value")
         s = self._sync
-        native = s._native
-        if native.partition_count(topic) is None:
-            # aiokafka's _wait_on_metadata: UnknownTopicOrPartitionError when the topic is
-            # still unknown after request_timeout_ms (an unauthorized topic raises at once).
-            if topic not in s._valid_topics:
-                ensure_valid_topic_name(topic)
-            try:
-                await self._loop_or_current().run_in_executor(
-                    None, native.wait_for_topic, topic, self._metadata_wait_s)
-            except Errors.KafkaTimeoutError:
-                raise Errors.UnknownTopicOrPartitionError() from None
-        if partition is not None:
-            assert partition >= 0
-            assert partition < (native.partition_count(topic) or 0), "Unrecognized partition"
-        headers = list(headers) if headers else []
-        key_bytes = s._key_bytes(topic, headers, key)
-        value_bytes = s._value_bytes(topic, headers, value)
-        if partition is None and s._partitioner is not None:
-            partition = await self._loop_or_current().run_in_executor(
-                None, s._custom_partition, topic, key_bytes)
-        fut = s._send_serialized(topic, key_bytes, value_bytes, headers, partition, timestamp_ms)
+        await self._wait_on_metadata(topic)
+        headers = headers or []
+        key_bytes = _bytes_like(s._key_ser(topic, headers, key) if s._key_ser else key)
+        value_bytes = _bytes_like(s._value_ser(topic, headers, value) if s._value_ser else value)
+        for _, hv in headers:
+            if hv is not None and not isinstance(hv, (bytes, bytearray, memoryview)):
+                raise TypeError("Expected bytes, got %s" % type(hv).__name__)
+        size = estimate_size(key_bytes, value_bytes, headers)
+        if size > self._max_request_size:
+            raise Errors.MessageSizeTooLargeError(
+                f"The message is {size} bytes when serialized which is larger than the maximum "
+                "request size you have configured with the max_request_size configuration")
+        partition = await self._partition(topic, partition, key_bytes)
+        fut = s._send_serialized(topic, key_bytes, value_bytes, list(headers), partition, timestamp_ms)
         return self._track(fut)
+
+    async def _wait_on_metadata(self, topic):
+        """aiokafka's ``_wait_on_metadata``: the topic's partitions, waiting for its metadata up
+        to ``request_timeout_ms`` (``UnknownTopicOrPartitionError`` after; an invalid name fails
+        at once)."""
+        native = self._sync._native
+        if native.partition_count(topic) is None:
+            if topic not in self._sync._valid_topics:
+                try:
+                    ensure_valid_topic_name(topic)
+                except ValueError:
+                    # aiokafka's metadata never lists an illegal name: it gives up with this
+                    # after request_timeout_ms (ferrokafka: at once)
+                    raise Errors.UnknownTopicOrPartitionError() from None
+            if not self._started:
+                raise Errors.KafkaConnectionError("No connection to node with id None")
+            try:
+                await self._loop.run_in_executor(None, native.wait_for_topic, topic, self._metadata_wait_s)
+            except _kp.KafkaTimeoutError:
+                raise Errors.UnknownTopicOrPartitionError() from None
+        return set(range(native.partition_count(topic) or 0))
+
+    async def _partition(self, topic, partition, key_bytes):
+        if partition is not None:
+            if partition < 0:
+                raise AssertionError()
+            if partition >= (self._sync._native.partition_count(topic) or 0):
+                raise AssertionError("Unrecognized partition")
+            return partition
+        if self._sync._partitioner is not None:
+            return await self._loop.run_in_executor(None, self._sync._custom_partition, topic, key_bytes)
+        return None
 
     async def send_and_wait(self, topic, value=None, key=None, partition=None, timestamp_ms=None, headers=None):
         fut = await self.send(topic, value=value, key=key, partition=partition,
@@ -184,15 +246,16 @@ class AIOKafkaProducer:
     def create_batch(self):
         return BatchBuilder(self._batch_size)
 
+    @raises_aio
     async def send_batch(self, batch, topic, *, partition):
-        """Sends every record of ``batch`` to ``partition`` in one crossing into the core;
-        the future resolves to the metadata of the batch's first record."""
+        """Sends every record of ``batch`` to ``partition`` in one crossing into the core; the
+        future resolves to the metadata of the batch's first record."""
+        await self._wait_on_metadata(topic)
+        partition = await self._partition(topic, partition, None)
         batch.close()
         s = self._sync
-        items = []
-        for key, value, headers, ts in batch._records:
-            items.append((topic, partition, s._key_bytes(topic, headers, key),
-                          s._value_bytes(topic, headers, value), headers, ts))
+        items = [(topic, partition, s._key_bytes(topic, headers, key), s._value_bytes(topic, headers, value),
+                  headers, ts) for key, value, headers, ts in batch._records]
         deliveries = s._native.send_batch(items)
         if not deliveries:
             raise ValueError("the batch is empty")
@@ -204,19 +267,34 @@ class AIOKafkaProducer:
             return first.result()
         return asyncio.ensure_future(whole())
 
+    @raises_aio
     async def flush(self):
         await self._loop_or_current().run_in_executor(None, self._sync.flush)
 
+    @raises_aio
     async def partitions_for(self, topic):
-        return await self._loop_or_current().run_in_executor(None, self._sync.partitions_for, topic)
+        """The set of ``topic``'s partition ids (waits for its metadata as ``send`` does)."""
+        return await self._wait_on_metadata(topic)
 
     def metrics(self):
         return self._sync.metrics()
 
-    async def begin_transaction(self):
-        self._sync.begin_transaction()
+    def _ensure_transactional(self):
+        if self._sync.config.get("transactional_id") is None:
+            raise Errors.IllegalOperation("You need to configure transaction_id to use transactions")
+        raise Errors.IllegalStateError("transactions are not supported by ferrokafka yet")
 
-    commit_transaction = abort_transaction = begin_transaction
+    async def begin_transaction(self):
+        self._ensure_transactional()
+
+    async def commit_transaction(self):
+        self._ensure_transactional()
+
+    async def abort_transaction(self):
+        self._ensure_transactional()
+
+    async def send_offsets_to_transaction(self, offsets, group_id):
+        self._ensure_transactional()
 
 
 __all__ = ["AIOKafkaProducer", "BatchBuilder"]
