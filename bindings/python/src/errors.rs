@@ -1,7 +1,8 @@
 //! Core errors -> Python exceptions of `ferrokafka.errors`.
 //!
 //! Owns the one conversion: the core's `ErrorKind` name, Kafka error code, retriable flag and
-//! message go to `ferrokafka.errors._from_native`, which picks kafka-python's class. Nothing
+//! message go to `ferrokafka.errors._from_native`, which picks kafka-python's class; the
+//! broker's own message is kept as the exception's `broker_message` attribute. Nothing
 //! here builds messages or decides classes by string matching.
 
 use ferrokafka_core::Error;
@@ -23,6 +24,8 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyObject> {
     let obj =
         m.getattr("_from_native")?
             .call1((kind, e.code(), e.is_retriable(), e.to_string()))?;
+    // The broker's own error_message (aiokafka's admin results carry it verbatim).
+    obj.setattr("broker_message", e.broker_message())?;
     Ok(obj.unbind())
 }
 

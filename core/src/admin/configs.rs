@@ -112,7 +112,8 @@ impl Admin {
                     return Err(Error::from_code(
                         r.error_code,
                         format!("describing configs of {}", resource.name),
-                    ));
+                    )
+                    .with_broker_message(r.error_message.as_deref()));
                 }
                 for c in &r.configs {
                     out.push(ConfigEntry {
@@ -170,7 +171,8 @@ impl Admin {
                     return Err(Error::from_code(
                         r.error_code,
                         format!("altering configs of {} {msg}", resource.name),
-                    ));
+                    )
+                    .with_broker_message(r.error_message.as_deref()));
                 }
             }
             Ok(())

@@ -101,7 +101,8 @@ impl Admin {
                     return Err(Error::from_code(
                         t.error_code,
                         format!("creating topic {} {msg}", t.name.0),
-                    ));
+                    )
+                    .with_broker_message(t.error_message.as_deref()));
                 }
             }
             Ok(())
@@ -190,6 +191,7 @@ impl Admin {
                     r.error_code,
                     format!("creating partitions of {topic} {msg}"),
                 )
+                .with_broker_message(r.error_message.as_deref())
                 .context("creating partitions"));
             }
         }
