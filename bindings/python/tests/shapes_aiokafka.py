@@ -153,6 +153,14 @@ async def admin_calls(m, bootstrap, rec):
                     keep=struct_value)
         await acall(rec, "admin/describe_configs missing topic", admin.describe_configs,
                     [ConfigResource("topic", p + "missing-c", {"retention.ms": None})], keep=struct_value)
+        cluster = await admin.describe_cluster()
+        node = str(cluster["brokers"][0]["node_id"])
+        await acall(rec, "admin/describe_configs broker", admin.describe_configs,
+                    [ConfigResource(ConfigResourceType.BROKER, node, {"log.retention.hours": None,
+                                                                      "num.partitions": None})],
+                    keep=struct_value)
+        await acall(rec, "admin/create_topics repr", lambda: _repr(admin.create_topics(
+            [A.NewTopic(p + "c", 1, 1), A.NewTopic(p + "a", 1, 1)])), keep=value)
         await acall(rec, "admin/create_partitions", admin.create_partitions,
                     {p + "b": A.NewPartitions(3)}, keep=struct_value)
         await acall(rec, "admin/create_partitions fewer", admin.create_partitions,
@@ -197,6 +205,10 @@ async def admin_calls(m, bootstrap, rec):
     finally:
         await admin.close()
     await acall(rec, "admin/close twice", admin.close)
+
+
+async def _repr(coro):
+    return repr(await coro)
 
 
 async def _filtered(coro, p, leave_out=None):
