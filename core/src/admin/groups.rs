@@ -25,6 +25,8 @@ pub struct GroupListing {
     pub group_id: String,
     pub protocol_type: String,
     pub state: Option<String>,
+    /// `classic`, `consumer`... (ListGroups v5+; None from older brokers).
+    pub group_type: Option<String>,
 }
 
 /// One member of a described group.
@@ -77,6 +79,7 @@ impl Admin {
                 group_id: g.group_id.0.to_string(),
                 protocol_type: g.protocol_type.to_string(),
                 state: Some(g.group_state.to_string()).filter(|s| !s.is_empty()),
+                group_type: Some(g.group_type.to_string()).filter(|s| !s.is_empty()),
             }));
         }
         out.sort_by(|a, b| a.group_id.cmp(&b.group_id));

@@ -435,7 +435,9 @@ async fn settle_request(
                         code => {
                             let mut err = Error::from_code(code, format!("producing to {}", b.tp));
                             if let Some(m) = p.error_message.as_ref().filter(|m| !m.is_empty()) {
-                                err = err.context(format!("broker said: {}", m.as_str()));
+                                err = err
+                                    .context(format!("broker said: {}", m.as_str()))
+                                    .with_broker_message(Some(m.as_str()));
                             }
                             handle_error(&ctx, b, err);
                         }
