@@ -159,7 +159,7 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminCreatePa
     })
 }
 
-/// `[count][groupId, protocolType, state(nullable)]...`
+/// `[count][groupId, protocolType, state(nullable), type(nullable)]...`
 #[no_mangle]
 pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminListGroups<'l>(
     mut env: JNIEnv<'l>,
@@ -174,6 +174,7 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminListGrou
             e.str(&g.group_id);
             e.str(&g.protocol_type);
             e.bytes(g.state.as_deref().map(str::as_bytes));
+            e.bytes(g.group_type.as_deref().map(str::as_bytes));
         }
         java_bytes(env, &e.buf)
     })

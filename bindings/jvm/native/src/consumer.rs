@@ -21,7 +21,7 @@ use tokio::sync::Notify;
 use crate::block::block;
 use crate::codec::{Dec, Enc};
 use crate::config::{client_config, java_bytes, null_bytes, string, strings, vec};
-use crate::entry::{kind_number, run, JResult, JniError};
+use crate::entry::{java_message, kind_number, run, JResult, JniError};
 use crate::handle::{free, get, into_handle};
 use crate::listener::{encode_tps, JavaListener};
 
@@ -56,6 +56,25 @@ impl ConsumerHandle {
                 }
             }
         })
+    }
+}
+
+impl ConsumerHandle {
+    /// As [`wakeable`](Self::wakeable), but a call that completes without waiting (a position
+    /// already known) returns its result and leaves a pending wakeup for the next blocking call,
+    /// as KafkaConsumer only throws WakeupException where it waits on the network.
+    pub fn wakeable_if_blocking<T, F>(&self, fut: F) -> JResult<T>
+    where
+        F: Future<Output = ferrokafka_core::Result<T>>,
+    {
+        let mut fut = std::pin::pin!(fut);
+        let ready = block(std::future::poll_fn(|cx| {
+            std::task::Poll::Ready(fut.as_mut().poll(cx))
+        }));
+        match ready {
+            std::task::Poll::Ready(r) => r.map_err(JniError::from),
+            std::task::Poll::Pending => self.wakeable(fut),
+        }
     }
 }
 
@@ -345,7 +364,7 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_consumerCommi
                     e.i8(1);
                     e.i32(kind_number(err.kind()));
                     e.i32(err.code().map_or(-1, i32::from));
-                    e.str(&err.to_string());
+                    e.str(&java_message(&err));
                 }
             }
         }

@@ -52,8 +52,8 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_consumerPosit
         let c = get::<ConsumerHandle>(h);
         let tp = ferrokafka_core::TopicPartition::new(string(env, &topic)?, partition);
         match timeout(timeout_ms) {
-            Some(t) => c.wakeable(c.consumer.position_with_timeout(&tp, t)),
-            None => c.wakeable(c.consumer.position(&tp)),
+            Some(t) => c.wakeable_if_blocking(c.consumer.position_with_timeout(&tp, t)),
+            None => c.wakeable_if_blocking(c.consumer.position(&tp)),
         }
     })
 }

@@ -15,6 +15,8 @@ use jni::JNIEnv;
 pub const KIND_WAKEUP: i32 = 100;
 pub const KIND_ILLEGAL_STATE: i32 = 101;
 pub const KIND_ILLEGAL_ARGUMENT: i32 = 102;
+/// A metadata wait that timed out while the broker reported the topic unknown.
+pub const KIND_TIMEOUT_UNKNOWN_TOPIC: i32 = 103;
 const KIND_INTERNAL: i32 = 22;
 
 /// Why a native call failed.
@@ -103,12 +105,24 @@ pub fn run<'l, T>(
     }
 }
 
+/// The message Java's client gives the exception for `e`: for a broker's error code the
+/// message the broker sent with it, or "" when it sent none (`NativeError` then uses
+/// kafka-clients' default message for the code, as `Errors.exception(null)` does); the core's
+/// own description otherwise.
+pub fn java_message(e: &Error) -> String {
+    match (e.code(), e.broker_message()) {
+        (Some(code), Some(m)) if code > 0 => m.to_string(),
+        (Some(code), None) if code > 0 => String::new(),
+        _ => e.to_string(),
+    }
+}
+
 fn throw(env: &mut JNIEnv, e: JniError) {
     let (kind, code, msg) = match e {
         JniError::Core(e) => (
             kind_number(e.kind()),
             e.code().map_or(-1, i32::from),
-            e.to_string(),
+            java_message(&e),
         ),
         JniError::Wakeup => (
             KIND_WAKEUP,

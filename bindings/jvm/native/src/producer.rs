@@ -22,7 +22,9 @@ use tokio::sync::mpsc;
 use crate::block::block;
 use crate::codec::{Dec, Enc};
 use crate::config::{client_config, java_bytes, null_bytes, opt_bytes, string, vec};
-use crate::entry::{illegal_state, kind_number, run, JResult};
+use crate::entry::{
+    illegal_state, java_message, kind_number, run, JResult, JniError, KIND_TIMEOUT_UNKNOWN_TOPIC,
+};
 use crate::handle::{free, get, into_handle};
 
 type Delivery = (i64, ferrokafka_core::Result<RecordMetadata>);
@@ -114,7 +116,12 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_producerSend<
         // partition's) and for room in buffer.memory, bounded by max.block.ms, as
         // KafkaProducer.send does.
         if let Err(e) = p.producer.wait_for_room_blocking(&record) {
-            return Err(as_kafka_send_error(e, &p.producer, &record).into());
+            return Err(as_kafka_send_error(
+                e,
+                &p.producer,
+                &record.topic,
+                Some(&record),
+            ));
         }
         let guard = p.pending.lock().unwrap_or_else(|e| e.into_inner());
         let tx = guard.as_ref().ok_or_else(|| {
@@ -128,35 +135,44 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_producerSend<
 }
 
 /// A blocked send's timeout with KafkaProducer 4.x's message (its `waitOnMetadata` and
-/// `BufferPool.allocate`); other errors unchanged.
-fn as_kafka_send_error(e: Error, producer: &Producer, record: &ProducerRecord) -> Error {
+/// `BufferPool.allocate`); other errors unchanged. A topic the broker reported unknown until
+/// the deadline is a TimeoutException caused by UnknownTopicOrPartitionException, as in Java.
+fn as_kafka_send_error(
+    e: Error,
+    producer: &Producer,
+    topic: &str,
+    record: Option<&ProducerRecord>,
+) -> JniError {
+    let partition = record.and_then(|r| r.partition);
     let cfg = &producer.config().producer;
     let max_block = cfg.max_block.as_millis();
     match e.kind() {
         // An explicit partition the topic lacks: Java names the partition count it saw.
-        ErrorKind::Timeout => match (record.partition, producer.partition_count(&record.topic)) {
+        ErrorKind::Timeout => match (partition, producer.partition_count(topic)) {
             (Some(p), Some(count)) if usize::try_from(p).is_ok_and(|p| p >= count) => Error::new(
                 ErrorKind::Timeout,
                 format!(
-                    "Partition {p} of topic {} with partition count {count} is not present in \
-                     metadata after {max_block} ms.",
-                    record.topic
+                    "Partition {p} of topic {topic} with partition count {count} is not \
+                         present in metadata after {max_block} ms."
                 ),
-            ),
-            _ => Error::new(
-                ErrorKind::Timeout,
-                format!(
-                    "Topic {} not present in metadata after {max_block} ms.",
-                    record.topic
-                ),
-            ),
+            )
+            .into(),
+            _ => {
+                let msg = format!("Topic {topic} not present in metadata after {max_block} ms.");
+                // The core's metadata wait names the last error code it saw for the topic.
+                if e.to_string().contains("UnknownTopicOrPartition (code 3)") {
+                    JniError::Java(KIND_TIMEOUT_UNKNOWN_TOPIC, msg)
+                } else {
+                    Error::new(ErrorKind::Timeout, msg).into()
+                }
+            }
         },
         ErrorKind::BufferExhausted => {
             // Java allocates at least a whole batch.
-            let size = record.estimated_size().max(cfg.batch_size);
+            let size = record.map_or(0, |r| r.estimated_size()).max(cfg.batch_size);
             let total = cfg.buffer_memory;
             let available = total.saturating_sub(producer.buffered_bytes());
-            Error::new(
+            JniError::from(Error::new(
                 ErrorKind::BufferExhausted,
                 format!(
                     "Failed to allocate {size} bytes within the configured max blocking time \
@@ -164,9 +180,9 @@ fn as_kafka_send_error(e: Error, producer: &Producer, record: &ProducerRecord) -
                      bytes. Poolable size: {} bytes",
                     cfg.batch_size
                 ),
-            )
+            ))
         }
-        _ => e,
+        _ => e.into(),
     }
 }
 
@@ -218,7 +234,7 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_producerCompl
                     e.i8(1);
                     e.i32(kind_number(err.kind()));
                     e.i32(err.code().map_or(-1, i32::from));
-                    e.str(&err.to_string());
+                    e.str(&java_message(&err));
                 }
             }
         }
@@ -249,7 +265,8 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_producerParti
     run(&mut env, null_bytes(), |env| {
         let p = get::<ProducerHandle>(h);
         let topic = string(env, &topic)?;
-        let parts = block(p.producer.partitions_for(&topic))?;
+        let parts = block(p.producer.partitions_for(&topic))
+            .map_err(|e| as_kafka_send_error(e, &p.producer, &topic, None))?;
         let mut e = Enc::default();
         crate::consumer_lookups::encode_partitions(&mut e, &parts);
         java_bytes(env, &e.buf)

@@ -43,7 +43,8 @@ import org.apache.kafka.common.internals.KafkaFutureImpl;
 import org.apache.kafka.common.utils.Utils;
 
 public class FerroKafkaAdmin extends UnsupportedAdminOperations {
-    private static final String CLOSED = "The AdminClient is closed";
+    /** KafkaAdminClient's message for a call made once it is closing or closed. */
+    private static final String CLOSED = "Cannot accept new calls when AdminClient is closing.";
     private final ExecutorService thread;
 
     public FerroKafkaAdmin(Map<String, Object> configs) {
@@ -112,10 +113,31 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
                 Map<String, String> cfg = t.configs() == null ? Map.of() : t.configs();
                 Native.adminCreateTopic(h(), t.name(), partitions, replication, cfg.keySet().toArray(new String[0]),
                         cfg.values().toArray(new String[0]), options.shouldValidateOnly());
-                return new CreateTopicsResult.TopicMetadataAndConfig(Uuid.ZERO_UUID, partitions, replication, null);
+                if (options.shouldValidateOnly()) {
+                    return new CreateTopicsResult.TopicMetadataAndConfig(Uuid.ZERO_UUID, partitions, replication,
+                            new Config(List.of()));
+                }
+                return created(t.name());
             }));
         }
         return FerroKafkaAdminResults.createTopics(out);
+    }
+
+    /**
+     * What KafkaAdminClient reads from the CreateTopics response, read back here: the topic's id,
+     * partition count and replication factor, and its configs as CreateTopics returns them
+     * (source, sensitive and read-only; no synonyms, type or documentation).
+     */
+    private CreateTopicsResult.TopicMetadataAndConfig created(String name) {
+        TopicDescription d = describe(List.of(name)).get(name);
+        List<ConfigEntry> entries = new ArrayList<>();
+        for (ConfigEntry e : readConfigs(Native.adminDescribeConfigs(h(), ConfigResource.Type.TOPIC.id(), name, false))) {
+            entries.add(new ConfigEntry(e.name(), e.value(), e.source(), e.isSensitive(), e.isReadOnly(), List.of(),
+                    null, null));
+        }
+        int replicas = d.partitions().isEmpty() ? 0 : d.partitions().get(0).replicas().size();
+        return new CreateTopicsResult.TopicMetadataAndConfig(d.topicId(), d.partitions().size(), replicas,
+                new Config(entries));
     }
 
     @Override
@@ -136,9 +158,14 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
     @Override
     public ListTopicsResult listTopics(ListTopicsOptions options) {
         return FerroKafkaAdminResults.listTopics(async(() -> {
+            // Topic ids come with the description (KafkaAdminClient reads them from Metadata).
+            String[] names = Native.adminListTopics(h(), options.shouldListInternal());
+            Map<String, TopicDescription> described = names.length == 0 ? Map.of() : describe(List.of(names));
             Map<String, TopicListing> out = new LinkedHashMap<>();
-            for (String name : Native.adminListTopics(h(), options.shouldListInternal())) {
-                out.put(name, new TopicListing(name, Uuid.ZERO_UUID, name.startsWith("__")));
+            for (String name : names) {
+                TopicDescription d = described.get(name);
+                out.put(name, new TopicListing(name, d == null ? Uuid.ZERO_UUID : d.topicId(),
+                        d == null ? name.startsWith("__") : d.isInternal()));
             }
             return out;
         }));
@@ -157,33 +184,55 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
             if (wanted.isEmpty()) {
                 return Map.of();
             }
-            Codec.Reader r = new Codec.Reader(Native.adminDescribeTopics(h(), wanted.toArray(new String[0])));
-            Map<String, TopicDescription> out = new HashMap<>();
-            int n = r.i32();
-            for (int i = 0; i < n; i++) {
-                String name = r.str();
-                Uuid id = new Uuid(r.i64(), r.i64());
-                boolean internal = r.i8() != 0;
-                List<TopicPartitionInfo> parts = new ArrayList<>();
-                for (PartitionInfo p : r.partitions(name)) {
-                    parts.add(new TopicPartitionInfo(p.partition(), p.leader(), List.of(p.replicas()), List.of(p.inSyncReplicas())));
-                }
-                out.put(name, new TopicDescription(name, internal, parts, null, id));
-            }
-            return out;
+            return describe(wanted);
         });
         Map<String, KafkaFuture<TopicDescription>> byName = new LinkedHashMap<>();
         for (String name : names.topicNames()) {
             byName.put(name, all.thenApply(m -> {
                 TopicDescription d = m.get(name);
                 if (d == null) {
-                    throw new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
-                            "This server does not host this topic-partition: " + name);
+                    throw org.apache.kafka.common.protocol.Errors.UNKNOWN_TOPIC_OR_PARTITION.exception(
+                            org.apache.kafka.common.protocol.Errors.UNKNOWN_TOPIC_OR_PARTITION.message());
                 }
                 return d;
             }));
         }
         return FerroKafkaAdminResults.describeTopics(byName);
+    }
+
+    /**
+     * Describes existing topics (on the admin thread) with their nodes as the cluster describes
+     * them (host and port, not only ids) and empty ELR lists, as KafkaAdminClient builds them.
+     */
+    private Map<String, TopicDescription> describe(List<String> names) {
+        Map<Integer, Node> nodes = new HashMap<>();
+        for (Node n : clusterNodes()) {
+            nodes.put(n.id(), n);
+        }
+        Codec.Reader r = new Codec.Reader(Native.adminDescribeTopics(h(), names.toArray(new String[0])));
+        Map<String, TopicDescription> out = new HashMap<>();
+        int n = r.i32();
+        for (int i = 0; i < n; i++) {
+            String name = r.str();
+            Uuid id = new Uuid(r.i64(), r.i64());
+            boolean internal = r.i8() != 0;
+            List<TopicPartitionInfo> parts = new ArrayList<>();
+            for (PartitionInfo p : r.partitions(name)) {
+                Node leader = p.leader() == null || p.leader().id() < 0 ? null : nodes.getOrDefault(p.leader().id(), p.leader());
+                parts.add(new TopicPartitionInfo(p.partition(), leader, known(p.replicas(), nodes),
+                        known(p.inSyncReplicas(), nodes), List.of(), List.of()));
+            }
+            out.put(name, new TopicDescription(name, internal, parts, null, id));
+        }
+        return out;
+    }
+
+    private static List<Node> known(Node[] ids, Map<Integer, Node> nodes) {
+        List<Node> out = new ArrayList<>(ids.length);
+        for (Node n : ids) {
+            out.add(nodes.getOrDefault(n.id(), n));
+        }
+        return out;
     }
 
     @Override
@@ -200,25 +249,33 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
 
     @Override
     public DescribeClusterResult describeCluster(DescribeClusterOptions options) {
-        KafkaFuture<Object[]> all = async(() -> {
-            Codec.Reader r = new Codec.Reader(Native.adminDescribeCluster(h()));
-            String clusterId = r.str();
-            int controller = r.i32();
-            int n = r.i32();
-            List<Node> nodes = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                int id = r.i32();
-                String host = r.str();
-                int port = r.i32();
-                nodes.add(new Node(id, host, port, r.str()));
-            }
-            Node ctrl = nodes.stream().filter(x -> x.id() == controller).findFirst().orElse(Node.noNode());
-            return new Object[] {nodes, ctrl, clusterId};
-        });
+        KafkaFuture<Object[]> all = async(this::cluster);
         @SuppressWarnings("unchecked")
         KafkaFuture<Collection<Node>> nodes = all.thenApply(a -> (Collection<Node>) a[0]);
         return FerroKafkaAdminResults.describeCluster(nodes, all.thenApply(a -> (Node) a[1]),
                 all.thenApply(a -> (String) a[2]), KafkaFuture.completedFuture(null));
+    }
+
+    /** `{nodes, controller, clusterId}` from the native DescribeCluster. */
+    private Object[] cluster() {
+        Codec.Reader r = new Codec.Reader(Native.adminDescribeCluster(h()));
+        String clusterId = r.str();
+        int controller = r.i32();
+        int n = r.i32();
+        List<Node> nodes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int id = r.i32();
+            String host = r.str();
+            int port = r.i32();
+            nodes.add(new Node(id, host, port, r.str()));
+        }
+        Node ctrl = nodes.stream().filter(x -> x.id() == controller).findFirst().orElse(Node.noNode());
+        return new Object[] {nodes, ctrl, clusterId};
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Node> clusterNodes() {
+        return (List<Node>) cluster()[0];
     }
 
     // ---- consumer groups ----
@@ -233,8 +290,14 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
                 String id = r.str();
                 String protocol = r.str();
                 String state = r.str();
+                String type = r.str();
+                // As KafkaAdminClient: consumer groups only (protocol type "consumer", or none).
+                if (protocol != null && !protocol.isEmpty() && !protocol.equals("consumer")) {
+                    continue;
+                }
                 out.add(new ConsumerGroupListing(id, protocol == null || protocol.isEmpty(),
-                        state == null ? Optional.empty() : Optional.of(ConsumerGroupState.parse(state))));
+                        state == null ? Optional.empty() : Optional.of(ConsumerGroupState.parse(state)),
+                        type == null ? Optional.empty() : Optional.of(org.apache.kafka.common.GroupType.parse(type))));
             }
             return out;
         }));
@@ -283,7 +346,13 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
         Map<String, KafkaFuture<ConsumerGroupDescription>> out = new LinkedHashMap<>();
         for (String g : groupIds) {
             out.put(g, async(() -> {
-                Codec.Reader r = new Codec.Reader(Native.adminDescribeGroup(h(), g));
+                Codec.Reader r;
+                try {
+                    r = new Codec.Reader(Native.adminDescribeGroup(h(), g));
+                } catch (org.apache.kafka.common.errors.GroupIdNotFoundException e) {
+                    // DescribeConsumerGroupsHandler's own message for this code.
+                    throw new org.apache.kafka.common.errors.GroupIdNotFoundException("Group " + g + " not found.");
+                }
                 String id = r.str();
                 String state = r.str();
                 String protocolType = r.str();
@@ -338,8 +407,9 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
     private void requireTopic(ConfigResource resource) {
         if (resource.type() == ConfigResource.Type.TOPIC
                 && !Set.of(Native.adminListTopics(h(), true)).contains(resource.name())) {
+            // The broker's message for a config resource naming a missing topic.
             throw new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
-                    "This server does not host this topic-partition: " + resource.name());
+                    "Topic '" + resource.name() + "' does not exist.");
         }
     }
 
@@ -357,28 +427,34 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
         for (ConfigResource res : resources) {
             out.put(res, async(() -> {
                 requireTopic(res);
-                Codec.Reader r = new Codec.Reader(Native.adminDescribeConfigs(h(), resourceType(res), res.name(),
+                List<ConfigEntry> entries = readConfigs(Native.adminDescribeConfigs(h(), resourceType(res), res.name(),
                         options.includeSynonyms()));
-                List<ConfigEntry> entries = new ArrayList<>();
-                int n = r.i32();
-                for (int i = 0; i < n; i++) {
-                    String name = r.str();
-                    String value = r.str();
-                    ConfigEntry.ConfigSource src = source(r.str());
-                    boolean sensitive = r.i32() != 0;
-                    boolean readOnly = r.i32() != 0;
-                    List<ConfigEntry.ConfigSynonym> synonyms = new ArrayList<>();
-                    int m = r.i32();
-                    for (int j = 0; j < m; j++) {
-                        synonyms.add(FerroKafkaAdminResults.configSynonym(r.str(), r.str(), source(r.str())));
-                    }
-                    entries.add(new ConfigEntry(name, value, src, sensitive, readOnly, synonyms,
-                            ConfigEntry.ConfigType.UNKNOWN, null));
-                }
                 return new Config(entries);
             }));
         }
         return FerroKafkaAdminResults.describeConfigs(out);
+    }
+
+    /** `[count][name, value, source, sensitive, readOnly, synonyms...]` as ConfigEntry objects. */
+    private static List<ConfigEntry> readConfigs(byte[] bytes) {
+        Codec.Reader r = new Codec.Reader(bytes);
+        List<ConfigEntry> entries = new ArrayList<>();
+        int n = r.i32();
+        for (int i = 0; i < n; i++) {
+            String name = r.str();
+            String value = r.str();
+            ConfigEntry.ConfigSource src = source(r.str());
+            boolean sensitive = r.i32() != 0;
+            boolean readOnly = r.i32() != 0;
+            List<ConfigEntry.ConfigSynonym> synonyms = new ArrayList<>();
+            int m = r.i32();
+            for (int j = 0; j < m; j++) {
+                synonyms.add(FerroKafkaAdminResults.configSynonym(r.str(), r.str(), source(r.str())));
+            }
+            entries.add(new ConfigEntry(name, value, src, sensitive, readOnly, synonyms,
+                    ConfigEntry.ConfigType.UNKNOWN, null));
+        }
+        return entries;
     }
 
     @Override
@@ -410,9 +486,25 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
     public ListOffsetsResult listOffsets(Map<TopicPartition, OffsetSpec> topicPartitionOffsets, ListOffsetsOptions options) {
         Map<TopicPartition, Long> query = new LinkedHashMap<>();
         topicPartitionOffsets.forEach((tp, spec) -> query.put(tp, FerroKafkaAdminResults.offsetQuery(spec)));
-        KafkaFuture<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> all = async(() -> {
-            Codec.Reader r = new Codec.Reader(Native.adminListOffsets(h(), partitionValues(query)));
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> m = new HashMap<>();
+        KafkaFuture<Map<TopicPartition, Object>> all = async(() -> {
+            Map<TopicPartition, Object> m = new HashMap<>();
+            // A partition of a missing topic fails at once, as KafkaAdminClient's metadata
+            // lookup fails it, instead of being retried by the core until the API timeout.
+            Set<String> existing = Set.of(Native.adminListTopics(h(), true));
+            Map<TopicPartition, Long> known = new LinkedHashMap<>();
+            query.forEach((tp, q) -> {
+                if (existing.contains(tp.topic())) {
+                    known.put(tp, q);
+                } else {
+                    m.put(tp, new org.apache.kafka.common.errors.UnknownTopicOrPartitionException("Failed to fetch "
+                            + "metadata for partition " + tp + " because metadata for topic `" + tp.topic()
+                            + "` could not be found"));
+                }
+            });
+            if (known.isEmpty()) {
+                return m;
+            }
+            Codec.Reader r = new Codec.Reader(Native.adminListOffsets(h(), partitionValues(known)));
             int n = r.i32();
             for (int i = 0; i < n; i++) {
                 TopicPartition tp = new TopicPartition(r.str(), r.i32());
@@ -426,7 +518,13 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
         });
         Map<TopicPartition, KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo>> out = new LinkedHashMap<>();
         for (TopicPartition tp : query.keySet()) {
-            out.put(tp, all.thenApply(m -> m.get(tp)));
+            out.put(tp, all.thenApply(m -> {
+                Object v = m.get(tp);
+                if (v instanceof RuntimeException e) {
+                    throw e;
+                }
+                return (ListOffsetsResult.ListOffsetsResultInfo) v;
+            }));
         }
         return new ListOffsetsResult(out);
     }

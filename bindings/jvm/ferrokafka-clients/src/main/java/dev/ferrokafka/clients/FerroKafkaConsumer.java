@@ -7,13 +7,11 @@
 package dev.ferrokafka.clients;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.ConcurrentModificationException;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +28,7 @@ import dev.ferrokafka.clients.internal.Codec;
 import dev.ferrokafka.clients.internal.Native;
 import dev.ferrokafka.clients.internal.NativeError;
 import dev.ferrokafka.clients.internal.NativeHandle;
+import dev.ferrokafka.clients.internal.PolledRecords;
 import dev.ferrokafka.clients.internal.RebalanceBridge;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -53,12 +52,8 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.IllegalGenerationException;
 import org.apache.kafka.common.errors.InvalidGroupIdException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.metrics.KafkaMetric;
-import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
@@ -82,6 +77,19 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
     private final Map<Long, PendingCommit> asyncCommits = new ConcurrentHashMap<>();
     private volatile RebalanceBridge bridge;
     private boolean hasAssignmentSource;
+    /** How partitions are chosen, as SubscriptionState's type: NONE, topics/pattern (group), or user-assigned. */
+    private Source source = Source.NONE;
+
+    private enum Source { NONE, TOPICS, PATTERN, ASSIGNED }
+
+    private static final String MUTUALLY_EXCLUSIVE = "Subscription to topics, partitions and pattern are mutually exclusive";
+
+    /** As SubscriptionState.setSubscriptionType: switching between kinds needs an unsubscribe first. */
+    private void become(Source next) {
+        if (source != Source.NONE && source != next) {
+            throw new IllegalStateException(MUTUALLY_EXCLUSIVE);
+        }
+    }
 
     private record PendingCommit(Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {}
 
@@ -209,6 +217,10 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
     public Set<String> subscription() {
         long h = acquire();
         try {
+            if (source == Source.ASSIGNED) {
+                // Manually assigned partitions are no subscription (KafkaConsumer answers empty).
+                return Collections.emptySet();
+            }
             return Collections.unmodifiableSet(new HashSet<>(List.of(Native.consumerSubscription(h))));
         } finally {
             release();
@@ -222,14 +234,15 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
 
     @Override
     public void subscribe(Collection<String> topics, ConsumerRebalanceListener callback) {
-        if (topics == null) {
-            throw new IllegalArgumentException("Topic collection to subscribe to cannot be null");
-        }
         long h = acquire();
         try {
+            // KafkaConsumer's order of checks: the group first, then the topics.
+            requireGroup();
+            if (topics == null) {
+                throw new IllegalArgumentException("Topic collection to subscribe to cannot be null");
+            }
             if (topics.isEmpty()) {
-                Native.consumerUnsubscribe(h);
-                hasAssignmentSource = false;
+                unsubscribe();
                 return;
             }
             for (String t : topics) {
@@ -237,7 +250,8 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
                     throw new IllegalArgumentException("Topic collection to subscribe to cannot contain null or empty topic");
                 }
             }
-            requireGroup();
+            become(Source.TOPICS);
+            source = Source.TOPICS;
             RebalanceBridge b = callback == null ? null : new RebalanceBridge(callback);
             Native.consumerSubscribe(h, topics.toArray(new String[0]), b);
             if (b != null) {
@@ -274,12 +288,14 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
 
     @Override
     public void subscribe(Pattern pattern, ConsumerRebalanceListener callback) {
+        requireGroup();
         if (pattern == null || pattern.toString().isEmpty()) {
             throw new IllegalArgumentException("Topic pattern to subscribe to cannot be " + (pattern == null ? "null" : "empty"));
         }
         long h = acquire();
         try {
-            requireGroup();
+            become(Source.PATTERN);
+            source = Source.PATTERN;
             RebalanceBridge b = callback == null ? null : new RebalanceBridge(callback);
             Native.consumerSubscribePattern(h, unquote(pattern.pattern()), b);
             if (b != null) {
@@ -323,8 +339,7 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
         long h = acquire();
         try {
             if (partitions.isEmpty()) {
-                Native.consumerUnsubscribe(h);
-                hasAssignmentSource = false;
+                unsubscribe();
                 return;
             }
             for (TopicPartition tp : partitions) {
@@ -332,6 +347,8 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
                     throw new IllegalArgumentException("Topic partitions to assign to cannot have null or empty topic");
                 }
             }
+            become(Source.ASSIGNED);
+            source = Source.ASSIGNED;
             Native.consumerAssign(h, Codec.tps(partitions));
             hasAssignmentSource = true;
         } finally {
@@ -352,6 +369,7 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
             }
             Native.consumerUnsubscribe(h);
             hasAssignmentSource = false;
+            source = Source.NONE;
             RuntimeException failure = b == null ? null : b.takeFailure();
             if (failure != null) {
                 throw failure;
@@ -397,61 +415,9 @@ public class FerroKafkaConsumer<K, V> extends NativeHandle implements Consumer<K
         }
     }
 
-    private record Raw(TopicPartition tp, long offset, long ts, TimestampType tsType, int epoch, byte[] key,
-                       byte[] value, RecordHeaders headers) {}
-
     private ConsumerRecords<K, V> decode(long h, byte[] batch) {
-        Codec.Reader r = new Codec.Reader(batch);
-        int n = r.i32();
-        if (n == 0) {
-            return ConsumerRecords.empty();
-        }
-        List<Raw> raws = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            String topic = r.str();
-            int partition = r.i32();
-            long offset = r.i64();
-            long ts = r.i64();
-            TimestampType tsType = r.i8() == 0 ? TimestampType.CREATE_TIME : TimestampType.LOG_APPEND_TIME;
-            int epoch = r.i32();
-            byte[] key = r.bytes();
-            byte[] value = r.bytes();
-            int hn = r.i32();
-            RecordHeaders headers = new RecordHeaders();
-            for (int j = 0; j < hn; j++) {
-                String hk = r.str();
-                headers.add(new RecordHeader(hk, r.bytes()));
-            }
-            raws.add(new Raw(new TopicPartition(topic, partition), offset, ts, tsType, epoch, key, value, headers));
-        }
-        Map<TopicPartition, List<ConsumerRecord<K, V>>> out = new LinkedHashMap<>();
-        for (int i = 0; i < raws.size(); i++) {
-            Raw x = raws.get(i);
-            String topic = x.tp.topic();
-            K k;
-            V v;
-            try {
-                k = keyDeserializer.deserialize(topic, x.headers, x.key);
-                v = valueDeserializer.deserialize(topic, x.headers, x.value);
-            } catch (RuntimeException e) {
-                // As KafkaConsumer: the records before the bad one are returned, and the bad one
-                // fails the next poll until the application seeks past it; nothing after it is lost.
-                Map<TopicPartition, Long> rewind = new LinkedHashMap<>();
-                for (Raw rest : raws.subList(i, raws.size())) {
-                    rewind.putIfAbsent(rest.tp, rest.offset);
-                }
-                rewind.forEach((tp, offset) -> Native.consumerSeek(h, tp.topic(), tp.partition(), offset));
-                if (!out.isEmpty()) {
-                    return new ConsumerRecords<>(out);
-                }
-                throw new RecordDeserializationException(x.tp, x.offset, "Error deserializing key/value for partition "
-                        + x.tp + " at offset " + x.offset + ". If needed, please seek past the record to continue consumption.", e);
-            }
-            out.computeIfAbsent(x.tp, t -> new ArrayList<>()).add(new ConsumerRecord<>(topic, x.tp.partition(), x.offset,
-                    x.ts, x.tsType, x.key == null ? -1 : x.key.length, x.value == null ? -1 : x.value.length, k, v,
-                    x.headers, x.epoch < 0 ? Optional.empty() : Optional.of(x.epoch)));
-        }
-        return new ConsumerRecords<>(out);
+        return PolledRecords.decode(batch, keyDeserializer, valueDeserializer,
+                (tp, offset) -> Native.consumerSeek(h, tp.topic(), tp.partition(), offset));
     }
 
     // ---- commits ----

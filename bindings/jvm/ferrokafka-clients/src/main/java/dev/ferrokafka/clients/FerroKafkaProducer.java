@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Future;
@@ -34,11 +35,15 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.metrics.KafkaMetric;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.record.AbstractRecords;
+import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Utils;
@@ -55,8 +60,12 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
     private final Serializer<K> keySerializer;
     private final Serializer<V> valueSerializer;
     private final String clientId;
+    private final int maxRequestSize;
+    private final long bufferMemory;
+    private final CompressionType compression;
     private final ConcurrentSkipListMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
     private final AtomicLong ids = new AtomicLong();
+    private final Set<String> invalidTopics = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Object progress = new Object();
     private final Thread callbackThread;
 
@@ -80,7 +89,8 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
         this(init(configs, keySerializer, valueSerializer));
     }
 
-    private record Init(long handle, Serializer<?> key, Serializer<?> value, String clientId) {}
+    private record Init(long handle, Serializer<?> key, Serializer<?> value, String clientId, int maxRequestSize,
+                        long bufferMemory, CompressionType compression) {}
 
     @SuppressWarnings("unchecked")
     private FerroKafkaProducer(Init init) {
@@ -88,6 +98,9 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
         this.keySerializer = (Serializer<K>) init.key;
         this.valueSerializer = (Serializer<V>) init.value;
         this.clientId = init.clientId;
+        this.maxRequestSize = init.maxRequestSize;
+        this.bufferMemory = init.bufferMemory;
+        this.compression = init.compression;
         long native0 = init.handle;
         this.callbackThread = new Thread(() -> runCallbacks(native0), "ferrokafka-producer-network-thread | " + clientId);
         this.callbackThread.setDaemon(true);
@@ -124,7 +137,9 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
         String[][] kv = ClientConfigs.forCore(core, ClientConfigs.PRODUCER);
         Native.init();
         long h = Native.producerNew(kv[0], kv[1]);
-        return new Init(h, k, v, clientId);
+        return new Init(h, k, v, clientId, config.getInt(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                config.getLong(ProducerConfig.BUFFER_MEMORY_CONFIG),
+                CompressionType.forName(config.getString(ProducerConfig.COMPRESSION_TYPE_CONFIG)));
     }
 
     /** The client.id this producer uses (generated when not configured). */
@@ -177,10 +192,12 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
             throw e;
         }
         try {
+            ensureValidRecordSize(AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE,
+                    compression, key, value, headers.toArray()));
             Native.producerSend(h, id, topic, partition, ts, key, value, hdrs);
         } catch (ApiException e) {
             pending.remove(id);
-            complete(p, null, e);
+            complete(p, null, e instanceof InvalidTopicException ? invalidTopic(topic) : e);
         } catch (RuntimeException e) {
             pending.remove(id);
             throw e;
@@ -188,6 +205,18 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
             exit();
         }
         return future;
+    }
+
+    /** KafkaProducer's size check of a serialized record (the same estimate, the same messages). */
+    private void ensureValidRecordSize(int size) {
+        if (size > maxRequestSize) {
+            throw new RecordTooLargeException("The message is " + size + " bytes when serialized which is larger than "
+                    + maxRequestSize + ", which is the value of the " + ProducerConfig.MAX_REQUEST_SIZE_CONFIG + " configuration.");
+        }
+        if (size > bufferMemory) {
+            throw new RecordTooLargeException("The message is " + size + " bytes when serialized which is larger than the "
+                    + "total memory buffer you have configured with the " + ProducerConfig.BUFFER_MEMORY_CONFIG + " configuration.");
+        }
     }
 
     private static byte[] encodeHeaders(Headers headers) {
@@ -279,7 +308,13 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
     @Override
     public void flush() {
         long target = ids.get();
-        long h = enter(CLOSED);
+        long h;
+        try {
+            h = enter(CLOSED);
+        } catch (IllegalStateException closed) {
+            // As KafkaProducer: after close nothing is left to flush, and flush returns.
+            return;
+        }
         try {
             Native.producerFlush(h);
         } finally {
@@ -302,12 +337,22 @@ public class FerroKafkaProducer<K, V> extends NativeHandle implements Producer<K
         }
     }
 
+    /**
+     * KafkaProducer's InvalidTopicException: "Invalid topics: [t]" from the metadata update that
+     * found the name invalid, then just the name while its metadata remembers it as invalid.
+     */
+    private InvalidTopicException invalidTopic(String topic) {
+        return invalidTopics.add(topic) ? new InvalidTopicException(Set.of(topic)) : new InvalidTopicException(topic);
+    }
+
     @Override
     public List<PartitionInfo> partitionsFor(String topic) {
         java.util.Objects.requireNonNull(topic, "topic cannot be null");
         long h = enter(CLOSED);
         try {
             return new Codec.Reader(Native.producerPartitionsFor(h, topic)).partitions(topic);
+        } catch (InvalidTopicException e) {
+            throw invalidTopic(topic);
         } finally {
             exit();
         }

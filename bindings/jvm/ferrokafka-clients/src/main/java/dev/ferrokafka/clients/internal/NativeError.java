@@ -33,16 +33,23 @@ public final class NativeError {
             INVALID_TOPIC = 10, TOPIC_EXISTS = 11, NOT_LEADER = 12, NOT_ENOUGH_REPLICAS = 13,
             OUT_OF_ORDER_SEQUENCE = 14, UNKNOWN_PRODUCER_ID = 15, PRODUCER_FENCED = 16, AUTHORIZATION = 17,
             OFFSET_OUT_OF_RANGE = 18, COORDINATOR = 19, REBALANCE = 20, BROKER = 21, INTERNAL = 22, AUTHENTICATION = 23,
-            WAKEUP = 100, ILLEGAL_STATE = 101, ILLEGAL_ARGUMENT = 102;
+            WAKEUP = 100, ILLEGAL_STATE = 101, ILLEGAL_ARGUMENT = 102, TIMEOUT_UNKNOWN_TOPIC = 103;
 
     private NativeError() {}
 
-    /** The exception for a native failure; `code` is the Kafka error code or -1. */
+    /**
+     * The exception for a native failure; `code` is the Kafka error code or -1. For a code the
+     * message is the broker's, or "" when it sent none: then, as kafka-clients'
+     * {@code Errors.exception(null)}, the code's default message.
+     */
     public static RuntimeException create(int kind, int code, String message) {
         if (code > 0) {
             Errors e = Errors.forCode((short) code);
             if (e != Errors.UNKNOWN_SERVER_ERROR || code == Errors.UNKNOWN_SERVER_ERROR.code()) {
-                return e.exception(message);
+                return e.exception(message == null || message.isEmpty() ? e.message() : message);
+            }
+            if (message == null || message.isEmpty()) {
+                message = "The broker returned error code " + code;
             }
         }
         return switch (kind) {
@@ -71,6 +78,9 @@ public final class NativeError {
             case WAKEUP -> new WakeupException();
             case ILLEGAL_STATE -> new IllegalStateException(message);
             case ILLEGAL_ARGUMENT -> new IllegalArgumentException(message);
+            // KafkaProducer's waitOnMetadata timeout while the broker answered the topic unknown.
+            case TIMEOUT_UNKNOWN_TOPIC -> new TimeoutException(message, Errors.UNKNOWN_TOPIC_OR_PARTITION.exception(
+                    Errors.UNKNOWN_TOPIC_OR_PARTITION.message()));
             default -> new KafkaException(message);
         };
     }
