@@ -357,9 +357,14 @@ class ConsumerContractTest {
         try (FerroKafkaConsumer<String, String> c = new FerroKafkaConsumer<>(TestCluster.consumerProps(null))) {
             assertThrows(IllegalStateException.class, () -> c.poll(Duration.ofMillis(10)));
             assertThrows(InvalidGroupIdException.class, () -> c.subscribe(List.of("t")));
-            assertThrows(IllegalArgumentException.class, () -> c.subscribe((Collection<String>) null));
+            // KafkaConsumer checks the group before the topics.
+            assertThrows(InvalidGroupIdException.class, () -> c.subscribe((Collection<String>) null));
         }
         FerroKafkaConsumer<String, String> c = new FerroKafkaConsumer<>(TestCluster.consumerProps("g"));
+        assertThrows(IllegalArgumentException.class, () -> c.subscribe((Collection<String>) null));
+        c.assign(List.of(new TopicPartition("t", 0)));
+        assertEquals(Set.of(), c.subscription());
+        assertThrows(IllegalStateException.class, () -> c.subscribe(List.of("t")));
         c.close();
         c.close();
         assertThrows(IllegalStateException.class, () -> c.poll(Duration.ofMillis(10)));
