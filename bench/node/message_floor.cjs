@@ -3,8 +3,8 @@
 // with no broker, no socket and no decoding at all. Every message is what kafkajs's
 // shape asks for and ferrokafka builds: a plain object with `key` (null), `value` (a Buffer view
 // of one large Buffer, as kafkajs's are views of the fetch response), `timestamp` and `offset` as
-// strings (one timestamp string per run of equal timestamps), `attributes` and a `headers`
-// object; the batch is then read as the benchmark's consumer reads it
+// strings (one timestamp string per run of equal timestamps), `attributes`, a `headers`
+// object and the record batch's `batchContext` (one object per batch); the batch is then read as the benchmark's consumer reads it
 // (`batch.messages.map((m) => m.value)`). No kafkajs-compatible client can consume faster than
 // this, so produce_consume.cjs prints it beside kafkajs's measured rate as the highest consume
 // ratio reachable here.
@@ -20,11 +20,33 @@ const PASSES = 5
 const data = Buffer.alloc(BATCH * SIZE, 7)
 const timestamps = new Float64Array(BATCH).fill(Date.now())
 
+// kafkajs's batchContext: one object per record batch, shared by its messages (batches of
+// 100 records here, about what a producer's 16 KiB batch holds at 100 B).
+const RECORDS_PER_BATCH = 100
+function batchContext(firstOffset) {
+  return {
+    firstOffset: String(firstOffset),
+    firstTimestamp: String(timestamps[0]),
+    partitionLeaderEpoch: 0,
+    inTransaction: false,
+    isControlBatch: false,
+    lastOffsetDelta: RECORDS_PER_BATCH - 1,
+    producerId: '-1',
+    producerEpoch: -1,
+    firstSequence: -1,
+    maxTimestamp: String(timestamps[0]),
+    timestampType: 0,
+    magicByte: 2,
+  }
+}
+
 function buildBatch(firstOffset) {
   const messages = []
+  let context
   let lastTs = NaN
   let lastTsText = ''
   for (let i = 0; i < BATCH; i++) {
+    if (i % RECORDS_PER_BATCH === 0) context = batchContext(firstOffset + i)
     const ts = timestamps[i]
     if (ts !== lastTs) {
       lastTs = ts
@@ -40,6 +62,7 @@ function buildBatch(firstOffset) {
       value: data.subarray(i * SIZE, (i + 1) * SIZE),
       headers: {},
       isControlRecord: false,
+      batchContext: context,
     })
   }
   return messages

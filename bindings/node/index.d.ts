@@ -85,6 +85,8 @@ export declare class NativeConsumer {
   assignment(): Array<Tp>
   /** The high watermark the last fetch of this partition reported (unset before one). */
   highWatermark(topic: string, partition: number): number | null
+  /** Node ids of the brokers in the consumer's metadata, ascending (kafkajs fetches from each). */
+  brokerIds(): Array<number>
   /** The member id in the group (empty before joining). */
   memberId(): string
   /** The member id of the group's leader at the last join (empty before joining). */
@@ -218,6 +220,10 @@ export interface PolledRecords {
   /** Timestamps in ms since the epoch. */
   timestamps: Float64Array
   data: Buffer
+  /** Six numbers per record batch (see the module documentation). */
+  batchInts: Int32Array
+  /** Four 64-bit numbers per record batch (see the module documentation). */
+  batchLongs: BigInt64Array
 }
 
 /** Starts a broker with its data in `data_dir` and Kafka-named settings in `props`. */

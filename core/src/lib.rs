@@ -33,7 +33,7 @@ pub use cluster::{BrokerInfo, Cluster};
 pub use config::{ClientConfig, CompressionType};
 pub use connection::{BoxTransport, ConnectFuture, Connector, TcpConnector, Transport};
 pub use consumer::{
-    CloseMembership, Consumer, ConsumerMetrics, ConsumerRecord, OffsetAndMetadata,
+    BatchHeader, CloseMembership, Consumer, ConsumerMetrics, ConsumerRecord, OffsetAndMetadata,
     OffsetAndTimestamp, RebalanceListener, TimestampType,
 };
 pub use error::{Error, ErrorKind, Result};

@@ -120,6 +120,12 @@ impl NativeConsumer {
             .high_watermark(&TopicPartition::new(topic, partition))
     }
 
+    /// Node ids of the brokers in the consumer's metadata, ascending (kafkajs fetches from each).
+    #[napi]
+    pub fn broker_ids(&self) -> Vec<i32> {
+        self.inner.broker_ids()
+    }
+
     /// The member id in the group (empty before joining).
     #[napi]
     pub fn member_id(&self) -> String {

@@ -9,9 +9,16 @@
 //! `keyLen, valueLen`. A length of -1 is null. The bytes of each
 //! record follow one another in `data` in the same order: key, value, then per header its UTF-8
 //! key and its value.
+//!
+//! The record batches the records came in (kafkajs's `batchContext`), in poll order: per batch
+//! in `batchInts` (Int32Array) `firstRecord, partitionLeaderEpoch, attributes, lastOffsetDelta,
+//! producerEpoch, firstSequence` (`firstRecord` indexes the poll's records), and in
+//! `batchLongs` (BigInt64Array, exact) `firstOffset, firstTimestamp, maxTimestamp, producerId`.
 
-use ferrokafka_core::ConsumerRecord;
-use napi::bindgen_prelude::{Buffer, Float64Array, Int32Array};
+use std::sync::Arc;
+
+use ferrokafka_core::{BatchHeader, ConsumerRecord};
+use napi::bindgen_prelude::{BigInt64Array, Buffer, Float64Array, Int32Array};
 use napi_derive::napi;
 
 /// Records of one poll, packed (see the module documentation for the layout).
@@ -27,9 +34,41 @@ pub struct PolledRecords {
     /// Timestamps in ms since the epoch.
     pub timestamps: Float64Array,
     pub data: Buffer,
+    /// Six numbers per record batch (see the module documentation).
+    pub batch_ints: Int32Array,
+    /// Four 64-bit numbers per record batch (see the module documentation).
+    pub batch_longs: BigInt64Array,
 }
 
 const FIELDS_PER_RECORD: usize = 5;
+
+/// Appends the batch a record came in, unless the previous record came in the same one.
+fn push_batch(
+    index: usize,
+    batch: &Arc<BatchHeader>,
+    last: &mut Option<Arc<BatchHeader>>,
+    ints: &mut Vec<i32>,
+    longs: &mut Vec<i64>,
+) {
+    if last.as_ref().is_some_and(|l| Arc::ptr_eq(l, batch)) {
+        return;
+    }
+    ints.extend_from_slice(&[
+        i32::try_from(index).unwrap_or(i32::MAX),
+        batch.partition_leader_epoch,
+        i32::from(batch.attributes),
+        batch.last_offset_delta,
+        i32::from(batch.producer_epoch),
+        batch.base_sequence,
+    ]);
+    longs.extend_from_slice(&[
+        batch.base_offset,
+        batch.base_timestamp,
+        batch.max_timestamp,
+        batch.producer_id,
+    ]);
+    *last = Some(Arc::clone(batch));
+}
 
 fn len_of(b: &Option<bytes::Bytes>) -> i32 {
     b.as_ref().map_or(-1, |b| b.len() as i32)
@@ -59,7 +98,15 @@ pub fn pack(records: &[ConsumerRecord]) -> PolledRecords {
         })
         .sum();
     let mut data = Vec::with_capacity(size);
-    for r in records {
+    let (mut batch_ints, mut batch_longs, mut last_batch) = (Vec::new(), Vec::new(), None);
+    for (i, r) in records.iter().enumerate() {
+        push_batch(
+            i,
+            &r.batch,
+            &mut last_batch,
+            &mut batch_ints,
+            &mut batch_longs,
+        );
         // Records come in partition runs, so the last topic is nearly always the one.
         let topic_index = match topics.iter().rposition(|t| **t == *r.topic) {
             Some(i) => i,
@@ -92,5 +139,7 @@ pub fn pack(records: &[ConsumerRecord]) -> PolledRecords {
         offsets: Float64Array::new(offsets),
         timestamps: Float64Array::new(timestamps),
         data: Buffer::from(data),
+        batch_ints: Int32Array::new(batch_ints),
+        batch_longs: BigInt64Array::new(batch_longs),
     }
 }

@@ -29,7 +29,7 @@ async function consumeAll(topic, groupId, want, runExtra = {}, consumerExtra = {
   await consumer.subscribe({ topics: [topic], fromBeginning: true })
   await consumer.run({
     eachMessage: async ({ topic: t, partition, message }) => {
-      got.push({ topic: t, partition, key: message.key?.toString(), value: message.value?.toString(), offset: message.offset, headers: message.headers })
+      got.push({ topic: t, partition, key: message.key?.toString(), value: message.value?.toString(), offset: message.offset, headers: message.headers, batchContext: message.batchContext })
     },
     ...runExtra,
   })
@@ -42,7 +42,7 @@ test('send resolves RecordMetadata with string offsets; keyed records keep their
   const producer = kafka.producer()
   await producer.connect()
   const messages = []
-  for (let i = 0; i < 30; i++) messages.push({ key: `k${i % 5}`, value: `v${i}`, headers: { n: String(i), multi: ['a', 'b'] } })
+  for (let i = 0; i < 30; i++) messages.push({ key: `k${i % 5}`, value: `v${i}`, headers: { n: String(i), multi: ['a', 'b'], nul: null } })
   const meta = await producer.send({ topic, messages })
   assert.ok(meta.length >= 1)
   for (const m of meta) {
@@ -61,6 +61,19 @@ test('send resolves RecordMetadata with string offsets; keyed records keep their
   const first = got.find((r) => r.value === 'v0')
   assert.equal(first.headers.n.toString(), '0')
   assert.deepEqual(first.headers.multi.map(String), ['a', 'b'])
+  // A null header value reads back as null, as kafkajs decodes it.
+  assert.equal(first.headers.nul, null)
+  // Each message carries its record batch's header as kafkajs's batchContext, one object per batch.
+  for (const r of got) {
+    const b = r.batchContext
+    assert.equal(b.magicByte, 2)
+    assert.equal(typeof b.firstOffset, 'string')
+    assert.ok(BigInt(b.firstOffset) <= BigInt(r.offset) && BigInt(r.offset) <= BigInt(b.firstOffset) + BigInt(b.lastOffsetDelta), JSON.stringify(b))
+    assert.equal(b.isControlBatch, false)
+    assert.equal(b.timestampType, 0)
+    const sameBatch = got.find((o) => o.partition === r.partition && o.batchContext.firstOffset === b.firstOffset)
+    assert.equal(sameBatch.batchContext, b, 'one batchContext object per batch')
+  }
 })
 
 test('a packed send keeps every record exact: mixed timestamps, multi-byte strings past the first buffer, Uint8Array values; one RecordMetadata per partition', async () => {

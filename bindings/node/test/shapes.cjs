@@ -53,7 +53,7 @@ module.exports = async function run(lib, brokers) {
   await attempt(out, 'describeClusterKeys', async () => { const c = await admin.describeCluster(); return { keys: Object.keys(c).sort(), brokerKeys: Object.keys(c.brokers[0]).sort(), ctl: typeof c.controller, cid: typeof c.clusterId } })
   const producer = kafka.producer({ allowAutoTopicCreation: false })
   await producer.connect()
-  await attempt(out, 'send', async () => byPartition(await producer.send({ topic, messages: [{ key: 'k1', value: 'v1', headers: { h: 'x' } }, { key: 'k2', value: 'v2', partition: 1 }] })))
+  await attempt(out, 'send', async () => byPartition(await producer.send({ topic, messages: [{ key: 'k1', value: 'v1', headers: { h: 'x', r: ['a', Buffer.from('b')] } }, { key: 'k2', value: 'v2', partition: 1 }] })))
   const highOf0 = async () => Number((await admin.fetchTopicOffsets(topic)).find((o) => o.partition === 0).high)
   const before0 = await highOf0()
   await attempt(out, 'sendAcks0', () => producer.send({ topic, acks: 0, messages: [{ key: 'k3', value: 'v3', partition: 0 }] }))
@@ -146,15 +146,16 @@ function known(out) {
   // kafkajs commits the literal -2/-1 and lets its consumers resolve them; ferrokafka commits the
   // offsets they stand for, which every Kafka client reads the same way.
   delete out.fetchOffsetsAfterReset
-  // Not surfaced by the core yet: each message's batchContext (the record batch's header) and
-  // the broker a fetch went to (FETCH_START/FETCH nodeId).
-  if (Array.isArray(out.messages)) for (const m of out.messages) delete m.batchContext
-  const events = {}
-  for (const name of EVENTS) {
-    const e = out.events[name]
-    if (e && e.payload && typeof e.payload === 'object') delete e.payload.nodeId
-    events[name] = e
+  // Batches written without idempotence: kafkajs's producer writes producerEpoch and
+  // firstSequence 0, ferrokafka's writes Java's "none" (-1). Consumers decode what is stored.
+  if (Array.isArray(out.messages)) {
+    for (const m of out.messages) {
+      const b = m.batchContext
+      if (b && b.producerId === 'string:-1') b.producerEpoch = b.firstSequence = 'none'
+    }
   }
+  const events = {}
+  for (const name of EVENTS) events[name] = out.events[name]
   out.events = events
   return out
 }

@@ -185,9 +185,13 @@ export class Consumer {
     let failures = 0
     while (this.running) {
       let batches: PartitionRecords[]
+      let nodeIds: string[] = []
       const started = Date.now()
       try {
-        this.instrumentation.emit(CONSUMER_EVENTS.FETCH_START, {})
+        // kafkajs fetches from every broker of its metadata and names each in these events (as
+        // the string keys of its broker map).
+        nodeIds = c.brokerIds().map(String)
+        for (const nodeId of nodeIds) this.instrumentation.emit(CONSUMER_EVENTS.FETCH_START, { nodeId })
         batches = decodeRecords(await c.poll(wait, MAX_POLL_RECORDS, this.pollBytes))
         this.pausedKeys = null
       } catch (e) {
@@ -205,7 +209,8 @@ export class Consumer {
       this.reportHeartbeats(c)
       this.applyPendingSeeks(c)
       // kafkajs 2 always reports 0 batches here (it hands batches out as they are decoded).
-      this.instrumentation.emit(CONSUMER_EVENTS.FETCH, { numberOfBatches: 0, duration: Date.now() - started })
+      const duration = Date.now() - started
+      for (const nodeId of nodeIds) this.instrumentation.emit(CONSUMER_EVENTS.FETCH, { numberOfBatches: 0, duration, nodeId })
       const concurrency = Math.max(1, this.runConfig.partitionsConsumedConcurrently ?? 1)
       let ok = true
       for (let i = 0; i < batches.length; i += concurrency) {

@@ -26,11 +26,32 @@ export interface ConsumerConfig {
   enableAutoCommit?: boolean
 }
 
+/**
+ * The header of the record batch a message came in, as kafkajs decodes it (64-bit numbers as
+ * strings); one object shared by the batch's messages.
+ */
+export interface BatchContext {
+  firstOffset: string
+  firstTimestamp: string
+  partitionLeaderEpoch: number
+  inTransaction: boolean
+  isControlBatch: boolean
+  lastOffsetDelta: number
+  producerId: string
+  producerEpoch: number
+  firstSequence: number
+  maxTimestamp: string
+  /** 0 CreateTime, 1 LogAppendTime. */
+  timestampType: number
+  magicByte: number
+}
+
 export interface KafkaMessage {
   /** Always 2 (the record batch format the core decodes), as kafkajs reports for v2 batches. */
   magicByte?: number
   /** Always false: control records are not handed out (kafkajs filters them too). */
   isControlRecord?: boolean
+  batchContext?: BatchContext
   key: Buffer | null
   value: Buffer | null
   timestamp: string

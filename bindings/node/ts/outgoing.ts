@@ -113,7 +113,7 @@ export class OutgoingPacker {
       for (const one of Array.isArray(v) ? v : [v]) {
         const at = this.slot(2)
         const keyLen = this.bytes(key, 'header key')
-        // A null header value is sent as null, as kafkajs does.
+        // A null header value is sent as null (kafkajs throws a TypeError for one).
         const valueLen = this.bytes(one, `header ${key}`)
         this.layout[at] = keyLen
         this.layout[at + 1] = valueLen

@@ -2,7 +2,7 @@
 // messages. Keys, values and header values are views of the one Buffer the poll crossed in, as
 // kafkajs's are views of its fetch response; only header keys are decoded to strings.
 
-import type { KafkaMessage } from './consumerTypes'
+import type { BatchContext, KafkaMessage } from './consumerTypes'
 import type { IHeaders } from './producer'
 
 /** The packed poll as napi hands it over. */
@@ -17,6 +17,32 @@ export interface PartitionRecords {
 }
 
 const FIELDS_PER_RECORD = 5
+const BATCH_INTS = 6
+const BATCH_LONGS = 4
+const TRANSACTIONAL_FLAG = 0x10
+const CONTROL_FLAG = 0x20
+const LOG_APPEND_TIME_FLAG = 0x08
+
+/** The `b`-th record batch of a poll as kafkajs's batchContext (its keys in kafkajs's order). */
+function batchContext(ints: Int32Array, longs: BigInt64Array, b: number): BatchContext {
+  const at = b * BATCH_INTS
+  const attributes = ints[at + 2]
+  const l = b * BATCH_LONGS
+  return {
+    firstOffset: String(longs[l]),
+    firstTimestamp: String(longs[l + 1]),
+    partitionLeaderEpoch: ints[at + 1],
+    inTransaction: (attributes & TRANSACTIONAL_FLAG) > 0,
+    isControlBatch: (attributes & CONTROL_FLAG) > 0,
+    lastOffsetDelta: ints[at + 3],
+    producerId: String(longs[l + 3]),
+    producerEpoch: ints[at + 4],
+    firstSequence: ints[at + 5],
+    maxTimestamp: String(longs[l + 2]),
+    timestampType: (attributes & LOG_APPEND_TIME_FLAG) > 0 ? 1 : 0,
+    magicByte: 2,
+  }
+}
 
 /**
  * Decodes a poll straight into per-partition lists (what the consumer hands out), so no
@@ -24,8 +50,12 @@ const FIELDS_PER_RECORD = 5
  * up once per run.
  */
 export function decodeRecords(p: PolledRecords): PartitionRecords[] {
-  const { layout, offsets, timestamps, data, topics } = p
+  const { layout, offsets, timestamps, data, topics, batchInts, batchLongs } = p
   const out: PartitionRecords[] = []
+  // The batch the next records came in, and the record index where the one after it starts.
+  let batch = -1
+  let context: BatchContext | undefined
+  let nextBatchAt = batchInts.length > 0 ? 0 : Infinity
   let current: PartitionRecords | undefined
   let at = 0 // index into layout
   let pos = 0 // byte position in data
@@ -34,6 +64,11 @@ export function decodeRecords(p: PolledRecords): PartitionRecords[] {
   let lastTimestamp = NaN
   let lastTimestampText = ''
   for (let i = 0; i < p.count; i++) {
+    if (i === nextBatchAt) {
+      context = batchContext(batchInts, batchLongs, ++batch)
+      const following = (batch + 1) * BATCH_INTS
+      nextBatchAt = following < batchInts.length ? batchInts[following] : Infinity
+    }
     const topic = topics[layout[at]]
     const partition = layout[at + 1]
     const keyLen = layout[at + 2]
@@ -55,7 +90,8 @@ export function decodeRecords(p: PolledRecords): PartitionRecords[] {
       const hk = data.toString('utf8', pos, pos + layout[at])
       pos += layout[at]
       const hvLen = layout[at + 1]
-      let hv: Buffer = Buffer.alloc(0)
+      // A null header value stays null, as kafkajs decodes it.
+      let hv: Buffer = null as unknown as Buffer
       if (hvLen >= 0) {
         hv = data.subarray(pos, pos + hvLen)
         pos += hvLen
@@ -91,6 +127,7 @@ export function decodeRecords(p: PolledRecords): PartitionRecords[] {
       value,
       headers,
       isControlRecord: false,
+      batchContext: context,
     })
   }
   return out

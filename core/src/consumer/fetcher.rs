@@ -388,6 +388,7 @@ pub fn decode_partition(
             continue; // control batch (transaction markers)
         }
         let records = &mut out.records;
+        let context = Arc::new(header);
         decode_each_record(batch, check_crcs, |r| {
             if r.offset < fetch_offset {
                 return;
@@ -407,6 +408,7 @@ pub fn decode_partition(
                 value: r.value,
                 headers: r.headers,
                 leader_epoch: r.leader_epoch,
+                batch: Arc::clone(&context),
             });
         })
         .map_err(|e| Error::protocol(format!("{tp} at offset {base}: {e}")))?;
@@ -495,5 +497,42 @@ mod tests {
         let mut negative = batch(0, 1);
         negative[8..12].copy_from_slice(&(-5i32).to_be_bytes());
         assert!(scan_batches(&tp, &negative, true).is_err());
+    }
+
+    #[test]
+    fn records_share_their_batchs_header() {
+        let tp = TopicPartition::new("t", 0);
+        let mut b = BatchBuilder::new(1024);
+        for i in 0..3 {
+            b.append(1000 + i, None, Some(b"v"), &[]).unwrap();
+        }
+        let mut all = b
+            .finish(CompressionType::Lz4, 42, 3, 7)
+            .unwrap()
+            .bytes
+            .to_vec();
+        all[..8].copy_from_slice(&10i64.to_be_bytes());
+        all.extend(batch(13, 2));
+        let d = decode_partition(&tp, Bytes::from(all), 11, true).unwrap();
+        let offsets: Vec<i64> = d.records.iter().map(|r| r.offset).collect();
+        assert_eq!(offsets, vec![11, 12, 13, 14]);
+        let first = &d.records[0].batch;
+        assert!(Arc::ptr_eq(first, &d.records[1].batch));
+        assert!(!Arc::ptr_eq(first, &d.records[2].batch));
+        assert_eq!(
+            (
+                first.base_offset,
+                first.last_offset_delta,
+                first.base_timestamp
+            ),
+            (10, 2, 1000)
+        );
+        assert_eq!(
+            (first.producer_id, first.producer_epoch, first.base_sequence),
+            (42, 3, 7)
+        );
+        assert_eq!(first.compression(), 3);
+        assert_eq!(d.records[2].batch.base_offset, 13);
+        assert_eq!(d.records[2].batch.producer_id, -1);
     }
 }

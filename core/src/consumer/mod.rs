@@ -10,6 +10,7 @@
 
 pub mod assignor;
 mod background;
+mod brokers;
 pub mod fetch_session;
 pub mod fetcher;
 pub mod group;
@@ -43,7 +44,9 @@ use group::Group;
 pub use listener::RebalanceListener;
 pub use metrics::ConsumerMetrics;
 use metrics::Metrics;
-pub use record::{ConsumerRecord, OffsetAndMetadata, OffsetAndTimestamp, TimestampType};
+pub use record::{
+    BatchHeader, ConsumerRecord, OffsetAndMetadata, OffsetAndTimestamp, TimestampType,
+};
 use state::{State, Subscription};
 
 /// What `close` does about the group membership (Java's

@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+pub use crate::protocol::BatchHeader;
+
 pub use crate::types::OffsetAndMetadata;
 use crate::types::TopicPartition;
 
@@ -35,6 +37,9 @@ pub struct ConsumerRecord {
     pub headers: Vec<(String, Option<Bytes>)>,
     /// Leader epoch of the batch, when the broker sent one.
     pub leader_epoch: Option<i32>,
+    /// The header of the record batch the record came in (kafkajs's `batchContext`), one
+    /// allocation shared by the batch's records.
+    pub batch: Arc<BatchHeader>,
 }
 
 impl ConsumerRecord {

@@ -323,6 +323,10 @@ mod tests {
             value: Some(bytes::Bytes::from(vec![0u8; 100])),
             headers: Vec::new(),
             leader_epoch: None,
+            batch: std::sync::Arc::new(
+                crate::protocol::BatchHeader::parse(&[0u8; 61])
+                    .expect("a header's worth of bytes parses"),
+            ),
         }
     }
 
