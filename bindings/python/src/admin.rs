@@ -19,6 +19,18 @@ use crate::wait::block_on;
 
 /// One config entry for Python: `(name, value, read_only, is_default, sensitive)`.
 type ConfigTuple = (String, Option<String>, bool, bool, bool);
+/// A synonym: `(name, value, source)`.
+type SynonymTuple = (String, Option<String>, &'static str);
+/// One config entry with Kafka's source name and synonyms:
+/// `(name, value, read_only, source, sensitive, [synonym])`.
+type ConfigDetailTuple = (
+    String,
+    Option<String>,
+    bool,
+    &'static str,
+    bool,
+    Vec<SynonymTuple>,
+);
 
 /// An admin client over the core (`KafkaAdminClient` / `AIOKafkaAdminClient` wrap it).
 #[pyclass(module = "ferrokafka._native", frozen)]
@@ -154,6 +166,33 @@ impl NativeAdmin {
         Ok(entries
             .into_iter()
             .map(|e| (e.name, e.value, e.read_only, e.is_default, e.sensitive))
+            .collect())
+    }
+
+    /// Every config of a `"topic"`/`"broker"` resource with its source (Kafka's
+    /// `ConfigSource` name) and, with `synonyms`, its synonyms.
+    fn describe_config_details(
+        &self,
+        py: Python<'_>,
+        kind: &str,
+        name: String,
+        synonyms: bool,
+    ) -> PyResult<Vec<ConfigDetailTuple>> {
+        let res = resource(kind, name)?;
+        let a = self.admin.clone();
+        let entries = block_on(py, async move {
+            a.describe_config_details(&res, synonyms).await
+        })?;
+        Ok(entries
+            .into_iter()
+            .map(|e| {
+                let syns = e
+                    .synonyms
+                    .into_iter()
+                    .map(|s| (s.name, s.value, s.source))
+                    .collect();
+                (e.name, e.value, e.read_only, e.source, e.sensitive, syns)
+            })
             .collect())
     }
 

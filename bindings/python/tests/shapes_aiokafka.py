@@ -151,6 +151,9 @@ async def admin_calls(m, bootstrap, rec):
         await acall(rec, "admin/describe_configs after alter", admin.describe_configs,
                     [ConfigResource("topic", p + "b", {"retention.ms": None, "cleanup.policy": None})],
                     keep=struct_value)
+        await acall(rec, "admin/describe_configs synonyms", admin.describe_configs,
+                    [ConfigResource("topic", p + "b", {"retention.ms": None})], include_synonyms=True,
+                    keep=struct_value)
         await acall(rec, "admin/describe_configs missing topic", admin.describe_configs,
                     [ConfigResource("topic", p + "missing-c", {"retention.ms": None})], keep=struct_value)
         cluster = await admin.describe_cluster()
@@ -205,6 +208,9 @@ async def admin_calls(m, bootstrap, rec):
     finally:
         await admin.close()
     await acall(rec, "admin/close twice", admin.close)
+    bad = A.AIOKafkaAdminClient(bootstrap_servers="127.0.0.1:1", request_timeout_ms=1000)
+    await acall(rec, "admin/unreachable start", bad.start, timeout=30)
+    await acall(rec, "admin/bad config", A.AIOKafkaAdminClient, bootstrap_servers=bootstrap, no_such_option=1)
 
 
 async def _repr(coro):
@@ -266,6 +272,14 @@ async def producer_calls(m, bootstrap, rec):
         await acall(rec, "producer/serializer error", ser.send, p + "a", 12)
     finally:
         await ser.stop()
+    for case, extra in (("acks 0", {"acks": 0}), ("idempotent", {"enable_idempotence": True})):
+        other = P(bootstrap_servers=bootstrap, **extra)
+        await other.start()
+        try:
+            await acall(rec, "producer/%s send_and_wait" % case, lambda: _metadata_fields(
+                other.send_and_wait(p + "a", b"x", partition=0)), keep=value)
+        finally:
+            await other.stop()
     await acall(rec, "producer/send after stop", producer.send, p + "a", b"x", timeout=5)
     await acall(rec, "producer/stop twice", producer.stop)
     await acall(rec, "producer/bad config", P, bootstrap_servers=bootstrap, no_such_option=1)
@@ -280,6 +294,13 @@ async def producer_calls(m, bootstrap, rec):
 async def _ts_type(coro):
     md = await coro
     return [type(md.timestamp).__name__, md.timestamp_type]
+
+
+async def _metadata_fields(coro):
+    md = await coro
+    return {"type": type(md).__name__, "offset is int": isinstance(md.offset, int),
+            "offset -1": md.offset == -1, "timestamp": type(md.timestamp).__name__,
+            "timestamp_type": md.timestamp_type, "log_start_offset": md.log_start_offset}
 
 
 async def _sent(coro):

@@ -75,7 +75,8 @@ impl Admin {
                             resource.name,
                             msg.map(|m| format!(": {m}")).unwrap_or_default()
                         ),
-                    ));
+                    )
+                    .with_broker_message(r.error_message.as_deref()));
                 }
                 for c in &r.configs {
                     out.push(ConfigDetail {

@@ -94,6 +94,7 @@ class AIOKafkaProducer:
                 raise RuntimeError("The object should be created within an async function or "
                                    "provide loop directly.") from None
         cfg = sync_config(configs)
+        self._acks = cfg["acks"]
         self._batch_size = int(cfg.get("max_batch_size", 16384))
         self._max_request_size = int(cfg.get("max_request_size", 1048576))
         # aiokafka's send waits this long for a topic's metadata (its request_timeout_ms).
@@ -164,7 +165,9 @@ class AIOKafkaProducer:
                 self._pending[i] = entry
                 continue
             ok, payload = outcome
-            if ok:
+            if ok and self._acks == 0:
+                fut.set_result(None)  # aiokafka: no answer, no metadata
+            elif ok:
                 topic, partition, offset, ts, log_append_time, log_start_offset = payload
                 # aiokafka: timestamp_type 1 when the broker stamped LogAppendTime; the log start
                 # offset the broker reported (None when it did not).

@@ -13,15 +13,18 @@ import struct
 
 from ferrokafka import errors as _kp
 from ferrokafka.admin import KafkaAdminClient
+from ferrokafka.aio._bootstrap import bootstrap_hosts
 from ferrokafka.aio._raise import raises_aio
 from ferrokafka.aio.admin import responses as R
 from ferrokafka.aio.admin.config_resource import ConfigResourceType
 from ferrokafka.aio.errors import NodeNotReadyError, for_code
 from ferrokafka.aio.structs import OffsetAndMetadata, TopicPartition
 
-# aiokafka's config_source codes (DescribeConfigs v1+): ours are derived as kafka-python does.
-_SOURCE = {"DYNAMIC_TOPIC_CONFIG": 1, "DYNAMIC_BROKER_CONFIG": 2, "DYNAMIC_DEFAULT_BROKER_CONFIG": 3,
-           "STATIC_BROKER_CONFIG": 4, "DEFAULT_CONFIG": 5}
+# DescribeConfigs' config_source ids by Kafka's ConfigSource name.
+_SOURCE = {"UNKNOWN": 0, "DYNAMIC_TOPIC_CONFIG": 1, "DYNAMIC_BROKER_CONFIG": 2,
+           "DYNAMIC_DEFAULT_BROKER_CONFIG": 3, "STATIC_BROKER_CONFIG": 4, "DEFAULT_CONFIG": 5,
+           "DYNAMIC_BROKER_LOGGER_CONFIG": 6, "DYNAMIC_CLIENT_METRICS_CONFIG": 7,
+           "DYNAMIC_GROUP_CONFIG": 8}
 _AIOKAFKA_ADMIN_KEYS = {
     "bootstrap_servers", "client_id", "request_timeout_ms", "connections_max_idle_ms",
     "retry_backoff_ms", "metadata_max_age_ms", "security_protocol", "ssl_context", "api_version",
@@ -93,7 +96,7 @@ class AIOKafkaAdminClient:
         except _kp.KafkaError:
             await loop.run_in_executor(self._worker, sync.close)
             raise _kp.KafkaConnectionError(
-                "Unable to bootstrap from %s" % (self._configs["bootstrap_servers"],)) from None
+                "Unable to bootstrap from %s" % (bootstrap_hosts(self._configs["bootstrap_servers"]),)) from None
         self._admin = sync
         self._started = True
 
@@ -184,19 +187,20 @@ class AIOKafkaAdminClient:
 
     # ---- configs -------------------------------------------------------------------------------
 
-    def _describe_one(self, res):
-        from ferrokafka.admin.client import _config_source
-        keys = list(res.configs) if res.configs else None
+    def _describe_one(self, res, include_synonyms):
         rtype = int(res.resource_type)
         try:
-            entries = self._sync._native.describe_configs(_kind(rtype), str(res.name), keys)
+            entries = self._sync._native.describe_config_details(_kind(rtype), str(res.name),
+                                                                 bool(include_synonyms))
         except _kp.BrokerResponseError as exc:
             code, message = _error(exc)
             return (code, message, rtype, str(res.name), [])
-        kind = ConfigResourceType(rtype)
+        keys = set(res.configs) if res.configs else None
         return (0, "", rtype, str(res.name),
-                [(name, value, ro, _SOURCE[_config_source(kind, ro, default)], sensitive, [])
-                 for name, value, ro, default, sensitive in entries])
+                [(name, value, ro, _SOURCE.get(source, 0), sensitive,
+                  [(sn, sv, _SOURCE.get(ss, 0)) for sn, sv, ss in synonyms])
+                 for name, value, ro, source, sensitive, synonyms in entries
+                 if keys is None or name in keys])
 
     @raises_aio
     async def describe_configs(self, config_resources, include_synonyms=False):
@@ -209,7 +213,7 @@ class AIOKafkaAdminClient:
         groups = list(brokers.values()) + ([topics] if topics else [])
         out = []
         for group in groups:
-            found = [await self._call(self._describe_one, r) for r in group]
+            found = [await self._call(self._describe_one, r, include_synonyms) for r in group]
             out.append(R.DescribeConfigsResponse_v2(0, found))
         return out
 
