@@ -243,6 +243,10 @@ async def producer_calls(m, bootstrap, rec):
                 "timestamp": md.timestamp, "timestamp_type": md.timestamp_type,
                 "log_start_offset": md.log_start_offset, "repr_prefix": repr(md).split("offset=")[0]})
         await acall(rec, "producer/send_and_wait no key", producer.send_and_wait, p + "a", b"x", partition=0)
+        await acall(rec, "producer/send_and_wait key only", producer.send_and_wait, p + "a", key=b"k",
+                    partition=1, headers=[("n", None), ("e", b"")])
+        await acall(rec, "producer/send_and_wait empty value", producer.send_and_wait, p + "a", b"",
+                    partition=1)
         await acall(rec, "producer/send_and_wait no timestamp", lambda: _ts_type(
             producer.send_and_wait(p + "a", b"x", partition=0)), keep=value)
         await acall(rec, "producer/partitions_for", producer.partitions_for, p + "a", keep=value)
@@ -431,6 +435,21 @@ async def consumer_calls(m, bootstrap, rec):
         await acall(rec, "consumer/async for", lambda: _first_of_iteration(des), keep=value)
     finally:
         await des.stop()
+    raw = C(bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    await raw.start()
+    try:
+        raw.assign([tp1])
+        await acall(rec, "consumer/partition 1 records", lambda: _all_records(raw, tp1, 3), keep=value)
+    finally:
+        await raw.stop()
+    pat = C(bootstrap_servers=bootstrap, group_id=p + "pg", auto_offset_reset="earliest")
+    await pat.start()
+    try:
+        await acall(rec, "consumer/subscribe pattern", pat.subscribe, pattern="^" + p + "a$")
+        await acall(rec, "consumer/pattern assignment", lambda: _assigned(pat), keep=value)
+        await acall(rec, "consumer/pattern subscription", pat.subscription, keep=value)
+    finally:
+        await pat.stop()
     await acall(rec, "consumer/bad config", C, bootstrap_servers=bootstrap, no_such_option=1)
     await acall(rec, "consumer/bad max_poll_records", C, bootstrap_servers=bootstrap, max_poll_records=0)
     bad = C(bootstrap_servers="127.0.0.1:1", request_timeout_ms=1000)
@@ -445,6 +464,22 @@ async def _record_fields(coro):
 async def _first_of_iteration(consumer):
     async for r in consumer:
         return [type(r).__name__, r.key, r.value]
+
+
+async def _all_records(consumer, tp, n):
+    got, deadline = [], time.monotonic() + MAX_WAIT_S
+    while len(got) < n and time.monotonic() < deadline:
+        batch = await consumer.getmany(tp, timeout_ms=200)
+        got.extend(batch.get(tp, []))
+    return [{f.name: getattr(r, f.name) for f in dataclasses.fields(r) if f.name != "timestamp"}
+            for r in got[:n]]
+
+
+async def _assigned(consumer):
+    deadline = time.monotonic() + MAX_WAIT_S
+    while not consumer.assignment() and time.monotonic() < deadline:
+        await consumer.getmany(timeout_ms=200)
+    return [type(consumer.assignment()).__name__, sorted(consumer.assignment())]
 
 
 async def _type_of(coro):
