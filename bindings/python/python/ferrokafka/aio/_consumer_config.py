@@ -13,6 +13,8 @@ _KEYS = {
     "connections_max_idle_ms", "isolation_level", "sasl_mechanism", "sasl_plain_password",
     "sasl_plain_username", "sasl_kerberos_service_name", "sasl_kerberos_domain_name",
     "sasl_oauth_token_provider", "client_rack",
+    # ferrokafka's own: TLS files where an ssl_context cannot be read back (aio/helpers.py)
+    "ssl_cafile", "ssl_certfile", "ssl_keyfile",
 }
 # Keys the sync consumer has no use for (aiokafka-only or handled by the aio layer).
 _DROPPED = {"consumer_timeout_ms", "rebalance_timeout_ms", "max_poll_records"}

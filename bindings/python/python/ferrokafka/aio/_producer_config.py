@@ -9,6 +9,8 @@ _KEYS = {
     "ssl_context", "connections_max_idle_ms", "enable_idempotence", "transactional_id",
     "transaction_timeout_ms", "sasl_mechanism", "sasl_plain_password", "sasl_plain_username",
     "sasl_kerberos_service_name", "sasl_kerberos_domain_name", "sasl_oauth_token_provider",
+    # ferrokafka's own: TLS files where an ssl_context cannot be read back (aio/helpers.py)
+    "ssl_cafile", "ssl_certfile", "ssl_keyfile",
 }
 _BATCH_HEADER = 61  # a v2 record batch's header
 _RECORD_OVERHEAD = 21  # a record's length, attributes, offset and timestamp deltas at most

@@ -30,6 +30,8 @@ _AIOKAFKA_ADMIN_KEYS = {
     "retry_backoff_ms", "metadata_max_age_ms", "security_protocol", "ssl_context", "api_version",
     "sasl_mechanism", "sasl_plain_username", "sasl_plain_password", "sasl_kerberos_service_name",
     "sasl_kerberos_domain_name", "sasl_oauth_token_provider",
+    # ferrokafka's own: TLS files where an ssl_context cannot be read back (aio/helpers.py)
+    "ssl_cafile", "ssl_certfile", "ssl_keyfile",
 }
 
 
