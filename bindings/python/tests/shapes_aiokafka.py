@@ -75,6 +75,10 @@ def exports(m, rec):
     for mod in ("admin", "errors", "structs"):
         r = importlib.import_module("aiokafka." + mod)
         rec.put("exports/" + mod, {n: hasattr(getattr(m, mod), n) for n in getattr(r, "__all__", ())})
+    abc_mod = importlib.import_module(m.aio.__name__ + ".abc")
+    rec.put("exports/abc", [n for n in ("ConsumerRebalanceListener", "AbstractTokenProvider")
+                            if hasattr(abc_mod, n)])
+    rec.put("exports/abc listener is aio's", abc_mod.ConsumerRebalanceListener is m.aio.ConsumerRebalanceListener)
     cfg = m.admin.__name__ + ".config_resource"
     try:
         mod = importlib.import_module(cfg)

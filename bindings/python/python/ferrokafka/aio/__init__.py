@@ -1,6 +1,6 @@
 """``ferrokafka.aio``: aiokafka's API (``from aiokafka import ...`` becomes
-``from ferrokafka.aio import ...``; ``aiokafka.errors``/``.structs``/``.admin``/``.helpers`` are
-``ferrokafka.aio.errors``/``.structs``/``.admin``/``.helpers``)."""
+``from ferrokafka.aio import ...``; ``aiokafka.errors``/``.structs``/``.admin``/``.helpers``/``.abc`` are
+``ferrokafka.aio.errors``/``.structs``/``.admin``/``.helpers``/``.abc``)."""
 from ferrokafka.aio.consumer import AIOKafkaConsumer
 from ferrokafka.aio.errors import ConsumerStoppedError, IllegalOperation
 from ferrokafka.aio.listener import ConsumerRebalanceListener
