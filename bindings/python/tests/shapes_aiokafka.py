@@ -280,6 +280,13 @@ async def producer_calls(m, bootstrap, rec):
         await acall(rec, "producer/serializer error", ser.send, p + "a", 12)
     finally:
         await ser.stop()
+    big = P(bootstrap_servers=bootstrap, max_request_size=5_000_000, request_timeout_ms=5000)
+    await big.start()
+    try:
+        await acall(rec, "producer/broker rejects oversized", big.send_and_wait, p + "a", b"x" * 2_000_000,
+                    partition=0)
+    finally:
+        await big.stop()
     for case, extra in (("acks 0", {"acks": 0}), ("idempotent", {"enable_idempotence": True})):
         other = P(bootstrap_servers=bootstrap, **extra)
         await other.start()

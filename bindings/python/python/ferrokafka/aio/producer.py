@@ -23,6 +23,19 @@ from ferrokafka.structs import TopicPartition
 from ferrokafka._topics import ensure_valid_topic_name
 
 
+def _delivery_error(exc, topic):
+    """A failed delivery as aiokafka's sender reports it: the bare class of the broker's error
+    code (``ProducerFenced`` for an old epoch, the topic for an authorization failure); a
+    client-side error as aiokafka's class with ferrokafka's message."""
+    errno = getattr(exc, "errno", None)
+    if isinstance(exc, _kp.BrokerResponseError) and errno is not None:
+        if errno == 47:
+            return Errors.ProducerFenced()
+        cls = Errors.for_code(errno)
+        return cls(topic) if cls is Errors.TopicAuthorizationFailedError else cls()
+    return to_aio(exc)
+
+
 def _bytes_like(data):
     """A serialized key or value: bytes-like or None, else aiokafka's TypeError."""
     if data is None or isinstance(data, bytes):
@@ -157,7 +170,7 @@ class AIOKafkaProducer:
             entry = self._pending.pop(i, None)
             if entry is None:
                 continue
-            fut, delivery = entry
+            fut, delivery, topic = entry
             if fut.done():
                 continue
             outcome = delivery.outcome()
@@ -175,11 +188,11 @@ class AIOKafkaProducer:
                                               ts, 1 if log_append_time >= 0 else 0,
                                               log_start_offset if log_start_offset >= 0 else None))
             else:
-                fut.set_exception(to_aio(payload))
+                fut.set_exception(_delivery_error(payload, topic))
 
-    def _track(self, delivery):
+    def _track(self, delivery, topic):
         fut = self._loop_or_current().create_future()
-        self._pending[delivery.id] = (fut, delivery)
+        self._pending[delivery.id] = (fut, delivery, topic)
         delivery.watch()
         return fut
 
@@ -207,7 +220,7 @@ class AIOKafkaProducer:
                 "request size you have configured with the max_request_size configuration")
         partition = await self._partition(topic, partition, key_bytes)
         fut = s._send_serialized(topic, key_bytes, value_bytes, list(headers), partition, timestamp_ms)
-        return self._track(fut)
+        return self._track(fut, topic)
 
     async def _wait_on_metadata(self, topic):
         """aiokafka's ``_wait_on_metadata``: the topic's partitions, waiting for its metadata up
@@ -262,7 +275,7 @@ class AIOKafkaProducer:
         deliveries = s._native.send_batch(items)
         if not deliveries:
             raise ValueError("the batch is empty")
-        futs = [self._track(d) for d in deliveries]
+        futs = [self._track(d, topic) for d in deliveries]
         first = futs[0]
 
         async def whole():
