@@ -461,6 +461,14 @@ async def consumer_calls(m, bootstrap, rec):
         await acall(rec, "consumer/pattern subscription", pat.subscription, keep=value)
     finally:
         await pat.stop()
+    none = C(bootstrap_servers=bootstrap, group_id=p + "none", auto_offset_reset="none")
+    await none.start()
+    try:
+        none.assign([tp0])
+        await acall(rec, "consumer/reset none getmany", none.getmany, timeout_ms=1000)
+    finally:
+        await none.stop()
+    await rebalance(m, bootstrap, rec)
     await acall(rec, "consumer/bad config", C, bootstrap_servers=bootstrap, no_such_option=1)
     await acall(rec, "consumer/bad max_poll_records", C, bootstrap_servers=bootstrap, max_poll_records=0)
     bad = C(bootstrap_servers="127.0.0.1:1", request_timeout_ms=1000)
@@ -491,6 +499,45 @@ async def _assigned(consumer):
     while not consumer.assignment() and time.monotonic() < deadline:
         await consumer.getmany(timeout_ms=200)
     return [type(consumer.assignment()).__name__, sorted(consumer.assignment())]
+
+
+async def rebalance(m, bootstrap, rec):
+    """Two members of one group: what each listener is handed (partition counts: which member
+    gets which partition depends on the member ids) as the second joins and leaves."""
+    p, C = rec.prefix, m.aio.AIOKafkaConsumer
+
+    class Counting(m.aio.ConsumerRebalanceListener):
+        def __init__(self):
+            self.calls = []
+
+        async def on_partitions_revoked(self, revoked):
+            self.calls.append(("revoked", len(revoked)))
+
+        async def on_partitions_assigned(self, assigned):
+            self.calls.append(("assigned", len(assigned)))
+
+    async def until(cond, *consumers):
+        deadline = time.monotonic() + MAX_WAIT_S
+        while not cond() and time.monotonic() < deadline:
+            await asyncio.gather(*(c.getmany(timeout_ms=100) for c in consumers))
+
+    l1, l2 = Counting(), Counting()
+    c1 = C(bootstrap_servers=bootstrap, group_id=p + "rb", heartbeat_interval_ms=200)
+    c2 = C(bootstrap_servers=bootstrap, group_id=p + "rb", heartbeat_interval_ms=200)
+    await c1.start()
+    await c2.start()
+    try:
+        c1.subscribe([p + "a"], listener=l1)
+        await until(lambda: len(c1.assignment()) == 2, c1)
+        c2.subscribe([p + "a"], listener=l2)
+        await until(lambda: len(c1.assignment()) == 1 and len(c2.assignment()) == 1, c1, c2)
+        rec.put("rebalance/joined", {"first": l1.calls, "second": l2.calls})
+        await c2.stop()
+        await until(lambda: len(c1.assignment()) == 2, c1)
+        rec.put("rebalance/left", {"first": l1.calls, "second": l2.calls})
+    finally:
+        await c2.stop()
+        await c1.stop()
 
 
 async def _type_of(coro):

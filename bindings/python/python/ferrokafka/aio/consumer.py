@@ -190,10 +190,22 @@ class AIOKafkaConsumer:
     # ---- records -----------------------------------------------------------------------------
 
     def _fetch(self, timeout_ms):
-        self._sync._fetch(timeout_ms)
+        try:
+            self._sync._fetch(timeout_ms)
+        except _kp.OffsetOutOfRangeError:
+            raise self._no_offset_error() from None
         now = int(time.time() * 1000)
         for tp in self._sync.assignment():
             self._polled_at[tp] = now
+
+    def _no_offset_error(self):
+        """With ``auto_offset_reset='none'`` the core reports a partition without a position as
+        out of range; aiokafka raises ``NoOffsetForPartitionError(tp)`` for one that has no
+        committed offset either (on the worker thread)."""
+        for tp in sorted(self._sync.assignment()):
+            if self._group_id is None or self._sync.committed(tp) is None:
+                return Errors.NoOffsetForPartitionError(tp)
+        return Errors.OffsetOutOfRangeError()
 
     def _take(self, partitions, max_records):
         """Records already fetched (filtered to ``partitions``), without waiting."""
