@@ -27,6 +27,10 @@ pub struct ConfigDetail {
     pub sensitive: bool,
     pub read_only: bool,
     pub synonyms: Vec<ConfigSynonym>,
+    /// The broker's type id for the config (DescribeConfigs v3+: 1 BOOLEAN ... 8 PASSWORD; 0 unknown).
+    pub config_type: i8,
+    /// The documentation the broker sent (only when asked for, by Kafka's brokers).
+    pub documentation: Option<String>,
 }
 
 /// Kafka's `ConfigEntry.ConfigSource` names by wire id.
@@ -94,6 +98,8 @@ impl Admin {
                                 source: config_source_name(s.source),
                             })
                             .collect(),
+                        config_type: c.config_type,
+                        documentation: c.documentation.as_ref().map(|d| d.to_string()),
                     });
                 }
             }
