@@ -31,7 +31,8 @@ fn resource(kind: jint, name: String) -> JResult<ConfigResource> {
     Ok(ConfigResource { kind, name })
 }
 
-/// `[count][name, value?, source, sensitive(i32), readOnly(i32), [n](name, value?, source)]...`
+/// `[count][name, value?, source, sensitive(i32), readOnly(i32), [n](name, value?, source),
+/// configType(i32), documentation?]...`
 #[no_mangle]
 pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminDescribeConfigs<'l>(
     mut env: JNIEnv<'l>,
@@ -58,6 +59,8 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminDescribe
                 e.bytes(s.value.as_deref().map(str::as_bytes));
                 e.str(s.source);
             }
+            e.i32(i32::from(c.config_type));
+            e.bytes(c.documentation.as_deref().map(str::as_bytes));
         }
         java_bytes(env, &e.buf)
     })

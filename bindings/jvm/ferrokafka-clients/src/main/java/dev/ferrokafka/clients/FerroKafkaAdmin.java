@@ -435,7 +435,23 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
         return FerroKafkaAdminResults.describeConfigs(out);
     }
 
-    /** `[count][name, value, source, sensitive, readOnly, synonyms...]` as ConfigEntry objects. */
+    /** DescribeConfigs' config type ids (1 BOOLEAN ... 9 PASSWORD), as KafkaAdminClient maps them. */
+    private static ConfigEntry.ConfigType configType(int id) {
+        return switch (id) {
+            case 1 -> ConfigEntry.ConfigType.BOOLEAN;
+            case 2 -> ConfigEntry.ConfigType.STRING;
+            case 3 -> ConfigEntry.ConfigType.INT;
+            case 4 -> ConfigEntry.ConfigType.SHORT;
+            case 5 -> ConfigEntry.ConfigType.LONG;
+            case 6 -> ConfigEntry.ConfigType.DOUBLE;
+            case 7 -> ConfigEntry.ConfigType.LIST;
+            case 8 -> ConfigEntry.ConfigType.CLASS;
+            case 9 -> ConfigEntry.ConfigType.PASSWORD;
+            default -> ConfigEntry.ConfigType.UNKNOWN;
+        };
+    }
+
+    /** `[count][name, value, source, sensitive, readOnly, synonyms..., type, documentation]` as ConfigEntry objects. */
     private static List<ConfigEntry> readConfigs(byte[] bytes) {
         Codec.Reader r = new Codec.Reader(bytes);
         List<ConfigEntry> entries = new ArrayList<>();
@@ -451,8 +467,8 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
             for (int j = 0; j < m; j++) {
                 synonyms.add(FerroKafkaAdminResults.configSynonym(r.str(), r.str(), source(r.str())));
             }
-            entries.add(new ConfigEntry(name, value, src, sensitive, readOnly, synonyms,
-                    ConfigEntry.ConfigType.UNKNOWN, null));
+            ConfigEntry.ConfigType type = configType(r.i32());
+            entries.add(new ConfigEntry(name, value, src, sensitive, readOnly, synonyms, type, r.str()));
         }
         return entries;
     }

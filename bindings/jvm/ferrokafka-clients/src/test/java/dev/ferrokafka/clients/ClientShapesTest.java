@@ -33,9 +33,6 @@ class ClientShapesTest {
      * for any text in a key).
      */
     static final Map<String, String> DIFFERENCES = Map.ofEntries(
-            // Core-bound: the core's DescribeConfigs result keeps neither the config type nor the
-            // documentation the broker sends (ConfigEntry.type() is UNKNOWN, documentation() null).
-            Map.entry("configs.*typeAndDoc", "core: no config type/documentation in ConfigDetail"),
             // Core-bound: Admin.create_topics returns no per-topic configs, so the configs in
             // CreateTopicsResult.config() are read back with DescribeConfigs, whose source for a
             // broker-level default can differ from the CreateTopics response's.
