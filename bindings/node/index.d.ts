@@ -173,6 +173,10 @@ export interface GroupMember {
   clientHost: string
   groupInstanceId?: string
   assignment: Array<Tp>
+  /** The member's protocol metadata as the broker returned it. */
+  memberMetadata: Buffer
+  /** The member's assignment as the broker returned it. */
+  memberAssignment: Buffer
 }
 
 /** A described group. */

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use ferrokafka_core::admin::{AlterConfigOp, ConfigResource, NewTopic};
 use ferrokafka_core::{Admin, OffsetAndMetadata, TopicPartition};
+use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
 use crate::convert::{client_config, Tp, TpOffset};
@@ -89,6 +90,10 @@ pub struct GroupMember {
     pub client_host: String,
     pub group_instance_id: Option<String>,
     pub assignment: Vec<Tp>,
+    /// The member's protocol metadata as the broker returned it.
+    pub member_metadata: Buffer,
+    /// The member's assignment as the broker returned it.
+    pub member_assignment: Buffer,
 }
 
 /// A described group.
@@ -321,6 +326,8 @@ impl NativeAdmin {
                     client_host: m.host,
                     group_instance_id: m.group_instance_id,
                     assignment: m.assignment.iter().map(Tp::from).collect(),
+                    member_metadata: m.member_metadata.to_vec().into(),
+                    member_assignment: m.member_assignment.to_vec().into(),
                 })
                 .collect(),
         })

@@ -32,6 +32,12 @@ function err(e) {
 async function attempt(out, label, fn) {
   try { out[label] = { ok: shape(await fn()) } } catch (e) { out[label] = { error: err(e) } }
 }
+// A described member's metadata and assignment, decoded as kafkajs users decode them.
+function member(lib, m) {
+  const { MemberMetadata, MemberAssignment } = lib.AssignerProtocol
+  const dec = (codec, b) => (Buffer.isBuffer(b) ? codec.decode(b) : 'not a Buffer')
+  return { metadata: dec(MemberMetadata, m.memberMetadata), assignment: dec(MemberAssignment, m.memberAssignment) }
+}
 // Both libraries list a send's partitions in the order the broker's answer has them.
 const byPartition = (mds) => mds.sort((a, b) => a.partition - b.partition)
 module.exports = async function run(lib, brokers) {
@@ -108,12 +114,12 @@ module.exports = async function run(lib, brokers) {
   out.payloadKeys = payloadKeys
   out.batchShape = shape(batchShape)
   out.messages = shape(msgs.sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset)))
-  await attempt(out, 'describeGroupRunning', async () => { const d = await consumer.describeGroup(); return { ...d, members: d.members.map((m) => ({ ...m, memberId: 'm', clientHost: typeof m.clientHost, memberMetadata: Buffer.isBuffer(m.memberMetadata), memberAssignment: Buffer.isBuffer(m.memberAssignment) })) } })
+  await attempt(out, 'describeGroupRunning', async () => { const d = await consumer.describeGroup(); return { ...d, members: d.members.map((m) => ({ ...m, memberId: 'm', clientHost: typeof m.clientHost, memberMetadata: member(lib, m).metadata, memberAssignment: member(lib, m).assignment })) } })
   await consumer.commitOffsets([{ topic, partition: 0, offset: '2' }])
   await attempt(out, 'fetchOffsets', () => admin.fetchOffsets({ groupId, topics: [topic] }))
   await attempt(out, 'fetchOffsetsAll', () => admin.fetchOffsets({ groupId }))
   await attempt(out, 'listGroupsHas', async () => { const l = await admin.listGroups(); return l.groups.filter((g) => g.groupId === groupId).map((g) => ({ ...g, groupId: true })) })
-  await attempt(out, 'describeGroups', async () => { const d = await admin.describeGroups([groupId]); return d.groups.map((g) => ({ ...g, groupId: true, members: g.members.map((m) => ({ ...m, memberId: 'm', clientHost: typeof m.clientHost, memberMetadata: Buffer.isBuffer(m.memberMetadata), memberAssignment: Buffer.isBuffer(m.memberAssignment) })) })) })
+  await attempt(out, 'describeGroups', async () => { const d = await admin.describeGroups([groupId]); return d.groups.map((g) => ({ ...g, groupId: true, members: g.members.map((m) => ({ ...m, memberId: 'm', clientHost: typeof m.clientHost, memberMetadata: member(lib, m).metadata, memberAssignment: member(lib, m).assignment })) })) })
   await attempt(out, 'deleteGroupsRunning', () => admin.deleteGroups([groupId]))
   await consumer.disconnect()
   out.events = events

@@ -136,18 +136,14 @@ export function groupDescription(g: GroupMeta): GroupDescription {
     state: g.state as ConsumerGroupState,
     protocolType: g.protocolType,
     protocol: g.protocol,
-    members: g.members.map((m) => {
-      const assignment: Record<string, number[]> = {}
-      for (const tp of m.assignment) (assignment[tp.topic] ??= []).push(tp.partition)
-      return {
-        memberId: m.memberId,
-        clientId: m.clientId,
-        clientHost: m.clientHost,
-        // DescribeGroups' member metadata is not surfaced by the core: empty (decodes to null).
-        memberMetadata: Buffer.alloc(0),
-        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment, userData: Buffer.alloc(0) }),
-      }
-    }),
+    // The members' metadata and assignment as the broker returned them, as kafkajs hands them out.
+    members: g.members.map((m) => ({
+      memberId: m.memberId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      memberMetadata: m.memberMetadata,
+      memberAssignment: m.memberAssignment,
+    })),
   }
 }
 

@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use bytes::Bytes;
+
 use kafka_protocol::messages::offset_delete_request::{
     OffsetDeleteRequestPartition, OffsetDeleteRequestTopic,
 };
@@ -37,6 +39,11 @@ pub struct MemberDescription {
     pub client_id: String,
     pub host: String,
     pub assignment: Vec<TopicPartition>,
+    /// The member's protocol metadata as the broker returned it (for a consumer group, the
+    /// subscription in the consumer protocol's encoding).
+    pub member_metadata: Bytes,
+    /// The member's assignment as the broker returned it (encoded as `assignment` decodes it).
+    pub member_assignment: Bytes,
 }
 
 /// A described group.
@@ -124,10 +131,12 @@ impl Admin {
                     client_id: m.client_id.to_string(),
                     host: m.client_host.to_string(),
                     assignment: if consumer {
-                        decode_assignment(m.member_assignment).unwrap_or_default()
+                        decode_assignment(m.member_assignment.clone()).unwrap_or_default()
                     } else {
                         Vec::new()
                     },
+                    member_metadata: m.member_metadata,
+                    member_assignment: m.member_assignment,
                 })
                 .collect(),
         })

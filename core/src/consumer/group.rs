@@ -269,7 +269,7 @@ impl Group {
             protocols.push(
                 JoinGroupRequestProtocol::default()
                     .with_name(sb(a.name()))
-                    .with_metadata(protocol::encode_subscription(&sub)?),
+                    .with_metadata(protocol::encode_subscription(&sub, a.protocol_version())?),
             );
         }
         let req = JoinGroupRequest::default()
@@ -413,7 +413,11 @@ impl Group {
             out.push(
                 SyncGroupRequestAssignment::default()
                     .with_member_id(sb(&m.member_id))
-                    .with_assignment(protocol::encode_assignment(&parts, None)?),
+                    .with_assignment(protocol::encode_assignment(
+                        &parts,
+                        assignor.assignment_user_data(),
+                        assignor.protocol_version(),
+                    )?),
             );
         }
         Ok(out)

@@ -2,7 +2,7 @@
 //! `ConsumerProtocol` writes them (a big-endian `i16` version, then the
 //! `ConsumerProtocolSubscription`/`ConsumerProtocolAssignment` message at that version).
 //!
-//! Owns encoding (always version 3, as Java 3.x/4.x does) and decoding of any version
+//! Owns encoding (version 3, as Java 3.x/4.x does, or the version an assignor asks for) and decoding of any version
 //! (newer versions are read as the highest known one, Java's forward compatibility). Bytes
 //! come from other group members: malformed input is an error, never a panic.
 
@@ -88,8 +88,8 @@ fn name(s: &str) -> TopicName {
     TopicName(StrBytes::from_string(s.to_string()))
 }
 
-/// Subscription bytes for JoinGroup's protocol metadata.
-pub fn encode_subscription(sub: &Subscription) -> Result<Bytes> {
+/// Subscription bytes for JoinGroup's protocol metadata, at `version` (0 to [`VERSION`]).
+pub fn encode_subscription(sub: &Subscription, version: i16) -> Result<Bytes> {
     let msg = ConsumerProtocolSubscription::default()
         .with_topics(
             sub.topics
@@ -111,8 +111,8 @@ pub fn encode_subscription(sub: &Subscription) -> Result<Bytes> {
         .with_generation_id(sub.generation)
         .with_rack_id(sub.rack.clone().map(StrBytes::from_string));
     let mut buf = BytesMut::new();
-    buf.put_i16(VERSION);
-    msg.encode(&mut buf, VERSION)
+    buf.put_i16(version);
+    msg.encode(&mut buf, version)
         .map_err(|e| Error::internal(format!("encoding subscription: {e}")))?;
     Ok(buf.freeze())
 }
@@ -159,8 +159,12 @@ pub fn decode_subscription(
     })
 }
 
-/// Assignment bytes for SyncGroup.
-pub fn encode_assignment(parts: &[TopicPartition], user_data: Option<Bytes>) -> Result<Bytes> {
+/// Assignment bytes for SyncGroup, at `version` (0 to [`VERSION`]).
+pub fn encode_assignment(
+    parts: &[TopicPartition],
+    user_data: Option<Bytes>,
+    version: i16,
+) -> Result<Bytes> {
     let msg = ConsumerProtocolAssignment::default()
         .with_assigned_partitions(
             group_by_topic(parts)
@@ -174,8 +178,8 @@ pub fn encode_assignment(parts: &[TopicPartition], user_data: Option<Bytes>) -> 
         )
         .with_user_data(user_data);
     let mut buf = BytesMut::new();
-    buf.put_i16(VERSION);
-    msg.encode(&mut buf, VERSION)
+    buf.put_i16(version);
+    msg.encode(&mut buf, version)
         .map_err(|e| Error::internal(format!("encoding assignment: {e}")))?;
     Ok(buf.freeze())
 }
@@ -212,7 +216,7 @@ mod tests {
             generation: 7,
             rack: None,
         };
-        let bytes = encode_subscription(&sub).unwrap();
+        let bytes = encode_subscription(&sub, VERSION).unwrap();
         assert_eq!(&bytes[..2], &[0, 3]);
         let m = decode_subscription("m", None, bytes).unwrap();
         assert_eq!(m.topics, sub.topics);

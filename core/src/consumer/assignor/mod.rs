@@ -45,6 +45,15 @@ pub trait Assignor: Send + Sync {
     fn subscription_user_data(&self, _generation: i32) -> Option<Bytes> {
         None
     }
+    /// The consumer-protocol version this member writes its subscription and, as leader, the
+    /// assignments in (Java writes its newest; kafkajs's assigners write 0).
+    fn protocol_version(&self) -> i16 {
+        crate::requests::consumer_protocol::VERSION
+    }
+    /// User data the leader puts into each assignment.
+    fn assignment_user_data(&self) -> Option<Bytes> {
+        None
+    }
     /// Assigns the partitions of `partitions_per_topic` (topic → partition count) to `members`.
     /// Every member appears in the result, possibly with nothing.
     fn assign(

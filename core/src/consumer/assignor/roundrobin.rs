@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use bytes::Bytes;
+
 use super::{
     empty_assignment, java_member_cmp, Assignment, Assignor, MemberSubscription, RebalanceProtocol,
 };
@@ -27,9 +29,29 @@ impl RoundRobinAssignor {
     };
 }
 
+impl RoundRobinAssignor {
+    fn is_kafkajs(&self) -> bool {
+        self.name == Self::KAFKAJS.name
+    }
+}
+
 impl Assignor for RoundRobinAssignor {
     fn name(&self) -> &'static str {
         self.name
+    }
+    fn protocol_version(&self) -> i16 {
+        if self.is_kafkajs() {
+            0
+        } else {
+            crate::requests::consumer_protocol::VERSION
+        }
+    }
+    // kafkajs writes empty (not null) user data.
+    fn subscription_user_data(&self, _generation: i32) -> Option<Bytes> {
+        self.is_kafkajs().then(Bytes::new)
+    }
+    fn assignment_user_data(&self) -> Option<Bytes> {
+        self.is_kafkajs().then(Bytes::new)
     }
 
     fn rebalance_protocol(&self) -> RebalanceProtocol {
@@ -105,5 +127,31 @@ mod tests {
         for name in ["roundrobin", "RoundRobinAssigner"] {
             assert_eq!(super::super::by_name(name).map(|a| a.name()), Some(name));
         }
+    }
+
+    #[test]
+    fn kafkajs_protocol_is_written_as_kafkajs_writes_it() {
+        use crate::requests::consumer_protocol::{
+            encode_assignment, encode_subscription, Subscription,
+        };
+        let a = RoundRobinAssignor::KAFKAJS;
+        let sub = Subscription {
+            topics: vec!["t".into()],
+            user_data: a.subscription_user_data(-1),
+            generation: -1,
+            ..Subscription::default()
+        };
+        // Version 0, topics ["t"], empty (not null) user data: kafkajs's MemberMetadata.encode.
+        let bytes = encode_subscription(&sub, a.protocol_version()).unwrap();
+        assert_eq!(&bytes[..], &[0, 0, 0, 0, 0, 1, 0, 1, b't', 0, 0, 0, 0]);
+        let parts = [TopicPartition::new("t", 0), TopicPartition::new("t", 2)];
+        let bytes =
+            encode_assignment(&parts, a.assignment_user_data(), a.protocol_version()).unwrap();
+        #[rustfmt::skip]
+        let expected = [0, 0, 0, 0, 0, 1, 0, 1, b't', 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0];
+        assert_eq!(&bytes[..], &expected);
+        // Java's roundrobin keeps Java's newest version and null user data.
+        assert_eq!(RoundRobinAssignor::JAVA.protocol_version(), 3);
+        assert_eq!(RoundRobinAssignor::JAVA.assignment_user_data(), None);
     }
 }
