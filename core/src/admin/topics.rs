@@ -144,6 +144,7 @@ impl Admin {
                 let name = t.name.as_ref().map(|n| n.0.to_string()).unwrap_or_default();
                 return Err(
                     Error::from_code(t.error_code, format!("deleting topic {name}"))
+                        .with_broker_message(t.error_message.as_deref())
                         .context("deleting topics"),
                 );
             }
