@@ -37,10 +37,6 @@ class ClientShapesTest {
             // CreateTopicsResult.config() are read back with DescribeConfigs, whose source for a
             // broker-level default can differ from the CreateTopics response's.
             Map.entry("create.*.config.min.insync.replicas", "core: CreateTopics response configs not returned"),
-            // Core-bound: Admin.delete_topics keeps no broker error message, so the exception has
-            // kafka-clients' default message for the code instead of the broker's.
-            Map.entry("deleteTopics.badName", "core: DeleteTopics error message not kept"),
-            Map.entry("deleteTopics.missing", "core: DeleteTopics error message not kept"),
             // Core-bound: the core retries a config resource naming a missing topic until the API
             // timeout, so FerroKafkaAdmin fails it up front with our broker's message ("Topic 'x'
             // does not exist."); Apache Kafka words it otherwise (and sends none for describe).
