@@ -469,6 +469,13 @@ async def consumer_calls(m, bootstrap, rec):
     finally:
         await none.stop()
     await rebalance(m, bootstrap, rec)
+    auto = C(bootstrap_servers=bootstrap, group_id=p + "auto")
+    await auto.start()
+    try:
+        await acall(rec, "consumer/subscribe missing topic", auto.subscribe, [p + "auto"])
+        await acall(rec, "consumer/missing topic assignment", lambda: _assigned(auto), keep=value)
+    finally:
+        await auto.stop()
     await acall(rec, "consumer/bad config", C, bootstrap_servers=bootstrap, no_such_option=1)
     await acall(rec, "consumer/bad max_poll_records", C, bootstrap_servers=bootstrap, max_poll_records=0)
     bad = C(bootstrap_servers="127.0.0.1:1", request_timeout_ms=1000)

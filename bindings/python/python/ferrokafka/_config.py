@@ -66,6 +66,7 @@ PRODUCER_PYTHON = {"key_serializer", "value_serializer", "partitioner"}
 PRODUCER_IGNORED = _IGNORED_COMMON | {"transaction_timeout_ms"}
 
 CONSUMER = dict(_COMMON, **{
+    "allow_auto_create_topics": "allow.auto.create.topics",
     "group_id": "group.id",
     "group_instance_id": "group.instance.id",
     "fetch_max_wait_ms": "fetch.max.wait.ms",

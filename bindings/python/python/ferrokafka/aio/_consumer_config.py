@@ -18,8 +18,11 @@ _KEYS = {
 }
 # Keys the sync consumer has no use for (aiokafka-only or handled by the aio layer).
 _DROPPED = {"consumer_timeout_ms", "rebalance_timeout_ms", "max_poll_records"}
+# aiokafka's defaults where the sync consumer's differ; its metadata requests let the broker
+# create a topic they name.
 _DEFAULTS = {"bootstrap_servers": "localhost", "session_timeout_ms": 10000,
-             "auto_offset_reset": "latest", "partition_assignment_strategy": ("roundrobin",)}
+             "auto_offset_reset": "latest", "partition_assignment_strategy": ("roundrobin",),
+             "allow_auto_create_topics": True}
 
 
 def sync_config(configs):
