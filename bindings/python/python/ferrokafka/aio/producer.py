@@ -8,8 +8,10 @@ the core with the GIL released and hands completed ids to the loop with
 ``call_soon_threadsafe``. Blocking calls (flush, stop, metadata) run in a worker thread.
 """
 import asyncio
+import atexit
 import threading
 import time
+import weakref
 
 from ferrokafka import errors as _kp
 from ferrokafka.aio import errors as Errors
@@ -21,6 +23,19 @@ from ferrokafka.aio.structs import RecordMetadata
 from ferrokafka.producer import KafkaProducer
 from ferrokafka.structs import TopicPartition
 from ferrokafka._topics import ensure_valid_topic_name
+
+
+# Producers whose waker thread runs: stopped at interpreter exit, so no daemon thread is inside
+# the core when Python finalizes (a producer the application never stopped).
+_LIVE = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_wakers():
+    for producer in list(_LIVE):
+        producer._stopping = True
+        if producer._waker is not None:
+            producer._waker.join(2)
 
 
 def _delivery_error(exc, topic):
@@ -132,6 +147,7 @@ class AIOKafkaProducer:
                 bootstrap_hosts(self._sync.config.get("bootstrap_servers", "localhost")),))
         self._waker = threading.Thread(target=self._wake_loop, name="ferrokafka-aio-waker", daemon=True)
         self._waker.start()
+        _LIVE.add(self)
         self._started = True
 
     async def stop(self):
