@@ -25,6 +25,7 @@ import java.util.function.Supplier;
 
 import dev.ferrokafka.clients.internal.ClientConfigs;
 import dev.ferrokafka.clients.internal.Codec;
+import dev.ferrokafka.clients.internal.ConfigEntries;
 import dev.ferrokafka.clients.internal.Native;
 import org.apache.kafka.clients.admin.*;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -131,7 +132,7 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
     private CreateTopicsResult.TopicMetadataAndConfig created(String name) {
         TopicDescription d = describe(List.of(name)).get(name);
         List<ConfigEntry> entries = new ArrayList<>();
-        for (ConfigEntry e : readConfigs(Native.adminDescribeConfigs(h(), ConfigResource.Type.TOPIC.id(), name, false))) {
+        for (ConfigEntry e : ConfigEntries.read(Native.adminDescribeConfigs(h(), ConfigResource.Type.TOPIC.id(), name, false))) {
             entries.add(new ConfigEntry(e.name(), e.value(), e.source(), e.isSensitive(), e.isReadOnly(), List.of(),
                     null, null));
         }
@@ -413,64 +414,18 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
         }
     }
 
-    private static ConfigEntry.ConfigSource source(String name) {
-        try {
-            return ConfigEntry.ConfigSource.valueOf(name);
-        } catch (IllegalArgumentException unknownToThisKafkaClients) {
-            return ConfigEntry.ConfigSource.UNKNOWN;
-        }
-    }
-
     @Override
     public DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources, DescribeConfigsOptions options) {
         Map<ConfigResource, KafkaFuture<Config>> out = new LinkedHashMap<>();
         for (ConfigResource res : resources) {
             out.put(res, async(() -> {
                 requireTopic(res);
-                List<ConfigEntry> entries = readConfigs(Native.adminDescribeConfigs(h(), resourceType(res), res.name(),
+                List<ConfigEntry> entries = ConfigEntries.read(Native.adminDescribeConfigs(h(), resourceType(res), res.name(),
                         options.includeSynonyms()));
                 return new Config(entries);
             }));
         }
         return FerroKafkaAdminResults.describeConfigs(out);
-    }
-
-    /** DescribeConfigs' config type ids (1 BOOLEAN ... 9 PASSWORD), as KafkaAdminClient maps them. */
-    private static ConfigEntry.ConfigType configType(int id) {
-        return switch (id) {
-            case 1 -> ConfigEntry.ConfigType.BOOLEAN;
-            case 2 -> ConfigEntry.ConfigType.STRING;
-            case 3 -> ConfigEntry.ConfigType.INT;
-            case 4 -> ConfigEntry.ConfigType.SHORT;
-            case 5 -> ConfigEntry.ConfigType.LONG;
-            case 6 -> ConfigEntry.ConfigType.DOUBLE;
-            case 7 -> ConfigEntry.ConfigType.LIST;
-            case 8 -> ConfigEntry.ConfigType.CLASS;
-            case 9 -> ConfigEntry.ConfigType.PASSWORD;
-            default -> ConfigEntry.ConfigType.UNKNOWN;
-        };
-    }
-
-    /** `[count][name, value, source, sensitive, readOnly, synonyms..., type, documentation]` as ConfigEntry objects. */
-    private static List<ConfigEntry> readConfigs(byte[] bytes) {
-        Codec.Reader r = new Codec.Reader(bytes);
-        List<ConfigEntry> entries = new ArrayList<>();
-        int n = r.i32();
-        for (int i = 0; i < n; i++) {
-            String name = r.str();
-            String value = r.str();
-            ConfigEntry.ConfigSource src = source(r.str());
-            boolean sensitive = r.i32() != 0;
-            boolean readOnly = r.i32() != 0;
-            List<ConfigEntry.ConfigSynonym> synonyms = new ArrayList<>();
-            int m = r.i32();
-            for (int j = 0; j < m; j++) {
-                synonyms.add(FerroKafkaAdminResults.configSynonym(r.str(), r.str(), source(r.str())));
-            }
-            ConfigEntry.ConfigType type = configType(r.i32());
-            entries.add(new ConfigEntry(name, value, src, sensitive, readOnly, synonyms, type, r.str()));
-        }
-        return entries;
     }
 
     @Override
