@@ -11,7 +11,7 @@ use ferrokafka_core::admin::{AlterConfigOp, ConfigResource, ConfigResourceType, 
 use ferrokafka_core::{Admin, ClientConfig, TopicPartition};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyBytes, PyDict, PyList};
 
 use crate::convert::{self, tp_list, tp_tuple, OffsetTuple};
 use crate::errors;
@@ -249,7 +249,8 @@ impl NativeAdmin {
     }
 
     /// `{group_id, state, protocol_type, protocol, members: [{member_id, group_instance_id,
-    /// client_id, client_host, assignment: [(topic, partition)]}]}`.
+    /// client_id, client_host, assignment: [(topic, partition)], member_metadata,
+    /// member_assignment}]}` (the last two: the bytes the broker returned).
     fn describe_group<'py>(&self, py: Python<'py>, group: String) -> PyResult<Bound<'py, PyDict>> {
         let a = self.admin.clone();
         let g = block_on(py, async move { a.describe_group(&group).await })?;
@@ -266,6 +267,8 @@ impl NativeAdmin {
             md.set_item("client_id", &m.client_id)?;
             md.set_item("client_host", &m.host)?;
             md.set_item("assignment", tp_list(py, &m.assignment)?)?;
+            md.set_item("member_metadata", PyBytes::new(py, &m.member_metadata))?;
+            md.set_item("member_assignment", PyBytes::new(py, &m.member_assignment))?;
             members.append(md)?;
         }
         d.set_item("members", members)?;

@@ -9,7 +9,6 @@ call runs on one worker thread, so the event loop never waits.
 """
 import asyncio
 import concurrent.futures
-import struct
 
 from ferrokafka import errors as _kp
 from ferrokafka.admin import KafkaAdminClient
@@ -44,20 +43,6 @@ def _error(exc, ok_message=None):
     if exc is None:
         return 0, ok_message
     return exc.errno, getattr(exc, "broker_message", None)
-
-
-def _assignment_bytes(assignment):
-    """A member's assignment in the consumer protocol's encoding (version 0, no user data)."""
-    by_topic = {}
-    for t, p in assignment:
-        by_topic.setdefault(t, []).append(p)
-    out = [struct.pack(">hi", 0, len(by_topic))]
-    for t, parts in by_topic.items():
-        raw = t.encode()
-        out.append(struct.pack(">h", len(raw)) + raw + struct.pack(">i", len(parts)))
-        out.append(b"".join(struct.pack(">i", p) for p in parts))
-    out.append(struct.pack(">i", -1))
-    return b"".join(out)
 
 
 class AIOKafkaAdminClient:
@@ -252,8 +237,8 @@ class AIOKafkaAdminClient:
             return (0, group_id, "Dead", "", "", [])
         except _kp.BrokerResponseError as exc:
             return (exc.errno, group_id, "", "", "", [])
-        members = [(m["member_id"], m["client_id"], m["client_host"], b"", _assignment_bytes(m["assignment"]))
-                   for m in d["members"]]
+        members = [(m["member_id"], m["client_id"], m["client_host"], m["member_metadata"],
+                    m["member_assignment"]) for m in d["members"]]
         return (0, d["group_id"], d["state"], d["protocol_type"], d["protocol"], members)
 
     @raises_aio
