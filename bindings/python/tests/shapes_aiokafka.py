@@ -187,6 +187,9 @@ async def admin_calls(m, bootstrap, rec):
         await consumer.commit({tp0: (3, "meta")})
         await acall(rec, "admin/describe_consumer_groups active", admin.describe_consumer_groups,
                     [p + "g"], keep=struct_shape)
+        # A member's client id (aiokafka's default: 'aiokafka-<version>').
+        await acall(rec, "admin/describe_consumer_groups active client_id",
+                    lambda: _member_client_ids(admin, p + "g"), keep=value)
         await consumer.stop()
         await acall(rec, "admin/list_consumer_groups",
                     lambda: _filtered_groups(admin.list_consumer_groups(), p), keep=value)
@@ -223,6 +226,11 @@ async def _repr(coro):
 
 async def _filtered(coro, p, leave_out=None):
     return sorted(t for t in await coro if t.startswith(p) and t != leave_out)
+
+
+async def _member_client_ids(admin, group):
+    (resp,) = await admin.describe_consumer_groups([group])
+    return [member[1] for member in resp.groups[0][5]]
 
 
 async def _filtered_groups(coro, p):

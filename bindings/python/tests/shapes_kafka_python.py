@@ -84,6 +84,15 @@ def admin_calls(lib, bootstrap, rec):
         # kafka-python 3.0 names (2.x's *_consumer_group* ones are gone from 3.0).
         rec.call("admin/list_groups", lambda: [g for g in admin.list_groups() if p in str(g)])
         rec.call("admin/describe_groups", admin.describe_groups, [p + "g"])
+        # A live member's client id (kafka-python's default: 'kafka-python-<version>').
+        live = lib.KafkaConsumer(p + "a", bootstrap_servers=bootstrap, group_id=p + "live")
+        deadline = time.time() + MAX_WAIT_S
+        while not live.assignment() and time.time() < deadline:
+            live.poll(timeout_ms=200)
+        rec.call("admin/describe_groups live client_id",
+                 lambda: [m["client_id"] for m in admin.describe_groups([p + "live"])[p + "live"]["members"]],
+                 keep=value)
+        live.close()
         rec.call("admin/describe_groups missing", admin.describe_groups, [p + "nog"])
         rec.call("admin/list_group_offsets", admin.list_group_offsets, {p + "g": None})
         rec.call("admin/list_group_offsets value", admin.list_group_offsets, {p + "g": None}, keep=value)

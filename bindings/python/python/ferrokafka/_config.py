@@ -104,7 +104,17 @@ _ASSIGNORS = {
     "cooperativestickypartitionassignor": "cooperative-sticky",
 }
 
-_client_ids = itertools.count(1)
+# kafka-python 3.0.12's default client ids: consumers and admin clients send
+# 'kafka-python-<version>', producers 'kafka-python-producer-<n>' (n counts producers).
+KAFKA_PYTHON_CLIENT_ID = "kafka-python-3.0.12"
+_producer_ids = itertools.count(1)
+
+
+def default_client_id(kind):
+    """The client id kafka-python gives a ``kind`` client created without one."""
+    if kind == "producer":
+        return "kafka-python-producer-%d" % next(_producer_ids)
+    return KAFKA_PYTHON_CLIENT_ID
 
 
 def _assignor_name(a):
@@ -201,6 +211,6 @@ def translate(configs, mapping, python_keys, ignored, kind):
     if kind == "admin" and "request.timeout.ms" in core:
         # kafka-python bounds each admin call by request_timeout_ms.
         core.setdefault("default.api.timeout.ms", core["request.timeout.ms"])
-    if "client.id" not in core:
-        core["client.id"] = "ferrokafka-python-%s-%d" % (kind, next(_client_ids))
+    if core.get("client.id") is None:
+        core["client.id"] = default_client_id(kind)
     return core, py

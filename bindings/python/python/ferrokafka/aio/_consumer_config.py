@@ -20,7 +20,7 @@ _KEYS = {
 _DROPPED = {"consumer_timeout_ms", "rebalance_timeout_ms", "max_poll_records"}
 # aiokafka's defaults where the sync consumer's differ; its metadata requests let the broker
 # create a topic they name.
-_DEFAULTS = {"bootstrap_servers": "localhost", "session_timeout_ms": 10000,
+_DEFAULTS = {"bootstrap_servers": "localhost", "client_id": "aiokafka-0.14.0", "session_timeout_ms": 10000,
              "auto_offset_reset": "latest", "partition_assignment_strategy": ("roundrobin",),
              "allow_auto_create_topics": True}
 

@@ -16,6 +16,9 @@ _BATCH_HEADER = 61  # a v2 record batch's header
 _RECORD_OVERHEAD = 21  # a record's length, attributes, offset and timestamp deltas at most
 
 
+_producers = 0
+
+
 def sync_config(configs):
     """The sync producer's config for aiokafka ``configs``, with aiokafka's defaults (``acks=1``,
     or ``all`` when idempotent; a transactional id implies idempotence); raises what aiokafka's
@@ -39,6 +42,11 @@ def sync_config(configs):
     cfg["enable_idempotence"] = idempotent
     cfg.setdefault("acks", 1)
     cfg.setdefault("bootstrap_servers", "localhost")
+    # aiokafka counts every producer it creates and names one without a client id by the count.
+    global _producers
+    _producers += 1
+    if cfg.get("client_id") is None:
+        cfg["client_id"] = "aiokafka-producer-%d" % _producers
     cfg.pop("transactional_id", None) if cfg.get("transactional_id") is None else None
     return cfg
 

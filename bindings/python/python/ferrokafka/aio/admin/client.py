@@ -54,6 +54,7 @@ class AIOKafkaAdminClient:
             raise TypeError("AIOKafkaAdminClient.__init__() got an unexpected keyword argument %r"
                             % sorted(unknown)[0])
         configs.setdefault("bootstrap_servers", "localhost")
+        configs.setdefault("client_id", "aiokafka-0.14.0")
         self._request_timeout_ms = configs.get("request_timeout_ms", 40000)
         self._configs = configs
         self._admin = None
