@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use ferrokafka_core::admin::{AlterConfigOp, ConfigResource, ConfigResourceType, NewTopic};
+use ferrokafka_core::admin::{self, AlterConfigOp, ConfigResource, ConfigResourceType, NewTopic};
 use ferrokafka_core::{Admin, ClientConfig, TopicPartition};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -22,7 +22,7 @@ type ConfigTuple = (String, Option<String>, bool, bool, bool);
 /// A synonym: `(name, value, source)`.
 type SynonymTuple = (String, Option<String>, &'static str);
 /// One config entry with Kafka's source name and synonyms:
-/// `(name, value, read_only, source, sensitive, [synonym])`.
+/// `(name, value, read_only, source, sensitive, [synonym], config_type id, documentation)`.
 type ConfigDetailTuple = (
     String,
     Option<String>,
@@ -30,7 +30,13 @@ type ConfigDetailTuple = (
     &'static str,
     bool,
     Vec<SynonymTuple>,
+    i8,
+    Option<String>,
 );
+/// A listed group: `(group_id, protocol_type, state, group_type)`.
+type GroupTuple = (String, String, Option<String>, Option<String>);
+/// `(topic, [partition])` as a consumer-protocol message groups them.
+type TopicPartitions = Vec<(String, Vec<i32>)>;
 
 /// An admin client over the core (`KafkaAdminClient` / `AIOKafkaAdminClient` wrap it).
 #[pyclass(module = "ferrokafka._native", frozen)]
@@ -97,7 +103,7 @@ impl NativeAdmin {
         block_on(py, async move { a.list_topics(include_internal).await })
     }
 
-    /// `[{topic, is_internal, partitions: [{partition, leader, replicas, isr}]}]`.
+    /// `[{topic, topic_id, is_internal, partitions: [{partition, leader, replicas, isr}]}]`.
     fn describe_topics<'py>(
         &self,
         py: Python<'py>,
@@ -113,6 +119,10 @@ impl NativeAdmin {
             let d = PyDict::new(py);
             d.set_item("error_code", 0)?;
             d.set_item("topic", &t.name)?;
+            d.set_item(
+                "topic_id",
+                (!t.topic_id.is_nil()).then(|| t.topic_id.to_string()),
+            )?;
             d.set_item("is_internal", t.internal)?;
             let parts = PyList::empty(py);
             for p in &t.partitions {
@@ -191,7 +201,16 @@ impl NativeAdmin {
                     .into_iter()
                     .map(|s| (s.name, s.value, s.source))
                     .collect();
-                (e.name, e.value, e.read_only, e.source, e.sensitive, syns)
+                (
+                    e.name,
+                    e.value,
+                    e.read_only,
+                    e.source,
+                    e.sensitive,
+                    syns,
+                    e.config_type,
+                    e.documentation,
+                )
             })
             .collect())
     }
@@ -238,13 +257,14 @@ impl NativeAdmin {
         })
     }
 
-    /// `[(group_id, protocol_type, state)]`.
-    fn list_groups(&self, py: Python<'_>) -> PyResult<Vec<(String, String, Option<String>)>> {
+    /// `[(group_id, protocol_type, state, group_type)]` (state and type: None where the
+    /// broker's ListGroups version does not carry them).
+    fn list_groups(&self, py: Python<'_>) -> PyResult<Vec<GroupTuple>> {
         let a = self.admin.clone();
         let groups = block_on(py, async move { a.list_groups().await })?;
         Ok(groups
             .into_iter()
-            .map(|g| (g.group_id, g.protocol_type, g.state))
+            .map(|g| (g.group_id, g.protocol_type, g.state, g.group_type))
             .collect())
     }
 
@@ -372,4 +392,45 @@ impl NativeAdmin {
     fn close(&self) {
         self.admin.close();
     }
+}
+
+/// A described member's `member_metadata` (ConsumerProtocolSubscription): `(version, topics,
+/// user_data, [(topic, [partition])] owned, generation_id, rack_id)`; malformed bytes raise.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+pub fn decode_member_metadata<'py>(
+    py: Python<'py>,
+    data: &[u8],
+) -> PyResult<(
+    i16,
+    Vec<String>,
+    Option<Bound<'py, PyBytes>>,
+    TopicPartitions,
+    i32,
+    Option<String>,
+)> {
+    let s = errors::check(py, admin::decode_member_subscription(data))?;
+    Ok((
+        s.version,
+        s.topics,
+        s.user_data.map(|u| PyBytes::new(py, &u)),
+        s.owned_partitions,
+        s.generation_id,
+        s.rack_id,
+    ))
+}
+
+/// A described member's `member_assignment` (ConsumerProtocolAssignment): `(version,
+/// [(topic, [partition])], user_data)`; malformed bytes raise.
+#[pyfunction]
+pub fn decode_member_assignment<'py>(
+    py: Python<'py>,
+    data: &[u8],
+) -> PyResult<(i16, TopicPartitions, Option<Bound<'py, PyBytes>>)> {
+    let a = errors::check(py, admin::decode_member_assignment(data))?;
+    Ok((
+        a.version,
+        a.assigned_partitions,
+        a.user_data.map(|u| PyBytes::new(py, &u)),
+    ))
 }

@@ -28,6 +28,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<consumer::PendingCommit>()?;
     m.add_class::<admin::NativeAdmin>()?;
     m.add_class::<broker::NativeBroker>()?;
+    m.add_function(wrap_pyfunction!(admin::decode_member_metadata, m)?)?;
+    m.add_function(wrap_pyfunction!(admin::decode_member_assignment, m)?)?;
     m.add("CORE_VERSION", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -13,6 +13,7 @@ mod configs;
 mod coordinator;
 mod groups;
 mod log_dirs;
+mod member_protocol;
 mod quotas;
 mod records;
 mod scram;
@@ -39,6 +40,10 @@ pub use configs::{AlterConfigOp, ConfigEntry, ConfigResource, ConfigResourceType
 pub use coordinator::GroupCoordinator;
 pub use groups::{GroupDescription, GroupListing, MemberDescription};
 pub use log_dirs::{LogDirDescription, ReplicaInfo};
+pub use member_protocol::{
+    decode_member_assignment, decode_member_subscription, MemberAssignmentData,
+    MemberSubscriptionData,
+};
 pub use quotas::{ClientQuotaEntity, ClientQuotaEntry, QuotaMatch};
 pub use scram::{ScramCredentialAlteration, ScramCredentialInfo, DEFAULT_SCRAM_ITERATIONS};
 pub use topics::{NewTopic, TopicDescription};

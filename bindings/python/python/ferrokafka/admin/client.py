@@ -5,7 +5,7 @@ built from the native admin's plain values. Protocol, coordinator lookup and ret
 core's. ACLs, leader elections, log dirs and SCRAM are not offered.
 """
 from ferrokafka import _config, errors as Errors
-from ferrokafka._native import NativeAdmin
+from ferrokafka._native import NativeAdmin, decode_member_assignment, decode_member_metadata
 from ferrokafka.admin.types import ConfigResourceType, NewPartitions, NewTopic
 from ferrokafka.structs import OffsetAndMetadata, TopicPartition
 
@@ -21,13 +21,9 @@ def _broker_message(exc, ok):
     return ok if exc is None else (exc.args[0] if exc.args else "")
 
 
-def _config_source(resource_type, read_only, is_default):
-    """kafka-python's ``_get_config_source`` for an answer without ``config_source``."""
-    if read_only and resource_type == ConfigResourceType.BROKER:
-        return "STATIC_BROKER_CONFIG"
-    if is_default:
-        return "DEFAULT_CONFIG"
-    return "DYNAMIC_TOPIC_CONFIG" if resource_type == ConfigResourceType.TOPIC else "DYNAMIC_BROKER_CONFIG"
+# DescribeConfigs' config type ids by name (kafka-python's ConfigType).
+_CONFIG_TYPES = {0: "UNKNOWN", 1: "BOOLEAN", 2: "STRING", 3: "INT", 4: "SHORT", 5: "LONG", 6: "DOUBLE",
+                 7: "LIST", 8: "CLASS", 9: "PASSWORD"}
 
 
 def _skip_config(flt, source, read_only):
@@ -41,6 +37,47 @@ def _skip_config(flt, source, read_only):
     if flt == "dynamic":
         return read_only
     return False
+
+
+def _text(data):
+    """Bytes as kafka-python's ``to_dict()`` renders them; None stays None."""
+    return None if data is None else data.decode(errors="backslashreplace")
+
+
+def _by_topic(pairs):
+    return [{"topic": t, "partitions": list(ps)} for t, ps in pairs]
+
+
+def _member_metadata(data):
+    """A described member's subscription bytes decoded as kafka-python's describe_groups shows
+    them: the fields of the version written (v0 ``topics, user_data``; v1 ``owned_partitions``;
+    v2 ``generation_id``; v3 ``rack_id``). Empty or undecodable bytes are kept, as text."""
+    if not data:
+        return _text(data)
+    try:
+        version, topics, user_data, owned, generation, rack = decode_member_metadata(data)
+    except Errors.KafkaError:
+        return _text(data)
+    out = {"topics": topics, "user_data": _text(user_data)}
+    if version >= 1:
+        out["owned_partitions"] = _by_topic(owned)
+    if version >= 2:
+        out["generation_id"] = generation
+    if version >= 3:
+        out["rack_id"] = rack
+    return out
+
+
+def _member_assignment(data):
+    """A described member's assignment bytes: ``{assigned_partitions: [{topic, partitions}],
+    user_data}``, as kafka-python's describe_groups shows them."""
+    if not data:
+        return _text(data)
+    try:
+        _version, assigned, user_data = decode_member_assignment(data)
+    except Errors.KafkaError:
+        return _text(data)
+    return {"assigned_partitions": _by_topic(assigned), "user_data": _text(user_data)}
 
 
 def _resource_kind(res):
@@ -126,7 +163,7 @@ class KafkaAdminClient:
         return self._native.list_topics(False)
 
     def describe_topics(self, topics=None):
-        """kafka-python 3.0's metadata dicts: ``[{name, error_code, is_internal, partitions:
+        """kafka-python 3.0's metadata dicts: ``[{error_code, name, topic_id, is_internal, partitions:
         [{error_code, partition_index, leader_id, replica_nodes, isr_nodes}]}]``; a missing topic
         is an entry with its ``error_code``, as there."""
         names = list(topics) if topics is not None else self.list_topics()
@@ -140,7 +177,8 @@ class KafkaAdminClient:
                 except Errors.BrokerResponseError as exc:
                     found.append({"error_code": exc.errno, "topic": name, "is_internal": False,
                                   "partitions": []})
-        return [{"error_code": t["error_code"], "name": t["topic"], "is_internal": t["is_internal"],
+        return [{"error_code": t["error_code"], "name": t["topic"], "topic_id": t.get("topic_id"),
+                 "is_internal": t["is_internal"],
                  "partitions": [{"error_code": p["error_code"], "partition_index": p["partition"],
                                  "leader_id": p["leader"], "replica_nodes": p["replicas"],
                                  "isr_nodes": p["isr"]} for p in t["partitions"]]}
@@ -176,20 +214,24 @@ class KafkaAdminClient:
 
     def describe_configs(self, config_resources, include_synonyms=False, config_filter="modified"):
         """kafka-python 3.0's ``{resource_type: {resource_name: {name: {value, read_only,
-        is_sensitive, config_source}}}}`` filtered by ``config_filter`` ('modified': overrides
-        only; 'all'; 'default'; 'dynamic'; 'static'). No ``config_type``, ``documentation`` or
-        ``synonyms``: the core does not return them."""
+        config_source, is_sensitive, synonyms, config_type, documentation}}}}`` filtered by
+        ``config_filter`` ('modified': overrides only; 'all'; 'default'; 'dynamic'; 'static');
+        ``synonyms`` ``[{name, value, source}]`` with ``include_synonyms``, else empty."""
         flt = str(getattr(config_filter, "name", config_filter)).lower()
         out = {}
         for res in config_resources:
-            keys = list(res.configs) if res.configs is not None else None
-            entries = self._native.describe_configs(_resource_kind(res), str(res.name), keys)
+            keys = None if res.configs is None else set(res.configs)
+            entries = self._native.describe_config_details(_resource_kind(res), str(res.name),
+                                                          bool(include_synonyms))
             configs = {}
-            for name, value, ro, default, sensitive in entries:
-                source = _config_source(res.resource_type, ro, default)
-                if not _skip_config(flt, source, ro):
-                    configs[name] = {"value": value, "read_only": ro, "is_sensitive": sensitive,
-                                     "config_source": source}
+            for name, value, ro, source, sensitive, synonyms, type_id, doc in entries:
+                if (keys is None or name in keys) and not _skip_config(flt, source, ro):
+                    configs[name] = {"value": value, "read_only": ro, "config_source": source,
+                                     "is_sensitive": sensitive,
+                                     "synonyms": [{"name": n, "value": v, "source": src}
+                                                  for n, v, src in synonyms],
+                                     "config_type": _CONFIG_TYPES.get(type_id, "UNKNOWN"),
+                                     "documentation": doc}
             out.setdefault(res.resource_type.name.lower(), {})[str(res.name)] = configs
         return out
 
@@ -219,19 +261,19 @@ class KafkaAdminClient:
     # ---- groups ----------------------------------------------------------------------------
 
     def list_groups(self, broker_ids=None, states_filter=None, types_filter=None):
-        """kafka-python 3.0's ``[{'group_id', 'group_state', 'protocol_type'}]`` (no
-        ``group_type``: the core does not return it)."""
-        return [{"group_id": g, "group_state": s, "protocol_type": p} for g, p, s in self._native.list_groups()]
+        """kafka-python 3.0's ``[{group_id, protocol_type, group_state, group_type}]``."""
+        return [{"group_id": g, "protocol_type": p, "group_state": s, "group_type": t}
+                for g, p, s, t in self._native.list_groups()]
 
     def list_consumer_groups(self, broker_ids=None):
         """``[(group_id, protocol_type)]`` (2.x name and shape)."""
-        return [(g, p) for g, p, _ in self._native.list_groups()]
+        return [(g, p) for g, p, _s, _t in self._native.list_groups()]
 
     def describe_groups(self, group_ids, group_coordinator_id=None, include_authorized_operations=False):
         """kafka-python 3.0's ``{group_id: {group_id, group_state, protocol_type, protocol_data,
-        members: [{member_id, group_instance_id, client_id, client_host, member_assignment:
-        {assigned_partitions: [{topic, partitions}]}}], error}}``; a missing group is an entry
-        with ``error`` set, as there."""
+        members: [{member_id, group_instance_id, client_id, client_host, member_metadata,
+        member_assignment}], error}}``, the members' metadata and assignment decoded as there
+        (see ``_member_metadata``); a missing group is an entry with ``error`` set, as there."""
         out = {}
         for g in group_ids:
             try:
@@ -240,15 +282,11 @@ class KafkaAdminClient:
                 out[g] = {"group_id": g, "group_state": "Dead", "protocol_type": "", "protocol_data": "",
                           "members": [], "error": str(Errors.GroupIdNotFoundError("Group %s not found." % g))}
                 continue
-            members = []
-            for m in d["members"]:
-                by_topic = {}
-                for t, p in m["assignment"]:
-                    by_topic.setdefault(t, []).append(p)
-                members.append({"member_id": m["member_id"], "group_instance_id": m["group_instance_id"],
-                                "client_id": m["client_id"], "client_host": m["client_host"],
-                                "member_assignment": {"assigned_partitions": [
-                                    {"topic": t, "partitions": ps} for t, ps in by_topic.items()]}})
+            members = [{"member_id": m["member_id"], "group_instance_id": m["group_instance_id"],
+                        "client_id": m["client_id"], "client_host": m["client_host"],
+                        "member_metadata": _member_metadata(m["member_metadata"]),
+                        "member_assignment": _member_assignment(m["member_assignment"])}
+                       for m in d["members"]]
             out[g] = {"group_id": d["group_id"], "group_state": d["state"], "protocol_type": d["protocol_type"],
                       "protocol_data": d["protocol"], "members": members, "error": None}
         return out

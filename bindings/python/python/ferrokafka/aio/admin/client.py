@@ -187,7 +187,7 @@ class AIOKafkaAdminClient:
         return (0, "", rtype, str(res.name),
                 [(name, value, ro, _SOURCE.get(source, 0), sensitive,
                   [(sn, sv, _SOURCE.get(ss, 0)) for sn, sv, ss in synonyms])
-                 for name, value, ro, source, sensitive, synonyms in entries
+                 for name, value, ro, source, sensitive, synonyms, *_ in entries
                  if keys is None or name in keys])
 
     @raises_aio
@@ -252,7 +252,7 @@ class AIOKafkaAdminClient:
     @raises_aio
     async def list_consumer_groups(self, broker_ids=None):
         """``[(group_id, protocol_type)]``."""
-        return [(g, p) for g, p, _ in await self._call(self._sync._native.list_groups)]
+        return [(g, p) for g, p, _s, _t in await self._call(self._sync._native.list_groups)]
 
     @raises_aio
     async def find_coordinator(self, group_id, coordinator_type=0):
