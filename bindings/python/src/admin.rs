@@ -33,6 +33,10 @@ type ConfigDetailTuple = (
     i8,
     Option<String>,
 );
+/// A created config: `(name, value, read_only, source, sensitive)`.
+type CreatedConfigTuple = (String, Option<String>, bool, &'static str, bool);
+/// A created topic: `(name, topic_id, num_partitions, replication_factor, [config])`.
+type CreatedTuple = (String, Option<String>, i32, i16, Vec<CreatedConfigTuple>);
 /// A listed group: `(group_id, protocol_type, state, group_type)`.
 type GroupTuple = (String, String, Option<String>, Option<String>);
 /// `(topic, [partition])` as a consumer-protocol message groups them.
@@ -42,6 +46,11 @@ type TopicPartitions = Vec<(String, Vec<i32>)>;
 #[pyclass(module = "ferrokafka._native", frozen)]
 pub struct NativeAdmin {
     admin: Admin,
+}
+
+/// A topic id as kafka-python renders it: the UUID's text, None for the nil id.
+fn topic_id<T: PartialEq + Default + ToString>(id: T) -> Option<String> {
+    (id != T::default()).then(|| id.to_string())
 }
 
 fn resource(kind: &str, name: String) -> PyResult<ConfigResource> {
@@ -66,13 +75,15 @@ impl NativeAdmin {
         Ok(NativeAdmin { admin })
     }
 
-    /// `topics`: `[(name, num_partitions, replication_factor, {config: value})]`.
+    /// `topics`: `[(name, num_partitions, replication_factor, {config: value})]`; returns
+    /// `[(name, topic_id, num_partitions, replication_factor, [(config, value, read_only,
+    /// source, sensitive)])]` as the broker answered (topic_id None where it sent none).
     fn create_topics(
         &self,
         py: Python<'_>,
         topics: Vec<(String, i32, i16, HashMap<String, String>)>,
         validate_only: bool,
-    ) -> PyResult<()> {
+    ) -> PyResult<Vec<CreatedTuple>> {
         let list: Vec<NewTopic> = topics
             .into_iter()
             .map(|(name, parts, rf, configs)| {
@@ -84,18 +95,38 @@ impl NativeAdmin {
             })
             .collect();
         let a = self.admin.clone();
-        block_on(
-            py,
-            async move { a.create_topics(&list, validate_only).await },
-        )
+        let created = block_on(py, async move {
+            a.create_topics_detailed(&list, validate_only).await
+        })?;
+        Ok(created
+            .into_iter()
+            .map(|t| {
+                let configs = t
+                    .configs
+                    .into_iter()
+                    .map(|c| (c.name, c.value, c.read_only, c.source, c.sensitive))
+                    .collect();
+                let id = topic_id(t.topic_id);
+                (t.name, id, t.num_partitions, t.replication_factor, configs)
+            })
+            .collect())
     }
 
-    fn delete_topics(&self, py: Python<'_>, topics: Vec<String>) -> PyResult<()> {
+    /// `[(name, topic_id)]` of the deleted topics (topic_id None where the broker sent none).
+    fn delete_topics(
+        &self,
+        py: Python<'_>,
+        topics: Vec<String>,
+    ) -> PyResult<Vec<(String, Option<String>)>> {
         let a = self.admin.clone();
-        block_on(py, async move {
+        let deleted = block_on(py, async move {
             let names: Vec<&str> = topics.iter().map(String::as_str).collect();
-            a.delete_topics(&names).await
-        })
+            a.delete_topics_detailed(&names).await
+        })?;
+        Ok(deleted
+            .into_iter()
+            .map(|(name, id)| (name, topic_id(id)))
+            .collect())
     }
 
     fn list_topics(&self, py: Python<'_>, include_internal: bool) -> PyResult<Vec<String>> {
@@ -119,10 +150,7 @@ impl NativeAdmin {
             let d = PyDict::new(py);
             d.set_item("error_code", 0)?;
             d.set_item("topic", &t.name)?;
-            d.set_item(
-                "topic_id",
-                (!t.topic_id.is_nil()).then(|| t.topic_id.to_string()),
-            )?;
+            d.set_item("topic_id", topic_id(t.topic_id))?;
             d.set_item("is_internal", t.internal)?;
             let parts = PyList::empty(py);
             for p in &t.partitions {

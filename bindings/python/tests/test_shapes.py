@@ -15,11 +15,6 @@ CORE_MISSING_KEYS = {
     "authorized_operations",                # Metadata/DescribeCluster/DescribeGroups operations
     "leader_epoch", "offline_replicas",     # a described partition's Metadata v10+ fields
 }
-# Keys missing only from some cases' results: key -> case prefixes.
-CORE_MISSING_KEYS_IN = {
-    "topic_id": ("admin/create_topics", "admin/delete_topics"),  # CreateTopics/DeleteTopics answers
-    "configs": ("admin/create_topics",),                         # CreateTopics v5 configs
-}
 
 # Cases whose whole result differs on purpose: case -> reason.
 KNOWN = {
@@ -41,18 +36,14 @@ PREFIX_ONLY_MESSAGES = (
 CONFIG_ERROR_CASES = ("producer/bad config", "consumer/bad config")
 
 
-def _strip_keys(obj, missing=CORE_MISSING_KEYS):
+def _strip_keys(obj):
     if isinstance(obj, dict):
         named = "__nt__" in obj  # a namedtuple's fields are compared in full
-        return {k: _strip_keys(v, missing) for k, v in obj.items()
-                if named or k.strip("'") not in missing}
+        return {k: _strip_keys(v) for k, v in obj.items()
+                if named or k.strip("'") not in CORE_MISSING_KEYS}
     if isinstance(obj, list):
-        return [_strip_keys(v, missing) for v in obj]
+        return [_strip_keys(v) for v in obj]
     return obj
-
-
-def _missing_in(case):
-    return CORE_MISSING_KEYS | {k for k, cases in CORE_MISSING_KEYS_IN.items() if case.startswith(cases)}
 
 
 def _strip_runtime_error(obj):
@@ -70,7 +61,7 @@ def _message_prefix(msg):
 
 
 def _normalise(theirs, ours):
-    theirs = {k: (_strip_keys(v, _missing_in(k)) if k.startswith("admin/") else v) for k, v in theirs.items()}
+    theirs = {k: (_strip_keys(v) if k.startswith("admin/") else v) for k, v in theirs.items()}
     ours = _strip_runtime_error(ours)
     for case in KNOWN:
         theirs.pop(case, None)

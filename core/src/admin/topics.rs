@@ -5,13 +5,14 @@ use std::collections::BTreeMap;
 
 use kafka_protocol::messages::create_partitions_request::CreatePartitionsTopic;
 use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
+use kafka_protocol::messages::create_topics_response::CreatableTopicResult;
 use kafka_protocol::messages::delete_topics_request::DeleteTopicState;
 use kafka_protocol::messages::{
     CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest,
     DescribeTopicPartitionsRequest, TopicName,
 };
 
-use super::Admin;
+use super::{config_source_name, Admin};
 use crate::error::{Error, Result};
 use crate::requests::metadata::partition_infos;
 use crate::requests::sb;
@@ -53,6 +54,30 @@ pub struct TopicDescription {
     pub partitions: Vec<PartitionInfo>,
 }
 
+/// A topic as CreateTopics answered for it (v5+ carries the counts and configs, v7+ the id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedTopic {
+    pub name: String,
+    /// Nil where the broker's CreateTopics version has no topic ids (or with `validate_only`).
+    pub topic_id: uuid::Uuid,
+    /// `-1` where the broker's version does not report it.
+    pub num_partitions: i32,
+    pub replication_factor: i16,
+    /// The topic's configs as created (empty before v5).
+    pub configs: Vec<CreatedTopicConfig>,
+}
+
+/// One config of a created topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedTopicConfig {
+    pub name: String,
+    pub value: Option<String>,
+    pub read_only: bool,
+    /// Kafka's `ConfigEntry.ConfigSource` name.
+    pub source: &'static str,
+    pub sensitive: bool,
+}
+
 fn tn(s: &str) -> TopicName {
     TopicName(sb(s))
 }
@@ -65,6 +90,18 @@ impl Admin {
     /// Creates topics; with `validate_only` the broker only checks the request. An error for
     /// any topic fails the call (the message names the topic).
     pub async fn create_topics(&self, topics: &[NewTopic], validate_only: bool) -> Result<()> {
+        self.create_topics_detailed(topics, validate_only)
+            .await
+            .map(drop)
+    }
+
+    /// [`create_topics`](Self::create_topics), returning what the broker answered for each
+    /// topic (id, counts, configs).
+    pub async fn create_topics_detailed(
+        &self,
+        topics: &[NewTopic],
+        validate_only: bool,
+    ) -> Result<Vec<CreatedTopic>> {
         let req = CreateTopicsRequest::default()
             .with_topics(
                 topics
@@ -105,7 +142,7 @@ impl Admin {
                     .with_broker_message(t.error_message.as_deref()));
                 }
             }
-            Ok(())
+            Ok(resp.topics.iter().map(created_topic).collect())
         })
         .await
     }
@@ -113,6 +150,15 @@ impl Admin {
     /// Deletes topics by name. A topic's own error (it does not exist, say) is reported at once,
     /// as Java's admin client does; only a controller move is retried.
     pub async fn delete_topics(&self, names: &[&str]) -> Result<()> {
+        self.delete_topics_detailed(names).await.map(drop)
+    }
+
+    /// [`delete_topics`](Self::delete_topics), returning each deleted topic's `(name, id)` as
+    /// the broker answered (the id is nil before DeleteTopics v6).
+    pub async fn delete_topics_detailed(
+        &self,
+        names: &[&str],
+    ) -> Result<Vec<(String, uuid::Uuid)>> {
         let resp = self
             .retry("deleting topics", || async {
                 let conn = self.controller().await?;
@@ -149,7 +195,14 @@ impl Admin {
                 );
             }
         }
-        Ok(())
+        Ok(resp
+            .responses
+            .iter()
+            .map(|t| {
+                let name = t.name.as_ref().map(|n| n.0.to_string()).unwrap_or_default();
+                (name, t.topic_id)
+            })
+            .collect())
     }
 
     /// Raises the partition count of `topic` to `total`.
@@ -248,6 +301,27 @@ impl Admin {
             Ok(out)
         })
         .await
+    }
+}
+
+fn created_topic(t: &CreatableTopicResult) -> CreatedTopic {
+    CreatedTopic {
+        name: t.name.0.to_string(),
+        topic_id: t.topic_id,
+        num_partitions: t.num_partitions,
+        replication_factor: t.replication_factor,
+        configs: t
+            .configs
+            .iter()
+            .flatten()
+            .map(|c| CreatedTopicConfig {
+                name: c.name.to_string(),
+                value: c.value.as_ref().map(|v| v.to_string()),
+                read_only: c.read_only,
+                source: config_source_name(c.config_source),
+                sensitive: c.is_sensitive,
+            })
+            .collect(),
     }
 }
 

@@ -260,3 +260,33 @@ async fn a_missing_topics_own_error_is_reported_at_once() {
         ErrorKind::UnknownTopicOrPartition
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn created_and_deleted_topics_report_their_id_and_configs() {
+    let a = admin();
+    let name = common::topic_name("adm-ids");
+    let created = a
+        .create_topics_detailed(
+            &[NewTopic::new(&name, 2, 1).with_config("retention.ms", "3600000")],
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.len(), 1);
+    let c = &created[0];
+    assert_eq!(
+        (c.name.as_str(), c.num_partitions, c.replication_factor),
+        (name.as_str(), 2, 1)
+    );
+    assert!(
+        !c.topic_id.is_nil(),
+        "CreateTopics v7+ names the new topic's id"
+    );
+    let retention = c.configs.iter().find(|e| e.name == "retention.ms").unwrap();
+    assert_eq!(retention.value.as_deref(), Some("3600000"));
+    assert_eq!(retention.source, "DYNAMIC_TOPIC_CONFIG");
+    let described = a.describe_topics(&[name.as_str()]).await.unwrap();
+    assert_eq!(described[0].topic_id, c.topic_id);
+    let deleted = a.delete_topics_detailed(&[name.as_str()]).await.unwrap();
+    assert_eq!(deleted, vec![(name.clone(), c.topic_id)]);
+}

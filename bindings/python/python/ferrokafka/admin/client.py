@@ -80,6 +80,23 @@ def _member_assignment(data):
     return {"assigned_partitions": _by_topic(assigned), "user_data": _text(user_data)}
 
 
+def _created_topic(name, exc, answer):
+    """One topic of kafka-python's create_topics result; ``answer``: the native create_topics
+    tuple ``(name, topic_id, num_partitions, replication_factor, configs)`` of a created topic."""
+    if exc is not None or answer is None:
+        return {"name": name, "topic_id": None, "error_code": _code(exc),
+                "error_message": _broker_message(exc, ""), "topic_config_error_code": 0,
+                "num_partitions": -1, "replication_factor": -1}
+    _, topic_id, partitions, replication, configs = answer
+    out = {"name": name, "topic_id": topic_id, "error_code": 0, "error_message": "",
+           "topic_config_error_code": 0, "num_partitions": partitions,
+           "replication_factor": replication}
+    if configs:
+        out["configs"] = {n: {"value": v, "read_only": ro, "config_source": src, "is_sensitive": sens}
+                          for n, v, ro, src, sens in configs}
+    return out
+
+
 def _resource_kind(res):
     if res.resource_type == ConfigResourceType.TOPIC:
         return "topic"
@@ -129,8 +146,9 @@ class KafkaAdminClient:
                       wait_for_metadata=False):
         """Creates topics: topic names, ``{name: {num_partitions, replication_factor, configs}}``,
         ``NewTopic`` objects or ``{name, num_partitions, ...}`` dicts. Returns kafka-python 3.0's
-        ``{'topics': [{name, error_code, error_message, num_partitions, replication_factor,
-        topic_config_error_code}]}`` (no ``topic_id``/``configs``: the core does not return them)."""
+        ``{'topics': [{name, topic_id, error_code, error_message, topic_config_error_code,
+        num_partitions, replication_factor, configs}]}`` as the broker answered (``configs``:
+        ``{name: {value, read_only, config_source, is_sensitive}}``, absent for an error)."""
         if validate_only and wait_for_metadata:
             raise ValueError('validate_only and wait_for_metadata are mutually exclusive')
         if isinstance(new_topics, dict):
@@ -147,17 +165,22 @@ class KafkaAdminClient:
                           {str(k): str(v) for k, v in (t.topic_configs or {}).items()}))
         if not specs:
             raise ValueError(f"No valid topics found in new_topics: {new_topics}")
-        done = self._per_item(specs, lambda s: self._native.create_topics([s], bool(validate_only)),
-                              raise_errors)
-        return {"topics": [dict(name=s[0], error_code=_code(e), error_message=_broker_message(e, ""),
-                                num_partitions=-1 if e else s[1], replication_factor=-1 if e else s[2],
-                                topic_config_error_code=0) for s, e in done]}
+        answers = {}
+
+        def create(spec):
+            answers[spec[0]] = self._native.create_topics([spec], bool(validate_only))[0]
+        done = self._per_item(specs, create, raise_errors)
+        return {"topics": [_created_topic(s[0], e, answers.get(s[0])) for s, e in done]}
 
     def delete_topics(self, topics, timeout_ms=None, raise_errors=True):
-        """kafka-python 3.0's ``{'topics': [{name, error_code, error_message}]}`` (no ``topic_id``)."""
-        done = self._per_item(list(topics), lambda t: self._native.delete_topics([t]), raise_errors)
-        return {"topics": [dict(name=t, error_code=_code(e), error_message=_broker_message(e, None))
-                           for t, e in done]}
+        """kafka-python 3.0's ``{'topics': [{name, topic_id, error_code, error_message}]}``."""
+        ids = {}
+
+        def delete(topic):
+            ids.update(self._native.delete_topics([topic]))
+        done = self._per_item(list(topics), delete, raise_errors)
+        return {"topics": [dict(name=t, topic_id=ids.get(t), error_code=_code(e),
+                                error_message=_broker_message(e, None)) for t, e in done]}
 
     def list_topics(self):
         return self._native.list_topics(False)

@@ -139,6 +139,7 @@ class AIOKafkaAdminClient:
             except _kp.BrokerResponseError as exc:
                 out.append({"error_code": exc.errno, "topic": name, "is_internal": False, "partitions": []})
         for t in out:
+            t.pop("topic_id", None)  # aiokafka's Metadata request is v1: no topic ids
             for p in t["partitions"]:
                 p["offline_replicas"] = []
         return out
