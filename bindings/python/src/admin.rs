@@ -7,7 +7,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use ferrokafka_core::admin::{self, AlterConfigOp, ConfigResource, ConfigResourceType, NewTopic};
+use ferrokafka_core::admin::{
+    self, AlterConfigOp, ConfigResource, ConfigResourceType, NewTopic, PartitionState,
+};
 use ferrokafka_core::{Admin, ClientConfig, TopicPartition};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -134,7 +136,8 @@ impl NativeAdmin {
         block_on(py, async move { a.list_topics(include_internal).await })
     }
 
-    /// `[{topic, topic_id, is_internal, partitions: [{partition, leader, replicas, isr}]}]`.
+    /// `[{topic, topic_id, is_internal, partitions: [{partition, leader, replicas, isr,
+    /// leader_epoch, offline_replicas}]}]`.
     fn describe_topics<'py>(
         &self,
         py: Python<'py>,
@@ -153,13 +156,24 @@ impl NativeAdmin {
             d.set_item("topic_id", topic_id(t.topic_id))?;
             d.set_item("is_internal", t.internal)?;
             let parts = PyList::empty(py);
+            let states: HashMap<i32, &PartitionState> = t
+                .partition_states
+                .iter()
+                .map(|s| (s.partition, s))
+                .collect();
             for p in &t.partitions {
+                let state = states.get(&p.partition);
                 let pd = PyDict::new(py);
                 pd.set_item("error_code", 0)?;
                 pd.set_item("partition", p.partition)?;
                 pd.set_item("leader", p.leader.unwrap_or(-1))?;
                 pd.set_item("replicas", p.replicas.clone())?;
                 pd.set_item("isr", p.isr.clone())?;
+                pd.set_item("leader_epoch", state.map_or(-1, |s| s.leader_epoch))?;
+                let offline = state
+                    .map(|s| s.offline_replicas.clone())
+                    .unwrap_or_default();
+                pd.set_item("offline_replicas", offline)?;
                 parts.append(pd)?;
             }
             d.set_item("partitions", parts)?;

@@ -12,8 +12,7 @@ from shapes_common import diff
 
 # Keys kafka-python's results hold that ferrokafka's core does not return yet (see README).
 CORE_MISSING_KEYS = {
-    "authorized_operations",                # Metadata/DescribeCluster/DescribeGroups operations
-    "leader_epoch", "offline_replicas",     # a described partition's Metadata v10+ fields
+    "authorized_operations",  # Metadata/DescribeCluster/DescribeGroups authorized operations
 }
 
 # Cases whose whole result differs on purpose: case -> reason.

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use kafka_protocol::messages::describe_topic_partitions_request::{Cursor, TopicRequest};
 use kafka_protocol::messages::{DescribeTopicPartitionsRequest, TopicName};
 
-use super::topics::TopicDescription;
+use super::topics::{PartitionState, TopicDescription};
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::requests::sb;
@@ -50,6 +50,7 @@ pub(crate) async fn describe(conn: &Connection, names: &[String]) -> Result<Vec<
                     topic_id: t.topic_id,
                     internal: t.is_internal,
                     partitions: Vec::new(),
+                    partition_states: Vec::new(),
                 });
             entry
                 .partitions
@@ -60,6 +61,13 @@ pub(crate) async fn describe(conn: &Connection, names: &[String]) -> Result<Vec<
                     isr: ids(&p.isr_nodes),
                     elr: p.eligible_leader_replicas.as_deref().map(ids),
                     last_known_elr: p.last_known_elr.as_deref().map(ids),
+                }));
+            entry
+                .partition_states
+                .extend(t.partitions.iter().map(|p| PartitionState {
+                    partition: p.partition_index,
+                    leader_epoch: p.leader_epoch,
+                    offline_replicas: ids(&p.offline_replicas),
                 }));
         }
         match resp.next_cursor {
@@ -76,6 +84,7 @@ pub(crate) async fn describe(conn: &Connection, names: &[String]) -> Result<Vec<
     let mut out: Vec<TopicDescription> = found.into_values().collect();
     for t in &mut out {
         t.partitions.sort_by_key(|p| p.partition);
+        t.partition_states.sort_by_key(|p| p.partition);
     }
     Ok(out)
 }

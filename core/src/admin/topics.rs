@@ -52,6 +52,17 @@ pub struct TopicDescription {
     pub topic_id: uuid::Uuid,
     pub internal: bool,
     pub partitions: Vec<PartitionInfo>,
+    /// Each partition's leader epoch and offline replicas, in `partitions`' order.
+    pub partition_states: Vec<PartitionState>,
+}
+
+/// What Metadata/DescribeTopicPartitions also say of a described partition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionState {
+    pub partition: i32,
+    /// `-1` where the broker's version does not carry it.
+    pub leader_epoch: i32,
+    pub offline_replicas: Vec<i32>,
 }
 
 /// A topic as CreateTopics answered for it (v5+ carries the counts and configs, v7+ the id).
@@ -291,11 +302,22 @@ impl Admin {
                     ));
                 }
                 let partitions = partition_infos(t);
+                let mut partition_states: Vec<PartitionState> = t
+                    .partitions
+                    .iter()
+                    .map(|p| PartitionState {
+                        partition: p.partition_index,
+                        leader_epoch: p.leader_epoch,
+                        offline_replicas: p.offline_replicas.iter().map(|b| b.0).collect(),
+                    })
+                    .collect();
+                partition_states.sort_by_key(|p| p.partition);
                 out.push(TopicDescription {
                     name,
                     topic_id: t.topic_id,
                     internal: t.is_internal,
                     partitions,
+                    partition_states,
                 });
             }
             Ok(out)

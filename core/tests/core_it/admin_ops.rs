@@ -287,6 +287,14 @@ async fn created_and_deleted_topics_report_their_id_and_configs() {
     assert_eq!(retention.source, "DYNAMIC_TOPIC_CONFIG");
     let described = a.describe_topics(&[name.as_str()]).await.unwrap();
     assert_eq!(described[0].topic_id, c.topic_id);
+    let states = &described[0].partition_states;
+    assert_eq!(
+        states.iter().map(|p| p.partition).collect::<Vec<_>>(),
+        vec![0, 1]
+    );
+    assert!(states
+        .iter()
+        .all(|p| p.leader_epoch >= 0 && p.offline_replicas.is_empty()));
     let deleted = a.delete_topics_detailed(&[name.as_str()]).await.unwrap();
     assert_eq!(deleted, vec![(name.clone(), c.topic_id)]);
 }

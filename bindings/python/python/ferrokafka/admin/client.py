@@ -187,7 +187,8 @@ class KafkaAdminClient:
 
     def describe_topics(self, topics=None):
         """kafka-python 3.0's metadata dicts: ``[{error_code, name, topic_id, is_internal, partitions:
-        [{error_code, partition_index, leader_id, replica_nodes, isr_nodes}]}]``; a missing topic
+        [{error_code, partition_index, leader_id, leader_epoch, replica_nodes, isr_nodes,
+        offline_replicas}]}]``; a missing topic
         is an entry with its ``error_code``, as there."""
         names = list(topics) if topics is not None else self.list_topics()
         try:
@@ -203,8 +204,9 @@ class KafkaAdminClient:
         return [{"error_code": t["error_code"], "name": t["topic"], "topic_id": t.get("topic_id"),
                  "is_internal": t["is_internal"],
                  "partitions": [{"error_code": p["error_code"], "partition_index": p["partition"],
-                                 "leader_id": p["leader"], "replica_nodes": p["replicas"],
-                                 "isr_nodes": p["isr"]} for p in t["partitions"]]}
+                                 "leader_id": p["leader"], "leader_epoch": p["leader_epoch"],
+                                 "replica_nodes": p["replicas"], "isr_nodes": p["isr"],
+                                 "offline_replicas": p["offline_replicas"]} for p in t["partitions"]]}
                 for t in found]
 
     def describe_cluster(self):

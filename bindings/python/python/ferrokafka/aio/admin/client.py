@@ -141,7 +141,7 @@ class AIOKafkaAdminClient:
         for t in out:
             t.pop("topic_id", None)  # aiokafka's Metadata request is v1: no topic ids
             for p in t["partitions"]:
-                p["offline_replicas"] = []
+                p.pop("leader_epoch", None)  # Metadata v1 has none either
         return out
 
     @raises_aio
