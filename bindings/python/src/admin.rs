@@ -182,7 +182,8 @@ impl NativeAdmin {
         Ok(out)
     }
 
-    /// `{cluster_id, controller_id, brokers: [(node_id, host, port, rack)]}`.
+    /// `{cluster_id, controller_id, brokers: [(node_id, host, port, rack)],
+    /// authorized_operations}` (the operations as bits, None when not reported).
     fn describe_cluster<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let a = self.admin.clone();
         let c = block_on(py, async move { a.describe_cluster().await })?;
@@ -195,6 +196,7 @@ impl NativeAdmin {
             .map(|b| (b.id, b.host.clone(), b.port, b.rack.clone()))
             .collect();
         d.set_item("brokers", brokers)?;
+        d.set_item("authorized_operations", c.authorized_operations)?;
         Ok(d)
     }
 
@@ -310,7 +312,7 @@ impl NativeAdmin {
             .collect())
     }
 
-    /// `{group_id, state, protocol_type, protocol, members: [{member_id, group_instance_id,
+    /// `{group_id, state, protocol_type, protocol, authorized_operations, members: [{member_id, group_instance_id,
     /// client_id, client_host, assignment: [(topic, partition)], member_metadata,
     /// member_assignment}]}` (the last two: the bytes the broker returned).
     fn describe_group<'py>(&self, py: Python<'py>, group: String) -> PyResult<Bound<'py, PyDict>> {
@@ -321,6 +323,7 @@ impl NativeAdmin {
         d.set_item("state", &g.state)?;
         d.set_item("protocol_type", &g.protocol_type)?;
         d.set_item("protocol", &g.protocol)?;
+        d.set_item("authorized_operations", g.authorized_operations)?;
         let members = PyList::empty(py);
         for m in &g.members {
             let md = PyDict::new(py);

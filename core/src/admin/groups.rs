@@ -55,6 +55,9 @@ pub struct GroupDescription {
     /// The assignor in use (`range`, `cooperative-sticky`, ...).
     pub protocol: String,
     pub members: Vec<MemberDescription>,
+    /// The operations this client may perform on the group (Kafka's `AclOperation` codes as
+    /// bits); None where the broker did not say (DescribeGroups before v3).
+    pub authorized_operations: Option<i32>,
 }
 
 impl Admin {
@@ -95,7 +98,9 @@ impl Admin {
 
     /// State, assignor, members and their assignments.
     pub async fn describe_group(&self, group: &str) -> Result<GroupDescription> {
-        let req = DescribeGroupsRequest::default().with_groups(vec![GroupId(sb(group))]);
+        let req = DescribeGroupsRequest::default()
+            .with_groups(vec![GroupId(sb(group))])
+            .with_include_authorized_operations(true);
         let resp = self
             .retry("describing group", || async {
                 let conn = find_coordinator(&self.cluster, group, 0, self.deadline(), None).await?;
@@ -117,7 +122,10 @@ impl Admin {
             .next()
             .ok_or_else(|| Error::protocol("DescribeGroups returned no group"))?;
         let consumer = g.protocol_type.as_str() == "consumer";
+        let authorized_operations =
+            (g.authorized_operations != i32::MIN).then_some(g.authorized_operations);
         Ok(GroupDescription {
+            authorized_operations,
             group_id: g.group_id.0.to_string(),
             state: g.group_state.to_string(),
             protocol_type: g.protocol_type.to_string(),

@@ -54,6 +54,9 @@ pub struct ClusterDescription {
     pub cluster_id: Option<String>,
     pub controller_id: Option<i32>,
     pub brokers: Vec<BrokerInfo>,
+    /// The operations this client may perform on the cluster (Kafka's `AclOperation` codes as
+    /// bits); None where the broker did not say (no DescribeCluster).
+    pub authorized_operations: Option<i32>,
 }
 
 /// A Kafka admin client. Cheap to clone.
@@ -154,11 +157,15 @@ impl Admin {
         self.retry("describing the cluster", || async {
             let conn = self.cluster.any_broker().await?;
             if conn.version::<DescribeClusterRequest>().is_ok() {
-                let resp = conn.request(&DescribeClusterRequest::default()).await?;
+                let req = DescribeClusterRequest::default()
+                    .with_include_cluster_authorized_operations(true);
+                let resp = conn.request(&req).await?;
                 if resp.error_code != 0 {
                     return Err(Error::from_code(resp.error_code, "DescribeCluster"));
                 }
+                let ops = resp.cluster_authorized_operations;
                 return Ok(ClusterDescription {
+                    authorized_operations: (ops != i32::MIN).then_some(ops),
                     cluster_id: Some(resp.cluster_id.to_string()),
                     controller_id: (resp.controller_id.0 >= 0).then_some(resp.controller_id.0),
                     brokers: resp
@@ -177,6 +184,7 @@ impl Admin {
             let mut brokers: Vec<BrokerInfo> = md.brokers.values().cloned().collect();
             brokers.sort_by_key(|b| b.id);
             Ok(ClusterDescription {
+                authorized_operations: None,
                 cluster_id: md.cluster_id.clone(),
                 controller_id: md.controller_id,
                 brokers,

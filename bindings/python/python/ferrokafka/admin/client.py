@@ -80,6 +80,19 @@ def _member_assignment(data):
     return {"assigned_partitions": _by_topic(assigned), "user_data": _text(user_data)}
 
 
+# Kafka's AclOperation names by code; 0-2 (UNKNOWN, ANY, ALL) are never reported.
+_ACL_OPERATIONS = {3: "READ", 4: "WRITE", 5: "CREATE", 6: "DELETE", 7: "ALTER", 8: "DESCRIBE",
+                   9: "CLUSTER_ACTION", 10: "DESCRIBE_CONFIGS", 11: "ALTER_CONFIGS",
+                   12: "IDEMPOTENT_WRITE", 13: "CREATE_TOKENS", 14: "DESCRIBE_TOKENS"}
+
+
+def _acl_operations(bits):
+    """An authorized-operations bit field as kafka-python lists it (names by code); None stays."""
+    if bits is None:
+        return None
+    return [name for code, name in sorted(_ACL_OPERATIONS.items()) if bits & (1 << code)]
+
+
 def _created_topic(name, exc, answer):
     """One topic of kafka-python's create_topics result; ``answer``: the native create_topics
     tuple ``(name, topic_id, num_partitions, replication_factor, configs)`` of a created topic."""
@@ -210,7 +223,8 @@ class KafkaAdminClient:
                 for t in found]
 
     def describe_cluster(self):
-        """``{cluster_id, controller_id, brokers: [{broker_id, host, port, rack, is_fenced}]}``
+        """``{cluster_id, controller_id, brokers: [{broker_id, host, port, rack, is_fenced}],
+        authorized_operations}``
         (the core lists the brokers of a Metadata answer, which holds no fenced broker)."""
         c = self._native.describe_cluster()
         return {
@@ -218,6 +232,7 @@ class KafkaAdminClient:
             "controller_id": c["controller_id"],
             "brokers": [{"broker_id": b[0], "host": b[1], "port": b[2], "rack": b[3], "is_fenced": False}
                         for b in c["brokers"]],
+            "authorized_operations": _acl_operations(c["authorized_operations"]),
         }
 
     def create_partitions(self, topic_partitions, timeout_ms=None, validate_only=False, raise_errors=True):
@@ -305,7 +320,8 @@ class KafkaAdminClient:
                 d = self._native.describe_group(g)
             except Errors.GroupIdNotFoundError:
                 out[g] = {"group_id": g, "group_state": "Dead", "protocol_type": "", "protocol_data": "",
-                          "members": [], "error": str(Errors.GroupIdNotFoundError("Group %s not found." % g))}
+                          "members": [], "authorized_operations": None,
+                          "error": str(Errors.GroupIdNotFoundError("Group %s not found." % g))}
                 continue
             members = [{"member_id": m["member_id"], "group_instance_id": m["group_instance_id"],
                         "client_id": m["client_id"], "client_host": m["client_host"],
@@ -313,7 +329,8 @@ class KafkaAdminClient:
                         "member_assignment": _member_assignment(m["member_assignment"])}
                        for m in d["members"]]
             out[g] = {"group_id": d["group_id"], "group_state": d["state"], "protocol_type": d["protocol_type"],
-                      "protocol_data": d["protocol"], "members": members, "error": None}
+                      "protocol_data": d["protocol"], "members": members,
+                      "authorized_operations": _acl_operations(d["authorized_operations"]), "error": None}
         return out
 
     def describe_consumer_groups(self, group_ids, group_coordinator_id=None, include_authorized_operations=False):
