@@ -155,6 +155,7 @@ impl NativeAdmin {
             d.set_item("topic", &t.name)?;
             d.set_item("topic_id", topic_id(t.topic_id))?;
             d.set_item("is_internal", t.internal)?;
+            d.set_item("authorized_operations", t.authorized_operations)?;
             let parts = PyList::empty(py);
             let states: HashMap<i32, &PartitionState> = t
                 .partition_states

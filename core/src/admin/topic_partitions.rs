@@ -51,6 +51,8 @@ pub(crate) async fn describe(conn: &Connection, names: &[String]) -> Result<Vec<
                     internal: t.is_internal,
                     partitions: Vec::new(),
                     partition_states: Vec::new(),
+                    authorized_operations: (t.topic_authorized_operations != i32::MIN)
+                        .then_some(t.topic_authorized_operations),
                 });
             entry
                 .partitions

@@ -54,6 +54,9 @@ pub struct TopicDescription {
     pub partitions: Vec<PartitionInfo>,
     /// Each partition's leader epoch and offline replicas, in `partitions`' order.
     pub partition_states: Vec<PartitionState>,
+    /// The operations this client may perform on the topic (Kafka's `AclOperation` codes as
+    /// bits); None where the broker did not say (Metadata is not asked for them).
+    pub authorized_operations: Option<i32>,
 }
 
 /// What Metadata/DescribeTopicPartitions also say of a described partition.
@@ -318,6 +321,7 @@ impl Admin {
                     internal: t.is_internal,
                     partitions,
                     partition_states,
+                    authorized_operations: None,
                 });
             }
             Ok(out)

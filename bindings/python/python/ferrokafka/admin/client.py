@@ -219,7 +219,8 @@ class KafkaAdminClient:
                  "partitions": [{"error_code": p["error_code"], "partition_index": p["partition"],
                                  "leader_id": p["leader"], "leader_epoch": p["leader_epoch"],
                                  "replica_nodes": p["replicas"], "isr_nodes": p["isr"],
-                                 "offline_replicas": p["offline_replicas"]} for p in t["partitions"]]}
+                                 "offline_replicas": p["offline_replicas"]} for p in t["partitions"]],
+                 "authorized_operations": _acl_operations(t.get("authorized_operations"))}
                 for t in found]
 
     def describe_cluster(self):

@@ -140,6 +140,7 @@ class AIOKafkaAdminClient:
                 out.append({"error_code": exc.errno, "topic": name, "is_internal": False, "partitions": []})
         for t in out:
             t.pop("topic_id", None)  # aiokafka's Metadata request is v1: no topic ids
+            t.pop("authorized_operations", None)
             for p in t["partitions"]:
                 p.pop("leader_epoch", None)  # Metadata v1 has none either
         return out
