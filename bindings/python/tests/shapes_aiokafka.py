@@ -545,10 +545,13 @@ async def rebalance(m, bootstrap, rec):
         c1.subscribe([p + "a"], listener=l1)
         await until(lambda: len(c1.assignment()) == 2, c1)
         c2.subscribe([p + "a"], listener=l2)
-        await until(lambda: len(c1.assignment()) == 1 and len(c2.assignment()) == 1, c1, c2)
+        # Wait for the listeners, not the assignments: aiokafka updates assignment() before it
+        # calls on_partitions_assigned.
+        await until(lambda: l1.calls[-1:] == [("assigned", 1)] and l2.calls[-1:] == [("assigned", 1)],
+                    c1, c2)
         rec.put("rebalance/joined", {"first": l1.calls, "second": l2.calls})
         await c2.stop()
-        await until(lambda: len(c1.assignment()) == 2, c1)
+        await until(lambda: l1.calls[-1:] == [("assigned", 2)], c1)
         rec.put("rebalance/left", {"first": l1.calls, "second": l2.calls})
     finally:
         await c2.stop()
