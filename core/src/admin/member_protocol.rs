@@ -8,14 +8,12 @@
 //! `requests/consumer_protocol.rs`. Bytes come from other clients: malformed input is an
 //! error, never a panic.
 
-use bytes::{Buf, Bytes};
+use bytes::Bytes;
 use kafka_protocol::messages::{ConsumerProtocolAssignment, ConsumerProtocolSubscription};
 use kafka_protocol::protocol::Decodable;
 
 use crate::error::{Error, Result};
-
-/// The highest ConsumerProtocolSubscription/Assignment version this decoder knows.
-const MAX_VERSION: i16 = 3;
+use crate::requests::consumer_protocol::read_version;
 
 /// A member's subscription (`member_metadata`) as written, at `version`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,21 +39,10 @@ pub struct MemberAssignmentData {
     pub user_data: Option<Bytes>,
 }
 
-fn version(bytes: &mut Bytes, what: &str) -> Result<i16> {
-    if bytes.remaining() < 2 {
-        return Err(Error::protocol(format!("{what} shorter than its version")));
-    }
-    let v = bytes.get_i16();
-    if v < 0 {
-        return Err(Error::protocol(format!("{what} has negative version {v}")));
-    }
-    Ok(v.min(MAX_VERSION))
-}
-
 /// Decodes a described member's `member_metadata` (a consumer group's subscription).
 pub fn decode_member_subscription(bytes: &[u8]) -> Result<MemberSubscriptionData> {
     let mut buf = Bytes::copy_from_slice(bytes);
-    let v = version(&mut buf, "member subscription")?;
+    let v = read_version(&mut buf, "member subscription")?;
     let msg = ConsumerProtocolSubscription::decode(&mut buf, v)
         .map_err(|e| Error::protocol(format!("malformed member subscription: {e}")))?;
     Ok(MemberSubscriptionData {
@@ -75,7 +62,7 @@ pub fn decode_member_subscription(bytes: &[u8]) -> Result<MemberSubscriptionData
 /// Decodes a described member's `member_assignment`.
 pub fn decode_member_assignment(bytes: &[u8]) -> Result<MemberAssignmentData> {
     let mut buf = Bytes::copy_from_slice(bytes);
-    let v = version(&mut buf, "member assignment")?;
+    let v = read_version(&mut buf, "member assignment")?;
     let msg = ConsumerProtocolAssignment::decode(&mut buf, v)
         .map_err(|e| Error::protocol(format!("malformed member assignment: {e}")))?;
     Ok(MemberAssignmentData {

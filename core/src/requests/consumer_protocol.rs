@@ -117,7 +117,8 @@ pub fn encode_subscription(sub: &Subscription, version: i16) -> Result<Bytes> {
     Ok(buf.freeze())
 }
 
-fn read_version(buf: &mut Bytes, what: &str) -> Result<i16> {
+/// Reads the leading version (an `i16`); versions above [`VERSION`] read as [`VERSION`].
+pub(crate) fn read_version(buf: &mut Bytes, what: &str) -> Result<i16> {
     if buf.remaining() < 2 {
         return Err(Error::protocol(format!(
             "{what} is shorter than its version field"
