@@ -24,6 +24,20 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
     r: &mut R,
     max: usize,
 ) -> Result<Option<BytesMut>, FrameError> {
+    let Some(len) = read_frame_len(r, max).await? else {
+        return Ok(None);
+    };
+    let mut buf = BytesMut::with_capacity(len);
+    read_body(r, &mut buf, len).await?;
+    Ok(Some(buf))
+}
+
+/// Reads a frame's length prefix and checks it against `max`. `Ok(None)` on a clean end of
+/// stream before the prefix.
+pub(crate) async fn read_frame_len<R: AsyncRead + Unpin>(
+    r: &mut R,
+    max: usize,
+) -> Result<Option<usize>, FrameError> {
     let mut len_buf = [0u8; 4];
     let mut got = 0;
     while got < 4 {
@@ -43,16 +57,25 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
             max,
         });
     }
-    // Read straight into the spare capacity: no zero-filling of a buffer about to be overwritten.
-    let len = len as usize;
-    let mut buf = BytesMut::with_capacity(len);
-    while buf.len() < len {
-        let want = len - buf.len();
-        if r.read_buf(&mut (&mut buf).limit(want)).await? == 0 {
+    Ok(Some(len as usize))
+}
+
+/// Reads exactly `len` bytes into the spare capacity of `buf`: no zero-filling of a buffer
+/// about to be overwritten.
+pub(crate) async fn read_body<R: AsyncRead + Unpin, B: BufMut>(
+    r: &mut R,
+    buf: &mut B,
+    len: usize,
+) -> Result<(), FrameError> {
+    let mut left = len;
+    while left > 0 {
+        let n = r.read_buf(&mut (&mut *buf).limit(left)).await?;
+        if n == 0 {
             return Err(std::io::Error::from(std::io::ErrorKind::UnexpectedEof).into());
         }
+        left -= n;
     }
-    Ok(Some(buf))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod compression;
 pub mod consumer_protocol;
 mod error;
 pub mod frame;
+pub mod frame_pool;
 pub mod jaas;
 pub mod java_order;
 pub mod scram;
@@ -26,6 +27,7 @@ pub mod varint;
 pub use compression::{Compression, CompressionLevels, CompressionType};
 pub use error::ProtocolError;
 pub use frame::{read_frame, FrameError};
+pub use frame_pool::{read_pooled_frame, FramePool};
 
 /// Kafka's error codes as one named type: `kafka-protocol`'s `ResponseError`, whose variants
 /// are the protocol's names (`ErrorCode::MessageTooLarge.code() == 10`). `0` (no error) is not

@@ -32,7 +32,7 @@ use tracing::{debug, warn};
 use crate::config::{ClientConfig, SaslConfig};
 use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::versions::BrokerVersions;
-use crate::protocol::{encode_request, read_frame, response_correlation_id};
+use crate::protocol::{encode_request, read_pooled_frame, response_correlation_id};
 pub use auth_metrics::{AuthMetrics, AuthMetricsSnapshot};
 pub use in_flight::{InFlight, Unanswered};
 use link::Link;
@@ -505,6 +505,10 @@ async fn writer_task(
     let _ = wr.shutdown().await;
 }
 
+/// The largest response buffer a connection keeps for reuse: larger ones (a fetch.max.bytes
+/// raised past this) are freed after use, as before pooling.
+const FRAME_POOL_MAX_BUFFER: usize = 64 * 1024 * 1024;
+
 async fn reader_task(
     mut rd: tokio::io::ReadHalf<BoxTransport>,
     shared: Arc<Shared>,
@@ -514,13 +518,17 @@ async fn reader_task(
     // An end of stream before any response usually means the listener expected something else
     // (TLS, or SASL first): say so, as the client otherwise just reconnects.
     let mut answered = false;
+    // Fetch responses are read into recycled buffers: no page faults and zero-filling per
+    // response (`ferrokafka_protocol::frame_pool`). Two are enough for the next response while
+    // the application still holds the last one's records.
+    let pool = ferrokafka_protocol::FramePool::new(2, FRAME_POOL_MAX_BUFFER);
     loop {
         let frame = tokio::select! {
             _ = closed.changed() => return,
-            f = read_frame(&mut rd, max_frame) => f,
+            f = read_pooled_frame(&mut rd, max_frame, &pool) => f,
         };
         let frame = match frame {
-            Ok(Some(f)) => f.freeze(),
+            Ok(Some(f)) => f,
             Ok(None) => {
                 let hint = if answered {
                     ""

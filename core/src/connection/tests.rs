@@ -2,6 +2,7 @@
 
 use super::*;
 use bytes::{BufMut, BytesMut};
+use ferrokafka_protocol::read_frame;
 use kafka_protocol::messages::api_versions_response::ApiVersion;
 use kafka_protocol::messages::{ApiKey, MetadataRequest, MetadataResponse, ResponseHeader};
 use kafka_protocol::protocol::{decode_request_header_from_buffer, Encodable, Message};

@@ -16,12 +16,14 @@ pub use ferrokafka_protocol::Compression;
 /// Largest response frame accepted by default (fetch responses can reach `fetch.max.bytes`).
 pub const DEFAULT_MAX_FRAME_SIZE: usize = 256 * 1024 * 1024;
 
-/// Reads one response frame (see `ferrokafka_protocol::read_frame`) with the core's errors.
-pub async fn read_frame<R: tokio::io::AsyncRead + Unpin>(
+/// Reads one response frame into a recycled buffer of `pool` when it is large (see
+/// `ferrokafka_protocol::frame_pool`), with the core's errors.
+pub async fn read_pooled_frame<R: tokio::io::AsyncRead + Unpin>(
     r: &mut R,
     max: usize,
-) -> crate::Result<Option<bytes::BytesMut>> {
-    ferrokafka_protocol::read_frame(r, max)
+    pool: &ferrokafka_protocol::FramePool,
+) -> crate::Result<Option<bytes::Bytes>> {
+    ferrokafka_protocol::read_pooled_frame(r, max, pool)
         .await
         .map_err(|e| crate::Error::frame("reading a response frame", e))
 }
