@@ -13,6 +13,11 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class NativeAdmin {
   /** Creates an admin client from Java-named properties. */
   constructor(props: Record<string, string>)
+  /**
+   * Reports every finished request of this client to `callback` (kafkajs's
+   * network.request events), or stops with `null`.
+   */
+  onRequests(callback: ((event: RequestEventJs) => void) | null): void
   /** Creates topics; any topic's error fails the call. */
   createTopics(topics: Array<TopicSpec>, validateOnly: boolean): Promise<void>
   /** Deletes topics. */
@@ -85,6 +90,11 @@ export declare class NativeConsumer {
   assignment(): Array<Tp>
   /** The high watermark the last fetch of this partition reported (unset before one). */
   highWatermark(topic: string, partition: number): number | null
+  /**
+   * Reports every finished request of this client to `callback` (kafkajs's
+   * network.request events), or stops with `null`.
+   */
+  onRequests(callback: ((event: RequestEventJs) => void) | null): void
   /** Node ids of the brokers in the consumer's metadata, ascending (kafkajs fetches from each). */
   brokerIds(): Array<number>
   /** The member id in the group (empty before joining). */
@@ -111,6 +121,11 @@ export declare class NativeProducer {
    * send into the same buffers as soon as this returns (`ts/outgoing.ts`).
    */
   send(topics: Array<string>, layout: Int32Array, data: Buffer, timestamps?: Float64Array | undefined | null): Promise<Array<Delivery>>
+  /**
+   * Reports every finished request of this client to `callback` (kafkajs's
+   * network.request events), or stops with `null`.
+   */
+  onRequests(callback: ((event: RequestEventJs) => void) | null): void
   /** Waits until every record sent before this call is delivered or failed. */
   flush(): Promise<void>
   /** Delivers what is queued within `timeout_ms`, then closes connections. */
@@ -228,6 +243,25 @@ export interface PolledRecords {
   batchInts: Int32Array
   /** Four 64-bit numbers per record batch (see the module documentation). */
   batchLongs: BigInt64Array
+}
+
+/** One finished request of a client (times in ms since the epoch). */
+export interface RequestEventJs {
+  /** `host:port`. */
+  broker: string
+  apiKey: number
+  /** Kafka's name of the API. */
+  apiName: string
+  apiVersion: number
+  correlationId: number
+  createdAt: number
+  sentAt: number
+  pendingDuration: number
+  /** Response size in bytes; absent when the request timed out. */
+  size?: number
+  /** From write to response; absent when the request timed out. */
+  duration?: number
+  timedOut: boolean
 }
 
 /** Starts a broker with its data in `data_dir` and Kafka-named settings in `props`. */

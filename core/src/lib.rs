@@ -31,7 +31,10 @@ pub mod types;
 pub use admin::Admin;
 pub use cluster::{BrokerInfo, Cluster};
 pub use config::{ClientConfig, CompressionType};
-pub use connection::{BoxTransport, ConnectFuture, Connector, TcpConnector, Transport};
+pub use connection::{
+    BoxTransport, ConnectFuture, Connector, RequestEvent, RequestObserver, RequestOutcome,
+    TcpConnector, Transport,
+};
 pub use consumer::{
     BatchHeader, CloseMembership, Consumer, ConsumerMetrics, ConsumerRecord, OffsetAndMetadata,
     OffsetAndTimestamp, RebalanceListener, TimestampType,

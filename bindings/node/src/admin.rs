@@ -11,6 +11,7 @@ use napi_derive::napi;
 
 use crate::convert::{client_config, Tp, TpOffset};
 use crate::error::{config, on_core, to_napi};
+use crate::requests::{observer, RequestCallback};
 
 /// A topic to create.
 #[napi(object)]
@@ -154,6 +155,15 @@ impl NativeAdmin {
     pub fn new(props: HashMap<String, String>) -> napi::Result<Self> {
         let inner = Admin::new(client_config(props)?).map_err(to_napi)?;
         Ok(NativeAdmin { inner })
+    }
+
+    /// Reports every finished request of this client to `callback` (kafkajs's
+    /// network.request events), or stops with `null`.
+    #[napi(ts_args_type = "callback: ((event: RequestEventJs) => void) | null")]
+    pub fn on_requests(&self, callback: Option<RequestCallback>) {
+        self.inner
+            .cluster()
+            .set_request_observer(callback.map(observer));
     }
 
     /// Creates topics; any topic's error fails the call.

@@ -10,6 +10,7 @@ use napi_derive::napi;
 use crate::convert::{client_config, Tp, TpOffset};
 use crate::error::{on_core, to_napi};
 use crate::packed::{pack, PolledRecords};
+use crate::requests::{observer, RequestCallback};
 
 /// A Kafka consumer (group membership, fetch prefetch, commits) from the core.
 #[napi]
@@ -118,6 +119,13 @@ impl NativeConsumer {
     pub fn high_watermark(&self, topic: String, partition: i32) -> Option<i64> {
         self.inner
             .high_watermark(&TopicPartition::new(topic, partition))
+    }
+
+    /// Reports every finished request of this client to `callback` (kafkajs's
+    /// network.request events), or stops with `null`.
+    #[napi(ts_args_type = "callback: ((event: RequestEventJs) => void) | null")]
+    pub fn on_requests(&self, callback: Option<RequestCallback>) {
+        self.inner.set_request_observer(callback.map(observer));
     }
 
     /// Node ids of the brokers in the consumer's metadata, ascending (kafkajs fetches from each).

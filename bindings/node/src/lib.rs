@@ -15,3 +15,4 @@ mod intake;
 mod outgoing;
 mod packed;
 mod producer;
+mod requests;

@@ -13,6 +13,7 @@ use napi_derive::napi;
 use crate::convert::{client_config, Delivery};
 use crate::error::{on_core, to_napi};
 use crate::intake::{Intake, PackedSend};
+use crate::requests::{observer, RequestCallback};
 
 /// A Kafka producer (batching, compression, idempotence, Java's partitioner) from the core.
 #[napi]
@@ -61,6 +62,15 @@ impl NativeProducer {
                 )
             })?
         })
+    }
+
+    /// Reports every finished request of this client to `callback` (kafkajs's
+    /// network.request events), or stops with `null`.
+    #[napi(ts_args_type = "callback: ((event: RequestEventJs) => void) | null")]
+    pub fn on_requests(&self, callback: Option<RequestCallback>) {
+        self.inner
+            .cluster()
+            .set_request_observer(callback.map(observer));
     }
 
     /// Waits until every record sent before this call is delivered or failed.

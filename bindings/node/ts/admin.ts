@@ -17,6 +17,7 @@ import {
   withDetail,
 } from './errors'
 import { Instrumentation, InstrumentationEvent, RemoveInstrumentationEventListener } from './events'
+import { RequestEvents } from './requestEvents'
 import { Logger } from './logger'
 import { PartitionMetadata } from './partitioners'
 import { GroupDescription } from './consumer'
@@ -51,11 +52,14 @@ export interface AdminDeps {
   admin: () => Promise<native.NativeAdmin>
   close: () => void
   logger: Logger
+  /** The Kafka client's clientId, for request events. */
+  clientId: string
 }
 
 export class Admin {
   readonly events = ADMIN_EVENTS
   private instrumentation = new Instrumentation(ADMIN_EVENTS)
+  private requests = new RequestEvents(this.instrumentation, ADMIN_EVENTS.REQUEST, ADMIN_EVENTS.REQUEST_TIMEOUT, this.deps.clientId)
 
   constructor(private readonly deps: AdminDeps) {}
 
@@ -73,20 +77,29 @@ export class Admin {
   }
 
   on(eventName: string, listener: (event: InstrumentationEvent<any>) => void): RemoveInstrumentationEventListener {
+    let remove: RemoveInstrumentationEventListener
     try {
-      return this.instrumentation.on(eventName, listener)
+      remove = this.instrumentation.on(eventName, listener)
     } catch (e) {
       throw new KafkaJSError((e as Error).message, { retriable: false })
+    }
+    if (!this.requests.covers(eventName)) return remove
+    const unlisten = this.requests.listen()
+    return () => {
+      remove()
+      unlisten()
     }
   }
 
   async connect(): Promise<void> {
+    this.requests.attach(await this.deps.admin())
     await this.deps.verify()
     this.instrumentation.emit(ADMIN_EVENTS.CONNECT)
   }
 
   async disconnect(): Promise<void> {
     this.deps.close()
+    this.requests.detachAll()
     this.instrumentation.emit(ADMIN_EVENTS.DISCONNECT)
   }
 

@@ -8,6 +8,7 @@ import * as native from './native'
 import { bool, num, Props } from './config'
 import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, fromNative } from './errors'
 import { Instrumentation, InstrumentationEvent, RemoveInstrumentationEventListener } from './events'
+import { RequestEvents } from './requestEvents'
 import { Logger } from './logger'
 import { FetchedBatch } from './batch'
 import { decodeRecords, PartitionRecords } from './records'
@@ -34,6 +35,8 @@ export interface ConsumerDeps {
   props: () => Promise<Props>
   logger: Logger
   admin: () => Promise<native.NativeAdmin>
+  /** The Kafka client's clientId, for request events. */
+  clientId: string
 }
 
 /** Records per native poll, at most. */
@@ -49,6 +52,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export class Consumer {
   readonly events = CONSUMER_EVENTS
   private instrumentation = new Instrumentation(CONSUMER_EVENTS)
+  private requests = new RequestEvents(this.instrumentation, CONSUMER_EVENTS.REQUEST, CONSUMER_EVENTS.REQUEST_TIMEOUT, this.deps.clientId)
   private client: native.NativeConsumer | null = null
   private base: Props | null = null
   private topics: string[] = []
@@ -113,15 +117,24 @@ export class Consumer {
   }
 
   on(eventName: string, listener: (event: InstrumentationEvent<any>) => void): RemoveInstrumentationEventListener {
+    let remove: RemoveInstrumentationEventListener
     try {
-      return this.instrumentation.on(eventName, listener)
+      remove = this.instrumentation.on(eventName, listener)
     } catch (e) {
       throw new KafkaJSError((e as Error).message, { retriable: false })
+    }
+    if (!this.requests.covers(eventName)) return remove
+    const unlisten = this.requests.listen()
+    return () => {
+      remove()
+      unlisten()
     }
   }
 
   async connect(): Promise<void> {
     const base = Object.assign({}, await this.deps.props(), this.consumerProps)
+    // The helper admin reports its requests (connect's Metadata) as the consumer's.
+    this.requests.attach(await this.deps.admin())
     await this.deps.verify()
     this.base = base
     this.instrumentation.emit(CONSUMER_EVENTS.CONNECT)
@@ -156,6 +169,7 @@ export class Consumer {
     } catch (e) {
       throw fromNative(e)
     }
+    this.requests.attach(c)
     this.client = c
     this.heartbeatsSeen = 0
     return c
@@ -537,6 +551,7 @@ export class Consumer {
         this.deps.logger.error('closing the consumer failed', { error: String(fromNative(e)) })
       }
     }
+    this.requests.detachAll()
     this.instrumentation.emit(CONSUMER_EVENTS.DISCONNECT)
   }
 }

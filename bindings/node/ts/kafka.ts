@@ -59,6 +59,11 @@ export class Kafka {
     })
   }
 
+  /** The client.id every client of this Kafka uses (kafkajs's default 'kafkajs'). */
+  private clientId(): string {
+    return typeof this.config.clientId === 'string' ? this.config.clientId : 'kafkajs'
+  }
+
   /** A NativeAdmin created on first use and shared by one client's helpers. */
   private adminFactory(): { get: () => Promise<native.NativeAdmin>; close: () => void } {
     let admin: Promise<native.NativeAdmin> | null = null
@@ -105,17 +110,17 @@ export class Kafka {
 
   producer(config: ProducerConfig = {}): Producer {
     const a = this.adminFactory()
-    return new Producer(config, { props: () => this.props(), logger: this.log.namespace('Producer'), admin: a.get, verify: this.verifier(a.get), retry: this.config.retry })
+    return new Producer(config, { props: () => this.props(), logger: this.log.namespace('Producer'), admin: a.get, verify: this.verifier(a.get), retry: this.config.retry, clientId: this.clientId() })
   }
 
   consumer(config: ConsumerConfig): Consumer {
     const a = this.adminFactory()
-    return new Consumer(config, { props: () => this.props(), logger: this.log.namespace('Consumer'), admin: a.get, verify: this.verifier(a.get) })
+    return new Consumer(config, { props: () => this.props(), logger: this.log.namespace('Consumer'), admin: a.get, verify: this.verifier(a.get), clientId: this.clientId() })
   }
 
   admin(_config: AdminConfig = {}): Admin {
     const a = this.adminFactory()
-    return new Admin({ admin: a.get, close: a.close, logger: this.log.namespace('Admin'), verify: this.verifier(a.get) })
+    return new Admin({ admin: a.get, close: a.close, logger: this.log.namespace('Admin'), verify: this.verifier(a.get), clientId: this.clientId() })
   }
 
   logger(): Logger {

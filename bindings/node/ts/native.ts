@@ -13,3 +13,4 @@ export type NativeConsumer = import('../index').NativeConsumer
 export type NativeAdmin = import('../index').NativeAdmin
 export type NativeBroker = import('../index').NativeBroker
 export type Delivery = import('../index').Delivery
+export type RequestEventJs = import('../index').RequestEventJs

@@ -8,6 +8,7 @@ import { CompressionTypes } from './constants'
 import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSRequestTimeoutError, fromNative, withDetail } from './errors'
 import { protocolError } from './protocolErrors'
 import { Instrumentation, InstrumentationEvent, RemoveInstrumentationEventListener } from './events'
+import { RequestEvents } from './requestEvents'
 import { Logger } from './logger'
 import { ICustomPartitioner, PartitionMetadata, isNativePartitioner } from './partitioners'
 import { OutgoingPacker, type PackScratch } from './outgoing'
@@ -87,6 +88,8 @@ export interface ProducerDeps {
   props: () => Promise<Props>
   logger: Logger
   admin: () => Promise<native.NativeAdmin>
+  /** The Kafka client's clientId, for request events. */
+  clientId: string
   /** The client's `retry` (the producer's own `retry` wins). */
   retry?: RetryOptions
 }
@@ -107,6 +110,7 @@ function missingTopicError(err: Error, retry: RetryOptions): Error {
 export class Producer {
   readonly events = PRODUCER_EVENTS
   private instrumentation = new Instrumentation(PRODUCER_EVENTS)
+  private requests = new RequestEvents(this.instrumentation, PRODUCER_EVENTS.REQUEST, PRODUCER_EVENTS.REQUEST_TIMEOUT, this.deps.clientId)
   private clients = new Map<string, native.NativeProducer>()
   private base: Props | null = null
   private connecting: Promise<void> | null = null
@@ -154,6 +158,8 @@ export class Producer {
     if (!this.connecting) {
       this.connecting = (async () => {
         const base = Object.assign({}, await this.deps.props(), this.producerProps)
+        // The helper admin reports its requests (connect's Metadata) as the producer's.
+        this.requests.attach(await this.deps.admin())
         await this.deps.verify()
         this.base = base
         this.client(undefined, undefined)
@@ -172,6 +178,7 @@ export class Producer {
     this.connecting = null
     this.base = null
     await Promise.all(clients.map((c) => c.close(30000).catch((e: unknown) => this.deps.logger.error('closing the producer failed', { error: String(e) }))))
+    this.requests.detachAll()
     this.instrumentation.emit(PRODUCER_EVENTS.DISCONNECT)
   }
 
@@ -184,10 +191,17 @@ export class Producer {
   }
 
   on(eventName: string, listener: (event: InstrumentationEvent<any>) => void): RemoveInstrumentationEventListener {
+    let remove: RemoveInstrumentationEventListener
     try {
-      return this.instrumentation.on(eventName, listener)
+      remove = this.instrumentation.on(eventName, listener)
     } catch (e) {
       throw new KafkaJSError((e as Error).message, { retriable: false })
+    }
+    if (!this.requests.covers(eventName)) return remove
+    const unlisten = this.requests.listen()
+    return () => {
+      remove()
+      unlisten()
     }
   }
 
@@ -217,6 +231,7 @@ export class Producer {
       } catch (e) {
         throw fromNative(e)
       }
+      this.requests.attach(c)
       this.clients.set(key, c)
     }
     return c

@@ -121,6 +121,13 @@ impl Cluster {
         self.inner.pool.config().clone()
     }
 
+    /// Sets (or with `None` removes) the observer of every request this client's connections
+    /// finish, answered or timed out: bindings turn them into instrumentation events. Open
+    /// connections use it from their next request on.
+    pub fn set_request_observer(&self, observer: Option<crate::connection::RequestObserver>) {
+        self.inner.pool.config().request_hooks.set(observer);
+    }
+
     /// The authentication counters of every connection this client opened.
     pub fn auth_metrics(&self) -> crate::connection::AuthMetricsSnapshot {
         self.inner.pool.config().auth_metrics.snapshot()

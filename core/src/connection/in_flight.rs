@@ -35,6 +35,11 @@ impl<R: Request> InFlight<R> {
     pub async fn response(mut self) -> Result<R::Response> {
         let frame = match tokio::time::timeout(self.timeout, &mut self.rx).await {
             Err(_) => {
+                let timed_out = self.shared.lock().pending.remove(&self.correlation_id);
+                if let Some(t) = timed_out.and_then(|p| p.timing) {
+                    let event = t.event(&self.shared.broker, self.correlation_id, None);
+                    self.shared.hooks.report(event);
+                }
                 let e = Error::new(
                     ErrorKind::Timeout,
                     format!(

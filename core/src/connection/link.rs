@@ -10,7 +10,8 @@ use bytes::Bytes;
 use kafka_protocol::protocol::Request;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{InFlight, Shared, WriteCmd};
+use super::observer::Timing;
+use super::{InFlight, Pending, Shared, WriteCmd};
 use crate::error::Result;
 use crate::protocol::encode_request;
 
@@ -43,12 +44,17 @@ impl Link {
         let corr = self.next_correlation();
         let frame = encode_request(req, version, corr, &self.client_id)?;
         let (tx, rx) = oneshot::channel();
+        let timing = self
+            .shared
+            .hooks
+            .enabled()
+            .then(|| Timing::new(R::KEY, version));
         {
             let mut st = self.shared.lock();
             if let Some(e) = &st.poison {
                 return Err(e.clone());
             }
-            st.pending.insert(corr, tx);
+            st.pending.insert(corr, Pending { waiter: tx, timing });
         }
         let in_flight = InFlight {
             shared: self.shared.clone(),

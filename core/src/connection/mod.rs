@@ -12,6 +12,7 @@
 mod auth_metrics;
 mod in_flight;
 mod link;
+mod observer;
 mod reauth;
 mod sasl;
 pub mod tls;
@@ -36,6 +37,8 @@ use crate::protocol::{encode_request, read_pooled_frame, response_correlation_id
 pub use auth_metrics::{AuthMetrics, AuthMetricsSnapshot};
 pub use in_flight::{InFlight, Unanswered};
 use link::Link;
+use observer::Timing;
+pub use observer::{RequestEvent, RequestHooks, RequestObserver, RequestOutcome};
 pub use transport::{BoxTransport, ConnectFuture, Connector, TcpConnector, Transport};
 
 /// Settings of one connection.
@@ -52,6 +55,8 @@ pub struct ConnectionConfig {
     pub sasl: Option<Arc<SaslConfig>>,
     /// The client's authentication counters; clones of this config share them.
     pub auth_metrics: Arc<AuthMetrics>,
+    /// The client's request observer slot (instrumentation); clones share it.
+    pub request_hooks: Arc<RequestHooks>,
 }
 
 impl ConnectionConfig {
@@ -84,6 +89,7 @@ impl ConnectionConfig {
             tls: None,
             sasl: None,
             auth_metrics: Arc::default(),
+            request_hooks: Arc::default(),
         }
     }
 }
@@ -96,14 +102,23 @@ impl Default for ConnectionConfig {
 
 type Waiter = oneshot::Sender<Result<Bytes>>;
 
+/// A request awaiting its response; `timing` only while a request observer is set.
+struct Pending {
+    waiter: Waiter,
+    timing: Option<Timing>,
+}
+
 #[derive(Default)]
 struct State {
-    pending: HashMap<i32, Waiter>,
+    pending: HashMap<i32, Pending>,
     poison: Option<Error>,
 }
 
 struct Shared {
     addr: String,
+    /// `addr` for request events.
+    broker: Arc<str>,
+    hooks: Arc<RequestHooks>,
     // A std mutex: held only to insert/remove map entries, never across an await.
     state: Mutex<State>,
     closed: watch::Sender<bool>,
@@ -131,6 +146,21 @@ impl Shared {
 }
 
 impl Shared {
+    /// Notes when a request frame (length prefix, api key, version, correlation id, ...) is
+    /// written, for its request event.
+    fn mark_sent(&self, frame: &[u8]) {
+        let Some(corr) = frame.get(8..12) else { return };
+        let corr = i32::from_be_bytes([corr[0], corr[1], corr[2], corr[3]]);
+        if let Some(t) = self
+            .lock()
+            .pending
+            .get_mut(&corr)
+            .and_then(|p| p.timing.as_mut())
+        {
+            t.sent_at_ms = Some(observer::now_ms());
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -156,8 +186,8 @@ impl Shared {
             std::mem::take(&mut st.pending)
         };
         debug!(addr = %self.addr, error = %err, waiters = pending.len(), "connection poisoned");
-        for (_, w) in pending {
-            let _ = w.send(Err(err.clone()));
+        for (_, p) in pending {
+            let _ = p.waiter.send(Err(err.clone()));
         }
         let _ = self.closed.send(true);
     }
@@ -240,6 +270,8 @@ impl Connection {
         let (closed_tx, closed_rx) = watch::channel(false);
         let shared = Arc::new(Shared {
             addr: addr.to_string(),
+            broker: Arc::from(addr),
+            hooks: config.request_hooks.clone(),
             state: Mutex::new(State::default()),
             closed: closed_tx,
             on_wire: AtomicUsize::new(0),
@@ -475,6 +507,9 @@ async fn writer_task(
         if answered {
             // Counted before the write, so the response can never be seen first.
             shared.on_wire.fetch_add(1, Ordering::AcqRel);
+            if shared.hooks.enabled() {
+                shared.mark_sent(&frame);
+            }
         }
         // write_all runs to completion here: callers only hand frames over the channel.
         let res = async {
@@ -569,8 +604,14 @@ async fn reader_task(
         answered = true;
         let waiter = shared.lock().pending.remove(&corr);
         match waiter {
-            Some(w) => {
-                let _ = w.send(Ok(frame));
+            Some(p) => {
+                let size = frame.len();
+                let _ = p.waiter.send(Ok(frame));
+                if let Some(t) = p.timing {
+                    shared
+                        .hooks
+                        .report(t.event(&shared.broker, corr, Some(size)));
+                }
             }
             None => debug!(addr = %shared.addr, corr, "response for a request nobody awaits"),
         }

@@ -22,5 +22,6 @@ mod partitioner_vectors;
 mod producer;
 mod producer_blocking;
 mod producer_load;
+mod request_events;
 mod security;
 mod security_misconfig;
