@@ -92,6 +92,8 @@ pub struct ProducerConfig {
     pub compression: CompressionType,
     /// `compression.gzip.level`, `compression.lz4.level`, `compression.zstd.level` (KIP-390).
     pub compression_levels: CompressionLevels,
+    /// `retries`: the producer's delivery retries, and how often the admin client retries a
+    /// request that failed with a retriable error (Java uses the one setting for both).
     pub retries: u32,
     pub delivery_timeout: Duration,
     pub max_in_flight: usize,

@@ -1,4 +1,4 @@
-// kafkajs's network instrumentation events (`producer.network.request`,
+// How connecting to an unreachable broker fails, and kafkajs's network instrumentation events (`producer.network.request`,
 // `consumer.network.request`, `admin.network.request_timeout`, ...) from ferrokafka and from the
 // real kafkajs against the same broker: the same payload keys in the same order with the same
 // types, API names from kafkajs's table, one event per request while a listener is registered
@@ -134,4 +134,37 @@ test('admin.network.request_timeout: the payload kafkajs emits for a request nob
   assert.equal(ours.event.payload.apiName, theirs.event.payload.apiName, 'ApiVersions: the first request on a connection')
   assert.equal(ours.event.payload.broker, ours.broker)
   assert.equal(theirs.event.payload.broker, theirs.broker)
+})
+
+/** What connect() of each client kind rejects with when nothing listens at the broker address. */
+async function unreachable(lib) {
+  const s = net.createServer()
+  await new Promise((r) => s.listen(0, '127.0.0.1', r))
+  const broker = `127.0.0.1:${s.address().port}`
+  s.close()
+  const kafka = kafkaOf(lib, [broker], { retry: { retries: 2, initialRetryTime: 100 } })
+  const out = {}
+  for (const kind of ['admin', 'producer', 'consumer']) {
+    const c = kind === 'admin' ? kafka.admin() : kind === 'producer' ? kafka.producer() : kafka.consumer({ groupId: 'g' })
+    const e = await c.connect().then(() => null, (err) => err)
+    assert.ok(e, `${kind} connect must fail`)
+    const c2 = e.cause
+    out[kind] = {
+      name: e.name,
+      message: e.message.replace(broker, 'BROKER'),
+      retryCount: e.retryCount,
+      retryTime: typeof e.retryTime,
+      retriable: e.retriable,
+      nonRetriable: e instanceof lib.KafkaJSNonRetriableError,
+      cause: { name: c2?.name, message: c2?.message.replace(broker, 'BROKER'), code: c2?.code, broker: c2?.broker === broker, connection: c2 instanceof lib.KafkaJSConnectionError },
+    }
+  }
+  return out
+}
+
+test('connect to an unreachable broker: KafkaJSNumberOfRetriesExceeded caused by the refused connection, as kafkajs', async () => {
+  const theirs = await unreachable(kafkajs)
+  const ours = await unreachable(ferrokafka)
+  assert.equal(theirs.admin.name, 'KafkaJSNumberOfRetriesExceeded')
+  assert.deepEqual(ours, theirs)
 })

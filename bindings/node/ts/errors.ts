@@ -342,8 +342,15 @@ export function fromNative(err: unknown, context: { topic?: string; partition?: 
     return withDetail(err, n.message)
   }
   switch (n.kind) {
-    case 'Network':
+    case 'Network': {
+      // A refused connection reads as kafkajs's (Node's `connect ECONNREFUSED host:port`).
+      const refused = /connecting to (\S+?): Connection refused/.exec(n.message)
+      if (refused) {
+        const broker = refused[1]
+        return withDetail(new KafkaJSConnectionError(`Connection error: connect ECONNREFUSED ${broker}`, { broker, code: 'ECONNREFUSED' }), n.message)
+      }
       return new KafkaJSConnectionError(n.message)
+    }
     case 'Timeout':
       return new KafkaJSRequestTimeoutError(n.message)
     case 'UnsupportedVersion':

@@ -5,7 +5,7 @@
 import * as native from './native'
 import { checkBrokers, clientProps, Props, RetryOptions } from './config'
 import { logLevel } from './constants'
-import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSRequestTimeoutError, fromNative } from './errors'
+import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSRequestTimeoutError, fromNative } from './errors'
 import { Logger, logCreator, createLogger } from './logger'
 import { Producer, ProducerConfig } from './producer'
 import { Consumer, ConsumerConfig } from './consumer'
@@ -71,8 +71,17 @@ export class Kafka {
       get: () => {
         if (!admin) {
           admin = this.props().then((p) => {
+            // kafkajs retries a cluster operation `retry.retries` times, waiting
+            // initialRetryTime, doubling up to maxRetryTime: the core admin's retries and
+            // back-off (Java's AdminClient settings).
+            const r = this.config.retry ?? {}
+            const retrying = {
+              retries: String(r.retries ?? 5),
+              'retry.backoff.ms': String(r.initialRetryTime ?? 300),
+              'retry.backoff.max.ms': String(r.maxRetryTime ?? 30000),
+            }
             try {
-              return new native.NativeAdmin(p)
+              return new native.NativeAdmin({ ...p, ...retrying })
             } catch (e) {
               throw fromNative(e)
             }
@@ -101,7 +110,11 @@ export class Kafka {
       } catch (e) {
         const err = fromNative(e)
         if (err instanceof KafkaJSConnectionError || err instanceof KafkaJSRequestTimeoutError) {
-          throw new KafkaJSConnectionError(`Connection error: no broker answered (${err.message})`, { cause: err })
+          // As kafkajs's connect once its retries are spent: the last failure is the cause.
+          const r = this.config.retry ?? {}
+          const retries = r.retries ?? 5
+          const retryTime = Math.min(r.maxRetryTime ?? 30000, (r.initialRetryTime ?? 300) * Math.pow(r.multiplier ?? 2, retries))
+          throw new KafkaJSNumberOfRetriesExceeded(err, { retryCount: retries, retryTime })
         }
         throw err
       }

@@ -97,14 +97,20 @@ impl Admin {
         Instant::now() + self.api_timeout
     }
 
-    /// Runs `op` until it succeeds, fails with a non-retriable error, or the deadline passes.
+    /// Runs `op` until it succeeds, fails with a non-retriable error, has been retried
+    /// `retries` times, or the deadline passes, as Java's admin client does: the back-off starts
+    /// at `retry.backoff.ms` and doubles up to `retry.backoff.max.ms` (KIP-580, without jitter).
+    /// When the retries run out, the last attempt's error is returned.
     pub(crate) async fn retry<T, F, Fut>(&self, what: &str, mut op: F) -> Result<T>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T>>,
     {
         let deadline = self.deadline();
-        let backoff = self.cluster.config().common.retry_backoff;
+        let common = &self.cluster.config().common;
+        let retries = self.cluster.config().producer.retries;
+        let mut backoff = common.retry_backoff;
+        let mut retried = 0u32;
         // What the retried attempts failed with, for the timeout's message.
         let mut last: Option<String> = None;
         loop {
@@ -126,11 +132,17 @@ impl Admin {
             };
             match attempt {
                 Ok(v) => return Ok(v),
-                Err(e) if e.is_retriable() && Instant::now() + backoff < deadline => {
+                Err(e)
+                    if e.is_retriable()
+                        && retried < retries
+                        && Instant::now() + backoff < deadline =>
+                {
                     debug!(what, error = %e, "retrying admin request");
                     last = Some(e.to_string());
+                    retried += 1;
                     self.cluster.on_error(&e);
                     tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(common.retry_backoff_max.max(common.retry_backoff));
                     self.cluster.refresh().await.ok();
                 }
                 Err(e) => return Err(e.context(what)),

@@ -6,6 +6,7 @@ mod cross_client_java;
 mod secure;
 
 mod admin_ops;
+mod admin_retries;
 mod cluster;
 mod consumer_assignor_vectors;
 mod consumer_cooperative;
