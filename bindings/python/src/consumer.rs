@@ -306,19 +306,22 @@ impl NativeConsumer {
         Ok(d)
     }
 
-    /// `{topic: [partition, ...]}` of every topic the cluster knows.
-    #[pyo3(signature = (timeout=None))]
+    /// `{topic: [partition, ...]}` of every topic the cluster knows; internal ones only with
+    /// `include_internal` (kafka-python's `topics()` leaves them out, its
+    /// `partitions_for_topic` finds them).
+    #[pyo3(signature = (timeout=None, include_internal=false))]
     fn list_topics<'py>(
         &self,
         py: Python<'py>,
         timeout: Option<f64>,
+        include_internal: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
         let c = self.consumer.clone();
         let limit = timeout_or_default(timeout);
         let found = block_on(py, async move {
             match limit {
-                Some(d) => c.list_topics_with_timeout(d).await,
-                None => c.list_topics().await,
+                Some(d) => c.list_topics_with_timeout(include_internal, d).await,
+                None => c.list_topics(include_internal).await,
             }
         })?;
         let d = PyDict::new(py);

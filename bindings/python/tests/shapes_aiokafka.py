@@ -420,6 +420,13 @@ async def consumer_calls(m, bootstrap, rec):
         await acall(rec, "consumer/partitions_for_topic", c.partitions_for_topic, p + "a", keep=value)
         await acall(rec, "consumer/partitions_for_topic missing", c.partitions_for_topic, p + "none",
                     keep=value)
+        # Internal topics (listed by Apache Kafka's metadata, not by ferrokafka's broker):
+        # topics() leaves them out, and partitions_for_topic answers from the consumer's own
+        # metadata, which holds no internal topic it does not follow.
+        await acall(rec, "consumer/topics internal",
+                    lambda: _filtered(c.topics(), "__"), keep=value)
+        await acall(rec, "consumer/partitions_for_topic internal",
+                    lambda: len(c.partitions_for_topic("__consumer_offsets") or ()), keep=value)
         await acall(rec, "consumer/getmany max_records 0", c.getmany, max_records=0)
         await acall(rec, "consumer/assign while subscribed", c.assign, [tp0])
         await acall(rec, "consumer/unsubscribe", c.unsubscribe)

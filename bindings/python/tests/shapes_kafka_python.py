@@ -178,6 +178,13 @@ def consumer_calls(lib, bootstrap, rec):
         rec.call("consumer/topics", lambda: sorted(t for t in c.topics() if t.startswith(p)), keep=value)
         rec.call("consumer/partitions_for_topic", c.partitions_for_topic, p + "a", keep=value)
         rec.call("consumer/partitions_for_topic missing", c.partitions_for_topic, p + "none", keep=value)
+        # Internal topics (Apache Kafka's metadata lists __consumer_offsets once a group
+        # committed, ferrokafka's broker lists none): topics() leaves them out,
+        # partitions_for_topic finds them.
+        rec.call("consumer/topics internal", lambda: sorted(t for t in c.topics() if t.startswith("__")),
+                 keep=value)
+        rec.call("consumer/partitions_for_topic internal",
+                 lambda: len(c.partitions_for_topic("__consumer_offsets") or ()), keep=value)
         rec.call("consumer/highwater type", lambda: type(c.highwater(tp1)).__name__, keep=value)
         rec.call("consumer/assign while subscribed", c.assign, [tp0])
         rec.call("consumer/unsubscribe", c.unsubscribe)

@@ -1,5 +1,6 @@
 //! The consumer's blocking lookups: committed offsets, positions, offsets by time, log start
-//! and end offsets, seeking to either end, and the topics of the cluster.
+//! and end offsets, seeking to either end, and the topics of the cluster (internal ones on
+//! request).
 //!
 //! Each call without a timeout is bounded by `default.api.timeout.ms`, as in Java; each has a
 //! `_with_timeout` twin for Java's `Duration` overloads. A call that runs out of time is an
@@ -193,15 +194,21 @@ impl Consumer {
         Ok(found.into_iter().map(|(tp, o)| (tp, o.offset)).collect())
     }
 
-    /// Every topic the client may see (internal topics excluded) with its partitions.
-    pub async fn list_topics(&self) -> Result<BTreeMap<String, Vec<PartitionInfo>>> {
-        self.list_topics_with_timeout(self.inner.cfg.common.default_api_timeout)
+    /// Every topic the client may see with its partitions; internal ones (`__consumer_offsets`,
+    /// `__transaction_state`) only with `include_internal`, as Java's `listTopics()` lists them
+    /// (kafka-python's and aiokafka's `topics()` leave them out).
+    pub async fn list_topics(
+        &self,
+        include_internal: bool,
+    ) -> Result<BTreeMap<String, Vec<PartitionInfo>>> {
+        self.list_topics_with_timeout(include_internal, self.inner.cfg.common.default_api_timeout)
             .await
     }
 
     /// [`list_topics`](Self::list_topics) bounded by `timeout`.
     pub async fn list_topics_with_timeout(
         &self,
+        include_internal: bool,
         timeout: Duration,
     ) -> Result<BTreeMap<String, Vec<PartitionInfo>>> {
         let deadline = Instant::now() + timeout;
@@ -226,7 +233,7 @@ impl Consumer {
         for t in md
             .topics
             .iter()
-            .filter(|t| !t.is_internal && t.error_code == 0)
+            .filter(|t| (include_internal || !t.is_internal) && t.error_code == 0)
         {
             let Some(name) = t.name.as_ref() else {
                 continue;

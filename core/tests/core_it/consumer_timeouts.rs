@@ -76,7 +76,7 @@ async fn poll_returns_while_the_position_lookup_is_pending() {
     .unwrap();
     // Warm up metadata and connections, then hold every response: the OffsetFetch and
     // ListOffsets of the position reset stay pending (request.timeout.ms is 30 s).
-    assert!(c.list_topics().await.unwrap().contains_key(&topic));
+    assert!(c.list_topics(false).await.unwrap().contains_key(&topic));
     connector.pause();
     c.assign(vec![tp.clone()]).unwrap();
     polls_return_empty_in_time(&c, 5).await;
@@ -113,7 +113,7 @@ async fn a_timed_out_position_lookup_is_retried_by_later_polls() {
         connector.clone(),
     )
     .unwrap();
-    c.list_topics().await.unwrap();
+    c.list_topics(false).await.unwrap();
     connector.pause();
     c.assign(vec![tp.clone()]).unwrap();
     let stalled_until = Instant::now() + Duration::from_secs(4);
@@ -185,7 +185,7 @@ async fn blocking_calls_honour_default_api_timeout_against_a_real_broker() {
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
     // Calls that can complete still do.
-    c.list_topics().await.expect("list_topics");
+    c.list_topics(false).await.expect("list_topics");
     c.close().await.unwrap();
 }
 
@@ -219,7 +219,7 @@ async fn blocking_calls_against_a_silent_broker_end_at_default_api_timeout() {
     })
     .await;
     assert_eq!(kind(end), ErrorKind::Timeout);
-    let topics = timeout(bound, async { c.list_topics().await.map(|_| ()) }).await;
+    let topics = timeout(bound, async { c.list_topics(false).await.map(|_| ()) }).await;
     assert_eq!(kind(topics), ErrorKind::Timeout);
     c.seek(&tp, 3).unwrap();
     let commit = timeout(bound, c.commit_sync(None)).await;

@@ -15,6 +15,7 @@ mod consumer_group;
 mod consumer_offsets;
 mod consumer_subscriptions;
 mod consumer_timeouts;
+mod consumer_topics;
 mod cross_client_groups;
 mod cross_client_records;
 mod failover;

@@ -258,7 +258,8 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_consumerEdgeO
     })
 }
 
-/// `[count][topic, partitions...]...` of every non-internal topic.
+/// `[count][topic, partitions...]...` of every topic, internal ones included, as
+/// `KafkaConsumer.listTopics()` lists them (and `partitionsFor` finds them).
 #[no_mangle]
 pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_consumerListTopics<'l>(
     mut env: JNIEnv<'l>,
@@ -269,8 +270,8 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_consumerListT
     run(&mut env, null_bytes(), |env| {
         let c = get::<ConsumerHandle>(h);
         let topics = match timeout(timeout_ms) {
-            Some(t) => c.wakeable(c.consumer.list_topics_with_timeout(t))?,
-            None => c.wakeable(c.consumer.list_topics())?,
+            Some(t) => c.wakeable(c.consumer.list_topics_with_timeout(true, t))?,
+            None => c.wakeable(c.consumer.list_topics(true))?,
         };
         let mut e = Enc::default();
         e.i32(topics.len() as i32);

@@ -413,10 +413,11 @@ class KafkaConsumer:
     # ---- metadata ----------------------------------------------------------------------------
 
     def topics(self):
+        # kafka-python's topics() leaves internal topics out; partitions_for_topic finds them.
         return set(self._native.list_topics())
 
     def partitions_for_topic(self, topic):
-        parts = self._native.list_topics().get(topic)
+        parts = self._native.list_topics(include_internal=True).get(topic)
         return set(parts or ())
 
     def bootstrap_connected(self):

@@ -42,10 +42,6 @@ class ClientShapesTest {
             // does not exist."); Apache Kafka words it otherwise (and sends none for describe).
             Map.entry("configs.describeMissing", "core: missing topic checked before the request"),
             Map.entry("configs.alterMissingTopic", "core: missing topic checked before the request"),
-            // Core-bound: the core's Consumer.list_topics leaves internal topics out; Java's
-            // listTopics() includes __consumer_offsets (only visible on Apache Kafka, whose
-            // metadata lists it).
-            Map.entry("lookup.listTopicsHasInternal", "core: consumer list_topics drops internal topics"),
             // Deliberate: after close KafkaProducer.partitionsFor answers from its metadata cache
             // or throws KafkaException("Requested metadata update after close"); ferrokafka's
             // closed producer has no cache and throws IllegalStateException like send().
