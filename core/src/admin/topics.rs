@@ -69,6 +69,10 @@ pub struct PartitionState {
 }
 
 /// A topic as CreateTopics answered for it (v5+ carries the counts and configs, v7+ the id).
+///
+/// Java's `CreateTopicsResult` reads these fields: a non-zero `config_error_code` makes its
+/// `config()`/`numPartitions()`/`replicationFactor()` fail with that error, and
+/// `num_partitions == -1` (a broker before v5) with `UnsupportedVersionException`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatedTopic {
     pub name: String,
@@ -76,9 +80,14 @@ pub struct CreatedTopic {
     pub topic_id: uuid::Uuid,
     /// `-1` where the broker's version does not report it.
     pub num_partitions: i32,
+    /// `-1` where the broker's version does not report it.
     pub replication_factor: i16,
     /// The topic's configs as created (empty before v5).
     pub configs: Vec<CreatedTopicConfig>,
+    /// Why the broker sent no configs though the topic was created (v5+'s
+    /// `topic_config_error_code`, e.g. TOPIC_AUTHORIZATION_FAILED without DescribeConfigs
+    /// rights); 0 when it sent them.
+    pub config_error_code: i16,
 }
 
 /// One config of a created topic.
@@ -336,6 +345,7 @@ fn created_topic(t: &CreatableTopicResult) -> CreatedTopic {
         topic_id: t.topic_id,
         num_partitions: t.num_partitions,
         replication_factor: t.replication_factor,
+        config_error_code: t.topic_config_error_code,
         configs: t
             .configs
             .iter()

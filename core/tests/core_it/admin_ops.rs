@@ -282,9 +282,27 @@ async fn created_and_deleted_topics_report_their_id_and_configs() {
         !c.topic_id.is_nil(),
         "CreateTopics v7+ names the new topic's id"
     );
+    assert_eq!(c.config_error_code, 0, "the broker sent the configs");
     let retention = c.configs.iter().find(|e| e.name == "retention.ms").unwrap();
     assert_eq!(retention.value.as_deref(), Some("3600000"));
     assert_eq!(retention.source, "DYNAMIC_TOPIC_CONFIG");
+    // Every config of the topic, not only the ones asked for (Java's CreateTopicsResult.config()).
+    let min_isr = c.configs.iter().find(|e| e.name == "min.insync.replicas");
+    assert!(
+        min_isr.is_some_and(|e| e.value.is_some() && e.source != "DYNAMIC_TOPIC_CONFIG"),
+        "{min_isr:?}"
+    );
+    // validate_only answers the counts the topic would have, and creates nothing.
+    let other = common::topic_name("adm-ids-v");
+    let checked = a
+        .create_topics_detailed(&[NewTopic::new(&other, 3, 1)], true)
+        .await
+        .unwrap();
+    assert_eq!(
+        (checked[0].num_partitions, checked[0].replication_factor),
+        (3, 1)
+    );
+    assert!(!a.list_topics(false).await.unwrap().contains(&other));
     let described = a.describe_topics(&[name.as_str()]).await.unwrap();
     assert_eq!(described[0].topic_id, c.topic_id);
     let states = &described[0].partition_states;

@@ -33,7 +33,9 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminNew<'l>(
     })
 }
 
-/// Creates one topic (`partitions`/`replication` -1 = the broker's defaults).
+/// Creates one topic (`partitions`/`replication` -1 = the broker's defaults) and returns what
+/// CreateTopics answered for it: `[idHigh, idLow, numPartitions, replicationFactor(i32),
+/// configErrorCode(i32), [count](name, value?, source, sensitive(i32), readOnly(i32))...]`.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminCreateTopic<'l>(
@@ -46,16 +48,39 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminCreateTo
     config_keys: JObjectArray<'l>,
     config_values: JObjectArray<'l>,
     validate_only: jboolean,
-) {
-    run(&mut env, (), |env| {
+) -> jbyteArray {
+    run(&mut env, null_bytes(), |env| {
         let a = get::<Admin>(h);
-        let mut t = NewTopic::new(string(env, &name)?, partitions, replication as i16);
+        let name = string(env, &name)?;
+        let mut t = NewTopic::new(name.clone(), partitions, replication as i16);
         let keys = strings(env, &config_keys)?;
         let values = strings(env, &config_values)?;
         for (k, v) in keys.into_iter().zip(values) {
             t = t.with_config(k, v);
         }
-        Ok(block(a.create_topics(&[t], validate_only != 0))?)
+        let created = block(a.create_topics_detailed(&[t], validate_only != 0))?;
+        // KafkaAdminClient's words for an answer without the topic.
+        let c = created.first().ok_or_else(|| {
+            ferrokafka_core::Error::protocol(format!(
+                "The controller response did not contain a result for topic {name}"
+            ))
+        })?;
+        let mut e = Enc::default();
+        let (hi, lo) = c.topic_id.as_u64_pair();
+        e.i64(hi as i64);
+        e.i64(lo as i64);
+        e.i32(c.num_partitions);
+        e.i32(i32::from(c.replication_factor));
+        e.i32(i32::from(c.config_error_code));
+        e.i32(c.configs.len() as i32);
+        for cfg in &c.configs {
+            e.str(&cfg.name);
+            e.bytes(cfg.value.as_deref().map(str::as_bytes));
+            e.str(cfg.source);
+            e.i32(i32::from(cfg.sensitive));
+            e.i32(i32::from(cfg.read_only));
+        }
+        java_bytes(env, &e.buf)
     })
 }
 

@@ -26,6 +26,7 @@ import java.util.function.Supplier;
 import dev.ferrokafka.clients.internal.ClientConfigs;
 import dev.ferrokafka.clients.internal.Codec;
 import dev.ferrokafka.clients.internal.ConfigEntries;
+import dev.ferrokafka.clients.internal.CreatedTopics;
 import dev.ferrokafka.clients.internal.Native;
 import org.apache.kafka.clients.admin.*;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -109,36 +110,15 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
         Map<String, KafkaFuture<CreateTopicsResult.TopicMetadataAndConfig>> out = new LinkedHashMap<>();
         for (NewTopic t : newTopics) {
             out.put(t.name(), async(() -> {
-                int partitions = t.numPartitions();
-                int replication = t.replicationFactor();
                 Map<String, String> cfg = t.configs() == null ? Map.of() : t.configs();
-                Native.adminCreateTopic(h(), t.name(), partitions, replication, cfg.keySet().toArray(new String[0]),
-                        cfg.values().toArray(new String[0]), options.shouldValidateOnly());
-                if (options.shouldValidateOnly()) {
-                    return new CreateTopicsResult.TopicMetadataAndConfig(Uuid.ZERO_UUID, partitions, replication,
-                            new Config(List.of()));
-                }
-                return created(t.name());
+                // The topic's id, counts and configs as the CreateTopics response has them, as
+                // KafkaAdminClient reads them (validateOnly included).
+                return CreatedTopics.read(Native.adminCreateTopic(h(), t.name(), t.numPartitions(), t.replicationFactor(),
+                        cfg.keySet().toArray(new String[0]), cfg.values().toArray(new String[0]),
+                        options.shouldValidateOnly()));
             }));
         }
         return FerroKafkaAdminResults.createTopics(out);
-    }
-
-    /**
-     * What KafkaAdminClient reads from the CreateTopics response, read back here: the topic's id,
-     * partition count and replication factor, and its configs as CreateTopics returns them
-     * (source, sensitive and read-only; no synonyms, type or documentation).
-     */
-    private CreateTopicsResult.TopicMetadataAndConfig created(String name) {
-        TopicDescription d = describe(List.of(name)).get(name);
-        List<ConfigEntry> entries = new ArrayList<>();
-        for (ConfigEntry e : ConfigEntries.read(Native.adminDescribeConfigs(h(), ConfigResource.Type.TOPIC.id(), name, false))) {
-            entries.add(new ConfigEntry(e.name(), e.value(), e.source(), e.isSensitive(), e.isReadOnly(), List.of(),
-                    null, null));
-        }
-        int replicas = d.partitions().isEmpty() ? 0 : d.partitions().get(0).replicas().size();
-        return new CreateTopicsResult.TopicMetadataAndConfig(d.topicId(), d.partitions().size(), replicas,
-                new Config(entries));
     }
 
     @Override

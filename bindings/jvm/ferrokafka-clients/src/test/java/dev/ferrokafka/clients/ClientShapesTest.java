@@ -33,10 +33,6 @@ class ClientShapesTest {
      * for any text in a key).
      */
     static final Map<String, String> DIFFERENCES = Map.ofEntries(
-            // Core-bound: Admin.create_topics returns no per-topic configs, so the configs in
-            // CreateTopicsResult.config() are read back with DescribeConfigs, whose source for a
-            // broker-level default can differ from the CreateTopics response's.
-            Map.entry("create.*.config.min.insync.replicas", "core: CreateTopics response configs not returned"),
             // Core-bound: the core retries a config resource naming a missing topic until the API
             // timeout, so FerroKafkaAdmin fails it up front with our broker's message ("Topic 'x'
             // does not exist."); Apache Kafka words it otherwise (and sends none for describe).

@@ -56,8 +56,8 @@ public final class Native {
 
     // admin
     public static native long adminNew(String[] keys, String[] values);
-    public static native void adminCreateTopic(long h, String name, int partitions, int replication,
-                                               String[] configKeys, String[] configValues, boolean validateOnly);
+    public static native byte[] adminCreateTopic(long h, String name, int partitions, int replication,
+                                                 String[] configKeys, String[] configValues, boolean validateOnly);
     public static native void adminDeleteTopic(long h, String name);
     public static native String[] adminListTopics(long h, boolean includeInternal);
     public static native byte[] adminDescribeTopics(long h, String[] names);
