@@ -196,7 +196,14 @@ impl Error {
         self
     }
 
-    /// The error message the broker sent, if any.
+    /// Keeps the broker's message exactly as sent, an empty one included: Java's admin client
+    /// hands a config resource's message to the exception as it came, `""` too.
+    pub fn with_exact_broker_message(mut self, message: Option<&str>) -> Error {
+        self.broker_message = message.map(String::from);
+        self
+    }
+
+    /// The error message the broker sent, if any (empty only where kept exactly).
     pub fn broker_message(&self) -> Option<&str> {
         self.broker_message.as_deref()
     }

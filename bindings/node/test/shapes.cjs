@@ -128,6 +128,10 @@ module.exports = async function run(lib, brokers) {
   await attempt(out, 'fetchOffsetsAfterReset', () => admin.fetchOffsets({ groupId, topics: [topic] }))
   await attempt(out, 'describeConfigs', async () => { const r = await admin.describeConfigs({ resources: [{ type: lib.ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms', 'cleanup.policy'] }], includeSynonyms: false }); return r })
   await attempt(out, 'alterConfigs', () => admin.alterConfigs({ validateOnly: false, resources: [{ type: lib.ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'retention.ms', value: '3600000' }] }] }))
+  // A missing topic: the resource's UNKNOWN_TOPIC_OR_PARTITION, at once (kafkajs does not retry it).
+  const missingTopic = `${topic}-missing`
+  await attempt(out, 'describeConfigsMissing', () => admin.describeConfigs({ resources: [{ type: lib.ConfigResourceTypes.TOPIC, name: missingTopic, configNames: ['retention.ms'] }], includeSynonyms: false }))
+  await attempt(out, 'alterConfigsMissing', () => admin.alterConfigs({ validateOnly: false, resources: [{ type: lib.ConfigResourceTypes.TOPIC, name: missingTopic, configEntries: [{ name: 'retention.ms', value: '1' }] }] }))
   await attempt(out, 'createPartitions', () => admin.createPartitions({ topicPartitions: [{ topic, count: 3 }] }))
   await attempt(out, 'createPartitionsFewer', () => admin.createPartitions({ topicPartitions: [{ topic, count: 1 }] }))
   await attempt(out, 'deleteTopicRecords', () => admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '1' }] }))

@@ -160,6 +160,9 @@ async def admin_calls(m, bootstrap, rec):
                     keep=struct_value)
         await acall(rec, "admin/describe_configs missing topic", admin.describe_configs,
                     [ConfigResource("topic", p + "missing-c", {"retention.ms": None})], keep=struct_value)
+        await acall(rec, "admin/alter_configs missing topic", admin.alter_configs,
+                    [ConfigResource(ConfigResourceType.TOPIC, p + "missing-c", {"retention.ms": "1"})],
+                    keep=struct_value)
         cluster = await admin.describe_cluster()
         node = str(cluster["brokers"][0]["node_id"])
         await acall(rec, "admin/describe_configs broker", admin.describe_configs,

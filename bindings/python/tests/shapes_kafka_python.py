@@ -69,6 +69,19 @@ def admin_calls(lib, bootstrap, rec):
         res = [ConfigResource(ConfigResourceType.TOPIC, p + "b", ["retention.ms", "cleanup.policy"])]
         rec.call("admin/describe_configs after alter", admin.describe_configs, res, keep=value)
         rec.call("admin/describe_configs all", admin.describe_configs, res, config_filter="all")
+        # A missing topic: kafka-python reads no configs from its result (no error), so its
+        # alter_configs' raise_on_unknown check finds the key unknown; unchecked, the result is
+        # the broker's error.
+        missing = p + "missing-c"
+        rec.call("admin/describe_configs missing topic", admin.describe_configs,
+                 [ConfigResource(ConfigResourceType.TOPIC, missing, ["retention.ms"])], keep=value)
+        rec.call("admin/alter_configs missing topic", admin.alter_configs,
+                 [ConfigResource(ConfigResourceType.TOPIC, missing, {"retention.ms": "1"})])
+        rec.call("admin/alter_configs missing topic unchecked", admin.alter_configs,
+                 [ConfigResource(ConfigResourceType.TOPIC, missing, {"retention.ms": "1"})],
+                 raise_on_unknown=False, keep=value)
+        rec.call("admin/alter_configs unknown name", admin.alter_configs,
+                 [ConfigResource(ConfigResourceType.TOPIC, p + "b", {"no.such.config": "1"})])
         rec.call("admin/create_partitions", admin.create_partitions, {p + "b": NewPartitions(3)})
         rec.call("admin/create_partitions fewer", admin.create_partitions, {p + "b": NewPartitions(2)})
         # Records and a committed group, for the group and records calls.

@@ -5,8 +5,9 @@
 use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
 use kafka_protocol::messages::DescribeConfigsRequest;
 
-use super::{Admin, ConfigResource, ConfigResourceType};
-use crate::error::{Error, Result};
+use super::configs::resource_error;
+use super::{Admin, ConfigResource};
+use crate::error::Result;
 use crate::requests::sb;
 
 /// One synonym of a config: where a value comes from, in precedence order.
@@ -62,49 +63,43 @@ impl Admin {
                 .with_resource_name(sb(&resource.name))
                 .with_configuration_keys(None)])
             .with_include_synonyms(synonyms);
-        self.retry("describing configs", || async {
-            let conn = match (resource.kind, resource.name.parse::<i32>()) {
-                (ConfigResourceType::Broker, Ok(id)) => self.cluster.broker(id).await?,
-                _ => self.controller().await?,
-            };
-            let resp = conn.request(&req).await?;
-            let mut out = Vec::new();
-            for r in &resp.results {
-                if r.error_code != 0 {
-                    let msg = r.error_message.as_ref().map(|m| m.to_string());
-                    return Err(Error::from_code(
-                        r.error_code,
-                        format!(
-                            "describing configs of {}{}",
-                            resource.name,
-                            msg.map(|m| format!(": {m}")).unwrap_or_default()
-                        ),
-                    )
-                    .with_broker_message(r.error_message.as_deref()));
-                }
-                for c in &r.configs {
-                    out.push(ConfigDetail {
-                        name: c.name.to_string(),
-                        value: c.value.as_ref().map(|v| v.to_string()),
-                        source: config_source_name(c.config_source),
-                        sensitive: c.is_sensitive,
-                        read_only: c.read_only,
-                        synonyms: c
-                            .synonyms
-                            .iter()
-                            .map(|s| ConfigSynonym {
-                                name: s.name.to_string(),
-                                value: s.value.as_ref().map(|v| v.to_string()),
-                                source: config_source_name(s.source),
-                            })
-                            .collect(),
-                        config_type: c.config_type,
-                        documentation: c.documentation.as_ref().map(|d| d.to_string()),
-                    });
-                }
+        let resp = self
+            .retry("describing configs", || async {
+                self.config_broker(resource).await?.request(&req).await
+            })
+            .await?;
+        let mut out = Vec::new();
+        for r in &resp.results {
+            if r.error_code != 0 {
+                // The resource's own error (a missing topic): at once, with the broker's message.
+                return Err(resource_error(
+                    r.error_code,
+                    r.error_message.as_deref(),
+                    "describing configs",
+                    resource,
+                ));
             }
-            Ok(out)
-        })
-        .await
+            for c in &r.configs {
+                out.push(ConfigDetail {
+                    name: c.name.to_string(),
+                    value: c.value.as_ref().map(|v| v.to_string()),
+                    source: config_source_name(c.config_source),
+                    sensitive: c.is_sensitive,
+                    read_only: c.read_only,
+                    synonyms: c
+                        .synonyms
+                        .iter()
+                        .map(|s| ConfigSynonym {
+                            name: s.name.to_string(),
+                            value: s.value.as_ref().map(|v| v.to_string()),
+                            source: config_source_name(s.source),
+                        })
+                        .collect(),
+                    config_type: c.config_type,
+                    documentation: c.documentation.as_ref().map(|d| d.to_string()),
+                });
+            }
+        }
+        Ok(out)
     }
 }

@@ -1,5 +1,9 @@
 //! Configs: DescribeConfigs and IncrementalAlterConfigs for topics, brokers and groups, and
 //! ListConfigResources (which config resources exist).
+//!
+//! A resource's own error in the answer (UNKNOWN_TOPIC_OR_PARTITION for a missing topic, an
+//! invalid value) is reported at once with the broker's message, as Java's admin client
+//! completes that resource's future with it; only a failed request is retried.
 
 use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
 use kafka_protocol::messages::incremental_alter_configs_request::{
@@ -103,31 +107,32 @@ impl Admin {
                 .with_resource_name(sb(&resource.name))
                 .with_configuration_keys(keys.map(|ks| ks.iter().map(|k| sb(k)).collect())),
         ]);
-        self.retry("describing configs", || async {
-            let conn = self.config_broker(resource).await?;
-            let resp = conn.request(&req).await?;
-            let mut out = Vec::new();
-            for r in &resp.results {
-                if r.error_code != 0 {
-                    return Err(Error::from_code(
-                        r.error_code,
-                        format!("describing configs of {}", resource.name),
-                    )
-                    .with_broker_message(r.error_message.as_deref()));
-                }
-                for c in &r.configs {
-                    out.push(ConfigEntry {
-                        name: c.name.to_string(),
-                        value: c.value.as_ref().map(|v| v.to_string()),
-                        read_only: c.read_only,
-                        is_default: c.config_source == 5,
-                        sensitive: c.is_sensitive,
-                    });
-                }
+        let resp = self
+            .retry("describing configs", || async {
+                self.config_broker(resource).await?.request(&req).await
+            })
+            .await?;
+        let mut out = Vec::new();
+        for r in &resp.results {
+            if r.error_code != 0 {
+                return Err(resource_error(
+                    r.error_code,
+                    r.error_message.as_deref(),
+                    "describing configs",
+                    resource,
+                ));
             }
-            Ok(out)
-        })
-        .await
+            for c in &r.configs {
+                out.push(ConfigEntry {
+                    name: c.name.to_string(),
+                    value: c.value.as_ref().map(|v| v.to_string()),
+                    read_only: c.read_only,
+                    is_default: c.config_source == 5,
+                    sensitive: c.is_sensitive,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Applies `ops` to `resource` (IncrementalAlterConfigs).
@@ -158,26 +163,20 @@ impl Admin {
                 .with_resource_name(sb(&resource.name))
                 .with_configs(configs)])
             .with_validate_only(validate_only);
-        self.retry("altering configs", || async {
-            let conn = self.config_broker(resource).await?;
-            let resp = conn.request(&req).await?;
-            for r in &resp.responses {
-                if r.error_code != 0 {
-                    let msg = r
-                        .error_message
-                        .as_ref()
-                        .map(|m| m.to_string())
-                        .unwrap_or_default();
-                    return Err(Error::from_code(
-                        r.error_code,
-                        format!("altering configs of {} {msg}", resource.name),
-                    )
-                    .with_broker_message(r.error_message.as_deref()));
-                }
-            }
-            Ok(())
-        })
-        .await
+        let resp = self
+            .retry("altering configs", || async {
+                self.config_broker(resource).await?.request(&req).await
+            })
+            .await?;
+        match resp.responses.iter().find(|r| r.error_code != 0) {
+            Some(r) => Err(resource_error(
+                r.error_code,
+                r.error_message.as_deref(),
+                "altering configs",
+                resource,
+            )),
+            None => Ok(()),
+        }
     }
 
     /// The config resources of these types that exist (ListConfigResources v1, Kafka 4.1+):
@@ -212,7 +211,7 @@ impl Admin {
     }
 
     /// Broker configs go to that broker; topic and group configs to the controller.
-    async fn config_broker(
+    pub(super) async fn config_broker(
         &self,
         resource: &ConfigResource,
     ) -> Result<std::sync::Arc<crate::connection::Connection>> {
@@ -221,4 +220,21 @@ impl Admin {
             _ => self.controller().await,
         }
     }
+}
+
+/// A config resource's own error, with the broker's message exactly as sent (`""` included, as
+/// Java's admin client keeps it): not retried (a missing topic fails at once, as with Java's
+/// admin client, instead of at `default.api.timeout.ms`).
+pub(super) fn resource_error(
+    code: i16,
+    broker_message: Option<&str>,
+    what: &str,
+    resource: &ConfigResource,
+) -> Error {
+    let detail = broker_message
+        .filter(|m| !m.is_empty())
+        .map(|m| format!(" ({m})"))
+        .unwrap_or_default();
+    Error::from_code(code, format!("{what} of {}{detail}", resource.name))
+        .with_exact_broker_message(broker_message)
 }

@@ -10,6 +10,12 @@ use ferrokafka_core::admin::{
 };
 use ferrokafka_core::consumer::{Consumer, OffsetAndMetadata};
 use ferrokafka_core::{ErrorKind, Producer, ProducerRecord, TopicPartition};
+use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
+use kafka_protocol::messages::incremental_alter_configs_request::{
+    AlterConfigsResource, AlterableConfig,
+};
+use kafka_protocol::messages::{DescribeConfigsRequest, IncrementalAlterConfigsRequest};
+use kafka_protocol::protocol::StrBytes;
 use tokio::time::Instant;
 
 fn admin() -> Admin {
@@ -315,4 +321,73 @@ async fn created_and_deleted_topics_report_their_id_and_configs() {
         .all(|p| p.leader_epoch >= 0 && p.offline_replicas.is_empty()));
     let deleted = a.delete_topics_detailed(&[name.as_str()]).await.unwrap();
     assert_eq!(deleted, vec![(name.clone(), c.topic_id)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_topics_config_error_is_reported_at_once_with_the_brokers_message() {
+    let _ = admin();
+    // An hour to retry in, as above: only an answer at once gets past the guard.
+    let a = Admin::new(common::config(&[("default.api.timeout.ms", "3600000")])).unwrap();
+    let missing = common::topic_name("adm-cfg-missing");
+    let res = ConfigResource::topic(&missing);
+    let guard = Duration::from_secs(120);
+
+    // What the broker answers for the resource itself, to hold the errors' messages to.
+    let conn = common::cluster().await.any_broker().await.unwrap();
+    let name = StrBytes::from_string(missing.clone());
+    let described = conn
+        .request(&DescribeConfigsRequest::default().with_resources(vec![
+                DescribeConfigsResource::default()
+                    .with_resource_type(2)
+                    .with_resource_name(name.clone())
+                    .with_configuration_keys(None),
+            ]))
+        .await
+        .unwrap();
+    let altered = conn
+        .request(
+            &IncrementalAlterConfigsRequest::default()
+                .with_resources(vec![AlterConfigsResource::default()
+                    .with_resource_type(2)
+                    .with_resource_name(name)
+                    .with_configs(vec![AlterableConfig::default()
+                        .with_name(StrBytes::from_static_str("retention.ms"))
+                        .with_config_operation(0)
+                        .with_value(Some(StrBytes::from_static_str("1")))])])
+                .with_validate_only(true),
+        )
+        .await
+        .unwrap();
+    // Kept exactly as sent: Apache Kafka sends "" for a missing topic's DescribeConfigs.
+    let message = |m: Option<&StrBytes>| m.map(|m| m.to_string());
+    let describe_message = message(described.results[0].error_message.as_ref());
+    let alter_message = message(altered.responses[0].error_message.as_ref());
+    assert_eq!(described.results[0].error_code, 3);
+    assert_eq!(altered.responses[0].error_code, 3);
+
+    let check = |what: &str, e: ferrokafka_core::Error, broker: &Option<String>| {
+        assert_eq!(e.kind(), ErrorKind::UnknownTopicOrPartition, "{what}: {e}");
+        assert_eq!(e.code(), Some(3), "{what}: {e}");
+        assert_eq!(e.broker_message(), broker.as_deref(), "{what}: {e}");
+    };
+    let e = tokio::time::timeout(guard, a.describe_configs(&res, None))
+        .await
+        .expect("describe_configs answers instead of retrying the resource's error")
+        .unwrap_err();
+    check("describe_configs", e, &describe_message);
+    let e = tokio::time::timeout(guard, a.describe_config_details(&res, true))
+        .await
+        .expect("describe_config_details answers instead of retrying")
+        .unwrap_err();
+    check("describe_config_details", e, &describe_message);
+    let set = [AlterConfigOp::Set("retention.ms".into(), "1".into())];
+    let e = tokio::time::timeout(guard, a.incremental_alter_configs(&res, &set, false))
+        .await
+        .expect("incremental_alter_configs answers instead of retrying")
+        .unwrap_err();
+    check("incremental_alter_configs", e, &alter_message);
+    assert!(
+        !a.list_topics(true).await.unwrap().contains(&missing),
+        "nothing created the topic"
+    );
 }

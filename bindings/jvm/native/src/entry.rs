@@ -8,7 +8,7 @@
 use std::panic::AssertUnwindSafe;
 
 use ferrokafka_core::{Error, ErrorKind};
-use jni::objects::{JThrowable, JValue};
+use jni::objects::{JObject, JThrowable, JValue};
 use jni::JNIEnv;
 
 /// Kind numbers shared with `NativeError.java` for conditions that are not core errors.
@@ -106,14 +106,14 @@ pub fn run<'l, T>(
 }
 
 /// The message Java's client gives the exception for `e`: for a broker's error code the
-/// message the broker sent with it, or "" when it sent none (`NativeError` then uses
-/// kafka-clients' default message for the code, as `Errors.exception(null)` does); the core's
-/// own description otherwise.
-pub fn java_message(e: &Error) -> String {
+/// message the broker sent with it (`""` too), or None (null) when it sent none (`NativeError`
+/// then uses kafka-clients' default message for the code, as `Errors.exception(null)` does);
+/// the core's own description otherwise.
+pub fn java_message(e: &Error) -> Option<String> {
     match (e.code(), e.broker_message()) {
-        (Some(code), Some(m)) if code > 0 => m.to_string(),
-        (Some(code), None) if code > 0 => String::new(),
-        _ => e.to_string(),
+        (Some(code), Some(m)) if code > 0 => Some(m.to_string()),
+        (Some(code), None) if code > 0 => None,
+        _ => Some(e.to_string()),
     }
 }
 
@@ -127,27 +127,38 @@ fn throw(env: &mut JNIEnv, e: JniError) {
         JniError::Wakeup => (
             KIND_WAKEUP,
             -1,
-            "the call was interrupted by wakeup()".into(),
+            Some("the call was interrupted by wakeup()".into()),
         ),
-        JniError::Java(kind, msg) => (kind, -1, msg),
+        JniError::Java(kind, msg) => (kind, -1, Some(msg)),
         JniError::Jni(e) => {
             if env.exception_check().unwrap_or(false) {
                 return; // the Java exception that made the JNI call fail propagates
             }
-            (KIND_INTERNAL, -1, format!("JNI call failed: {e}"))
+            (KIND_INTERNAL, -1, Some(format!("JNI call failed: {e}")))
         }
     };
     if env.exception_check().unwrap_or(false) {
         return;
     }
-    if throw_typed(env, kind, code, &msg).is_err() {
+    if throw_typed(env, kind, code, msg.as_deref()).is_err() {
         let _ = env.exception_clear();
-        let _ = env.throw_new("org/apache/kafka/common/KafkaException", msg);
+        let _ = env.throw_new(
+            "org/apache/kafka/common/KafkaException",
+            msg.unwrap_or_else(|| format!("the broker returned error code {code}")),
+        );
     }
 }
 
-fn throw_typed(env: &mut JNIEnv, kind: i32, code: i32, msg: &str) -> jni::errors::Result<()> {
-    let jmsg = env.new_string(msg)?;
+fn throw_typed(
+    env: &mut JNIEnv,
+    kind: i32,
+    code: i32,
+    msg: Option<&str>,
+) -> jni::errors::Result<()> {
+    let jmsg = match msg {
+        Some(m) => env.new_string(m)?.into(),
+        None => JObject::null(),
+    };
     let obj = env
         .call_static_method(
             "dev/ferrokafka/clients/internal/NativeError",

@@ -234,7 +234,7 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_producerCompl
                     e.i8(1);
                     e.i32(kind_number(err.kind()));
                     e.i32(err.code().map_or(-1, i32::from));
-                    e.str(&java_message(err));
+                    e.bytes(java_message(err).as_deref().map(str::as_bytes));
                 }
             }
         }

@@ -262,8 +262,7 @@ class KafkaAdminClient:
         out = {}
         for res in config_resources:
             keys = None if res.configs is None else set(res.configs)
-            entries = self._native.describe_config_details(_resource_kind(res), str(res.name),
-                                                          bool(include_synonyms))
+            entries = self._config_details(res, include_synonyms)
             configs = {}
             for name, value, ro, source, sensitive, synonyms, type_id, doc in entries:
                 if (keys is None or name in keys) and not _skip_config(flt, source, ro):
@@ -276,9 +275,31 @@ class KafkaAdminClient:
             out.setdefault(res.resource_type.name.lower(), {})[str(res.name)] = configs
         return out
 
+    def _config_details(self, res, include_synonyms):
+        """The native config tuples of ``res``; none for a missing topic, whose
+        UNKNOWN_TOPIC_OR_PARTITION kafka-python does not raise (it reads no configs from that
+        resource's result)."""
+        try:
+            return self._native.describe_config_details(_resource_kind(res), str(res.name),
+                                                        bool(include_synonyms))
+        except Errors.UnknownTopicOrPartitionError:
+            return []
+
+    def _validate_dynamic_configs(self, config_resources):
+        """kafka-python's ``raise_on_unknown`` check: each key must be a config the resource
+        lists as changeable (not read-only); a missing topic lists none."""
+        for res in config_resources:
+            known = {entry[0] for entry in self._config_details(res, False) if not entry[2]}
+            unknown = set(res.configs or []) - known
+            if unknown:
+                raise ValueError("Unrecognized configs: %s" % (unknown,))
+
     def alter_configs(self, config_resources, validate_only=False, raise_on_unknown=True, incremental=None):
         """Sets each resource's ``configs`` (a value of ``None`` deletes the override);
-        ``{resource_type: {resource_name: 'OK' | error}}`` as kafka-python 3.0."""
+        ``{resource_type: {resource_name: 'OK' | error}}`` as kafka-python 3.0, which with
+        ``raise_on_unknown`` first raises ValueError for a key the resource does not list."""
+        if raise_on_unknown:
+            self._validate_dynamic_configs(config_resources)
         out = {}
         for res in config_resources:
             ops = []
@@ -295,7 +316,8 @@ class KafkaAdminClient:
                 self._native.alter_configs(_resource_kind(res), str(res.name), ops, bool(validate_only))
                 result = "OK"
             except Errors.BrokerResponseError as exc:
-                result = str(exc)
+                # kafka-python's str() of the resource's error with the broker's message.
+                result = str(type(exc)(getattr(exc, "broker_message", None)))
             out.setdefault(res.resource_type.name.lower(), {})[str(res.name)] = result
         return out
 

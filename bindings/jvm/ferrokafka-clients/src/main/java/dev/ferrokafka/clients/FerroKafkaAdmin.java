@@ -381,25 +381,11 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
         return resource.type().id();
     }
 
-    /**
-     * A missing topic fails at once with UnknownTopicOrPartitionException, as Kafka answers,
-     * instead of being retried by the core until the API timeout (it may still be created).
-     */
-    private void requireTopic(ConfigResource resource) {
-        if (resource.type() == ConfigResource.Type.TOPIC
-                && !Set.of(Native.adminListTopics(h(), true)).contains(resource.name())) {
-            // The broker's message for a config resource naming a missing topic.
-            throw new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
-                    "Topic '" + resource.name() + "' does not exist.");
-        }
-    }
-
     @Override
     public DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources, DescribeConfigsOptions options) {
         Map<ConfigResource, KafkaFuture<Config>> out = new LinkedHashMap<>();
         for (ConfigResource res : resources) {
             out.put(res, async(() -> {
-                requireTopic(res);
                 List<ConfigEntry> entries = ConfigEntries.read(Native.adminDescribeConfigs(h(), resourceType(res), res.name(),
                         options.includeSynonyms()));
                 return new Config(entries);
@@ -413,7 +399,6 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
                                                       AlterConfigsOptions options) {
         Map<ConfigResource, KafkaFuture<Void>> out = new LinkedHashMap<>();
         configs.forEach((res, ops) -> out.put(res, async(() -> {
-            requireTopic(res);
             Codec.Writer w = new Codec.Writer().i32(ops.size());
             for (AlterConfigOp op : ops) {
                 w.i32(op.opType().id()).str(op.configEntry().name()).str(op.configEntry().value());

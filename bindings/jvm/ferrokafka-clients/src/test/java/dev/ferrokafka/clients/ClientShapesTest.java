@@ -33,11 +33,6 @@ class ClientShapesTest {
      * for any text in a key).
      */
     static final Map<String, String> DIFFERENCES = Map.ofEntries(
-            // Core-bound: the core retries a config resource naming a missing topic until the API
-            // timeout, so FerroKafkaAdmin fails it up front with our broker's message ("Topic 'x'
-            // does not exist."); Apache Kafka words it otherwise (and sends none for describe).
-            Map.entry("configs.describeMissing", "core: missing topic checked before the request"),
-            Map.entry("configs.alterMissingTopic", "core: missing topic checked before the request"),
             // Deliberate: after close KafkaProducer.partitionsFor answers from its metadata cache
             // or throws KafkaException("Requested metadata update after close"); ferrokafka's
             // closed producer has no cache and throws IllegalStateException like send().

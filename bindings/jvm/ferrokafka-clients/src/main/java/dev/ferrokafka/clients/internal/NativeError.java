@@ -39,14 +39,15 @@ public final class NativeError {
 
     /**
      * The exception for a native failure; `code` is the Kafka error code or -1. For a code the
-     * message is the broker's, or "" when it sent none: then, as kafka-clients'
-     * {@code Errors.exception(null)}, the code's default message.
+     * message is the broker's (an empty one too, as kafka-clients hands it on), or null when it
+     * sent none: then, as kafka-clients' {@code Errors.exception(null)}, the code's default
+     * message.
      */
     public static RuntimeException create(int kind, int code, String message) {
         if (code > 0) {
             Errors e = Errors.forCode((short) code);
             if (e != Errors.UNKNOWN_SERVER_ERROR || code == Errors.UNKNOWN_SERVER_ERROR.code()) {
-                return e.exception(message == null || message.isEmpty() ? e.message() : message);
+                return e.exception(message == null ? e.message() : message);
             }
             if (message == null || message.isEmpty()) {
                 message = "The broker returned error code " + code;
