@@ -20,14 +20,20 @@ function shape(p) {
   return { keys: Object.keys(p), types: Object.fromEntries(Object.entries(p).map(([k, v]) => [k, typeof v])) }
 }
 
+/** A new one-partition topic, created with `kafka`'s admin. */
+async function newTopic(kafka, prefix) {
+  const admin = kafka.admin()
+  await admin.connect()
+  const topic = uniqueName(prefix)
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
+  await admin.disconnect()
+  return topic
+}
+
 /** Produces 3 records with a REQUEST listener registered before connect; returns its events. */
 async function producerRequests(lib) {
   const kafka = kafkaOf(lib, broker.brokers)
-  const admin = kafka.admin()
-  await admin.connect()
-  const topic = uniqueName('req')
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
-  await admin.disconnect()
+  const topic = await newTopic(kafka, 'req')
   const producer = kafka.producer()
   const seen = []
   const remove = producer.on(producer.events.REQUEST, (e) => seen.push(e))
@@ -71,11 +77,7 @@ test('producer.network.request: the payload kafkajs emits, once per request, non
 
 test('consumer.network.request names the group and fetch requests with kafkajs names', async () => {
   const kafka = kafkaOf(ferrokafka, broker.brokers)
-  const admin = kafka.admin()
-  await admin.connect()
-  const topic = uniqueName('req-c')
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
-  await admin.disconnect()
+  const topic = await newTopic(kafka, 'req-c')
   const producer = kafka.producer()
   await producer.connect()
   await producer.send({ topic, messages: [{ value: 'x' }] })
