@@ -38,7 +38,15 @@ type ConfigDetailTuple = (
 /// A created config: `(name, value, read_only, source, sensitive)`.
 type CreatedConfigTuple = (String, Option<String>, bool, &'static str, bool);
 /// A created topic: `(name, topic_id, num_partitions, replication_factor, [config])`.
-type CreatedTuple = (String, Option<String>, i32, i16, Vec<CreatedConfigTuple>);
+type CreatedTuple = (
+    String,
+    Option<String>,
+    i32,
+    i16,
+    Vec<CreatedConfigTuple>,
+    i16,
+    Option<String>,
+);
 /// A listed group: `(group_id, protocol_type, state, group_type)`.
 type GroupTuple = (String, String, Option<String>, Option<String>);
 /// `(topic, [partition])` as a consumer-protocol message groups them.
@@ -79,7 +87,8 @@ impl NativeAdmin {
 
     /// `topics`: `[(name, num_partitions, replication_factor, {config: value})]`; returns
     /// `[(name, topic_id, num_partitions, replication_factor, [(config, value, read_only,
-    /// source, sensitive)])]` as the broker answered (topic_id None where it sent none).
+    /// source, sensitive)], config_error_code, error_message)]` as the broker answered
+    /// (topic_id None where it sent none, error_message None where it sent null).
     fn create_topics(
         &self,
         py: Python<'_>,
@@ -109,7 +118,15 @@ impl NativeAdmin {
                     .map(|c| (c.name, c.value, c.read_only, c.source, c.sensitive))
                     .collect();
                 let id = topic_id(t.topic_id);
-                (t.name, id, t.num_partitions, t.replication_factor, configs)
+                (
+                    t.name,
+                    id,
+                    t.num_partitions,
+                    t.replication_factor,
+                    configs,
+                    t.config_error_code,
+                    t.error_message,
+                )
             })
             .collect())
     }

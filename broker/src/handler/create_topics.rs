@@ -79,8 +79,10 @@ pub fn handle(
             match outcome {
                 Err(e) => fail(e.code(), e.to_string()),
                 Ok(created) => {
+                    // No message for a created topic: null, as Apache Kafka sends it.
                     let mut r = result
                         .with_error_code(0)
+                        .with_error_message(None)
                         .with_num_partitions(partitions)
                         .with_replication_factor(1);
                     if let Some(topic) = created {

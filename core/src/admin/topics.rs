@@ -78,6 +78,9 @@ pub struct CreatedTopic {
     pub name: String,
     /// Nil where the broker's CreateTopics version has no topic ids (or with `validate_only`).
     pub topic_id: uuid::Uuid,
+    /// The broker's message for the topic (`None` when it sent null, as Kafka does for a
+    /// created topic).
+    pub error_message: Option<String>,
     /// `-1` where the broker's version does not report it.
     pub num_partitions: i32,
     /// `-1` where the broker's version does not report it.
@@ -343,6 +346,7 @@ fn created_topic(t: &CreatableTopicResult) -> CreatedTopic {
     CreatedTopic {
         name: t.name.0.to_string(),
         topic_id: t.topic_id,
+        error_message: t.error_message.as_ref().map(|m| m.to_string()),
         num_partitions: t.num_partitions,
         replication_factor: t.replication_factor,
         config_error_code: t.topic_config_error_code,

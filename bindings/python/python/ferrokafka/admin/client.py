@@ -95,14 +95,15 @@ def _acl_operations(bits):
 
 def _created_topic(name, exc, answer):
     """One topic of kafka-python's create_topics result; ``answer``: the native create_topics
-    tuple ``(name, topic_id, num_partitions, replication_factor, configs)`` of a created topic."""
+    tuple ``(name, topic_id, num_partitions, replication_factor, configs, config_error_code,
+    error_message)`` of a created topic (the broker's message: None when it sent null)."""
     if exc is not None or answer is None:
         return {"name": name, "topic_id": None, "error_code": _code(exc),
                 "error_message": _broker_message(exc, ""), "topic_config_error_code": 0,
                 "num_partitions": -1, "replication_factor": -1}
-    _, topic_id, partitions, replication, configs = answer
-    out = {"name": name, "topic_id": topic_id, "error_code": 0, "error_message": "",
-           "topic_config_error_code": 0, "num_partitions": partitions,
+    _, topic_id, partitions, replication, configs, config_error, message = answer
+    out = {"name": name, "topic_id": topic_id, "error_code": 0, "error_message": message,
+           "topic_config_error_code": config_error, "num_partitions": partitions,
            "replication_factor": replication}
     if configs:
         out["configs"] = {n: {"value": v, "read_only": ro, "config_source": src, "is_sensitive": sens}

@@ -115,9 +115,14 @@ class AIOKafkaAdminClient:
         specs = [(t.name, int(t.num_partitions), int(t.replication_factor),
                   {str(k): str(v) for k, v in (t.topic_configs or {}).items()}) for t in new_topics]
         native = self._sync._native
-        done = await self._call(self._per_item, specs,
-                                lambda s: native.create_topics([s], bool(validate_only)))
-        return R.CreateTopicsResponse_v3(0, [(s[0],) + _error(e, "") for s, e in done])
+        messages = {}
+
+        def create(spec):
+            # The broker's message for a created topic (None when it sent null, as Kafka does).
+            messages[spec[0]] = native.create_topics([spec], bool(validate_only))[0][6]
+        done = await self._call(self._per_item, specs, create)
+        return R.CreateTopicsResponse_v3(
+            0, [(s[0],) + _error(e, messages.get(s[0])) for s, e in done])
 
     @raises_aio
     async def delete_topics(self, topics, timeout_ms=None):
