@@ -2,13 +2,8 @@
 //! them (`synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=..., DEFAULT_CONFIG:log.retention.hours=...}`).
 //! The plain [`ConfigEntry`](super::ConfigEntry) view stays in `configs.rs`.
 
-use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
-use kafka_protocol::messages::DescribeConfigsRequest;
-
-use super::configs::resource_error;
 use super::{Admin, ConfigResource};
 use crate::error::Result;
-use crate::requests::sb;
 
 /// One synonym of a config: where a value comes from, in precedence order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,29 +51,8 @@ impl Admin {
         resource: &ConfigResource,
         synonyms: bool,
     ) -> Result<Vec<ConfigDetail>> {
-        let code = resource.kind.code();
-        let req = DescribeConfigsRequest::default()
-            .with_resources(vec![DescribeConfigsResource::default()
-                .with_resource_type(code)
-                .with_resource_name(sb(&resource.name))
-                .with_configuration_keys(None)])
-            .with_include_synonyms(synonyms);
-        let resp = self
-            .retry("describing configs", || async {
-                self.config_broker(resource).await?.request(&req).await
-            })
-            .await?;
         let mut out = Vec::new();
-        for r in &resp.results {
-            if r.error_code != 0 {
-                // The resource's own error (a missing topic): at once, with the broker's message.
-                return Err(resource_error(
-                    r.error_code,
-                    r.error_message.as_deref(),
-                    "describing configs",
-                    resource,
-                ));
-            }
+        for r in &self.describe_resource(resource, None, synonyms).await? {
             for c in &r.configs {
                 out.push(ConfigDetail {
                     name: c.name.to_string(),

@@ -6,6 +6,7 @@
 //! completes that resource's future with it; only a failed request is retried.
 
 use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
+use kafka_protocol::messages::describe_configs_response::DescribeConfigsResult;
 use kafka_protocol::messages::incremental_alter_configs_request::{
     AlterConfigsResource, AlterableConfig,
 };
@@ -101,27 +102,9 @@ impl Admin {
         resource: &ConfigResource,
         keys: Option<&[&str]>,
     ) -> Result<Vec<ConfigEntry>> {
-        let req = DescribeConfigsRequest::default().with_resources(vec![
-            DescribeConfigsResource::default()
-                .with_resource_type(resource.kind.code())
-                .with_resource_name(sb(&resource.name))
-                .with_configuration_keys(keys.map(|ks| ks.iter().map(|k| sb(k)).collect())),
-        ]);
-        let resp = self
-            .retry("describing configs", || async {
-                self.config_broker(resource).await?.request(&req).await
-            })
-            .await?;
+        let keys = keys.map(|ks| ks.iter().map(|k| sb(k)).collect());
         let mut out = Vec::new();
-        for r in &resp.results {
-            if r.error_code != 0 {
-                return Err(resource_error(
-                    r.error_code,
-                    r.error_message.as_deref(),
-                    "describing configs",
-                    resource,
-                ));
-            }
+        for r in &self.describe_resource(resource, keys, false).await? {
             for c in &r.configs {
                 out.push(ConfigEntry {
                     name: c.name.to_string(),
@@ -208,6 +191,36 @@ impl Admin {
                 .collect())
         })
         .await
+    }
+
+    /// DescribeConfigs of one resource (`keys`: `None` for all), retried as a request; the
+    /// resource's own error (a missing topic) is returned at once, with the broker's message.
+    pub(super) async fn describe_resource(
+        &self,
+        resource: &ConfigResource,
+        keys: Option<Vec<kafka_protocol::protocol::StrBytes>>,
+        synonyms: bool,
+    ) -> Result<Vec<DescribeConfigsResult>> {
+        let req = DescribeConfigsRequest::default()
+            .with_resources(vec![DescribeConfigsResource::default()
+                .with_resource_type(resource.kind.code())
+                .with_resource_name(sb(&resource.name))
+                .with_configuration_keys(keys)])
+            .with_include_synonyms(synonyms);
+        let resp = self
+            .retry("describing configs", || async {
+                self.config_broker(resource).await?.request(&req).await
+            })
+            .await?;
+        if let Some(r) = resp.results.iter().find(|r| r.error_code != 0) {
+            return Err(resource_error(
+                r.error_code,
+                r.error_message.as_deref(),
+                "describing configs",
+                resource,
+            ));
+        }
+        Ok(resp.results)
     }
 
     /// Broker configs go to that broker; topic and group configs to the controller.
