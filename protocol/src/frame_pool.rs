@@ -11,9 +11,9 @@
 //!
 //! A buffer goes back to its pool when the last `Bytes` slice of its frame is dropped, from any
 //! thread. A pool keeps at most its `max_idle` buffers, none larger than its `max_buffer`, so
-//! what it holds on to is bounded (the client keeps two of up to 64 MiB per broker connection;
-//! the broker one of up to 1 MiB per client connection); frames smaller than
-//! [`FramePool::MIN_FRAME`] are allocated as before (the allocator's own caches serve them).
+//! what it holds on to is bounded (the client keeps two of up to 64 MiB per broker connection);
+//! frames smaller than [`FramePool::MIN_FRAME`] are allocated as before (the allocator's own
+//! caches serve them).
 
 use std::sync::{Arc, Mutex};
 

@@ -32,6 +32,7 @@ pub struct RequestEventJs {
 
 impl From<RequestEvent> for RequestEventJs {
     fn from(e: RequestEvent) -> Self {
+        let pending_duration = e.pending_duration_ms() as f64;
         let (size, duration, timed_out) = match e.outcome {
             RequestOutcome::Answered { size, duration_ms } => {
                 (Some(size as f64), Some(duration_ms as f64), false)
@@ -41,12 +42,12 @@ impl From<RequestEvent> for RequestEventJs {
         RequestEventJs {
             broker: e.broker.to_string(),
             api_key: i32::from(e.api_key),
-            api_name: e.api_name.to_string(),
+            api_name: e.api_name,
             api_version: i32::from(e.api_version),
             correlation_id: e.correlation_id,
             created_at: e.created_at_ms as f64,
             sent_at: e.sent_at_ms as f64,
-            pending_duration: e.pending_duration_ms() as f64,
+            pending_duration,
             size,
             duration,
             timed_out,

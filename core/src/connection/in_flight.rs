@@ -37,7 +37,7 @@ impl<R: Request> InFlight<R> {
             Err(_) => {
                 let timed_out = self.shared.lock().pending.remove(&self.correlation_id);
                 if let Some(t) = timed_out.and_then(|p| p.timing) {
-                    let event = t.event(&self.shared.broker, self.correlation_id, None);
+                    let event = t.event(&self.shared.addr, self.correlation_id, None);
                     self.shared.hooks.report(event);
                 }
                 let e = Error::new(

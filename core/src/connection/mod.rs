@@ -115,9 +115,8 @@ struct State {
 }
 
 struct Shared {
-    addr: String,
-    /// `addr` for request events.
-    broker: Arc<str>,
+    /// `host:port`, shared with request events.
+    addr: Arc<str>,
     hooks: Arc<RequestHooks>,
     // A std mutex: held only to insert/remove map entries, never across an await.
     state: Mutex<State>,
@@ -269,8 +268,7 @@ impl Connection {
         let (rd, wr) = tokio::io::split(transport);
         let (closed_tx, closed_rx) = watch::channel(false);
         let shared = Arc::new(Shared {
-            addr: addr.to_string(),
-            broker: Arc::from(addr),
+            addr: Arc::from(addr),
             hooks: config.request_hooks.clone(),
             state: Mutex::new(State::default()),
             closed: closed_tx,
@@ -608,9 +606,7 @@ async fn reader_task(
                 let size = frame.len();
                 let _ = p.waiter.send(Ok(frame));
                 if let Some(t) = p.timing {
-                    shared
-                        .hooks
-                        .report(t.event(&shared.broker, corr, Some(size)));
+                    shared.hooks.report(t.event(&shared.addr, corr, Some(size)));
                 }
             }
             None => debug!(addr = %shared.addr, corr, "response for a request nobody awaits"),

@@ -31,7 +31,7 @@ pub struct RequestEvent {
     pub broker: Arc<str>,
     pub api_key: i16,
     /// Kafka's name of the API (`Produce`, `FindCoordinator`, ...).
-    pub api_name: &'static str,
+    pub api_name: String,
     pub api_version: i16,
     pub correlation_id: i32,
     /// When the request was queued on the connection, in ms since the epoch.
@@ -147,66 +147,8 @@ pub(super) fn now_ms() -> i64 {
 }
 
 /// Kafka's name of an API key (`Unknown` for a key this build does not know).
-fn api_name(key: i16) -> &'static str {
-    macro_rules! names {
-        ($($k:ident),* $(,)?) => {
-            match ApiKey::try_from(key) {
-                $(Ok(ApiKey::$k) => stringify!($k),)*
-                _ => "Unknown",
-            }
-        };
-    }
-    names!(
-        Produce,
-        Fetch,
-        ListOffsets,
-        Metadata,
-        OffsetCommit,
-        OffsetFetch,
-        FindCoordinator,
-        JoinGroup,
-        Heartbeat,
-        LeaveGroup,
-        SyncGroup,
-        DescribeGroups,
-        ListGroups,
-        SaslHandshake,
-        ApiVersions,
-        CreateTopics,
-        DeleteTopics,
-        DeleteRecords,
-        InitProducerId,
-        OffsetForLeaderEpoch,
-        AddPartitionsToTxn,
-        AddOffsetsToTxn,
-        EndTxn,
-        TxnOffsetCommit,
-        DescribeAcls,
-        CreateAcls,
-        DeleteAcls,
-        DescribeConfigs,
-        AlterConfigs,
-        DescribeLogDirs,
-        SaslAuthenticate,
-        CreatePartitions,
-        DeleteGroups,
-        ElectLeaders,
-        IncrementalAlterConfigs,
-        AlterPartitionReassignments,
-        ListPartitionReassignments,
-        OffsetDelete,
-        DescribeClientQuotas,
-        AlterClientQuotas,
-        DescribeUserScramCredentials,
-        AlterUserScramCredentials,
-        DescribeCluster,
-        DescribeProducers,
-        DescribeTransactions,
-        ListTransactions,
-        ConsumerGroupHeartbeat,
-        ConsumerGroupDescribe,
-        DescribeTopicPartitions,
-    )
+fn api_name(key: i16) -> String {
+    ApiKey::try_from(key).map_or_else(|_| "Unknown".to_string(), |k| format!("{k:?}"))
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ async fn every_finished_request_is_reported_until_the_observer_is_removed() {
             .unwrap();
     }
     let events = seen.lock().unwrap().clone();
-    let names: HashSet<&str> = events.iter().map(|e| e.api_name).collect();
+    let names: HashSet<&str> = events.iter().map(|e| e.api_name.as_str()).collect();
     for api in ["ApiVersions", "Metadata", "Produce"] {
         assert!(names.contains(api), "{api} reported: {names:?}");
     }
