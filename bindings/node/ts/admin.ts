@@ -8,7 +8,6 @@ import {
   KafkaJSAggregateError,
   KafkaJSCreateTopicError,
   KafkaJSDeleteGroupsError,
-  KafkaJSError,
   KafkaJSNonRetriableError,
   KafkaJSNotImplemented,
   KafkaJSNumberOfRetriesExceeded,
@@ -77,18 +76,7 @@ export class Admin {
   }
 
   on(eventName: string, listener: (event: InstrumentationEvent<any>) => void): RemoveInstrumentationEventListener {
-    let remove: RemoveInstrumentationEventListener
-    try {
-      remove = this.instrumentation.on(eventName, listener)
-    } catch (e) {
-      throw new KafkaJSError((e as Error).message, { retriable: false })
-    }
-    if (!this.requests.covers(eventName)) return remove
-    const unlisten = this.requests.listen()
-    return () => {
-      remove()
-      unlisten()
-    }
+    return this.requests.on(eventName, listener)
   }
 
   async connect(): Promise<void> {

@@ -17,6 +17,29 @@ export interface RetryOptions {
   restartOnFailure?: (e: Error) => Promise<boolean>
 }
 
+/** kafkajs's retry numbers with its defaults filled in. */
+export interface RetryTimes {
+  retries: number
+  initialRetryTime: number
+  multiplier: number
+  maxRetryTime: number
+}
+
+export function retryTimes(r: RetryOptions = {}): RetryTimes {
+  return {
+    retries: r.retries ?? 5,
+    initialRetryTime: r.initialRetryTime ?? 300,
+    multiplier: r.multiplier ?? 2,
+    maxRetryTime: r.maxRetryTime ?? 30000,
+  }
+}
+
+/** kafkajs's back-off before retry `n` (from 0), capped at maxRetryTime, without the random factor. */
+export function retryBackoffMs(r: RetryOptions, n: number): number {
+  const t = retryTimes(r)
+  return Math.min(t.maxRetryTime, t.initialRetryTime * Math.pow(t.multiplier, n))
+}
+
 function fail(option: string, want: string, got: unknown): never {
   throw new KafkaJSNonRetriableError(
     `Invalid option ${option}: expected ${want}, got ${typeof got === 'string' ? JSON.stringify(got) : String(got)}`,
@@ -106,7 +129,7 @@ export function clientProps(o: ClientOptions): Props {
   }
   // kafkajs bounds an operation's retries by retry.maxRetryTime (30 s by default): the core's
   // default.api.timeout.ms plays that part.
-  num(props, 'retry.maxRetryTime', 'default.api.timeout.ms', o.retry?.maxRetryTime ?? 30000, 1)
+  num(props, 'retry.maxRetryTime', 'default.api.timeout.ms', retryTimes(o.retry).maxRetryTime, 1)
   return props
 }
 
@@ -117,12 +140,8 @@ export function clientProps(o: ClientOptions): Props {
  * topic's metadata (`max.block.ms`) before failing a send as kafkajs does.
  */
 export function retryBudgetMs(r: RetryOptions = {}): number {
-  const retries = r.retries ?? 5
-  const initial = r.initialRetryTime ?? 300
-  const multiplier = r.multiplier ?? 2
-  const max = r.maxRetryTime ?? 30000
   let total = 0
-  for (let i = 0; i < retries; i++) total += Math.min(max, initial * Math.pow(multiplier, i))
+  for (let i = 0; i < retryTimes(r).retries; i++) total += retryBackoffMs(r, i)
   return Math.max(1000, Math.floor(total))
 }
 

@@ -5,8 +5,8 @@
 // unprocessed offset and the run loop retries after a backoff (kafkajs's restart).
 
 import * as native from './native'
-import { bool, num, Props } from './config'
-import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, fromNative } from './errors'
+import { bool, num, Props, retryBackoffMs } from './config'
+import { KafkaJSNonRetriableError, KafkaJSNotImplemented, fromNative } from './errors'
 import { Instrumentation, InstrumentationEvent, RemoveInstrumentationEventListener } from './events'
 import { RequestEvents } from './requestEvents'
 import { Logger } from './logger'
@@ -117,18 +117,7 @@ export class Consumer {
   }
 
   on(eventName: string, listener: (event: InstrumentationEvent<any>) => void): RemoveInstrumentationEventListener {
-    let remove: RemoveInstrumentationEventListener
-    try {
-      remove = this.instrumentation.on(eventName, listener)
-    } catch (e) {
-      throw new KafkaJSError((e as Error).message, { retriable: false })
-    }
-    if (!this.requests.covers(eventName)) return remove
-    const unlisten = this.requests.listen()
-    return () => {
-      remove()
-      unlisten()
-    }
+    return this.requests.on(eventName, listener)
   }
 
   async connect(): Promise<void> {
@@ -238,10 +227,7 @@ export class Consumer {
   }
 
   private backoff(n: number): number {
-    const r = this.config.retry ?? {}
-    const initial = r.initialRetryTime ?? 300
-    const max = r.maxRetryTime ?? 30000
-    return Math.min(max, initial * Math.pow(r.multiplier ?? 2, Math.min(n - 1, 10)))
+    return retryBackoffMs(this.config.retry ?? {}, Math.min(n - 1, 10))
   }
 
   /** Records polled but not handed out go back: their partitions are sought to the first one. */

@@ -3,7 +3,7 @@
 // connects, as kafkajs does.
 
 import * as native from './native'
-import { checkBrokers, clientProps, Props, RetryOptions } from './config'
+import { checkBrokers, clientProps, Props, RetryOptions, retryBackoffMs, retryTimes } from './config'
 import { logLevel } from './constants'
 import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSRequestTimeoutError, fromNative } from './errors'
 import { Logger, logCreator, createLogger } from './logger'
@@ -74,11 +74,11 @@ export class Kafka {
             // kafkajs retries a cluster operation `retry.retries` times, waiting
             // initialRetryTime, doubling up to maxRetryTime: the core admin's retries and
             // back-off (Java's AdminClient settings).
-            const r = this.config.retry ?? {}
+            const r = retryTimes(this.config.retry)
             const retrying = {
-              retries: String(r.retries ?? 5),
-              'retry.backoff.ms': String(r.initialRetryTime ?? 300),
-              'retry.backoff.max.ms': String(r.maxRetryTime ?? 30000),
+              retries: String(r.retries),
+              'retry.backoff.ms': String(r.initialRetryTime),
+              'retry.backoff.max.ms': String(r.maxRetryTime),
             }
             try {
               return new native.NativeAdmin({ ...p, ...retrying })
@@ -111,9 +111,8 @@ export class Kafka {
         const err = fromNative(e)
         if (err instanceof KafkaJSConnectionError || err instanceof KafkaJSRequestTimeoutError) {
           // As kafkajs's connect once its retries are spent: the last failure is the cause.
-          const r = this.config.retry ?? {}
-          const retries = r.retries ?? 5
-          const retryTime = Math.min(r.maxRetryTime ?? 30000, (r.initialRetryTime ?? 300) * Math.pow(r.multiplier ?? 2, retries))
+          const retries = retryTimes(this.config.retry).retries
+          const retryTime = retryBackoffMs(this.config.retry ?? {}, retries)
           throw new KafkaJSNumberOfRetriesExceeded(err, { retryCount: retries, retryTime })
         }
         throw err

@@ -3,7 +3,7 @@
 // (DefaultPartitioner), retries and idempotence are the core's.
 
 import * as native from './native'
-import { acks, bool, compression, num, Props, RetryOptions, retryBudgetMs } from './config'
+import { acks, bool, compression, num, Props, RetryOptions, retryBudgetMs, retryTimes } from './config'
 import { CompressionTypes } from './constants'
 import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSRequestTimeoutError, fromNative, withDetail } from './errors'
 import { protocolError } from './protocolErrors'
@@ -104,7 +104,7 @@ function missingTopicError(err: Error, retry: RetryOptions): Error {
   if (!/not present in metadata|UnknownTopicOrPartition/.test(err.message)) return err
   const info = protocolError(3)
   const cause = withDetail(new KafkaJSProtocolError({ message: info.message, type: info.type, code: 3, retriable: true }), err.message)
-  return new KafkaJSNumberOfRetriesExceeded(cause, { retryCount: retry.retries ?? 5, retryTime: retryBudgetMs(retry) })
+  return new KafkaJSNumberOfRetriesExceeded(cause, { retryCount: retryTimes(retry).retries, retryTime: retryBudgetMs(retry) })
 }
 
 export class Producer {
@@ -191,18 +191,7 @@ export class Producer {
   }
 
   on(eventName: string, listener: (event: InstrumentationEvent<any>) => void): RemoveInstrumentationEventListener {
-    let remove: RemoveInstrumentationEventListener
-    try {
-      remove = this.instrumentation.on(eventName, listener)
-    } catch (e) {
-      throw new KafkaJSError((e as Error).message, { retriable: false })
-    }
-    if (!this.requests.covers(eventName)) return remove
-    const unlisten = this.requests.listen()
-    return () => {
-      remove()
-      unlisten()
-    }
+    return this.requests.on(eventName, listener)
   }
 
   async transaction(): Promise<never> {

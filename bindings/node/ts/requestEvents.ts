@@ -3,7 +3,8 @@
 // keys in kafkajs's order, kafkajs's API names. Reports are switched on in the native clients
 // only while somebody listens, so a client without such listeners pays nothing.
 
-import type { Instrumentation } from './events'
+import { KafkaJSError } from './errors'
+import type { Instrumentation, InstrumentationEvent, RemoveInstrumentationEventListener } from './events'
 import type { RequestEventJs } from './native'
 
 /** A native client that can report its requests. */
@@ -39,9 +40,23 @@ export class RequestEvents {
     private readonly clientId: string,
   ) {}
 
-  /** Whether `eventName` is one of this client's request events. */
-  covers(eventName: string): boolean {
-    return eventName === this.requestEvent || eventName === this.timeoutEvent
+  /**
+   * The client's `on(eventName, listener)`: kafkajs's registration (a KafkaJSError for an
+   * unknown name), counting the listeners of the request events.
+   */
+  on(eventName: string, listener: (event: InstrumentationEvent<any>) => void): RemoveInstrumentationEventListener {
+    let remove: RemoveInstrumentationEventListener
+    try {
+      remove = this.instrumentation.on(eventName, listener)
+    } catch (e) {
+      throw new KafkaJSError((e as Error).message, { retriable: false })
+    }
+    if (eventName !== this.requestEvent && eventName !== this.timeoutEvent) return remove
+    const unlisten = this.listen()
+    return () => {
+      remove()
+      unlisten()
+    }
   }
 
   /** A native client of this client: it reports its requests while somebody listens. */
@@ -58,7 +73,7 @@ export class RequestEvents {
   }
 
   /** Counts a listener of a request event; the returned function uncounts it. */
-  listen(): () => void {
+  private listen(): () => void {
     if (this.listeners++ === 0) for (const r of this.reporters) r.onRequests(this.report)
     let removed = false
     return () => {
