@@ -1,5 +1,6 @@
-//! [`FramePool`]: recycled buffers for large frames, and [`read_pooled_frame`], which reads a
-//! frame into one.
+//! [`FramePool`]: recycled buffers for large frames, [`read_pooled_frame`], which reads a frame
+//! into one, and [`FramePool::copy_into_pooled`], which copies a large byte run into one (the
+//! Node producer's packed records).
 //!
 //! Why: a fetch response is read into one buffer, and the records handed to the application are
 //! slices of it, so the buffer lives until the last of them is dropped. Allocated fresh, a buffer
@@ -55,6 +56,22 @@ impl FramePool {
     /// How many idle buffers the pool holds.
     pub fn idle_count(&self) -> usize {
         self.idle.lock().map_or(0, |v| v.len())
+    }
+
+    /// `src` copied into a buffer from this pool when it is at least [`FramePool::MIN_FRAME`]
+    /// bytes (into a fresh allocation otherwise); the buffer returns to the pool when the last
+    /// slice of the result is dropped. For large byte runs copied in again and again (a binding's
+    /// packed records), which would otherwise fault in freshly mapped memory every time.
+    pub fn copy_into_pooled(&self, src: &[u8]) -> Bytes {
+        if src.len() < FramePool::MIN_FRAME {
+            return Bytes::copy_from_slice(src);
+        }
+        let mut buf = self.take(src.len());
+        buf.extend_from_slice(src);
+        Bytes::from_owner(Pooled {
+            buf,
+            pool: self.clone(),
+        })
     }
 
     /// An empty buffer with room for `len` bytes: the smallest idle one that fits, else a new
@@ -161,6 +178,30 @@ mod tests {
     }
 
     const MIB: usize = 1024 * 1024;
+
+    #[test]
+    fn large_copies_reuse_a_returned_buffer_and_small_ones_are_not_pooled() {
+        let pool = FramePool::new(1, MIB);
+        let big: Vec<u8> = (0..100_000u32).map(|i| (i * 3) as u8).collect();
+        let first = pool.copy_into_pooled(&big);
+        assert_eq!(&first[..], &big[..]);
+        let ptr = first.as_ptr();
+        drop(first);
+        assert_eq!(pool.idle_count(), 1);
+        let other: Vec<u8> = (0..90_000u32).map(|i| (i * 5) as u8).collect();
+        let second = pool.copy_into_pooled(&other);
+        assert_eq!(second.as_ptr(), ptr, "the returned buffer is reused");
+        assert_eq!(&second[..], &other[..]);
+        drop(second);
+        let small = pool.copy_into_pooled(b"tiny");
+        assert_eq!(&small[..], b"tiny");
+        drop(small);
+        assert_eq!(
+            pool.idle_count(),
+            1,
+            "a small copy neither takes nor adds a buffer"
+        );
+    }
 
     #[tokio::test]
     async fn large_frames_reuse_a_returned_buffer() {

@@ -16,7 +16,7 @@ use crate::outgoing::{note_first, unpack};
 pub struct PackedSend {
     pub topics: Vec<String>,
     pub layout: Vec<i32>,
-    pub data: Vec<u8>,
+    pub data: bytes::Bytes,
     pub timestamps: Option<Vec<f64>>,
 }
 

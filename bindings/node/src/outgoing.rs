@@ -64,13 +64,10 @@ fn now_ms() -> i64 {
 pub fn unpack(
     topics: &[String],
     layout: &[i32],
-    data: Vec<u8>,
+    data: Bytes,
     timestamps: Option<&[f64]>,
 ) -> napi::Result<Vec<ProducerRecord>> {
-    let mut cur = Cursor {
-        data: Bytes::from(data),
-        pos: 0,
-    };
+    let mut cur = Cursor { data, pos: 0 };
     // One shared name per topic: each record's topic is then a reference count, not a copy.
     let topics: Vec<Arc<str>> = topics.iter().map(|t| Arc::from(t.as_str())).collect();
     let now = now_ms();

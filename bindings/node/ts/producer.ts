@@ -107,6 +107,9 @@ function missingTopicError(err: Error, retry: RetryOptions): Error {
   return new KafkaJSNumberOfRetriesExceeded(cause, { retryCount: retryTimes(retry).retries, retryTime: retryBudgetMs(retry) })
 }
 
+/** `max.in.flight.requests.per.connection` for kafkajs's "no cap" (Java's largest int). */
+const NO_IN_FLIGHT_CAP = 2147483647
+
 export class Producer {
   readonly events = PRODUCER_EVENTS
   private instrumentation = new Instrumentation(PRODUCER_EVENTS)
@@ -130,7 +133,11 @@ export class Producer {
       throw new KafkaJSNonRetriableError('Idempotent producer must use acks=-1 (all); remove acks or set it to -1')
     }
     p['acks'] = a
-    num(p, 'maxInFlightRequests', 'max.in.flight.requests.per.connection', c.maxInFlightRequests, 1)
+    // kafkajs caps the requests in flight on a connection only when maxInFlightRequests is set
+    // (null or unset: no cap). The idempotent producer keeps Java's 5, the most for which the
+    // broker keeps a producer's sequences in order.
+    const inFlight = c.maxInFlightRequests ?? (idempotent ? undefined : NO_IN_FLIGHT_CAP)
+    num(p, 'maxInFlightRequests', 'max.in.flight.requests.per.connection', inFlight, 1)
     num(p, 'batchSize', 'batch.size', c.batchSize)
     // kafkajs sends every send() at once: with no lingerMs a drop-in must not hold records back
     // (the core's own default is Java's 5 ms). Records still batch while requests are in flight.
