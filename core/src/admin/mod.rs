@@ -29,7 +29,7 @@ use tracing::{debug, warn};
 
 use crate::cluster::{BrokerInfo, Cluster};
 use crate::config::ClientConfig;
-use crate::connection::{Connection, TcpConnector};
+use crate::connection::{Connection, Connector, TcpConnector};
 use crate::error::{Error, ErrorKind, Result};
 pub use crate::requests::offsets::{ListedOffset, EARLIEST, LATEST, MAX_TIMESTAMP};
 pub use crate::types::PartitionInfo;
@@ -70,6 +70,12 @@ pub struct Admin {
 impl Admin {
     /// Creates an admin client; it connects lazily.
     pub fn new(config: ClientConfig) -> Result<Admin> {
+        Admin::with_connector(config, Arc::new(TcpConnector))
+    }
+
+    /// [`new`](Self::new) with the connections made by `connector` (a test's fault injection,
+    /// or a binding's own transport).
+    pub fn with_connector(config: ClientConfig, connector: Arc<dyn Connector>) -> Result<Admin> {
         let _rt = crate::runtime::handle().enter();
         let c = &config.common;
         let api_timeout = if c.default_api_timeout < c.request_timeout {
@@ -83,7 +89,7 @@ impl Admin {
             c.default_api_timeout
         };
         Ok(Admin {
-            cluster: Cluster::new(config, Arc::new(TcpConnector), false)?,
+            cluster: Cluster::new(config, connector, false)?,
             api_timeout,
         })
     }

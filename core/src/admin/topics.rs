@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use tracing::debug;
+
 use kafka_protocol::messages::create_partitions_request::CreatePartitionsTopic;
 use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
 use kafka_protocol::messages::create_topics_response::CreatableTopicResult;
@@ -13,7 +15,7 @@ use kafka_protocol::messages::{
 };
 
 use super::{config_source_name, Admin};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::requests::metadata::partition_infos;
 use crate::requests::sb;
 use crate::types::PartitionInfo;
@@ -185,6 +187,10 @@ impl Admin {
         &self,
         names: &[&str],
     ) -> Result<Vec<(String, uuid::Uuid)>> {
+        // Set when an attempt failed after its request may have reached the broker (no answer
+        // within request.timeout.ms, or the connection lost): the broker may have deleted the
+        // topic then, so the retry's UNKNOWN_TOPIC_OR_PARTITION for it means "deleted".
+        let maybe_applied = std::sync::atomic::AtomicBool::new(false);
         let resp = self
             .retry("deleting topics", || async {
                 let conn = self.controller().await?;
@@ -200,7 +206,11 @@ impl Admin {
                         .with_topic_names(names.iter().map(|n| tn(n)).collect())
                 }
                 .with_timeout_ms(timeout_ms(self));
-                let resp = conn.request(&req).await?;
+                let resp = conn.request(&req).await.inspect_err(|e| {
+                    if matches!(e.kind(), ErrorKind::Timeout | ErrorKind::Network) {
+                        maybe_applied.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                })?;
                 match resp
                     .responses
                     .iter()
@@ -211,7 +221,12 @@ impl Admin {
                 }
             })
             .await?;
+        let retried_after_send = maybe_applied.load(std::sync::atomic::Ordering::Relaxed);
         for t in &resp.responses {
+            if t.error_code == UNKNOWN_TOPIC_OR_PARTITION && retried_after_send {
+                debug!(topic = ?t.name, "deleted by an earlier attempt whose answer was lost");
+                continue;
+            }
             if t.error_code != 0 {
                 let name = t.name.as_ref().map(|n| n.0.to_string()).unwrap_or_default();
                 return Err(
@@ -367,6 +382,10 @@ fn created_topic(t: &CreatableTopicResult) -> CreatedTopic {
 
 /// Per-topic errors of DeleteTopics/CreatePartitions worth another attempt: the controller
 /// moved (NOT_CONTROLLER, 41) or a quota held the request back (THROTTLING_QUOTA_EXCEEDED, 89).
+/// What DeleteTopics answers for a topic that is not there (any more).
+const UNKNOWN_TOPIC_OR_PARTITION: i16 =
+    ferrokafka_protocol::ErrorCode::UnknownTopicOrPartition.code();
+
 fn retried_per_topic(code: i16) -> bool {
     matches!(code, 41 | 89)
 }
