@@ -2,8 +2,7 @@
 //! list and describe.
 
 use std::collections::BTreeMap;
-
-use tracing::debug;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use kafka_protocol::messages::create_partitions_request::CreatePartitionsTopic;
 use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
@@ -13,6 +12,7 @@ use kafka_protocol::messages::{
     CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest,
     DescribeTopicPartitionsRequest, TopicName,
 };
+use tracing::debug;
 
 use super::{config_source_name, Admin};
 use crate::error::{Error, ErrorKind, Result};
@@ -190,7 +190,7 @@ impl Admin {
         // Set when an attempt failed after its request may have reached the broker (no answer
         // within request.timeout.ms, or the connection lost): the broker may have deleted the
         // topic then, so the retry's UNKNOWN_TOPIC_OR_PARTITION for it means "deleted".
-        let maybe_applied = std::sync::atomic::AtomicBool::new(false);
+        let maybe_applied = AtomicBool::new(false);
         let resp = self
             .retry("deleting topics", || async {
                 let conn = self.controller().await?;
@@ -208,7 +208,7 @@ impl Admin {
                 .with_timeout_ms(timeout_ms(self));
                 let resp = conn.request(&req).await.inspect_err(|e| {
                     if matches!(e.kind(), ErrorKind::Timeout | ErrorKind::Network) {
-                        maybe_applied.store(true, std::sync::atomic::Ordering::Relaxed);
+                        maybe_applied.store(true, Ordering::Relaxed);
                     }
                 })?;
                 match resp
@@ -221,7 +221,7 @@ impl Admin {
                 }
             })
             .await?;
-        let retried_after_send = maybe_applied.load(std::sync::atomic::Ordering::Relaxed);
+        let retried_after_send = maybe_applied.load(Ordering::Relaxed);
         for t in &resp.responses {
             if t.error_code == UNKNOWN_TOPIC_OR_PARTITION && retried_after_send {
                 debug!(topic = ?t.name, "deleted by an earlier attempt whose answer was lost");
@@ -380,12 +380,12 @@ fn created_topic(t: &CreatableTopicResult) -> CreatedTopic {
     }
 }
 
-/// Per-topic errors of DeleteTopics/CreatePartitions worth another attempt: the controller
-/// moved (NOT_CONTROLLER, 41) or a quota held the request back (THROTTLING_QUOTA_EXCEEDED, 89).
 /// What DeleteTopics answers for a topic that is not there (any more).
 const UNKNOWN_TOPIC_OR_PARTITION: i16 =
     ferrokafka_protocol::ErrorCode::UnknownTopicOrPartition.code();
 
+/// Per-topic errors of DeleteTopics/CreatePartitions worth another attempt: the controller
+/// moved (NOT_CONTROLLER, 41) or a quota held the request back (THROTTLING_QUOTA_EXCEEDED, 89).
 fn retried_per_topic(code: i16) -> bool {
     matches!(code, 41 | 89)
 }
