@@ -21,6 +21,7 @@ pub mod frame_pool;
 pub mod jaas;
 pub mod java_order;
 pub mod scram;
+pub mod tls_policy;
 pub mod tls_reader;
 pub mod varint;
 

@@ -55,11 +55,11 @@ for (const target of TARGETS) {
     before(async () => { k = await startSecureKafka(target) })
     after(async () => { await k?.stop() })
 
-    function client(user, { password, ca } = {}) {
+    function client(user, { password, ca, tls } = {}) {
       return new Kafka({
         clientId: 'sec-node',
         brokers: [k.bootstrap],
-        ssl: { ca: [fs.readFileSync(ca ?? k.ca, 'utf8')] },
+        ssl: { ca: [fs.readFileSync(ca ?? k.ca, 'utf8')], ...tls },
         sasl: { mechanism: 'scram-sha-512', username: user, password: password ?? k.users[user] },
         retry: { retries: 2, maxRetryTime: 20000 },
       })
@@ -107,6 +107,23 @@ for (const target of TARGETS) {
       const untrusted = client('alice', { ca: k.untrusted_ca }).admin()
       await assert.rejects(untrusted.connect().then(() => untrusted.listTopics()), /not trusted/)
       await untrusted.disconnect().catch(() => {})
+    })
+
+    test("tls.connect's minVersion, maxVersion and ciphers are honoured", async () => {
+      // The harness's keystore is EC: an ECDSA suite over TLS 1.2 connects, an RSA-only one
+      // shares nothing with the broker, and an OpenSSL expression keeps the default suites.
+      const ok = client('alice', { tls: { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES256-GCM-SHA384' } }).admin()
+      await ok.connect()
+      assert.ok(Array.isArray(await ok.listTopics()))
+      await ok.disconnect()
+      const expression = client('alice', { tls: { ciphers: 'HIGH:!aNULL:!MD5' } }).admin()
+      await expression.connect()
+      assert.ok(Array.isArray(await expression.listTopics()))
+      await expression.disconnect()
+      const none = client('alice', { tls: { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' } }).admin()
+      await assert.rejects(none.connect().then(() => none.listTopics()), /ssl\.cipher\.suites/)
+      await none.disconnect().catch(() => {})
+      assert.throws(() => client('alice', { tls: { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2' } }).admin(), /minVersion/)
     })
   })
 }

@@ -1,6 +1,7 @@
 // Maps kafkajs's `ssl` and `sasl` client options onto the core's security properties
 // (security.protocol, ssl.ca.pem / ssl.certificate.pem / ssl.key.pem — kafkajs hands PEM text,
-// not file names — enable.ssl.certificate.verification, sasl.mechanism/username/password).
+// not file names — enable.ssl.certificate.verification, ssl.enabled.protocols from minVersion /
+// maxVersion, ssl.cipher.suites from ciphers, sasl.mechanism/username/password).
 // Owns no I/O; anything kafkajs accepts that the core cannot do fails with a message saying so.
 
 import { KafkaJSNonRetriableError } from './errors'
@@ -18,6 +19,37 @@ function pem(option: string, value: unknown): string | undefined {
       throw new KafkaJSNonRetriableError(`Invalid option ssl.${option}: expected PEM text (string or Buffer) or an array of them`)
     })
     .join('\n')
+}
+
+const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']
+
+/** Node's `minVersion`/`maxVersion` (defaults TLSv1.2 / TLSv1.3) as `ssl.enabled.protocols`. */
+function tlsVersions(min: unknown, max: unknown): string | undefined {
+  if (min === undefined && max === undefined) return undefined
+  const index = (option: string, v: unknown, dflt: string) => {
+    const i = TLS_VERSIONS.indexOf(v === undefined ? dflt : String(v))
+    if (i < 0) throw new KafkaJSNonRetriableError(`Invalid option ssl.${option}: expected one of ${TLS_VERSIONS.join(', ')}`)
+    return i
+  }
+  const lo = index('minVersion', min, 'TLSv1.2')
+  const hi = index('maxVersion', max, 'TLSv1.3')
+  if (lo > hi) throw new KafkaJSNonRetriableError(`Invalid option ssl.minVersion: ${TLS_VERSIONS[lo]} is above ssl.maxVersion ${TLS_VERSIONS[hi]}`)
+  // Versions below TLSv1.2 are passed on: the core skips them (rustls lacks them) and says so
+  // when nothing is left.
+  return TLS_VERSIONS.slice(lo, hi + 1).join(',')
+}
+
+/**
+ * Node's `ciphers` (OpenSSL's `:` list) as `ssl.cipher.suites` when it names suites. An OpenSSL
+ * expression (`HIGH:!aNULL`, `DEFAULT@SECLEVEL=2`) is left to the core's defaults, which are
+ * only AEAD suites with forward secrecy — within anything such an expression selects.
+ */
+function cipherNames(ciphers: unknown): string | undefined {
+  if (ciphers === undefined || ciphers === null) return undefined
+  if (typeof ciphers !== 'string') throw new KafkaJSNonRetriableError('Invalid option ssl.ciphers: expected a string')
+  const names = ciphers.split(':').map((c) => c.trim()).filter(Boolean)
+  const expression = names.some((c) => /^[-!+]|[@=+]/.test(c) || /^[A-Z0-9]+$/.test(c))
+  return expression || names.length === 0 ? undefined : names.join(':')
 }
 
 function sslProps(ssl: unknown): Props {
@@ -44,6 +76,10 @@ function sslProps(ssl: unknown): Props {
   else if (o.rejectUnauthorized !== undefined && o.rejectUnauthorized !== true) {
     throw new KafkaJSNonRetriableError('Invalid option ssl.rejectUnauthorized: expected a boolean')
   }
+  const versions = tlsVersions(o.minVersion, o.maxVersion)
+  if (versions !== undefined) props['ssl.enabled.protocols'] = versions
+  const suites = cipherNames(o.ciphers)
+  if (suites !== undefined) props['ssl.cipher.suites'] = suites
   // Node checks the host name unless checkServerIdentity says otherwise; a function that
   // accepts everything is the usual way to turn it off.
   if (typeof o.checkServerIdentity === 'function') {

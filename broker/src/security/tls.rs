@@ -2,12 +2,14 @@
 //! (listener-prefixed `listener.name.<l>.ssl.*` first): `ssl.keystore.type=PEM` with
 //! `ssl.keystore.location` (one file: unencrypted PKCS#8 key then the certificate chain) or
 //! inline `ssl.keystore.key` + `ssl.keystore.certificate.chain`; `ssl.truststore.location` or
-//! inline `ssl.truststore.certificates` (PEM); `ssl.client.auth=required|requested|none`.
+//! inline `ssl.truststore.certificates` (PEM); `ssl.client.auth=required|requested|none`;
+//! `ssl.enabled.protocols`, `ssl.protocol` and `ssl.cipher.suites` (`tls_policy`).
 //! Also derives the mTLS principal the way Kafka's default principal builder does:
 //! `User:` + the certificate subject in RFC 2253 form (`CN=alice,O=Example`).
 
 use std::sync::Arc;
 
+use ferrokafka_protocol::tls_policy::{tls_policy, TlsSettings, TlsSide};
 use ferrokafka_protocol::tls_reader::{RecordReader, READ_BUFFER};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -145,7 +147,21 @@ pub fn server_config(
     config: &BrokerConfig,
     listener: &str,
 ) -> Result<Arc<ServerConfig>, ConfigError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let policy = tls_policy(
+        rustls::crypto::ring::default_provider(),
+        TlsSettings {
+            protocol: listener_setting(config, listener, "ssl.protocol"),
+            enabled_protocols: listener_setting(config, listener, "ssl.enabled.protocols"),
+            cipher_suites: listener_setting(config, listener, "ssl.cipher.suites"),
+        },
+        TlsSide::Server,
+    )
+    .map_err(|e| ConfigError::InvalidValue {
+        key: e.key.to_string(),
+        value: e.value,
+        reason: e.reason,
+    })?;
+    let provider = policy.provider.clone();
     let (chain, key) = keystore(config, listener)?;
     let client_auth = match listener_setting(config, listener, "ssl.client.auth")
         .map(|s| s.trim().to_ascii_lowercase())
@@ -163,7 +179,7 @@ pub fn server_config(
         }
     };
     let builder = ServerConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(&policy.versions)
         .map_err(|e| invalid("ssl.enabled.protocols", e.to_string()))?;
     let builder = if client_auth == ClientAuth::None {
         builder.with_no_client_auth()

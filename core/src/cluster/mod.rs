@@ -37,6 +37,9 @@ struct Inner {
     generation: std::sync::atomic::AtomicU64,
     wake_refresher: Arc<Notify>,
     updated: Notify,
+    /// Set by [`Cluster::close`]: the refresher stops, so a closed producer never sends another
+    /// Metadata request (one that auto-creates its topics would bring back a deleted topic).
+    closed: std::sync::atomic::AtomicBool,
 }
 
 impl Drop for Inner {
@@ -102,6 +105,7 @@ impl Cluster {
                 generation: std::sync::atomic::AtomicU64::new(0),
                 wake_refresher: Arc::new(Notify::new()),
                 updated: Notify::new(),
+                closed: std::sync::atomic::AtomicBool::new(false),
             }),
         };
         let wake = cluster.inner.wake_refresher.clone();
@@ -370,15 +374,20 @@ impl Cluster {
 
     /// Closes every broker connection; in-flight requests fail.
     pub fn close(&self) {
+        self.inner
+            .closed
+            .store(true, std::sync::atomic::Ordering::Release);
+        self.inner.wake_refresher.notify_one();
         self.inner.pool.close_all();
     }
 }
 
 /// Refreshes metadata every `metadata.max.age.ms`, and soon after a request (no more often than
-/// `retry.backoff.ms`). Stops when the last `Cluster` handle is dropped.
+/// `retry.backoff.ms`). Stops when the cluster is closed or the last `Cluster` handle is dropped.
 async fn refresher(weak: Weak<Inner>, wake: Arc<Notify>) {
+    let closed = |i: &Inner| i.closed.load(std::sync::atomic::Ordering::Acquire);
     loop {
-        let Some((max_age, backoff)) = weak.upgrade().map(|i| {
+        let Some((max_age, backoff)) = weak.upgrade().filter(|i| !closed(i)).map(|i| {
             (
                 i.config.common.metadata_max_age,
                 i.config.common.retry_backoff,
@@ -387,10 +396,15 @@ async fn refresher(weak: Weak<Inner>, wake: Arc<Notify>) {
             return;
         };
         let _ = tokio::time::timeout(max_age, wake.notified()).await;
-        let Some(inner) = weak.upgrade() else { return };
+        let Some(inner) = weak.upgrade().filter(|i| !closed(i)) else {
+            return;
+        };
         let cluster = Cluster { inner };
         if cluster.metadata().updated_at.elapsed() < backoff {
             tokio::time::sleep(backoff).await;
+            if closed(&cluster.inner) {
+                return;
+            }
         }
         if let Err(e) = cluster.refresh().await {
             warn!(error = %e, "metadata refresh failed; retrying");

@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use ferrokafka_protocol::jaas;
+use ferrokafka_protocol::tls_policy::{tls_policy, TlsPolicy, TlsSettings, TlsSide};
 
 use crate::error::{Error, Result};
 
@@ -98,6 +99,27 @@ pub struct SslConfig {
     /// librdkafka's `enable.ssl.certificate.verification` (kafkajs `rejectUnauthorized`):
     /// `false` accepts any broker certificate. Insecure; for tests only.
     pub verify_certificate: bool,
+    /// `ssl.protocol`, `ssl.enabled.protocols`, `ssl.cipher.suites` as given (validated when
+    /// parsed; `ferrokafka_protocol::tls_policy` turns them into rustls versions and suites).
+    pub protocol: Option<String>,
+    pub enabled_protocols: Option<String>,
+    pub cipher_suites: Option<String>,
+}
+
+impl SslConfig {
+    /// The TLS versions and suites these settings allow.
+    pub fn tls_policy(&self) -> Result<TlsPolicy> {
+        tls_policy(
+            rustls::crypto::ring::default_provider(),
+            TlsSettings {
+                protocol: self.protocol.as_deref(),
+                enabled_protocols: self.enabled_protocols.as_deref(),
+                cipher_suites: self.cipher_suites.as_deref(),
+            },
+            TlsSide::Client,
+        )
+        .map_err(|e| Error::config(e.to_string()))
+    }
 }
 
 impl Default for SslConfig {
@@ -111,6 +133,9 @@ impl Default for SslConfig {
             certificate_pem: None,
             key_pem: None,
             verify_certificate: true,
+            protocol: None,
+            enabled_protocols: None,
+            cipher_suites: None,
         }
     }
 }
@@ -150,6 +175,9 @@ pub const SECURITY_KEYS: &[&str] = &[
     "ssl.keystore.certificate.chain",
     "ssl.keystore.key",
     "enable.ssl.certificate.verification",
+    "ssl.protocol",
+    "ssl.enabled.protocols",
+    "ssl.cipher.suites",
     "sasl.mechanism",
     "sasl.mechanisms",
     "sasl.username",
@@ -171,6 +199,9 @@ pub(crate) struct SecurityKeys {
     certificate_pem: Option<String>,
     key_pem: Option<Secret>,
     verify_certificate: Option<bool>,
+    tls_protocol: Option<String>,
+    enabled_protocols: Option<String>,
+    cipher_suites: Option<String>,
     mechanism: Option<String>,
     username: Option<String>,
     password: Option<Secret>,
@@ -245,6 +276,10 @@ impl SecurityKeys {
                     _ => return Err(bad(key, value, "true, false")),
                 })
             }
+            "ssl.protocol" => self.tls_protocol = non_empty(value),
+            "ssl.enabled.protocols" => self.enabled_protocols = non_empty(value),
+            // librdkafka's `ssl.cipher.suites` is OpenSSL's colon list; both spellings work.
+            "ssl.cipher.suites" => self.cipher_suites = non_empty(value),
             "sasl.mechanism" | "sasl.mechanisms" => {
                 self.mechanism = Some(value.trim().to_ascii_uppercase())
             }
@@ -271,7 +306,12 @@ impl SecurityKeys {
             certificate_pem: self.certificate_pem,
             key_pem: self.key_pem,
             verify_certificate: self.verify_certificate.unwrap_or(true),
+            protocol: self.tls_protocol,
+            enabled_protocols: self.enabled_protocols,
+            cipher_suites: self.cipher_suites,
         };
+        // Checked whatever the protocol, as Java validates them: a typo fails at creation.
+        ssl.tls_policy()?;
         if !self.protocol.uses_tls() {
             ssl = SslConfig::default();
         }

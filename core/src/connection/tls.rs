@@ -126,6 +126,7 @@ impl TlsSetup {
                 "the system's CA certificates (no ssl.ca.location set)".to_string()
             }
         };
+        let policy = ssl.tls_policy()?;
         let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
             .build()
             .map_err(|e| Error::config(format!("TLS trust store: {e}; set ssl.ca.location")))?;
@@ -134,9 +135,9 @@ impl TlsSetup {
             verify_hostname: ssl.verify_hostname,
             verify_certificate: ssl.verify_certificate,
         });
-        let builder = rustls::ClientConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| Error::internal(format!("TLS protocol versions: {e}")))?
+        let builder = rustls::ClientConfig::builder_with_provider(policy.provider)
+            .with_protocol_versions(&policy.versions)
+            .map_err(|e| Error::config(format!("TLS protocol versions: {e}")))?
             .dangerous()
             .with_custom_certificate_verifier(verifier);
         let chain = match (&ssl.certificate_pem, &ssl.certificate_location) {
@@ -244,6 +245,17 @@ impl TlsSetup {
                      (security.protocol)"
                 )
             }
+            rustls::Error::PeerIncompatible(_)
+            | rustls::Error::AlertReceived(
+                rustls::AlertDescription::ProtocolVersion
+                | rustls::AlertDescription::HandshakeFailure
+                | rustls::AlertDescription::InsufficientSecurity,
+            ) => format!(
+                "TLS handshake with {addr} failed: the broker and this client share no TLS \
+                 protocol version or cipher suite ({tls_err}); compare ssl.enabled.protocols, \
+                 ssl.protocol and ssl.cipher.suites on both sides (and send a client certificate \
+                 if the broker requires one)"
+            ),
             _ => format!(
                 "TLS handshake with {addr} failed: {tls_err}; check the broker's TLS settings \
                  and {} (and the client certificate if the broker requires one)",

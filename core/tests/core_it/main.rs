@@ -27,3 +27,4 @@ mod producer_load;
 mod request_events;
 mod security;
 mod security_misconfig;
+mod security_tls_policy;

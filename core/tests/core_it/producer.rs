@@ -211,6 +211,43 @@ async fn flush_and_close_drain_everything() {
     assert!(m.batch_size_avg > 0.0 && m.request_latency_avg > 0.0);
 }
 
+/// A closed producer sends nothing more, as Java's: before, its metadata refresher kept running
+/// until the handle was dropped, and its Metadata requests (which may auto-create their topics)
+/// brought a topic deleted after the close back to life (a Node test saw it under CI load).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_producer_does_not_bring_back_a_deleted_topic() {
+    let cluster = common::cluster().await;
+    let topic = common::topic_name("closed-refresh");
+    common::create_topic(&cluster, &topic, 1).await;
+    cluster.close();
+    // A refresh every 50 ms, auto-creation allowed (the producer's default).
+    let producer = Producer::new(common::config(&[("metadata.max.age.ms", "50")])).unwrap();
+    producer
+        .send(ProducerRecord::new(&topic, "one"))
+        .await
+        .unwrap();
+    producer.close(Duration::from_secs(30)).await.unwrap();
+    let admin = ferrokafka_core::Admin::new(common::config(&[])).unwrap();
+    admin.delete_topics(&[topic.as_str()]).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while admin.list_topics(false).await.unwrap().contains(&topic) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{topic} was never deleted"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Twenty of the producer's metadata ages; the handle is still alive.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let topics = admin.list_topics(false).await.unwrap();
+    assert!(
+        !topics.contains(&topic),
+        "{topic} came back after the delete"
+    );
+    drop(producer);
+    admin.close();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_buffer_memory_blocks_then_fails_with_buffer_exhausted() {
     // buffer.memory 8000, max.block.ms 300; the broker's answers stop arriving: memory is

@@ -1,8 +1,9 @@
 // FerroKafkaProducer/Consumer over SASL_SSL with SCRAM-SHA-512, configured as kafka-clients is
 // (sasl.jaas.config with ScramLoginModule, a PEM truststore), against a broker with ACLs
 // (SecureBroker): an allowed user produces and consumes; a wrong password is a
-// SaslAuthenticationException, a topic without ACLs a TopicAuthorizationException and an
-// untrusted CA an SslAuthenticationException — the classes kafka-clients throws.
+// SaslAuthenticationException, a topic without ACLs a TopicAuthorizationException, an
+// untrusted CA or TLS settings the broker cannot meet an SslAuthenticationException — the
+// classes kafka-clients throws.
 package dev.ferrokafka.clients;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -115,6 +116,20 @@ class SecurityTest {
                 }
             }
             assertNotNull(failure, broker.target + ": bob's poll never failed");
+        }
+    }
+
+    @Test
+    void tlsSettingsTheBrokerCannotMeetAreAnSslAuthenticationException() {
+        // kafka-clients' ssl.enabled.protocols / ssl.cipher.suites reach the core: the harness's
+        // keystore is EC, so a TLS 1.2 client offering only an RSA suite shares nothing with it.
+        java.util.Map<String, Object> props = broker.producer("alice", "alice-secret", broker.ca);
+        props.put("ssl.enabled.protocols", List.of("TLSv1.2"));
+        props.put("ssl.cipher.suites", List.of("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"));
+        try (FerroKafkaProducer<String, String> p = new FerroKafkaProducer<>(props)) {
+            Throwable e = sendFailure(p, TestCluster.topic("sec-java-suites"));
+            assertInstanceOf(SslAuthenticationException.class, e, broker.target + ": " + e);
+            assertTrue(e.getMessage().contains("ssl.cipher.suites"), e.getMessage());
         }
     }
 

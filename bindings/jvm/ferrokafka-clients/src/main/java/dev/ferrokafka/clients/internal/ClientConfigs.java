@@ -23,8 +23,8 @@ public final class ClientConfigs {
             // spring.kafka.properties.sasl.* produce them.
             "ssl.truststore.location", "ssl.truststore.type", "ssl.truststore.certificates",
             "ssl.keystore.location", "ssl.keystore.type", "ssl.keystore.certificate.chain",
-            "ssl.keystore.key", "ssl.endpoint.identification.algorithm", "sasl.mechanism",
-            "sasl.jaas.config");
+            "ssl.keystore.key", "ssl.endpoint.identification.algorithm", "ssl.protocol",
+            "ssl.enabled.protocols", "ssl.cipher.suites", "sasl.mechanism", "sasl.jaas.config");
 
     public static final Set<String> PRODUCER = union(COMMON, Set.of(
             "acks", "batch.size", "linger.ms", "buffer.memory", "max.block.ms", "max.request.size",
