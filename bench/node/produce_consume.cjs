@@ -5,7 +5,9 @@
 // produce and consume records/s, the end-to-end p50/p99 at a fixed offered rate (the same rate
 // for every client), the peak RSS, the CPU time per record of each client's process (user +
 // system, every thread: steadier than records/s on a loaded box) and the ratios of ferrokafka
-// to kafkajs and to the fastest of the others. Not a test; not run by CI.
+// to kafkajs and to the fastest of the others, then the two ceilings a consumer cannot pass here:
+// the message floor (message_floor.cjs: JS alone) and the native ceiling (native_ceiling.cjs: the
+// core alone, no Node; needs `cargo build --release -p ferrokafka-bench`). Not a test; not run by CI.
 //
 //   bash bench/node/install.sh       # the peers (builds @confluentinc/kafka-javascript here)
 //   node bench/node/produce_consume.cjs [--workloads 1000000x100:10000,100000x1024:5000]
@@ -21,6 +23,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { CLIENT_NAMES } = require('./clients.cjs')
+const { nativeCeiling } = require('./native_ceiling.cjs')
 
 const ROOT = path.resolve(__dirname, '..', '..')
 // FERROKAFKA_NODE_PKG points at another build of the package (an A/B against a baseline).
@@ -90,6 +93,19 @@ function floorLine(floor, results) {
     `Message floor (\`message_floor.cjs\`: kafkajs-shaped messages built and read as this bench's eachBatch reads them, ` +
     `no broker, no socket, no decoding): ${fmt(floor.eachBatch)} rec/s${vsK}${vsF}. ` +
     `With an async eachMessage awaited per record: ${fmt(floor.eachMessage)} rec/s.`
+  )
+}
+
+function nativeLine(native, results) {
+  if (native.error) return `Native ceiling not measured: ${native.error}`
+  const k = results.find((r) => r.client === 'kafkajs' && !r.error)
+  const f = results.find((r) => r.client === 'ferrokafka' && !r.error)
+  const vsK = k ? ` = **${ratio(native.consume, k.consume)} kafkajs's consume rate**, the highest ratio a consumer on this core can reach on this box` : ''
+  const vsF = f ? `; ferrokafka consumed at ${((100 * f.consume) / native.consume).toFixed(0)} % of it` : ''
+  return (
+    `Native ceiling (\`native_ceiling.cjs\`: the core alone, \`fk-consumer-perf\` in Rust with no Node, same broker, ` +
+    `the Node package's fetch settings): consume ${fmt(native.consume)} rec/s${vsK}${vsF}. ` +
+    `(Its writer, \`fk-producer-perf\`, sending record by record: ${fmt(native.produce)} rec/s; no ceiling for 1,000-record sends.)`
   )
 }
 
@@ -163,7 +179,12 @@ function table(w, results) {
     }
     const floor = messageFloor(w)
     console.error(`message floor ${w.records}x${w.size}: ${JSON.stringify(floor)}`)
-    const t = `${table(w, results)}\n\n${floorLine(floor, results)}`
+    const ntag = `bench-native-${w.records}x${w.size}-${Date.now()}`
+    await admin.createTopics({ topics: [{ topic: ntag, numPartitions: 1 }] })
+    const native = await nativeCeiling(broker.brokers, ntag, w)
+    await admin.deleteTopics({ topics: [ntag] }).catch(() => {})
+    console.error(`native ceiling ${w.records}x${w.size}: ${JSON.stringify(native)}`)
+    const t = `${table(w, results)}\n\n${floorLine(floor, results)}\n\n${nativeLine(native, results)}`
     console.log(`\n${t}`)
     sections.push(t)
   }
