@@ -426,6 +426,36 @@ def cpu_table(all_cpu: dict, clients: list[str], scale: float) -> list[str]:
     return lines
 
 
+def tls_cpu_table(all_cpu: dict, clients: list[str], scale: float) -> list[str]:
+    """What TLS adds in CPU per record, ours beside Kafka's: (SASL_SSL - PLAINTEXT) CPU seconds
+    of the same run over the same records, in microseconds per record (medians over the rounds).
+    Broker: user CPU only (its system CPU swings with first page-cache writes on this VM);
+    client: the perf tool's process, the same program against both brokers. Unlike the rate
+    ratio this does not depend on how fast the PLAINTEXT run was."""
+    ours, kafka = all_cpu.get("ferrokafka"), all_cpu.get("Apache Kafka")
+    if not ours or not kafka:
+        return []
+    lines = ["| client | workload | run | broker us/rec ours | broker us/rec Kafka "
+             "| client us/rec ours | client us/rec Kafka | both us/rec ours | both us/rec Kafka |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+    for client in clients:
+        for label, records, _ in WORKLOADS[client]:
+            n = max(1, int(records * scale))
+            for what in ("produce", "consume"):
+                keys = [(client, label, p, what) for p in ("PLAINTEXT", "SASL_SSL")]
+                if not all(k in ours and k in kafka for k in keys):
+                    continue
+                cells = []
+                for cpu in (ours, kafka):
+                    (bp, cp), (bs, cs) = (median_cpu(cpu[k]) for k in keys)
+                    cells.append(((bs[0] - bp[0]) * 1e6 / n, (cs - cp) * 1e6 / n))
+                (bo, co), (bk, ck) = cells
+                lines.append(f"| {CLIENT_NAMES[client]} | {case_name(client, label, scale)} | {what} "
+                             f"| {bo:.2f} | {bk:.2f} | {co:.2f} | {ck:.2f} "
+                             f"| {bo + co:.2f} | {bk + ck:.2f} |")
+    return lines
+
+
 def verdicts(all_results: dict, clients: list[str]) -> list[str]:
     ours, kafka = all_results.get("ferrokafka"), all_results.get("Apache Kafka")
     if not ours or not kafka:
@@ -526,12 +556,15 @@ def main() -> int:
     notes = verdicts(all_results, clients)
     cpu_lines = cpu_table(all_cpu, clients, args.scale)
     round_lines = rounds_table(all_results, clients, args.scale)
+    tls_cpu_lines = tls_cpu_table(all_cpu, clients, args.scale)
     print()
     print("\n".join(lines))
     print()
     print("\n".join(round_lines))
     print()
     print("\n".join(cpu_lines))
+    print()
+    print("\n".join(tls_cpu_lines))
     print("\nTLS cost = SASL_SSL records/s / PLAINTEXT records/s (1.00 = free; higher is cheaper)")
     print("\n".join(notes))
     print(f"\nload average: {load_start} at start, {load_end} at end; client logs: {logdir}")
@@ -580,6 +613,13 @@ def main() -> int:
                     "first writes into cold page-cache memory swing it by seconds between runs "
                     "on this VM, whatever the protocol).\n\n")
             f.write("\n".join(cpu_lines) + "\n")
+            if tls_cpu_lines:
+                f.write("\nWhat TLS adds in CPU per record, ours beside Kafka's: (SASL_SSL - "
+                        "PLAINTEXT) CPU of the same run, microseconds per record, medians over "
+                        "the rounds; broker = its user CPU, client = the perf tool's process (the "
+                        "same program against both brokers). Unlike the rate ratio, this does not "
+                        "depend on how fast each broker's PLAINTEXT run was.\n\n")
+                f.write("\n".join(tls_cpu_lines) + "\n")
             for e in errors:
                 f.write(f"\nFAILED, numbers incomplete: {e}\n")
             f.write(earlier)
