@@ -1,8 +1,9 @@
 """kafka-python / aiokafka security options against a broker with a SASL_SSL listener (SCRAM
 users, StandardAuthorizer) from tests/harness/secure_kafka.py — our broker and a real Apache
 Kafka, every test against each: an allowed user produces and consumes, a user without ACLs gets
-the authorization error, a wrong password the authentication error, and an untrusted CA a
-handshake error naming the CA file.
+the authorization error, a wrong password the authentication error, an untrusted CA a
+handshake error naming the CA file, and ssl_ciphers picks the TLS 1.2 suites of a broker that
+allows only TLS 1.2.
 
 FERROKAFKA_SECURITY_TARGETS (space-separated, default "ferrokafka apache") narrows the targets.
 """
@@ -118,3 +119,29 @@ def test_aiokafka_ssl_context(secure):
         return record.value
 
     assert asyncio.run(scenario()) == b"async"
+
+
+@pytest.fixture(scope="module", params=TARGETS)
+def tls12_only(request):
+    # The harness's keystore is EC: over TLS 1.2 only ECDSA suites can work.
+    with SecureKafka({"ssl.enabled.protocols": "TLSv1.2"}, target=request.param) as k:
+        yield k
+
+
+@pytest.mark.timeout(300)
+def test_ssl_ciphers_choose_the_tls12_suites(tls12_only):
+    # kafka-python hands ssl_ciphers to SSLContext.set_ciphers: with the broker on TLS 1.2, an
+    # ECDSA suite connects and an RSA-only list shares nothing with the broker.
+    p = KafkaProducer(max_block_ms=20000, ssl_ciphers="ECDHE-ECDSA-AES256-GCM-SHA384",
+                      **opts(tls12_only, "alice"))
+    assert p.send(topic(), b"x").get(timeout=60).offset == 0
+    p.close()
+    expression = KafkaProducer(max_block_ms=20000, ssl_ciphers="HIGH:!aNULL:!MD5",
+                               **opts(tls12_only, "alice"))
+    assert expression.send(topic(), b"x").get(timeout=60).offset == 0
+    expression.close()
+    with pytest.raises(Errors.KafkaError) as none:
+        q = KafkaProducer(max_block_ms=20000, ssl_ciphers="ECDHE-RSA-AES128-GCM-SHA256",
+                          **opts(tls12_only, "alice"))
+        q.send(topic(), b"x").get(timeout=60)
+    assert "ssl.cipher.suites" in str(none.value)

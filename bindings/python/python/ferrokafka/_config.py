@@ -25,6 +25,8 @@ _COMMON = {
     "ssl_certfile": "ssl.certificate.location",
     "ssl_keyfile": "ssl.key.location",
     "ssl_check_hostname": "ssl.endpoint.identification.algorithm",
+    # Translated by _cipher_suites (OpenSSL list -> the core's suites).
+    "ssl_ciphers": "ssl.cipher.suites",
     "sasl_mechanism": "sasl.mechanism",
     "sasl_plain_username": "sasl.username",
     "sasl_plain_password": "sasl.password",
@@ -41,7 +43,7 @@ _IGNORED_COMMON = {
     "bootstrap_timeout_ms", "selector", "metric_reporters", "metrics_enabled",
     "client_dns_lookup", "receive_message_max_bytes", "proxy_url", "socks5_proxy",
     "kafka_client", "max_in_flight_requests_per_connection_admin", "ssl_crlfile",
-    "ssl_ciphers", "ssl_password", "sasl_kerberos_name", "sasl_kerberos_service_name",
+    "ssl_password", "sasl_kerberos_name", "sasl_kerberos_service_name",
     "sasl_kerberos_domain_name", "sasl_oauth_token_provider", "allow_auto_create_topics",
     "bootstrap_topics_filter", "loop",
 }
@@ -127,6 +129,28 @@ def _assignor_name(a):
     return found
 
 
+# What `SSLContext.set_ciphers` leaves alone: it sets TLS 1.2 suites only, TLS 1.3 keeps these.
+_TLS13_SUITES = "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256"
+
+
+def _cipher_suites(ciphers):
+    """kafka-python's ``ssl_ciphers`` (OpenSSL's list, given to ``SSLContext.set_ciphers``) as
+    the core's ``ssl.cipher.suites``: the named TLS 1.2 suites plus every TLS 1.3 suite, as
+    ``set_ciphers`` leaves TLS 1.3 alone. An OpenSSL expression (``HIGH:!aNULL``) selects a
+    superset of the core's suites (AEAD with forward secrecy only), so it keeps the defaults."""
+    if not isinstance(ciphers, str):
+        raise Errors.KafkaConfigurationError("ssl_ciphers: expected an OpenSSL cipher list string")
+    names = [c.strip() for c in ciphers.split(":") if c.strip()]
+
+    def is_name(c):
+        # Suite names have a '-' (OpenSSL's) or '_' (IANA's); keywords and operators do not.
+        return ("-" in c or "_" in c) and c[0] not in "-!+" and not any(x in c for x in "@=+")
+
+    if not names or not all(is_name(c) for c in names):
+        return None
+    return ":".join(names) + ":" + _TLS13_SUITES
+
+
 def _value(key, v):
     if key == "ssl.endpoint.identification.algorithm":
         return "https" if v else ""
@@ -194,6 +218,10 @@ def translate(configs, mapping, python_keys, ignored, kind):
                 "unencrypted PKCS#8 PEM key (openssl pkcs8 -topk8 -nocrypt)")
         elif k == "ssl_context" and v is not None:
             core.update(_ssl_context_settings(v))
+        elif k == "ssl_ciphers" and v is not None:
+            suites = _cipher_suites(v)
+            if suites:
+                core["ssl.cipher.suites"] = suites
         elif k in mapping and v is not None:
             prop = mapping[k]
             core[prop] = _value(prop, v)
