@@ -46,7 +46,9 @@ pub use member_protocol::{
 };
 pub use quotas::{ClientQuotaEntity, ClientQuotaEntry, QuotaMatch};
 pub use scram::{ScramCredentialAlteration, ScramCredentialInfo, DEFAULT_SCRAM_ITERATIONS};
-pub use topics::{CreatedTopic, CreatedTopicConfig, NewTopic, PartitionState, TopicDescription};
+pub use topics::{
+    CreatedTopic, CreatedTopicConfig, NewTopic, PartitionState, TopicDescription, TopicListing,
+};
 
 /// The cluster as DescribeCluster/Metadata report it.
 #[derive(Debug, Clone, PartialEq)]

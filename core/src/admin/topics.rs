@@ -47,6 +47,15 @@ impl NewTopic {
     }
 }
 
+/// A listed topic: what one Metadata answer says of it (Java's `TopicListing`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicListing {
+    pub name: String,
+    /// Nil from a broker that predates topic ids (Metadata v10).
+    pub topic_id: uuid::Uuid,
+    pub internal: bool,
+}
+
 /// A described topic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicDescription {
@@ -295,17 +304,30 @@ impl Admin {
 
     /// Names of every topic (internal ones only when `include_internal`), sorted.
     pub async fn list_topics(&self, include_internal: bool) -> Result<Vec<String>> {
+        let listings = self.list_topic_listings(include_internal).await?;
+        Ok(listings.into_iter().map(|t| t.name).collect())
+    }
+
+    /// Every topic with its id and internal flag, sorted by name, from one Metadata answer (as
+    /// Java's `listTopics`): a topic deleted meanwhile is simply not listed.
+    pub async fn list_topic_listings(&self, include_internal: bool) -> Result<Vec<TopicListing>> {
         let md = self
             .retry("listing topics", || self.cluster.fetch_metadata(None))
             .await?;
-        let mut names: Vec<String> = md
+        let mut listings: Vec<TopicListing> = md
             .topics
             .iter()
             .filter(|t| include_internal || !t.is_internal)
-            .filter_map(|t| t.name.as_ref().map(|n| n.0.to_string()))
+            .filter_map(|t| {
+                t.name.as_ref().map(|n| TopicListing {
+                    name: n.0.to_string(),
+                    topic_id: t.topic_id,
+                    internal: t.is_internal,
+                })
+            })
             .collect();
-        names.sort();
-        Ok(names)
+        listings.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(listings)
     }
 
     /// Partitions, leaders, replicas, ISR (and ELR where the broker serves

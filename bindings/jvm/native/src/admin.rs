@@ -116,6 +116,29 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminListTopi
     })
 }
 
+/// `[count][name, idHigh, idLow, internal]...`: every topic from one Metadata answer.
+#[no_mangle]
+pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminListTopicListings<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    h: jlong,
+    include_internal: jboolean,
+) -> jbyteArray {
+    run(&mut env, null_bytes(), |env| {
+        let listings = block(get::<Admin>(h).list_topic_listings(include_internal != 0))?;
+        let mut e = Enc::default();
+        e.i32(listings.len() as i32);
+        for t in &listings {
+            e.str(&t.name);
+            let (hi, lo) = t.topic_id.as_u64_pair();
+            e.i64(hi as i64);
+            e.i64(lo as i64);
+            e.i8(i8::from(t.internal));
+        }
+        java_bytes(env, &e.buf)
+    })
+}
+
 /// `[count][name, idHigh, idLow, internal, partitions...]...`
 #[no_mangle]
 pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminDescribeTopics<'l>(

@@ -139,14 +139,17 @@ public class FerroKafkaAdmin extends UnsupportedAdminOperations {
     @Override
     public ListTopicsResult listTopics(ListTopicsOptions options) {
         return FerroKafkaAdminResults.listTopics(async(() -> {
-            // Topic ids come with the description (KafkaAdminClient reads them from Metadata).
-            String[] names = Native.adminListTopics(h(), options.shouldListInternal());
-            Map<String, TopicDescription> described = names.length == 0 ? Map.of() : describe(List.of(names));
+            // Names, ids and the internal flag from one Metadata answer, as KafkaAdminClient
+            // reads them: a topic deleted meanwhile is not listed (listing then describing
+            // failed the whole listing with UNKNOWN_TOPIC_OR_PARTITION).
+            Codec.Reader r = new Codec.Reader(Native.adminListTopicListings(h(), options.shouldListInternal()));
             Map<String, TopicListing> out = new LinkedHashMap<>();
-            for (String name : names) {
-                TopicDescription d = described.get(name);
-                out.put(name, new TopicListing(name, d == null ? Uuid.ZERO_UUID : d.topicId(),
-                        d == null ? name.startsWith("__") : d.isInternal()));
+            int n = r.i32();
+            for (int i = 0; i < n; i++) {
+                String name = r.str();
+                Uuid id = new Uuid(r.i64(), r.i64());
+                boolean internal = r.i8() != 0;
+                out.put(name, new TopicListing(name, id, internal));
             }
             return out;
         }));

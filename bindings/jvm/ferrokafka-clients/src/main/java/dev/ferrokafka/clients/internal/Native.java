@@ -60,6 +60,9 @@ public final class Native {
                                                  String[] configKeys, String[] configValues, boolean validateOnly);
     public static native void adminDeleteTopic(long h, String name);
     public static native String[] adminListTopics(long h, boolean includeInternal);
+
+    /** `[count][name, idHigh, idLow, internal]...` from one Metadata answer. */
+    public static native byte[] adminListTopicListings(long h, boolean includeInternal);
     public static native byte[] adminDescribeTopics(long h, String[] names);
     public static native byte[] adminDescribeCluster(long h);
     public static native void adminCreatePartitions(long h, String name, int total, boolean validateOnly);
