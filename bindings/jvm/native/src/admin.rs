@@ -116,6 +116,14 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminListTopi
     })
 }
 
+/// `name, idHigh, idLow, internal`: how a listed or described topic starts.
+fn encode_topic_head(e: &mut Enc, name: &str, (hi, lo): (u64, u64), internal: bool) {
+    e.str(name);
+    e.i64(hi as i64);
+    e.i64(lo as i64);
+    e.i8(i8::from(internal));
+}
+
 /// `[count][name, idHigh, idLow, internal]...`: every topic from one Metadata answer.
 #[no_mangle]
 pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminListTopicListings<'l>(
@@ -129,11 +137,7 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminListTopi
         let mut e = Enc::default();
         e.i32(listings.len() as i32);
         for t in &listings {
-            e.str(&t.name);
-            let (hi, lo) = t.topic_id.as_u64_pair();
-            e.i64(hi as i64);
-            e.i64(lo as i64);
-            e.i8(i8::from(t.internal));
+            encode_topic_head(&mut e, &t.name, t.topic_id.as_u64_pair(), t.internal);
         }
         java_bytes(env, &e.buf)
     })
@@ -154,11 +158,7 @@ pub extern "system" fn Java_dev_ferrokafka_clients_internal_Native_adminDescribe
         let mut e = Enc::default();
         e.i32(topics.len() as i32);
         for t in &topics {
-            e.str(&t.name);
-            let (hi, lo) = t.topic_id.as_u64_pair();
-            e.i64(hi as i64);
-            e.i64(lo as i64);
-            e.i8(i8::from(t.internal));
+            encode_topic_head(&mut e, &t.name, t.topic_id.as_u64_pair(), t.internal);
             encode_partitions(&mut e, &t.partitions);
         }
         java_bytes(env, &e.buf)
