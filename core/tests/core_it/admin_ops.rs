@@ -106,11 +106,22 @@ async fn topics_partitions_configs_and_cluster() {
     )
     .await
     .unwrap();
-    let cfg = a
-        .describe_configs(&res, Some(&["retention.ms"]))
-        .await
-        .unwrap();
-    assert_eq!(cfg[0].value.as_deref(), Some("7200000"));
+    // Apache Kafka answers IncrementalAlterConfigs once the controller committed the change;
+    // the broker serving DescribeConfigs applies it a moment later (ours at once): describe
+    // until it shows, for a bounded time.
+    let applied_by = Instant::now() + Duration::from_secs(10);
+    let value = loop {
+        let cfg = a
+            .describe_configs(&res, Some(&["retention.ms"]))
+            .await
+            .unwrap();
+        let value = cfg[0].value.clone();
+        if value.as_deref() == Some("7200000") || Instant::now() > applied_by {
+            break value;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(value.as_deref(), Some("7200000"));
     a.delete_topics(&[&name]).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     while a.list_topics(false).await.unwrap().contains(&name) {
