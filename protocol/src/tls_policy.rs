@@ -6,6 +6,7 @@
 //! Names are Java's (IANA: `TLS_AES_128_GCM_SHA256`, `TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384`);
 //! OpenSSL's names of the same suites (`ECDHE-RSA-AES256-GCM-SHA384`, librdkafka's and Node's
 //! format) and `:` as a separator are accepted too. The listed order is the preference order.
+//! An OpenSSL expression (`HIGH:!aNULL`) keeps every suite of the provider.
 //! Protocols and suites that rustls does not implement (TLS 1.1 and older, CBC suites) are
 //! skipped, as a JVM skips the ones its security policy disables; a setting that leaves nothing
 //! usable is an error naming the key. A protocol version left without a suite is dropped.
@@ -144,11 +145,24 @@ fn suite_named(all: &[SupportedCipherSuite], name: &str) -> Option<SupportedCiph
     })
 }
 
+/// Whether `value` is an OpenSSL cipher expression (`HIGH:!aNULL`, `DEFAULT@SECLEVEL=2`) rather
+/// than a list of suite names: some token is a keyword (no `-` or `_`, which every suite name
+/// has) or carries an operator. librdkafka, Node's `ciphers` and Python's `set_ciphers` take
+/// these; such an expression selects a superset of the provider's suites (AEAD with forward
+/// secrecy only), so it keeps them all.
+fn is_openssl_expression(value: &str) -> bool {
+    split(value).any(|t| {
+        !(t.contains('-') || t.contains('_'))
+            || t.starts_with(['-', '!', '+'])
+            || t.contains(['@', '=', '+'])
+    })
+}
+
 fn cipher_suites(
     all: &[SupportedCipherSuite],
     value: Option<&str>,
 ) -> Result<Vec<SupportedCipherSuite>, TlsPolicyError> {
-    let Some(value) = value.filter(|v| !v.trim().is_empty()) else {
+    let Some(value) = value.filter(|v| !v.trim().is_empty() && !is_openssl_expression(v)) else {
         return Ok(all.to_vec());
     };
     let mut chosen: Vec<SupportedCipherSuite> = Vec::new();
@@ -295,6 +309,23 @@ mod tests {
             ]
         );
         assert_eq!(p.versions.len(), 2);
+    }
+
+    #[test]
+    fn an_openssl_expression_keeps_every_suite() {
+        for expr in [
+            "HIGH:!aNULL:!MD5",
+            "DEFAULT@SECLEVEL=2",
+            "ECDHE+AESGCM",
+            "ALL",
+        ] {
+            let p = policy(None, None, Some(expr), TlsSide::Client).unwrap();
+            assert_eq!(
+                p.provider.cipher_suites.len(),
+                rustls::crypto::ring::default_provider().cipher_suites.len(),
+                "{expr}"
+            );
+        }
     }
 
     #[test]

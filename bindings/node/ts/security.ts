@@ -39,17 +39,11 @@ function tlsVersions(min: unknown, max: unknown): string | undefined {
   return TLS_VERSIONS.slice(lo, hi + 1).join(',')
 }
 
-/**
- * Node's `ciphers` (OpenSSL's `:` list) as `ssl.cipher.suites` when it names suites. An OpenSSL
- * expression (`HIGH:!aNULL`, `DEFAULT@SECLEVEL=2`) is left to the core's defaults, which are
- * only AEAD suites with forward secrecy — within anything such an expression selects.
- */
+/** Node's `ciphers` (OpenSSL's `:` list or expression) as `ssl.cipher.suites`, which takes both. */
 function cipherNames(ciphers: unknown): string | undefined {
   if (ciphers === undefined || ciphers === null) return undefined
   if (typeof ciphers !== 'string') throw new KafkaJSNonRetriableError('Invalid option ssl.ciphers: expected a string')
-  const names = ciphers.split(':').map((c) => c.trim()).filter(Boolean)
-  const expression = names.some((c) => /^[-!+]|[@=+]/.test(c) || /^[A-Z0-9]+$/.test(c))
-  return expression || names.length === 0 ? undefined : names.join(':')
+  return ciphers.trim() || undefined
 }
 
 function sslProps(ssl: unknown): Props {
